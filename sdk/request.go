@@ -1,0 +1,123 @@
+package sdk
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+)
+
+// Caller is the authenticated user an operation runs as.
+type Caller struct {
+	// Username is the user's name.
+	Username string
+	// Role is the name of the user's role.
+	Role string
+	// SuperUser is true when the role grants every right.
+	SuperUser bool
+	// Permissions is the role's permission object as JSON (HarperDB's
+	// shape: {"super_user": bool, "<db>": {"tables": {...}}}).
+	Permissions json.RawMessage
+	// Token is an opaque host-signed token naming the caller. Pass the
+	// Caller to HostClient.Dispatch or JobStart to act as this user.
+	Token string
+}
+
+// Request is one operation call.
+type Request struct {
+	// Operation is the operation name.
+	Operation string
+	// Body is the whole request body, the JSON object the client sent
+	// (including the "operation" key).
+	Body []byte
+	// Caller is the authenticated user.
+	Caller Caller
+	// ID identifies the request in the host's and the family's logs.
+	ID string
+	// Host calls back into the host.
+	Host HostClient
+}
+
+// Decode unmarshals the request body into v. A body that is not valid JSON
+// for v answers 400 with the decoder's message.
+func (r *Request) Decode(v any) error {
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		return BadRequest("invalid request body: %v", err)
+	}
+	return nil
+}
+
+// Fields decodes the request body as an object of raw fields, so a handler
+// can check presence and type of each field and name it in errors.
+func (r *Request) Fields() (map[string]json.RawMessage, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(r.Body, &m); err != nil || m == nil {
+		return nil, BadRequest("request body must be a JSON object")
+	}
+	return m, nil
+}
+
+// ContentTypeJSON is the content type of JSON answers, as HarperDB sends it
+// (no charset parameter).
+const ContentTypeJSON = "application/json"
+
+// Response is an operation's answer. Either Value is encoded as JSON, or
+// Stream writes the body (for answers proportional to table size).
+type Response struct {
+	// Status is the HTTP status; 0 means 200.
+	Status int
+	// ContentType defaults to application/json.
+	ContentType string
+	// Value is encoded as JSON when Stream is nil (nil encodes as null).
+	Value any
+	// Stream, when set, writes the body. What it writes is sent in chunks
+	// as it is written; memory stays flat however large the body is.
+	Stream func(w io.Writer) error
+}
+
+// OK answers 200 with v encoded as JSON.
+func OK(v any) *Response { return &Response{Status: http.StatusOK, Value: v} }
+
+// Message answers 200 with {"message": msg}.
+func Message(msg string) *Response { return OK(map[string]string{"message": msg}) }
+
+// Streamed answers 200 with a body written by fn.
+func Streamed(contentType string, fn func(w io.Writer) error) *Response {
+	return &Response{Status: http.StatusOK, ContentType: contentType, Stream: fn}
+}
+
+// RawJSON answers 200 with body, which must already be JSON.
+func RawJSON(body []byte) *Response {
+	return Streamed(ContentTypeJSON, func(w io.Writer) error {
+		_, err := io.Copy(w, bytes.NewReader(body))
+		return err
+	})
+}
+
+func (r *Response) status() int {
+	if r == nil || r.Status == 0 {
+		return http.StatusOK
+	}
+	return r.Status
+}
+
+func (r *Response) contentType() string {
+	if r == nil || r.ContentType == "" {
+		return ContentTypeJSON
+	}
+	return r.ContentType
+}
+
+// write writes the response body to w.
+func (r *Response) write(w io.Writer) error {
+	if r != nil && r.Stream != nil {
+		return r.Stream(w)
+	}
+	var v any
+	if r != nil {
+		v = r.Value
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}

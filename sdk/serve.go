@@ -1,0 +1,57 @@
+package sdk
+
+import (
+	"os"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
+)
+
+// EnvLogLevel names the environment variable through which the host tells
+// a family's process its initial log level (Configure may change it).
+const EnvLogLevel = "HOPS_LOG_LEVEL"
+
+// parentPollInterval is how often a family checks that the host that
+// started it is still its parent. The host also sets a parent-death signal
+// on Linux; this watchdog covers the cases it misses (the signal follows
+// the thread that forked, and other platforms have none).
+const parentPollInterval = 500 * time.Millisecond
+
+// Serve runs fam as a plugin process and never returns while the host is
+// alive. Call it from main; nothing may be printed to stdout before it
+// (go-plugin's handshake uses stdout), so log through the logger it sets
+// up, which writes JSON lines to stderr for the host to re-log.
+func Serve(fam Family) {
+	log := hclog.New(&hclog.LoggerOptions{
+		Name:       fam.Info().Name,
+		Level:      hclog.LevelFromString(os.Getenv(EnvLogLevel)),
+		Output:     os.Stderr,
+		JSONFormat: true,
+	})
+	go watchParent(os.Getppid(), log)
+	plugin.Serve(&plugin.ServeConfig{
+		HandshakeConfig: Handshake,
+		Plugins:         map[string]plugin.Plugin{PluginName: &Plugin{Impl: fam, Logger: log}},
+		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
+			opts = append(opts, grpc.MaxRecvMsgSize(maxMsgSize), grpc.MaxSendMsgSize(maxMsgSize))
+			return grpc.NewServer(opts...)
+		},
+		Logger: log,
+	})
+}
+
+// watchParent exits the process when the parent that started it is gone
+// (the process is then re-parented, so its parent id changes).
+func watchParent(ppid int, log hclog.Logger) {
+	if ppid <= 1 {
+		return
+	}
+	for range time.Tick(parentPollInterval) {
+		if os.Getppid() != ppid {
+			log.Warn("host process is gone; exiting", "old_parent", ppid)
+			os.Exit(2)
+		}
+	}
+}

@@ -1,0 +1,176 @@
+package sdk
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
+
+	pb "github.com/hops-dev/hops/sdk/proto"
+)
+
+// maxRequestBody bounds a request body a family accepts. The host enforces
+// its own (configurable) limit first; this one only stops a runaway peer.
+const maxRequestBody = 1 << 30
+
+// familyServer serves a Family over gRPC (the plugin side).
+type familyServer struct {
+	pb.UnimplementedFamilyServer
+	fam    Family
+	mux    *Mux
+	broker *plugin.GRPCBroker
+	log    hclog.Logger
+	host   HostClient
+}
+
+func newFamilyServer(fam Family, broker *plugin.GRPCBroker, log hclog.Logger) (*familyServer, error) {
+	mux, err := NewMux(fam.Operations())
+	if err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = hclog.NewNullLogger()
+	}
+	return &familyServer{fam: fam, mux: mux, broker: broker, log: log}, nil
+}
+
+func (s *familyServer) Describe(context.Context, *pb.DescribeRequest) (*pb.DescribeResponse, error) {
+	info := s.fam.Info()
+	resp := &pb.DescribeResponse{Name: info.Name, Version: info.Version, ApiVersion: APIVersion}
+	for _, op := range s.mux.Operations() {
+		resp.Operations = append(resp.Operations, operationToProto(op))
+	}
+	return resp, nil
+}
+
+func (s *familyServer) Configure(ctx context.Context, req *pb.ConfigureRequest) (*pb.ConfigureResponse, error) {
+	if s.broker != nil && req.GetBrokerId() != 0 {
+		conn, err := s.broker.DialWithOptions(req.GetBrokerId(),
+			grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxMsgSize), grpc.MaxCallSendMsgSize(maxMsgSize)))
+		if err != nil {
+			return nil, fmt.Errorf("dial host service: %w", err)
+		}
+		s.host = &hostClient{c: pb.NewHostClient(conn)}
+	}
+	if lvl := hclog.LevelFromString(req.GetLogLevel()); lvl != hclog.NoLevel {
+		s.log.SetLevel(lvl)
+	}
+	if c, ok := s.fam.(Configurer); ok {
+		cfg := Config{Section: req.GetConfig(), RootPath: req.GetRootPath(), LogLevel: req.GetLogLevel(), Host: s.host, Logger: s.log}
+		if err := c.Configure(ctx, cfg); err != nil {
+			return nil, fmt.Errorf("configure %s: %w", s.fam.Info().Name, err)
+		}
+	}
+	return &pb.ConfigureResponse{}, nil
+}
+
+func (s *familyServer) Shutdown(ctx context.Context, req *pb.ShutdownRequest) (*pb.ShutdownResponse, error) {
+	if sd, ok := s.fam.(Shutdowner); ok {
+		if ms := req.GetDeadlineUnixMs(); ms > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithDeadline(ctx, time.UnixMilli(ms))
+			defer cancel()
+		}
+		if err := sd.Shutdown(ctx); err != nil {
+			return nil, fmt.Errorf("shutdown %s: %w", s.fam.Info().Name, err)
+		}
+	}
+	return &pb.ShutdownResponse{}, nil
+}
+
+func (s *familyServer) Handle(stream pb.Family_HandleServer) error {
+	h, body, err := recvRequest(stream, maxRequestBody)
+	if err != nil {
+		return err
+	}
+	req := &Request{
+		Operation: h.GetOperation(),
+		Body:      body,
+		Caller:    callerFromProto(h.GetCaller()),
+		ID:        h.GetRequestId(),
+		Host:      s.host,
+	}
+	return serveRequest(stream.Context(), s.mux, req, stream, s.log)
+}
+
+// serveRequest runs one request through the mux and writes the answer.
+func serveRequest(ctx context.Context, mux *Mux, req *Request, out responseSender, log hclog.Logger) error {
+	op, ok := mux.Lookup(req.Operation)
+	if !ok {
+		return writeError(out, BadRequest("Operation '%s' not found", req.Operation))
+	}
+	resp, err := runHandler(ctx, op.Handler, req, log)
+	if err != nil {
+		return writeHandlerError(out, req, err, log)
+	}
+	w := newChunkWriter(out, resp.status(), resp.contentType())
+	if err := resp.write(w); err != nil {
+		if w.discard() {
+			return writeHandlerError(out, req, err, log)
+		}
+		// Part of the body is already with the host: the transport error
+		// tells it the answer is cut short.
+		log.Error("response stream failed after it started", "operation", req.Operation, "request_id", req.ID, "error", err)
+		return fmt.Errorf("write response of %s: %w", req.Operation, err)
+	}
+	return w.Close()
+}
+
+// runHandler calls h, turning a panic into an error so the process
+// survives.
+func runHandler(ctx context.Context, h Handler, req *Request, log hclog.Logger) (resp *Response, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = &panicError{value: p, stack: debug.Stack()}
+		}
+	}()
+	return h(ctx, req)
+}
+
+type panicError struct {
+	value any
+	stack []byte
+}
+
+func (p *panicError) Error() string { return fmt.Sprintf("panic: %v", p.value) }
+
+// writeHandlerError answers err: its own status when it carries one,
+// otherwise a 500 with an error id that is also logged with the cause.
+func writeHandlerError(out responseSender, req *Request, err error, log hclog.Logger) error {
+	if e, ok := toError(err); ok {
+		return writeError(out, e)
+	}
+	id := errorID()
+	args := []any{"operation", req.Operation, "request_id", req.ID, "error_id", id, "error", err}
+	if p, ok := err.(*panicError); ok {
+		args = append(args, "stack", string(p.stack))
+		log.Error("handler panicked", args...)
+	} else {
+		log.Error("handler failed", args...)
+	}
+	return writeError(out, &Error{Status: http.StatusInternalServerError,
+		Message: fmt.Sprintf("Internal error (error id %s); the server log has the details", id)})
+}
+
+func writeError(out responseSender, e *Error) error {
+	resp := &Response{Status: e.Status, Value: e.Body()}
+	w := newChunkWriter(out, resp.status(), resp.contentType())
+	if err := resp.write(w); err != nil {
+		return err
+	}
+	return w.Close()
+}
+
+// errorID returns a short random id tying a 500 answer to its log line.
+func errorID() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
