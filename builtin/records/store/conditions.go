@@ -1,0 +1,235 @@
+package store
+
+import "strings"
+
+// Conditions is a search_by_conditions request as HarperDB's JSON spells
+// it. Decode the request body into it (extra fields are ignored), call
+// Validate or let SearchByConditions do it.
+type Conditions struct {
+	// Operator joins the top-level conditions: "and" (default) or "or".
+	Operator string `json:"operator,omitempty"`
+	// Conditions are leaves or nested groups. Required; an empty list
+	// matches every record.
+	Conditions []Condition `json:"conditions"`
+	// Limit caps the number of records returned; 0 means no limit.
+	Limit int `json:"limit,omitempty"`
+	// Offset skips that many matching records first.
+	Offset int `json:"offset,omitempty"`
+	// Sort orders the results; without it they come in primary key order.
+	Sort *Sort `json:"sort,omitempty"`
+}
+
+// Condition is either a leaf (SearchAttribute, SearchType, SearchValue) or,
+// when Conditions is present, a nested group joined by Operator.
+type Condition struct {
+	// SearchAttribute is the attribute a leaf tests.
+	SearchAttribute string `json:"search_attribute,omitempty"`
+	// SearchType is the comparison: equals, not_equal, contains,
+	// starts_with, ends_with, greater_than, greater_than_equal, less_than,
+	// less_than_equal or between (HarperDB's short forms eq, ne, gt, ge,
+	// gte, lt, le, lte are accepted too).
+	SearchType string `json:"search_type,omitempty"`
+	// SearchValue is the operand; for between, a two-element array [low, high].
+	SearchValue any `json:"search_value,omitempty"`
+	// Operator joins a group's conditions: "and" (default) or "or".
+	Operator string `json:"operator,omitempty"`
+	// Conditions makes this condition a group.
+	Conditions []Condition `json:"conditions,omitempty"`
+}
+
+// Sort orders search results by Attribute, then by Next for ties, then by
+// primary key. Records lacking the attribute sort first (last when
+// descending); across kinds the order is null, booleans, numbers, strings,
+// arrays and objects.
+type Sort struct {
+	// Attribute is the attribute to sort by. Required.
+	Attribute string `json:"attribute"`
+	// Descending reverses the order.
+	Descending bool `json:"descending,omitempty"`
+	// Next breaks ties.
+	Next *Sort `json:"next,omitempty"`
+}
+
+// Validation messages of search_by_conditions (400s).
+const (
+	// ErrMsgUnknownComparator is HarperDB's message for an unknown search_type.
+	ErrMsgUnknownComparator = "Unknown query comparator \"%s\""
+	// ErrMsgOperator: an operator other than and/or.
+	ErrMsgOperator = "'operator' must be one of [and, or]"
+	// ErrMsgBetween: a between search whose value is not a two-element array.
+	ErrMsgBetween = "'search_value' must be an array of two values when 'search_type' is 'between'"
+	// ErrMsgScalarValue: a comparison that needs a string or a number got something else, arg the search_type.
+	ErrMsgScalarValue = "'search_value' must be a string or a number when 'search_type' is '%s'"
+	// ErrMsgNegative: a negative limit or offset, arg the parameter.
+	ErrMsgNegative = "'%s' must be greater than or equal to 0"
+)
+
+// Parameter names used in search validation messages.
+const (
+	paramConditions      = "conditions"
+	paramSearchAttribute = "search_attribute"
+	paramSearchType      = "search_type"
+	paramSortAttribute   = "sort.attribute"
+	paramLimit           = "limit"
+	paramOffset          = "offset"
+)
+
+// Validate checks q and returns a 400 *Error naming the bad parameter.
+func (q Conditions) Validate() error {
+	_, err := q.compile()
+	return err
+}
+
+// predicate tests a decoded record.
+type predicate func(rec map[string]any) bool
+
+// compile validates q and builds its predicate.
+func (q Conditions) compile() (predicate, error) {
+	if q.Conditions == nil {
+		return nil, badRequest(ErrMsgRequired, paramConditions)
+	}
+	if q.Limit < 0 {
+		return nil, badRequest(ErrMsgNegative, paramLimit)
+	}
+	if q.Offset < 0 {
+		return nil, badRequest(ErrMsgNegative, paramOffset)
+	}
+	for s := q.Sort; s != nil; s = s.Next {
+		if s.Attribute == "" {
+			return nil, badRequest(ErrMsgRequired, paramSortAttribute)
+		}
+	}
+	return compileGroup(q.Operator, q.Conditions)
+}
+
+// compileGroup builds the predicate of conditions joined by operator.
+func compileGroup(operator string, conds []Condition) (predicate, error) {
+	var or bool
+	switch strings.ToLower(operator) {
+	case "", "and":
+	case "or":
+		or = true
+	default:
+		return nil, badRequest(ErrMsgOperator)
+	}
+	preds := make([]predicate, 0, len(conds))
+	for _, c := range conds {
+		p, err := c.compile()
+		if err != nil {
+			return nil, err
+		}
+		preds = append(preds, p)
+	}
+	if len(preds) == 0 {
+		return func(map[string]any) bool { return true }, nil
+	}
+	return func(rec map[string]any) bool {
+		for _, p := range preds {
+			if p(rec) == or {
+				return or
+			}
+		}
+		return !or
+	}, nil
+}
+
+// compile builds the predicate of one condition or group.
+func (c Condition) compile() (predicate, error) {
+	if c.Conditions != nil {
+		return compileGroup(c.Operator, c.Conditions)
+	}
+	if c.SearchAttribute == "" {
+		return nil, badRequest(ErrMsgRequired, paramSearchAttribute)
+	}
+	if c.SearchType == "" {
+		return nil, badRequest(ErrMsgRequired, paramSearchType)
+	}
+	test, err := comparison(c.SearchType, c.SearchValue)
+	if err != nil {
+		return nil, err
+	}
+	attr := c.SearchAttribute
+	return func(rec map[string]any) bool { return test(rec[attr]) }, nil
+}
+
+// comparison builds the test of one search_type against an attribute value
+// (nil when the record lacks the attribute).
+func comparison(searchType string, value any) (func(v any) bool, error) {
+	op, ok := comparators[strings.ToLower(searchType)]
+	if !ok {
+		return nil, badRequest(ErrMsgUnknownComparator, searchType)
+	}
+	switch op {
+	case cmpEquals:
+		return func(v any) bool { return equalValues(v, value) }, nil
+	case cmpNotEqual:
+		return func(v any) bool { return !equalValues(v, value) }, nil
+	case cmpBetween:
+		return betweenTest(value)
+	}
+	if rank(value) != rankNumber && rank(value) != rankString {
+		return nil, badRequest(ErrMsgScalarValue, searchType)
+	}
+	switch op {
+	case cmpContains, cmpStartsWith, cmpEndsWith:
+		return stringTest(op, value), nil
+	}
+	return func(v any) bool {
+		c, ok := compareSameKind(v, value)
+		return ok && rangeHolds(op, c)
+	}, nil
+}
+
+// betweenTest checks between's operand and builds its inclusive test.
+func betweenTest(value any) (func(v any) bool, error) {
+	bounds, ok := value.([]any)
+	if !ok || len(bounds) != 2 {
+		return nil, badRequest(ErrMsgBetween)
+	}
+	lo, hi := bounds[0], bounds[1]
+	for _, b := range bounds {
+		if r := rank(b); r != rankNumber && r != rankString {
+			return nil, badRequest(ErrMsgBetween)
+		}
+	}
+	return func(v any) bool {
+		cl, okl := compareSameKind(v, lo)
+		ch, okh := compareSameKind(v, hi)
+		return okl && okh && cl >= 0 && ch <= 0
+	}, nil
+}
+
+// stringTest builds contains/starts_with/ends_with; they test string
+// attributes only, and a number operand is matched by its JSON text.
+func stringTest(op comparator, value any) func(v any) bool {
+	needle, ok := value.(string)
+	if !ok {
+		needle = jsonText(value)
+	}
+	return func(v any) bool {
+		s, ok := v.(string)
+		if !ok {
+			return false
+		}
+		switch op {
+		case cmpContains:
+			return strings.Contains(s, needle)
+		case cmpStartsWith:
+			return strings.HasPrefix(s, needle)
+		}
+		return strings.HasSuffix(s, needle)
+	}
+}
+
+// rangeHolds says whether a comparison result satisfies a range comparator.
+func rangeHolds(op comparator, c int) bool {
+	switch op {
+	case cmpGreater:
+		return c > 0
+	case cmpGreaterEqual:
+		return c >= 0
+	case cmpLess:
+		return c < 0
+	}
+	return c <= 0 // cmpLessEqual
+}

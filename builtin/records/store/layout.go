@@ -1,0 +1,158 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Layout of one database file: one top-level bucket per table, named by
+// the table, holding
+//
+//	meta   (key)    JSON tableMeta: primary key, created, counts
+//	recs   (bucket) encoded primary key -> stored record
+//	ctime  (bucket) 8-byte big-endian __createdtime__ | encoded key -> marker
+//	attrs  (bucket) attribute name -> marker (every attribute ever written)
+//
+// A stored record is a version byte, the record's __createdtime__ as 8
+// big-endian bytes (so Delete finds its index entry without decoding the
+// JSON), then the record as JSON.
+var (
+	metaKey     = []byte("meta")
+	recsBucket  = []byte("recs")
+	ctimeBucket = []byte("ctime")
+	attrsBucket = []byte("attrs")
+)
+
+// marker is the value of attrs and ctime entries, whose keys carry all the
+// information; it is not empty because bbolt does not promise to tell an
+// empty value from a missing key.
+var marker = []byte{1}
+
+// Attribute names the store sets on every record.
+const (
+	CreatedTimeAttr = "__createdtime__"
+	UpdatedTimeAttr = "__updatedtime__"
+)
+
+// valueVersion tags the stored record format so a later format can be read
+// beside this one.
+const valueVersion byte = 1
+
+// valueHeaderLen is the version byte plus the 8-byte created time.
+const valueHeaderLen = 1 + 8
+
+// ctimeLen is the width of the created-time prefix of an index key.
+const ctimeLen = 8
+
+// indexFillPercent packs the created-time index densely: its keys arrive in
+// time order, so pages split at the right edge and a full page is never
+// split again (bbolt's default of 0.5 would leave them half empty).
+const indexFillPercent = 0.95
+
+// tableMeta is the per-table record kept under metaKey, rewritten in the
+// same transaction as every write so counts never need a scan.
+type tableMeta struct {
+	PrimaryKey  string `json:"primary_key"`
+	Created     int64  `json:"created"`      // epoch ms
+	RecordCount int    `json:"record_count"` // records in recs
+	Bytes       int64  `json:"bytes"`        // keys + values + index keys
+	LastUpdated int64  `json:"last_updated"` // epoch ms of the last write
+}
+
+// tableTx is one table opened inside a bbolt transaction.
+type tableTx struct {
+	db, name string
+	root     *bolt.Bucket
+	recs     *bolt.Bucket
+	ctime    *bolt.Bucket
+	attrs    *bolt.Bucket
+	meta     tableMeta
+}
+
+// openTable opens table inside tx, or returns the 404 for it.
+func openTable(tx *bolt.Tx, db, table string) (*tableTx, error) {
+	root := tx.Bucket([]byte(table))
+	if root == nil {
+		return nil, errTableNotFound(db, table)
+	}
+	t := &tableTx{db: db, name: table, root: root,
+		recs: root.Bucket(recsBucket), ctime: root.Bucket(ctimeBucket), attrs: root.Bucket(attrsBucket)}
+	if t.recs == nil || t.ctime == nil || t.attrs == nil {
+		return nil, fmt.Errorf("table %s.%s: missing bucket (file damaged?)", db, table)
+	}
+	if err := json.Unmarshal(root.Get(metaKey), &t.meta); err != nil {
+		return nil, fmt.Errorf("table %s.%s: reading meta: %w", db, table, err)
+	}
+	t.ctime.FillPercent = indexFillPercent
+	return t, nil
+}
+
+// saveMeta writes t.meta back; only valid in a write transaction.
+func (t *tableTx) saveMeta() error {
+	b, err := json.Marshal(t.meta)
+	if err != nil {
+		return fmt.Errorf("encoding meta: %w", err)
+	}
+	if err := t.root.Put(metaKey, b); err != nil {
+		return fmt.Errorf("table %s.%s: writing meta: %w", t.db, t.name, err)
+	}
+	return nil
+}
+
+// footprint is what one record adds to meta.Bytes: its key and value in
+// recs plus its index key.
+func footprint(key, value []byte) int64 {
+	return int64(len(key) + len(value) + ctimeLen + len(key))
+}
+
+// indexKey is the ctime index key of a record.
+func indexKey(ctime int64, key []byte) []byte {
+	k := make([]byte, ctimeLen+len(key))
+	binary.BigEndian.PutUint64(k, uint64(ctime))
+	copy(k[ctimeLen:], key)
+	return k
+}
+
+// encodeValue builds a stored record.
+func encodeValue(ctime int64, rec map[string]any) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(valueHeaderLen + 256)
+	var hdr [valueHeaderLen]byte
+	hdr[0] = valueVersion
+	binary.BigEndian.PutUint64(hdr[1:], uint64(ctime))
+	buf.Write(hdr[:])
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(rec); err != nil {
+		return nil, badRequest(ErrMsgUnencodable, err)
+	}
+	b := buf.Bytes()
+	return b[:len(b)-1], nil // drop the Encoder's newline
+}
+
+// valueCtime returns the created time of a stored record.
+func valueCtime(v []byte) (int64, error) {
+	if len(v) < valueHeaderLen || v[0] != valueVersion {
+		return 0, fmt.Errorf("stored record has an unknown format")
+	}
+	return int64(binary.BigEndian.Uint64(v[1:valueHeaderLen])), nil
+}
+
+// decodeValue decodes a stored record. Numbers come back as json.Number,
+// so 1 stays 1 and 12.5 stays 12.5 when re-encoded.
+func decodeValue(v []byte) (map[string]any, error) {
+	if _, err := valueCtime(v); err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(v[valueHeaderLen:]))
+	dec.UseNumber()
+	var rec map[string]any
+	if err := dec.Decode(&rec); err != nil {
+		return nil, fmt.Errorf("decoding stored record: %w", err)
+	}
+	return rec, nil
+}

@@ -1,0 +1,144 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// ctxCheckEvery is how many records a read visits between checks of its
+// context: often enough to stop a cancelled export within milliseconds,
+// rarely enough that the check costs nothing measurable.
+const ctxCheckEvery = 1024
+
+// Get calls fn with the record of each key, in the order given. Unknown
+// keys, and values that cannot be keys, are skipped. See the package doc
+// for what fn may do.
+func (s *Store) Get(ctx context.Context, db, table string, keys []any, fn func(rec map[string]any) error) error {
+	return s.viewTable(db, table, func(t *tableTx) error {
+		for i, k := range keys {
+			if i%ctxCheckEvery == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			enc, kind, _ := encodeKey(k)
+			if kind != keyValid {
+				continue
+			}
+			v := t.recs.Get(enc)
+			if v == nil {
+				continue
+			}
+			rec, err := decodeValue(v)
+			if err != nil {
+				return fmt.Errorf("table %s.%s: %w", db, table, err)
+			}
+			if err := fn(rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Scan calls fn with every record of the table in primary key order
+// (numbers, ascending, then strings, bytewise). It streams: one record is
+// decoded at a time, so memory stays flat however large the table. See the
+// package doc for what fn may do.
+func (s *Store) Scan(ctx context.Context, db, table string, fn func(rec map[string]any) error) error {
+	return s.viewTable(db, table, func(t *tableTx) error {
+		return t.scan(ctx, fn)
+	})
+}
+
+// scan walks t's records in key order.
+func (t *tableTx) scan(ctx context.Context, fn func(rec map[string]any) error) error {
+	c := t.recs.Cursor()
+	n := 0
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if n%ctxCheckEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		n++
+		rec, err := decodeValue(v)
+		if err != nil {
+			return fmt.Errorf("table %s.%s: %w", t.db, t.name, err)
+		}
+		if err := fn(rec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// wildcard is search_by_value's wildcard character.
+const wildcard = "*"
+
+// SearchByValue calls fn with every record whose attribute attr matches
+// value, in primary key order. A string value may start and/or end with
+// "*" (starts with, ends with, contains; "*" alone matches any non-null
+// value); otherwise strings match equal strings and numbers equal numbers
+// (1 matches 1.0, never "1"). An equality search on the primary key is a
+// key lookup, not a scan.
+func (s *Store) SearchByValue(ctx context.Context, db, table, attr string, value any, fn func(map[string]any) error) error {
+	if attr == "" {
+		return badRequest(ErrMsgRequired, paramSearchAttribute)
+	}
+	match := valueMatcher(value)
+	return s.viewTable(db, table, func(t *tableTx) error {
+		if attr == t.meta.PrimaryKey && !hasWildcard(value) {
+			if enc, kind, _ := encodeKey(value); kind == keyValid {
+				if v := t.recs.Get(enc); v != nil {
+					rec, err := decodeValue(v)
+					if err != nil {
+						return fmt.Errorf("table %s.%s: %w", db, table, err)
+					}
+					return fn(rec)
+				}
+			}
+			return nil
+		}
+		return t.scan(ctx, func(rec map[string]any) error {
+			if v, ok := rec[attr]; ok && match(v) {
+				return fn(rec)
+			}
+			return nil
+		})
+	})
+}
+
+// hasWildcard reports whether a search value is a string with a wildcard at
+// either end.
+func hasWildcard(value any) bool {
+	s, ok := value.(string)
+	return ok && (strings.HasPrefix(s, wildcard) || strings.HasSuffix(s, wildcard))
+}
+
+// valueMatcher turns a search_by_value value into a predicate on an
+// attribute's value.
+func valueMatcher(value any) func(v any) bool {
+	s, ok := value.(string)
+	if !ok || !hasWildcard(value) {
+		return func(v any) bool { return equalValues(v, value) }
+	}
+	if s == wildcard {
+		return func(v any) bool { return v != nil }
+	}
+	lead, trail := strings.HasPrefix(s, wildcard), strings.HasSuffix(s, wildcard)
+	core := strings.TrimSuffix(strings.TrimPrefix(s, wildcard), wildcard)
+	return func(v any) bool {
+		str, ok := v.(string)
+		switch {
+		case !ok:
+			return false
+		case lead && trail:
+			return strings.Contains(str, core)
+		case lead:
+			return strings.HasSuffix(str, core)
+		}
+		return strings.HasPrefix(str, core)
+	}
+}
