@@ -1,0 +1,57 @@
+# hops: the checklist. `make help` lists the targets.
+
+GO       ?= go
+BIN      ?= bin
+DEV_ROOT ?= $(CURDIR)/.dev/hops
+DEV_USER ?= admin
+DEV_PASS ?= password
+VERSION  ?= 0.1.0-dev
+LDFLAGS  := -X main.Version=$(VERSION)
+
+.PHONY: help build run test test-short check fmt vet proto proto-check tidy-check depcheck bench e2e-s3 clean
+
+help: ## list the targets
+	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+build: ## build bin/hops and the example plugin
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/hops ./host/cmd/hops
+	$(GO) build -o $(BIN)/hops-example ./plugins/example
+
+run: build ## run hops on the embedded defaults, root in .dev/ (git-ignored), dev super user admin/password
+	@mkdir -p $(DEV_ROOT)
+	@echo "hops dev instance: root $(DEV_ROOT), super user $(DEV_USER) / $(DEV_PASS)"
+	@echo "try: curl -s -u $(DEV_USER):$(DEV_PASS) -H 'Content-Type: application/json' -d '{\"operation\":\"get_status\"}' http://127.0.0.1:9925/"
+	ROOTPATH=$(DEV_ROOT) HDB_ADMIN_USERNAME=$(DEV_USER) HDB_ADMIN_PASSWORD=$(DEV_PASS) $(BIN)/hops run
+
+test: ## run every test (unit, in-process gRPC, integration against the real binary)
+	$(GO) test -count=1 -timeout 30m ./...
+
+test-short: ## unit tests only (skips the tests that start the binary)
+	$(GO) test -count=1 -short ./...
+
+check: fmt vet proto-check tidy-check depcheck ## gofmt, vet, generated code fresh, go.mod tidy, import rules
+
+fmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+proto: ## regenerate sdk/proto (offline: protoc + the go.mod-pinned generators)
+	cd sdk/proto && $(GO) generate ./...
+
+proto-check: ## fail when sdk/proto's generated code is stale
+	@scripts/proto-check.sh
+
+tidy-check:
+	$(GO) mod tidy -diff
+
+depcheck: ## sdk/, builtin/ and plugins/ never import host/; sdk/ never imports builtin/
+	@scripts/depcheck.sh
+
+bench: build ## Go benchmarks plus the wrk load test of get_status (needs wrk: apt-get install wrk)
+	$(GO) test -run '^$$' -bench . -benchtime 2x ./sdk/... ./host/... ./builtin/...
+	scripts/bench/get_status.sh
+
+clean: ## remove build output and the dev root
+	rm -rf $(BIN) .dev

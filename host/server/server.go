@@ -1,0 +1,338 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/labstack/echo/v4"
+
+	"github.com/hops-dev/hops/host/registry"
+	"github.com/hops-dev/hops/sdk"
+)
+
+// Defaults for Options fields left zero.
+const (
+	// DefaultMaxBodyBytes bounds a request body: a bulk insert of 10k
+	// records of ten fields is a few MiB; 64 MiB leaves room for far
+	// larger ones while keeping a hostile client from exhausting memory.
+	DefaultMaxBodyBytes = 64 << 20
+	// DefaultReadHeaderTimeout stops slow-loris clients.
+	DefaultReadHeaderTimeout = 10 * time.Second
+	// DefaultIdleTimeout closes idle keep-alive connections.
+	DefaultIdleTimeout = 120 * time.Second
+	// copyBufferSize is the size of the pooled buffers replies are copied
+	// through: the SDK's chunk size, so one read usually moves one chunk.
+	copyBufferSize = sdk.ChunkSize
+)
+
+// Authenticator checks an Authorization header.
+type Authenticator interface {
+	// Authenticate returns the caller, or an *sdk.Error (401) saying why
+	// not.
+	Authenticate(ctx context.Context, authorization string) (sdk.Caller, error)
+}
+
+// Forwarder sends a request to a family's process.
+type Forwarder interface {
+	Handle(ctx context.Context, family string, args sdk.HandleArgs) (*sdk.Reply, error)
+}
+
+// Options configure a Server. Zero durations and sizes take the defaults.
+type Options struct {
+	// Logger is the host's logger.
+	Logger hclog.Logger
+	// Registry resolves operation names.
+	Registry *registry.Registry
+	// Auth authenticates requests.
+	Auth Authenticator
+	// Forwarder reaches family processes.
+	Forwarder Forwarder
+	// MaxBodyBytes bounds a request body (DefaultMaxBodyBytes).
+	MaxBodyBytes int64
+	// ReadHeaderTimeout, ReadTimeout, WriteTimeout and IdleTimeout are the
+	// http.Server's; ReadTimeout and WriteTimeout default to none, since
+	// a streamed export may take long (DefaultReadHeaderTimeout,
+	// DefaultIdleTimeout).
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// WithAuthorization, when set, stores the raw Authorization header in
+	// the context handed to local handlers (the token operations read it).
+	WithAuthorization func(ctx context.Context, header string) context.Context
+	// Observe, when set, is called after every operation with its name,
+	// status and duration (metrics).
+	Observe func(operation string, status int, d time.Duration)
+}
+
+// Server serves the operations API.
+type Server struct {
+	opts  Options
+	log   hclog.Logger
+	echo  *echo.Echo
+	seq   atomic.Uint64
+	boot  string
+	bufs  sync.Pool
+	https []*http.Server
+	mu    sync.Mutex
+}
+
+// New builds the server.
+func New(opts Options) *Server {
+	if opts.Logger == nil {
+		opts.Logger = hclog.NewNullLogger()
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if opts.ReadHeaderTimeout <= 0 {
+		opts.ReadHeaderTimeout = DefaultReadHeaderTimeout
+	}
+	if opts.IdleTimeout <= 0 {
+		opts.IdleTimeout = DefaultIdleTimeout
+	}
+	s := &Server{opts: opts, log: opts.Logger.Named("server"), boot: strconv.FormatInt(time.Now().UnixNano()%1e9, 36)}
+	s.bufs.New = func() any { b := make([]byte, copyBufferSize); return &b }
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.echoError
+	e.POST("/", s.operations)
+	e.GET("/health", func(c echo.Context) error { return c.String(http.StatusOK, MsgHealthy) })
+	e.RouteNotFound("/*", func(c echo.Context) error {
+		return writeError(c, sdk.Errorf(http.StatusNotFound, MsgNotFound), s.log)
+	})
+	s.echo = e
+	return s
+}
+
+// Handler returns the HTTP handler (for tests and TLS listeners).
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Serve serves HTTP on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	hs := &http.Server{
+		Handler:           s.echo,
+		ReadHeaderTimeout: s.opts.ReadHeaderTimeout,
+		ReadTimeout:       s.opts.ReadTimeout,
+		WriteTimeout:      s.opts.WriteTimeout,
+		IdleTimeout:       s.opts.IdleTimeout,
+		ErrorLog:          s.log.StandardLogger(&hclog.StandardLoggerOptions{InferLevels: true}),
+	}
+	s.mu.Lock()
+	s.https = append(s.https, hs)
+	s.mu.Unlock()
+	err := hs.Serve(ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting and waits for in-flight requests to finish (or
+// ctx to end).
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	servers := append([]*http.Server(nil), s.https...)
+	s.mu.Unlock()
+	var errs []error
+	for _, hs := range servers {
+		errs = append(errs, hs.Shutdown(ctx))
+	}
+	return errors.Join(errs...)
+}
+
+func (s *Server) requestID() string {
+	return s.boot + "-" + strconv.FormatUint(s.seq.Add(1), 36)
+}
+
+// operations is POST /.
+func (s *Server) operations(c echo.Context) error {
+	start := time.Now()
+	req := c.Request()
+	body, err := s.readBody(req)
+	if err != nil {
+		return writeError(c, err, s.log)
+	}
+	op, opErr := operationName(body)
+	authz := req.Header.Get(echo.HeaderAuthorization)
+
+	var entry registry.Entry
+	var known bool
+	if opErr == nil {
+		entry, known = s.opts.Registry.Lookup(op)
+	}
+	var caller sdk.Caller
+	if !(known && entry.Public) {
+		if caller, err = s.opts.Auth.Authenticate(req.Context(), authz); err != nil {
+			return writeError(c, err, s.log)
+		}
+	}
+	if err := checkContentType(req.Header.Get(echo.HeaderContentType)); err != nil {
+		return writeError(c, err, s.log)
+	}
+	if opErr != nil {
+		return writeError(c, opErr, s.log)
+	}
+	if !known {
+		return writeError(c, sdk.BadRequest(MsgOperationUnknown, op), s.log)
+	}
+	if !entry.Public {
+		if err := authorize(entry, caller); err != nil {
+			return writeError(c, err, s.log)
+		}
+	}
+	id := s.requestID()
+	ctx := req.Context()
+	if s.opts.WithAuthorization != nil {
+		ctx = s.opts.WithAuthorization(ctx, authz)
+	}
+	reply, err := s.run(ctx, entry, sdk.HandleArgs{Operation: op, Body: body, Caller: caller, RequestID: id})
+	if err != nil {
+		s.observe(op, statusOf(err), start)
+		return writeError(c, err, s.log)
+	}
+	defer reply.Body.Close()
+	status := s.copyReply(c, reply, id, op)
+	s.observe(op, status, start)
+	return nil
+}
+
+func (s *Server) observe(op string, status int, start time.Time) {
+	if s.opts.Observe != nil {
+		s.opts.Observe(op, status, time.Since(start))
+	}
+}
+
+func statusOf(err error) int {
+	if e, ok := sdk.AsError(err); ok {
+		return e.Status
+	}
+	return http.StatusInternalServerError
+}
+
+// Dispatch runs a request as caller without HTTP: the path a family's
+// Host.Dispatch takes. Access checks apply as for HTTP.
+func (s *Server) Dispatch(ctx context.Context, caller sdk.Caller, requestID string, body []byte) (*sdk.Reply, error) {
+	op, err := operationName(body)
+	if err != nil {
+		return nil, err
+	}
+	entry, ok := s.opts.Registry.Lookup(op)
+	if !ok {
+		return nil, sdk.BadRequest(MsgOperationUnknown, op)
+	}
+	if err := authorize(entry, caller); err != nil {
+		return nil, err
+	}
+	if requestID == "" {
+		requestID = s.requestID()
+	}
+	return s.run(ctx, entry, sdk.HandleArgs{Operation: op, Body: body, Caller: caller, RequestID: requestID})
+}
+
+// run executes an authorized operation: locally or in its family.
+func (s *Server) run(ctx context.Context, entry registry.Entry, args sdk.HandleArgs) (*sdk.Reply, error) {
+	if entry.Op.Handler != nil {
+		return runLocal(ctx, entry.Op.Handler, args, s.log)
+	}
+	return s.opts.Forwarder.Handle(ctx, entry.Family, args)
+}
+
+// copyReply streams a family's reply to the client and returns its status.
+func (s *Server) copyReply(c echo.Context, reply *sdk.Reply, id, op string) int {
+	w := c.Response()
+	ct := reply.ContentType
+	if ct == "" {
+		ct = sdk.ContentTypeJSON
+	}
+	w.Header().Set(echo.HeaderContentType, ct)
+	w.WriteHeader(reply.Status)
+	bp := s.bufs.Get().(*[]byte)
+	defer s.bufs.Put(bp)
+	if _, err := io.CopyBuffer(w, reply.Body, *bp); err != nil {
+		// The status is already sent: all that is left is to log and cut
+		// the connection short so the client sees an incomplete answer.
+		s.log.Error("reply stream broke", "operation", op, "request_id", id, "error", err)
+		panic(http.ErrAbortHandler)
+	}
+	return reply.Status
+}
+
+// readBody reads the whole request body up to the limit.
+func (s *Server) readBody(req *http.Request) ([]byte, error) {
+	if req.ContentLength > s.opts.MaxBodyBytes {
+		return nil, sdk.Errorf(http.StatusRequestEntityTooLarge, MsgBodyTooLarge, s.opts.MaxBodyBytes)
+	}
+	var buf bytes.Buffer
+	if req.ContentLength > 0 {
+		buf.Grow(int(req.ContentLength))
+	}
+	n, err := buf.ReadFrom(io.LimitReader(req.Body, s.opts.MaxBodyBytes+1))
+	if err != nil {
+		return nil, sdk.BadRequest("could not read the request body: %v", err)
+	}
+	if n > s.opts.MaxBodyBytes {
+		return nil, sdk.Errorf(http.StatusRequestEntityTooLarge, MsgBodyTooLarge, s.opts.MaxBodyBytes)
+	}
+	return buf.Bytes(), nil
+}
+
+// checkContentType accepts application/json with any parameters.
+func checkContentType(ct string) error {
+	if ct == "" {
+		return sdk.Errorf(http.StatusUnsupportedMediaType, MsgUnsupportedMedia, "none")
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || mt != "application/json" {
+		return sdk.Errorf(http.StatusUnsupportedMediaType, MsgUnsupportedMedia, ct)
+	}
+	return nil
+}
+
+// operationName validates the body as JSON and returns its "operation".
+func operationName(body []byte) (string, error) {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
+		return "", sdk.BadRequest(MsgEmptyBody)
+	}
+	if !json.Valid(trimmed) {
+		var v any
+		err := json.Unmarshal(trimmed, &v)
+		return "", sdk.BadRequest("Invalid JSON in the request body: %v", err)
+	}
+	if trimmed[0] != '{' {
+		return "", sdk.BadRequest(MsgNoOperation)
+	}
+	var head struct {
+		Operation json.RawMessage `json:"operation"`
+	}
+	if err := json.Unmarshal(trimmed, &head); err != nil {
+		return "", sdk.BadRequest(MsgNoOperation)
+	}
+	var op string
+	if len(head.Operation) == 0 || head.Operation[0] != '"' || json.Unmarshal(head.Operation, &op) != nil {
+		return "", sdk.BadRequest(MsgNoOperation)
+	}
+	return op, nil
+}
+
+// authorize enforces the operation's access level for caller.
+func authorize(entry registry.Entry, caller sdk.Caller) error {
+	if entry.Op.Access == sdk.AccessSuperUser && !caller.SuperUser {
+		name := entry.Op.RestrictedName
+		if name == "" {
+			name = entry.Op.Name
+		}
+		return sdk.Forbidden([]any{fmt.Sprintf(MsgRestricted, name)}, nil)
+	}
+	return nil
+}

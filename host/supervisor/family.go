@@ -1,0 +1,292 @@
+package supervisor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/hops-dev/hops/sdk"
+)
+
+// Family states, as Processes reports them.
+const (
+	stateStarting   = "starting"
+	stateServing    = "serving"
+	stateRestarting = "restarting"
+	stateFailed     = "failed"
+)
+
+// errDifferentOperations stops restarts: a family must describe the same
+// operations after a restart as at its first start.
+var errDifferentOperations = errors.New("describes different operations than at its first start")
+
+// family is one configured family and its current process.
+type family struct {
+	s    *Supervisor
+	spec Spec
+	log  hclog.Logger
+
+	rollMu sync.Mutex // one roll or restart at a time
+
+	mu       sync.RWMutex
+	cur      *process
+	state    string
+	reason   string
+	restarts int
+	opNames  []string
+	backoff  time.Duration
+}
+
+func newFamily(s *Supervisor, spec Spec) *family {
+	return &family{s: s, spec: spec, log: s.opts.Logger.Named(spec.Name), state: stateStarting}
+}
+
+// firstStart starts the family and registers its operations.
+func (f *family) firstStart(ctx context.Context) error {
+	p, err := f.launch(ctx)
+	if err != nil {
+		f.setFailed(err.Error())
+		return err
+	}
+	names := make([]string, 0, len(p.desc.Operations))
+	for _, op := range p.desc.Operations {
+		names = append(names, op.Name)
+	}
+	sort.Strings(names)
+	if refused := f.s.opts.Registry.AddFamily(f.spec.Name, p.desc.Operations); len(refused) > 0 {
+		f.log.Error("operations refused: another family registered them first", "operations", refused)
+	}
+	f.mu.Lock()
+	f.opNames = names
+	f.cur, f.state = p, stateServing
+	f.mu.Unlock()
+	f.log.Info("family serving", "pid", p.pid, "version", p.desc.Version, "operations", len(names))
+	f.s.wg.Add(1)
+	go f.monitor(p)
+	return nil
+}
+
+// launch starts a process, checks what it describes and configures it.
+func (f *family) launch(ctx context.Context) (*process, error) {
+	p, err := startProcess(ctx, f.spec, f.s.opts.Host(f.spec.Name), f.log)
+	if err != nil {
+		return nil, err
+	}
+	if p.desc.Name != f.spec.Name {
+		p.kill()
+		return nil, fmt.Errorf("plugin configured as %q describes itself as %q", f.spec.Name, p.desc.Name)
+	}
+	f.mu.RLock()
+	want := f.opNames
+	f.mu.RUnlock()
+	if want != nil {
+		got := make([]string, 0, len(p.desc.Operations))
+		for _, op := range p.desc.Operations {
+			got = append(got, op.Name)
+		}
+		sort.Strings(got)
+		if !slices.Equal(got, want) {
+			p.kill()
+			return nil, fmt.Errorf("family %s %w (had %v, now %v)", f.spec.Name, errDifferentOperations, want, got)
+		}
+	}
+	err = p.fc.Configure(ctx, sdk.ConfigureArgs{Section: f.spec.Section, RootPath: f.s.opts.RootPath, LogLevel: f.s.opts.LogLevel})
+	if err != nil {
+		p.kill()
+		return nil, fmt.Errorf("family %s: %w", f.spec.Name, err)
+	}
+	return p, nil
+}
+
+// monitor pings p and reacts when it exits or hangs.
+func (f *family) monitor(p *process) {
+	defer f.s.wg.Done()
+	t := time.NewTicker(f.s.opts.PingInterval)
+	defer t.Stop()
+	failures := 0
+	reason := ""
+loop:
+	for {
+		select {
+		case <-p.exited:
+			reason = "process exited"
+			break loop
+		case <-t.C:
+			if err := p.ping(); err != nil {
+				failures++
+				f.log.Warn("ping failed", "pid", p.pid, "failures", failures, "error", err)
+				if failures >= pingFailuresBeforeKill {
+					reason = "process stopped answering pings"
+					p.kill()
+					break loop
+				}
+				continue
+			}
+			failures = 0
+		}
+	}
+	f.mu.Lock()
+	if f.cur != p {
+		// Rolled away or stopped on purpose.
+		f.mu.Unlock()
+		return
+	}
+	f.cur, f.state = nil, stateRestarting
+	ran := time.Since(p.started)
+	f.mu.Unlock()
+	if f.s.isStopping() {
+		return
+	}
+	f.log.Error("family process is gone; restarting", "pid", p.pid, "reason", reason, "ran", ran.Round(time.Millisecond))
+	if f.s.opts.OnExit != nil {
+		f.s.opts.OnExit(f.spec.Name, reason)
+	}
+	f.restartLoop(ran)
+}
+
+// restartLoop restarts the family with backoff until it serves again, the
+// host stops, or it describes different operations.
+func (f *family) restartLoop(ran time.Duration) {
+	f.mu.Lock()
+	if ran >= stableAfter || f.backoff == 0 {
+		f.backoff = f.s.opts.BackoffMin
+	}
+	f.mu.Unlock()
+	for {
+		f.mu.RLock()
+		wait := f.backoff
+		f.mu.RUnlock()
+		select {
+		case <-time.After(wait):
+		case <-f.s.stopping:
+			return
+		}
+		f.rollMu.Lock()
+		p, err := f.launch(context.Background())
+		if err == nil {
+			f.mu.Lock()
+			f.cur, f.state, f.reason = p, stateServing, ""
+			f.restarts++
+			f.backoff = min(f.backoff*2, f.s.opts.BackoffMax)
+			f.mu.Unlock()
+			f.rollMu.Unlock()
+			f.log.Info("family restarted", "pid", p.pid)
+			f.s.wg.Add(1)
+			go f.monitor(p)
+			return
+		}
+		f.rollMu.Unlock()
+		if errors.Is(err, errDifferentOperations) {
+			f.setFailed(err.Error())
+			f.log.Error("family stays down", "reason", err)
+			return
+		}
+		f.mu.Lock()
+		f.backoff = min(f.backoff*2, f.s.opts.BackoffMax)
+		f.mu.Unlock()
+		f.log.Error("restart failed; backing off", "error", err, "backoff", wait)
+	}
+}
+
+// roll starts a new process, switches requests to it, then stops the old
+// one after its in-flight requests end.
+func (f *family) roll(ctx context.Context) error {
+	f.rollMu.Lock()
+	defer f.rollMu.Unlock()
+	p, err := f.launch(ctx)
+	if err != nil {
+		return err
+	}
+	f.mu.Lock()
+	old := f.cur
+	f.cur, f.state, f.reason = p, stateServing, ""
+	f.restarts++
+	f.mu.Unlock()
+	f.s.wg.Add(1)
+	go f.monitor(p)
+	if old != nil {
+		old.stop(f.log)
+	}
+	f.log.Info("family rolled", "old_pid", pidOf(old), "new_pid", p.pid)
+	return nil
+}
+
+func pidOf(p *process) int {
+	if p == nil {
+		return 0
+	}
+	return p.pid
+}
+
+// stop shuts the current process down for good.
+func (f *family) stop() {
+	f.rollMu.Lock()
+	defer f.rollMu.Unlock()
+	f.mu.Lock()
+	p := f.cur
+	f.cur, f.state = nil, stateFailed
+	f.reason = "host stopping"
+	f.mu.Unlock()
+	if p != nil {
+		p.stop(f.log)
+	}
+}
+
+func (f *family) setFailed(reason string) {
+	f.mu.Lock()
+	f.state, f.reason = stateFailed, reason
+	f.mu.Unlock()
+}
+
+func (f *family) info() ProcInfo {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	pi := ProcInfo{Name: f.spec.Name, Restarts: f.restarts, State: f.state, Reason: f.reason}
+	if f.cur != nil {
+		pi.PID, pi.StartedAt = f.cur.pid, f.cur.started
+	}
+	return pi
+}
+
+// handle forwards one request to the current process.
+func (f *family) handle(ctx context.Context, args sdk.HandleArgs) (*sdk.Reply, error) {
+	f.mu.RLock()
+	p := f.cur
+	f.mu.RUnlock()
+	if p == nil {
+		return nil, &sdk.Error{Status: http.StatusServiceUnavailable, Message: RestartingMessage(f.spec.Name)}
+	}
+	p.inflight.add()
+	reply, err := p.fc.Handle(ctx, args)
+	if err != nil {
+		p.inflight.done()
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("forward %s: %w", args.Operation, ctx.Err())
+		}
+		f.log.Warn("forward failed; family is restarting", "operation", args.Operation, "error", err)
+		return nil, &sdk.Error{Status: http.StatusServiceUnavailable, Message: RestartingMessage(f.spec.Name)}
+	}
+	reply.Body = &doneBody{ReadCloser: reply.Body, done: p.inflight.done}
+	return reply, nil
+}
+
+// doneBody marks a request finished when its reply body is closed.
+type doneBody struct {
+	io.ReadCloser
+	once sync.Once
+	done func()
+}
+
+func (d *doneBody) Close() error {
+	err := d.ReadCloser.Close()
+	d.once.Do(d.done)
+	return err
+}
