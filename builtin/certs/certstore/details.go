@@ -106,20 +106,21 @@ func escapeValue(v string) string {
 	return b.String()
 }
 
-// subjectAltName prints the SANs as Node does: "DNS:x, IP Address:1.2.3.4,
-// email:a@b, URI:https://...". Go's parser groups SANs by type, so they come
-// in that type order rather than the certificate's; other SAN types
+// subjectAltName prints the SANs as Node does: "DNS:x, email:a@b,
+// IP Address:1.2.3.4, URI:https://...". Go's parser groups SANs by type, so
+// they come in that type order (the order Go itself writes them in, checked
+// against Node 20) rather than the certificate's; other SAN types
 // (otherName, directoryName) are not shown.
 func subjectAltName(cert *x509.Certificate) string {
 	var parts []string
 	for _, d := range cert.DNSNames {
 		parts = append(parts, "DNS:"+altName(d))
 	}
-	for _, ip := range cert.IPAddresses {
-		parts = append(parts, "IP Address:"+ipText(ip))
-	}
 	for _, e := range cert.EmailAddresses {
 		parts = append(parts, "email:"+altName(e))
+	}
+	for _, ip := range cert.IPAddresses {
+		parts = append(parts, "IP Address:"+ipText(ip))
 	}
 	for _, u := range cert.URIs {
 		parts = append(parts, "URI:"+altName(u.String()))

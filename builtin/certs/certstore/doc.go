@@ -36,7 +36,7 @@
 // certificate; a key found on disk is named by its file name ("x.pem");
 // removing an unknown name is a 404 "Certificate '<name>' not found";
 // is_self_signed, uses and hosts are always present. Known formatting
-// limits: SANs are listed grouped by type (DNS, IP Address, email, URI)
+// limits: SANs are listed grouped by type (DNS, email, IP Address, URI)
 // rather than in certificate order, and a multi-valued RDN prints its
 // attributes separated by spaces rather than " + ".
 package certstore

@@ -42,6 +42,9 @@ func (in AddInput) String() string {
 		" hosts=[" + strings.Join(in.Hosts, ",") + "] private_key=" + key + "}"
 }
 
+// GoString redacts the key from %#v as String does from %v.
+func (in AddInput) GoString() string { return in.String() }
+
 func boolText(b bool) string {
 	if b {
 		return "true"
