@@ -115,7 +115,8 @@ func (s *Store) Progress(id, message string, progress []byte) error {
 // object the message is "Successfully completed job: <id>" and the result
 // is kept; without one the message is the given one (delete_records_before
 // reports its outcome as a message). On failure it is ERROR with the given
-// message. Finishing an unknown or finished job is an error.
+// message and no result (HarperDB shows none on a failed job). Finishing
+// an unknown or finished job is an error.
 func (s *Store) Finish(id string, success bool, message string, result []byte) error {
 	result, err := optionalJSON("result", result)
 	if err != nil {
