@@ -25,6 +25,8 @@ const (
 	MsgArrayOfStrings = "'%s' must be an array of strings"
 	// MsgUnsafeName refuses a name that could not be a key file's name.
 	MsgUnsafeName = "'name' must be a safe file name: no path separators, no '..', no NUL"
+	// MsgNameTooLong refuses a name too long to be a file name (%d is the limit, in bytes).
+	MsgNameTooLong = "'name' length must be less than or equal to %d characters long"
 
 	// MsgCertificateNotPEM answers a certificate with no PEM block at all.
 	MsgCertificateNotPEM = "'certificate' must be a PEM encoded certificate"

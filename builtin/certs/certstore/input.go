@@ -155,6 +155,10 @@ func stringsField(fields map[string]json.RawMessage, name string) ([]string, err
 	return out, nil
 }
 
+// maxNameLength keeps "<name>.pem.<random>.tmp" under the 255-byte file
+// name limit of common file systems (the suffix takes up to 25 bytes).
+const maxNameLength = 200
+
 // checkName refuses names that are empty or could escape the keys
 // directory or hide a file: path separators, "..", NUL.
 func checkName(name string) error {
@@ -163,6 +167,9 @@ func checkName(name string) error {
 	}
 	if strings.ContainsAny(name, "/\\\x00") || strings.Contains(name, "..") || name == "." {
 		return badRequest(MsgUnsafeName)
+	}
+	if len(name) > maxNameLength {
+		return badRequest(MsgNameTooLong, maxNameLength)
 	}
 	return nil
 }

@@ -94,11 +94,15 @@ func TestAddInputNeverShowsKey(t *testing.T) {
 
 func TestUnsafeNames(t *testing.T) {
 	s, _ := openStore(t)
-	cert := selfSignedPEM(t, ecKey(t), "x.local")
+	key := ecKey(t)
+	cert := selfSignedPEM(t, key, "x.local")
 	for _, name := range []string{"a/b", `a\b`, "..", "a..b", "../x", "a\x00b", "."} {
 		err := s.Add(AddInput{Name: name, Certificate: cert, IsAuthority: true})
 		wantStatus(t, err, http.StatusBadRequest, MsgUnsafeName)
 	}
-	err := s.Add(AddInput{Name: "", Certificate: cert, IsAuthority: true})
+	err := s.Add(AddInput{Name: strings.Repeat("n", maxNameLength+1), Certificate: cert, IsAuthority: true})
+	wantStatus(t, err, http.StatusBadRequest, "'name' length must be less than or equal to 200 characters long")
+	mustAdd(t, s, AddInput{Name: strings.Repeat("n", maxNameLength), Certificate: cert, PrivateKey: pkcs8PEM(t, key)})
+	err = s.Add(AddInput{Name: "", Certificate: cert, IsAuthority: true})
 	wantStatus(t, err, http.StatusBadRequest, "'name' is required")
 }

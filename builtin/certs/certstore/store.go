@@ -95,12 +95,7 @@ func Open(rootPath string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("certstore: open database: %w", err)
 	}
-	var cfg buntdb.Config
-	if err := db.ReadConfig(&cfg); err == nil {
-		cfg.SyncPolicy = buntdb.Always
-		err = db.SetConfig(cfg)
-	}
-	if err != nil {
+	if err := setSyncAlways(db); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("certstore: configure database: %w", err)
 	}
@@ -110,6 +105,17 @@ func Open(rootPath string) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// setSyncAlways switches db to fsync on every commit, keeping its other
+// settings.
+func setSyncAlways(db *buntdb.DB) error {
+	var cfg buntdb.Config
+	if err := db.ReadConfig(&cfg); err != nil {
+		return err
+	}
+	cfg.SyncPolicy = buntdb.Always
+	return db.SetConfig(cfg)
 }
 
 // Close closes the database. The Store must not be used afterwards.

@@ -2,11 +2,13 @@ package certstore
 
 import (
 	"crypto/tls"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -107,4 +109,39 @@ func pemOf(c *tls.Certificate) []byte {
 		out = append(out, pemText("CERTIFICATE", der)...)
 	}
 	return out
+}
+
+// TestConcurrentUse runs adds, removes and the readers together; run with
+// -race to check the locking.
+func TestConcurrentUse(t *testing.T) {
+	s, _ := openStore(t)
+	if err := s.EnsureAuthority("node1"); err != nil {
+		t.Fatal(err)
+	}
+	const workers = 4
+	errs := make(chan error, workers*4)
+	var wg sync.WaitGroup
+	for i := range workers {
+		k := ecKey(t)
+		cert, key := selfSignedPEM(t, k, fmt.Sprintf("w%d.local", i)), sec1PEM(t, k)
+		wg.Go(func() {
+			name := fmt.Sprintf("w%d", i)
+			errs <- s.Add(AddInput{Name: name, Certificate: cert, PrivateKey: key})
+			_, err := s.SNICertificates()
+			errs <- err
+			_, _, err = s.NodeTLS()
+			errs <- err
+			errs <- s.Remove(name)
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	if list, _ := s.List(); len(list) != 2 || s.Generation() != 1+2*workers {
+		t.Fatalf("after concurrent use: %d records, generation %d", len(list), s.Generation())
+	}
 }
