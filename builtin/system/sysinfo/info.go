@@ -3,6 +3,7 @@ package sysinfo
 // Info is the system_information reply. Fields are in HarperDB key order and
 // only the requested sections are set; a nil field is omitted from JSON.
 type Info struct {
+	// System to HarperDBProcesses are read from the host by the collector.
 	System            *System    `json:"system,omitempty"`
 	Time              *Time      `json:"time,omitempty"`
 	CPU               *CPU       `json:"cpu,omitempty"`

@@ -22,6 +22,7 @@ type procHandle struct {
 	static  *procStatic
 	lastCPU float64 // user+system seconds at lastAt
 	lastAt  time.Time
+	percent float64 // result at lastAt, reused within one call
 	seen    bool
 }
 
@@ -53,8 +54,12 @@ func (c *Collector) handle(ctx context.Context, pid int) *procHandle {
 }
 
 // cpuPercent is the percentage of one CPU used since the previous call,
-// or since the process started on the first call.
+// or since the process started on the first call. A PID listed twice in
+// one call (host and plugin) gets the same answer both times.
 func (h *procHandle) cpuPercent(ctx context.Context, now time.Time) float64 {
+	if h.seen && now.Equal(h.lastAt) {
+		return h.percent
+	}
 	t, err := h.p.TimesWithContext(ctx)
 	if err != nil {
 		return 0
@@ -64,12 +69,11 @@ func (h *procHandle) cpuPercent(ctx context.Context, now time.Time) float64 {
 	if !h.seen {
 		from, base = h.created, 0
 	}
-	h.lastAt, h.lastCPU, h.seen = now, used, true
-	elapsed := now.Sub(from).Seconds()
-	if from.IsZero() || elapsed <= 0 {
-		return 0
+	h.lastAt, h.lastCPU, h.seen, h.percent = now, used, true, 0
+	if elapsed := now.Sub(from).Seconds(); !from.IsZero() && elapsed > 0 {
+		h.percent = round2(percent * nonNegative(used-base) / elapsed)
 	}
-	return round2(percent * nonNegative(used-base) / elapsed)
+	return h.percent
 }
 
 // rss is the resident set size in bytes (0 if unreadable).

@@ -51,15 +51,20 @@ func (c *Collector) buildSystem(ctx context.Context) (sys System, ok bool) {
 	return sys, ok
 }
 
-// readOSRelease parses the KEY=value lines of os-release(5); missing file
-// or odd lines give an empty or partial map.
+// readOSRelease reads os-release(5); a missing file gives an empty map.
 func readOSRelease() map[string]string {
 	data, err := os.ReadFile(osReleasePath)
-	out := map[string]string{}
 	if err != nil {
-		return out
+		return map[string]string{}
 	}
-	for _, line := range strings.Split(string(data), "\n") {
+	return parseOSRelease(string(data))
+}
+
+// parseOSRelease parses KEY=value lines, unquoting values; comments and
+// odd lines are skipped.
+func parseOSRelease(data string) map[string]string {
+	out := map[string]string{}
+	for _, line := range strings.Split(data, "\n") {
 		key, value, found := strings.Cut(strings.TrimSpace(line), "=")
 		if !found || strings.HasPrefix(key, "#") {
 			continue
