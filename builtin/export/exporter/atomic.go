@@ -1,0 +1,117 @@
+package exporter
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// exportFileMode is the mode of a committed export: a data file other
+// tools read, as a file created under the usual umask 022 would be
+// (os.CreateTemp makes the temp file 0600).
+const exportFileMode = 0o644
+
+// ErrFileDone is returned by AtomicFile.Write and Commit after Commit or
+// Abort has run.
+var ErrFileDone = errors.New("exporter: export file already committed or aborted")
+
+// AtomicFile is an export file being written: the bytes go to a hidden
+// temp file in the destination directory, and only Commit makes them
+// visible under the final name, all at once. A reader never sees a
+// half-written export and a failed job leaves nothing behind.
+//
+// Use: f, err := CreateAtomic(dir, name); defer f.Abort(); write; f.Commit().
+// Not safe for concurrent use.
+type AtomicFile struct {
+	f     *os.File
+	dir   string
+	final string
+	done  bool
+}
+
+// CreateAtomic starts an export file that Commit will publish as
+// <dir>/<name>, replacing any file of that name. name must be a plain file
+// name (no separators, no ".."); otherwise the error is an *Error with
+// MsgFilenameInvalid.
+func CreateAtomic(dir, name string) (*AtomicFile, error) {
+	if !plainName(name) {
+		return nil, badRequest(MsgFilenameInvalid)
+	}
+	f, err := os.CreateTemp(dir, "."+name+".tmp-*")
+	if err != nil {
+		return nil, fmt.Errorf("create export file in %s: %w", dir, err)
+	}
+	return &AtomicFile{f: f, dir: dir, final: filepath.Join(dir, name)}, nil
+}
+
+// Path is where the file appears after Commit.
+func (a *AtomicFile) Path() string { return a.final }
+
+// Write implements io.Writer, into the temp file.
+func (a *AtomicFile) Write(p []byte) (int, error) {
+	if a.done {
+		return 0, ErrFileDone
+	}
+	return a.f.Write(p)
+}
+
+// Commit flushes the file to disk, gives it its final mode and renames it
+// to Path, then syncs the directory so the rename survives a crash. On any
+// failure the temp file is removed and nothing is published.
+func (a *AtomicFile) Commit() error {
+	if a.done {
+		return ErrFileDone
+	}
+	a.done = true
+	tmp := a.f.Name()
+	err := a.f.Sync()
+	if err == nil {
+		err = a.f.Chmod(exportFileMode)
+	}
+	if cerr := a.f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, a.final)
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("commit export file %s: %w", a.final, err)
+	}
+	if err := syncDir(a.dir); err != nil {
+		return fmt.Errorf("commit export file %s: %w", a.final, err)
+	}
+	return nil
+}
+
+// Abort discards the temp file. It is a no-op after Commit or a previous
+// Abort, so it can always be deferred.
+func (a *AtomicFile) Abort() error {
+	if a.done {
+		return nil
+	}
+	a.done = true
+	tmp := a.f.Name()
+	cerr := a.f.Close()
+	if err := os.Remove(tmp); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove temp export file %s: %w", tmp, err)
+	}
+	if cerr != nil && !errors.Is(cerr, os.ErrClosed) {
+		return fmt.Errorf("close temp export file %s: %w", tmp, cerr)
+	}
+	return nil
+}
+
+// syncDir fsyncs a directory so a rename inside it is durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("open directory: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("sync directory: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,202 @@
+package exporter
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Export formats, as the request's format field names them; they are also
+// the file extension.
+const (
+	// FormatJSON writes one JSON array of the records.
+	FormatJSON = "json"
+	// FormatCSV writes a header row of the columns, then one row per record.
+	FormatCSV = "csv"
+)
+
+// Search kinds an export may run (search_operation.operation).
+const (
+	// SearchByValue is search_by_value.
+	SearchByValue = "search_by_value"
+	// SearchByHash is search_by_hash (search_by_id is not exportable).
+	SearchByHash = "search_by_hash"
+	// SearchSQL is sql.
+	SearchSQL = "sql"
+	// SearchByConditions is search_by_conditions.
+	SearchByConditions = "search_by_conditions"
+)
+
+// SearchOperation is the validated search_operation of an export.
+type SearchOperation struct {
+	// Operation is one of the Search* kinds.
+	Operation string
+	// Body is the whole search_operation object, verbatim, ready to be
+	// dispatched as an operation of its own.
+	Body json.RawMessage
+}
+
+// LocalRequest is a validated export_local request.
+type LocalRequest struct {
+	// Format is FormatJSON or FormatCSV.
+	Format string
+	// Path is the existing directory the file goes into, as given.
+	Path string
+	// Filename is the file's name without extension: the request's, or the
+	// decode time in epoch milliseconds when it gave none (HarperDB's default).
+	Filename string
+	// Search is the search whose rows are exported.
+	Search SearchOperation
+}
+
+// FileName is the exported file's base name: Filename + "." + Format.
+func (r LocalRequest) FileName() string { return r.Filename + "." + r.Format }
+
+// FilePath is the full path of the exported file.
+func (r LocalRequest) FilePath() string { return filepath.Join(r.Path, r.FileName()) }
+
+// DecodeLocal validates an export_local body, in HarperDB's order: format,
+// search_operation, path (it must be an existing directory), filename. Every
+// failure is an *Error (400) with one of the Msg constants.
+func DecodeLocal(body []byte) (LocalRequest, error) {
+	fields, err := decodeObject(body)
+	if err != nil {
+		return LocalRequest{}, err
+	}
+	var req LocalRequest
+	if req.Format, err = decodeFormat(fields); err != nil {
+		return LocalRequest{}, err
+	}
+	if req.Search, err = decodeSearch(fields); err != nil {
+		return LocalRequest{}, err
+	}
+	if req.Path, err = decodePath(fields); err != nil {
+		return LocalRequest{}, err
+	}
+	if req.Filename, err = decodeFilename(fields); err != nil {
+		return LocalRequest{}, err
+	}
+	return req, nil
+}
+
+// decodeObject splits a JSON object body into its raw fields.
+func decodeObject(body []byte) (map[string]json.RawMessage, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
+		return nil, badRequest(MsgBodyNotObject)
+	}
+	return fields, nil
+}
+
+// present reports whether name is in fields with a value other than null.
+func present(fields map[string]json.RawMessage, name string) (json.RawMessage, bool) {
+	raw, ok := fields[name]
+	if !ok || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+		return nil, false
+	}
+	return raw, true
+}
+
+// stringOf decodes raw as a JSON string; ok is false for any other type.
+func stringOf(raw json.RawMessage) (string, bool) {
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// decodeFormat checks format: present, and json or csv.
+func decodeFormat(fields map[string]json.RawMessage) (string, error) {
+	raw, ok := present(fields, "format")
+	if !ok {
+		return "", badRequest(MsgFormatMissing)
+	}
+	s, ok := stringOf(raw)
+	if ok && s == "" {
+		return "", badRequest(MsgFormatMissing)
+	}
+	if !ok || (s != FormatJSON && s != FormatCSV) {
+		return "", badRequest(MsgFormatInvalid)
+	}
+	return s, nil
+}
+
+// decodeSearch checks search_operation: an object whose operation is one
+// of the four exportable kinds.
+func decodeSearch(fields map[string]json.RawMessage) (SearchOperation, error) {
+	raw, ok := present(fields, "search_operation")
+	if !ok {
+		return SearchOperation{}, badRequest(MsgSearchOperationMissing)
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
+		return SearchOperation{}, badRequest(MsgSearchOperationNotObject)
+	}
+	opRaw, ok := present(obj, "operation")
+	if !ok {
+		return SearchOperation{}, badRequest(MsgSearchOperationNoOperation)
+	}
+	op, _ := stringOf(opRaw)
+	switch op {
+	case SearchByValue, SearchByHash, SearchSQL, SearchByConditions:
+		return SearchOperation{Operation: op, Body: append(json.RawMessage(nil), raw...)}, nil
+	}
+	return SearchOperation{}, badRequest(MsgSearchOperationInvalid)
+}
+
+// decodePath checks path: a non-empty string naming an existing directory.
+func decodePath(fields map[string]json.RawMessage) (string, error) {
+	raw, ok := present(fields, "path")
+	if !ok {
+		return "", badRequest(MsgPathMissing)
+	}
+	p, ok := stringOf(raw)
+	if !ok {
+		return "", badRequest(MsgPathNotString)
+	}
+	if p == "" {
+		return "", badRequest(MsgPathMissing)
+	}
+	info, err := os.Stat(p)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", badRequestf(MsgPathNotExist, p)
+	case errors.Is(err, fs.ErrPermission):
+		return "", badRequestf(MsgPathDenied, p)
+	case err != nil:
+		// ENOTDIR (a file in the middle of the path) and the like: the
+		// path names no folder we can use.
+		return "", badRequestf(MsgPathNotExist, p)
+	case !info.IsDir():
+		return "", badRequestf(MsgPathNotDir, p)
+	}
+	return p, nil
+}
+
+// decodeFilename checks the optional filename, defaulting it to the
+// current time in epoch milliseconds.
+func decodeFilename(fields map[string]json.RawMessage) (string, error) {
+	raw, ok := present(fields, "filename")
+	if !ok {
+		return strconv.FormatInt(time.Now().UnixMilli(), 10), nil
+	}
+	name, ok := stringOf(raw)
+	if !ok || !plainName(name) {
+		return "", badRequest(MsgFilenameInvalid)
+	}
+	return name, nil
+}
+
+// plainName reports whether name is a non-empty file name that stays in
+// its folder: no separators, no "..", no NUL.
+func plainName(name string) bool {
+	return name != "" && name != "." &&
+		!strings.ContainsAny(name, "/\\\x00") && !strings.Contains(name, "..")
+}

@@ -1,0 +1,178 @@
+package exporter
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"unicode/utf8"
+)
+
+// valueEncoder turns one record value into JSON text. The common scalar
+// types (what a JSON-decoded record holds) are appended directly with no
+// allocation; nested objects, arrays and anything else go through one
+// reused json.Encoder. Output matches JavaScript's JSON.stringify (what
+// HarperDB writes): no HTML escaping, numbers in ECMAScript form, NaN and
+// ±Inf as null.
+type valueEncoder struct {
+	nested  bytes.Buffer
+	enc     *json.Encoder
+	scratch []byte
+}
+
+// newValueEncoder returns a valueEncoder with its reusable buffers.
+func newValueEncoder() *valueEncoder {
+	v := &valueEncoder{}
+	v.enc = json.NewEncoder(&v.nested)
+	v.enc.SetEscapeHTML(false)
+	return v
+}
+
+// appendJSON appends the JSON text of x to dst.
+func (v *valueEncoder) appendJSON(dst []byte, x any) ([]byte, error) {
+	switch t := x.(type) {
+	case nil:
+		return append(dst, "null"...), nil
+	case string:
+		return appendString(dst, t), nil
+	case bool:
+		return strconv.AppendBool(dst, t), nil
+	case float64:
+		return appendFloat(dst, t, 64), nil
+	case float32:
+		return appendFloat(dst, float64(t), 32), nil
+	case int:
+		return strconv.AppendInt(dst, int64(t), 10), nil
+	case int64:
+		return strconv.AppendInt(dst, t, 10), nil
+	case int32:
+		return strconv.AppendInt(dst, int64(t), 10), nil
+	case uint64:
+		return strconv.AppendUint(dst, t, 10), nil
+	case uint32:
+		return strconv.AppendUint(dst, uint64(t), 10), nil
+	}
+	v.nested.Reset()
+	if err := v.enc.Encode(x); err != nil {
+		return dst, fmt.Errorf("encode %T value: %w", x, err)
+	}
+	return append(dst, bytes.TrimSuffix(v.nested.Bytes(), []byte("\n"))...), nil
+}
+
+// cell is the CSV text of x: strings as they are, null/missing empty,
+// numbers and booleans as in JSON, objects and arrays as their JSON text.
+func (v *valueEncoder) cell(x any) (string, error) {
+	switch t := x.(type) {
+	case nil:
+		return "", nil
+	case string:
+		return t, nil
+	case bool:
+		if t {
+			return "true", nil
+		}
+		return "false", nil
+	}
+	b, err := v.appendJSON(v.scratch[:0], x)
+	v.scratch = b
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case string(b) == "null":
+		return "", nil
+	case len(b) > 0 && b[0] == '"':
+		// A type that marshals to a JSON string (time.Time, say): its text.
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return "", fmt.Errorf("decode %T text: %w", x, err)
+		}
+		return s, nil
+	}
+	return string(b), nil
+}
+
+// Float formatting bounds of ECMAScript's Number::toString (and of
+// encoding/json): plain decimal notation for 1e-6 <= |f| < 1e21, exponent
+// notation outside.
+const (
+	minPlainFloat = 1e-6
+	maxPlainFloat = 1e21
+)
+
+// appendFloat appends f as JavaScript prints it; NaN and ±Inf, which JSON
+// cannot hold, become null as JSON.stringify makes them.
+func appendFloat(dst []byte, f float64, bits int) []byte {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return append(dst, "null"...)
+	}
+	abs := math.Abs(f)
+	fmtByte := byte('f')
+	if abs != 0 && (abs < minPlainFloat || abs >= maxPlainFloat) {
+		fmtByte = 'e'
+	}
+	start := len(dst)
+	dst = strconv.AppendFloat(dst, f, fmtByte, -1, bits)
+	if fmtByte == 'e' {
+		// Go writes e-07 where JavaScript writes e-7.
+		n := len(dst)
+		if n-start >= 4 && dst[n-4] == 'e' && dst[n-3] == '-' && dst[n-2] == '0' {
+			dst[n-2] = dst[n-1]
+			dst = dst[:n-1]
+		}
+	}
+	return dst
+}
+
+// hexDigits spells \u00XX escapes.
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a JSON string the way JSON.stringify writes
+// it: quote, backslash and control characters escaped, everything else
+// (non-ASCII, <, >, &) raw. Invalid UTF-8 becomes U+FFFD so the output is
+// always valid JSON.
+func appendString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				dst = append(dst, s[start:i]...)
+				dst = append(dst, "\ufffd"...)
+				i += size
+				start = i
+				continue
+			}
+			i += size
+			continue
+		}
+		if c >= 0x20 && c != '"' && c != '\\' {
+			i++
+			continue
+		}
+		dst = append(dst, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			dst = append(dst, '\\', c)
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		case '\t':
+			dst = append(dst, '\\', 't')
+		case '\b':
+			dst = append(dst, '\\', 'b')
+		case '\f':
+			dst = append(dst, '\\', 'f')
+		default:
+			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+		}
+		i++
+		start = i
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
