@@ -1,0 +1,95 @@
+package config
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+)
+
+// hopsKeys are the keys hops adds to HarperDB's set.
+var hopsKeys = []Key{
+	{Path: "operationsApi.network.host", Kind: KindString},
+	{Path: "plugins", Kind: KindList, Check: checkPlugins},
+	key("families", KindObject),
+	key("families_status", KindObject),
+	key("families_system", KindObject),
+	key("families_certs", KindObject),
+	key("families_export", KindObject),
+	key("families_export_s3_endpoint", KindString),
+	key("families_records", KindObject),
+	key("supervisor_restartBackoffMin", KindDuration),
+	key("supervisor_restartBackoffMax", KindDuration),
+	key("supervisor_pingInterval", KindDuration),
+}
+
+// harperCanonicalCount is the number of canonical names HarperDB 4.7 knows
+// (section 15 of the reference). A test pins it so a key is not lost by
+// accident.
+const harperCanonicalCount = 183
+
+// sha256HexLen is the length of a SHA-256 digest written in hex.
+const sha256HexLen = 64
+
+// Reasons a plugins entry is refused. They are shown to users, so tests pin
+// them.
+const (
+	ReasonPluginNotObject = "each plugins entry must be an object with name and path"
+	ReasonPluginName      = "each plugins entry needs a non-empty string name"
+	ReasonPluginPath      = "each plugins entry needs a non-empty string path"
+	ReasonPluginDupName   = "plugins entries must have distinct names"
+	ReasonPluginSHA256    = "plugins sha256 must be 64 hexadecimal characters"
+	ReasonPluginStrings   = "plugins args and env must be lists of strings"
+)
+
+// checkPlugins validates the shape of the plugins list (its kind, a list,
+// is checked before).
+func checkPlugins(v any) error {
+	list, _ := v.([]any)
+	seen := map[string]bool{}
+	for i, e := range list {
+		m, ok := e.(map[string]any)
+		if !ok {
+			return fmt.Errorf("entry %d: %w", i, errors.New(ReasonPluginNotObject))
+		}
+		name, _ := m["name"].(string)
+		if name == "" {
+			return fmt.Errorf("entry %d: %w", i, errors.New(ReasonPluginName))
+		}
+		if p, _ := m["path"].(string); p == "" {
+			return fmt.Errorf("entry %q: %w", name, errors.New(ReasonPluginPath))
+		}
+		if seen[name] {
+			return fmt.Errorf("entry %q: %w", name, errors.New(ReasonPluginDupName))
+		}
+		seen[name] = true
+		if sum, present := m["sha256"]; present && sum != nil {
+			s, _ := sum.(string)
+			if _, err := hex.DecodeString(s); err != nil || len(s) != sha256HexLen {
+				return fmt.Errorf("entry %q: %w", name, errors.New(ReasonPluginSHA256))
+			}
+		}
+		for _, field := range []string{"args", "env"} {
+			if !isStringList(m[field]) {
+				return fmt.Errorf("entry %q: %w", name, errors.New(ReasonPluginStrings))
+			}
+		}
+	}
+	return nil
+}
+
+// isStringList reports whether v is absent (nil) or a list of strings.
+func isStringList(v any) bool {
+	if v == nil {
+		return true
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return false
+	}
+	for _, e := range list {
+		if _, ok := e.(string); !ok {
+			return false
+		}
+	}
+	return true
+}

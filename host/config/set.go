@@ -1,0 +1,195 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/knadh/koanf/v2"
+)
+
+// Reasons specific to Set, shown to users.
+const (
+	// ReasonRootPath refuses rootPath: the file lives inside it.
+	ReasonRootPath = "rootPath is chosen at start (the rootPath flag or the ROOTPATH environment variable), not by the config file"
+	// ReasonRedacted refuses the placeholder Effective shows for a secret.
+	ReasonRedacted = "is the " + Redacted + " placeholder from get_configuration, not a value"
+	// ReasonConflict is a format: the other name for the same key.
+	ReasonConflict = "sets the same key as %q with a different value"
+)
+
+// SetErrorPrefix starts every SetError message.
+const SetErrorPrefix = "Config validation error"
+
+// ignoredSetFields are body fields of a set_configuration request that are
+// not configuration keys: the operation name and the fields HarperDB's auth
+// layer adds to a request body.
+var ignoredSetFields = map[string]bool{"operation": true, "hdb_user": true, "hdbauthheader": true}
+
+// SetError reports every key Set refused; when it is returned nothing was
+// written. Its message names each bad key as the caller spelled it.
+type SetError struct {
+	Problems []Problem
+}
+
+func (e *SetError) Error() string { return SetErrorPrefix + ": " + joinProblems(e.Problems) }
+
+// Set writes flat keys to the config file, as set_configuration does. A name
+// is any case with "_" between levels (logging_level, LOGGING_ROTATION_ENABLED,
+// operationsApi_network_port) or a HarperDB legacy alias (log_level); keys
+// inside a family's section may be named when the file already holds them.
+// The field "operation" is ignored. Every key and value is checked first
+// (strictly: JSON booleans for bools, numbers for numbers, exact enum values);
+// any problem returns a *SetError naming each bad key, and the file is not
+// touched. Otherwise the file is edited in place (comments, order and layout
+// kept) and replaced atomically, creating it from the defaults if missing.
+// Only the given keys are written, never environment or flag values. The
+// running configuration does not change: PendingRestart becomes true and
+// Effective shows what a restart will load. An empty map writes nothing.
+func (c *Config) Set(flat map[string]any) error {
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	edits, err := c.plan(flat)
+	if err != nil || len(edits) == 0 {
+		return err
+	}
+	cur, err := c.readFile()
+	if err != nil {
+		return err
+	}
+	if cur == nil {
+		if cur, err = c.template(); err != nil {
+			return err
+		}
+	}
+	out, err := editYAML(cur, edits)
+	if err != nil {
+		return err
+	}
+	next, err := c.loadWith(out)
+	if err != nil {
+		if ps, ok := asProblems(err); ok {
+			return &SetError{Problems: ps}
+		}
+		return err
+	}
+	if err := c.writeFile(out); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.next, c.pending = next, true
+	c.mu.Unlock()
+	return nil
+}
+
+// plan maps and checks every key, returning the edits sorted by path (so a
+// whole section is replaced before a key inside it is set) or a *SetError.
+func (c *Config) plan(flat map[string]any) ([]edit, error) {
+	extra := known.openLeaves(c.current().Raw())
+	names := make([]string, 0, len(flat))
+	for name := range flat {
+		if !ignoredSetFields[strings.ToLower(name)] {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	var problems []Problem
+	chosen := map[string]string{} // path -> first name that set it
+	values := map[string]any{}
+	for _, name := range names {
+		v, path, reason := checkSet(name, flat[name], extra)
+		if reason == "" {
+			if other, dup := chosen[path]; dup && !reflect.DeepEqual(values[path], v) {
+				reason = fmt.Sprintf(ReasonConflict, other)
+			}
+		}
+		if reason != "" {
+			problems = append(problems, Problem{Key: name, Reason: reason})
+			continue
+		}
+		chosen[path], values[path] = name, v
+	}
+	if len(problems) > 0 {
+		return nil, &SetError{Problems: problems}
+	}
+	paths := make([]string, 0, len(values))
+	for p := range values {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	edits := make([]edit, len(paths))
+	for i, p := range paths {
+		edits[i] = edit{path: strings.Split(p, "."), value: values[p]}
+	}
+	return edits, nil
+}
+
+// checkSet resolves and checks one key, returning the normalized value and
+// path, or the reason it is refused.
+func checkSet(name string, raw any, extra map[string]string) (any, string, string) {
+	path, ok := known.flat(name, extra)
+	if !ok {
+		return nil, "", ReasonUnknownKey
+	}
+	if path == rootPathKey {
+		return nil, "", ReasonRootPath
+	}
+	k, _ := known.key(path)
+	if s, isString := raw.(string); isString && s == Redacted && isSecretName(path) {
+		return nil, "", ReasonRedacted
+	}
+	v, err := checkValue(k, raw)
+	if err != nil {
+		return nil, "", err.Error()
+	}
+	return v, path, ""
+}
+
+// current is what a restart would load: the last Set's result, else the
+// running configuration.
+func (c *Config) current() *koanf.Koanf {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.next != nil {
+		return c.next
+	}
+	return c.running
+}
+
+// template is the first content of the config file: the defaults with the
+// resolved rootPath filled in.
+func (c *Config) template() ([]byte, error) {
+	return editYAML(c.opts.Defaults, []edit{{path: []string{rootPathKey}, value: c.rootPath}})
+}
+
+// writeFile writes the config file atomically, creating rootPath if needed.
+func (c *Config) writeFile(data []byte) error {
+	if err := os.MkdirAll(c.rootPath, dirMode); err != nil {
+		return fmt.Errorf("config: creating %s: %w", c.rootPath, err)
+	}
+	return writeAtomic(c.filePath, data, fileMode)
+}
+
+// EnsureFile creates rootPath (mode 0700) and writes the config file (the
+// defaults with rootPath filled in, mode 0600) if the file does not exist
+// yet. It reports whether it created the file. The running configuration is
+// unchanged: the new file holds exactly the defaults.
+func (c *Config) EnsureFile() (bool, error) {
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	if _, err := os.Lstat(c.filePath); err == nil {
+		return false, nil
+	} else if !os.IsNotExist(err) {
+		return false, fmt.Errorf("config: checking %s: %w", c.filePath, err)
+	}
+	data, err := c.template()
+	if err != nil {
+		return false, err
+	}
+	if err := c.writeFile(data); err != nil {
+		return false, err
+	}
+	return true, nil
+}
