@@ -1,0 +1,159 @@
+package auth
+
+import (
+	"context"
+	"encoding/base64"
+	"strings"
+
+	"github.com/hops-dev/hops/sdk"
+)
+
+// maxPasswordBytes is bcrypt's input limit: it ignores anything longer, so
+// longer passwords are refused rather than silently truncated.
+const maxPasswordBytes = 72
+
+// Authenticate resolves an Authorization header to the caller. Failures are
+// *sdk.Error 401s: "Must login" (no header or an unknown scheme), "Login
+// failed" (malformed or wrong Basic credentials), "Cannot complete request:
+// User is inactive", "token expired" and "invalid token" (Bearer). Other
+// errors are internal faults. The caller's Token is set. A verified
+// credential is answered from memory for Options.CacheTTL (see the package
+// doc); the Permissions slice is shared and must not be modified.
+func (s *Service) Authenticate(ctx context.Context, authorization string) (sdk.Caller, error) {
+	scheme, rest, _ := strings.Cut(strings.TrimSpace(authorization), " ")
+	switch {
+	case strings.EqualFold(scheme, "Basic"):
+		username, password, ok := parseBasic(rest)
+		if !ok {
+			return sdk.Caller{}, unauthorized(MsgLoginFailed)
+		}
+		out := s.checkPassword(username, password)
+		return out.caller, out.error(MsgLoginFailed)
+	case strings.EqualFold(scheme, "Bearer"):
+		return s.authBearer(strings.TrimSpace(rest))
+	}
+	return sdk.Caller{}, unauthorized(MsgMustLogin)
+}
+
+// error is the outcome's error, wording a bad credential as badMsg.
+func (o outcome) error(badMsg string) error {
+	switch {
+	case o.err != nil:
+		return o.err
+	case o.fail == badCredentials:
+		return unauthorized(badMsg)
+	case o.fail == userInactive:
+		return unauthorized(MsgUserInactive)
+	}
+	return nil
+}
+
+func parseBasic(encoded string) (username, password string, ok bool) {
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(encoded))
+	if err != nil {
+		return "", "", false
+	}
+	return strings.Cut(string(raw), ":")
+}
+
+// checkPassword verifies a username and password, from the cache when it
+// can. No lock is held while the hash runs.
+func (s *Service) checkPassword(username, password string) outcome {
+	now := s.now()
+	k := s.credKey(kindBasic, username, password)
+	if e, ok := s.cache.get(k, now); ok {
+		return outcome{caller: e.caller, fail: e.fail}
+	}
+	epoch := s.cache.epoch.Load()
+	return s.flight.do(flightKey{k, epoch}, func() outcome {
+		out, roleID := s.verifyPassword(username, password)
+		if out.err == nil && s.opts.CacheTTL > 0 {
+			ttl := s.opts.CacheTTL
+			if out.fail != accepted {
+				ttl = min(ttl, failureTTL)
+			}
+			s.cache.put(k, &cacheEntry{caller: out.caller, fail: out.fail, username: username,
+				roleID: roleID, expires: now.Add(ttl)}, epoch, now)
+		}
+		return out
+	})
+}
+
+// verifyPassword runs the hash. The password is checked before the active
+// flag, so an inactive account is not revealed to someone without its
+// password.
+func (s *Service) verifyPassword(username, password string) (outcome, string) {
+	u, r, err := s.load(username)
+	if err != nil {
+		return outcome{err: err}, ""
+	}
+	if u == nil || len(password) > maxPasswordBytes {
+		_ = s.verify(s.dummyHash, []byte(password)) // same cost as a wrong password
+		return outcome{fail: badCredentials}, ""
+	}
+	if s.verify([]byte(u.Hash), []byte(password)) != nil {
+		s.log.Debug("wrong password", "username", username)
+		return outcome{fail: badCredentials}, u.RoleID
+	}
+	if !u.Active {
+		return outcome{fail: userInactive}, u.RoleID
+	}
+	if r == nil {
+		s.log.Warn("user's role does not exist; login refused", "username", username, "role_id", u.RoleID)
+		return outcome{fail: badCredentials}, u.RoleID
+	}
+	return outcome{caller: s.callerOf(u, r)}, u.RoleID
+}
+
+// authBearer accepts a valid operation token of an active user.
+func (s *Service) authBearer(token string) (sdk.Caller, error) {
+	now := s.now()
+	k := s.credKey(kindBearer, "", token)
+	if e, ok := s.cache.get(k, now); ok {
+		return e.caller, nil
+	}
+	epoch := s.cache.epoch.Load()
+	c, err := s.parseToken(token)
+	if err != nil {
+		return sdk.Caller{}, err
+	}
+	if c.Type != tokenOperation {
+		return sdk.Caller{}, unauthorized(MsgInvalidToken)
+	}
+	u, r, err := s.load(c.Subject)
+	if err != nil {
+		return sdk.Caller{}, err
+	}
+	if u == nil || r == nil {
+		return sdk.Caller{}, unauthorized(MsgInvalidToken)
+	}
+	if !u.Active {
+		return sdk.Caller{}, unauthorized(MsgUserInactive)
+	}
+	caller := s.callerOf(u, r)
+	if s.opts.CacheTTL > 0 {
+		expires := now.Add(s.opts.CacheTTL)
+		if exp := c.ExpiresAt.Time; exp.Before(expires) {
+			expires = exp
+		}
+		s.cache.put(k, &cacheEntry{caller: caller, username: u.Username, roleID: u.RoleID, expires: expires}, epoch, now)
+	}
+	return caller, nil
+}
+
+// authorizationKey is the context key of the request's Authorization header.
+type authorizationKey struct{}
+
+// WithAuthorization returns ctx carrying the request's Authorization header;
+// the server sets it so create_authentication_tokens and
+// refresh_operation_token can read the credentials they act on.
+func WithAuthorization(ctx context.Context, header string) context.Context {
+	return context.WithValue(ctx, authorizationKey{}, header)
+}
+
+// AuthorizationFromContext returns the header WithAuthorization stored, or
+// "".
+func AuthorizationFromContext(ctx context.Context) string {
+	h, _ := ctx.Value(authorizationKey{}).(string)
+	return h
+}

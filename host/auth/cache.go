@@ -1,0 +1,189 @@
+package auth
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hops-dev/hops/sdk"
+)
+
+// Cache bounds.
+const (
+	// failureTTL is how long a refused credential is answered from memory:
+	// a client retrying a wrong password costs one hash per period, and a
+	// user created or fixed meanwhile is invalidated at once anyway.
+	failureTTL = 5 * time.Second
+	// maxCacheEntries bounds the cache's memory (an entry is a few hundred
+	// bytes) against a flood of distinct wrong credentials; when full and
+	// nothing has expired, new entries are simply not cached.
+	maxCacheEntries = 10000
+)
+
+// cacheKey names a credential without holding it: an HMAC, keyed per
+// process, of the kind, the username's length, the username and the secret.
+type cacheKey [sha256.Size]byte
+
+func (s *Service) credKey(kind byte, username, secret string) cacheKey {
+	m := hmac.New(sha256.New, s.cacheKey)
+	var n [9]byte
+	n[0] = kind
+	binary.BigEndian.PutUint64(n[1:], uint64(len(username)))
+	m.Write(n[:])
+	m.Write([]byte(username))
+	m.Write([]byte(secret))
+	var k cacheKey
+	m.Sum(k[:0])
+	return k
+}
+
+// Kinds of cached credential.
+const (
+	kindBasic  = 'b'
+	kindBearer = 't'
+)
+
+// failReason says why a credential was refused; each call site words it
+// (Basic: "Login failed", create_authentication_tokens: "invalid
+// credentials").
+type failReason uint8
+
+const (
+	accepted failReason = iota
+	badCredentials
+	userInactive
+)
+
+// outcome is a verification's result: a caller, a refusal, or an internal
+// error (never cached).
+type outcome struct {
+	caller sdk.Caller
+	fail   failReason
+	err    error
+}
+
+// cacheEntry is a verified credential's outcome and what invalidates it.
+type cacheEntry struct {
+	caller   sdk.Caller
+	fail     failReason
+	username string
+	roleID   string
+	expires  time.Time
+}
+
+// credCache maps credential keys to outcomes. epoch counts invalidations: a
+// verification that started before one must not store its (possibly stale)
+// outcome.
+type credCache struct {
+	mu    sync.RWMutex
+	m     map[cacheKey]*cacheEntry
+	epoch atomic.Uint64
+}
+
+func newCredCache() *credCache { return &credCache{m: map[cacheKey]*cacheEntry{}} }
+
+func (c *credCache) get(k cacheKey, now time.Time) (*cacheEntry, bool) {
+	c.mu.RLock()
+	e, ok := c.m[k]
+	c.mu.RUnlock()
+	if !ok || !now.Before(e.expires) {
+		return nil, false
+	}
+	return e, true
+}
+
+// put stores e unless an invalidation happened since epoch was read.
+func (c *credCache) put(k cacheKey, e *cacheEntry, epoch uint64, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.epoch.Load() != epoch {
+		return
+	}
+	if len(c.m) >= maxCacheEntries {
+		for key, old := range c.m {
+			if !now.Before(old.expires) {
+				delete(c.m, key)
+			}
+		}
+		if len(c.m) >= maxCacheEntries {
+			return
+		}
+	}
+	c.m[k] = e
+}
+
+// drop removes the entries match selects and bumps the epoch.
+func (c *credCache) drop(match func(*cacheEntry) bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.epoch.Add(1)
+	for k, e := range c.m {
+		if match(e) {
+			delete(c.m, k)
+		}
+	}
+}
+
+// Invalidate drops every cached credential of username (Basic and Bearer,
+// successes and failures), so the next request re-reads the user. The
+// user and role operations call it; call it after changing a user by other
+// means.
+func (s *Service) Invalidate(username string) {
+	s.cache.drop(func(e *cacheEntry) bool { return e.username == username })
+}
+
+// invalidateRole drops the cached callers of a role's users.
+func (s *Service) invalidateRole(roleID string) {
+	s.cache.drop(func(e *cacheEntry) bool { return e.roleID == roleID })
+}
+
+// flightGroup runs one verification per (credential, epoch) at a time;
+// concurrent requests with the same credential wait for it instead of
+// hashing again. Keying by epoch means a request that arrives after an
+// invalidation never takes the outcome of a verification begun before it.
+type flightGroup struct {
+	mu    sync.Mutex
+	calls map[flightKey]*flightCall
+}
+
+type flightKey struct {
+	key   cacheKey
+	epoch uint64
+}
+
+var errVerifyAborted = errors.New("auth: credential verification aborted")
+
+type flightCall struct {
+	done chan struct{}
+	out  outcome
+}
+
+func (g *flightGroup) do(k flightKey, fn func() outcome) outcome {
+	g.mu.Lock()
+	if g.calls == nil {
+		g.calls = map[flightKey]*flightCall{}
+	}
+	if c, ok := g.calls[k]; ok {
+		g.mu.Unlock()
+		<-c.done
+		return c.out
+	}
+	// Until fn returns, the outcome is a failure: if fn panics, waiters
+	// must not see a zero caller as a success.
+	c := &flightCall{done: make(chan struct{}), out: outcome{err: errVerifyAborted}}
+	g.calls[k] = c
+	g.mu.Unlock()
+
+	defer func() {
+		g.mu.Lock()
+		delete(g.calls, k)
+		g.mu.Unlock()
+		close(c.done)
+	}()
+	c.out = fn()
+	return c.out
+}

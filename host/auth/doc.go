@@ -1,0 +1,58 @@
+// Package auth holds the host's users, roles and tokens: who a request is,
+// and what its role allows. The host's server calls [Service.Authenticate]
+// for every request and registers [Service.Operations] (add_user,
+// alter_role, create_authentication_tokens, ...) in the operation registry
+// as host-local operations.
+//
+// # Where to start
+//
+// [Open] wires everything: the BuntDB store (records under the key
+// prefixes "user:" and "role:" of the host's system.db, which the jobs
+// store shares), the JWT signing key under RootPath/keys and the credential
+// cache. authenticate.go is the hot path; ops.go is the operation table,
+// with the handlers in ops_roles.go, ops_users.go and ops_tokens.go.
+//
+// # Passwords: bcrypt
+//
+// Passwords are hashed with bcrypt (golang.org/x/crypto/bcrypt). It needs
+// no per-verification memory, so twenty concurrent wrong passwords cost CPU
+// only (argon2id at a useful setting would need tens of MiB each), and its
+// cost is one knob. [DefaultBcryptCost] is 10: on the 2-core AMD EPYC
+// development machine one verification measured 58 ms (cost 11: 118 ms,
+// cost 12: 242 ms), inside the 100 ms budget with room for a busy machine.
+// TestProductionCostTiming logs the figure on the machine it runs on.
+// bcrypt reads at most 72 bytes, so longer passwords are refused when set
+// rather than silently truncated.
+//
+// The hot path never re-hashes: a verified Basic credential is cached for
+// Options.CacheTTL under an HMAC of (username, password) with a random
+// per-process key, never the plaintext; failures are cached briefly too, and
+// concurrent verifications of the same credential share one hash. No lock
+// is held while bcrypt runs, so wrong passwords slow nobody else. Every
+// change to a user or role drops the affected entries at once
+// ([Service.Invalidate]), so the next request sees it.
+//
+// # Tokens
+//
+// Operation and refresh tokens are JWTs (github.com/golang-jwt/jwt/v5)
+// signed with Ed25519 (EdDSA, the only method the parser accepts). The key
+// is created at first start as RootPath/keys/jwt-signing.pem (directory
+// 0700, file 0600) and reused, so tokens survive a restart. Claims: sub (the
+// username), type (operation or refresh), iat, exp, and for refresh tokens
+// gen, the user's token generation: changing the password or deactivating
+// the user bumps it, which invalidates every refresh token issued before.
+//
+// Caller tokens ([Service.CallerToken]) are different: short opaque HMAC
+// tokens with a per-process key, carried in sdk.Caller.Token so a family can
+// Dispatch or start a job as the caller. They die with the process.
+//
+// # Roles
+//
+// A role's permission object is HarperDB's: super_user (bool),
+// structure_user (bool or database list), and per database
+// {"tables": {"<table>": {"read", "insert", "update", "delete",
+// "attribute_permissions": [...]}}}. add_role and alter_role validate it as
+// HarperDB does and answer its 400 shape (main_permissions,
+// schema_permissions). Whether databases, tables and attributes exist is
+// asked of Options.Schema, which the host wires to the records family.
+package auth

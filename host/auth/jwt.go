@@ -1,0 +1,134 @@
+package auth
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Key file layout, as DESIGN.md's State section lays out rootPath.
+const (
+	keysDir        = "keys"
+	signingKeyFile = "jwt-signing.pem"
+	keysDirMode    = 0o700
+	keyFileMode    = 0o600
+	pemKeyType     = "PRIVATE KEY"
+)
+
+// Token types, the value of the "type" claim.
+const (
+	tokenOperation = "operation"
+	tokenRefresh   = "refresh"
+)
+
+// claims are a token's claims: sub is the username.
+type claims struct {
+	Type string `json:"type"`
+	// Generation is the user's token generation (refresh tokens only).
+	Generation uint64 `json:"gen,omitempty"`
+	jwt.RegisteredClaims
+}
+
+// signer holds the Ed25519 key tokens are signed with.
+type signer struct {
+	key ed25519.PrivateKey
+	pub ed25519.PublicKey
+}
+
+// loadSigner reads rootPath/keys/jwt-signing.pem, creating it on first
+// start. The file is written under a temporary name and linked into place,
+// so a concurrent start never reads half a key and the first writer wins.
+func loadSigner(rootPath string) (*signer, error) {
+	dir := filepath.Join(rootPath, keysDir)
+	if err := os.MkdirAll(dir, keysDirMode); err != nil {
+		return nil, fmt.Errorf("auth: create %s: %w", dir, err)
+	}
+	path := filepath.Join(dir, signingKeyFile)
+	if sg, err := readSigner(path); !errors.Is(err, os.ErrNotExist) {
+		return sg, err
+	}
+	_, key, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("auth: generate signing key: %w", err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, fmt.Errorf("auth: encode signing key: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, signingKeyFile+".tmp*")
+	if err != nil {
+		return nil, fmt.Errorf("auth: write signing key: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	werr := pem.Encode(tmp, &pem.Block{Type: pemKeyType, Bytes: der})
+	if err := errors.Join(werr, tmp.Chmod(keyFileMode), tmp.Sync(), tmp.Close()); err != nil {
+		return nil, fmt.Errorf("auth: write signing key: %w", err)
+	}
+	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, os.ErrExist) {
+		return nil, fmt.Errorf("auth: install signing key: %w", err)
+	}
+	return readSigner(path)
+}
+
+func readSigner(path string) (*signer, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("auth: read signing key: %w", err)
+	}
+	block, _ := pem.Decode(data)
+	if block == nil || block.Type != pemKeyType {
+		return nil, fmt.Errorf("auth: %s holds no %q PEM block", path, pemKeyType)
+	}
+	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("auth: parse signing key %s: %w", path, err)
+	}
+	key, ok := k.(ed25519.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("auth: %s is a %T, want an Ed25519 key", path, k)
+	}
+	return &signer{key: key, pub: key.Public().(ed25519.PublicKey)}, nil
+}
+
+// issue signs a token of the given type for u, valid for ttl.
+func (s *Service) issue(u *user, typ string, ttl time.Duration) (string, error) {
+	now := s.now()
+	c := claims{Type: typ, RegisteredClaims: jwt.RegisteredClaims{
+		Subject:   u.Username,
+		IssuedAt:  jwt.NewNumericDate(now),
+		ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
+	}}
+	if typ == tokenRefresh {
+		c.Generation = u.Generation
+	}
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodEdDSA, c).SignedString(s.signer.key)
+	if err != nil {
+		return "", fmt.Errorf("auth: sign token: %w", err)
+	}
+	return tok, nil
+}
+
+// parseToken verifies a token's signature (EdDSA only) and expiry. Errors
+// are 401 "token expired" or "invalid token".
+func (s *Service) parseToken(token string) (*claims, error) {
+	var c claims
+	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return s.signer.pub, nil },
+		jwt.WithValidMethods([]string{jwt.SigningMethodEdDSA.Alg()}),
+		jwt.WithExpirationRequired(),
+		jwt.WithTimeFunc(s.now))
+	switch {
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return nil, unauthorized(MsgTokenExpired)
+	case err != nil || c.Subject == "" || (c.Type != tokenOperation && c.Type != tokenRefresh):
+		return nil, unauthorized(MsgInvalidToken)
+	}
+	return &c, nil
+}
