@@ -46,6 +46,9 @@ type PluginProc struct {
 	Restarts int
 	// StartedAt is when this process started; zero means "ask the OS".
 	StartedAt time.Time
+	// State is the supervisor's state of the family (e.g. "running",
+	// "restarting"), reported as is.
+	State string
 }
 
 // Inputs are the host-only facts the caller hands to Collect.

@@ -253,4 +253,5 @@ type PluginProcess struct {
 	Uptime   float64 `json:"uptime"` // seconds
 	Started  string  `json:"started"`
 	Restarts int     `json:"restarts"`
+	State    string  `json:"state"` // the supervisor's word, e.g. "running"
 }

@@ -151,7 +151,7 @@ func (c *Collector) coreEntry(ctx context.Context, now time.Time, pid int) CoreP
 // pluginEntry describes one family process; a family that is not running
 // (PID 0 or gone) reports zeros.
 func (c *Collector) pluginEntry(ctx context.Context, now time.Time, pl PluginProc) PluginProcess {
-	e := PluginProcess{PID: pl.PID, Name: pl.Name, Restarts: pl.Restarts}
+	e := PluginProcess{PID: pl.PID, Name: pl.Name, Restarts: pl.Restarts, State: pl.State}
 	started := pl.StartedAt
 	if h := c.handle(ctx, pl.PID); h != nil {
 		e.CPU = h.cpuPercent(ctx, now)

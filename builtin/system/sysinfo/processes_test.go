@@ -35,7 +35,7 @@ func TestHarperDBProcessesListsHostAndPlugins(t *testing.T) {
 	in := Inputs{Plugins: []PluginProc{
 		{Name: "status", PID: os.Getpid(), Restarts: 2},
 		{Name: "records", PID: child, StartedAt: startedAt},
-		{Name: "certs", PID: 0, Restarts: 5}, // restarting: no process right now
+		{Name: "certs", PID: 0, Restarts: 5, State: "restarting"}, // no process right now
 	}}
 	got := collectJSON(t, c, []string{SectionHarperDBProcesses}, in)[SectionHarperDBProcesses].(map[string]any)
 
@@ -60,7 +60,7 @@ func TestHarperDBProcessesListsHostAndPlugins(t *testing.T) {
 		checkKinds(t, "plugins[]", p, pluginKinds)
 		entry := p.(map[string]any)
 		if int(entry["pid"].(float64)) != in.Plugins[i].PID || entry["name"] != in.Plugins[i].Name ||
-			int(entry["restarts"].(float64)) != in.Plugins[i].Restarts {
+			int(entry["restarts"].(float64)) != in.Plugins[i].Restarts || entry["state"] != in.Plugins[i].State {
 			t.Errorf("plugins[%d] = %v, want %+v", i, entry, in.Plugins[i])
 		}
 	}
