@@ -1,0 +1,24 @@
+package sqlq
+
+import "context"
+
+// Source is the table store a statement reads. builtin/records/store
+// satisfies it; tests use an in-memory fake.
+//
+// Records are JSON objects decoded into maps: numbers may be float64 or
+// json.Number, and a primary key is a number or a string (a number never
+// equals a string). An error a Source returns (an unknown table's 404, a
+// cancelled context) reaches Run's caller unchanged.
+type Source interface {
+	// PrimaryKey returns the table's primary key attribute.
+	PrimaryKey(db, table string) (string, error)
+	// Attributes returns every attribute the table has seen, in any order.
+	Attributes(db, table string) ([]string, error)
+	// Scan calls fn with every record of the table, streaming. An error
+	// from fn stops the scan and is returned as is.
+	Scan(ctx context.Context, db, table string, fn func(rec map[string]any) error) error
+	// Get calls fn with the record of each key that exists, in the order
+	// given. Keys are float64 or string. An error from fn stops the read
+	// and is returned as is.
+	Get(ctx context.Context, db, table string, keys []any, fn func(rec map[string]any) error) error
+}

@@ -1,0 +1,206 @@
+package sqlq
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/dolthub/vitess/go/vt/sqlparser"
+)
+
+// Kind says what a statement does; the family maps it to a permission
+// (read, insert, update, delete) and an operation.
+type Kind int
+
+// The statement kinds Parse returns.
+const (
+	Select Kind = iota + 1
+	Insert
+	Update
+	Delete
+)
+
+// String returns the SQL verb.
+func (k Kind) String() string {
+	switch k {
+	case Select:
+		return "SELECT"
+	case Insert:
+		return "INSERT"
+	case Update:
+		return "UPDATE"
+	case Delete:
+		return "DELETE"
+	}
+	return fmt.Sprintf("Kind(%d)", int(k))
+}
+
+// TableRef names a table in a database (HarperDB's schema).
+type TableRef struct {
+	// DB is the database (schema).
+	DB string
+	// Table is the table's name.
+	Table string
+}
+
+// String returns "db.table", as HarperDB's messages write it.
+func (t TableRef) String() string { return t.DB + "." + t.Table }
+
+// Options tune Parse.
+type Options struct {
+	// DefaultDatabase is the database of a table named without one
+	// ("FROM dogs"). Empty (the default) makes such a table a 400.
+	DefaultDatabase string
+}
+
+// Assignment is one SET column = value of an UPDATE.
+type Assignment struct {
+	// Column is the attribute to set.
+	Column string
+	// Value is the constant to store: json.Number, string, bool or nil.
+	Value any
+}
+
+// Statement is a parsed statement, ready to run. Kind says which fields
+// apply; a Statement may be run any number of times, but not concurrently.
+type Statement struct {
+	// Kind is what the statement does.
+	Kind Kind
+	// Table is the table it reads or writes.
+	Table TableRef
+	// InsertColumns lists an INSERT's columns, in the order written.
+	InsertColumns []string
+	// Rows holds an INSERT's records, one map per VALUES tuple; numbers
+	// are json.Number so that they are stored exactly as written.
+	Rows []map[string]any
+	// Set holds an UPDATE's assignments, in the order written.
+	Set []Assignment
+
+	sel   *selectPlan // SELECT only
+	where *filter     // UPDATE and DELETE only
+}
+
+// errStop ends a read early once LIMIT rows were emitted; never returned.
+var errStop = errors.New("sqlq: enough rows")
+
+// Parse parses one statement with default Options.
+func Parse(sql string) (*Statement, error) {
+	return ParseWith(sql, Options{})
+}
+
+// ParseWith parses one SQL statement. Errors are *Error: a syntax error
+// ("Invalid SQL at: ..."), a feature this package does not run ("SQL
+// feature not supported: ..."), or a table without a database.
+func ParseWith(sql string, opts Options) (*Statement, error) {
+	tree, err := sqlparser.Parse(sql)
+	if errors.Is(err, sqlparser.ErrEmpty) {
+		return nil, badRequest(MsgInvalidSQL, MsgEmptySQL)
+	}
+	if err != nil {
+		return nil, syntaxError(err)
+	}
+	switch x := tree.(type) {
+	case *sqlparser.Select:
+		return compileSelect(x, opts)
+	case *sqlparser.Insert:
+		return compileInsert(x, opts)
+	case *sqlparser.Update:
+		return compileUpdate(x, opts)
+	case *sqlparser.Delete:
+		return compileDelete(x, opts)
+	case *sqlparser.SetOp:
+		return nil, notSupported(strings.ToUpper(x.Type))
+	case *sqlparser.ParenSelect:
+		return nil, notSupported("parenthesized SELECT")
+	}
+	name := strings.TrimPrefix(fmt.Sprintf("%T", tree), "*sqlparser.")
+	return nil, notSupported(strings.ToUpper(name) + " statements (only SELECT, INSERT, UPDATE and DELETE are)")
+}
+
+// Tables returns the tables the statement touches, for permission checks.
+func (st *Statement) Tables() []TableRef {
+	return []TableRef{st.Table}
+}
+
+// SelectedColumns returns a SELECT's output columns in order, or nil for
+// SELECT * (whose columns depend on the table: see Columns).
+func (st *Statement) SelectedColumns() []string {
+	if st.sel == nil || st.sel.star {
+		return nil
+	}
+	return slices.Clone(st.sel.names)
+}
+
+// Columns returns a SELECT's output column order: the select list's names
+// (aliases where given), or for SELECT * the primary key first and then
+// every other attribute of the table sorted by UTF-16 code unit, as
+// HarperDB's exports order them. src is only read for SELECT *; its errors
+// are returned unchanged.
+func (st *Statement) Columns(src Source) ([]string, error) {
+	if st.sel == nil {
+		return nil, fmt.Errorf("sqlq: Columns of a %s statement", st.Kind)
+	}
+	if !st.sel.star {
+		return slices.Clone(st.sel.names), nil
+	}
+	pk, err := src.PrimaryKey(st.Table.DB, st.Table.Table)
+	if err != nil {
+		return nil, err
+	}
+	attrs, err := src.Attributes(st.Table.DB, st.Table.Table)
+	if err != nil {
+		return nil, err
+	}
+	cols := make([]string, 0, len(attrs)+1)
+	for _, a := range attrs {
+		if a != pk && !slices.Contains(cols, a) {
+			cols = append(cols, a)
+		}
+	}
+	slices.SortFunc(cols, compareStrings)
+	return append([]string{pk}, cols...), nil
+}
+
+// resolveTable turns a FROM/INTO table name into a TableRef.
+func resolveTable(t sqlparser.TableName, opts Options) (TableRef, error) {
+	ref := TableRef{DB: t.DbQualifier.String(), Table: t.Name.String()}
+	if !t.SchemaQualifier.IsEmpty() {
+		return TableRef{}, notSupported("three-part table names")
+	}
+	if ref.DB == "" {
+		if opts.DefaultDatabase == "" {
+			return TableRef{}, badRequest(MsgNoDatabase, ref.Table)
+		}
+		ref.DB = opts.DefaultDatabase
+	}
+	return ref, nil
+}
+
+// singleTable returns the one plain table of a FROM (or UPDATE/DELETE
+// table list) and its alias, refusing joins, derived tables and lists.
+func singleTable(exprs sqlparser.TableExprs, opts Options) (TableRef, string, error) {
+	if len(exprs) == 0 {
+		return TableRef{}, "", notSupported("SELECT without FROM")
+	}
+	if len(exprs) > 1 {
+		return TableRef{}, "", notSupported("JOIN (more than one table in FROM)")
+	}
+	switch x := exprs[0].(type) {
+	case *sqlparser.AliasedTableExpr:
+		name, ok := x.Expr.(sqlparser.TableName)
+		if !ok {
+			return TableRef{}, "", notSupported("subqueries")
+		}
+		if x.AsOf != nil {
+			return TableRef{}, "", notSupported("AS OF")
+		}
+		ref, err := resolveTable(name, opts)
+		return ref, x.As.String(), err
+	case *sqlparser.JoinTableExpr:
+		return TableRef{}, "", notSupported("JOIN")
+	case *sqlparser.ParenTableExpr:
+		return TableRef{}, "", notSupported("parenthesized table lists")
+	}
+	return TableRef{}, "", notSupported("table expression " + sqlparser.String(exprs[0]))
+}
