@@ -1,0 +1,332 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/tidwall/buntdb"
+
+	"github.com/hops-dev/hops/host/auth"
+	"github.com/hops-dev/hops/host/config"
+	"github.com/hops-dev/hops/host/jobs"
+	"github.com/hops-dev/hops/host/registry"
+	"github.com/hops-dev/hops/host/server"
+	"github.com/hops-dev/hops/host/supervisor"
+	"github.com/hops-dev/hops/sdk"
+)
+
+// Environment variables read at first start for the super user, as
+// HarperDB names them.
+const (
+	EnvAdminUsername = "HDB_ADMIN_USERNAME"
+	EnvAdminPassword = "HDB_ADMIN_PASSWORD"
+)
+
+// Shutdown timing.
+const (
+	// drainTimeout bounds how long in-flight requests may run after a stop
+	// signal before connections are closed.
+	drainTimeout = 30 * time.Second
+	// familiesStopTimeout bounds the families' own shutdown after that.
+	familiesStopTimeout = 15 * time.Second
+	// generatedPasswordBytes is the entropy of a generated super-user
+	// password (24 bytes: 32 base64 characters).
+	generatedPasswordBytes = 24
+)
+
+// Options are what `hops run` passes in from its flags.
+type Options struct {
+	// Config selects the config layers (root path, flag overrides).
+	Config config.Options
+	// AdminUsername and AdminPassword create the super user at first
+	// start; empty falls back to HDB_ADMIN_USERNAME/HDB_ADMIN_PASSWORD,
+	// then "admin" and a generated password printed once.
+	AdminUsername, AdminPassword string
+	// Executable is the hops binary builtin families are started from
+	// (default os.Executable()).
+	Executable string
+	// BuiltinFamilies lists the builtin families to run.
+	BuiltinFamilies []string
+	// Version is the hops version reported to families and in logs.
+	Version string
+	// Stdout receives the few lines meant for the operator (the address,
+	// a generated password).
+	Stdout io.Writer
+}
+
+// Run boots an instance and serves until ctx is cancelled, then shuts down
+// gracefully: stop accepting, drain requests, stop families, close stores.
+func Run(ctx context.Context, opts Options) error {
+	if opts.Stdout == nil {
+		opts.Stdout = os.Stdout
+	}
+	cfg, err := config.New(opts.Config)
+	if err != nil {
+		return fmt.Errorf("load config: %w", err)
+	}
+	if _, err := cfg.EnsureFile(); err != nil {
+		return fmt.Errorf("write config file: %w", err)
+	}
+	root := cfg.RootPath()
+	log, closeLog, err := newLogger(cfg)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	log.Info("starting hops", "root_path", root, "config", cfg.FilePath())
+
+	db, err := openSystemDB(root)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	authSvc, err := auth.Open(db, auth.Options{
+		RootPath:              root,
+		CacheTTL:              cfg.Duration("authentication.cacheTTL"),
+		OperationTokenTimeout: cfg.Duration("authentication.operationTokenTimeout"),
+		RefreshTokenTimeout:   cfg.Duration("authentication.refreshTokenTimeout"),
+		Logger:                log.Named("auth"),
+	})
+	if err != nil {
+		return fmt.Errorf("open users: %w", err)
+	}
+	if err := ensureSuperUser(authSvc, opts, opts.Stdout); err != nil {
+		return err
+	}
+	jobStore, err := jobs.Open(db, log.Named("jobs"))
+	if err != nil {
+		return fmt.Errorf("open jobs: %w", err)
+	}
+	if n, err := jobStore.FailInterrupted(); err != nil {
+		return fmt.Errorf("jobs: %w", err)
+	} else if n > 0 {
+		log.Warn("jobs interrupted by the last stop marked ERROR", "count", n)
+	}
+
+	reg := registry.New(log)
+	if err := reg.AddLocal(authSvc.Operations()); err != nil {
+		return err
+	}
+	if err := reg.AddLocal(jobStore.Operations()); err != nil {
+		return err
+	}
+
+	var sup *supervisor.Supervisor
+	srv := server.New(server.Options{
+		Logger:            log,
+		Registry:          reg,
+		Auth:              authSvc,
+		Forwarder:         forwarder{&sup},
+		MaxBodyBytes:      int64(cfg.Int("operationsApi.network.maxRequestBodySize")),
+		ReadHeaderTimeout: cfg.Duration("operationsApi.network.headersTimeout"),
+		IdleTimeout:       cfg.Duration("operationsApi.network.keepAliveTimeout"),
+		WithAuthorization: auth.WithAuthorization,
+	})
+	sup = supervisor.New(supervisor.Options{
+		RootPath: root,
+		LogLevel: cfg.String("logging.level"),
+		Logger:   log,
+		Registry: reg,
+		Host: func(family string) sdk.HostService {
+			return &bridge{family: family, srv: srv, auth: authSvc, jobs: jobStore}
+		},
+		OnExit: func(family, reason string) {
+			if n, err := jobStore.FailOwner(family, reason); err != nil {
+				log.Error("could not fail the jobs of a dead family", "family", family, "error", err)
+			} else if n > 0 {
+				log.Warn("jobs of a dead family marked ERROR", "family", family, "count", n)
+			}
+		},
+	})
+
+	specs, err := familySpecs(cfg, opts)
+	if err != nil {
+		return err
+	}
+	if err := sup.Start(ctx, specs); err != nil {
+		log.Error("some families did not start; the others serve", "error", err)
+	}
+
+	addr := net.JoinHostPort(cfg.String("operationsApi.network.host"), strconv.Itoa(cfg.Int("operationsApi.network.port")))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		stopFamilies(sup)
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	fmt.Fprintf(opts.Stdout, "hops: serving the operations API on http://%s (root %s)\n", ln.Addr(), root)
+	log.Info("serving", "address", ln.Addr().String())
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+		log.Info("stopping: draining requests")
+	case err := <-serveErr:
+		if err != nil {
+			log.Error("server failed", "error", err)
+		}
+	}
+	drainCtx, cancel := context.WithTimeout(context.Background(), drainTimeout)
+	defer cancel()
+	if err := srv.Shutdown(drainCtx); err != nil {
+		log.Warn("drain did not finish", "error", err)
+	}
+	stopFamilies(sup)
+	log.Info("stopped")
+	return nil
+}
+
+func stopFamilies(sup *supervisor.Supervisor) {
+	ctx, cancel := context.WithTimeout(context.Background(), familiesStopTimeout)
+	defer cancel()
+	sup.Shutdown(ctx)
+}
+
+// forwarder lets the server reach the supervisor built after it.
+type forwarder struct{ sup **supervisor.Supervisor }
+
+func (f forwarder) Handle(ctx context.Context, family string, args sdk.HandleArgs) (*sdk.Reply, error) {
+	return (*f.sup).Handle(ctx, family, args)
+}
+
+// familySpecs builds the specs of every builtin and configured plugin.
+func familySpecs(cfg *config.Config, opts Options) ([]supervisor.Spec, error) {
+	exe := opts.Executable
+	if exe == "" {
+		var err error
+		if exe, err = os.Executable(); err != nil {
+			return nil, fmt.Errorf("find the hops binary: %w", err)
+		}
+	}
+	section := func(name string) json.RawMessage {
+		b, err := cfg.SectionJSON("families." + name)
+		if err != nil || len(b) == 0 {
+			return json.RawMessage("{}")
+		}
+		return b
+	}
+	level := cfg.String("logging.level")
+	specs := builtinSpecs(exe, opts.BuiltinFamilies, section, level)
+	plugins, err := cfg.Plugins()
+	if err != nil {
+		return nil, err
+	}
+	third, err := pluginSpecs(plugins, section, level)
+	if err != nil {
+		return nil, err
+	}
+	return append(specs, third...), nil
+}
+
+// openSystemDB opens <root>/database/system.db. Sync policy: Always, so a
+// user, role or job change acknowledged to a client survives a crash;
+// these writes are rare next to reads, which never touch the disk.
+func openSystemDB(root string) (*buntdb.DB, error) {
+	dir := filepath.Join(root, "database")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create %s: %w", dir, err)
+	}
+	db, err := buntdb.Open(filepath.Join(dir, "system.db"))
+	if err != nil {
+		return nil, fmt.Errorf("open system.db: %w", err)
+	}
+	var c buntdb.Config
+	if err := db.ReadConfig(&c); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("system.db config: %w", err)
+	}
+	c.SyncPolicy = buntdb.Always
+	if err := db.SetConfig(c); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("system.db config: %w", err)
+	}
+	return db, nil
+}
+
+// ensureSuperUser creates the first super user when there is no user.
+func ensureSuperUser(a *auth.Service, opts Options, out io.Writer) error {
+	has, err := a.HasUsers()
+	if err != nil {
+		return fmt.Errorf("read users: %w", err)
+	}
+	if has {
+		return nil
+	}
+	user := firstNonEmpty(opts.AdminUsername, os.Getenv(EnvAdminUsername), "admin")
+	pass := firstNonEmpty(opts.AdminPassword, os.Getenv(EnvAdminPassword))
+	generated := pass == ""
+	if generated {
+		b := make([]byte, generatedPasswordBytes)
+		if _, err := rand.Read(b); err != nil {
+			return fmt.Errorf("generate a password: %w", err)
+		}
+		pass = base64.RawURLEncoding.EncodeToString(b)
+	}
+	if _, err := a.EnsureSuperUser(user, pass); err != nil {
+		return fmt.Errorf("create the super user: %w", err)
+	}
+	if generated {
+		fmt.Fprintf(out, "hops: created super user %q with password %s (shown only this once)\n", user, pass)
+	} else {
+		fmt.Fprintf(out, "hops: created super user %q\n", user)
+	}
+	return nil
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// newLogger logs to stderr and/or <logging.root>/hops.log as configured.
+func newLogger(cfg *config.Config) (hclog.Logger, func(), error) {
+	var outs []io.Writer
+	closeFn := func() {}
+	if cfg.Bool("logging.stdStreams") {
+		outs = append(outs, os.Stderr)
+	}
+	if cfg.Bool("logging.file") {
+		dir := cfg.String("logging.root")
+		if dir == "" {
+			dir = filepath.Join(cfg.RootPath(), "log")
+		}
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, nil, fmt.Errorf("create log dir: %w", err)
+		}
+		f, err := os.OpenFile(filepath.Join(dir, "hops.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return nil, nil, fmt.Errorf("open log file: %w", err)
+		}
+		outs = append(outs, f)
+		closeFn = func() { _ = f.Close() }
+	}
+	if len(outs) == 0 {
+		outs = append(outs, io.Discard)
+	}
+	log := hclog.New(&hclog.LoggerOptions{
+		Name:   "hops",
+		Level:  hclog.LevelFromString(cfg.String("logging.level")),
+		Output: io.MultiWriter(outs...),
+	})
+	return log, closeFn, nil
+}
+
+func jsonEncode(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}

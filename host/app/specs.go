@@ -1,0 +1,68 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/hops-dev/hops/host/config"
+	"github.com/hops-dev/hops/host/supervisor"
+	"github.com/hops-dev/hops/sdk"
+)
+
+// builtinEnv lists the host variables a builtin family inherits: enough to
+// find programs (npm for install_node_modules), a home and a temp dir, and
+// the time zone; no credentials (HDB_ADMIN_PASSWORD, AWS_*) ever pass.
+var builtinEnv = []string{"PATH", "HOME", "TMPDIR", "TZ", "LANG"}
+
+// builtinSpecs returns a spec per builtin family: the hops binary
+// re-executed as `hops plugin builtin NAME`.
+func builtinSpecs(exe string, names []string, section func(string) json.RawMessage, logLevel string) []supervisor.Spec {
+	env := passEnv(builtinEnv)
+	env = append(env, sdk.EnvLogLevel+"="+logLevel)
+	specs := make([]supervisor.Spec, 0, len(names))
+	for _, n := range names {
+		specs = append(specs, supervisor.Spec{
+			Name:    n,
+			Path:    exe,
+			Args:    []string{"plugin", "builtin", n},
+			Env:     env,
+			Section: section(n),
+		})
+	}
+	return specs
+}
+
+// pluginSpecs returns the specs of third-party plugins.
+func pluginSpecs(plugins []config.Plugin, section func(string) json.RawMessage, logLevel string) ([]supervisor.Spec, error) {
+	specs := make([]supervisor.Spec, 0, len(plugins))
+	for i, p := range plugins {
+		if p.Name == "" || p.Path == "" {
+			return nil, fmt.Errorf("plugins[%d]: name and path are required", i)
+		}
+		env := []string{sdk.EnvLogLevel + "=" + logLevel}
+		for _, e := range p.Env {
+			if strings.Contains(e, "=") {
+				env = append(env, e)
+			} else if v, ok := os.LookupEnv(e); ok {
+				env = append(env, e+"="+v)
+			}
+		}
+		specs = append(specs, supervisor.Spec{
+			Name: p.Name, Path: p.Path, Args: p.Args, Env: env,
+			SHA256: strings.ToLower(p.SHA256), Section: section(p.Name),
+		})
+	}
+	return specs, nil
+}
+
+func passEnv(names []string) []string {
+	var env []string
+	for _, n := range names {
+		if v, ok := os.LookupEnv(n); ok {
+			env = append(env, n+"="+v)
+		}
+	}
+	return env
+}
