@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/hops-dev/hops/builtin/certs"
 	"github.com/hops-dev/hops/builtin/status"
 	"github.com/hops-dev/hops/sdk"
 )
@@ -21,6 +22,7 @@ type Constructor func() (sdk.Family, error)
 
 // Families is the catalog: family name -> constructor.
 var Families = map[string]Constructor{
+	"certs":  func() (sdk.Family, error) { return certs.New() },
 	"status": func() (sdk.Family, error) { return status.New() },
 }
 
