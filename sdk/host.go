@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	pb "github.com/hops-dev/hops/sdk/proto"
 )
@@ -125,6 +126,9 @@ func marshalOptional(v any) ([]byte, error) {
 	return json.Marshal(v)
 }
 
+// copyBufs holds the buffers dispatched replies are copied through.
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, ChunkSize); return &b }}
+
 // hostServer adapts a HostService to the gRPC Host service.
 type hostServer struct {
 	pb.UnimplementedHostServer
@@ -142,7 +146,9 @@ func (s *hostServer) Dispatch(stream pb.Host_DispatchServer) error {
 	}
 	defer reply.Body.Close()
 	w := newChunkWriter(stream, reply.Status, reply.ContentType)
-	buf := make([]byte, ChunkSize)
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
+	buf := *bp
 	for {
 		n, rerr := reply.Body.Read(buf)
 		if n > 0 {

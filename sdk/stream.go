@@ -43,13 +43,13 @@ func newChunkWriter(s responseSender, status int, contentType string) *chunkWrit
 func (w *chunkWriter) Write(p []byte) (int, error) {
 	total := len(p)
 	for len(p) > 0 {
-		if w.buf == nil {
-			w.buf = make([]byte, 0, ChunkSize)
-		}
-		n := copy(w.buf[len(w.buf):cap(w.buf)], p)
-		w.buf = w.buf[:len(w.buf)+n]
+		// Grow the buffer by append, so a small answer costs a small
+		// allocation; a large one settles on one ChunkSize buffer that is
+		// reused after every Send (gRPC has copied it by then).
+		n := min(len(p), ChunkSize-len(w.buf))
+		w.buf = append(w.buf, p[:n]...)
 		p = p[n:]
-		if len(w.buf) == cap(w.buf) {
+		if len(w.buf) == ChunkSize {
 			if err := w.flush(); err != nil {
 				return total - len(p), err
 			}
@@ -77,9 +77,9 @@ func (w *chunkWriter) flush() error {
 		return nil
 	}
 	err := w.s.Send(&pb.HandleResponse{Msg: &pb.HandleResponse_Chunk{Chunk: w.buf}})
-	// The message owns the slice until Send returns; a fresh buffer keeps
-	// gRPC's copy independent of the next write.
-	w.buf = nil
+	// Send has marshalled (copied) the chunk before returning, so the
+	// buffer is free for the next one.
+	w.buf = w.buf[:0]
 	return err
 }
 
