@@ -57,7 +57,12 @@ func (v *valueEncoder) appendJSON(dst []byte, x any) ([]byte, error) {
 	if err := v.enc.Encode(x); err != nil {
 		return dst, fmt.Errorf("encode %T value: %w", x, err)
 	}
-	return append(dst, bytes.TrimSuffix(v.nested.Bytes(), []byte("\n"))...), nil
+	dst = append(dst, bytes.TrimSuffix(v.nested.Bytes(), []byte("\n"))...)
+	if v.nested.Cap() > maxRetainedScratch {
+		// One huge nested value must not pin its buffer for the whole export.
+		v.nested = bytes.Buffer{}
+	}
+	return dst, nil
 }
 
 // cell is the CSV text of x: strings as they are, null/missing empty,

@@ -1,0 +1,179 @@
+package exporter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// dirNames lists the entries of dir.
+func dirNames(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+func TestAtomicFileCommit(t *testing.T) {
+	dir := t.TempDir()
+	f, err := CreateAtomic(dir, "out.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Write([]byte("[1,")); err != nil {
+		t.Fatal(err)
+	}
+	// Mid-write, a reader sees no export file at all.
+	if _, err := os.Stat(filepath.Join(dir, "out.json")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("final file visible before Commit: %v", err)
+	}
+	_, _ = f.Write([]byte("2]"))
+	if err := f.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(f.Path())
+	if err != nil || string(data) != "[1,2]" {
+		t.Fatalf("committed file = %q, %v", data, err)
+	}
+	if names := dirNames(t, dir); !slices.Equal(names, []string{"out.json"}) {
+		t.Errorf("directory holds %q, want only out.json", names)
+	}
+	if info, _ := os.Stat(f.Path()); info.Mode().Perm() != exportFileMode {
+		t.Errorf("mode = %v, want %v", info.Mode().Perm(), os.FileMode(exportFileMode))
+	}
+	if err := f.Abort(); err != nil {
+		t.Errorf("Abort after Commit = %v, want no-op", err)
+	}
+	if _, err := os.Stat(f.Path()); err != nil {
+		t.Errorf("Abort after Commit removed the export: %v", err)
+	}
+	if _, err := f.Write([]byte("x")); !errors.Is(err, ErrFileDone) {
+		t.Errorf("Write after Commit = %v", err)
+	}
+	if err := f.Commit(); !errors.Is(err, ErrFileDone) {
+		t.Errorf("second Commit = %v", err)
+	}
+}
+
+func TestAtomicFileCommitReplacesExisting(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "out.csv")
+	if err := os.WriteFile(target, []byte("old contents, longer than new"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, _ := CreateAtomic(dir, "out.csv")
+	_, _ = f.Write([]byte("new"))
+	if err := f.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(target); string(data) != "new" {
+		t.Errorf("file = %q, want new", data)
+	}
+}
+
+func TestAtomicFileAbortLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	f, err := CreateAtomic(dir, "out.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = f.Write([]byte("[half"))
+	if names := dirNames(t, dir); len(names) != 1 {
+		t.Fatalf("temp file not in the target directory: %q", names)
+	}
+	if err := f.Abort(); err != nil {
+		t.Fatal(err)
+	}
+	if names := dirNames(t, dir); len(names) != 0 {
+		t.Errorf("Abort left %q", names)
+	}
+	if err := f.Abort(); err != nil {
+		t.Errorf("second Abort = %v", err)
+	}
+}
+
+func TestCreateAtomicRefusesUnsafeNames(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"", ".", "..", "../x.json", "a/b.json", "a\\b", "x\x00.json"} {
+		_, err := CreateAtomic(dir, name)
+		wantBadRequest(t, err, MsgFilenameInvalid)
+	}
+	if _, err := CreateAtomic(filepath.Join(dir, "missing"), "x.json"); err == nil {
+		t.Error("missing directory accepted")
+	}
+}
+
+// rowsOf is a RowSource over fixed rows, failing with fail after n rows
+// when fail is set.
+func rowsOf(rows []map[string]any, n int, fail error) RowSource {
+	return func(yield func(map[string]any) error) error {
+		for i, r := range rows {
+			if fail != nil && i == n {
+				return fail
+			}
+			if err := yield(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+func TestExportLocal(t *testing.T) {
+	dir := t.TempDir()
+	rows := []map[string]any{{"id": float64(1), "name": "a"}, {"id": float64(2), "name": "b, c"}}
+	for _, tc := range []struct{ format, msg, content string }{
+		{FormatJSON, MsgLocalJSONDone, `[{"id":1,"name":"a"},{"id":2,"name":"b, c"}]`},
+		{FormatCSV, MsgLocalCSVDone, "id,name\n1,a\n2,\"b, c\"\n"},
+	} {
+		req, err := DecodeLocal([]byte(fmt.Sprintf(`{"format":%q,"path":%q,"filename":"dogs","search_operation":%s}`, tc.format, dir, sqlSearch)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := ExportLocal(context.Background(), req, []string{"id", "name"}, rowsOf(rows, 0, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Message != tc.msg || res.Path != filepath.Join(dir, "dogs."+tc.format) {
+			t.Errorf("result = %+v", res)
+		}
+		if data, _ := os.ReadFile(res.Path); string(data) != tc.content {
+			t.Errorf("%s file = %q, want %q", tc.format, data, tc.content)
+		}
+	}
+}
+
+func TestExportLocalFailureLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	req := LocalRequest{Format: FormatCSV, Path: dir, Filename: "broken"}
+	rows := make([]map[string]any, 5000)
+	for i := range rows {
+		rows[i] = map[string]any{"id": float64(i), "pad": "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}
+	}
+	errStore := errors.New("store read failed")
+	_, err := ExportLocal(context.Background(), req, nil, rowsOf(rows, 4000, errStore))
+	if !errors.Is(err, errStore) {
+		t.Fatalf("err = %v, want the source's error", err)
+	}
+	if names := dirNames(t, dir); len(names) != 0 {
+		t.Errorf("failed export left %q", names)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := ExportLocal(ctx, req, nil, rowsOf(rows, 0, nil)); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled export err = %v", err)
+	}
+	if names := dirNames(t, dir); len(names) != 0 {
+		t.Errorf("cancelled export left %q", names)
+	}
+}

@@ -1,0 +1,310 @@
+package exporter
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/hops-dev/hops/builtin/export/exporter/s3test"
+)
+
+// Credentials and names of the loopback S3 server.
+const (
+	testAccessKey = "AKIDHOPSTEST"
+	testBucket    = "exports"
+	testRegion    = "us-east-1"
+	bigRowCount   = 50000
+)
+
+// testColumns are the columns of testRow, as Columns orders them.
+var testColumns = Columns("id", []string{"name", "notes", "weight", "good", "tags", "owner", "__createdtime__", "pad"})
+
+// testRow is row i of a deterministic table: text needing CSV quoting,
+// unicode, nested values, nulls and missing attributes, and padding so
+// 50,000 rows pass the multipart threshold.
+func testRow(i int) map[string]any {
+	r := map[string]any{
+		"id":              float64(i),
+		"name":            fmt.Sprintf(`dog %d, "the" Zoë 世界 %c`, i, rune(0x1F600+i%50)),
+		"notes":           strings.Repeat("n", i%7) + "\nsecond line,\r\nthird",
+		"weight":          float64(i) / 8,
+		"good":            i%2 == 0,
+		"tags":            []any{"a", strconv.Itoa(i)},
+		"owner":           map[string]any{"first": "Kyle", "n": float64(i)},
+		"__createdtime__": 1.7e12 + float64(i) + 0.25,
+		"pad":             strings.Repeat("p", 120),
+	}
+	if i%5 == 0 {
+		delete(r, "notes")
+	}
+	if i%3 == 0 {
+		r["weight"] = nil
+	}
+	return r
+}
+
+// testRows is a RowSource of n testRows, generated on the fly.
+func testRows(n int) RowSource {
+	return func(yield func(map[string]any) error) error {
+		for i := 0; i < n; i++ {
+			if err := yield(testRow(i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// newS3 starts a loopback S3 server with the test bucket and returns a
+// request for it.
+func newS3(t *testing.T, format string) (S3Request, string) {
+	t.Helper()
+	endpoint, _ := s3test.NewServer(t, testAccessKey, testSecret)
+	s3test.CreateBucket(t, endpoint, testBucket)
+	return S3Request{
+		Format: format, AccessKeyID: testAccessKey, SecretAccessKey: NewSecret(testSecret),
+		Bucket: testBucket, Key: "dumps/dogs", Region: testRegion, Endpoint: endpoint,
+	}, endpoint
+}
+
+// expectedJSON is testRow(i) as a JSON reader sees it: every column
+// present, null where the row lacks it. testRow holds only types
+// encoding/json decodes to (float64, string, bool, []any, map[string]any).
+func expectedJSON(i int) map[string]any {
+	r := testRow(i)
+	for _, c := range testColumns {
+		if _, ok := r[c]; !ok {
+			r[c] = nil
+		}
+	}
+	return r
+}
+
+func TestExportS3JSONRoundTrip(t *testing.T) {
+	req, endpoint := newS3(t, FormatJSON)
+	res, err := ExportS3(context.Background(), req, testColumns, testRows(bigRowCount))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, ok := s3test.Object(t, endpoint, testBucket, "dumps/dogs.json")
+	if !ok {
+		t.Fatal("object not stored")
+	}
+	if res.Bucket != testBucket || res.Key != "dumps/dogs.json" || res.ETag == "" || res.Bytes != int64(len(data)) {
+		t.Errorf("result = %+v (object is %d bytes)", res, len(data))
+	}
+	if len(data) <= MultipartThreshold || res.Parts < 2 {
+		t.Errorf("%d bytes in %d parts: the test must cross the multipart threshold", len(data), res.Parts)
+	}
+	var got []map[string]any
+	if err := json.Unmarshal(data, &got); err != nil {
+		t.Fatalf("object is not a JSON array: %v", err)
+	}
+	if len(got) != bigRowCount {
+		t.Fatalf("%d records, want %d", len(got), bigRowCount)
+	}
+	for i, rec := range got {
+		if want := expectedJSON(i); !reflect.DeepEqual(rec, want) {
+			t.Fatalf("record %d = %v\nwant %v", i, rec, want)
+		}
+	}
+	// Keys follow the column order in the text itself.
+	if !bytes.HasPrefix(data, []byte(`[{"id":0,"__createdtime__":1700000000000.25,"good":true,"name":`)) {
+		t.Errorf("first record starts %.80s", data)
+	}
+}
+
+// expectedCell is the CSV text of v, computed independently of the encoder.
+func expectedCell(v any) string {
+	switch t := v.(type) {
+	case nil:
+		return ""
+	case string:
+		// encoding/csv's reader turns \r\n inside quotes into \n (the
+		// writer keeps it raw: TestCSVEncoderQuoting pins the bytes).
+		return strings.ReplaceAll(t, "\r\n", "\n")
+	case bool:
+		return strconv.FormatBool(t)
+	case float64:
+		return strconv.FormatFloat(t, 'f', -1, 64)
+	}
+	return "nested"
+}
+
+func TestExportS3CSVRoundTrip(t *testing.T) {
+	req, endpoint := newS3(t, FormatCSV)
+	res, err := ExportS3(context.Background(), req, testColumns, testRows(bigRowCount))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, ok := s3test.Object(t, endpoint, testBucket, "dumps/dogs.csv")
+	if !ok || res.Bytes != int64(len(data)) || res.Key != "dumps/dogs.csv" {
+		t.Fatalf("object stored = %v, result = %+v", ok, res)
+	}
+	r := csv.NewReader(bytes.NewReader(data))
+	header, err := r.Read()
+	if err != nil || !reflect.DeepEqual(header, testColumns) {
+		t.Fatalf("header = %q, %v", header, err)
+	}
+	for i := 0; ; i++ {
+		rec, err := r.Read()
+		if err == io.EOF {
+			if i != bigRowCount {
+				t.Fatalf("%d records, want %d", i, bigRowCount)
+			}
+			break
+		}
+		if err != nil {
+			t.Fatalf("record %d: %v", i, err)
+		}
+		row := testRow(i)
+		for j, c := range testColumns {
+			want := expectedCell(row[c])
+			if want == "nested" {
+				var got, exp any
+				raw, _ := json.Marshal(row[c])
+				_ = json.Unmarshal(raw, &exp)
+				if err := json.Unmarshal([]byte(rec[j]), &got); err != nil || !reflect.DeepEqual(got, exp) {
+					t.Fatalf("record %d %s = %q, want JSON of %v", i, c, rec[j], row[c])
+				}
+				continue
+			}
+			if rec[j] != want {
+				t.Fatalf("record %d %s = %q, want %q", i, c, rec[j], want)
+			}
+		}
+	}
+}
+
+func TestExportS3PathStyleAndSmallObject(t *testing.T) {
+	req, endpoint := newS3(t, FormatJSON)
+	req.ForcePathStyle = true
+	req.Key = "one"
+	res, err := ExportS3(context.Background(), req, []string{"id"}, testRows(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := s3test.Object(t, endpoint, testBucket, "one.json")
+	if string(data) != "[]" || res.Parts != 0 || res.Bytes != 2 {
+		t.Errorf("object = %q, result = %+v", data, res)
+	}
+}
+
+// wantS3Error fails t unless err is an *S3Error with code and no secret.
+func wantS3Error(t *testing.T, err error, code string) {
+	t.Helper()
+	var s3err *S3Error
+	if !errors.As(err, &s3err) || s3err.Code != code {
+		t.Fatalf("err = %v (%T), want S3 %s", err, err, code)
+	}
+	for _, text := range []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err), s3err.Unwrap().Error()} {
+		if !strings.Contains(text, code) && text == err.Error() {
+			t.Errorf("message %q does not name %s", text, code)
+		}
+		if strings.Contains(text, testSecret) {
+			t.Errorf("error text leaks the secret: %s", text)
+		}
+	}
+}
+
+func TestExportS3WrongAccessKeyIsAccessDenied(t *testing.T) {
+	for _, rows := range []int{10, bigRowCount} { // one PutObject, then multipart
+		req, endpoint := newS3(t, FormatJSON)
+		req.AccessKeyID = "AKIDSOMEONEELSE"
+		_, err := ExportS3(context.Background(), req, testColumns, testRows(rows))
+		wantS3Error(t, err, "AccessDenied")
+		if !strings.Contains(err.Error(), "Access Denied") {
+			t.Errorf("message %q lacks S3's message", err)
+		}
+		if _, ok := s3test.Object(t, endpoint, testBucket, req.ObjectKey()); ok {
+			t.Errorf("%d rows: object stored despite the refusal", rows)
+		}
+	}
+}
+
+func TestExportS3WrongSecretIsRefused(t *testing.T) {
+	req, endpoint := newS3(t, FormatCSV)
+	req.SecretAccessKey = NewSecret("not-the-secret")
+	_, err := ExportS3(context.Background(), req, testColumns, testRows(10))
+	wantS3Error(t, err, "SignatureDoesNotMatch")
+	if _, ok := s3test.Object(t, endpoint, testBucket, req.ObjectKey()); ok {
+		t.Error("object stored with a wrong secret")
+	}
+}
+
+func TestExportS3MissingBucket(t *testing.T) {
+	req, _ := newS3(t, FormatJSON)
+	req.Bucket = "no-such-bucket"
+	_, err := ExportS3(context.Background(), req, testColumns, testRows(10))
+	wantS3Error(t, err, "NoSuchBucket")
+}
+
+func TestExportS3SourceFailureAbortsUpload(t *testing.T) {
+	errStore := errors.New("store read failed")
+	for _, failAt := range []int{5, bigRowCount - 1} { // before and after the first part went out
+		req, endpoint := newS3(t, FormatJSON)
+		rows := func(yield func(map[string]any) error) error {
+			for i := 0; i < failAt; i++ {
+				if err := yield(testRow(i)); err != nil {
+					return err
+				}
+			}
+			return errStore
+		}
+		_, err := ExportS3(context.Background(), req, testColumns, rows)
+		if !errors.Is(err, errStore) {
+			t.Fatalf("fail at %d: err = %v, want the source's error", failAt, err)
+		}
+		if _, ok := s3test.Object(t, endpoint, testBucket, req.ObjectKey()); ok {
+			t.Errorf("fail at %d: a partial object was stored", failAt)
+		}
+		if n := pendingUploads(t, req); n != 0 {
+			t.Errorf("fail at %d: %d multipart uploads left open", failAt, n)
+		}
+	}
+}
+
+// pendingUploads counts the bucket's open multipart uploads. It opens one
+// of its own first, so an empty answer cannot pass for a server that does
+// not list uploads (gofakes3 answers NoSuchUpload for a bucket that never
+// had one).
+func pendingUploads(t *testing.T, req S3Request) int {
+	t.Helper()
+	client := newS3Client(req)
+	ctx := context.Background()
+	probe, err := client.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String(req.Bucket), Key: aws.String("probe")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := client.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String(req.Bucket)})
+	if err != nil {
+		t.Fatalf("list multipart uploads: %v", err)
+	}
+	_, _ = client.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: aws.String(req.Bucket), Key: aws.String("probe"), UploadId: probe.UploadId})
+	if len(out.Uploads) == 0 {
+		t.Fatal("the server does not list open multipart uploads")
+	}
+	return len(out.Uploads) - 1
+}
+
+func TestUploadS3BadEndpointKeepsSecret(t *testing.T) {
+	req, _ := newS3(t, FormatJSON)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // no network wait: the failure path is what is tested
+	_, err := UploadS3(ctx, req, strings.NewReader("[]"))
+	var s3err *S3Error
+	if !errors.As(err, &s3err) || strings.Contains(err.Error(), testSecret) {
+		t.Fatalf("err = %v", err)
+	}
+}
