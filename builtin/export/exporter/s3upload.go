@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -136,16 +137,22 @@ func newS3Client(req S3Request) *s3.Client {
 	return s3.New(opts)
 }
 
-// s3Error maps an SDK error to an *S3Error, scrubbing secret from its
-// text in case any layer ever echoed it.
+// s3Error maps an SDK error to an *S3Error: S3's code and message when S3
+// answered, the network error alone (dial tcp ...: connection refused)
+// when it could not be reached, else the SDK's text. secret is scrubbed
+// from the result in case any layer ever echoed it.
 func s3Error(err error, secret string) *S3Error {
 	e := &S3Error{Message: err.Error(), cause: err}
 	var api apiError
-	if errors.As(err, &api) {
-		e.Code, e.Message = api.ErrorCode(), api.ErrorMessage()
-		if e.Message == "" {
-			e.Message = err.Error()
+	var netErr *net.OpError
+	switch {
+	case errors.As(err, &api):
+		e.Code = api.ErrorCode()
+		if msg := api.ErrorMessage(); msg != "" {
+			e.Message = msg
 		}
+	case errors.As(err, &netErr):
+		e.Message = netErr.Error()
 	}
 	if secret != "" {
 		e.Code = strings.ReplaceAll(e.Code, secret, RedactedText)
