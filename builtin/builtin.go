@@ -13,6 +13,7 @@ import (
 	"sort"
 
 	"github.com/hops-dev/hops/builtin/certs"
+	"github.com/hops-dev/hops/builtin/records"
 	"github.com/hops-dev/hops/builtin/status"
 	"github.com/hops-dev/hops/sdk"
 )
@@ -22,8 +23,9 @@ type Constructor func() (sdk.Family, error)
 
 // Families is the catalog: family name -> constructor.
 var Families = map[string]Constructor{
-	"certs":  func() (sdk.Family, error) { return certs.New() },
-	"status": func() (sdk.Family, error) { return status.New() },
+	"certs":   func() (sdk.Family, error) { return certs.New() },
+	"records": func() (sdk.Family, error) { return records.New() },
+	"status":  func() (sdk.Family, error) { return status.New() },
 }
 
 // Names returns the builtin families' names, sorted.

@@ -1,0 +1,50 @@
+// Package records is the builtin `records` family: databases, tables and
+// their records, served over the SDK like any third-party family. It wires
+// two libraries together and adds only the operations API on top:
+// builtin/records/store (the bbolt table store: why bbolt is explained
+// there) and builtin/records/sqlq (the SQL layer, on the vitess parser).
+//
+// # Where to start
+//
+// records.go holds the operation table (name, who may call it, summary)
+// and the lifecycle: New builds the family without touching disk,
+// Configure opens the store under RootPath/database/records, Shutdown
+// stops running jobs (cancel, then wait) and closes the store. Handlers
+// live beside it, one file per group: ops_schema.go (databases, tables,
+// describe_*, table_sizes), ops_write.go (insert, update, upsert,
+// delete), ops_search.go (search_by_*), ops_sql.go, ops_jobs.go
+// (delete_records_before). params.go reads request fields and their
+// aliases, perms.go checks a caller's table rights, encode.go streams
+// answers.
+//
+// # Decisions
+//
+//   - Aliases: database/schema, primary_key/hash_attribute,
+//     hash_values/ids and search_by_hash/search_by_id are accepted
+//     everywhere. A request that names no database uses "data", as
+//     HarperDB does, except drop_database and delete_records_before, where
+//     the database is required.
+//   - Numbers in records and keys are decoded as json.Number, so 1 is
+//     stored and answered as 1 and 12.50 as 12.50, never via float64.
+//   - Every search answer streams: streamRecords writes the JSON array
+//     record by record from inside the store's read callback, and the SDK
+//     sends it in chunks; nothing proportional to the table is buffered
+//     (search_by_conditions with a sort is the exception the store
+//     documents). Errors found before the first chunk (an unknown table,
+//     a bad condition) are still clean 4xx answers.
+//   - Projection: get_attributes ["*"] shows the primary key first, then
+//     every attribute of the table in sorted order; a requested attribute
+//     a record lacks is shown as null, as HarperDB does.
+//   - Permissions (perms.go): super users may do anything. Other roles
+//     are checked per table and right from the role's permission JSON:
+//     read for searches and describe_*, insert/update/delete for writes,
+//     insert and update for upsert, and per statement kind for sql. A
+//     table the role has no right on at all is reported as not existing
+//     (HarperDB hides it); attribute_permissions are not enforced.
+//     describe_all and describe_database show only readable tables.
+//   - delete_records_before checks its fields and the table before any
+//     job exists, then runs in a goroutine under the family's context
+//     (not the request's), reporting progress at most once a second.
+//   - Config section (families.records): noSync and deleteBatch, passed
+//     to store.Options; both optional.
+package records

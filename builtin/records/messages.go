@@ -1,0 +1,34 @@
+package records
+
+// Messages users see that the family itself words (the store's and the SQL
+// layer's are in their packages). Those with verbs are fmt formats.
+const (
+	// MsgNotOpen answers any request before Configure opened the store or
+	// after Shutdown closed it (503).
+	MsgNotOpen = "the records store is not open (the family is starting or stopping)"
+	// MsgSQLMissing is HarperDB's 400 for a sql request without sql.
+	MsgSQLMissing = "The 'sql' parameter is missing from the request body"
+	// MsgRecordsObjects: a records array holding something other than objects.
+	MsgRecordsObjects = "'records' must be an array of objects"
+	// MsgFieldInvalid: a field whose JSON does not decode to its shape, args
+	// the field and the decoder's complaint.
+	MsgFieldInvalid = "'%s' is invalid: %v"
+	// MsgInteger: a limit or offset that is a number but not a whole one.
+	MsgInteger = "'%s' must be an integer"
+	// MsgDateFormat: delete_records_before's date is a string but not ISO 8601.
+	MsgDateFormat = "'date' must be in ISO 8601 date format"
+	// MsgDateInvalid: delete_records_before's date is not a string.
+	MsgDateInvalid = "'date' must be a valid date"
+	// MsgStartingJob answers a job operation at once, arg the job id.
+	MsgStartingJob = "Starting job with id %s"
+	// MsgJobProgress is a running delete_records_before's progress message,
+	// arg the records deleted so far.
+	MsgJobProgress = "%d records deleted so far"
+	// MsgJobStopped ends a delete_records_before that the family's shutdown
+	// interrupted, args deleted and matched so far.
+	MsgJobStopped = "stopped because the records family shut down: %d of %d records were deleted"
+	// MsgNoHost: a job operation when the host offered no Host service.
+	MsgNoHost = "jobs are unavailable: the host offered no job service"
+	// MsgUnsupportedStatement: a SQL statement kind the family cannot run.
+	MsgUnsupportedStatement = "SQL feature not supported: %s statements"
+)

@@ -1,0 +1,129 @@
+package records
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/hops-dev/hops/builtin/records/store"
+	"github.com/hops-dev/hops/sdk"
+)
+
+// reportTimeout bounds each call that reports a job's progress or end to
+// the host: a host that does not answer in that long is gone, and the job
+// must not hang on it (the host marks a dead family's jobs itself).
+const reportTimeout = 10 * time.Second
+
+// jobDeleteBefore is the job type of delete_records_before.
+const jobDeleteBefore = "delete_records_before"
+
+// jobStarted is the immediate answer of a job operation, keys in
+// HarperDB's order.
+type jobStarted struct {
+	Message string `json:"message"`
+	JobID   string `json:"job_id"`
+}
+
+// jobProgress is the progress a delete_records_before reports.
+type jobProgress struct {
+	Deleted int `json:"deleted"`
+}
+
+// deleteRecordsBefore: delete_records_before {date, database | schema,
+// table}. Everything is checked before a job exists (fields, then the
+// table); then the job starts and the answer goes back at once.
+func (f *Family) deleteRecordsBefore(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
+	st, fields, err := f.begin(req)
+	if err != nil {
+		return nil, err
+	}
+	before, dateErr := readDate(fields)
+	db, dbErr := database(fields, true)
+	table, _, tableErr := sdk.String(fields, fieldTable, true, false)
+	if err := joinErrors(dateErr, dbErr, tableErr); err != nil {
+		return nil, err
+	}
+	if _, err := st.PrimaryKey(db, table); err != nil {
+		return nil, err
+	}
+	if req.Host == nil {
+		return nil, sdk.Errorf(http.StatusServiceUnavailable, MsgNoHost)
+	}
+	run, release, err := f.jobs.admit()
+	if err != nil {
+		return nil, sdk.Errorf(http.StatusServiceUnavailable, "%v", err)
+	}
+	// The request's context only bounds the JobStart call itself.
+	id, err := req.Host.JobStart(context.Background(), req.Caller, jobDeleteBefore, json.RawMessage(req.Body))
+	if err != nil {
+		release()
+		return nil, fmt.Errorf("start delete_records_before job: %w", err)
+	}
+	job := &deleteJob{f: f, st: st, host: req.Host, id: id, db: db, table: table, before: before}
+	run(job.run)
+	return sdk.OK(jobStarted{Message: fmt.Sprintf(MsgStartingJob, id), JobID: id}), nil
+}
+
+// readDate reads delete_records_before's date: an ISO 8601 string.
+func readDate(fields map[string]json.RawMessage) (time.Time, error) {
+	if !sdk.Present(fields, fieldDate) {
+		return time.Time{}, sdk.BadRequest("'%s' is required", fieldDate)
+	}
+	var s string
+	if json.Unmarshal(fields[fieldDate], &s) != nil {
+		return time.Time{}, sdk.BadRequest(MsgDateInvalid)
+	}
+	t, ok := parseISODate(s)
+	if !ok {
+		return time.Time{}, sdk.BadRequest(MsgDateFormat)
+	}
+	return t, nil
+}
+
+// deleteJob is one running delete_records_before.
+type deleteJob struct {
+	f         *Family
+	st        *store.Store
+	host      sdk.HostClient
+	id        string
+	db, table string
+	before    time.Time
+	lastSent  time.Time
+}
+
+// run deletes, reports progress at most every progressEvery, and ends the
+// job: COMPLETE with HarperDB's message, or ERROR with the error.
+func (j *deleteJob) run(ctx context.Context) {
+	deleted, total, err := j.st.DeleteBefore(ctx, j.db, j.table, j.before, j.progress)
+	var result sdk.JobResult
+	switch {
+	case err == nil:
+		result = sdk.JobResult{Success: true, Message: store.DeleteBeforeMessage(deleted, total)}
+	case errors.Is(err, context.Canceled):
+		result = sdk.JobResult{Message: fmt.Sprintf(MsgJobStopped, deleted, total)}
+	default:
+		result = sdk.JobResult{Message: err.Error()}
+	}
+	rctx, cancel := context.WithTimeout(context.Background(), reportTimeout)
+	defer cancel()
+	if err := j.host.JobFinish(rctx, j.id, result); err != nil {
+		j.f.log.Error("reporting the end of a job failed", "job_id", j.id, "error", err)
+	}
+}
+
+// progress is DeleteBefore's progress callback, called between batches.
+func (j *deleteJob) progress(deleted int) {
+	now := time.Now()
+	if now.Sub(j.lastSent) < j.f.progressEvery {
+		return
+	}
+	j.lastSent = now
+	rctx, cancel := context.WithTimeout(context.Background(), reportTimeout)
+	defer cancel()
+	if err := j.host.JobProgress(rctx, j.id, fmt.Sprintf(MsgJobProgress, deleted), jobProgress{Deleted: deleted}); err != nil {
+		j.f.log.Warn("reporting job progress failed", "job_id", j.id, "error", err)
+	}
+}

@@ -1,0 +1,208 @@
+package records
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/hops-dev/hops/builtin/records/store"
+	"github.com/hops-dev/hops/sdk"
+)
+
+// createDatabase: create_database / create_schema {database}. Without a
+// database it creates "data", as HarperDB does.
+func (f *Family) createDatabase(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
+	st, fields, err := f.begin(req)
+	if err != nil {
+		return nil, err
+	}
+	db, err := database(fields, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.CreateDatabase(db); err != nil {
+		return nil, err
+	}
+	return sdk.Message(fmt.Sprintf(store.MsgDatabaseCreated, db)), nil
+}
+
+// dropDatabase: drop_database / drop_schema {database} (required).
+func (f *Family) dropDatabase(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
+	st, fields, err := f.begin(req)
+	if err != nil {
+		return nil, err
+	}
+	db, err := database(fields, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.DropDatabase(db); err != nil {
+		return nil, err
+	}
+	return sdk.Message(fmt.Sprintf(store.MsgDatabaseDropped, db)), nil
+}
+
+// createTable: create_table {database, table, primary_key}. table and
+// primary_key are both checked so that both are named when both miss.
+func (f *Family) createTable(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
+	st, fields, err := f.begin(req)
+	if err != nil {
+		return nil, err
+	}
+	db, err := database(fields, false)
+	if err != nil {
+		return nil, err
+	}
+	table, _, tableErr := sdk.String(fields, fieldTable, true, false)
+	pk, _, pkErr := aliasedString(fields, aliasPrimaryKey, true)
+	if err := joinErrors(tableErr, pkErr); err != nil {
+		return nil, err
+	}
+	if err := st.CreateTable(db, table, pk); err != nil {
+		return nil, err
+	}
+	return sdk.Message(fmt.Sprintf(store.MsgTableCreated, db, table)), nil
+}
+
+// dropTable: drop_table {database, table}.
+func (f *Family) dropTable(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
+	st, fields, err := f.begin(req)
+	if err != nil {
+		return nil, err
+	}
+	t, err := readTarget(fields)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.DropTable(t.db, t.table); err != nil {
+		return nil, err
+	}
+	return sdk.Message(fmt.Sprintf(store.MsgTableDropped, t.db, t.table)), nil
+}
+
+// describeTable: describe_table {database, table}; needs read.
+func (f *Family) describeTable(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
+	st, fields, err := f.begin(req)
+	if err != nil {
+		return nil, err
+	}
+	t, err := readTarget(fields)
+	if err != nil {
+		return nil, err
+	}
+	if err := permsOf(req.Caller).checkTable(t, rightRead); err != nil {
+		return nil, err
+	}
+	info, err := st.DescribeTable(t.db, t.table)
+	if err != nil {
+		return nil, err
+	}
+	return sdk.OK(info), nil
+}
+
+// describeDatabase: describe_database / describe_schema {database}: every
+// table the caller may read, keyed by name. A caller who may read no
+// table of the database is told it does not exist (403), as for tables.
+func (f *Family) describeDatabase(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
+	st, fields, err := f.begin(req)
+	if err != nil {
+		return nil, err
+	}
+	db, err := database(fields, false)
+	if err != nil {
+		return nil, err
+	}
+	p := permsOf(req.Caller)
+	if !p.readsAny(db) {
+		return nil, sdk.Forbidden(nil, []string{fmt.Sprintf(store.ErrMsgDatabaseNotFound, db)})
+	}
+	tables, err := st.DescribeDatabase(db)
+	if err != nil {
+		return nil, err
+	}
+	for name := range tables {
+		if !p.canRead(db, name) {
+			delete(tables, name)
+		}
+	}
+	return sdk.OK(tables), nil
+}
+
+// describeAll: describe_all: database -> table -> description, filtered to
+// the tables the caller may read (a database with none left is omitted
+// for such callers; a super user sees empty databases too).
+func (f *Family) describeAll(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
+	st, err := f.store()
+	if err != nil {
+		return nil, err
+	}
+	all, err := st.DescribeAll()
+	if err != nil {
+		return nil, err
+	}
+	p := permsOf(req.Caller)
+	if !p.super {
+		for db, tables := range all {
+			for name := range tables {
+				if !p.canRead(db, name) {
+					delete(tables, name)
+				}
+			}
+			if len(tables) == 0 {
+				delete(all, db)
+			}
+		}
+	}
+	return sdk.OK(all), nil
+}
+
+// tableSizes: table_sizes: every table's size and record count, for the
+// system family's system_information (reached through Dispatch).
+func (f *Family) tableSizes(_ context.Context, _ *sdk.Request) (*sdk.Response, error) {
+	st, err := f.store()
+	if err != nil {
+		return nil, err
+	}
+	sizes, err := st.TableSizes()
+	if err != nil {
+		return nil, err
+	}
+	if sizes == nil {
+		sizes = []store.TableSize{}
+	}
+	return sdk.OK(sizes), nil
+}
+
+// begin returns the store and the request's fields, the first step of
+// most handlers.
+func (f *Family) begin(req *sdk.Request) (*store.Store, map[string]json.RawMessage, error) {
+	st, err := f.store()
+	if err != nil {
+		return nil, nil, err
+	}
+	fields, err := req.Fields()
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, fields, nil
+}
+
+// joinErrors joins validation errors the way HarperDB's validator does
+// ("'table' is required. 'primary_key' is required"); nil when all are nil.
+func joinErrors(errs ...error) error {
+	var msgs []string
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		e, ok := sdk.AsError(err)
+		if !ok {
+			return err
+		}
+		msgs = append(msgs, e.Message)
+	}
+	if msgs == nil {
+		return nil
+	}
+	return sdk.BadRequest("%s", sdk.Join(msgs))
+}

@@ -1,0 +1,124 @@
+package records
+
+import (
+	"context"
+
+	"github.com/hops-dev/hops/builtin/records/sqlq"
+	"github.com/hops-dev/hops/builtin/records/store"
+	"github.com/hops-dev/hops/sdk"
+)
+
+// sqlRights is the table right each statement kind needs.
+var sqlRights = map[sqlq.Kind]right{
+	sqlq.Select: rightRead,
+	sqlq.Insert: rightInsert,
+	sqlq.Update: rightUpdate,
+	sqlq.Delete: rightDelete,
+}
+
+// sql: sql {sql}: one statement. A SELECT streams its rows; INSERT,
+// UPDATE and DELETE run as the insert, update and delete operations
+// would (one write transaction) and answer as they do.
+func (f *Family) sql(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
+	st, fields, err := f.begin(req)
+	if err != nil {
+		return nil, err
+	}
+	text, ok, err := sdk.String(fields, fieldSQL, false, true)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, sdk.BadRequest(MsgSQLMissing)
+	}
+	stmt, err := sqlq.ParseWith(text, sqlq.Options{DefaultDatabase: defaultDatabase})
+	if err != nil {
+		return nil, err
+	}
+	need, ok := sqlRights[stmt.Kind]
+	if !ok {
+		return nil, sdk.BadRequest(MsgUnsupportedStatement, stmt.Kind)
+	}
+	var tables []target
+	for _, t := range stmt.Tables() {
+		tables = append(tables, target{db: t.DB, table: t.Table})
+	}
+	if err := permsOf(req.Caller).check(tables, need); err != nil {
+		return nil, err
+	}
+	t := target{db: stmt.Table.DB, table: stmt.Table.Table}
+	switch stmt.Kind {
+	case sqlq.Insert:
+		return writeAnswer(st.Insert(t.db, t.table, stmt.Rows))
+	case sqlq.Update:
+		return sqlUpdate(ctx, st, t, stmt)
+	case sqlq.Delete:
+		return sqlDelete(ctx, st, t, stmt)
+	}
+	return sqlSelect(ctx, st, stmt)
+}
+
+// sqlSelect streams a SELECT's rows. The table's existence is checked
+// first so an unknown table is a clean 404.
+func sqlSelect(ctx context.Context, st *store.Store, stmt *sqlq.Statement) (*sdk.Response, error) {
+	cols, err := stmt.Columns(st)
+	if err != nil {
+		return nil, err
+	}
+	p := projection{cols: cols, all: stmt.SelectedColumns() == nil}
+	return streamRecords(p, func(emit func(map[string]any) error) error {
+		return stmt.Run(ctx, st, emit)
+	}), nil
+}
+
+// sqlUpdate applies an UPDATE: the keys its WHERE matches are collected
+// first (a write must not run inside the read), then updated in one
+// transaction with the SET values.
+func sqlUpdate(ctx context.Context, st *store.Store, t target, stmt *sqlq.Statement) (*sdk.Response, error) {
+	pk, keys, err := matchingKeys(ctx, st, t, stmt)
+	if err != nil {
+		return nil, err
+	}
+	recs := make([]map[string]any, len(keys))
+	for i, k := range keys {
+		rec := make(map[string]any, len(stmt.Set)+1)
+		for _, a := range stmt.Set {
+			rec[a.Column] = a.Value
+		}
+		rec[pk] = k
+		recs[i] = rec
+	}
+	return writeAnswer(st.Update(t.db, t.table, recs))
+}
+
+// sqlDelete applies a DELETE to the keys its WHERE matches.
+func sqlDelete(ctx context.Context, st *store.Store, t target, stmt *sqlq.Statement) (*sdk.Response, error) {
+	_, keys, err := matchingKeys(ctx, st, t, stmt)
+	if err != nil {
+		return nil, err
+	}
+	return writeAnswer(st.Delete(t.db, t.table, keys))
+}
+
+// matchingKeys returns the table's primary key and the keys of the
+// records an UPDATE or DELETE applies to.
+func matchingKeys(ctx context.Context, st *store.Store, t target, stmt *sqlq.Statement) (string, []any, error) {
+	pk, err := st.PrimaryKey(t.db, t.table)
+	if err != nil {
+		return "", nil, err
+	}
+	var keys []any
+	err = stmt.Matching(ctx, st, func(rec map[string]any) error {
+		keys = append(keys, rec[pk])
+		return nil
+	})
+	return pk, keys, err
+}
+
+// writeAnswer answers a store write's result or error.
+func writeAnswer(res store.WriteResult, err error) (*sdk.Response, error) {
+	if err != nil {
+		return nil, err
+	}
+	return sdk.OK(res), nil
+}

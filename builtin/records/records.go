@@ -1,0 +1,150 @@
+package records
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/hops-dev/hops/builtin/records/store"
+	"github.com/hops-dev/hops/sdk"
+)
+
+// Version is the family's version.
+const Version = "1.0.0"
+
+// storeDir is where the store lives under the instance's root path, as
+// DESIGN.md lays out the root directory.
+var storeDir = filepath.Join("database", "records")
+
+// progressInterval is how often, at most, a running delete_records_before
+// reports progress: often enough that get_job shows a long delete moving,
+// rarely enough that the host's job record is not rewritten per batch.
+const progressInterval = time.Second
+
+// Family is the records family: databases, tables and their records.
+// Create it with New; the store opens in Configure and closes in Shutdown.
+type Family struct {
+	st   atomic.Pointer[store.Store]
+	log  hclog.Logger
+	jobs *jobRunner
+	// progressEvery throttles job progress reports (progressInterval;
+	// tests lower it to see every batch).
+	progressEvery time.Duration
+	// now is the store's clock for __createdtime__ and __updatedtime__
+	// (nil: time.Now; tests set it before Configure).
+	now func() time.Time
+}
+
+// New returns the family. It opens nothing: the store's directory is only
+// known in Configure.
+func New() (*Family, error) {
+	return &Family{log: hclog.NewNullLogger(), jobs: newJobRunner(), progressEvery: progressInterval}, nil
+}
+
+// Info implements sdk.Family.
+func (f *Family) Info() sdk.Info { return sdk.Info{Name: "records", Version: Version} }
+
+// Operations implements sdk.Family: the whole operation table.
+func (f *Family) Operations() []sdk.Operation {
+	super, perms, authn := sdk.AccessSuperUser, sdk.AccessPermissions, sdk.AccessAuthenticated
+	return []sdk.Operation{
+		// Structure (ops_schema.go).
+		{Name: "create_database", Access: super, RestrictedName: "createSchema", Summary: "create a database", Handler: f.createDatabase},
+		{Name: "create_schema", Access: super, RestrictedName: "createSchema", Summary: "create a database (old name)", Handler: f.createDatabase},
+		{Name: "drop_database", Access: super, RestrictedName: "dropSchema", Summary: "drop a database and all its tables", Handler: f.dropDatabase},
+		{Name: "drop_schema", Access: super, RestrictedName: "dropSchema", Summary: "drop a database (old name)", Handler: f.dropDatabase},
+		{Name: "create_table", Access: super, RestrictedName: "createTable", Summary: "create a table (and its database if missing)", Handler: f.createTable},
+		{Name: "drop_table", Access: super, RestrictedName: "dropTable", Summary: "drop a table and its records", Handler: f.dropTable},
+		{Name: "describe_database", Access: perms, Summary: "describe every table of a database", Handler: f.describeDatabase},
+		{Name: "describe_schema", Access: perms, Summary: "describe a database (old name)", Handler: f.describeDatabase},
+		{Name: "describe_table", Access: perms, Summary: "describe one table", Handler: f.describeTable},
+		{Name: "describe_all", Access: authn, Summary: "describe every table the caller may read", Handler: f.describeAll},
+		{Name: "table_sizes", Access: super, Summary: "per-table sizes for system_information", Handler: f.tableSizes},
+		// Writes (ops_write.go).
+		{Name: "insert", Access: perms, Summary: "insert records; existing keys are skipped", Handler: f.insert},
+		{Name: "update", Access: perms, Summary: "merge attributes into existing records", Handler: f.update},
+		{Name: "upsert", Access: perms, Summary: "insert or merge records", Handler: f.upsert},
+		{Name: "delete", Access: perms, Summary: "delete records by primary key", Handler: f.deleteRecords},
+		// Reads (ops_search.go, ops_sql.go).
+		{Name: "search_by_hash", Access: perms, Summary: "read records by primary key", Handler: f.searchByHash},
+		{Name: "search_by_id", Access: perms, Summary: "read records by primary key (new name)", Handler: f.searchByHash},
+		{Name: "search_by_value", Access: perms, Summary: "read records whose attribute matches a value or wildcard", Handler: f.searchByValue},
+		{Name: "search_by_conditions", Access: perms, Summary: "read records matching conditions, sorted and paged", Handler: f.searchByConditions},
+		{Name: "sql", Access: perms, Summary: "run one SQL statement (SELECT, INSERT, UPDATE, DELETE)", Handler: f.sql},
+		// Jobs (ops_jobs.go).
+		{Name: "delete_records_before", Access: super, RestrictedName: "deleteFilesBefore", Job: true,
+			Summary: "delete records created before a date, as a job", Handler: f.deleteRecordsBefore},
+	}
+}
+
+// options is the family's config section (families.records in the config
+// file). Every field is optional.
+type options struct {
+	// NoSync skips fsync after commits (store.Options.NoSync): faster,
+	// but a machine crash may lose the last writes. Default false.
+	NoSync bool `json:"noSync"`
+	// DeleteBatch is how many records delete_records_before removes per
+	// transaction (store.Options.DeleteBatch). Default 10 000.
+	DeleteBatch int `json:"deleteBatch"`
+}
+
+// Configure implements sdk.Configurer: it opens the store under
+// RootPath/database/records.
+func (f *Family) Configure(_ context.Context, cfg sdk.Config) error {
+	if cfg.Logger != nil {
+		f.log = cfg.Logger.Named("records")
+	}
+	var opts options
+	if len(cfg.Section) > 0 && string(cfg.Section) != "null" {
+		if err := json.Unmarshal(cfg.Section, &opts); err != nil {
+			return fmt.Errorf("records config section: %w", err)
+		}
+	}
+	if cfg.RootPath == "" {
+		return errors.New("records: no root path to keep the store under")
+	}
+	dir := filepath.Join(cfg.RootPath, storeDir)
+	st, err := store.Open(dir, store.Options{NoSync: opts.NoSync, DeleteBatch: opts.DeleteBatch, Now: f.now})
+	if err != nil {
+		return fmt.Errorf("open records store: %w", err)
+	}
+	if old := f.st.Swap(st); old != nil {
+		_ = old.Close()
+	}
+	f.log.Debug("store open", "dir", dir, "no_sync", opts.NoSync)
+	return nil
+}
+
+// Shutdown implements sdk.Shutdowner: it stops running jobs (cancel, then
+// wait for them until ctx ends) and closes the store.
+func (f *Family) Shutdown(ctx context.Context) error {
+	jobErr := f.jobs.stop(ctx)
+	var closeErr error
+	if st := f.st.Swap(nil); st != nil {
+		closeErr = st.Close()
+	}
+	return errors.Join(jobErr, closeErr)
+}
+
+// store returns the open store, or a 503 while the family is not
+// configured (or already shut down).
+func (f *Family) store() (*store.Store, error) {
+	st := f.st.Load()
+	if st == nil {
+		return nil, sdk.Errorf(http.StatusServiceUnavailable, MsgNotOpen)
+	}
+	return st, nil
+}
+
+var (
+	_ sdk.Family     = (*Family)(nil)
+	_ sdk.Configurer = (*Family)(nil)
+	_ sdk.Shutdowner = (*Family)(nil)
+)
