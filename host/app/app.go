@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -19,6 +21,7 @@ import (
 	"github.com/hops-dev/hops/host/auth"
 	"github.com/hops-dev/hops/host/config"
 	"github.com/hops-dev/hops/host/jobs"
+	"github.com/hops-dev/hops/host/metrics"
 	"github.com/hops-dev/hops/host/registry"
 	"github.com/hops-dev/hops/host/server"
 	"github.com/hops-dev/hops/host/supervisor"
@@ -64,139 +67,218 @@ type Options struct {
 	Stdout io.Writer
 }
 
-// Run boots an instance and serves until ctx is cancelled, then shuts down
-// gracefully: stop accepting, drain requests, stop families, close stores.
-func Run(ctx context.Context, opts Options) error {
+// Restart is returned by Run when the instance must restart in place: the
+// caller re-executes the binary (same PID) with Env, whose EnvListeners
+// hands over the listening sockets.
+type Restart struct {
+	// Env is the environment for the new image.
+	Env []string
+}
+
+// instance is one running hops: what the host-local operations act on.
+type instance struct {
+	opts    Options
+	cfg     *config.Config
+	log     hclog.Logger
+	auth    *auth.Service
+	jobs    *jobs.Store
+	reg     *registry.Registry
+	sup     *supervisor.Supervisor
+	metrics *metrics.Recorder
+	started time.Time
+
+	mu        sync.Mutex
+	srv       *server.Server
+	listeners map[string]net.Listener // address -> listener of the current server
+
+	restartCh chan struct{} // closed by the restart operation
+	restartMu sync.Once
+}
+
+// Run boots an instance and serves until ctx is cancelled (then it shuts
+// down gracefully: stop accepting, drain requests, stop families, close
+// stores) or the restart operation asks for a restart (then it drains the
+// same way and returns a *Restart for the caller to exec).
+func Run(ctx context.Context, opts Options) (*Restart, error) {
 	if opts.Stdout == nil {
 		opts.Stdout = os.Stdout
 	}
+	inh, err := takeInherited()
+	if err != nil {
+		return nil, err
+	}
+	defer inh.closeRest()
 	cfg, err := config.New(opts.Config)
 	if err != nil {
-		return fmt.Errorf("load config: %w", err)
+		return nil, fmt.Errorf("load config: %w", err)
 	}
 	if _, err := cfg.EnsureFile(); err != nil {
-		return fmt.Errorf("write config file: %w", err)
+		return nil, fmt.Errorf("write config file: %w", err)
 	}
 	root := cfg.RootPath()
 	log, closeLog, err := newLogger(cfg)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer closeLog()
-	log.Info("starting hops", "root_path", root, "config", cfg.FilePath())
+	log.Info("starting hops", "version", opts.Version, "root_path", root, "config", cfg.FilePath(), "pid", os.Getpid())
 
 	db, err := openSystemDB(root)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer db.Close()
-	authSvc, err := auth.Open(db, auth.Options{
+	in := &instance{opts: opts, cfg: cfg, log: log, metrics: metrics.New(), started: time.Now(),
+		listeners: map[string]net.Listener{}, restartCh: make(chan struct{})}
+	if in.auth, err = auth.Open(db, auth.Options{
 		RootPath:              root,
 		CacheTTL:              cfg.Duration("authentication.cacheTTL"),
 		OperationTokenTimeout: cfg.Duration("authentication.operationTokenTimeout"),
 		RefreshTokenTimeout:   cfg.Duration("authentication.refreshTokenTimeout"),
 		Logger:                log.Named("auth"),
-	})
-	if err != nil {
-		return fmt.Errorf("open users: %w", err)
+	}); err != nil {
+		return nil, fmt.Errorf("open users: %w", err)
 	}
-	if err := ensureSuperUser(authSvc, opts, opts.Stdout); err != nil {
-		return err
+	if err := ensureSuperUser(in.auth, opts, opts.Stdout); err != nil {
+		return nil, err
 	}
-	jobStore, err := jobs.Open(db, log.Named("jobs"))
-	if err != nil {
-		return fmt.Errorf("open jobs: %w", err)
+	if in.jobs, err = jobs.Open(db, log.Named("jobs")); err != nil {
+		return nil, fmt.Errorf("open jobs: %w", err)
 	}
-	if n, err := jobStore.FailInterrupted(); err != nil {
-		return fmt.Errorf("jobs: %w", err)
+	if n, err := in.jobs.FailInterrupted(); err != nil {
+		return nil, fmt.Errorf("jobs: %w", err)
 	} else if n > 0 {
 		log.Warn("jobs interrupted by the last stop marked ERROR", "count", n)
 	}
 
-	reg := registry.New(log)
-	if err := reg.AddLocal(authSvc.Operations()); err != nil {
-		return err
+	in.reg = registry.New(log)
+	for _, ops := range [][]registry.Local{in.auth.Operations(), in.jobs.Operations(), in.systemOperations()} {
+		if err := in.reg.AddLocal(ops); err != nil {
+			return nil, err
+		}
 	}
-	if err := reg.AddLocal(jobStore.Operations()); err != nil {
-		return err
-	}
-
-	var sup *supervisor.Supervisor
-	srv := server.New(server.Options{
-		Logger:            log,
-		Registry:          reg,
-		Auth:              authSvc,
-		Forwarder:         forwarder{&sup},
-		MaxBodyBytes:      int64(cfg.Int("operationsApi.network.maxRequestBodySize")),
-		ReadHeaderTimeout: cfg.Duration("operationsApi.network.headersTimeout"),
-		IdleTimeout:       cfg.Duration("operationsApi.network.keepAliveTimeout"),
-		WithAuthorization: auth.WithAuthorization,
-	})
-	sup = supervisor.New(supervisor.Options{
+	in.srv = in.newServer()
+	in.sup = supervisor.New(supervisor.Options{
 		RootPath: root,
 		LogLevel: cfg.String("logging.level"),
 		Logger:   log,
-		Registry: reg,
-		Host: func(family string) sdk.HostService {
-			return &bridge{family: family, srv: srv, auth: authSvc, jobs: jobStore}
-		},
-		OnExit: func(family, reason string) {
-			if n, err := jobStore.FailOwner(family, reason); err != nil {
-				log.Error("could not fail the jobs of a dead family", "family", family, "error", err)
-			} else if n > 0 {
-				log.Warn("jobs of a dead family marked ERROR", "family", family, "count", n)
-			}
-		},
+		Registry: in.reg,
+		Host:     func(family string) sdk.HostService { return &bridge{family: family, in: in} },
+		OnExit:   in.familyExited,
 	})
-
 	specs, err := familySpecs(cfg, opts)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := sup.Start(ctx, specs); err != nil {
+	if err := in.sup.Start(ctx, specs); err != nil {
 		log.Error("some families did not start; the others serve", "error", err)
 	}
 
+	serveErr := make(chan error, 2)
 	addr := net.JoinHostPort(cfg.String("operationsApi.network.host"), strconv.Itoa(cfg.Int("operationsApi.network.port")))
-	ln, err := net.Listen("tcp", addr)
+	ln, err := inh.listen(addr)
 	if err != nil {
-		stopFamilies(sup)
-		return fmt.Errorf("listen on %s: %w", addr, err)
+		stopFamilies(in.sup)
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
+	in.listeners[addr] = ln
+	go func() { serveErr <- in.srv.Serve(ln) }()
 	fmt.Fprintf(opts.Stdout, "hops: serving the operations API on http://%s (root %s)\n", ln.Addr(), root)
-	log.Info("serving", "address", ln.Addr().String())
+	log.Info("serving", "address", ln.Addr().String(), "boot", time.Since(in.started).Round(time.Millisecond))
 
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
+	var restart bool
 	select {
 	case <-ctx.Done():
 		log.Info("stopping: draining requests")
+	case <-in.restartCh:
+		restart = true
+		log.Info("restarting: draining requests")
 	case err := <-serveErr:
 		if err != nil {
 			log.Error("server failed", "error", err)
 		}
 	}
+	var plan *Restart
+	if restart {
+		if plan, err = in.handOver(); err != nil {
+			log.Error("cannot hand the sockets over; restarting without them", "error", err)
+			plan = &Restart{Env: os.Environ()}
+		}
+	}
 	drainCtx, cancel := context.WithTimeout(context.Background(), drainTimeout)
 	defer cancel()
-	if err := srv.Shutdown(drainCtx); err != nil {
+	if err := in.currentServer().Shutdown(drainCtx); err != nil {
 		log.Warn("drain did not finish", "error", err)
 	}
-	stopFamilies(sup)
-	log.Info("stopped")
-	return nil
+	stopFamilies(in.sup)
+	log.Info("stopped", "restart", restart)
+	return plan, nil
+}
+
+// newServer builds an HTTP server from the current config.
+func (in *instance) newServer() *server.Server {
+	return server.New(server.Options{
+		Logger:            in.log,
+		Registry:          in.reg,
+		Auth:              in.auth,
+		Forwarder:         in,
+		MaxBodyBytes:      int64(in.cfg.Int("operationsApi.network.maxRequestBodySize")),
+		ReadHeaderTimeout: in.cfg.Duration("operationsApi.network.headersTimeout"),
+		IdleTimeout:       in.cfg.Duration("operationsApi.network.keepAliveTimeout"),
+		WithAuthorization: auth.WithAuthorization,
+		Observe:           in.metrics.Observe,
+	})
+}
+
+func (in *instance) currentServer() *server.Server {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.srv
+}
+
+// Handle implements server.Forwarder through the supervisor.
+func (in *instance) Handle(ctx context.Context, family string, args sdk.HandleArgs) (*sdk.Reply, error) {
+	return in.sup.Handle(ctx, family, args)
+}
+
+// familyExited fails the running jobs of a family whose process died.
+func (in *instance) familyExited(family, reason string) {
+	if n, err := in.jobs.FailOwner(family, reason); err != nil {
+		in.log.Error("could not fail the jobs of a dead family", "family", family, "error", err)
+	} else if n > 0 {
+		in.log.Warn("jobs of a dead family marked ERROR", "family", family, "count", n)
+	}
+}
+
+// handOver dups every listening socket without close-on-exec and returns
+// the environment that passes them to the next image.
+func (in *instance) handOver() (*Restart, error) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	var parts []string
+	for addr, ln := range in.listeners {
+		fd, err := inheritable(ln)
+		if err != nil {
+			return nil, err
+		}
+		parts = append(parts, strconv.Itoa(fd)+"="+addr)
+	}
+	env := os.Environ()
+	if len(parts) > 0 {
+		env = append(env, EnvListeners+"="+strings.Join(parts, ","))
+	}
+	return &Restart{Env: env}, nil
+}
+
+// requestRestart makes Run return a restart plan.
+func (in *instance) requestRestart() {
+	in.restartMu.Do(func() { close(in.restartCh) })
 }
 
 func stopFamilies(sup *supervisor.Supervisor) {
 	ctx, cancel := context.WithTimeout(context.Background(), familiesStopTimeout)
 	defer cancel()
 	sup.Shutdown(ctx)
-}
-
-// forwarder lets the server reach the supervisor built after it.
-type forwarder struct{ sup **supervisor.Supervisor }
-
-func (f forwarder) Handle(ctx context.Context, family string, args sdk.HandleArgs) (*sdk.Reply, error) {
-	return (*f.sup).Handle(ctx, family, args)
 }
 
 // familySpecs builds the specs of every builtin and configured plugin.

@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/hops-dev/hops/host/auth"
 	"github.com/hops-dev/hops/host/jobs"
-	"github.com/hops-dev/hops/host/server"
 	"github.com/hops-dev/hops/sdk"
 )
 
@@ -17,19 +15,17 @@ import (
 // in the host's job store, owned by the family.
 type bridge struct {
 	family string
-	srv    *server.Server
-	auth   *auth.Service
-	jobs   *jobs.Store
+	in     *instance
 }
 
 // Dispatch implements sdk.HostService. Operation failures come back
 // in-band as a Reply with their status, never as transport errors.
 func (b *bridge) Dispatch(ctx context.Context, token, requestID string, body []byte) (*sdk.Reply, error) {
-	caller, err := b.auth.CallerFromToken(token)
+	caller, err := b.in.auth.CallerFromToken(token)
 	if err != nil {
 		return errorReply(err), nil
 	}
-	reply, err := b.srv.Dispatch(ctx, caller, requestID, body)
+	reply, err := b.in.currentServer().Dispatch(ctx, caller, requestID, body)
 	if err != nil {
 		return errorReply(err), nil
 	}
@@ -38,11 +34,11 @@ func (b *bridge) Dispatch(ctx context.Context, token, requestID string, body []b
 
 // JobStart implements sdk.HostService.
 func (b *bridge) JobStart(_ context.Context, token, jobType string, body []byte) (string, error) {
-	caller, err := b.auth.CallerFromToken(token)
+	caller, err := b.in.auth.CallerFromToken(token)
 	if err != nil {
 		return "", fmt.Errorf("job start for %s: %w", b.family, err)
 	}
-	return b.jobs.Start(b.family, jobType, caller.Username, body)
+	return b.in.jobs.Start(b.family, jobType, caller.Username, body)
 }
 
 // JobProgress implements sdk.HostService.
@@ -50,7 +46,7 @@ func (b *bridge) JobProgress(_ context.Context, id, message string, progress []b
 	if err := b.owns(id); err != nil {
 		return err
 	}
-	return b.jobs.Progress(id, message, progress)
+	return b.in.jobs.Progress(id, message, progress)
 }
 
 // JobFinish implements sdk.HostService.
@@ -58,12 +54,12 @@ func (b *bridge) JobFinish(_ context.Context, id string, success bool, message s
 	if err := b.owns(id); err != nil {
 		return err
 	}
-	return b.jobs.Finish(id, success, message, result)
+	return b.in.jobs.Finish(id, success, message, result)
 }
 
 // owns refuses reports on a job another family started.
 func (b *bridge) owns(id string) error {
-	j, ok, err := b.jobs.Get(id)
+	j, ok, err := b.in.jobs.Get(id)
 	if err != nil {
 		return fmt.Errorf("job %s: %w", id, err)
 	}

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -32,6 +33,11 @@ const (
 	DefaultReadHeaderTimeout = 10 * time.Second
 	// DefaultIdleTimeout closes idle keep-alive connections.
 	DefaultIdleTimeout = 120 * time.Second
+	// DrainGrace is how long a draining server keeps answering on open
+	// keep-alive connections (with Connection: close) before it closes the
+	// idle ones: long enough for every busy client to finish one more
+	// request and reconnect, short enough to keep a restart's pause small.
+	DrainGrace = 150 * time.Millisecond
 	// copyBufferSize is the size of the pooled buffers replies are copied
 	// through: the SDK's chunk size, so one read usually moves one chunk.
 	copyBufferSize = sdk.ChunkSize
@@ -137,12 +143,29 @@ func (s *Server) Serve(ln net.Listener) error {
 	return err
 }
 
-// Shutdown stops accepting and waits for in-flight requests to finish (or
-// ctx to end).
+// ServeTLS serves HTTPS on ln with cfg until Shutdown.
+func (s *Server) ServeTLS(ln net.Listener, cfg *tls.Config) error {
+	return s.Serve(tls.NewListener(ln, cfg))
+}
+
+// Shutdown drains the server without failing a request: answers from now
+// on carry Connection: close, so busy keep-alive clients reconnect after
+// their current request instead of having an idle connection closed under
+// a request they are sending; after DrainGrace (or ctx's end) the
+// listeners close and Shutdown waits for in-flight requests.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	servers := append([]*http.Server(nil), s.https...)
 	s.mu.Unlock()
+	for _, hs := range servers {
+		hs.SetKeepAlivesEnabled(false)
+	}
+	if len(servers) > 0 {
+		select {
+		case <-time.After(DrainGrace):
+		case <-ctx.Done():
+		}
+	}
 	var errs []error
 	for _, hs := range servers {
 		errs = append(errs, hs.Shutdown(ctx))

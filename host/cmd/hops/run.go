@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"syscall"
 
 	"github.com/hops-dev/hops/builtin"
 	"github.com/hops-dev/hops/host/app"
@@ -36,7 +37,7 @@ func runMain(ctx context.Context, args []string) int {
 	if *level != "" {
 		overrides["logging.level"] = *level
 	}
-	err := app.Run(ctx, app.Options{
+	plan, err := app.Run(ctx, app.Options{
 		Config:          config.Options{Flags: overrides},
 		AdminUsername:   *adminUser,
 		AdminPassword:   *adminPass,
@@ -47,5 +48,22 @@ func runMain(ctx context.Context, args []string) int {
 		fmt.Fprintln(os.Stderr, "hops:", err)
 		return 1
 	}
+	if plan != nil {
+		return reexec(plan)
+	}
 	return 0
+}
+
+// reexec replaces this process with a fresh image of the hops binary: the
+// PID stays, and the listening sockets named in the plan's environment
+// carry over.
+func reexec(plan *app.Restart) int {
+	exe, err := os.Executable()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "hops: restart:", err)
+		return 1
+	}
+	err = syscall.Exec(exe, os.Args, plan.Env)
+	fmt.Fprintln(os.Stderr, "hops: restart:", err)
+	return 1
 }

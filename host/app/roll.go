@@ -1,0 +1,81 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+)
+
+// rollTimeout bounds one HTTP-server or family roll.
+const rollTimeout = 60 * time.Second
+
+// rollAll re-reads the config, rolls the HTTP server onto the same socket
+// (or a new one when the address changed), then rolls every family one at
+// a time, each new process serving before the old one stops. It returns how
+// long each step took.
+func (in *instance) rollAll(ctx context.Context) (map[string]string, error) {
+	timings := map[string]string{}
+	if err := in.cfg.Reload(); err != nil {
+		return timings, fmt.Errorf("reload config: %w", err)
+	}
+	start := time.Now()
+	if err := in.rollHTTP(ctx); err != nil {
+		return timings, err
+	}
+	timings["http"] = time.Since(start).Round(time.Microsecond).String()
+	for _, name := range in.sup.Names() {
+		t := time.Now()
+		rctx, cancel := context.WithTimeout(ctx, rollTimeout)
+		err := in.sup.Roll(rctx, name)
+		cancel()
+		if err != nil {
+			return timings, fmt.Errorf("roll family %s: %w", name, err)
+		}
+		timings[name] = time.Since(t).Round(time.Microsecond).String()
+	}
+	in.log.Info("http_workers rolled", "timings", timings)
+	return timings, nil
+}
+
+// rollHTTP starts a server built from the current config on the listening
+// socket (duplicated, so closing the old server's descriptor leaves the
+// socket open), switches to it, then drains the old server.
+func (in *instance) rollHTTP(ctx context.Context) error {
+	addr := net.JoinHostPort(in.cfg.String("operationsApi.network.host"), strconv.Itoa(in.cfg.Int("operationsApi.network.port")))
+	in.mu.Lock()
+	old, oldLns := in.srv, in.listeners
+	in.mu.Unlock()
+
+	next := in.newServer()
+	var ln net.Listener
+	if cur, ok := oldLns[addr]; ok {
+		dup, f, err := dupListener(cur)
+		if err != nil {
+			return err
+		}
+		f.Close()
+		ln = dup
+	} else {
+		var err error
+		if ln, err = net.Listen("tcp", addr); err != nil {
+			return fmt.Errorf("listen on %s: %w", addr, err)
+		}
+	}
+	go func() {
+		if err := next.Serve(ln); err != nil {
+			in.log.Error("server failed", "error", err)
+		}
+	}()
+	in.mu.Lock()
+	in.srv, in.listeners = next, map[string]net.Listener{addr: ln}
+	in.mu.Unlock()
+
+	dctx, cancel := context.WithTimeout(ctx, rollTimeout)
+	defer cancel()
+	if err := old.Shutdown(dctx); err != nil {
+		in.log.Warn("old server did not drain", "error", err)
+	}
+	return nil
+}
