@@ -12,9 +12,10 @@ import (
 type scope struct {
 	table TableRef
 	alias string // the FROM alias, "" if none
-	// outNames maps output column names to themselves; set for ORDER BY
-	// and HAVING, where an alias names an output column. nil elsewhere.
-	outNames map[string]bool
+	// outNames maps output column names to their expressions; set for
+	// ORDER BY and HAVING, where an alias names an output column. nil
+	// elsewhere.
+	outNames map[string]operand
 	// aggs collects aggregate functions; nil where they are not allowed
 	// (WHERE, GROUP BY, inside another aggregate).
 	aggs *aggList
@@ -231,8 +232,8 @@ func compileColumn(x *sqlparser.ColName, sc *scope) (operand, error) {
 	if err := sc.checkQualifier(x.Qualifier, name); err != nil {
 		return nil, err
 	}
-	if sc.outNames != nil && x.Qualifier.IsEmpty() && sc.outNames[name] {
-		return outRef(name), nil
+	if op, ok := sc.outNames[name]; ok && x.Qualifier.IsEmpty() {
+		return op, nil
 	}
 	return colRef(name), nil
 }

@@ -1,12 +1,11 @@
 package sqlq
 
-// rowCtx is what an expression is evaluated against. In WHERE only rec is
-// set. After projection out holds the output row (so ORDER BY and HAVING
-// can name an alias), and in a grouped query aggs holds the group's
-// aggregate results and rec is the group's first record.
+// rowCtx is what an expression is evaluated against: a record, and in a
+// grouped query the group's aggregate results (rec is then the group's
+// first record). ORDER BY and HAVING name output columns by compiling to
+// the column's own expression, so no output row is needed to sort.
 type rowCtx struct {
 	rec  map[string]any
-	out  map[string]any
 	aggs []any
 }
 
@@ -19,11 +18,6 @@ type operand interface {
 type colRef string
 
 func (r colRef) eval(c *rowCtx) any { return c.rec[string(r)] }
-
-// outRef reads a column of the output row (an alias or a position).
-type outRef string
-
-func (r outRef) eval(c *rowCtx) any { return c.out[string(r)] }
 
 // aggRef reads the i-th aggregate result of the current group.
 type aggRef int

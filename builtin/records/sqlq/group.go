@@ -50,11 +50,10 @@ func (p *selectPlan) runGrouped(ctx context.Context, src Source, emit func(map[s
 		for i := range g.accs {
 			c.aggs[i] = g.accs[i].result(&p.aggs.specs[i])
 		}
-		c.out = p.project(&c)
 		if p.having != nil && p.having.test(&c) != triTrue {
 			continue
 		}
-		s.add(&c)
+		s.add(&c, p.project(&c))
 	}
 	return p.emitBuffered(ctx, s.sorted(), emit)
 }

@@ -85,21 +85,13 @@ func (p *selectPlan) runStream(ctx context.Context, src Source, emit func(map[st
 	pg := p.newPager()
 	var c rowCtx
 	return p.where.read(ctx, src, p.table, func(rec map[string]any) error {
-		c.rec, c.out = rec, nil
-		var row map[string]any
-		if p.having != nil {
-			row = p.project(&c)
-			c.out = row
-			if p.having.test(&c) != triTrue {
-				return nil
-			}
+		c.rec = rec
+		if p.having != nil && p.having.test(&c) != triTrue {
+			return nil
 		}
 		ok, done := pg.next()
 		if ok {
-			if row == nil {
-				row = p.project(&c)
-			}
-			if err := emit(row); err != nil {
+			if err := emit(p.project(&c)); err != nil {
 				return err
 			}
 		}
@@ -110,17 +102,17 @@ func (p *selectPlan) runStream(ctx context.Context, src Source, emit func(map[st
 	})
 }
 
-// runSorted buffers the matching rows, sorts them and emits a page.
+// runSorted buffers the matching records, sorts them and emits a page;
+// only the rows emitted are projected.
 func (p *selectPlan) runSorted(ctx context.Context, src Source, emit func(map[string]any) error) error {
 	s := p.newSorter()
 	var c rowCtx
 	err := p.where.read(ctx, src, p.table, func(rec map[string]any) error {
 		c.rec = rec
-		c.out = p.project(&c)
 		if p.having != nil && p.having.test(&c) != triTrue {
 			return nil
 		}
-		s.add(&c)
+		s.add(&c, nil)
 		return nil
 	})
 	if err != nil {
@@ -140,7 +132,11 @@ func (p *selectPlan) emitBuffered(ctx context.Context, rows []sortRow, emit func
 		}
 		ok, done := pg.next()
 		if ok {
-			if err := emit(r.row); err != nil {
+			row := r.row
+			if row == nil {
+				row = p.project(&rowCtx{rec: r.rec})
+			}
+			if err := emit(row); err != nil {
 				return err
 			}
 		}
@@ -151,10 +147,14 @@ func (p *selectPlan) emitBuffered(ctx context.Context, rows []sortRow, emit func
 	return nil
 }
 
-// sortRow is a buffered output row and its ORDER BY values.
+// sortRow is a buffered output row and its ORDER BY values. row is nil
+// when projecting could wait until the row is emitted: then rec is the
+// record to project, and rows dropped by LIMIT are never projected.
 type sortRow struct {
 	row  map[string]any
+	rec  map[string]any
 	keys []any
+	seq  int // read order, the last tie-break: the sort is stable
 }
 
 // sorter buffers rows for ORDER BY. With a LIMIT it keeps only the rows
@@ -162,8 +162,18 @@ type sortRow struct {
 type sorter struct {
 	p    *selectPlan
 	rows []sortRow
-	keep int // rows that can reach the page; noLimit for all
+	seq  int
+	keep int   // rows that can reach the page; noLimit for all
+	slab []any // backing store for the rows' keys, filled a chunk at a time
+	// worst is the last row kept by the latest compaction (when hasWorst):
+	// a new row that sorts after it can never reach the page.
+	worst    sortRow
+	hasWorst bool
 }
+
+// keySlabRows is how many rows' sort keys one allocation holds: one
+// allocation per this many rows instead of one per row.
+const keySlabRows = 256
 
 func (p *selectPlan) newSorter() *sorter {
 	s := &sorter{p: p, keep: noLimit}
@@ -173,20 +183,34 @@ func (p *selectPlan) newSorter() *sorter {
 	return s
 }
 
-// add buffers c.out with its sort keys evaluated against c.
-func (s *sorter) add(c *rowCtx) {
+// add buffers a row with its sort keys evaluated against c: row if it is
+// already projected (a group's), else c.rec to project when emitted.
+func (s *sorter) add(c *rowCtx, row map[string]any) {
 	var keys []any
-	if len(s.p.order) > 0 {
-		keys = make([]any, len(s.p.order))
+	if nk := len(s.p.order); nk > 0 {
+		if len(s.slab)+nk > cap(s.slab) {
+			s.slab = make([]any, 0, nk*keySlabRows)
+		}
+		keys = s.slab[len(s.slab) : len(s.slab)+nk : len(s.slab)+nk]
+		s.slab = s.slab[:len(s.slab)+nk]
 		for i, k := range s.p.order {
 			keys[i] = k.op.eval(c)
 		}
 	}
-	s.rows = append(s.rows, sortRow{row: c.out, keys: keys})
+	r := sortRow{row: row, rec: c.rec, keys: keys, seq: s.seq}
+	s.seq++
+	if s.hasWorst && s.compare(r, s.worst) > 0 {
+		s.slab = s.slab[:len(s.slab)-len(keys)] // reuse the dropped row's keys
+		return
+	}
+	s.rows = append(s.rows, r)
 	if s.keep != noLimit && len(s.rows) >= 2*s.keep+compactSlack {
 		s.sort()
 		clear(s.rows[s.keep:])
 		s.rows = s.rows[:s.keep]
+		if s.keep > 0 {
+			s.worst, s.hasWorst = s.rows[s.keep-1], true
+		}
 	}
 }
 
@@ -196,22 +220,27 @@ func (s *sorter) sorted() []sortRow {
 	return s.rows
 }
 
-// sort orders rows by the ORDER BY terms, stably: rows that tie keep the
-// order they were read in. NULL (or missing) sorts first ascending and
-// last descending; see orderValues for mixed kinds.
+// sort orders rows by the ORDER BY terms; rows that tie keep the order
+// they were read in (the read sequence breaks ties, which lets an unstable
+// O(n log n) sort give a stable result). NULL (or missing) sorts first
+// ascending and last descending; see orderValues for mixed kinds.
 func (s *sorter) sort() {
 	if len(s.p.order) == 0 {
 		return
 	}
-	slices.SortStableFunc(s.rows, func(a, b sortRow) int {
-		for i, k := range s.p.order {
-			if n := orderValues(a.keys[i], b.keys[i]); n != 0 {
-				if k.desc {
-					return -n
-				}
-				return n
+	slices.SortFunc(s.rows, s.compare)
+}
+
+// compare orders two buffered rows by the ORDER BY terms, then by read
+// order.
+func (s *sorter) compare(a, b sortRow) int {
+	for i, k := range s.p.order {
+		if n := orderValues(a.keys[i], b.keys[i]); n != 0 {
+			if k.desc {
+				return -n
 			}
+			return n
 		}
-		return 0
-	})
+	}
+	return compareInts(a.seq, b.seq)
 }

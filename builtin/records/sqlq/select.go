@@ -60,9 +60,9 @@ func compileSelect(x *sqlparser.Select, opts Options) (*Statement, error) {
 	if err := p.compileGroupBy(x.GroupBy, alias); err != nil {
 		return nil, err
 	}
-	outNames := make(map[string]bool, len(p.names))
-	for _, n := range p.names {
-		outNames[n] = true
+	outNames := make(map[string]operand, len(p.outs))
+	for _, o := range p.outs {
+		outNames[o.name] = o.op // the last of a repeated name, as in the row
 	}
 	late := &scope{table: table, alias: alias, outNames: outNames, aggs: p.aggs}
 	if x.Having != nil && x.Having.Expr != nil {
@@ -223,7 +223,7 @@ func (p *selectPlan) compileOrderBy(orders sqlparser.OrderBy, sc *scope) error {
 		case err != nil:
 			return err
 		case ok:
-			key.op = outRef(out.name)
+			key.op = out.op
 		default:
 			if key.op, err = compileOperand(o.Expr, sc); err != nil {
 				return err

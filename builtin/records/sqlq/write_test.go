@@ -1,0 +1,83 @@
+package sqlq
+
+import (
+	"context"
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+func TestInsert(t *testing.T) {
+	st, err := Parse("INSERT INTO db.dogs (id, name, age, good, notes, big) VALUES " +
+		"(10, 'Rex', 3.5, TRUE, NULL, 12345678901234567890), (-11, 'it''s', .5, false, 'x', -2e3)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Kind != Insert || st.Table.String() != "db.dogs" {
+		t.Fatalf("kind %v table %v", st.Kind, st.Table)
+	}
+	if want := []string{"id", "name", "age", "good", "notes", "big"}; !reflect.DeepEqual(st.InsertColumns, want) {
+		t.Fatalf("columns = %q", st.InsertColumns)
+	}
+	want := []map[string]any{
+		{"id": json.Number("10"), "name": "Rex", "age": json.Number("3.5"), "good": true, "notes": nil,
+			"big": json.Number("12345678901234567890")},
+		{"id": json.Number("-11"), "name": "it's", "age": 0.5, "good": false, "notes": "x", "big": json.Number("-2e3")},
+	}
+	if !reflect.DeepEqual(st.Rows, want) {
+		t.Fatalf("rows = %#v", st.Rows)
+	}
+	// SET form is an INSERT too.
+	st, err = Parse("INSERT INTO db.dogs SET id = 1, name = 'a'")
+	if err != nil || len(st.Rows) != 1 || st.Rows[0]["name"] != "a" {
+		t.Fatalf("INSERT ... SET: %v %v", st, err)
+	}
+	if err := st.Run(context.Background(), newDogs(t), nil); err == nil {
+		t.Fatal("Run of an INSERT should fail")
+	}
+	if err := st.Matching(context.Background(), newDogs(t), nil); err == nil {
+		t.Fatal("Matching of an INSERT should fail")
+	}
+	_, err = Parse("INSERT INTO db.dogs (id) VALUES (UPPER('a'))")
+	wantSQLError(t, err, "SQL feature not supported: values that are not constants (UPPER('a'))")
+}
+
+func TestUpdate(t *testing.T) {
+	st, err := Parse("UPDATE db.dogs d SET d.name = 'Rex', age = -4, tags = NULL WHERE breed = 'Mutt' OR breed IS NULL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Assignment{{"name", "Rex"}, {"age", json.Number("-4")}, {"tags", nil}}
+	if st.Kind != Update || !reflect.DeepEqual(st.Set, want) {
+		t.Fatalf("kind %v set %#v", st.Kind, st.Set)
+	}
+	var ids []any
+	src := newDogs(t)
+	if err := st.Matching(context.Background(), src, func(rec map[string]any) error {
+		ids = append(ids, rec["id"])
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := jsonList(ids); !reflect.DeepEqual(got, []string{"1", "3", `"str-id"`, "6"}) {
+		t.Fatalf("matching ids = %v", got)
+	}
+	_, err = Parse("UPDATE db.dogs SET other.name = 'x'")
+	wantSQLError(t, err, "Unknown column 'other.name': its table is not in FROM")
+}
+
+func TestDelete(t *testing.T) {
+	st, err := Parse("DELETE FROM db.dogs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	if err := st.Matching(context.Background(), newDogs(t), func(map[string]any) error { n++; return nil }); err != nil || n != 6 {
+		t.Fatalf("DELETE without WHERE matched %d, err %v", n, err)
+	}
+	st, _ = Parse("DELETE FROM db.nope WHERE id = 1")
+	err = st.Matching(context.Background(), newDogs(t), func(map[string]any) error { return nil })
+	if !isNotFound(err) {
+		t.Fatalf("unknown table: %v", err)
+	}
+}
