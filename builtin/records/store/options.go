@@ -22,7 +22,8 @@ type Options struct {
 	// file when it is opened. A write that grows the file past the mapping
 	// must wait for every open read transaction (a Scan of a big table, an
 	// export) to end; mapping ahead avoids that stall. It reserves address
-	// space only: the file itself grows with the data. Default
+	// space only: the file itself grows with the data (bbolt extends it
+	// sparsely, 16 MiB ahead, so disk use follows the data). Default
 	// DefaultInitialMmapSize; a negative value maps only the file's size.
 	InitialMmapSize int
 

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -106,4 +107,37 @@ func TestSearchByValue(t *testing.T) {
 	wantError(t, err, 400, "'search_attribute' is required")
 	err = s.SearchByValue(context.Background(), "nodb", "dogs", "name", "x", func(map[string]any) error { return nil })
 	wantError(t, err, 404, "database 'nodb' does not exist")
+}
+
+// TestScanMemoryIsFlat scans a table whose decoded records would take tens
+// of MB and checks that, at the last record, the scan holds on to almost
+// nothing of them.
+func TestScanMemoryIsFlat(t *testing.T) {
+	const n, payload, maxRetained = 20_000, 1000, 4 << 20
+	s, _, _ := newStore(t, Options{})
+	mustTable(t, s, "dev", "big")
+	pad := strings.Repeat("p", payload)
+	for start := 0; start < n; start += 5000 {
+		recs := make([]map[string]any, 5000)
+		for i := range recs {
+			recs[i] = map[string]any{"id": start + i, "pad": pad}
+		}
+		if _, err := s.Insert("dev", "big", recs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	base := liveHeap()
+	seen, retained := 0, int64(0)
+	err := s.Scan(context.Background(), "dev", "big", func(map[string]any) error {
+		if seen++; seen == n {
+			retained = liveHeap() - base
+		}
+		return nil
+	})
+	if err != nil || seen != n {
+		t.Fatalf("scan: %d records, %v", seen, err)
+	}
+	if retained > maxRetained {
+		t.Fatalf("scan of %d MB of records retained %d MB", n*payload>>20, retained>>20)
+	}
 }

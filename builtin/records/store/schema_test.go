@@ -1,7 +1,10 @@
 package store
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -214,5 +217,46 @@ func TestOpenIgnoresForeignFiles(t *testing.T) {
 	defer s.Close()
 	if len(s.Databases()) != 0 {
 		t.Fatalf("Databases = %v", s.Databases())
+	}
+}
+
+func TestDropDatabaseWaitsForReads(t *testing.T) {
+	s, _ := dogsTable(t)
+	inside, release := make(chan struct{}), make(chan struct{})
+	scanDone := make(chan error, 1)
+	go func() {
+		first := true
+		scanDone <- s.Scan(context.Background(), "dev", "dogs", func(map[string]any) error {
+			if first {
+				first = false
+				close(inside)
+				<-release
+			}
+			return nil
+		})
+	}()
+	<-inside
+	dropDone := make(chan error, 1)
+	go func() { dropDone <- s.DropDatabase("dev") }()
+	close(release)
+	if err := <-scanDone; err != nil {
+		t.Fatalf("scan interrupted by the drop: %v", err)
+	}
+	if err := <-dropDone; err != nil {
+		t.Fatalf("DropDatabase: %v", err)
+	}
+	_, err := s.DescribeTable("dev", "dogs")
+	wantError(t, err, 404, "database 'dev' does not exist")
+}
+
+func TestStatusOf(t *testing.T) {
+	if got := StatusOf(fmt.Errorf("wrapped: %w", errTableNotFound("d", "t"))); got != http.StatusNotFound {
+		t.Fatalf("StatusOf(wrapped 404) = %d", got)
+	}
+	if got := StatusOf(ErrClosed); got != http.StatusInternalServerError {
+		t.Fatalf("StatusOf(ErrClosed) = %d", got)
+	}
+	if got := badRequest(ErrMsgRequired, "x").HTTPStatus(); got != http.StatusBadRequest {
+		t.Fatalf("HTTPStatus = %d", got)
 	}
 }
