@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 )
@@ -140,4 +141,41 @@ func TestScanMemoryIsFlat(t *testing.T) {
 	if retained > maxRetained {
 		t.Fatalf("scan of %d MB of records retained %d MB", n*payload>>20, retained>>20)
 	}
+}
+
+// TestGoKeyTypes checks that keys from Go callers (the SQL layer passes
+// float64) find the records inserted from JSON, whatever the integer or
+// float type, and that -0 is 0.
+func TestGoKeyTypes(t *testing.T) {
+	s, _ := dogsTable(t)
+	keys := []any{int(1), int64(2), int32(3), uint(1), uint64(2), uint32(3), float32(1), float64(2), math.Copysign(0, -1), "str-id"}
+	if _, err := s.Insert("dev", "dogs", []map[string]any{{"id": 0}}); err != nil {
+		t.Fatal(err)
+	}
+	got := collect(t, func(fn func(map[string]any) error) error {
+		return s.Get(context.Background(), "dev", "dogs", keys, fn)
+	})
+	if ids(t, got) != `[1,2,3,1,2,3,1,2,0,"str-id"]` {
+		t.Fatalf("Get with Go key types = %s", ids(t, got))
+	}
+	for _, v := range keys[:8] {
+		n := 0
+		err := s.SearchByValue(context.Background(), "dev", "dogs", "age", v, func(map[string]any) error { n++; return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[float64]int{1: 0, 2: 0, 3: 1}[mustNumber(t, v)]
+		if n != want {
+			t.Fatalf("age == %T(%v): %d records, want %d", v, v, n, want)
+		}
+	}
+}
+
+func mustNumber(t *testing.T, v any) float64 {
+	t.Helper()
+	f, ok := number(v)
+	if !ok {
+		t.Fatalf("%T is not a number", v)
+	}
+	return f
 }
