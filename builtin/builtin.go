@@ -15,6 +15,7 @@ import (
 	"github.com/hops-dev/hops/builtin/certs"
 	"github.com/hops-dev/hops/builtin/records"
 	"github.com/hops-dev/hops/builtin/status"
+	"github.com/hops-dev/hops/builtin/system"
 	"github.com/hops-dev/hops/sdk"
 )
 
@@ -26,6 +27,7 @@ var Families = map[string]Constructor{
 	"certs":   func() (sdk.Family, error) { return certs.New() },
 	"records": func() (sdk.Family, error) { return records.New() },
 	"status":  func() (sdk.Family, error) { return status.New() },
+	"system":  func() (sdk.Family, error) { return system.New() },
 }
 
 // Names returns the builtin families' names, sorted.
