@@ -35,6 +35,9 @@ const (
 	// MsgEmptySQL is what MsgInvalidSQL names as the place for a statement
 	// that holds nothing but blanks or comments.
 	MsgEmptySQL = "empty statement"
+	// MsgParserPanic is what MsgInvalidSQL names as the place when the
+	// parser itself failed on the text.
+	MsgParserPanic = "a construct the parser cannot read"
 	// MsgNotSupported names a valid SQL feature this package does not run.
 	MsgNotSupported = "SQL feature not supported: %s"
 	// MsgNoDatabase is for a table named without its database when no

@@ -33,6 +33,11 @@ func TestOrderBy(t *testing.T) {
 		{"SELECT id FROM db.dogs ORDER BY id LIMIT 10 OFFSET 5", `"str-id"`},
 		{"SELECT id FROM db.dogs ORDER BY id LIMIT 10 OFFSET 50", ``},
 		{"SELECT id FROM db.dogs LIMIT 2 OFFSET 3", `"str-id" 5`},
+		{"SELECT id FROM db.dogs ORDER BY id LIMIT 9223372036854775807 OFFSET 9223372036854775807", ``},
+		{"SELECT id FROM db.dogs ORDER BY id DESC LIMIT 9223372036854775807 OFFSET 4", `2 1`},
+		// HAVING without GROUP BY or aggregates filters rows, by alias.
+		{"SELECT id AS x, id FROM db.dogs HAVING x > 2", `3 5 6`},
+		{"SELECT id AS x, id FROM db.dogs HAVING x > 2 ORDER BY x DESC", `6 5 3`},
 	}
 	for _, c := range cases {
 		rows := query(t, newDogs(t), c.sql)

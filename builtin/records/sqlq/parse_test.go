@@ -29,6 +29,9 @@ func TestSyntaxErrorMessage(t *testing.T) {
 	}
 	_, err = Parse("   ")
 	wantSQLError(t, err, fmt.Sprintf(MsgInvalidSQL, MsgEmptySQL))
+	// The parser panics on this text (found by FuzzParseRun).
+	_, err = Parse("SELECT''")
+	wantSQLError(t, err, fmt.Sprintf(MsgInvalidSQL, MsgParserPanic))
 }
 
 func asError(err error, target **Error) bool {

@@ -24,7 +24,8 @@ const compactSlack = 1024
 // groups) are buffered first. For SELECT * the row is the record itself,
 // holding every attribute it has; for a column list it has exactly the
 // listed names (a missing attribute is nil). An error from src or emit
-// stops the run and is returned unchanged.
+// stops the run and is returned unchanged. emit must not modify the row:
+// for SELECT * it is the map the Source handed over.
 func (st *Statement) Run(ctx context.Context, src Source, emit func(row map[string]any) error) error {
 	if st.sel == nil {
 		return fmt.Errorf("sqlq: Run of a %s statement: use Matching", st.Kind)
@@ -177,11 +178,16 @@ const keySlabRows = 256
 
 func (p *selectPlan) newSorter() *sorter {
 	s := &sorter{p: p, keep: noLimit}
-	if p.limit != noLimit {
+	if p.limit != noLimit && p.offset <= maxBoundedPage && p.limit <= maxBoundedPage {
 		s.keep = int(p.offset + p.limit)
 	}
 	return s
 }
+
+// maxBoundedPage caps the OFFSET and LIMIT for which ORDER BY keeps a
+// bounded buffer: past it the page is larger than any table we hold in
+// memory anyway, and offset+limit must not overflow.
+const maxBoundedPage = 1 << 30
 
 // add buffers a row with its sort keys evaluated against c: row if it is
 // already projected (a group's), else c.rec to project when emitted.
