@@ -119,8 +119,9 @@ func ParseWith(sql string, opts Options) (*Statement, error) {
 }
 
 // parseTree runs the parser, turning a panic inside it into a syntax
-// error: fuzzing found texts (SELECT”) that make this version of the
-// parser index out of range, and bad input must never crash the family.
+// error: fuzzing found texts (SELECT and an empty string) that make this
+// version of the parser index out of range, and bad input must never
+// crash the family.
 func parseTree(sql string) (tree sqlparser.Statement, err error) {
 	defer func() {
 		if r := recover(); r != nil {
