@@ -63,7 +63,7 @@ type Assignment struct {
 }
 
 // Statement is a parsed statement, ready to run. Kind says which fields
-// apply; a Statement may be run any number of times, but not concurrently.
+// apply; a Statement may be run any number of times, concurrently too.
 type Statement struct {
 	// Kind is what the statement does.
 	Kind Kind

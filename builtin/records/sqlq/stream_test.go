@@ -118,3 +118,33 @@ func TestStatementReuse(t *testing.T) {
 		t.Fatalf("runs differ: %v vs %v", first, second)
 	}
 }
+
+// TestConcurrentRuns: a Statement holds no per-run state, so one parsed
+// statement may run on several goroutines at once (run with -race).
+func TestConcurrentRuns(t *testing.T) {
+	st, err := Parse("SELECT breed, COUNT(*) AS c FROM db.dogs WHERE name LIKE '%e%' GROUP BY breed ORDER BY c DESC, breed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const runners = 4 // enough goroutines to overlap on two cores
+	results := make(chan string, runners)
+	for range runners {
+		go func() {
+			var rows []map[string]any
+			err := st.Run(context.Background(), newDogs(t), func(r map[string]any) error {
+				rows = append(rows, r)
+				return nil
+			})
+			if err != nil {
+				results <- err.Error()
+				return
+			}
+			results <- column(rows, "breed") + " / " + column(rows, "c")
+		}()
+	}
+	for range runners {
+		if got := <-results; got != `null "Lab" "Mutt" "mutt" / 1 1 1 1` {
+			t.Errorf("run = %s", got)
+		}
+	}
+}
