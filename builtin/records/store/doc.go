@@ -11,7 +11,8 @@
 // Msg* constants and [WriteResult.Message]. store.go holds the Store and
 // its file handling, layout.go the on-disk format, write.go the writes,
 // read.go and search.go the reads, conditions.go the search_by_conditions
-// language.
+// language, jsonencode.go and jsondecode.go a fast codec for the stored
+// JSON (checked against encoding/json by fuzz tests).
 //
 // # Why bbolt
 //
@@ -21,8 +22,7 @@
 // consistent snapshot, so Scan can stream a million records with flat
 // memory while writes go on. One writer at a time per file is the price;
 // the store makes each call one transaction, so a 10 000-record insert is
-// one commit. The options chosen (hashmap freelist, no freelist sync, a
-// large initial mmap) are explained on [Options].
+// one commit. The bbolt options chosen are explained on [Options].
 //
 // # Layout
 //
@@ -36,7 +36,8 @@
 // records, numbers sort numerically before all strings. Records are stored
 // as JSON and read back with json.Number for numbers, so a client gets 1
 // back as 1 and 12.5 as 12.5. Every record carries __createdtime__ and
-// __updatedtime__ (epoch ms, set by the store; updates keep the first).
+// __updatedtime__ (whole epoch ms, set by the store; updates keep the
+// first; HarperDB's are fractional ms, clients only see a number either way).
 //
 // # Callbacks
 //

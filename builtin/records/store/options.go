@@ -7,10 +7,22 @@ import (
 )
 
 // Options tunes a Store. The zero value is the production setting.
+//
+// Fixed bbolt settings, for every database file:
+//   - FreelistType hashmap: stays fast when a big DeleteBefore leaves many
+//     free pages, where the default array freelist degrades.
+//   - NoFreelistSync: a commit does not rewrite the freelist (large after
+//     deletes); the price is a scan of the file to rebuild it on open.
+//   - InitialMmapSize: see the field below.
+//   - bbolt's Batch is not used: every call is already one write
+//     transaction holding a whole request's records, and Batch may run a
+//     function twice. Buckets keep bbolt's default fill, except the
+//     created-time index, whose keys arrive in order (see indexFillPercent).
 type Options struct {
-	// NoSync skips the fsync after each commit. Writes get several times
-	// faster, but a machine crash (not a process crash) can lose the last
-	// commits or corrupt a file. Meant for benchmarks and tests. Default false.
+	// NoSync skips the fsync after each commit. Small writes get much
+	// faster (a 10k-record insert hardly: it is one commit either way), but
+	// a machine crash (not a process crash) can lose the last commits or
+	// corrupt a file. Meant for benchmarks and tests. Default false.
 	NoSync bool
 
 	// DeleteBatch is how many records DeleteBefore removes per write
@@ -75,15 +87,7 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// boltOptions are the bbolt settings for every database file:
-//   - FreelistMapType: the hashmap freelist stays fast when a big
-//     DeleteBefore leaves many free pages; the array one degrades.
-//   - NoFreelistSync: a commit does not rewrite the freelist (large after
-//     deletes); the price is a scan of the file to rebuild it on open.
-//   - InitialMmapSize: see Options.InitialMmapSize.
-//
-// bbolt's Batch is not used: every call is already one write transaction
-// holding a whole request's records.
+// boltOptions are the bbolt settings (see Options for the fixed ones).
 func (o Options) boltOptions() *bolt.Options {
 	return &bolt.Options{
 		Timeout:         o.LockTimeout,
