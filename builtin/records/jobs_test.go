@@ -1,0 +1,180 @@
+package records
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hops-dev/hops/sdk/sdktest"
+)
+
+// jobWait bounds how long a test waits for a job to end.
+const jobWait = 20 * time.Second
+
+// firstJobID is the id the FakeHost gives its first job: seeing it proves
+// no job was created before.
+const firstJobID = "00000000-0000-4000-8000-000000000001"
+
+// startJob sends delete_records_before and returns the job id.
+func (e *env) startJob(body map[string]any) string {
+	e.t.Helper()
+	r := e.ok(body)
+	var started jobStarted
+	r.JSON(e.t, &started)
+	if started.JobID == "" || started.Message != "Starting job with id "+started.JobID {
+		e.t.Fatalf("answer %s", r.Body)
+	}
+	return started.JobID
+}
+
+func TestDeleteRecordsBefore(t *testing.T) {
+	e := newEnv(t, harnessOpts{section: map[string]any{"noSync": true, "deleteBatch": 2}})
+	e.f.progressEvery = 0 // report every batch
+	e.table("db", "old")
+	e.insert("db", "old", `[{"id": 1, "v": "a"}, {"id": 2, "v": "b"}, {"id": 3, "v": "c"}]`)
+	cutoff := time.UnixMilli(startMs + 1000).UTC()
+	e.clock.set(startMs + 1000) // created exactly at the cutoff: kept
+	e.insert("db", "old", `[{"id": 4, "v": "d"}]`)
+	e.clock.set(startMs + 2000)
+	e.ok(op("update", "database", "db", "table", "old", "records", json.RawMessage(`[{"id": 1, "v": "a2"}]`)))
+
+	id := e.startJob(op("delete_records_before", "database", "db", "table", "old", "date", cutoff.Format(time.RFC3339Nano)))
+	if id != firstJobID {
+		t.Errorf("job id %s, want the FakeHost's first", id)
+	}
+	job, err := e.h.Host.WaitJob(id, jobWait)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if job.Status != "COMPLETE" || job.Message != "3 of 3 records successfully deleted" || len(job.Result) != 0 {
+		t.Errorf("job = %+v", job)
+	}
+	if job.Type != "delete_records_before" || job.CallerToken != sdktest.SuperUser.Token {
+		t.Errorf("job type %q token %q", job.Type, job.CallerToken)
+	}
+	var body map[string]any
+	if err := json.Unmarshal(job.Body, &body); err != nil || body["table"] != "old" {
+		t.Errorf("job body %s", job.Body)
+	}
+	// Batches of 2 over 3 records: two progress reports, the last at 3.
+	if len(job.Progress) != 2 || string(job.Progress[1]) != `{"deleted":3}` {
+		t.Errorf("progress %q", job.Progress)
+	}
+	// Updated after the cutoff does not save record 1: created before it.
+	wantJSON(t, e.super(op("search_by_value", "database", "db", "table", "old", "search_attribute", "id", "search_value", "*",
+		"get_attributes", []string{"id", "v"})), `[{"id":4,"v":"d"}]`)
+
+	// Nothing to delete; one record (singular); schema alias; a date-only cutoff.
+	id = e.startJob(op("delete_records_before", "schema", "db", "table", "old", "date", "2001-01-01"))
+	if job, _ := e.h.Host.WaitJob(id, jobWait); job.Status != "COMPLETE" || job.Message != "No records found to delete" {
+		t.Errorf("nothing to delete: %+v", job)
+	}
+	id = e.startJob(op("delete_records_before", "database", "db", "table", "old", "date", "2099-01-01"))
+	if job, _ := e.h.Host.WaitJob(id, jobWait); job.Status != "COMPLETE" || job.Message != "1 of 1 record successfully deleted" {
+		t.Errorf("one record: %+v", job)
+	}
+}
+
+func TestDeleteRecordsBeforeValidatesBeforeTheJob(t *testing.T) {
+	e := newEnv(t, harnessOpts{})
+	e.table("db", "old")
+	dr := func(kv ...any) map[string]any { return op("delete_records_before", kv...) }
+	cases := []struct {
+		name   string
+		body   map[string]any
+		status int
+		want   string
+	}{
+		{"no date", dr("database", "db", "table", "old"), 400, "'date' is required"},
+		{"bad date", dr("database", "db", "table", "old", "date", "yesterday"), 400, MsgDateFormat},
+		{"impossible date", dr("database", "db", "table", "old", "date", "2021-02-30"), 400, MsgDateFormat},
+		{"number date", dr("database", "db", "table", "old", "date", 1700000000000), 400, MsgDateInvalid},
+		{"no table", dr("database", "db", "date", "2020-01-01"), 400, "'table' is required"},
+		{"no database", dr("table", "old", "date", "2020-01-01"), 400, "'database' is required"},
+		{"nothing", dr(), 400, "'date' is required. 'database' is required. 'table' is required"},
+		{"unknown table", dr("database", "db", "table", "nope", "date", "2020-01-01"), 404, "Table 'db.nope' does not exist"},
+		{"unknown database", dr("schema", "nodb", "table", "old", "date", "2020-01-01"), 404, "database 'nodb' does not exist"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { wantError(t, e.super(c.body), c.status, c.want) })
+	}
+	if _, ok := e.h.Host.Job(firstJobID); ok {
+		t.Fatal("a refused request created a job")
+	}
+	id := e.startJob(dr("database", "db", "table", "old", "date", "2020-01-01T00:00:00Z"))
+	if id != firstJobID {
+		t.Errorf("first accepted request made job %s, want %s", id, firstJobID)
+	}
+}
+
+// blockingHost is a FakeHost whose first JobProgress call signals and then
+// waits for release, so a test can hold a job in the middle of its work.
+type blockingHost struct {
+	*sdktest.FakeHost
+	progressed chan struct{}
+	release    chan struct{}
+	calls      int
+}
+
+func (b *blockingHost) JobProgress(ctx context.Context, id, message string, progress []byte) error {
+	b.calls++
+	if b.calls == 1 {
+		close(b.progressed)
+		<-b.release
+	}
+	return b.FakeHost.JobProgress(ctx, id, message, progress)
+}
+
+func TestShutdownStopsRunningJobs(t *testing.T) {
+	root := t.TempDir()
+	host := &blockingHost{FakeHost: sdktest.NewFakeHost(), progressed: make(chan struct{}), release: make(chan struct{})}
+	e := newEnv(t, harnessOpts{rootPath: root, host: host, section: map[string]any{"noSync": true, "deleteBatch": 1}})
+	e.f.progressEvery = 0
+	e.table("db", "t")
+	var recs []string
+	const n = 50
+	for i := 0; i < n; i++ {
+		recs = append(recs, fmt.Sprintf(`{"id":%d}`, i))
+	}
+	e.insert("db", "t", "["+strings.Join(recs, ",")+"]")
+	id := e.startJob(op("delete_records_before", "database", "db", "table", "t", "date", "2099-01-01"))
+
+	<-host.progressed // the job deleted its first batch and is reporting
+	shut := make(chan error, 1)
+	go func() { shut <- e.shutdown() }()
+	<-e.f.jobs.ctx.Done() // Shutdown has cancelled the jobs' context
+	close(host.release)
+	if err := <-shut; err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	job, err := host.WaitJob(id, jobWait)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf(MsgJobStopped, 1, n); job.Status != "ERROR" || job.Message != want {
+		t.Errorf("job = %s %q, want ERROR %q", job.Status, job.Message, want)
+	}
+	// The store was closed cleanly: a new family on the same root sees the
+	// records the job did not reach.
+	e2 := newEnv(t, harnessOpts{rootPath: root})
+	wantJSON(t, e2.super(sqlOp("SELECT COUNT(*) AS n FROM db.t")), fmt.Sprintf(`[{"n":%d}]`, n-1))
+}
+
+func TestJobAnswerShape(t *testing.T) {
+	e := newEnv(t, harnessOpts{})
+	e.table("db", "t")
+	r := e.ok(op("delete_records_before", "database", "db", "table", "t", "date", "2001-01-01"))
+	// Keys in HarperDB's order: message, then job_id.
+	if !regexp.MustCompile(`^\{"message":"Starting job with id [0-9a-f-]{36}","job_id":"[0-9a-f-]{36}"\}\n$`).Match(r.Body) {
+		t.Errorf("answer %s", r.Body)
+	}
+	var started jobStarted
+	r.JSON(t, &started)
+	if _, err := e.h.Host.WaitJob(started.JobID, jobWait); err != nil {
+		t.Fatal(err)
+	}
+}

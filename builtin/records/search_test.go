@@ -1,0 +1,149 @@
+package records
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// onDogs builds a search request on db.dogs.
+func onDogs(name string, kv ...any) map[string]any {
+	return op(name, append([]any{"database", "db", "table", "dogs"}, kv...)...)
+}
+
+func TestSearchByHash(t *testing.T) {
+	e := withDogs(t)
+	cases := []struct {
+		name string
+		body map[string]any
+		want string
+	}{
+		{"one attribute", onDogs("search_by_hash", "hash_values", []any{1}, "get_attributes", []string{"name"}), `[{"name":"Penny"}]`},
+		{"requested order, unknown keys skipped", onDogs("search_by_hash", "hash_values", []any{2, 1, 999}, "get_attributes", []string{"id", "name"}),
+			`[{"id":2,"name":"Harper, Jr."},{"id":1,"name":"Penny"}]`},
+		{"string key", onDogs("search_by_hash", "hash_values", []any{"str-id"}, "get_attributes", []string{"id", "age"}), `[{"id":"str-id","age":7}]`},
+		{"number is not a string", onDogs("search_by_hash", "hash_values", []any{"1"}, "get_attributes", []string{"id"}), `[]`},
+		{"search_by_id with ids", onDogs("search_by_id", "ids", []any{3}, "get_attributes", []string{"id", "weight"}), `[{"id":3,"weight":12.5}]`},
+		{"search_by_id with hash_values", onDogs("search_by_id", "hash_values", []any{3}, "get_attributes", []string{"id"}), `[{"id":3}]`},
+		{"missing attribute is null", onDogs("search_by_hash", "hash_values", []any{2}, "get_attributes", []string{"id", "weight", "weight"}),
+			`[{"id":2,"weight":null}]`},
+		{"schema alias", op("search_by_hash", "schema", "db", "table", "dogs", "hash_values", []any{1}, "get_attributes", []string{"id"}), `[{"id":1}]`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { wantJSON(t, e.super(c.body), c.want) })
+	}
+}
+
+func TestGetAttributesStar(t *testing.T) {
+	e := withDogs(t)
+	r := e.super(onDogs("search_by_value", "search_attribute", "name", "search_value", "Penny", "get_attributes", []string{"*"}))
+	// Primary key first, then every table attribute sorted, null-filled.
+	want := `[{"id":1,"__createdtime__":1700000000000,"__updatedtime__":1700000000000,"age":5,"breed":"Mutt",` +
+		`"good":true,"name":"Penny","owner":{"first":"Kyle","last":"B"},"tags":["a","b"],"weight":null}]` + "\n"
+	if string(r.Body) != want {
+		t.Errorf("got  %s\nwant %s", r.Body, want)
+	}
+}
+
+func TestSearchByValue(t *testing.T) {
+	e := withDogs(t)
+	cases := []struct {
+		name string
+		body map[string]any
+		want string
+	}{
+		{"trailing wildcard", onDogs("search_by_value", "search_attribute", "name", "search_value", "P*", "get_attributes", []string{"id", "name"}),
+			`[{"id":1,"name":"Penny"}]`},
+		{"exact", onDogs("search_by_value", "search_attribute", "breed", "search_value", "Lab", "get_attributes", []string{"id", "breed"}),
+			`[{"id":2,"breed":"Lab"}]`},
+		{"number", onDogs("search_by_value", "search_attribute", "age", "search_value", 5, "get_attributes", []string{"id"}), `[{"id":1}]`},
+		{"every key", onDogs("search_by_value", "search_attribute", "id", "search_value", "*", "get_attributes", []string{"id"}),
+			`[{"id":1},{"id":2},{"id":3},{"id":"str-id"}]`},
+		{"no match", onDogs("search_by_value", "search_attribute", "name", "search_value", "Zed", "get_attributes", []string{"id"}), `[]`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { wantJSON(t, e.super(c.body), c.want) })
+	}
+}
+
+func TestSearchByConditions(t *testing.T) {
+	e := withDogs(t)
+	cond := func(attr, typ string, v any) map[string]any {
+		return map[string]any{"search_attribute": attr, "search_type": typ, "search_value": v}
+	}
+	cases := []struct {
+		name string
+		body map[string]any
+		want string
+	}{
+		{"and", onDogs("search_by_conditions", "operator", "and", "get_attributes", []string{"id", "name", "age"},
+			"conditions", []any{cond("age", "greater_than_equal", 5)}),
+			`[{"id":1,"name":"Penny","age":5},{"id":"str-id","name":"Str","age":7}]`},
+		{"or", onDogs("search_by_conditions", "operator", "or", "get_attributes", []string{"id"},
+			"conditions", []any{cond("breed", "equals", "Lab"), cond("name", "starts_with", "A")}), `[{"id":2},{"id":3}]`},
+		{"nested group", onDogs("search_by_conditions", "get_attributes", []string{"id"}, "conditions", []any{
+			cond("age", "gt", 2),
+			map[string]any{"operator": "or", "conditions": []any{cond("good", "equals", false), cond("id", "equals", "str-id")}},
+		}), `[{"id":2},{"id":"str-id"}]`},
+		{"sort, offset and limit", onDogs("search_by_conditions", "get_attributes", []string{"id"}, "conditions", []any{},
+			"sort", map[string]any{"attribute": "age", "descending": true}, "offset", 1, "limit", 2), `[{"id":1},{"id":2}]`},
+		{"limit without sort", onDogs("search_by_conditions", "get_attributes", []string{"id"}, "conditions", []any{}, "limit", 1), `[{"id":1}]`},
+		{"between", onDogs("search_by_conditions", "get_attributes", []string{"id"}, "conditions", []any{cond("age", "between", []any{3, 5})}),
+			`[{"id":1},{"id":2}]`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { wantJSON(t, e.super(c.body), c.want) })
+	}
+}
+
+func TestSearchErrors(t *testing.T) {
+	e := withDogs(t)
+	attrs := []string{"id"}
+	cases := []struct {
+		name   string
+		body   map[string]any
+		status int
+		want   string
+	}{
+		{"hash without hash_values", onDogs("search_by_hash", "get_attributes", attrs), 400, "'hash_values' is required"},
+		{"id without ids", onDogs("search_by_id", "get_attributes", attrs), 400, "'ids' is required"},
+		{"hash_values not an array", onDogs("search_by_hash", "hash_values", "1", "get_attributes", attrs), 400, "'hash_values' must be an array"},
+		{"hash without get_attributes", onDogs("search_by_hash", "hash_values", []any{1}), 400, "'get_attributes' is required"},
+		{"get_attributes not an array", onDogs("search_by_hash", "hash_values", []any{1}, "get_attributes", "id"), 400, "'get_attributes' must be an array"},
+		{"get_attributes of numbers", onDogs("search_by_hash", "hash_values", []any{1}, "get_attributes", []any{1}), 400, "'get_attributes' must be an array of strings"},
+		{"hash on an unknown table", op("search_by_hash", "database", "db", "table", "nope", "hash_values", []any{1}, "get_attributes", attrs), 404,
+			"Table 'db.nope' does not exist"},
+		{"value without search_attribute", onDogs("search_by_value", "search_value", "P*", "get_attributes", attrs), 400, "'search_attribute' is required"},
+		{"value without search_value", onDogs("search_by_value", "search_attribute", "name", "get_attributes", attrs), 400, "'search_value' is required"},
+		{"search_attribute not a string", onDogs("search_by_value", "search_attribute", 3, "search_value", 1, "get_attributes", attrs), 400,
+			"'search_attribute' must be a string"},
+		{"conditions missing", onDogs("search_by_conditions", "get_attributes", attrs), 400, "'conditions' is required"},
+		{"conditions not an array", onDogs("search_by_conditions", "get_attributes", attrs, "conditions", map[string]any{}), 400, "'conditions' must be an array"},
+		{"unknown search_type", onDogs("search_by_conditions", "get_attributes", attrs, "conditions",
+			[]any{map[string]any{"search_attribute": "age", "search_type": "bogus", "search_value": 5}}), 400, `Unknown query comparator "bogus"`},
+		{"condition without search_attribute", onDogs("search_by_conditions", "get_attributes", attrs, "conditions",
+			[]any{map[string]any{"search_type": "equals", "search_value": 5}}), 400, "'search_attribute' is required"},
+		{"bad operator", onDogs("search_by_conditions", "get_attributes", attrs, "conditions", []any{}, "operator", "xor"), 400,
+			"'operator' must be one of [and, or]"},
+		{"limit not a number", onDogs("search_by_conditions", "get_attributes", attrs, "conditions", []any{}, "limit", "10"), 400, "'limit' must be a number"},
+		{"limit not whole", onDogs("search_by_conditions", "get_attributes", attrs, "conditions", []any{}, "limit", 1.5), 400, "'limit' must be an integer"},
+		{"negative offset", onDogs("search_by_conditions", "get_attributes", attrs, "conditions", []any{}, "offset", -1), 400,
+			"'offset' must be greater than or equal to 0"},
+		{"sort not an object", onDogs("search_by_conditions", "get_attributes", attrs, "conditions", []any{}, "sort", "age"), 400,
+			"'sort' must be of type object"},
+		{"sort without attribute", onDogs("search_by_conditions", "get_attributes", attrs, "conditions", []any{}, "sort", map[string]any{}), 400,
+			"'sort.attribute' is required"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { wantError(t, e.super(c.body), c.status, c.want) })
+	}
+}
+
+func TestConditionsOfTheWrongShape(t *testing.T) {
+	e := withDogs(t)
+	r := e.super(onDogs("search_by_conditions", "get_attributes", []string{"id"}, "conditions", []any{"age > 1"}))
+	wantErrorContains(t, r, 400, "'conditions' is invalid")
+	// A string search_value compared with a number attribute matches nothing
+	// rather than failing.
+	wantJSON(t, e.super(onDogs("search_by_conditions", "get_attributes", []string{"id"}, "conditions",
+		json.RawMessage(`[{"search_attribute":"age","search_type":"equals","search_value":"5"}]`))), `[]`)
+}

@@ -1,0 +1,73 @@
+package records
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func sqlOp(text string) map[string]any { return op("sql", "sql", text) }
+
+func TestSQLSelect(t *testing.T) {
+	e := withDogs(t)
+	e.table("db", "bulk")
+	var recs []string
+	for i := 1; i <= 300; i++ {
+		recs = append(recs, fmt.Sprintf(`{"id":%d,"n":%d,"grp":%d}`, i, 2*i, i%3))
+	}
+	e.insert("db", "bulk", "["+strings.Join(recs, ",")+"]")
+	cases := []struct{ sql, want string }{
+		{"SELECT id, name FROM db.dogs WHERE id = 1", `[{"id":1,"name":"Penny"}]`},
+		{"SELECT id, age FROM db.dogs WHERE age >= 4 ORDER BY age", `[{"id":1,"age":5},{"id":"str-id","age":7}]`},
+		{"SELECT id, name FROM db.dogs WHERE id IN (1, 2) ORDER BY id", `[{"id":1,"name":"Penny"},{"id":2,"name":"Harper, Jr."}]`},
+		{"SELECT id FROM db.dogs WHERE name LIKE 'P%'", `[{"id":1}]`},
+		{"SELECT COUNT(*) AS n FROM db.dogs", `[{"n":4}]`},
+		{"SELECT name AS who FROM `db`.`dogs` WHERE breed = 'Lab'", `[{"who":"Harper, Jr."}]`},
+		{"SELECT grp, COUNT(*) AS c FROM db.bulk GROUP BY grp ORDER BY grp", `[{"grp":0,"c":100},{"grp":1,"c":100},{"grp":2,"c":100}]`},
+		{"SELECT MAX(n) AS m FROM db.bulk", `[{"m":600}]`},
+		{"SELECT id FROM db.bulk ORDER BY n DESC LIMIT 2 OFFSET 1", `[{"id":299},{"id":298}]`},
+	}
+	for _, c := range cases {
+		t.Run(c.sql, func(t *testing.T) { wantJSON(t, e.super(sqlOp(c.sql)), c.want) })
+	}
+	// SELECT * shows every attribute: primary key first, the rest sorted.
+	r := e.super(sqlOp("SELECT * FROM db.dogs WHERE id = 2"))
+	want := `[{"id":2,"__createdtime__":1700000000000,"__updatedtime__":1700000000000,"age":3,"breed":"Lab",` +
+		`"good":false,"name":"Harper, Jr.","owner":null,"tags":null,"weight":null}]` + "\n"
+	if string(r.Body) != want {
+		t.Errorf("got  %s\nwant %s", r.Body, want)
+	}
+}
+
+func TestSQLWrites(t *testing.T) {
+	e := withDogs(t)
+	wantJSON(t, e.super(sqlOp("INSERT INTO db.dogs (id, name, age) VALUES (10, 'Ten', 1.50), (1, 'dup', 0)")),
+		`{"message":"inserted 1 of 2 records","inserted_hashes":[10],"skipped_hashes":[1]}`)
+	wantJSON(t, e.super(sqlOp("UPDATE db.dogs SET breed = 'Husky', good = true WHERE age < 4")),
+		`{"message":"updated 2 of 2 records","update_hashes":[2,10],"skipped_hashes":[]}`)
+	wantJSON(t, e.super(sqlOp("SELECT id, breed, good, age FROM db.dogs WHERE breed = 'Husky' ORDER BY id")),
+		`[{"id":2,"breed":"Husky","good":true,"age":3},{"id":10,"breed":"Husky","good":true,"age":1.50}]`)
+	wantJSON(t, e.super(sqlOp("DELETE FROM db.dogs WHERE id IN (10, 2, 404)")),
+		`{"message":"2 of 2 records successfully deleted","deleted_hashes":[10,2],"skipped_hashes":[]}`)
+	wantJSON(t, e.super(sqlOp("SELECT COUNT(*) AS n FROM db.dogs")), `[{"n":3}]`)
+	// A DELETE without WHERE empties the table.
+	wantJSON(t, e.super(sqlOp("DELETE FROM db.dogs")),
+		`{"message":"3 of 3 records successfully deleted","deleted_hashes":[1,3,"str-id"],"skipped_hashes":[]}`)
+}
+
+func TestSQLErrors(t *testing.T) {
+	e := withDogs(t)
+	r := e.super(sqlOp("SELEC * FROM db.dogs"))
+	if r.Status != 400 || !strings.HasPrefix(r.Error(), "Invalid SQL at:") {
+		t.Errorf("syntax error: %d %s", r.Status, r.Body)
+	}
+	wantError(t, e.super(op("sql")), 400, MsgSQLMissing)
+	wantError(t, e.super(op("sql", "sql", 5)), 400, "'sql' must be a string")
+	wantError(t, e.super(sqlOp("SELECT * FROM db.nope")), 404, "Table 'db.nope' does not exist")
+	wantError(t, e.super(sqlOp("SELECT id FROM db.nope WHERE id = 1")), 404, "Table 'db.nope' does not exist")
+	wantError(t, e.super(sqlOp("DELETE FROM db.nope WHERE id = 1")), 404, "Table 'db.nope' does not exist")
+	wantError(t, e.super(sqlOp("SELECT * FROM nodb.dogs")), 404, "database 'nodb' does not exist")
+	wantErrorContains(t, e.super(sqlOp("SELECT d.id FROM db.dogs d JOIN db.dogs e ON d.id = e.id")), 400, "SQL feature not supported")
+	// A table named without its database is in "data", like every operation.
+	wantError(t, e.super(sqlOp("SELECT * FROM dogs")), 404, "database 'data' does not exist")
+}
