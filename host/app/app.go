@@ -25,6 +25,7 @@ import (
 	"github.com/hops-dev/hops/host/registry"
 	"github.com/hops-dev/hops/host/server"
 	"github.com/hops-dev/hops/host/supervisor"
+	"github.com/hops-dev/hops/host/tlscerts"
 	"github.com/hops-dev/hops/sdk"
 )
 
@@ -90,6 +91,8 @@ type instance struct {
 	mu        sync.Mutex
 	srv       *server.Server
 	listeners map[string]net.Listener // address -> listener of the current server
+	tlsMu     sync.Mutex              // guards tls (not mu: building it dispatches, which takes mu)
+	tls       *tlscerts.Source        // built when HTTPS is first served
 
 	restartCh chan struct{} // closed by the restart operation
 	restartMu sync.Once
@@ -174,17 +177,15 @@ func Run(ctx context.Context, opts Options) (*Restart, error) {
 		log.Error("some families did not start; the others serve", "error", err)
 	}
 
-	serveErr := make(chan error, 2)
-	addr := net.JoinHostPort(cfg.String("operationsApi.network.host"), strconv.Itoa(cfg.Int("operationsApi.network.port")))
-	ln, err := inh.listen(addr)
+	lns, err := in.serveAll(in.srv, inh.listen)
 	if err != nil {
 		stopFamilies(in.sup)
-		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+		return nil, err
 	}
-	in.listeners[addr] = ln
-	go func() { serveErr <- in.srv.Serve(ln) }()
-	fmt.Fprintf(opts.Stdout, "hops: serving the operations API on http://%s (root %s)\n", ln.Addr(), root)
-	log.Info("serving", "address", ln.Addr().String(), "boot", time.Since(in.started).Round(time.Millisecond))
+	in.mu.Lock()
+	in.listeners = lns
+	in.mu.Unlock()
+	log.Info("ready", "boot", time.Since(in.started).Round(time.Millisecond))
 
 	var restart bool
 	select {
@@ -193,10 +194,6 @@ func Run(ctx context.Context, opts Options) (*Restart, error) {
 	case <-in.restartCh:
 		restart = true
 		log.Info("restarting: draining requests")
-	case err := <-serveErr:
-		if err != nil {
-			log.Error("server failed", "error", err)
-		}
 	}
 	var plan *Restart
 	if restart {
@@ -290,13 +287,7 @@ func familySpecs(cfg *config.Config, opts Options) ([]supervisor.Spec, error) {
 			return nil, fmt.Errorf("find the hops binary: %w", err)
 		}
 	}
-	section := func(name string) json.RawMessage {
-		b, err := cfg.SectionJSON("families." + name)
-		if err != nil || len(b) == 0 {
-			return json.RawMessage("{}")
-		}
-		return b
-	}
+	section := func(name string) json.RawMessage { return familySection(cfg, name) }
 	level := cfg.String("logging.level")
 	specs := builtinSpecs(exe, opts.BuiltinFamilies, section, level)
 	plugins, err := cfg.Plugins()
@@ -411,4 +402,29 @@ func jsonEncode(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
+}
+
+// familySection is the config section handed to a family: families.<name>,
+// plus the top-level settings a builtin family needs but which HarperDB
+// keeps outside it (the system family's componentsRoot).
+func familySection(cfg *config.Config, name string) json.RawMessage {
+	sec := map[string]any{}
+	if b, err := cfg.SectionJSON("families." + name); err == nil && len(b) > 0 {
+		_ = json.Unmarshal(b, &sec)
+	}
+	if sec == nil {
+		sec = map[string]any{}
+	}
+	if name == "system" {
+		if _, ok := sec["componentsRoot"]; !ok {
+			if cr := cfg.String("componentsRoot"); cr != "" {
+				sec["componentsRoot"] = cr
+			}
+		}
+	}
+	b, err := json.Marshal(sec)
+	if err != nil {
+		return json.RawMessage("{}")
+	}
+	return b
 }

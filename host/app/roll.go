@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"strconv"
 	"time"
 )
 
@@ -40,36 +39,31 @@ func (in *instance) rollAll(ctx context.Context) (map[string]string, error) {
 }
 
 // rollHTTP starts a server built from the current config on the listening
-// socket (duplicated, so closing the old server's descriptor leaves the
-// socket open), switches to it, then drains the old server.
+// sockets (duplicated, so closing the old server's descriptors leaves the
+// sockets open; an address that changed gets a new socket), switches to it,
+// then drains the old server.
 func (in *instance) rollHTTP(ctx context.Context) error {
-	addr := net.JoinHostPort(in.cfg.String("operationsApi.network.host"), strconv.Itoa(in.cfg.Int("operationsApi.network.port")))
 	in.mu.Lock()
 	old, oldLns := in.srv, in.listeners
 	in.mu.Unlock()
 
 	next := in.newServer()
-	var ln net.Listener
-	if cur, ok := oldLns[addr]; ok {
-		dup, f, err := dupListener(cur)
-		if err != nil {
-			return err
+	lns, err := in.serveAll(next, func(addr string) (net.Listener, error) {
+		if cur, ok := oldLns[addr]; ok {
+			dup, f, err := dupListener(cur)
+			if err != nil {
+				return nil, err
+			}
+			f.Close()
+			return dup, nil
 		}
-		f.Close()
-		ln = dup
-	} else {
-		var err error
-		if ln, err = net.Listen("tcp", addr); err != nil {
-			return fmt.Errorf("listen on %s: %w", addr, err)
-		}
+		return net.Listen("tcp", addr)
+	})
+	if err != nil {
+		return err
 	}
-	go func() {
-		if err := next.Serve(ln); err != nil {
-			in.log.Error("server failed", "error", err)
-		}
-	}()
 	in.mu.Lock()
-	in.srv, in.listeners = next, map[string]net.Listener{addr: ln}
+	in.srv, in.listeners = next, lns
 	in.mu.Unlock()
 
 	dctx, cancel := context.WithTimeout(ctx, rollTimeout)
