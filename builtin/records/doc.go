@@ -28,10 +28,12 @@
 //     stored and answered as 1 and 12.50 as 12.50, never via float64.
 //   - Every search answer streams: streamRecords writes the JSON array
 //     record by record from inside the store's read callback, and the SDK
-//     sends it in chunks; nothing proportional to the table is buffered
-//     (search_by_conditions with a sort is the exception the store
-//     documents). Errors found before the first chunk (an unknown table,
-//     a bad condition) are still clean 4xx answers.
+//     sends it in chunks; nothing proportional to the table is buffered.
+//     The exceptions are sorts: search_by_conditions with a sort, and SQL
+//     ORDER BY or GROUP BY, buffer matches as store and sqlq document.
+//     Errors found before the first chunk (an unknown table, a bad
+//     condition) are still clean 4xx answers. stream_test.go checks the
+//     live heap in the middle of a 20 MB answer.
 //   - Projection: get_attributes ["*"] shows the primary key first, then
 //     every attribute of the table in sorted order; a requested attribute
 //     a record lacks is shown as null, as HarperDB does.
