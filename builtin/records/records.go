@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/hops-dev/hops/builtin/records/store"
 	"github.com/hops-dev/hops/sdk"
@@ -31,9 +33,15 @@ const progressInterval = time.Second
 // Family is the records family: databases, tables and their records.
 // Create it with New; the store opens in Configure and closes in Shutdown.
 type Family struct {
-	st   atomic.Pointer[store.Store]
-	log  hclog.Logger
-	jobs *jobRunner
+	st atomic.Pointer[store.Store]
+	// ready is closed once the store is open (or the family shut down);
+	// opening runs in the background, see Configure.
+	ready     chan struct{}
+	readyOnce sync.Once
+	// stopOpen ends a background open still waiting for the file lock.
+	stopOpen context.CancelFunc
+	log      hclog.Logger
+	jobs     *jobRunner
 	// progressEvery throttles job progress reports (progressInterval;
 	// tests lower it to see every batch).
 	progressEvery time.Duration
@@ -45,7 +53,8 @@ type Family struct {
 // New returns the family. It opens nothing: the store's directory is only
 // known in Configure.
 func New() (*Family, error) {
-	return &Family{log: hclog.NewNullLogger(), jobs: newJobRunner(), progressEvery: progressInterval}, nil
+	return &Family{log: hclog.NewNullLogger(), jobs: newJobRunner(), progressEvery: progressInterval,
+		ready: make(chan struct{}), stopOpen: func() {}}, nil
 }
 
 // Info implements sdk.Family.
@@ -111,20 +120,80 @@ func (f *Family) Configure(_ context.Context, cfg sdk.Config) error {
 		return errors.New("records: no root path to keep the store under")
 	}
 	dir := filepath.Join(cfg.RootPath, storeDir)
-	st, err := store.Open(dir, store.Options{NoSync: opts.NoSync, DeleteBatch: opts.DeleteBatch, Now: f.now})
-	if err != nil {
+	sopts := store.Options{NoSync: opts.NoSync, DeleteBatch: opts.DeleteBatch, Now: f.now}
+	st, err := store.Open(dir, withLockTimeout(sopts, firstOpenWait))
+	if err == nil {
+		f.setStore(st)
+		f.log.Debug("store open", "dir", dir, "no_sync", opts.NoSync)
+		return nil
+	}
+	if !errors.Is(err, bolterrors.ErrTimeout) {
 		return fmt.Errorf("open records store: %w", err)
 	}
+	// Another process of this family holds the files: this is a rolling
+	// restart, and the old process closes the store once its in-flight
+	// requests end. Serve at once and open in the background; requests
+	// wait for the store (up to storeWait) instead of failing.
+	f.log.Info("store is held by the previous process; opening when it lets go", "dir", dir)
+	ctx, cancel := context.WithCancel(context.Background())
+	f.stopOpen = cancel
+	go f.openWhenFree(ctx, dir, sopts)
+	return nil
+}
+
+// Timing of the store's open.
+const (
+	// firstOpenWait is how long Configure waits for the file lock before
+	// it hands the open to the background: long enough for a plain start
+	// after a crash, short enough to keep a roll's new process serving.
+	firstOpenWait = 200 * time.Millisecond
+	// storeWait bounds how long a request waits for a store still opening.
+	storeWait = 30 * time.Second
+	// reopenBackoff paces retries of a background open that failed for
+	// another reason than the lock (it is logged each time).
+	reopenBackoff = time.Second
+)
+
+func withLockTimeout(o store.Options, d time.Duration) store.Options {
+	o.LockTimeout = d
+	return o
+}
+
+// openWhenFree opens the store as soon as the previous process releases
+// it, unless the family shuts down first.
+func (f *Family) openWhenFree(ctx context.Context, dir string, opts store.Options) {
+	for ctx.Err() == nil {
+		st, err := store.Open(dir, withLockTimeout(opts, store.DefaultLockTimeout))
+		if err == nil {
+			if ctx.Err() != nil {
+				_ = st.Close()
+				return
+			}
+			f.setStore(st)
+			f.log.Info("store open", "dir", dir)
+			return
+		}
+		if !errors.Is(err, bolterrors.ErrTimeout) {
+			f.log.Error("open records store", "error", err)
+			select {
+			case <-time.After(reopenBackoff):
+			case <-ctx.Done():
+			}
+		}
+	}
+}
+
+func (f *Family) setStore(st *store.Store) {
 	if old := f.st.Swap(st); old != nil {
 		_ = old.Close()
 	}
-	f.log.Debug("store open", "dir", dir, "no_sync", opts.NoSync)
-	return nil
+	f.readyOnce.Do(func() { close(f.ready) })
 }
 
 // Shutdown implements sdk.Shutdowner: it stops running jobs (cancel, then
 // wait for them until ctx ends) and closes the store.
 func (f *Family) Shutdown(ctx context.Context) error {
+	f.stopOpen()
 	jobErr := f.jobs.stop(ctx)
 	var closeErr error
 	if st := f.st.Swap(nil); st != nil {
@@ -136,6 +205,13 @@ func (f *Family) Shutdown(ctx context.Context) error {
 // store returns the open store, or a 503 while the family is not
 // configured (or already shut down).
 func (f *Family) store() (*store.Store, error) {
+	if st := f.st.Load(); st != nil {
+		return st, nil
+	}
+	select {
+	case <-f.ready:
+	case <-time.After(storeWait):
+	}
 	st := f.st.Load()
 	if st == nil {
 		return nil, sdk.Errorf(http.StatusServiceUnavailable, MsgNotOpen)
