@@ -66,6 +66,11 @@ func (s *Service) checkPassword(username, password string) outcome {
 	}
 	epoch := s.cache.epoch.Load()
 	return s.flight.do(flightKey{k, epoch}, func() outcome {
+		// A verification that just finished may have cached the answer
+		// between our lookup and this flight.
+		if e, ok := s.cache.get(k, now); ok {
+			return outcome{caller: e.caller, fail: e.fail}
+		}
 		out, roleID := s.verifyPassword(username, password)
 		if out.err == nil && s.opts.CacheTTL > 0 {
 			ttl := s.opts.CacheTTL

@@ -55,4 +55,20 @@
 // HarperDB does and answer its 400 shape (main_permissions,
 // schema_permissions). Whether databases, tables and attributes exist is
 // asked of Options.Schema, which the host wires to the records family.
+//
+// # Where hops differs from HarperDB 4.7, on purpose
+//
+//   - Role ids are UUIDs (HarperDB 4.7 uses the role name).
+//   - drop_role of a role some user holds is a 400 (HarperDB: 409).
+//   - Dropping, deactivating or demoting the last active super user is a
+//     409 (as Harper 5 does), so an instance cannot lock itself out.
+//   - A non-super user may alter_user their own password (HarperDB: super
+//     users only); anything else is HarperDB's 403 naming alterUser.
+//   - create_authentication_tokens without credentials in the body uses the
+//     request's Basic credentials only: a Bearer operation token cannot
+//     mint a 30-day refresh token. expires_in "90" (no unit) means seconds,
+//     like the number 90 (HarperDB's library reads it as milliseconds).
+//   - Refresh tokens stay valid until they expire or the user's password
+//     changes or the user is deactivated (HarperDB keeps only the newest).
+//   - Passwords longer than 72 bytes are refused (bcrypt's limit).
 package auth
