@@ -36,11 +36,13 @@
 //
 // Operation and refresh tokens are JWTs (github.com/golang-jwt/jwt/v5)
 // signed with Ed25519 (EdDSA, the only method the parser accepts). The key
-// is created at first start as RootPath/keys/jwt-signing.pem (directory
-// 0700, file 0600) and reused, so tokens survive a restart. Claims: sub (the
-// username), type (operation or refresh), iat, exp, and for refresh tokens
-// gen, the user's token generation: changing the password or deactivating
-// the user bumps it, which invalidates every refresh token issued before.
+// is created at first start as RootPath/keys/auth/jwt-signing.pem
+// (directories 0700, file 0600) and reused, so tokens survive a restart. It
+// has a directory of its own because the certs family owns the files
+// directly in keys/. Claims: sub (the username), type (operation or
+// refresh), iat, exp, and for refresh tokens gen, the user's token
+// generation: changing the password or deactivating the user bumps it,
+// which invalidates every refresh token issued before.
 //
 // Caller tokens ([Service.CallerToken]) are different: short opaque HMAC
 // tokens with a per-process key, carried in sdk.Caller.Token so a family can

@@ -14,9 +14,13 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// Key file layout, as DESIGN.md's State section lays out rootPath.
+// Key file layout: DESIGN.md's rootPath/keys, in a subdirectory of its own.
+// The certs family names key files "<certificate name>.pem" directly in
+// keys/ and deletes those it no longer uses, so a certificate named
+// "jwt-signing" could otherwise overwrite or remove the signing key; it
+// skips directories.
 const (
-	keysDir        = "keys"
+	keysDir        = "keys/auth"
 	signingKeyFile = "jwt-signing.pem"
 	keysDirMode    = 0o700
 	keyFileMode    = 0o600
@@ -43,11 +47,11 @@ type signer struct {
 	pub ed25519.PublicKey
 }
 
-// loadSigner reads rootPath/keys/jwt-signing.pem, creating it on first
+// loadSigner reads rootPath/keys/auth/jwt-signing.pem, creating it on first
 // start. The file is written under a temporary name and linked into place,
 // so a concurrent start never reads half a key and the first writer wins.
 func loadSigner(rootPath string) (*signer, error) {
-	dir := filepath.Join(rootPath, keysDir)
+	dir := filepath.Join(rootPath, filepath.FromSlash(keysDir))
 	if err := os.MkdirAll(dir, keysDirMode); err != nil {
 		return nil, fmt.Errorf("auth: create %s: %w", dir, err)
 	}

@@ -29,7 +29,7 @@ const (
 // means its default.
 type Options struct {
 	// RootPath is the instance root; the JWT signing key lives in
-	// RootPath/keys/jwt-signing.pem. Required.
+	// RootPath/keys/auth/jwt-signing.pem. Required.
 	RootPath string
 	// CacheTTL is how long a verified Basic credential or Bearer token is
 	// answered from memory (default DefaultCacheTTL). Negative disables the

@@ -182,9 +182,14 @@ func TestSigningKeyPersists(t *testing.T) {
 	e := newEnv(t, Options{})
 	op, refresh := e.tokens(context.Background(), map[string]any{"username": plainName, "password": plainPass})
 
-	dir := filepath.Join(e.root, keysDir)
-	if st, err := os.Stat(dir); err != nil || st.Mode().Perm() != keysDirMode {
-		t.Fatalf("keys dir: %v, %v", st, err)
+	dir := filepath.Join(e.root, filepath.FromSlash(keysDir))
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		if st, err := os.Stat(d); err != nil || st.Mode().Perm() != keysDirMode {
+			t.Fatalf("keys dir %s: %v, %v", d, st, err)
+		}
+	}
+	if filepath.Base(filepath.Dir(dir)) != "keys" {
+		t.Fatalf("signing key outside rootPath/keys: %s", dir)
 	}
 	if st, err := os.Stat(filepath.Join(dir, signingKeyFile)); err != nil || st.Mode().Perm() != keyFileMode {
 		t.Fatalf("key file: %v, %v", st, err)
