@@ -52,6 +52,14 @@ func (v *valueEncoder) appendJSON(dst []byte, x any) ([]byte, error) {
 		return strconv.AppendUint(dst, t, 10), nil
 	case uint32:
 		return strconv.AppendUint(dst, uint64(t), 10), nil
+	case json.Number:
+		// What a json.Decoder with UseNumber yields (the export family
+		// decodes dispatched search results so): the number's own text,
+		// kept digit for digit. An invalid one goes through encoding/json
+		// below, which refuses it.
+		if validNumber(string(t)) {
+			return append(dst, t...), nil
+		}
 	}
 	v.nested.Reset()
 	if err := v.enc.Encode(x); err != nil {
@@ -180,4 +188,49 @@ func appendString(dst []byte, s string) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// validNumber reports whether s is a JSON number (RFC 8259 grammar:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?), so a json.Number's text
+// can be written as it is.
+func validNumber(s string) bool {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case i < len(s) && s[i] >= '1' && s[i] <= '9':
+		i = skipDigits(s, i)
+	default:
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		j := skipDigits(s, i+1)
+		if j == i+1 {
+			return false
+		}
+		i = j
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		j := skipDigits(s, i)
+		if j == i {
+			return false
+		}
+		i = j
+	}
+	return i == len(s)
+}
+
+// skipDigits returns the index of the first non-digit of s at or after i.
+func skipDigits(s string, i int) int {
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return i
 }
