@@ -1,0 +1,225 @@
+package export
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/hops-dev/hops/builtin/export/exporter"
+	"github.com/hops-dev/hops/sdk"
+	"github.com/hops-dev/hops/sdk/sdktest"
+)
+
+// Names of the fake table.
+const (
+	testDB    = "dev"
+	testTable = "dogs"
+	testPK    = "id"
+)
+
+// Errors the fake answers, worded as the records family words them.
+const (
+	fakeUnknownTable = "Table '%s.%s' does not exist"
+	fakeInvalidSQL   = "Invalid SQL at: SELEC * FROM dev.dogs. Please ensure your SQL is valid."
+)
+
+// errFakeBroken is how the fake breaks a stream mid-way.
+var errFakeBroken = errors.New("records family died mid-stream")
+
+// fakeRecords stands in for the records family behind FakeHost.Dispatch:
+// it answers describe_table, the four search kinds over one table of
+// generated rows (streamed as a JSON array written row by row, never held
+// whole), unknown tables with 404, malformed SQL with 400 and callers
+// other than the super user with 403. Its rows are written as the records
+// family writes them: the projection's columns in order, null where the
+// record lacks one.
+type fakeRecords struct {
+	// n is the number of rows; row(i) is row i.
+	n   int
+	row func(i int) map[string]any
+	// attrs are the table's attributes besides the primary key.
+	attrs []string
+	// breakAfter > 0 fails the stream after that many rows.
+	breakAfter int
+	// written, when set, is called after each row is written (i rows so
+	// far); it may block to hold the stream mid-way.
+	written func(ctx context.Context, i int)
+
+	mu  sync.Mutex
+	ops []string
+}
+
+// dispatch implements FakeHost.DispatchFunc.
+func (f *fakeRecords) dispatch(ctx context.Context, token, _ string, body []byte) (*sdk.Reply, error) {
+	var op struct {
+		Operation     string   `json:"operation"`
+		Database      string   `json:"database"`
+		Schema        string   `json:"schema"`
+		Table         string   `json:"table"`
+		SQL           string   `json:"sql"`
+		GetAttributes []string `json:"get_attributes"`
+	}
+	if err := json.Unmarshal(body, &op); err != nil {
+		return errorReply(http.StatusBadRequest, err.Error()), nil
+	}
+	if op.Database == "" {
+		op.Database = op.Schema
+	}
+	f.mu.Lock()
+	f.ops = append(f.ops, strings.TrimSpace(op.Operation+" "+op.SQL))
+	f.mu.Unlock()
+	if token != sdktest.SuperUser.Token {
+		return errorReply(http.StatusForbidden, sdk.UnauthorizedMessage), nil
+	}
+	var cols []string
+	limit := f.n
+	switch op.Operation {
+	case "sql":
+		var ok bool
+		if op.Database, op.Table, cols, limit, ok = f.parseSQL(op.SQL); !ok {
+			return errorReply(http.StatusBadRequest, fakeInvalidSQL), nil
+		}
+	case "describe_table", exporter.SearchByValue, exporter.SearchByHash, exporter.SearchByConditions:
+		cols = op.GetAttributes
+		if slices.Contains(cols, "*") {
+			cols = f.allColumns()
+		}
+	default:
+		return errorReply(http.StatusBadRequest, "Operation '"+op.Operation+"' not found"), nil
+	}
+	if op.Database != testDB || op.Table != testTable {
+		return errorReply(http.StatusNotFound, fmt.Sprintf(fakeUnknownTable, op.Database, op.Table)), nil
+	}
+	if op.Operation == "describe_table" {
+		return f.describe(), nil
+	}
+	pr, pw := io.Pipe()
+	go f.stream(ctx, pw, cols, limit)
+	return &sdk.Reply{Status: http.StatusOK, ContentType: sdk.ContentTypeJSON, Body: pr}, nil
+}
+
+// parseSQL understands "SELECT <* | a, b> FROM db.table [LIMIT 0]".
+func (f *fakeRecords) parseSQL(sql string) (db, table string, cols []string, limit int, ok bool) {
+	rest, found := strings.CutPrefix(sql, "SELECT ")
+	if !found {
+		return "", "", nil, 0, false
+	}
+	list, from, found := strings.Cut(rest, " FROM ")
+	if !found {
+		return "", "", nil, 0, false
+	}
+	limit = f.n
+	if name, found := strings.CutSuffix(from, " LIMIT 0"); found {
+		from, limit = name, 0
+	}
+	db, table, _ = strings.Cut(from, ".")
+	if list == "*" {
+		return db, table, f.allColumns(), limit, true
+	}
+	for _, c := range strings.Split(list, ",") {
+		cols = append(cols, strings.TrimSpace(c))
+	}
+	return db, table, cols, limit, true
+}
+
+// allColumns is the primary key, then the other attributes sorted.
+func (f *fakeRecords) allColumns() []string {
+	rest := slices.Clone(f.attrs)
+	slices.Sort(rest)
+	return append([]string{testPK}, rest...)
+}
+
+// describe answers describe_table, attributes in the store's order.
+func (f *fakeRecords) describe() *sdk.Reply {
+	type attr struct {
+		Attribute string `json:"attribute"`
+	}
+	attrs := []attr{{testPK}}
+	for _, a := range f.attrs {
+		attrs = append(attrs, attr{a})
+	}
+	body, _ := json.Marshal(map[string]any{"schema": testDB, "name": testTable, "hash_attribute": testPK, "attributes": attrs})
+	return &sdk.Reply{Status: http.StatusOK, ContentType: sdk.ContentTypeJSON, Body: io.NopCloser(bytes.NewReader(body))}
+}
+
+// stream writes rows 0..limit-1 projected on cols, one at a time.
+func (f *fakeRecords) stream(ctx context.Context, pw *io.PipeWriter, cols []string, limit int) {
+	var buf []byte
+	write := func(b []byte) bool {
+		_, err := pw.Write(b)
+		return err == nil
+	}
+	if !write([]byte("[")) {
+		return
+	}
+	for i := range limit {
+		if f.breakAfter > 0 && i == f.breakAfter {
+			_ = pw.CloseWithError(errFakeBroken)
+			return
+		}
+		if ctx.Err() != nil {
+			_ = pw.CloseWithError(ctx.Err())
+			return
+		}
+		buf = appendRecord(buf[:0], i > 0, cols, f.row(i))
+		if !write(buf) {
+			return
+		}
+		if f.written != nil {
+			f.written(ctx, i+1)
+		}
+	}
+	if write([]byte("]\n")) {
+		_ = pw.Close()
+	}
+}
+
+// appendRecord appends rec as a JSON object of cols in order (null for a
+// missing one), with a leading comma unless it is the first.
+func appendRecord(b []byte, comma bool, cols []string, rec map[string]any) []byte {
+	if comma {
+		b = append(b, ',')
+	}
+	b = append(b, '{')
+	for i, c := range cols {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSON(b, c)
+		b = append(b, ':')
+		b = appendJSON(b, rec[c])
+	}
+	return append(b, '}')
+}
+
+// appendJSON appends v as JSON, without HTML escaping (as the records
+// family and JSON.stringify write it).
+func appendJSON(b []byte, v any) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		panic(err)
+	}
+	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+}
+
+// errorReply is an operation's error answer.
+func errorReply(status int, msg string) *sdk.Reply {
+	body, _ := json.Marshal(map[string]string{"error": msg})
+	return &sdk.Reply{Status: status, ContentType: sdk.ContentTypeJSON, Body: io.NopCloser(bytes.NewReader(body))}
+}
+
+// dispatched returns the operations dispatched so far (with their SQL).
+func (f *fakeRecords) dispatched() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.ops)
+}

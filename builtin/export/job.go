@@ -1,0 +1,169 @@
+package export
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/hops-dev/hops/builtin/export/exporter"
+	"github.com/hops-dev/hops/sdk"
+)
+
+// reportTimeout bounds each call that starts a job or reports its progress
+// or end to the host: a host that does not answer in that long is gone,
+// and the job must not hang on it (the host marks a dead family's jobs
+// itself).
+const reportTimeout = 10 * time.Second
+
+// progressCheckRows is how many rows pass between two looks at the clock
+// for a progress report: negligible per row, and many times a second at
+// any real export rate.
+const progressCheckRows = 256
+
+// jobStarted is the immediate answer of both operations, keys in
+// HarperDB's order.
+type jobStarted struct {
+	Message string `json:"message"`
+	JobID   string `json:"job_id"`
+}
+
+// jobProgress is the progress an export reports.
+type jobProgress struct {
+	// RowsWritten is the number of records handed to the encoder so far.
+	RowsWritten int64 `json:"rows_written"`
+}
+
+// exportFunc is an export's body: it encodes rows with columns to its
+// destination and returns the job's result object.
+type exportFunc func(ctx context.Context, columns []string, rows exporter.RowSource) (any, error)
+
+// launch runs an export as a job. In order: it dispatches the search as
+// the caller and answers any error of it at once (no job); it creates the
+// job record with jobBody (secrets removed by the caller); then it hands
+// the open search to a goroutine and answers "Starting job". The search's
+// stream lives under the family's job context, never the request's, which
+// ends as soon as this returns; until the job exists, the request's end
+// also ends the search.
+func (f *Family) launch(reqCtx context.Context, req *sdk.Request, jobType string, jobBody any,
+	search exporter.SearchOperation, export exportFunc) (*sdk.Response, error) {
+	if req.Host == nil {
+		return nil, sdk.Errorf(http.StatusServiceUnavailable, MsgNoHost)
+	}
+	ctx, cancel, release, err := f.jobs.admit()
+	if err != nil {
+		return nil, sdk.Errorf(http.StatusServiceUnavailable, MsgShuttingDown)
+	}
+	started := false
+	defer func() {
+		if !started {
+			cancel()
+			release()
+		}
+	}()
+	stop := context.AfterFunc(reqCtx, cancel)
+	s, err := startSearch(ctx, req.Host, req.Caller, search)
+	if err != nil {
+		stop()
+		return nil, err
+	}
+	defer func() {
+		if !started {
+			s.close()
+		}
+	}()
+	if !stop() {
+		return nil, fmt.Errorf("%s request ended before its job started: %w", jobType, reqCtx.Err())
+	}
+	sctx, scancel := context.WithTimeout(context.WithoutCancel(reqCtx), reportTimeout)
+	defer scancel()
+	id, err := req.Host.JobStart(sctx, req.Caller, jobType, jobBody)
+	if err != nil {
+		return nil, fmt.Errorf("start %s job: %w", jobType, err)
+	}
+	started = true
+	j := &job{f: f, host: req.Host, id: id, jobType: jobType, search: s, export: export, lastReport: time.Now()}
+	go func() {
+		defer release()
+		defer cancel()
+		j.run(ctx)
+	}()
+	return sdk.OK(jobStarted{Message: fmt.Sprintf(MsgStartingJob, id), JobID: id}), nil
+}
+
+// job is one running export.
+type job struct {
+	f          *Family
+	host       sdk.HostClient
+	id         string
+	jobType    string
+	search     *openSearch
+	export     exportFunc
+	rows       int64
+	lastReport time.Time
+}
+
+// run exports and ends the job: COMPLETE with the export's result, or
+// ERROR with the failure's message (MsgJobStopped when Shutdown stopped
+// it). The exporter leaves no file or object behind a failure.
+func (j *job) run(ctx context.Context) {
+	defer j.search.close()
+	result, err := j.exportRows(ctx)
+	res := sdk.JobResult{Success: true, Result: result}
+	if err != nil {
+		msg := err.Error()
+		if ctx.Err() != nil {
+			msg = MsgJobStopped
+		}
+		res = sdk.JobResult{Message: msg}
+		j.f.log.Warn("export failed", "job_id", j.id, "type", j.jobType, "rows", j.rows, "error", msg)
+	}
+	rctx, cancel := context.WithTimeout(context.Background(), reportTimeout)
+	defer cancel()
+	if err := j.host.JobFinish(rctx, j.id, res); err != nil {
+		j.f.log.Error("reporting the end of an export failed", "job_id", j.id, "error", err)
+	}
+}
+
+// exportRows reads the search's opening, finds the columns (the first
+// record's keys for sql) and runs the export over the counted rows.
+func (j *job) exportRows(ctx context.Context) (any, error) {
+	rows := j.search.rows
+	if err := rows.open(); err != nil {
+		return nil, err
+	}
+	columns := j.search.columns
+	if j.search.fromFirstRow {
+		var err error
+		if columns, err = rows.firstKeys(); err != nil {
+			return nil, err
+		}
+	}
+	return j.export(ctx, columns, func(yield func(map[string]any) error) error {
+		return rows.each(func(rec map[string]any) error {
+			if err := yield(rec); err != nil {
+				return err
+			}
+			j.rows++
+			if j.rows%progressCheckRows == 0 {
+				j.report(ctx)
+			}
+			return nil
+		})
+	})
+}
+
+// report sends the rows written so far, at most once per progressEvery.
+// A failed report is logged, never fatal: the export itself is fine.
+func (j *job) report(ctx context.Context) {
+	now := time.Now()
+	if now.Sub(j.lastReport) < j.f.progressEvery {
+		return
+	}
+	j.lastReport = now
+	rctx, cancel := context.WithTimeout(ctx, reportTimeout)
+	defer cancel()
+	if err := j.host.JobProgress(rctx, j.id, "", jobProgress{RowsWritten: j.rows}); err != nil {
+		j.f.log.Warn("reporting export progress failed", "job_id", j.id, "error", err)
+	}
+}
