@@ -139,6 +139,7 @@ func Run(ctx context.Context, opts Options) (*Restart, error) {
 		OperationTokenTimeout: cfg.Duration("authentication.operationTokenTimeout"),
 		RefreshTokenTimeout:   cfg.Duration("authentication.refreshTokenTimeout"),
 		Logger:                log.Named("auth"),
+		Schema:                recordsSchema{in},
 	}); err != nil {
 		return nil, fmt.Errorf("open users: %w", err)
 	}
