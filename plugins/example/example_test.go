@@ -20,9 +20,9 @@ func TestGreet(t *testing.T) {
 		t.Fatalf("greet: %d %s", r.Status, r.Body)
 	}
 	for body, want := range map[string]string{
-		`{"operation":"example_greet"}`:           "'name' is required",
-		`{"operation":"example_greet","name":""}`: "'name' is not allowed to be empty",
-		`{"operation":"example_greet","name":7}`:  "'name' must be a string",
+		`{"operation":"example_greet"}`:                                                       "'name' is required",
+		`{"operation":"example_greet","name":""}`:                                             "'name' is not allowed to be empty",
+		`{"operation":"example_greet","name":7}`:                                              "'name' must be a string",
 		`{"operation":"example_greet","name":"` + strings.Repeat("n", maxNameLength+1) + `"}`: "'name' length must be less than or equal to 100 characters long",
 	} {
 		if r := h.Super(t, []byte(body)); r.Status != 400 || r.Error() != want {
