@@ -8,7 +8,7 @@ DEV_PASS ?= password
 VERSION  ?= 0.1.0-dev
 LDFLAGS  := -X main.Version=$(VERSION)
 
-.PHONY: help build run test test-short check fmt vet proto proto-check tidy-check depcheck bench e2e-s3 clean
+.PHONY: help build run test test-short check fmt vet proto proto-check tidy-check depcheck bench faults e2e-s3 clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ depcheck: ## sdk/, builtin/ and plugins/ never import host/; sdk/ never imports 
 bench: build ## Go benchmarks plus the wrk load test of get_status (needs wrk: apt-get install wrk)
 	$(GO) test -run '^$$' -bench . -benchtime 2x ./sdk/... ./host/... ./builtin/...
 	scripts/bench/get_status.sh
+
+faults: ## restart and restart_service under wrk load: fails on any dropped request (needs wrk, jq; ~25 s)
+	scripts/faults/restart-under-load.sh
 
 clean: ## remove build output and the dev root
 	rm -rf $(BIN) .dev
