@@ -15,6 +15,59 @@ import (
 type FamilyClient struct {
 	c        pb.FamilyClient
 	brokerID uint32
+	// lanes holds idle Handle streams, each ready for its next request.
+	lanes chan *lane
+}
+
+// maxIdleLanes bounds the idle Handle streams kept per family: enough for
+// the concurrency a busy host sees, each costing one parked goroutine on
+// either side. Requests beyond it open a stream and close it afterwards.
+const maxIdleLanes = 128
+
+// lane is one Handle stream that carries requests one after another.
+type lane struct {
+	stream pb.Family_HandleClient
+	cancel context.CancelFunc
+	reused bool
+}
+
+func (l *lane) close() {
+	_ = l.stream.CloseSend()
+	l.cancel()
+}
+
+func newFamilyClient(c pb.FamilyClient) *FamilyClient {
+	return &FamilyClient{c: c, lanes: make(chan *lane, maxIdleLanes)}
+}
+
+// getLane takes an idle lane or opens a new one.
+func (f *FamilyClient) getLane() (*lane, error) {
+	select {
+	case l := <-f.lanes:
+		l.reused = true
+		return l, nil
+	default:
+	}
+	return f.openLane()
+}
+
+func (f *FamilyClient) openLane() (*lane, error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	st, err := f.c.Handle(ctx)
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("open handle stream: %w", err)
+	}
+	return &lane{stream: st, cancel: cancel}, nil
+}
+
+// putLane returns a lane whose last answer was read to its end.
+func (f *FamilyClient) putLane(l *lane) {
+	select {
+	case f.lanes <- l:
+	default:
+		l.close()
+	}
 }
 
 // Description is what a family says about itself in Describe.
@@ -83,23 +136,39 @@ type HandleArgs struct {
 // pulls chunks as it is read; close it when done. A returned error means
 // the transport failed (the family's process died, say); an operation's
 // own failure is a Reply with an error status.
+//
+// Requests travel on pooled streams (lanes): a lane whose answer was read
+// to the end goes back to the pool; one abandoned mid-answer, or whose
+// request context ended, is closed.
 func (f *FamilyClient) Handle(ctx context.Context, args HandleArgs) (*Reply, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	stream, err := f.c.Handle(ctx)
-	if err != nil {
-		cancel()
-		return nil, fmt.Errorf("open handle stream: %w", err)
-	}
 	h := &pb.RequestHeader{Operation: args.Operation, Caller: callerToProto(args.Caller), RequestId: args.RequestID}
-	if err := sendRequest(stream, h, args.Body); err != nil {
-		cancel()
+	l, err := f.getLane()
+	if err != nil {
 		return nil, err
 	}
-	if err := stream.CloseSend(); err != nil {
-		cancel()
-		return nil, fmt.Errorf("close request stream: %w", err)
+	if err := sendRequest(l.stream, h, args.Body); err != nil {
+		l.cancel()
+		if !l.reused {
+			return nil, err
+		}
+		// An idle lane may have broken while it waited; the request never
+		// reached the family, so it is safe to send it on a fresh one.
+		if l, err = f.openLane(); err != nil {
+			return nil, err
+		}
+		if err := sendRequest(l.stream, h, args.Body); err != nil {
+			l.cancel()
+			return nil, err
+		}
 	}
-	return readReply(stream, cancel)
+	stop := context.AfterFunc(ctx, l.cancel)
+	return readReply(l.stream, func(complete bool) {
+		if stop() && complete {
+			f.putLane(l)
+			return
+		}
+		l.cancel()
+	})
 }
 
 // Shutdown asks the family to stop its work before the deadline.

@@ -77,7 +77,7 @@ func (h *hostClient) Dispatch(ctx context.Context, caller Caller, body []byte) (
 		cancel()
 		return nil, fmt.Errorf("close dispatch stream: %w", err)
 	}
-	return readReply(stream, cancel)
+	return readReply(stream, func(bool) { cancel() })
 }
 
 func (h *hostClient) JobStart(ctx context.Context, caller Caller, jobType string, body any) (string, error) {
@@ -136,7 +136,7 @@ type hostServer struct {
 }
 
 func (s *hostServer) Dispatch(stream pb.Host_DispatchServer) error {
-	h, body, err := recvRequest(stream, maxRequestBody)
+	h, body, _, err := recvRequest(stream, maxRequestBody)
 	if err != nil {
 		return err
 	}

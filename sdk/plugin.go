@@ -49,7 +49,7 @@ func (p *Plugin) GRPCServer(broker *plugin.GRPCBroker, s *grpc.Server) error {
 // GRPCClient returns a *FamilyClient (host side) and starts the Host
 // service on the broker, passing its id to the family in Configure.
 func (p *Plugin) GRPCClient(_ context.Context, broker *plugin.GRPCBroker, conn *grpc.ClientConn) (any, error) {
-	fc := &FamilyClient{c: pb.NewFamilyClient(conn)}
+	fc := newFamilyClient(pb.NewFamilyClient(conn))
 	if p.Host != nil {
 		fc.brokerID = broker.NextId()
 		go broker.AcceptAndServe(fc.brokerID, func(opts []grpc.ServerOption) *grpc.Server {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"runtime/debug"
 	"time"
@@ -86,18 +88,28 @@ func (s *familyServer) Shutdown(ctx context.Context, req *pb.ShutdownRequest) (*
 }
 
 func (s *familyServer) Handle(stream pb.Family_HandleServer) error {
-	h, body, err := recvRequest(stream, maxRequestBody)
-	if err != nil {
-		return err
+	for {
+		h, body, eof, err := recvRequest(stream, maxRequestBody)
+		if errors.Is(err, io.EOF) {
+			return nil // the host closed an idle lane
+		}
+		if err != nil {
+			return err
+		}
+		req := &Request{
+			Operation: h.GetOperation(),
+			Body:      body,
+			Caller:    callerFromProto(h.GetCaller()),
+			ID:        h.GetRequestId(),
+			Host:      s.host,
+		}
+		if err := serveRequest(stream.Context(), s.mux, req, stream, s.log); err != nil {
+			return err
+		}
+		if eof {
+			return nil
+		}
 	}
-	req := &Request{
-		Operation: h.GetOperation(),
-		Body:      body,
-		Caller:    callerFromProto(h.GetCaller()),
-		ID:        h.GetRequestId(),
-		Host:      s.host,
-	}
-	return serveRequest(stream.Context(), s.mux, req, stream, s.log)
 }
 
 // serveRequest runs one request through the mux and writes the answer.

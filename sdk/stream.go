@@ -24,9 +24,10 @@ type responseSender interface {
 }
 
 // chunkWriter buffers a response body and sends it as chunks. The header
-// (status, content type) goes out just before the first chunk, so a body
-// producer that fails before the first ChunkSize bytes can still be
-// answered with a proper error instead of a truncated body.
+// (status, content type) travels with the first chunk, which is sent only
+// when ChunkSize bytes are buffered or at Close, so a body producer that
+// fails before then can still be answered with a proper error instead of
+// a truncated body, and a small answer is a single message.
 type chunkWriter struct {
 	s           responseSender
 	status      int
@@ -50,7 +51,7 @@ func (w *chunkWriter) Write(p []byte) (int, error) {
 		w.buf = append(w.buf, p[:n]...)
 		p = p[n:]
 		if len(w.buf) == ChunkSize {
-			if err := w.flush(); err != nil {
+			if err := w.send(false); err != nil {
 				return total - len(p), err
 			}
 		}
@@ -59,24 +60,15 @@ func (w *chunkWriter) Write(p []byte) (int, error) {
 	return total, nil
 }
 
-func (w *chunkWriter) header() error {
-	if w.sentHeader {
-		return nil
+// send sends what is buffered (with the header, the first time), marked
+// end when end is true.
+func (w *chunkWriter) send(end bool) error {
+	m := &pb.HandleResponse{Chunk: w.buf, End: end}
+	if !w.sentHeader {
+		w.sentHeader = true
+		m.Header = &pb.ResponseHeader{Status: int32(w.status), ContentType: w.contentType}
 	}
-	w.sentHeader = true
-	return w.s.Send(&pb.HandleResponse{Msg: &pb.HandleResponse_Header{Header: &pb.ResponseHeader{
-		Status: int32(w.status), ContentType: w.contentType,
-	}}})
-}
-
-func (w *chunkWriter) flush() error {
-	if err := w.header(); err != nil {
-		return err
-	}
-	if len(w.buf) == 0 {
-		return nil
-	}
-	err := w.s.Send(&pb.HandleResponse{Msg: &pb.HandleResponse_Chunk{Chunk: w.buf}})
+	err := w.s.Send(m)
 	// Send has marshalled (copied) the chunk before returning, so the
 	// buffer is free for the next one.
 	w.buf = w.buf[:0]
@@ -90,27 +82,32 @@ func (w *chunkWriter) discard() bool {
 	return !w.sentHeader
 }
 
-// Close flushes what is buffered and sends the header if nothing was sent.
-func (w *chunkWriter) Close() error { return w.flush() }
+// Close sends what is buffered, marked end.
+func (w *chunkWriter) Close() error { return w.send(true) }
 
 // requestSender is the sending half of a stream that carries a request.
 type requestSender interface {
 	Send(*pb.HandleRequest) error
 }
 
-// sendRequest sends a request header then body in chunks.
+// sendRequest sends a request: the header with the first chunk, further
+// chunks, the last message marked end.
 func sendRequest(s requestSender, h *pb.RequestHeader, body []byte) error {
-	if err := s.Send(&pb.HandleRequest{Msg: &pb.HandleRequest_Header{Header: h}}); err != nil {
-		return fmt.Errorf("send request header: %w", err)
-	}
-	for len(body) > 0 {
+	first := true
+	for {
 		n := min(len(body), ChunkSize)
-		if err := s.Send(&pb.HandleRequest{Msg: &pb.HandleRequest_Chunk{Chunk: body[:n]}}); err != nil {
-			return fmt.Errorf("send request chunk: %w", err)
+		m := &pb.HandleRequest{Chunk: body[:n], End: n == len(body)}
+		if first {
+			m.Header, first = h, false
+		}
+		if err := s.Send(m); err != nil {
+			return fmt.Errorf("send request: %w", err)
 		}
 		body = body[n:]
+		if m.End {
+			return nil
+		}
 	}
-	return nil
 }
 
 // requestReceiver is the receiving half of a stream that carries a request.
@@ -121,28 +118,41 @@ type requestReceiver interface {
 // errBodyTooLarge is returned when a request body exceeds the limit.
 var errBodyTooLarge = errors.New("request body too large")
 
-// recvRequest reads a request header and the whole body (up to limit bytes).
-func recvRequest(r requestReceiver, limit int) (*pb.RequestHeader, []byte, error) {
+// recvRequest reads one request: header and body (up to limit bytes).
+// eof reports that the client closed its side instead of marking end (the
+// stream then carries no further request). A clean end of the stream
+// before any header returns io.EOF.
+func recvRequest(r requestReceiver, limit int) (h *pb.RequestHeader, body []byte, eof bool, err error) {
 	first, err := r.Recv()
 	if err != nil {
-		return nil, nil, fmt.Errorf("receive request header: %w", err)
+		if errors.Is(err, io.EOF) {
+			return nil, nil, true, io.EOF
+		}
+		return nil, nil, false, fmt.Errorf("receive request header: %w", err)
 	}
-	h := first.GetHeader()
+	h = first.GetHeader()
 	if h == nil {
-		return nil, nil, errors.New("request stream did not start with a header")
+		return nil, nil, false, errors.New("request stream did not start with a header")
 	}
-	var body []byte
+	body = first.GetChunk()
+	if first.GetEnd() {
+		return h, body, false, nil
+	}
+	body = append([]byte(nil), body...)
 	for {
 		m, err := r.Recv()
 		if errors.Is(err, io.EOF) {
-			return h, body, nil
+			return h, body, true, nil
 		}
 		if err != nil {
-			return nil, nil, fmt.Errorf("receive request chunk: %w", err)
+			return nil, nil, false, fmt.Errorf("receive request chunk: %w", err)
 		}
 		body = append(body, m.GetChunk()...)
 		if limit > 0 && len(body) > limit {
-			return nil, nil, errBodyTooLarge
+			return nil, nil, false, errBodyTooLarge
+		}
+		if m.GetEnd() {
+			return h, body, false, nil
 		}
 	}
 }
@@ -175,32 +185,36 @@ func (r *Reply) Err() error {
 	return decodeErrorBody(r.Status, r.Body)
 }
 
-// readReply receives the header of a response stream and returns a Reply
-// whose Body reads the chunks. cancel is called when the body is closed.
-func readReply(r responseReceiver, cancel func()) (*Reply, error) {
+// readReply receives the header of an answer and returns a Reply whose
+// Body reads the chunks up to the end mark. done is called once when the
+// body is closed, with whether the whole answer was read (the stream can
+// then carry another request).
+func readReply(r responseReceiver, done func(complete bool)) (*Reply, error) {
 	first, err := r.Recv()
 	if err != nil {
-		cancel()
+		done(false)
 		return nil, fmt.Errorf("receive response header: %w", err)
 	}
 	h := first.GetHeader()
 	if h == nil {
-		cancel()
+		done(false)
 		return nil, errors.New("response stream did not start with a header")
 	}
-	return &Reply{
-		Status:      int(h.GetStatus()),
-		ContentType: h.GetContentType(),
-		Body:        &chunkReader{r: r, cancel: cancel},
-	}, nil
+	cr := &chunkReader{r: r, done: done, cur: first.GetChunk()}
+	if first.GetEnd() {
+		cr.err = io.EOF
+		cr.complete = true
+	}
+	return &Reply{Status: int(h.GetStatus()), ContentType: h.GetContentType(), Body: cr}, nil
 }
 
-// chunkReader reads a response body off a stream.
+// chunkReader reads an answer's body off a stream.
 type chunkReader struct {
-	r      responseReceiver
-	cancel func()
-	cur    []byte
-	err    error
+	r        responseReceiver
+	done     func(complete bool)
+	cur      []byte
+	err      error
+	complete bool
 }
 
 func (c *chunkReader) Read(p []byte) (int, error) {
@@ -209,15 +223,17 @@ func (c *chunkReader) Read(p []byte) (int, error) {
 			return 0, c.err
 		}
 		m, err := c.r.Recv()
-		if errors.Is(err, io.EOF) {
+		switch {
+		case errors.Is(err, io.EOF):
 			c.err = io.EOF
-			continue
-		}
-		if err != nil {
+		case err != nil:
 			c.err = fmt.Errorf("receive response chunk: %w", err)
-			continue
+		default:
+			c.cur = m.GetChunk()
+			if m.GetEnd() {
+				c.err, c.complete = io.EOF, true
+			}
 		}
-		c.cur = m.GetChunk()
 	}
 	n := copy(p, c.cur)
 	c.cur = c.cur[n:]
@@ -225,9 +241,9 @@ func (c *chunkReader) Read(p []byte) (int, error) {
 }
 
 func (c *chunkReader) Close() error {
-	if c.cancel != nil {
-		c.cancel()
-		c.cancel = nil
+	if c.done != nil {
+		c.done(c.complete && len(c.cur) == 0)
+		c.done = nil
 	}
 	return nil
 }

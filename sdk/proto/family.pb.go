@@ -521,13 +521,13 @@ func (x *RequestHeader) GetRequestId() string {
 	return ""
 }
 
+// HandleRequest is one message of a request: the first carries the
+// header, any may carry a body chunk, the last has end set.
 type HandleRequest struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Types that are valid to be assigned to Msg:
-	//
-	//	*HandleRequest_Header
-	//	*HandleRequest_Chunk
-	Msg           isHandleRequest_Msg `protobuf_oneof:"msg"`
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Header        *RequestHeader         `protobuf:"bytes,1,opt,name=header,proto3" json:"header,omitempty"`
+	Chunk         []byte                 `protobuf:"bytes,2,opt,name=chunk,proto3" json:"chunk,omitempty"`
+	End           bool                   `protobuf:"varint,3,opt,name=end,proto3" json:"end,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -562,46 +562,26 @@ func (*HandleRequest) Descriptor() ([]byte, []int) {
 	return file_family_proto_rawDescGZIP(), []int{7}
 }
 
-func (x *HandleRequest) GetMsg() isHandleRequest_Msg {
-	if x != nil {
-		return x.Msg
-	}
-	return nil
-}
-
 func (x *HandleRequest) GetHeader() *RequestHeader {
 	if x != nil {
-		if x, ok := x.Msg.(*HandleRequest_Header); ok {
-			return x.Header
-		}
+		return x.Header
 	}
 	return nil
 }
 
 func (x *HandleRequest) GetChunk() []byte {
 	if x != nil {
-		if x, ok := x.Msg.(*HandleRequest_Chunk); ok {
-			return x.Chunk
-		}
+		return x.Chunk
 	}
 	return nil
 }
 
-type isHandleRequest_Msg interface {
-	isHandleRequest_Msg()
+func (x *HandleRequest) GetEnd() bool {
+	if x != nil {
+		return x.End
+	}
+	return false
 }
-
-type HandleRequest_Header struct {
-	Header *RequestHeader `protobuf:"bytes,1,opt,name=header,proto3,oneof"`
-}
-
-type HandleRequest_Chunk struct {
-	Chunk []byte `protobuf:"bytes,2,opt,name=chunk,proto3,oneof"`
-}
-
-func (*HandleRequest_Header) isHandleRequest_Msg() {}
-
-func (*HandleRequest_Chunk) isHandleRequest_Msg() {}
 
 type ResponseHeader struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -655,13 +635,13 @@ func (x *ResponseHeader) GetContentType() string {
 	return ""
 }
 
+// HandleResponse is one message of an answer: the first carries the
+// header, any may carry a body chunk, the last has end set.
 type HandleResponse struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Types that are valid to be assigned to Msg:
-	//
-	//	*HandleResponse_Header
-	//	*HandleResponse_Chunk
-	Msg           isHandleResponse_Msg `protobuf_oneof:"msg"`
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Header        *ResponseHeader        `protobuf:"bytes,1,opt,name=header,proto3" json:"header,omitempty"`
+	Chunk         []byte                 `protobuf:"bytes,2,opt,name=chunk,proto3" json:"chunk,omitempty"`
+	End           bool                   `protobuf:"varint,3,opt,name=end,proto3" json:"end,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -696,46 +676,26 @@ func (*HandleResponse) Descriptor() ([]byte, []int) {
 	return file_family_proto_rawDescGZIP(), []int{9}
 }
 
-func (x *HandleResponse) GetMsg() isHandleResponse_Msg {
-	if x != nil {
-		return x.Msg
-	}
-	return nil
-}
-
 func (x *HandleResponse) GetHeader() *ResponseHeader {
 	if x != nil {
-		if x, ok := x.Msg.(*HandleResponse_Header); ok {
-			return x.Header
-		}
+		return x.Header
 	}
 	return nil
 }
 
 func (x *HandleResponse) GetChunk() []byte {
 	if x != nil {
-		if x, ok := x.Msg.(*HandleResponse_Chunk); ok {
-			return x.Chunk
-		}
+		return x.Chunk
 	}
 	return nil
 }
 
-type isHandleResponse_Msg interface {
-	isHandleResponse_Msg()
+func (x *HandleResponse) GetEnd() bool {
+	if x != nil {
+		return x.End
+	}
+	return false
 }
-
-type HandleResponse_Header struct {
-	Header *ResponseHeader `protobuf:"bytes,1,opt,name=header,proto3,oneof"`
-}
-
-type HandleResponse_Chunk struct {
-	Chunk []byte `protobuf:"bytes,2,opt,name=chunk,proto3,oneof"`
-}
-
-func (*HandleResponse_Header) isHandleResponse_Msg() {}
-
-func (*HandleResponse_Chunk) isHandleResponse_Msg() {}
 
 type ShutdownRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -856,18 +816,18 @@ const file_family_proto_rawDesc = "" +
 	"\toperation\x18\x01 \x01(\tR\toperation\x12+\n" +
 	"\x06caller\x18\x02 \x01(\v2\x13.hops.sdk.v1.CallerR\x06caller\x12\x1d\n" +
 	"\n" +
-	"request_id\x18\x03 \x01(\tR\trequestId\"d\n" +
-	"\rHandleRequest\x124\n" +
-	"\x06header\x18\x01 \x01(\v2\x1a.hops.sdk.v1.RequestHeaderH\x00R\x06header\x12\x16\n" +
-	"\x05chunk\x18\x02 \x01(\fH\x00R\x05chunkB\x05\n" +
-	"\x03msg\"K\n" +
+	"request_id\x18\x03 \x01(\tR\trequestId\"k\n" +
+	"\rHandleRequest\x122\n" +
+	"\x06header\x18\x01 \x01(\v2\x1a.hops.sdk.v1.RequestHeaderR\x06header\x12\x14\n" +
+	"\x05chunk\x18\x02 \x01(\fR\x05chunk\x12\x10\n" +
+	"\x03end\x18\x03 \x01(\bR\x03end\"K\n" +
 	"\x0eResponseHeader\x12\x16\n" +
 	"\x06status\x18\x01 \x01(\x05R\x06status\x12!\n" +
-	"\fcontent_type\x18\x02 \x01(\tR\vcontentType\"f\n" +
-	"\x0eHandleResponse\x125\n" +
-	"\x06header\x18\x01 \x01(\v2\x1b.hops.sdk.v1.ResponseHeaderH\x00R\x06header\x12\x16\n" +
-	"\x05chunk\x18\x02 \x01(\fH\x00R\x05chunkB\x05\n" +
-	"\x03msg\";\n" +
+	"\fcontent_type\x18\x02 \x01(\tR\vcontentType\"m\n" +
+	"\x0eHandleResponse\x123\n" +
+	"\x06header\x18\x01 \x01(\v2\x1b.hops.sdk.v1.ResponseHeaderR\x06header\x12\x14\n" +
+	"\x05chunk\x18\x02 \x01(\fR\x05chunk\x12\x10\n" +
+	"\x03end\x18\x03 \x01(\bR\x03end\";\n" +
 	"\x0fShutdownRequest\x12(\n" +
 	"\x10deadline_unix_ms\x18\x01 \x01(\x03R\x0edeadlineUnixMs\"\x12\n" +
 	"\x10ShutdownResponse*i\n" +
@@ -936,14 +896,6 @@ func init() { file_family_proto_init() }
 func file_family_proto_init() {
 	if File_family_proto != nil {
 		return
-	}
-	file_family_proto_msgTypes[7].OneofWrappers = []any{
-		(*HandleRequest_Header)(nil),
-		(*HandleRequest_Chunk)(nil),
-	}
-	file_family_proto_msgTypes[9].OneofWrappers = []any{
-		(*HandleResponse_Header)(nil),
-		(*HandleResponse_Chunk)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

@@ -42,9 +42,14 @@ type FamilyClient interface {
 	// Configure hands the family its own config section and the broker id of
 	// the Host service. Called once, before any Handle.
 	Configure(ctx context.Context, in *ConfigureRequest, opts ...grpc.CallOption) (*ConfigureResponse, error)
-	// Handle runs one operation. The client sends a header, then the body in
-	// chunks, then closes its side; the server answers with a header (status,
-	// content type), then the body in chunks.
+	// Handle runs operations. A request is a message carrying the header,
+	// then body chunks, the last message marked end (a small request is one
+	// message: header, body and end together); the answer is the same
+	// shape: header with the first chunk, further chunks, end. After an
+	// answer's end the client may send the next request on the same stream:
+	// the host keeps a pool of such streams ("lanes") per family, so a
+	// request costs no stream set-up. A client that closes its side instead
+	// of marking end gets one answer, then the stream ends.
 	Handle(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[HandleRequest, HandleResponse], error)
 	// Shutdown asks the family to finish in-flight work and release its
 	// resources before the deadline; the host kills the process afterwards.
@@ -111,9 +116,14 @@ type FamilyServer interface {
 	// Configure hands the family its own config section and the broker id of
 	// the Host service. Called once, before any Handle.
 	Configure(context.Context, *ConfigureRequest) (*ConfigureResponse, error)
-	// Handle runs one operation. The client sends a header, then the body in
-	// chunks, then closes its side; the server answers with a header (status,
-	// content type), then the body in chunks.
+	// Handle runs operations. A request is a message carrying the header,
+	// then body chunks, the last message marked end (a small request is one
+	// message: header, body and end together); the answer is the same
+	// shape: header with the first chunk, further chunks, end. After an
+	// answer's end the client may send the next request on the same stream:
+	// the host keeps a pool of such streams ("lanes") per family, so a
+	// request costs no stream set-up. A client that closes its side instead
+	// of marking end gets one answer, then the stream ends.
 	Handle(grpc.BidiStreamingServer[HandleRequest, HandleResponse]) error
 	// Shutdown asks the family to finish in-flight work and release its
 	// resources before the deadline; the host kills the process afterwards.
