@@ -133,6 +133,7 @@ func Run(ctx context.Context, opts Options) (*Restart, error) {
 	defer db.Close()
 	in := &instance{opts: opts, cfg: cfg, log: log, metrics: metrics.New(), started: time.Now(),
 		listeners: map[string]net.Listener{}, restartCh: make(chan struct{})}
+	inh.closeUnused(in.endpoints())
 	if in.auth, err = auth.Open(db, auth.Options{
 		RootPath:              root,
 		CacheTTL:              cfg.Duration("authentication.cacheTTL"),

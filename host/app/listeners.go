@@ -57,6 +57,23 @@ func (in inherited) listen(addr string) (net.Listener, error) {
 	return net.Listen("tcp", addr)
 }
 
+// closeUnused closes the inherited listeners on addresses no endpoint
+// serves any more (the port moved), so the old port refuses connections
+// instead of queueing them where nobody accepts, and a new spelling of the
+// same port can bind.
+func (in inherited) closeUnused(eps []endpoint) {
+	want := map[string]bool{}
+	for _, ep := range eps {
+		want[ep.addr] = true
+	}
+	for addr, ln := range in {
+		if !want[addr] {
+			ln.Close()
+			delete(in, addr)
+		}
+	}
+}
+
 // closeRest closes inherited listeners nobody took (the port moved).
 func (in inherited) closeRest() {
 	for addr, ln := range in {

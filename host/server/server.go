@@ -89,7 +89,11 @@ type Server struct {
 	boot  string
 	bufs  sync.Pool
 	https []*http.Server
+	lns   []net.Listener
 	mu    sync.Mutex
+	// draining is set by Shutdown: every answer from then on carries
+	// Connection: close.
+	draining atomic.Bool
 }
 
 // New builds the server.
@@ -126,7 +130,7 @@ func (s *Server) Handler() http.Handler { return s.echo }
 // Serve serves HTTP on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
 	hs := &http.Server{
-		Handler:           s.echo,
+		Handler:           http.HandlerFunc(s.serveHTTP),
 		ReadHeaderTimeout: s.opts.ReadHeaderTimeout,
 		ReadTimeout:       s.opts.ReadTimeout,
 		WriteTimeout:      s.opts.WriteTimeout,
@@ -135,12 +139,25 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 	s.mu.Lock()
 	s.https = append(s.https, hs)
+	s.lns = append(s.lns, ln)
 	s.mu.Unlock()
 	err := hs.Serve(ln)
-	if errors.Is(err, http.ErrServerClosed) {
+	if errors.Is(err, http.ErrServerClosed) || (s.draining.Load() && errors.Is(err, net.ErrClosed)) {
 		return nil
 	}
 	return err
+}
+
+// serveHTTP asks the client to reconnect after this answer while the
+// server drains. It does not use http.Server.SetKeepAlivesEnabled(false),
+// which also closes the idle keep-alive connections at once: a client that
+// has just written its next request on one sees EOF or a reset, and
+// net/http does not retry a POST.
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.draining.Load() {
+		w.Header().Set(echo.HeaderConnection, "close")
+	}
+	s.echo.ServeHTTP(w, r)
 }
 
 // ServeTLS serves HTTPS on ln with cfg until Shutdown.
@@ -148,17 +165,23 @@ func (s *Server) ServeTLS(ln net.Listener, cfg *tls.Config) error {
 	return s.Serve(tls.NewListener(ln, cfg))
 }
 
-// Shutdown drains the server without failing a request: answers from now
-// on carry Connection: close, so busy keep-alive clients reconnect after
-// their current request instead of having an idle connection closed under
-// a request they are sending; after DrainGrace (or ctx's end) the
-// listeners close and Shutdown waits for in-flight requests.
+// Shutdown drains the server without failing a request. It stops
+// accepting at once: new connections wait in the socket's queue for
+// whoever serves it next (the rolled server, the restarted image), since
+// http.Server.Shutdown drops a request read on a connection it accepted
+// before. Answers from now on carry Connection: close, so busy keep-alive
+// clients reconnect after their current request instead of having an idle
+// connection closed under a request they are sending. After DrainGrace (or
+// ctx's end) the idle connections close and Shutdown waits for in-flight
+// requests.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	servers := append([]*http.Server(nil), s.https...)
+	lns := append([]net.Listener(nil), s.lns...)
 	s.mu.Unlock()
-	for _, hs := range servers {
-		hs.SetKeepAlivesEnabled(false)
+	s.draining.Store(true)
+	for _, ln := range lns {
+		_ = ln.Close() // Serve then returns; http.Server.Shutdown no longer tracks it
 	}
 	if len(servers) > 0 {
 		select {

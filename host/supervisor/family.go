@@ -258,13 +258,18 @@ func (f *family) info() ProcInfo {
 
 // handle forwards one request to the current process.
 func (f *family) handle(ctx context.Context, args sdk.HandleArgs) (*sdk.Reply, error) {
+	// Count the request before releasing the lock: a roll swaps cur under
+	// it, so it either sends this request to the new process or finds it
+	// counted when it waits for the old one's requests to end.
 	f.mu.RLock()
 	p := f.cur
+	if p != nil {
+		p.inflight.add()
+	}
 	f.mu.RUnlock()
 	if p == nil {
 		return nil, &sdk.Error{Status: http.StatusServiceUnavailable, Message: RestartingMessage(f.spec.Name)}
 	}
-	p.inflight.add()
 	reply, err := p.fc.Handle(ctx, args)
 	if err != nil {
 		p.inflight.done()
