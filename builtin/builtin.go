@@ -13,6 +13,7 @@ import (
 	"sort"
 
 	"github.com/hops-dev/hops/builtin/certs"
+	"github.com/hops-dev/hops/builtin/export"
 	"github.com/hops-dev/hops/builtin/records"
 	"github.com/hops-dev/hops/builtin/status"
 	"github.com/hops-dev/hops/builtin/system"
@@ -25,6 +26,7 @@ type Constructor func() (sdk.Family, error)
 // Families is the catalog: family name -> constructor.
 var Families = map[string]Constructor{
 	"certs":   func() (sdk.Family, error) { return certs.New() },
+	"export":  func() (sdk.Family, error) { return export.New() },
 	"records": func() (sdk.Family, error) { return records.New() },
 	"status":  func() (sdk.Family, error) { return status.New() },
 	"system":  func() (sdk.Family, error) { return system.New() },

@@ -133,9 +133,11 @@ func objectKeys(raw json.RawMessage) ([]string, error) {
 	return keys, nil
 }
 
-// readErr wraps a failure to read the search's answer.
+// readErr wraps a failure to read the search's answer. An end of input
+// where a record or the closing bracket was due (io.EOF from Decode after
+// a comma, io.ErrUnexpectedEOF inside a value) is a truncated answer.
 func readErr(err error) error {
-	if errors.Is(err, io.ErrUnexpectedEOF) {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return errTruncated
 	}
 	return fmt.Errorf("read search results: %w", err)
