@@ -5,7 +5,7 @@
 # by `make test`.
 #
 #   scripts/bench/harperdb.sh start HDB_DIR WORKDIR PORT   (writes WORKDIR/pid)
-#   scripts/bench/harperdb.sh stop WORKDIR
+#   scripts/bench/harperdb.sh stop WORKDIR      (the whole process tree)
 set -euo pipefail
 cmd=$1
 case "$cmd" in
@@ -18,7 +18,20 @@ start)
     npx harperdb run >"$work/harperdb.out" 2>&1 </dev/null & echo $! >"$work/pid" )
   ;;
 stop)
+  # npx runs HarperDB as a grandchild (npm exec -> sh -> node) that outlives
+  # the pid written at start: stop the whole tree, by pid, and wait for it
+  # (SIGKILL after STOP_GRACE seconds).
   work=$2
-  [ -f "$work/pid" ] && kill "$(cat "$work/pid")" 2>/dev/null || true
+  [ -f "$work/pid" ] || exit 0
+  tree() { local c; for c in $(pgrep -P "$1"); do tree "$c"; done; echo "$1"; }
+  pids=$(tree "$(cat "$work/pid")")
+  kill $pids 2>/dev/null || true
+  for _ in $(seq 1 $((${STOP_GRACE:-15} * 10))); do
+    alive=; for p in $pids; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ -z "$alive" ] && break
+    sleep 0.1
+  done
+  kill -9 $pids 2>/dev/null || true
+  rm -f "$work/pid"
   ;;
 esac
