@@ -7,9 +7,14 @@
 // secret with 403 SignatureDoesNotMatch, so tests can prove credentials
 // are used.
 //
-// Start with NewServer, then CreateBucket; read what a test uploaded with
-// Object. Point the client at the endpoint with path-style addressing (the
-// SDK does so by itself for an IP endpoint).
+// Start with NewTarget (target.go): it starts the server and creates a
+// bucket, or, when HOPS_E2E_S3_ENDPOINT and its credentials are set
+// (scripts/e2e-s3.sh, `make e2e-s3`, sets them for a MinIO server), uses
+// that external server with a fresh bucket instead, so the same tests
+// run against a second S3 implementation. Read what a test uploaded with
+// Target.Object. The lower-level NewServer, CreateBucket and Object serve
+// the in-process server only. Point the client at the endpoint with
+// path-style addressing (the SDK does so by itself for an IP endpoint).
 package s3test
 
 import (
