@@ -201,10 +201,12 @@ func (f *family) restartLoop(ran time.Duration) {
 func (f *family) roll(ctx context.Context) error {
 	f.rollMu.Lock()
 	defer f.rollMu.Unlock()
+	began := time.Now()
 	p, err := f.launch(ctx)
 	if err != nil {
 		return err
 	}
+	launched := time.Now()
 	f.mu.Lock()
 	old := f.cur
 	f.cur, f.state, f.reason = p, stateServing, ""
@@ -215,7 +217,8 @@ func (f *family) roll(ctx context.Context) error {
 	if old != nil {
 		old.stop(f.log)
 	}
-	f.log.Info("family rolled", "old_pid", pidOf(old), "new_pid", p.pid)
+	f.log.Info("family rolled", "old_pid", pidOf(old), "new_pid", p.pid,
+		"launch", launched.Sub(began), "old_stopped", time.Since(launched))
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os/exec"
 	"runtime"
+	"sync"
 	"syscall"
 	"time"
 
@@ -47,8 +48,9 @@ type process struct {
 	// OS thread for Pdeathsig) end; it must stay parked until the process
 	// is gone, or the kernel kills the child with the thread.
 	release chan struct{}
-	// exited is closed when the process has exited.
-	exited chan struct{}
+	// exited is closed when the process has exited (by markExited).
+	exited     chan struct{}
+	exitedOnce sync.Once
 	// inflight counts requests being forwarded to this process.
 	inflight inflight
 }
@@ -143,13 +145,27 @@ func (s Spec) command() (*exec.Cmd, error) {
 func (p *process) watchExit() {
 	t := time.NewTicker(exitPollInterval)
 	defer t.Stop()
-	for range t.C {
-		if p.client.Exited() {
-			close(p.exited)
-			close(p.release)
+	for {
+		select {
+		case <-t.C:
+			if p.client.Exited() {
+				p.markExited()
+				return
+			}
+		case <-p.exited: // kill saw the exit first
 			return
 		}
 	}
+}
+
+// markExited records that the process is gone, once: whoever sees it
+// first (the poll, or kill, whose go-plugin Kill returns only after the
+// process has exited) closes exited and lets the starting thread go.
+func (p *process) markExited() {
+	p.exitedOnce.Do(func() {
+		close(p.exited)
+		close(p.release)
+	})
 }
 
 // alive reports whether the process has not exited.
@@ -188,6 +204,9 @@ func (p *process) stop(log hclog.Logger) {
 func (p *process) kill() {
 	if p.client != nil {
 		p.client.Kill()
+		if p.client.Exited() {
+			p.markExited()
+		}
 	}
 	<-p.exited
 }
