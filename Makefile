@@ -56,5 +56,8 @@ bench: build ## Go benchmarks plus the wrk load test of get_status (needs wrk: a
 faults: ## restart and restart_service under wrk load: fails on any dropped request (needs wrk, jq; ~25 s)
 	scripts/faults/restart-under-load.sh
 
+e2e-s3: ## the export family's S3 tests against MinIO (installed into .tools/ at a pinned version, started on loopback)
+	scripts/e2e-s3.sh
+
 clean: ## remove build output and the dev root
 	rm -rf $(BIN) .dev
