@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# Export benchmark (issue 7): hops against HarperDB 4.7.29 in the same run,
+# the same requests to both, one target after the other. The table is
+# bench.t of scripts/bench/loader records (~300 bytes, eleven mixed
+# attributes). It is loaded to N_SMALL records, exported, then loaded on to
+# N and exported again, so one run shows whether memory stays flat as the
+# table grows tenfold. At each size, for each format (csv, json):
+#   local   export_local to a folder under the run's temp dir;
+#   s3      export_to_s3 to scripts/bench/s3server (gofakes3 on loopback;
+#           hops gets it as s3.endpoint, HarperDB as AWS_ENDPOINT_URL,
+#           the only way HarperDB takes an endpoint);
+# each timed from the request to the get_job poll that sees COMPLETE
+# (scripts/bench/opclient job, polling every 20 ms), with the peak RSS of
+# every process of the target (hops host and families; HarperDB's tree)
+# and its growth over the RSS just before the export. The export's search
+# is SEARCH: value (search_by_value id "*", every attribute; the default)
+# or sql (SELECT * FROM bench.t). Each local file's records are counted
+# against the table size, then removed. Without HDB_DIR only hops runs.
+# Loopback only; the script's processes stop on exit.
+#
+#   HDB_DIR=/work/harperdb scripts/bench/export.sh                 # 100k then 1M
+#   N=20000 N_SMALL=2000 HDB_DIR=/work/harperdb scripts/bench/export.sh   # smoke run
+#   N=100000 N_SMALL=0 scripts/bench/export.sh                      # one size, hops only
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. scripts/bench/lib.sh
+N=${N:-1000000}
+# N_SMALL is the first size measured (0: only N); the issue compares
+# 100 000 with 1 000 000 records.
+N_SMALL=${N_SMALL:-$((N / 10))}
+SEARCH=${SEARCH:-value}
+FORMATS=${FORMATS:-"csv json"}
+C=${C:-2}
+BATCH=${BATCH:-10000}
+# JOB_TIMEOUT bounds one export, from request to its end; HarperDB needs
+# minutes for a million records.
+JOB_TIMEOUT=${JOB_TIMEOUT:-30m}
+# GOAL_RATIO and GOAL_GROWTH_MIB are the issue's targets: hops at least
+# 5x faster than HarperDB, peak RSS growth at most 64 MiB at any size.
+GOAL_RATIO=${GOAL_RATIO:-5}
+GOAL_GROWTH_MIB=${GOAL_GROWTH_MIB:-64}
+HOPS_PORT=${HOPS_PORT:-19825}
+HDB_PORT=${HDB_PORT:-19925}
+S3_PORT=${S3_PORT:-19950}
+S3_BUCKET=bench
+OUT=${OUT:-scripts/bench/results}
+mkdir -p "$OUT" bin
+command -v curl >/dev/null || { echo "curl not found"; exit 1; }
+exec > >(tee "$OUT/export.txt") 2>&1
+
+go build -o bin/hops ./host/cmd/hops
+go build -o bin/bench-loader ./scripts/bench/loader
+go build -o bin/bench-opclient ./scripts/bench/opclient
+go build -o bin/bench-s3server ./scripts/bench/s3server
+work=$(mktemp -d)
+trap bench_cleanup EXIT
+bench_machine
+echo "settings: N=$N N_SMALL=$N_SMALL SEARCH=$SEARCH FORMATS=$FORMATS C=$C BATCH=$BATCH"
+
+bin/bench-s3server -addr "127.0.0.1:$S3_PORT" -bucket "$S3_BUCKET" >"$work/s3server.out" 2>&1 &
+bench_pids+=("$!")
+s3_url=http://127.0.0.1:$S3_PORT
+for _ in $(seq 1 100); do curl -s -o /dev/null "$s3_url/" && break; sleep 0.1; done
+
+start_hops "$HOPS_PORT"
+declare -A url=([hops]="http://127.0.0.1:$HOPS_PORT/")
+targets=(hops)
+if [ -n "${HDB_DIR:-}" ]; then
+  # HarperDB's export_to_s3 takes no endpoint in the request; its AWS SDK
+  # reads this from the process environment.
+  AWS_ENDPOINT_URL=$s3_url start_harperdb "$HDB_PORT"
+  url[harperdb]="http://127.0.0.1:$HDB_PORT/"
+  targets+=(harperdb)
+else
+  echo "HDB_DIR not set: HarperDB skipped, no ratios"
+fi
+for t in "${targets[@]}"; do
+  op "${url[$t]}" '{"operation":"create_database","database":"bench"}' >/dev/null
+  echo "$t: $(op "${url[$t]}" '{"operation":"create_table","database":"bench","table":"t","primary_key":"id"}')"
+  mkdir -p "$work/out-$t"
+done
+
+case "$SEARCH" in
+value) search='{"operation":"search_by_value","database":"bench","table":"t","search_attribute":"id","search_value":"*","get_attributes":["*"]}' ;;
+sql) search='{"operation":"sql","sql":"SELECT * FROM bench.t"}' ;;
+*) echo "SEARCH must be value or sql"; exit 1 ;;
+esac
+
+# rss_kib PID...: the sum of the processes' current RSS, KiB.
+rss_kib() {
+  local p sum=0 kb
+  for p in "$@"; do
+    kb=$(awk '/^VmRSS:/{print $2}' "/proc/$p/status" 2>/dev/null) || continue
+    sum=$((sum + ${kb:-0}))
+  done
+  echo "$sum"
+}
+
+# count_records FILE FORMAT: the records in an export file (CSV: lines,
+# the last one ended or not, after the header; JSON: occurrences of
+# "email":, which every record has once).
+count_records() {
+  if [ "$2" = csv ]; then awk 'END{print NR-1}' "$1"; else grep -o '"email":' "$1" | wc -l; fi
+}
+
+declare -A R # R[metric:target]
+
+# measure SIZE KIND FORMAT TARGET: one export, timed, with peak RSS.
+measure() {
+  local size=$1 kind=$2 format=$3 t=$4 body line pids before m=$2_$3_$1
+  if [ "$kind" = local ]; then
+    body="{\"operation\":\"export_local\",\"format\":\"$format\",\"path\":\"$work/out-$t\",\"filename\":\"t\",\"search_operation\":$search}"
+  else
+    local ep=
+    [ "$t" = hops ] && ep=",\"endpoint\":\"$s3_url\",\"force_path_style\":true"
+    body="{\"operation\":\"export_to_s3\",\"format\":\"$format\",\"s3\":{\"aws_access_key_id\":\"AKIDBENCH\",\"aws_secret_access_key\":\"bench-secret\",\"bucket\":\"$S3_BUCKET\",\"key\":\"$t-$size\",\"region\":\"us-east-1\"$ep},\"search_operation\":$search}"
+  fi
+  pids=$(target_pids "$t")
+  before=$(rss_kib $pids)
+  hwm_reset $pids
+  line=$(bin/bench-opclient job -url "${url[$t]}" -timeout "$JOB_TIMEOUT" -body "$body" | tee /dev/stderr | grep '^RESULT')
+  hwm_report "$m" "$t" $pids
+  R[$m:$t]=$(kv "$line" ms)
+  R[${m}_rss:$t]=$hwm_total
+  R[${m}_growth:$t]=$((hwm_total - before / 1024))
+  echo "$m $t: $line growth=${R[${m}_growth:$t]}MiB (RSS before: $((before / 1024)) MiB)"
+  if [ "$kind" = local ]; then
+    local f=$work/out-$t/t.$format n
+    n=$(count_records "$f" "$format")
+    echo "$m $t: file $(stat -c %s "$f") bytes, $n records"
+    [ "$n" = "$size" ] || { echo "$m $t: $n records exported, want $size"; exit 1; }
+    rm -f "$f"
+  fi
+}
+
+sizes=("$N")
+[ "$N_SMALL" -gt 0 ] && [ "$N_SMALL" -lt "$N" ] && sizes=("$N_SMALL" "$N")
+loaded=0
+for size in "${sizes[@]}"; do
+  bench_load "load to $size"
+  for t in "${targets[@]}"; do
+    line=$(bin/bench-loader -url "${url[$t]}" -n $((size - loaded)) -start "$loaded" -batch "$BATCH" -c "$C" | grep '^RESULT')
+    echo "load $t to $size: $line"
+  done
+  loaded=$size
+  for kind in local s3; do
+    for format in $FORMATS; do
+      bench_load "${kind}_${format}_$size"
+      for t in "${targets[@]}"; do measure "$size" "$kind" "$format" "$t"; done
+    done
+  done
+done
+
+echo
+echo "summary (SEARCH=$SEARCH; ms from request to COMPLETE; peak = MiB of all the target's processes during the export; growth = peak minus RSS before it)"
+printf "%-22s %10s %10s %8s %9s %9s %9s %9s\n" export hops_ms hdb_ms ratio hops_peak hops_grow hdb_peak hdb_grow
+fail=
+for size in "${sizes[@]}"; do
+  for kind in local s3; do
+    for format in $FORMATS; do
+      m=${kind}_${format}_$size
+      r=$(ratio "${R[$m:harperdb]:-}" "${R[$m:hops]}")
+      printf "%-22s %10s %10s %8s %9s %9s %9s %9s\n" "$m" "${R[$m:hops]}" "${R[$m:harperdb]:--}" "$r" \
+        "${R[${m}_rss:hops]}" "${R[${m}_growth:hops]}" "${R[${m}_rss:harperdb]:--}" "${R[${m}_growth:harperdb]:--}"
+      [ "${R[${m}_growth:hops]}" -le "$GOAL_GROWTH_MIB" ] || fail="$fail $m:growth"
+      [ "$r" = n/a ] || awk -v r="$r" -v g="$GOAL_RATIO" 'BEGIN{exit !(r >= g)}' || fail="$fail $m:ratio"
+    done
+  done
+done
+echo "ratio: harperdb_ms / hops_ms (goal >= $GOAL_RATIO); hops growth goal <= $GOAL_GROWTH_MIB MiB at every size"
+if [ -n "$fail" ]; then echo "goals missed:$fail"; else echo "goals met"; fi
