@@ -489,34 +489,36 @@ const (
 	expKillPad     = 300
 )
 
-// expWaitTemp polls dir until a temp file of the export named name shows
-// up and returns its name. The poll is a tight loop over ReadDir: the
-// file lives only while the export runs.
-func expWaitTemp(t *testing.T, dir, name string) string {
+// expWaitWriting polls the open files of process pid until one is in dir
+// (the export's temp file, named or O_TMPFILE's "#inode (deleted)") and
+// returns its path. The poll is a tight loop: the file is open only while
+// the export runs, and the export must not finish first.
+func expWaitWriting(t *testing.T, pid int, dir, final string) string {
 	t.Helper()
+	fdDir := filepath.Join("/proc", strconv.Itoa(pid), "fd")
 	deadline := time.Now().Add(recJobWait)
 	for time.Now().Before(deadline) {
-		entries, _ := os.ReadDir(dir)
-		for _, e := range entries {
-			if strings.HasPrefix(e.Name(), "."+name+".tmp-") {
-				return e.Name()
+		fds, _ := os.ReadDir(fdDir)
+		for _, fd := range fds {
+			if target, err := os.Readlink(filepath.Join(fdDir, fd.Name())); err == nil && strings.HasPrefix(target, dir+"/") {
+				return target
 			}
-			if e.Name() == name {
-				t.Fatalf("the export finished before the test caught it running: grow expKillRows")
-			}
+		}
+		if _, err := os.Stat(final); err == nil {
+			t.Fatalf("the export finished before the test caught it writing: grow expKillRows")
 		}
 		time.Sleep(time.Millisecond)
 	}
-	t.Fatalf("no temp file of %s in %s after %s", name, dir, recJobWait)
+	t.Fatalf("process %d opened no file in %s within %s", pid, dir, recJobWait)
 	return ""
 }
 
 // TestExportKilledFamilyLeavesNoFile SIGKILLs the export family's process
 // mid-export: the job ends ERROR saying the process exited, and neither
 // the file nor its temp file is left. The process is first frozen
-// (SIGSTOP) the moment its temp file appears, so the test sees the job
-// IN_PROGRESS with the temp file there before the kill, whatever the
-// machine's speed. The restarted family then exports normally.
+// (SIGSTOP) the moment it has a file open in the export's folder, so the
+// test sees the job IN_PROGRESS before the kill, whatever the machine's
+// speed. The restarted family then exports normally.
 func TestExportKilledFamilyLeavesNoFile(t *testing.T) {
 	in := startHops(t, "", "")
 	recExpect(t, "create_table", in.admin(t, map[string]any{"operation": "create_table", "database": expDB, "table": "big", "primary_key": "id"}), 200, "")
@@ -535,16 +537,15 @@ func TestExportKilledFamilyLeavesNoFile(t *testing.T) {
 		"search_operation": map[string]any{"operation": "sql", "sql": "SELECT * FROM exp.big"}}
 	pid := in.familyPID(t, "plugin builtin export")
 	id := recStartJob(t, in, body)
-	temp := expWaitTemp(t, dir, "big.json")
+	temp := expWaitWriting(t, pid, dir, filepath.Join(dir, "big.json"))
 	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
 	var jobs []map[string]any
 	in.admin(t, map[string]any{"operation": "get_job", "id": id}).JSON(t, &jobs)
-	_, tempErr := os.Stat(filepath.Join(dir, temp))
-	if len(jobs) != 1 || jobs[0]["status"] != "IN_PROGRESS" || tempErr != nil {
+	if len(jobs) != 1 || jobs[0]["status"] != "IN_PROGRESS" {
 		_ = syscall.Kill(pid, syscall.SIGCONT)
-		t.Fatalf("frozen mid-export: job %v, temp file: %v", jobs, tempErr)
+		t.Fatalf("frozen while writing %s: job %v", temp, jobs)
 	}
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -555,9 +556,25 @@ func TestExportKilledFamilyLeavesNoFile(t *testing.T) {
 	}
 	expDirHolds(t, dir, nil)
 
-	// The supervisor restarts the family; the same export now completes.
+	// The supervisor restarts the family (503 until then); the same export
+	// then completes.
+	deadline := time.Now().Add(recJobWait)
+	r := in.admin(t, body)
+	for ; r.Status == 503; r = in.admin(t, body) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the export family is not back after %s: %s", recJobWait, r.Raw)
+		}
+		time.Sleep(recPollEvery)
+	}
+	var started struct {
+		JobID string `json:"job_id"`
+	}
+	r.JSON(t, &started)
+	if r.Status != 200 || started.JobID == "" {
+		t.Fatalf("export after the restart: %d %s", r.Status, r.Raw)
+	}
 	var res struct{ Path string }
-	expJobResult(t, in, recStartJob(t, in, body), &res)
+	expJobResult(t, in, started.JobID, &res)
 	if res.Path != filepath.Join(dir, "big.json") {
 		t.Fatalf("export after the restart wrote %q", res.Path)
 	}
