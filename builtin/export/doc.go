@@ -44,13 +44,14 @@
 // Failures inside the job end it ERROR with the reason: an S3 error with
 // S3's code and message; a search stream that breaks mid-way (the records
 // family failed, its process died) with MsgTruncated or the read error,
-// and no file is left (exporter.CreateAtomic writes a dot-prefixed temp
-// file in the destination folder, renamed into place only on success).
-// A job stopped by Shutdown ends with MsgJobStopped and removes its temp
-// file. If the family's process is killed outright, the host marks the
-// job ERROR, and the temp file ".<name>.<format>.tmp-<random>" stays in
-// the destination folder: the family does not know past jobs' folders,
-// so it does not sweep them; the name cannot be mistaken for an export.
+// and no file is left (exporter.CreateAtomic writes an unnamed O_TMPFILE
+// file in the destination folder, linked and renamed into place only on
+// success). A job stopped by Shutdown ends with MsgJobStopped. If the
+// family's process is killed outright, the host marks the job ERROR and
+// the kernel frees the unnamed file: nothing is left in the folder. (On
+// a file system without O_TMPFILE, or off Linux, the file is a hidden
+// ".<name>.<format>.tmp-<random>" instead, which a killed process leaves
+// behind; the name cannot be mistaken for an export.)
 //
 // Progress: rows handed to the encoder, as {"rows_written": n}, at most
 // once per second (progressInterval).

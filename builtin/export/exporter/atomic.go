@@ -16,10 +16,12 @@ const exportFileMode = 0o644
 // Abort has run.
 var ErrFileDone = errors.New("exporter: export file already committed or aborted")
 
-// AtomicFile is an export file being written: the bytes go to a hidden
-// temp file in the destination directory, and only Commit makes them
-// visible under the final name, all at once. A reader never sees a
-// half-written export and a failed job leaves nothing behind.
+// AtomicFile is an export file being written: the bytes go to a file in
+// the destination directory that has no name (Linux O_TMPFILE) or a hidden
+// temp name (elsewhere, or on a file system without O_TMPFILE), and only
+// Commit makes them visible under the final name, all at once. A reader
+// never sees a half-written export and a failed job leaves nothing behind;
+// with an unnamed file, neither does a process killed mid-export.
 //
 // Use: f, err := CreateAtomic(dir, name); defer f.Abort(); write; f.Commit().
 // Not safe for concurrent use.
@@ -28,6 +30,9 @@ type AtomicFile struct {
 	dir   string
 	final string
 	done  bool
+	// unnamed is set when f has no name yet (O_TMPFILE): Commit links it
+	// to a temp name before the rename, Abort only closes it.
+	unnamed bool
 }
 
 // CreateAtomic starts an export file that Commit will publish as
@@ -38,12 +43,22 @@ func CreateAtomic(dir, name string) (*AtomicFile, error) {
 	if !plainName(name) {
 		return nil, badRequest(MsgFilenameInvalid)
 	}
-	f, err := os.CreateTemp(dir, "."+name+".tmp-*")
+	a := &AtomicFile{dir: dir, final: filepath.Join(dir, name)}
+	if f, err := openUnnamed(dir); err == nil {
+		a.f, a.unnamed = f, true
+		return a, nil
+	}
+	f, err := os.CreateTemp(dir, tempPattern(name))
 	if err != nil {
 		return nil, fmt.Errorf("create export file in %s: %w", dir, err)
 	}
-	return &AtomicFile{f: f, dir: dir, final: filepath.Join(dir, name)}, nil
+	a.f = f
+	return a, nil
 }
+
+// tempPattern is the os.CreateTemp pattern of the hidden temp name of an
+// export called name.
+func tempPattern(name string) string { return "." + name + ".tmp-*" }
 
 // Path is where the file appears after Commit.
 func (a *AtomicFile) Path() string { return a.final }
@@ -68,6 +83,11 @@ func (a *AtomicFile) Commit() error {
 	err := a.f.Sync()
 	if err == nil {
 		err = a.f.Chmod(exportFileMode)
+	}
+	if err == nil && a.unnamed {
+		// The link may not take the final name: linkat never replaces a
+		// file, and an export replaces one of its name.
+		tmp, err = linkUnnamed(a.f, a.dir, tempPattern(filepath.Base(a.final)))
 	}
 	if cerr := a.f.Close(); err == nil {
 		err = cerr
@@ -94,7 +114,9 @@ func (a *AtomicFile) Abort() error {
 	a.done = true
 	tmp := a.f.Name()
 	cerr := a.f.Close()
-	if err := os.Remove(tmp); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if a.unnamed { // closing an unnamed file frees it
+		tmp = "(unnamed)"
+	} else if err := os.Remove(tmp); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("remove temp export file %s: %w", tmp, err)
 	}
 	if cerr != nil && !errors.Is(cerr, os.ErrClosed) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"testing"
 )
@@ -88,8 +89,14 @@ func TestAtomicFileAbortLeavesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _ = f.Write([]byte("[half"))
-	if names := dirNames(t, dir); len(names) != 1 {
-		t.Fatalf("temp file not in the target directory: %q", names)
+	// Mid-write the directory holds nothing (an unnamed file) or one
+	// hidden temp file (the fallback), never the export's name.
+	want := 1
+	if f.unnamed {
+		want = 0
+	}
+	if names := dirNames(t, dir); len(names) != want || slices.Contains(names, "out.json") {
+		t.Fatalf("mid-write directory holds %q (unnamed %v)", names, f.unnamed)
 	}
 	if err := f.Abort(); err != nil {
 		t.Fatal(err)
@@ -175,5 +182,47 @@ func TestExportLocalFailureLeavesNothing(t *testing.T) {
 	}
 	if names := dirNames(t, dir); len(names) != 0 {
 		t.Errorf("cancelled export left %q", names)
+	}
+}
+
+func TestAtomicFileOfAKilledWriterLeavesNothing(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("unnamed files need Linux O_TMPFILE")
+	}
+	dir := t.TempDir()
+	f, err := CreateAtomic(dir, "out.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !f.unnamed {
+		t.Skip("the temp directory's file system has no O_TMPFILE")
+	}
+	_, _ = f.Write([]byte("a,b\n1,2\n"))
+	// A process killed now never runs Abort: closing the descriptor, as
+	// the kernel does at exit, must leave the directory empty.
+	_ = f.f.Close()
+	if names := dirNames(t, dir); len(names) != 0 {
+		t.Fatalf("a dead writer left %q", names)
+	}
+}
+
+func TestAtomicFileCommitsAnUnnamedFileBesideAnExistingOne(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 2 { // the second commit replaces the first
+		f, err := CreateAtomic(dir, "out.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := fmt.Sprintf("[%d]", i)
+		_, _ = f.Write([]byte(body))
+		if err := f.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		if data, _ := os.ReadFile(f.Path()); string(data) != body {
+			t.Fatalf("commit %d: file %q", i, data)
+		}
+		if names := dirNames(t, dir); !slices.Equal(names, []string{"out.json"}) {
+			t.Fatalf("commit %d: directory holds %q", i, names)
+		}
 	}
 }
