@@ -87,10 +87,10 @@ sql) search='{"operation":"sql","sql":"SELECT * FROM bench.t"}' ;;
 esac
 
 # rss_kib PID...: the sum of the processes' current RSS, KiB.
-rss_kib() {
-  local p sum=0 kb
+rss_kib() { # FIELD PID...: the sum of /proc/PID/status FIELD (VmRSS, RssAnon) in KiB
+  local field=$1 p sum=0 kb; shift
   for p in "$@"; do
-    kb=$(awk '/^VmRSS:/{print $2}' "/proc/$p/status" 2>/dev/null) || continue
+    kb=$(awk -v f="$field:" '$1==f{print $2}' "/proc/$p/status" 2>/dev/null) || continue
     sum=$((sum + ${kb:-0}))
   done
   echo "$sum"
@@ -107,7 +107,7 @@ declare -A R # R[metric:target]
 
 # measure SIZE KIND FORMAT TARGET: one export, timed, with peak RSS.
 measure() {
-  local size=$1 kind=$2 format=$3 t=$4 body line pids before m=$2_$3_$1
+  local size=$1 kind=$2 format=$3 t=$4 body line pids before abefore m=$2_$3_$1
   if [ "$kind" = local ]; then
     body="{\"operation\":\"export_local\",\"format\":\"$format\",\"path\":\"$work/out-$t\",\"filename\":\"t\",\"search_operation\":$search}"
   else
@@ -116,14 +116,17 @@ measure() {
     body="{\"operation\":\"export_to_s3\",\"format\":\"$format\",\"s3\":{\"aws_access_key_id\":\"AKIDBENCH\",\"aws_secret_access_key\":\"bench-secret\",\"bucket\":\"$S3_BUCKET\",\"key\":\"$t-$size\",\"region\":\"us-east-1\"$ep},\"search_operation\":$search}"
   fi
   pids=$(target_pids "$t")
-  before=$(rss_kib $pids)
+  before=$(rss_kib VmRSS $pids)
+  abefore=$(rss_kib RssAnon $pids)
   hwm_reset $pids
   line=$(bin/bench-opclient job -url "${url[$t]}" -timeout "$JOB_TIMEOUT" -body "$body" | tee /dev/stderr | grep '^RESULT')
   hwm_report "$m" "$t" $pids
   R[$m:$t]=$(kv "$line" ms)
   R[${m}_rss:$t]=$hwm_total
   R[${m}_growth:$t]=$((hwm_total - before / 1024))
-  echo "$m $t: $line growth=${R[${m}_growth:$t]}MiB (RSS before: $((before / 1024)) MiB)"
+  R[${m}_anon:$t]=$anon_total
+  R[${m}_agrowth:$t]=$((anon_total - abefore / 1024))
+  echo "$m $t: $line growth=${R[${m}_growth:$t]}MiB (RSS before: $((before / 1024)) MiB) anon growth=${R[${m}_agrowth:$t]}MiB (anon before: $((abefore / 1024)) MiB)"
   if [ "$kind" = local ]; then
     local f=$work/out-$t/t.$format n
     n=$(count_records "$f" "$format")
@@ -152,20 +155,22 @@ for size in "${sizes[@]}"; do
 done
 
 echo
-echo "summary (SEARCH=$SEARCH; ms from request to COMPLETE; peak = MiB of all the target's processes during the export; growth = peak minus RSS before it)"
-printf "%-22s %10s %10s %8s %9s %9s %9s %9s\n" export hops_ms hdb_ms ratio hops_peak hops_grow hdb_peak hdb_grow
+echo "summary (SEARCH=$SEARCH; ms from request to COMPLETE; peak = MiB of all the target's processes during the export (VmHWM, file pages included); growth = peak minus RSS before it; anon = the same for RssAnon, heap and stacks only)"
+printf "%-22s %10s %10s %8s %9s %9s %9s %9s %9s %9s\n" export hops_ms hdb_ms ratio hops_peak hops_grow hops_anon hops_agrw hdb_peak hdb_grow
 fail=
 for size in "${sizes[@]}"; do
   for kind in local s3; do
     for format in $FORMATS; do
       m=${kind}_${format}_$size
-      r=$(ratio "${R[$m:harperdb]:-}" "${R[$m:hops]}")
-      printf "%-22s %10s %10s %8s %9s %9s %9s %9s\n" "$m" "${R[$m:hops]}" "${R[$m:harperdb]:--}" "$r" \
-        "${R[${m}_rss:hops]}" "${R[${m}_growth:hops]}" "${R[${m}_rss:harperdb]:--}" "${R[${m}_growth:harperdb]:--}"
-      [ "${R[${m}_growth:hops]}" -le "$GOAL_GROWTH_MIB" ] || fail="$fail $m:growth"
+      r=n/a
+      [ -n "${R[$m:harperdb]:-}" ] && r=$(ratio "${R[$m:harperdb]}" "${R[$m:hops]}")
+      printf "%-22s %10s %10s %8s %9s %9s %9s %9s %9s %9s\n" "$m" "${R[$m:hops]}" "${R[$m:harperdb]:--}" "$r" \
+        "${R[${m}_rss:hops]}" "${R[${m}_growth:hops]}" "${R[${m}_anon:hops]}" "${R[${m}_agrowth:hops]}" \
+        "${R[${m}_rss:harperdb]:--}" "${R[${m}_growth:harperdb]:--}"
+      [ "${R[${m}_agrowth:hops]}" -le "$GOAL_GROWTH_MIB" ] || fail="$fail $m:anon_growth"
       [ "$r" = n/a ] || awk -v r="$r" -v g="$GOAL_RATIO" 'BEGIN{exit !(r >= g)}' || fail="$fail $m:ratio"
     done
   done
 done
-echo "ratio: harperdb_ms / hops_ms (goal >= $GOAL_RATIO); hops growth goal <= $GOAL_GROWTH_MIB MiB at every size"
+echo "ratio: harperdb_ms / hops_ms (goal >= $GOAL_RATIO); hops anon growth goal <= $GOAL_GROWTH_MIB MiB at every size (VmHWM growth shown beside it: it counts the bbolt pages the records family maps while it scans)"
 if [ -n "$fail" ]; then echo "goals missed:$fail"; else echo "goals met"; fi

@@ -8,6 +8,17 @@
 # hwm_reset before a phase and hwm_report after it give each phase's peak.
 # hops is the host process plus one child process per family; HarperDB is
 # the process tree under the pid harperdb.sh wrote (npm exec -> sh -> node).
+#
+# VmHWM counts file pages a process maps, and the records family reads
+# bbolt through mmap: a scan of a large table maps its pages, which the
+# kernel shares with its page cache and takes back under pressure. So
+# hwm_reset also starts a sampler of RssAnon (the heap and stacks, which
+# only the process can give back) every ANON_EVERY seconds, and
+# hwm_report prints its peak beside VmHWM ("anon="), sets anon_total and
+# anon_of_<name>. Flat-memory claims are made on anon.
+ANON_EVERY=${ANON_EVERY:-0.05}
+anon_sampler=
+anon_file=
 
 BENCH_USER=admin
 BENCH_PASS=password
@@ -17,6 +28,7 @@ bench_hdb_work=
 
 # bench_cleanup stops every process this benchmark started (by pid).
 bench_cleanup() {
+  anon_stop
   [ -n "$bench_hdb_work" ] && scripts/bench/harperdb.sh stop "$bench_hdb_work" || true
   for p in "${bench_pids[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${bench_pids[@]}"; do wait "$p" 2>/dev/null || true; done
@@ -82,24 +94,61 @@ proc_name() {
   esac
 }
 
-# hwm_reset PID...: restart the peak-RSS count of each process.
-hwm_reset() { local p; for p in "$@"; do echo 5 >"/proc/$p/clear_refs" 2>/dev/null || true; done; }
+# hwm_reset PID...: restart the peak-RSS count of each process and start
+# sampling their RssAnon.
+hwm_reset() {
+  local p
+  for p in "$@"; do echo 5 >"/proc/$p/clear_refs" 2>/dev/null || true; done
+  anon_stop
+  anon_file=$(mktemp)
+  (
+    declare -A peak
+    trap 'for q in "${!peak[@]}"; do echo "$q ${peak[$q]}"; done >"$anon_file"; exit 0' TERM
+    while :; do
+      for q in "$@"; do
+        kb=$(awk '/^RssAnon:/{print $2}' "/proc/$q/status" 2>/dev/null)
+        [ -n "$kb" ] && [ "$kb" -gt "${peak[$q]:-0}" ] && peak[$q]=$kb
+      done
+      sleep "$ANON_EVERY"
+    done
+  ) &
+  anon_sampler=$!
+}
+
+# anon_stop ends the RssAnon sampler, leaving its peaks in anon_file.
+anon_stop() {
+  [ -n "$anon_sampler" ] || return 0
+  kill -TERM "$anon_sampler" 2>/dev/null || true
+  wait "$anon_sampler" 2>/dev/null || true
+  anon_sampler=
+}
+
+# anon_peak PID: the sampled RssAnon peak of PID in KiB (empty if none).
+anon_peak() { [ -n "$anon_file" ] && awk -v p="$1" '$1==p{print $2}' "$anon_file"; }
 
 # hwm_report PHASE TARGET PID...: one line per process with its peak RSS in
 # MiB since hwm_reset, then the sum; sets hwm_total (MiB) and hwm_of_<name>.
 hwm_report() {
-  local phase=$1 target=$2 p kb name; shift 2
+  local phase=$1 target=$2 p kb akb name; shift 2
+  anon_stop
   hwm_total=0
+  anon_total=0
   for p in "$@"; do
     kb=$(awk '/^VmHWM:/{print $2}' "/proc/$p/status" 2>/dev/null) || continue
     [ -n "$kb" ] || continue
+    akb=$(anon_peak "$p"); akb=${akb:-0}
     name=$(proc_name "$p")
-    printf "rss %-16s %-9s %-16s pid=%-7s peak=%6.1f MiB\n" "$phase" "$target" "$name" "$p" "$(awk -v k="$kb" 'BEGIN{print k/1024}')"
+    printf "rss %-16s %-9s %-16s pid=%-7s peak=%6.1f MiB anon=%6.1f MiB\n" "$phase" "$target" "$name" "$p" \
+      "$(awk -v k="$kb" 'BEGIN{print k/1024}')" "$(awk -v k="$akb" 'BEGIN{print k/1024}')"
     hwm_total=$((hwm_total + kb))
+    anon_total=$((anon_total + akb))
     printf -v "hwm_of_${name//[^a-zA-Z0-9]/_}" '%s' "$((kb / 1024))"
+    printf -v "anon_of_${name//[^a-zA-Z0-9]/_}" '%s' "$((akb / 1024))"
   done
   hwm_total=$((hwm_total / 1024))
-  printf "rss %-16s %-9s %-16s %-11s peak=%6d MiB (sum of the processes' peaks)\n" "$phase" "$target" total "" "$hwm_total"
+  anon_total=$((anon_total / 1024))
+  printf "rss %-16s %-9s %-16s %-11s peak=%6d MiB anon=%6d MiB (sums of the processes' peaks)\n" "$phase" "$target" total "" "$hwm_total" "$anon_total"
+  rm -f "$anon_file"; anon_file=
 }
 
 # target_pids TARGET: the processes of hops (host and family children) or
