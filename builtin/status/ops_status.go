@@ -111,25 +111,25 @@ func (f *Family) getStatus(_ context.Context, req *sdk.Request) (*sdk.Response, 
 		}
 		return sdk.OK(all), nil
 	}
-	var rec *Record
+	// The stored value is the record as json.Marshal wrote it, the very
+	// bytes of the answer: send them as they are.
+	var stored string
+	found := false
 	err = f.db.View(func(tx *buntdb.Tx) error {
 		v, err := tx.Get(id)
 		if errors.Is(err, buntdb.ErrNotFound) {
 			return nil
 		}
-		if err != nil {
-			return err
-		}
-		rec = new(Record)
-		return json.Unmarshal([]byte(v), rec)
+		stored, found = v, err == nil
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read status %s: %w", id, err)
 	}
-	if rec == nil {
+	if !found {
 		return sdk.OK(nil), nil
 	}
-	return sdk.OK(rec), nil
+	return sdk.RawJSON([]byte(stored)), nil
 }
 
 func (f *Family) all() ([]Record, error) {
