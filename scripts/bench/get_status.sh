@@ -23,7 +23,13 @@ go build -o bin/bench-floor ./scripts/bench/floor
 
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+cleanup() {
+  # HarperDB runs as a grandchild of the pid harperdb.sh wrote: stop its tree.
+  [ -f "$work/hdb/pid" ] && scripts/bench/harperdb.sh stop "$work/hdb"
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 ROOTPATH=$work/hops HDB_ADMIN_USERNAME=admin HDB_ADMIN_PASSWORD=password \
