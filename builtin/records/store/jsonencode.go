@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/hops-dev/hops/builtin/internal/fastjson"
 )
 
 // appendJSON appends v as JSON. It writes the kinds a decoded request holds
@@ -77,8 +79,7 @@ func appendJSONNumber(b []byte, n json.Number) ([]byte, error) {
 	if n == "" {
 		return append(b, '0'), nil
 	}
-	p := jsonParser{b: []byte(n)}
-	if _, ok := p.number(); !ok || p.i != len(n) {
+	if !fastjson.ValidNumber(string(n)) {
 		return nil, fmt.Errorf("json: invalid number literal %q", string(n))
 	}
 	return append(b, n...), nil

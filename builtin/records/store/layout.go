@@ -7,6 +7,8 @@ import (
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/hops-dev/hops/builtin/internal/fastjson"
 )
 
 // Layout of one database file: one top-level bucket per table, named by
@@ -143,13 +145,13 @@ func valueCtime(v []byte) (int64, error) {
 
 // decodeValue decodes a stored record. Numbers come back as json.Number,
 // so 1 stays 1 and 12.5 stays 12.5 when re-encoded. The fast parser
-// (fastjson.go) handles every record encoding/json writes; anything it
-// refuses goes through encoding/json, which has the last word.
+// (builtin/internal/fastjson) handles every record encoding/json writes;
+// anything it refuses goes through encoding/json, which has the last word.
 func decodeValue(v []byte) (map[string]any, error) {
 	if _, err := valueCtime(v); err != nil {
 		return nil, err
 	}
-	if rec, ok := fastDecodeObject(v[valueHeaderLen:]); ok {
+	if rec, ok := fastjson.DecodeObject(v[valueHeaderLen:]); ok {
 		return rec, nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(v[valueHeaderLen:]))

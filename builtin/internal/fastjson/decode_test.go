@@ -1,0 +1,137 @@
+package fastjson
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// errTrailing marks input with more after the object.
+var errTrailing = errors.New("trailing data")
+
+// stdDecode is the reference: encoding/json with UseNumber.
+func stdDecode(b []byte) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, err
+	}
+	if dec.More() {
+		return nil, errTrailing
+	}
+	return m, nil
+}
+
+// jsonSeeds are objects the parser must decode exactly like encoding/json
+// (or refuse), and the fuzz test's seeds.
+var jsonSeeds = []string{
+	`{}`,
+	` { "a" : 1 , "b":[ ] ,"c":{}} `,
+	`{"id":1,"n":-0.5e-3,"big":12345678901234567890123,"f":12.5,"z":0,"e":1E+2}`,
+	`{"s":"plain","t":true,"f":false,"n":null,"arr":[1,"x",[true,null],{"k":"v"}]}`,
+	`{"esc":"q\" b\\ s\/ \b\f\n\r\t","u":"\u00e9\u4e2d\ud83d\ude00","raw":"é中😀"}`,
+	`{"lone":"\ud800x"}`,
+	`{"bad":"\x"}`,
+	`{"dup":1,"dup":2}`,
+	`{"a":01}`,
+	`{"a":1.}`,
+	`{"a":-}`,
+	`{"a":tru}`,
+	`{"a":1}x`,
+	`{"a":"unterminated}`,
+	`{"a":[1,]}`,
+	`{"a":1,}`,
+	"{\"ctl\":\"a\x01b\"}",
+	"{\"bad utf8\":\"\xff\"}",
+	`[1,2]`,
+	`"str"`,
+}
+
+func TestDecodeObjectMatchesEncodingJSON(t *testing.T) {
+	for _, seed := range jsonSeeds {
+		checkDecode(t, []byte(seed))
+	}
+}
+
+// checkDecode compares the parser with encoding/json on b: when the parser
+// accepts, encoding/json must accept with the same result.
+func checkDecode(t *testing.T, b []byte) {
+	t.Helper()
+	got, ok := DecodeObject(b)
+	want, err := stdDecode(b)
+	if !ok {
+		return // the caller falls back to encoding/json
+	}
+	if err != nil {
+		t.Fatalf("fast parser accepted %q, encoding/json refused: %v", b, err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%q\nfast %#v\n std %#v", b, got, want)
+	}
+}
+
+// TestDecodeObjectAcceptsOrdinaryObjects pins that the fast path is taken
+// for what encoding/json writes: a parser refusing everything would pass
+// the comparison above and be useless.
+func TestDecodeObjectAcceptsOrdinaryObjects(t *testing.T) {
+	accepted := []string{jsonSeeds[0], jsonSeeds[1], jsonSeeds[2], jsonSeeds[3], jsonSeeds[4], jsonSeeds[7]}
+	rec := map[string]any{"id": 7, "s": "é\"\n\u2028<>&", "w": 12.5, "a": []any{map[string]any{"x": nil}}, "t": true}
+	written, err := json.Marshal(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range append(accepted, string(written)) {
+		got, ok := DecodeObject([]byte(text))
+		want, err := stdDecode([]byte(text))
+		if !ok || err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: ok %v (err %v)\nfast %#v\n std %#v", text, ok, err, got, want)
+		}
+	}
+}
+
+func TestDecodeObjectRefusesWhatItIsNotSureOf(t *testing.T) {
+	deep := strings.Repeat(`{"a":`, maxJSONDepth+1) + "1" + strings.Repeat("}", maxJSONDepth+1)
+	for _, text := range []string{`{"lone":"\ud800x"}`, "{\"bad utf8\":\"\xff\"}", `[1,2]`, `null`, ``, `{"a":1}x`, deep} {
+		if _, ok := DecodeObject([]byte(text)); ok {
+			t.Errorf("accepted %.40q", text)
+		}
+	}
+}
+
+func TestDecodeObjectDoesNotAliasItsInput(t *testing.T) {
+	b := []byte(`{"key":"value","n":12,"e":"a\nb"}`)
+	got, ok := DecodeObject(b)
+	if !ok {
+		t.Fatal("refused")
+	}
+	for i := range b {
+		b[i] = 'X'
+	}
+	want := map[string]any{"key": "value", "n": json.Number("12"), "e": "a\nb"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("the result changed with its input: %#v", got)
+	}
+}
+
+func TestValidNumberAgreesWithEncodingJSON(t *testing.T) {
+	for _, n := range []string{"0", "-0", "12", "-1.5e3", "1E+2", "0.25", "01", "1.", "-", "+1", ".5", "1e", "1 ", " 1", "0x10", "NaN", ""} {
+		_, err := json.Marshal(json.Number(n))
+		want := err == nil && n != "" // encoding/json writes "" as 0
+		if got := ValidNumber(n); got != want {
+			t.Errorf("ValidNumber(%q) = %v, encoding/json accepts it: %v", n, got, want)
+		}
+	}
+}
+
+func FuzzDecodeObject(f *testing.F) {
+	for _, seed := range jsonSeeds {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		checkDecode(t, b)
+	})
+}
