@@ -2,24 +2,46 @@ package exporter
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
 
-// valueEncoder turns one record value into JSON text. The common scalar
-// types (what a JSON-decoded record holds) are appended directly with no
-// allocation; nested objects, arrays and anything else go through one
-// reused json.Encoder. Output matches JavaScript's JSON.stringify (what
-// HarperDB writes): no HTML escaping, numbers in ECMAScript form, NaN and
-// ±Inf as null.
+// valueEncoder turns one record value into JSON text. Output matches
+// JavaScript's JSON.stringify (what HarperDB writes): no HTML escaping,
+// numbers in ECMAScript form, NaN and ±Inf as null. What a JSON-decoded
+// record holds is appended directly with no allocation: scalars, and
+// objects and arrays, which are written byte for byte as encoding/json
+// writes them (they went through it before; the output must not change):
+// keys sorted bytewise, strings escaped as appendGoString does. Anything
+// else goes through one reused json.Encoder.
 type valueEncoder struct {
 	nested  bytes.Buffer
 	enc     *json.Encoder
 	scratch []byte
+	members []member // the keys of the objects being written, reused
 }
+
+// member is one key and value of an object being written.
+type member struct {
+	key string
+	val any
+}
+
+// maxDirectDepth is how many levels of nested objects and arrays
+// valueEncoder writes itself. Records nest a few levels at most; a deeper
+// value goes to encoding/json, which notices a cycle (a map holding
+// itself) instead of recursing until the stack overflows.
+const maxDirectDepth = 64
+
+// maxRetainedMembers caps the member scratch kept between values, as
+// maxRetainedScratch caps the byte scratch: one object with a huge number
+// of keys must not pin its scratch for the whole export.
+const maxRetainedMembers = 1 << 12
 
 // newValueEncoder returns a valueEncoder with its reusable buffers.
 func newValueEncoder() *valueEncoder {
@@ -52,15 +74,112 @@ func (v *valueEncoder) appendJSON(dst []byte, x any) ([]byte, error) {
 		return strconv.AppendUint(dst, t, 10), nil
 	case uint32:
 		return strconv.AppendUint(dst, uint64(t), 10), nil
+	}
+	// json.Number (what a json.Decoder with UseNumber yields: the export
+	// family decodes dispatched search results so), objects, arrays and
+	// anything else, as encoding/json writes them.
+	dst, err := v.appendNested(dst, x, 0)
+	if cap(v.members) > maxRetainedMembers {
+		v.members = nil
+	}
+	return dst, err
+}
+
+// appendNested appends x as encoding/json (HTML escaping off) writes it,
+// x being depth levels deep in objects and arrays.
+func (v *valueEncoder) appendNested(dst []byte, x any, depth int) ([]byte, error) {
+	switch t := x.(type) {
+	case nil:
+		return append(dst, "null"...), nil
+	case string:
+		return appendGoString(dst, t), nil
+	case bool:
+		return strconv.AppendBool(dst, t), nil
 	case json.Number:
-		// What a json.Decoder with UseNumber yields (the export family
-		// decodes dispatched search results so): the number's own text,
-		// kept digit for digit. An invalid one goes through encoding/json
-		// below, which refuses it.
+		// The number's own text, kept digit for digit. An invalid one
+		// goes through encoding/json below, which refuses it.
+		if t == "" {
+			return append(dst, '0'), nil // encoding/json's zero Number
+		}
 		if validNumber(string(t)) {
 			return append(dst, t...), nil
 		}
+	case float64:
+		if !math.IsNaN(t) && !math.IsInf(t, 0) { // encoding/json refuses those
+			return appendFloat(dst, t, 64), nil
+		}
+	case int:
+		return strconv.AppendInt(dst, int64(t), 10), nil
+	case int64:
+		return strconv.AppendInt(dst, t, 10), nil
+	case map[string]any:
+		if depth < maxDirectDepth {
+			return v.appendObject(dst, t, depth)
+		}
+	case []any:
+		if depth < maxDirectDepth {
+			return v.appendArray(dst, t, depth)
+		}
 	}
+	return v.appendEncoded(dst, x)
+}
+
+// appendObject appends m with its keys sorted bytewise, as encoding/json
+// does.
+func (v *valueEncoder) appendObject(dst []byte, m map[string]any, depth int) ([]byte, error) {
+	if m == nil {
+		return append(dst, "null"...), nil
+	}
+	start := len(v.members)
+	for k, val := range m {
+		v.members = append(v.members, member{k, val})
+	}
+	// Deeper objects append past these members (or to a new array), so
+	// ms stays intact while they are written.
+	ms := v.members[start:]
+	slices.SortFunc(ms, func(a, b member) int { return cmp.Compare(a.key, b.key) })
+	dst = append(dst, '{')
+	var err error
+	for i, kv := range ms {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendGoString(dst, kv.key)
+		dst = append(dst, ':')
+		if dst, err = v.appendNested(dst, kv.val, depth+1); err != nil {
+			break
+		}
+	}
+	clear(ms) // drop the references to the record's values
+	v.members = v.members[:start]
+	if err != nil {
+		return dst, err
+	}
+	return append(dst, '}'), nil
+}
+
+// appendArray appends s.
+func (v *valueEncoder) appendArray(dst []byte, s []any, depth int) ([]byte, error) {
+	if s == nil {
+		return append(dst, "null"...), nil
+	}
+	dst = append(dst, '[')
+	for i, x := range s {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		var err error
+		if dst, err = v.appendNested(dst, x, depth+1); err != nil {
+			return dst, err
+		}
+	}
+	return append(dst, ']'), nil
+}
+
+// appendEncoded appends x through encoding/json: the types appendNested
+// does not know, NaN and ±Inf and invalid numbers (refused), values
+// nested too deep.
+func (v *valueEncoder) appendEncoded(dst []byte, x any) ([]byte, error) {
 	v.nested.Reset()
 	if err := v.enc.Encode(x); err != nil {
 		return dst, fmt.Errorf("encode %T value: %w", x, err)
@@ -86,6 +205,10 @@ func (v *valueEncoder) cell(x any) (string, error) {
 			return "true", nil
 		}
 		return "false", nil
+	case json.Number:
+		if validNumber(string(t)) {
+			return string(t), nil // the text appendJSON writes, not copied
+		}
 	}
 	b, err := v.appendJSON(v.scratch[:0], x)
 	v.scratch = b
@@ -145,21 +268,39 @@ const hexDigits = "0123456789abcdef"
 // it: quote, backslash and control characters escaped, everything else
 // (non-ASCII, <, >, &) raw. Invalid UTF-8 becomes U+FFFD so the output is
 // always valid JSON.
-func appendString(dst []byte, s string) []byte {
+func appendString(dst []byte, s string) []byte { return appendQuoted(dst, s, false) }
+
+// appendGoString appends s as encoding/json writes it with HTML escaping
+// off: as appendString, except that invalid UTF-8 becomes the escape
+// \ufffd and U+2028 and U+2029 are escaped too. Nested values are
+// written so, as they were when encoding/json wrote them.
+func appendGoString(dst []byte, s string) []byte { return appendQuoted(dst, s, true) }
+
+// appendQuoted is appendString, or appendGoString when goStyle is set.
+func appendQuoted(dst []byte, s string, goStyle bool) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c >= utf8.RuneSelf {
 			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
+			switch {
+			case r == utf8.RuneError && size == 1:
 				dst = append(dst, s[start:i]...)
-				dst = append(dst, "\ufffd"...)
+				if goStyle {
+					dst = append(dst, `\ufffd`...)
+				} else {
+					dst = append(dst, "\ufffd"...)
+				}
+			case goStyle && (r == '\u2028' || r == '\u2029'):
+				dst = append(dst, s[start:i]...)
+				dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+			default:
 				i += size
-				start = i
 				continue
 			}
 			i += size
+			start = i
 			continue
 		}
 		if c >= 0x20 && c != '"' && c != '\\' {
