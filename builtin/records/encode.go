@@ -144,8 +144,9 @@ const hexDigits = "0123456789abcdef"
 
 // appendString appends s as a JSON string, escaped as encoding/json does
 // with HTML escaping off (HarperDB leaves <, > and & alone): quotes,
-// backslashes and control characters escaped, invalid UTF-8 replaced by
-// U+FFFD, U+2028 and U+2029 escaped for JavaScript.
+// backslashes and control characters escaped (\b, \f, \n, \r, \t short,
+// as encoding/json and JSON.stringify write them), invalid UTF-8 replaced
+// by U+FFFD, U+2028 and U+2029 escaped for JavaScript.
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
@@ -160,6 +161,10 @@ func appendString(b []byte, s string) []byte {
 			switch c {
 			case '"', '\\':
 				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
 			case '\n':
 				b = append(b, '\\', 'n')
 			case '\r':

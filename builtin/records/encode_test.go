@@ -21,7 +21,7 @@ func stdJSON(t testing.TB, v any) string {
 }
 
 func TestAppendStringMatchesEncodingJSON(t *testing.T) {
-	fixed := []string{"", "plain", `quote " and \ backslash`, "tab\tnew\nline\rcr", "\x00\x01\x1f\x7f",
+	fixed := []string{"", "plain", `quote " and \ backslash`, "tab\tnew\nline\rcr", "\x00\x01\x1f\x7f", "\b backspace \f formfeed",
 		"<html> & stuff", "héllo wörld ✓ 𝄞", "\u2028\u2029", "bad \xff utf8 \xc3", "\xed\xa0\x80 surrogate"}
 	for _, s := range fixed {
 		if got, want := string(appendString(nil, s)), stdJSON(t, s); got != want {
@@ -29,7 +29,7 @@ func TestAppendStringMatchesEncodingJSON(t *testing.T) {
 		}
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	alphabet := []byte("ab\"\\\n\x01\xff\xe2\x80\xa8é")
+	alphabet := []byte("ab\"\\\n\b\f\x01\xff\xe2\x80\xa8é<&")
 	for i := 0; i < 2000; i++ {
 		b := make([]byte, rng.IntN(12))
 		for j := range b {
