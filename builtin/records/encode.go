@@ -2,13 +2,16 @@ package records
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/hops-dev/hops/builtin/internal/fastjson"
 	"github.com/hops-dev/hops/sdk"
 )
 
@@ -27,7 +30,7 @@ type projection struct {
 // sends the body in chunks as it fills.
 func streamRecords(p projection, read func(emit func(map[string]any) error) error) *sdk.Response {
 	return sdk.Streamed(sdk.ContentTypeJSON, func(w io.Writer) error {
-		rw := &recordWriter{w: w, p: p}
+		rw := newRecordWriter(w, p)
 		if _, err := io.WriteString(w, "["); err != nil {
 			return err
 		}
@@ -39,13 +42,33 @@ func streamRecords(p projection, read func(emit func(map[string]any) error) erro
 	})
 }
 
-// recordWriter encodes records as the elements of a JSON array.
+// recordWriter encodes records as the elements of a JSON array. What is
+// the same for every record (each column's `"name":`, the set of columns)
+// is worked out once, in newRecordWriter.
 type recordWriter struct {
-	w     io.Writer
-	p     projection
-	buf   []byte
-	n     int
-	extra []string
+	w      io.Writer
+	p      projection
+	names  [][]byte            // names[i] is `"cols[i]":`
+	colSet map[string]struct{} // the columns, when p.all
+	enc    jsonAppender
+	buf    []byte
+	n      int
+	extra  []string
+}
+
+// newRecordWriter returns a recordWriter of projection p writing to w.
+func newRecordWriter(w io.Writer, p projection) *recordWriter {
+	rw := &recordWriter{w: w, p: p, names: make([][]byte, len(p.cols))}
+	for i, c := range p.cols {
+		rw.names[i] = append(appendString(nil, c), ':')
+	}
+	if p.all {
+		rw.colSet = make(map[string]struct{}, len(p.cols))
+		for _, c := range p.cols {
+			rw.colSet[c] = struct{}{}
+		}
+	}
+	return rw
 }
 
 // write encodes one record (with a leading comma after the first).
@@ -61,12 +84,13 @@ func (rw *recordWriter) write(rec map[string]any) error {
 		if i > 0 {
 			b = append(b, ',')
 		}
+		b = append(b, rw.names[i]...)
 		v, ok := rec[col]
 		if ok {
 			found++
 		}
 		var err error
-		if b, err = appendMember(b, col, v); err != nil {
+		if b, err = rw.enc.value(b, v); err != nil {
 			return err
 		}
 	}
@@ -82,54 +106,100 @@ func (rw *recordWriter) write(rec map[string]any) error {
 	return err
 }
 
-// appendExtra appends the attributes of rec that are not in cols.
+// appendExtra appends the attributes of rec that are not in cols, sorted.
 func (rw *recordWriter) appendExtra(b []byte, rec map[string]any) ([]byte, error) {
 	rw.extra = rw.extra[:0]
 	for k := range rec {
-		if !slices.Contains(rw.p.cols, k) {
+		if _, ok := rw.colSet[k]; !ok {
 			rw.extra = append(rw.extra, k)
 		}
 	}
 	slices.Sort(rw.extra)
+	comma := len(rw.p.cols) > 0
 	for _, k := range rw.extra {
-		if len(b) > 0 && b[len(b)-1] != '{' {
+		if comma {
 			b = append(b, ',')
 		}
+		comma = true
+		b = appendString(b, k)
+		b = append(b, ':')
 		var err error
-		if b, err = appendMember(b, k, rec[k]); err != nil {
+		if b, err = rw.enc.value(b, rec[k]); err != nil {
 			return nil, err
 		}
 	}
 	return b, nil
 }
 
-// appendMember appends "name":value.
-func appendMember(b []byte, name string, v any) ([]byte, error) {
-	b = appendString(b, name)
-	b = append(b, ':')
-	return appendValue(b, v)
+// maxDirectDepth is how many levels of nested objects and arrays
+// jsonAppender writes itself. Records nest a few levels at most; a deeper
+// value goes to encoding/json, which notices a cycle (a map holding
+// itself) instead of recursing until the stack overflows.
+const maxDirectDepth = 64
+
+// jsonAppender writes values as encoding/json does with HTML escaping
+// off, byte for byte, without its reflection: what a decoded record holds
+// (nil, string, bool, json.Number, float64, int, int64, map[string]any,
+// []any) directly, anything else through encoding/json. Its scratch (the
+// keys of the objects being written) is reused from value to value.
+type jsonAppender struct {
+	members []member
 }
 
-// appendValue appends v as JSON. The kinds a decoded record holds are
-// written directly; anything else goes through encoding/json.
-func appendValue(b []byte, v any) ([]byte, error) {
+// member is one key and value of an object being written.
+type member struct {
+	key string
+	val any
+}
+
+// value appends v. A top-level json.Number is written as it is, unchecked
+// (the store holds only numbers it parsed); nested ones are checked as
+// encoding/json checks them.
+func (a *jsonAppender) value(b []byte, v any) ([]byte, error) {
+	if n, ok := v.(json.Number); ok {
+		if n == "" {
+			return append(b, '0'), nil
+		}
+		return append(b, n...), nil
+	}
+	return a.nested(b, v, 0)
+}
+
+// nested appends v, which sits depth objects or arrays deep, as
+// encoding/json writes it.
+func (a *jsonAppender) nested(b []byte, v any, depth int) ([]byte, error) {
 	switch x := v.(type) {
 	case nil:
 		return append(b, "null"...), nil
 	case string:
 		return appendString(b, x), nil
-	case json.Number:
-		if x == "" {
-			return append(b, '0'), nil
-		}
-		return append(b, x...), nil
 	case bool:
 		return strconv.AppendBool(b, x), nil
+	case json.Number:
+		if x == "" {
+			return append(b, '0'), nil // encoding/json's zero Number
+		}
+		if fastjson.ValidNumber(string(x)) {
+			return append(b, x...), nil
+		}
+	case float64:
+		if !math.IsNaN(x) && !math.IsInf(x, 0) {
+			return appendFloat(b, x), nil
+		}
 	case int:
 		return strconv.AppendInt(b, int64(x), 10), nil
 	case int64:
 		return strconv.AppendInt(b, x, 10), nil
+	case map[string]any:
+		if depth < maxDirectDepth {
+			return a.object(b, x, depth)
+		}
+	case []any:
+		if depth < maxDirectDepth {
+			return a.array(b, x, depth)
+		}
 	}
+	// Other types, NaN, ±Inf (refused), invalid numbers (refused), too deep.
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -137,6 +207,84 @@ func appendValue(b []byte, v any) ([]byte, error) {
 		return nil, fmt.Errorf("encoding a %T value: %w", v, err)
 	}
 	return append(b, bytes.TrimRight(buf.Bytes(), "\n")...), nil
+}
+
+// object appends m with its keys sorted bytewise, as encoding/json does.
+func (a *jsonAppender) object(b []byte, m map[string]any, depth int) ([]byte, error) {
+	if m == nil {
+		return append(b, "null"...), nil
+	}
+	start := len(a.members)
+	for k, v := range m {
+		a.members = append(a.members, member{k, v})
+	}
+	// Deeper objects append past these members (or to a new array), so
+	// ms stays intact while they are written.
+	ms := a.members[start:]
+	slices.SortFunc(ms, func(x, y member) int { return cmp.Compare(x.key, y.key) })
+	b = append(b, '{')
+	var err error
+	for i, kv := range ms {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, kv.key)
+		b = append(b, ':')
+		if b, err = a.nested(b, kv.val, depth+1); err != nil {
+			break
+		}
+	}
+	clear(ms) // drop the references to the record's values
+	a.members = a.members[:start]
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '}'), nil
+}
+
+// array appends s.
+func (a *jsonAppender) array(b []byte, s []any, depth int) ([]byte, error) {
+	if s == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, '[')
+	for i, v := range s {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		var err error
+		if b, err = a.nested(b, v, depth+1); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, ']'), nil
+}
+
+// Float formatting bounds of encoding/json (and ECMAScript): plain decimal
+// notation for 1e-6 <= |f| < 1e21, exponent notation outside.
+const (
+	minPlainFloat = 1e-6
+	maxPlainFloat = 1e21
+)
+
+// appendFloat appends a finite f as encoding/json writes a float64.
+func appendFloat(b []byte, f float64) []byte {
+	abs := math.Abs(f)
+	format := byte('f')
+	if abs != 0 && (abs < minPlainFloat || abs >= maxPlainFloat) {
+		format = 'e'
+	}
+	start := len(b)
+	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if format == 'e' {
+		// Go writes e-07 where encoding/json (and JavaScript) write e-7.
+		n := len(b)
+		if n-start >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return b
 }
 
 // hexDigits are the digits of a \u00XX escape.

@@ -38,7 +38,7 @@ func BenchmarkRecordWriter(b *testing.B) {
 		recs[i] = loaderLikeRecord(b, i)
 	}
 	cols := []string{"id", "active", "address", "age", "balance", "category", "created", "email", "name", "score", "tags"}
-	rw := &recordWriter{w: io.Discard, p: projection{cols: cols, all: true}}
+	rw := newRecordWriter(io.Discard, projection{cols: cols, all: true})
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -3,7 +3,11 @@ package records
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -18,6 +22,12 @@ func stdJSON(t testing.TB, v any) string {
 		t.Fatal(err)
 	}
 	return string(bytes.TrimRight(buf.Bytes(), "\n"))
+}
+
+// appendValue appends v as a fresh recordWriter does.
+func appendValue(b []byte, v any) ([]byte, error) {
+	var a jsonAppender
+	return a.value(b, v)
 }
 
 func TestAppendStringMatchesEncodingJSON(t *testing.T) {
@@ -55,14 +65,17 @@ func TestAppendValue(t *testing.T) {
 			t.Errorf("appendValue(%#v) = %s, %v; want %s", c.v, got, err, c.want)
 		}
 	}
-	if _, err := appendValue(nil, make(chan int)); err == nil {
-		t.Error("a channel must not encode")
+	for _, bad := range []any{make(chan int), math.NaN(), math.Inf(-1), map[string]any{"n": json.Number("0x10")},
+		[]any{1, map[string]any{"c": make(chan int)}}} {
+		if got, err := appendValue(nil, bad); err == nil {
+			t.Errorf("appendValue(%#v) = %s, want an error as encoding/json gives", bad, got)
+		}
 	}
 }
 
 func TestRecordWriterProjection(t *testing.T) {
 	var buf bytes.Buffer
-	rw := &recordWriter{w: &buf, p: projection{cols: []string{"id", "name"}, all: true}}
+	rw := newRecordWriter(&buf, projection{cols: []string{"id", "name"}, all: true})
 	for _, rec := range []map[string]any{
 		{"id": 1, "name": "a"},
 		{"id": 2, "z": true, "b": nil},
@@ -77,7 +90,7 @@ func TestRecordWriterProjection(t *testing.T) {
 		t.Errorf("got  %s\nwant %s", buf.String(), want)
 	}
 	buf.Reset()
-	rw = &recordWriter{w: &buf, p: projection{all: true}}
+	rw = newRecordWriter(&buf, projection{all: true})
 	_ = rw.write(map[string]any{"b": 1, "a": 2})
 	if buf.String() != `{"a":2,"b":1}` {
 		t.Errorf("no columns: %s", buf.String())
@@ -120,5 +133,167 @@ func TestParseISODate(t *testing.T) {
 		if got, ok := parseISODate(s); ok {
 			t.Errorf("parseISODate(%q) = %v, want refused", s, got)
 		}
+	}
+}
+
+// trickyStrings hold what string escaping can get wrong: quotes,
+// backslashes, every kind of control character, HTML characters (left
+// alone), U+2028/2029 (escaped), invalid UTF-8 (U+FFFD) and a literal
+// U+FFFD (kept).
+var trickyStrings = []string{"", "a", `"`, `\`, `\u2028`, "\b\f\n\r\t\x00\x1f\x7f", "<b>&amp;</b>", "\u2028x\u2029",
+	"\xff", "\xc3", "\xed\xa0\x80", "\ufffd", "é✓𝄞", "key with spaces", "Z", "_", "aa", "a\x00"}
+
+// trickyFloats hold the float64 forms encoding/json writes differently:
+// exponent bounds, negative zero, integers beyond 2^53, extremes.
+var trickyFloats = []float64{0, math.Copysign(0, -1), 1, -1.5, 0.1, 1e20, 1e21, 123456789e13, 1e-6, 1e-7,
+	9.999999e-7, -1e-7, 1e100, 1e-100, 12345678901234567890, 1 << 53, 1<<53 + 2, math.MaxFloat64,
+	math.SmallestNonzeroFloat64, -math.MaxFloat64}
+
+// trickyNumbers are valid json.Number texts, kept digit for digit.
+var trickyNumbers = []json.Number{"", "0", "-0", "1.50", "1e400", "-12.5E+3", "123456789012345678901234567890"}
+
+// randomValue builds a value of what decoded records hold (and what SQL
+// answers add: float64, int, int64), nesting objects and arrays up to
+// depth levels, nil maps and slices included.
+func randomValue(rng *rand.Rand, depth int) any {
+	kinds := 9
+	if depth <= 0 {
+		kinds = 7
+	}
+	switch rng.IntN(kinds) {
+	case 0:
+		return nil
+	case 1:
+		return rng.IntN(2) == 0
+	case 2:
+		return trickyStrings[rng.IntN(len(trickyStrings))] + trickyStrings[rng.IntN(len(trickyStrings))]
+	case 3:
+		if rng.IntN(2) == 0 {
+			return trickyNumbers[rng.IntN(len(trickyNumbers))]
+		}
+		return json.Number(strconv.FormatInt(rng.Int64()>>rng.IntN(64), 10))
+	case 4:
+		if rng.IntN(2) == 0 {
+			return trickyFloats[rng.IntN(len(trickyFloats))]
+		}
+		f := math.Float64frombits(rng.Uint64())
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return 0.5
+		}
+		return f
+	case 5:
+		return rng.IntN(2000) - 1000
+	case 6:
+		return int64(rng.Uint64())
+	case 7:
+		if rng.IntN(8) == 0 {
+			return map[string]any(nil)
+		}
+		m := map[string]any{}
+		for n := rng.IntN(5); n > 0; n-- {
+			m[trickyStrings[rng.IntN(len(trickyStrings))]] = randomValue(rng, depth-1)
+		}
+		return m
+	default:
+		if rng.IntN(8) == 0 {
+			return []any(nil)
+		}
+		s := make([]any, rng.IntN(4))
+		for i := range s {
+			s[i] = randomValue(rng, depth-1)
+		}
+		return s
+	}
+}
+
+func TestAppendValueMatchesEncodingJSON(t *testing.T) {
+	var fixed []any
+	for _, s := range trickyStrings {
+		fixed = append(fixed, s, map[string]any{s: s}, []any{s})
+	}
+	for _, f := range trickyFloats {
+		fixed = append(fixed, f, []any{f, -f})
+	}
+	for _, n := range trickyNumbers {
+		fixed = append(fixed, n, map[string]any{"n": n})
+	}
+	fixed = append(fixed, map[string]any{}, []any{}, map[string]any(nil), []any(nil), []any{nil, true, false},
+		map[string]any{"b": map[string]any{"d": []any{}, "c": nil}, "a": []any{[]any{1, int64(2)}}})
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := 0; i < 5000; i++ {
+		fixed = append(fixed, randomValue(rng, 4))
+	}
+	for _, v := range fixed {
+		got, err := appendValue(nil, v)
+		if want := stdJSON(t, v); err != nil || string(got) != want {
+			t.Fatalf("appendValue(%#v) = %s, %v\nencoding/json: %s", v, got, err, want)
+		}
+	}
+}
+
+// nestedArrays returns n arrays, one inside the other, around leaf.
+func nestedArrays(n int, leaf any) any {
+	v := leaf
+	for ; n > 0; n-- {
+		v = []any{v}
+	}
+	return v
+}
+
+func TestAppendValueDeepAndCyclic(t *testing.T) {
+	// Past maxDirectDepth encoding/json writes the rest, the same text.
+	for _, n := range []int{maxDirectDepth - 1, maxDirectDepth, maxDirectDepth + 1, 3 * maxDirectDepth} {
+		v := nestedArrays(n, map[string]any{"x": "<\u2028>"})
+		if got, err := appendValue(nil, v); err != nil || string(got) != stdJSON(t, v) {
+			t.Errorf("%d levels: %.80s..., %v", n, got, err)
+		}
+	}
+	// A map holding itself is an error, not a stack overflow.
+	cyclic := map[string]any{}
+	cyclic["self"] = cyclic
+	if _, err := appendValue(nil, cyclic); err == nil {
+		t.Error("a cyclic map encoded without error")
+	}
+}
+
+func TestRecordWriterMatchesEncodingJSON(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	cols := []string{"id", "b", "a"}
+	var buf bytes.Buffer
+	rw := newRecordWriter(&buf, projection{cols: cols, all: true})
+	var want strings.Builder
+	for i := 0; i < 300; i++ {
+		rec := map[string]any{}
+		for n := rng.IntN(6); n > 0; n-- {
+			rec[trickyStrings[rng.IntN(len(trickyStrings))]] = randomValue(rng, 3)
+		}
+		if rng.IntN(2) == 0 {
+			rec["id"] = json.Number(strconv.Itoa(i))
+		}
+		if err := rw.write(rec); err != nil {
+			t.Fatal(err)
+		}
+		// The columns in order (null when missing), then the rest sorted.
+		if i > 0 {
+			want.WriteByte(',')
+		}
+		want.WriteByte('{')
+		var rest []string
+		for k := range rec {
+			if !slices.Contains(cols, k) {
+				rest = append(rest, k)
+			}
+		}
+		slices.Sort(rest)
+		for j, k := range append(slices.Clone(cols), rest...) {
+			if j > 0 {
+				want.WriteByte(',')
+			}
+			want.WriteString(stdJSON(t, k) + ":" + stdJSON(t, rec[k]))
+		}
+		want.WriteByte('}')
+	}
+	if buf.String() != want.String() {
+		t.Fatalf("record writer:\n%s\nwant\n%s", buf.String(), want.String())
 	}
 }
