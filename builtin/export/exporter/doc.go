@@ -38,7 +38,10 @@
 //     writes 0 bytes.
 //   - JSON is written by hand (value.go) to match JSON.stringify (no HTML
 //     escaping, ECMAScript number form) with no per-value allocation;
-//     nested values go through one reused encoding/json Encoder.
+//     nested objects and arrays are written directly too, byte for byte
+//     as encoding/json writes them with HTML escaping off (keys sorted),
+//     falling back to encoding/json only past maxDirectDepth or for kinds
+//     a decoded record never holds.
 //   - aws-sdk-go-v2 service/s3 with feature/s3/transfermanager for the
 //     upload: the SDK's own streaming multipart uploader, with bounded
 //     part buffers and abort on failure. The client is built from the
