@@ -1,39 +1,85 @@
 package fastjson
 
 import (
-	"bytes"
 	"encoding/json"
+	"sync"
 )
 
 // maxJSONDepth bounds nesting like encoding/json does (it stops at 10000),
 // so a hostile record cannot overflow the stack.
 const maxJSONDepth = 10000
 
-// jsonParser walks one JSON text.
+// scratchEntries is the capacity a pooled parser starts its entry and
+// value stacks with: a typical record's keys and values fit, so the
+// stacks rarely grow.
+const scratchEntries = 32
+
+// maxRetainedEntries caps the stacks a parser keeps in the pool: one huge
+// object may grow them, but they are dropped afterwards.
+const maxRetainedEntries = 4096
+
+// jsonParser walks one JSON text. Between texts it lives in a sync.Pool
+// with its scratch stacks and key cache (keys.go).
 type jsonParser struct {
 	b     []byte
 	i     int
 	depth int
+	// entries holds the key/value pairs of the objects being parsed, and
+	// vals the elements of the arrays, innermost last: an object's map
+	// (an array's slice) is made once its size is known, with exactly
+	// that size, instead of growing as it fills.
+	entries []entry
+	vals    []any
+	keys    keyCache
 }
+
+// entry is one key/value pair of an object being parsed.
+type entry struct {
+	k string
+	v any
+}
+
+// parsers recycles parsers, so their stacks and key cache serve many
+// records; each goroutine takes its own.
+var parsers = sync.Pool{New: func() any {
+	return &jsonParser{entries: make([]entry, 0, scratchEntries), vals: make([]any, 0, scratchEntries)}
+}}
 
 // DecodeObject decodes b, which must be one JSON object (with optional
 // surrounding whitespace), into the map encoding/json with UseNumber
 // would build. ok=false means "not sure": decode b with encoding/json
 // instead (see the package doc). The map and its strings do not alias b.
+// It is safe for concurrent use.
 func DecodeObject(b []byte) (rec map[string]any, ok bool) {
-	p := jsonParser{b: b}
+	p := parsers.Get().(*jsonParser)
+	defer p.release()
+	return p.decode(b)
+}
+
+// decode is DecodeObject with the parser p.
+func (p *jsonParser) decode(b []byte) (map[string]any, bool) {
+	p.b, p.i, p.depth = b, 0, 0
 	p.skipSpace()
 	if p.i >= len(b) || b[p.i] != '{' {
 		return nil, false
 	}
-	// Every key is followed by `":`: counting them sizes the map once
-	// (an overestimate when nested objects or strings hold the pair).
-	v, ok := p.object(bytes.Count(b, []byte(`":`)))
+	v, ok := p.object()
 	if !ok {
 		return nil, false
 	}
 	p.skipSpace()
 	return v, p.i == len(b)
+}
+
+// release returns p to the pool without its reference to the text (the
+// stacks were emptied and cleared as each object and array ended, so the
+// pool keeps no record alive).
+func (p *jsonParser) release() {
+	p.b = nil
+	if cap(p.entries) > maxRetainedEntries || cap(p.vals) > maxRetainedEntries {
+		p.entries, p.vals = make([]entry, 0, scratchEntries), make([]any, 0, scratchEntries)
+	}
+	parsers.Put(p)
 }
 
 func (p *jsonParser) skipSpace() {
@@ -55,7 +101,7 @@ func (p *jsonParser) value() (any, bool) {
 	}
 	switch c := p.b[p.i]; {
 	case c == '{':
-		return p.object(0)
+		return p.object()
 	case c == '[':
 		return p.array()
 	case c == '"':
@@ -75,25 +121,31 @@ func (p *jsonParser) value() (any, bool) {
 	return nil, false
 }
 
-// object parses {...} at p.i; hint sizes the map.
-func (p *jsonParser) object(hint int) (map[string]any, bool) {
+// object parses {...} at p.i. Its pairs go on p.entries first, so the
+// map is made with its final size; a repeated key keeps its last value,
+// as with encoding/json.
+func (p *jsonParser) object() (map[string]any, bool) {
 	if p.depth++; p.depth > maxJSONDepth {
 		return nil, false
 	}
-	defer func() { p.depth-- }()
 	p.i++ // '{'
-	m := make(map[string]any, hint)
+	base := len(p.entries)
+	defer func() { // pop the pairs, dropping their references
+		clear(p.entries[base:])
+		p.entries = p.entries[:base]
+		p.depth--
+	}()
 	p.skipSpace()
 	if p.i < len(p.b) && p.b[p.i] == '}' {
 		p.i++
-		return m, true
+		return map[string]any{}, true
 	}
 	for {
 		p.skipSpace()
 		if p.i >= len(p.b) || p.b[p.i] != '"' {
 			return nil, false
 		}
-		k, ok := p.str()
+		k, ok := p.key()
 		if !ok {
 			return nil, false
 		}
@@ -106,7 +158,7 @@ func (p *jsonParser) object(hint int) (map[string]any, bool) {
 		if !ok {
 			return nil, false
 		}
-		m[k] = v
+		p.entries = append(p.entries, entry{k, v})
 		p.skipSpace()
 		if p.i >= len(p.b) {
 			return nil, false
@@ -116,6 +168,10 @@ func (p *jsonParser) object(hint int) (map[string]any, bool) {
 			p.i++
 		case '}':
 			p.i++
+			m := make(map[string]any, len(p.entries)-base)
+			for _, e := range p.entries[base:] {
+				m[e.k] = e.v
+			}
 			return m, true
 		default:
 			return nil, false
@@ -123,25 +179,30 @@ func (p *jsonParser) object(hint int) (map[string]any, bool) {
 	}
 }
 
-// array parses [...] at p.i.
+// array parses [...] at p.i. Its elements go on p.vals first, so the
+// slice is made with its final length.
 func (p *jsonParser) array() ([]any, bool) {
 	if p.depth++; p.depth > maxJSONDepth {
 		return nil, false
 	}
-	defer func() { p.depth-- }()
 	p.i++ // '['
-	a := []any{}
+	base := len(p.vals)
+	defer func() { // pop the elements, dropping their references
+		clear(p.vals[base:])
+		p.vals = p.vals[:base]
+		p.depth--
+	}()
 	p.skipSpace()
 	if p.i < len(p.b) && p.b[p.i] == ']' {
 		p.i++
-		return a, true
+		return []any{}, true
 	}
 	for {
 		v, ok := p.value()
 		if !ok {
 			return nil, false
 		}
-		a = append(a, v)
+		p.vals = append(p.vals, v)
 		p.skipSpace()
 		if p.i >= len(p.b) {
 			return nil, false
@@ -151,7 +212,7 @@ func (p *jsonParser) array() ([]any, bool) {
 			p.i++
 		case ']':
 			p.i++
-			return a, true
+			return append([]any(nil), p.vals[base:]...), true
 		default:
 			return nil, false
 		}

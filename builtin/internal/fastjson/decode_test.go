@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
+	"unsafe"
 )
 
 // errTrailing marks input with more after the object.
@@ -58,19 +61,22 @@ func TestDecodeObjectMatchesEncodingJSON(t *testing.T) {
 }
 
 // checkDecode compares the parser with encoding/json on b: when the parser
-// accepts, encoding/json must accept with the same result.
+// accepts, encoding/json must accept with the same result. It decodes b
+// twice: the second time its keys come from the key cache.
 func checkDecode(t *testing.T, b []byte) {
 	t.Helper()
-	got, ok := DecodeObject(b)
 	want, err := stdDecode(b)
-	if !ok {
-		return // the caller falls back to encoding/json
-	}
-	if err != nil {
-		t.Fatalf("fast parser accepted %q, encoding/json refused: %v", b, err)
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("%q\nfast %#v\n std %#v", b, got, want)
+	for range 2 {
+		got, ok := DecodeObject(b)
+		if !ok {
+			continue // the caller falls back to encoding/json
+		}
+		if err != nil {
+			t.Fatalf("fast parser accepted %q, encoding/json refused: %v", b, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q\nfast %#v\n std %#v", b, got, want)
+		}
 	}
 }
 
@@ -114,6 +120,69 @@ func TestDecodeObjectDoesNotAliasItsInput(t *testing.T) {
 	want := map[string]any{"key": "value", "n": json.Number("12"), "e": "a\nb"}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("the result changed with its input: %#v", got)
+	}
+}
+
+func TestDecodeObjectKeyCache(t *testing.T) {
+	long := strings.Repeat("k", maxCachedKeyLen+1)
+	texts := []string{
+		`{"a":1,"é":2,"a\"b":3,"` + long + `":4,"tab\tkey":5}`,
+		`{"\u0061":1,"\u00e9":2}`, // escapes spelling cached keys
+		"{\"\xff\":1}",            // never cached: invalid UTF-8
+		`{"ab":1,"a":2,"":3}`,
+	}
+	for round := range 3 {
+		for _, text := range texts {
+			checkDecode(t, []byte(text))
+		}
+		// Overflow the cache: it starts again and keys stay right.
+		for i := range maxCachedKeys + 10 {
+			checkDecode(t, fmt.Appendf(nil, `{"key%d_%d":%d}`, round, i, i))
+		}
+	}
+	if _, ok := DecodeObject([]byte("{\"\xff\":1}")); ok {
+		t.Fatal("an invalid UTF-8 key was accepted")
+	}
+}
+
+func TestDecodeObjectReusesKeyStrings(t *testing.T) {
+	text := []byte(`{"attribute":1}`)
+	p := &jsonParser{}
+	first, ok1 := p.decode(text)
+	second, ok2 := p.decode(text)
+	if !ok1 || !ok2 {
+		t.Fatal("refused")
+	}
+	for k1 := range first {
+		for k2 := range second {
+			if unsafe.StringData(k1) != unsafe.StringData(k2) {
+				t.Fatalf("the key %q was allocated twice", k1)
+			}
+		}
+	}
+}
+
+func TestDecodeObjectConcurrently(t *testing.T) {
+	const goroutines, rounds = 4, 200
+	var wg sync.WaitGroup
+	errs := make(chan string, goroutines)
+	for g := range goroutines {
+		wg.Go(func() {
+			for i := range rounds {
+				text := fmt.Sprintf(`{"g":%d,"i":%d,"s":"v%d","n":{"k%d":[%d]}}`, g, i, i, g, i)
+				got, ok := DecodeObject([]byte(text))
+				want, err := stdDecode([]byte(text))
+				if !ok || err != nil || !reflect.DeepEqual(got, want) {
+					errs <- fmt.Sprintf("%s: %#v, want %#v", text, got, want)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
 

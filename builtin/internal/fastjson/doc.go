@@ -14,7 +14,12 @@
 // 6-8 µs on a typical 10-field record, and the records and export families
 // decode millions of them. This is a plain recursive-descent parser over
 // a []byte that knows the one target type, so it allocates little besides
-// the map, its strings and json.Numbers themselves.
+// the maps, strings and json.Numbers themselves. Parsers are pooled
+// (sync.Pool, so DecodeObject is safe for concurrent use) with two pieces
+// of scratch: stacks that let each map and slice be made with its final
+// size, and a bounded cache that hands out one string per repeated key
+// (keys.go). About 2 µs instead of 8 for a typical 11-field record
+// (BenchmarkDecodeObject against BenchmarkEncodingJSON).
 //
 // # The contract: accept only what it is sure of
 //
