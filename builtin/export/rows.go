@@ -1,11 +1,14 @@
 package export
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/hops-dev/hops/builtin/internal/fastjson"
 )
 
 // Errors of a search answer that cannot be read as records.
@@ -14,36 +17,49 @@ var (
 	errTruncated = errors.New(MsgTruncated)
 )
 
+// readBufferSize is the bufio.Reader in front of the search's stream:
+// 64 KiB holds a couple of hundred typical records, so reads from the
+// stream are few and large next to the per-record work.
+const readBufferSize = 64 << 10
+
+// maxRetainedElement caps the element buffer kept between records: one
+// huge record may grow it, but it is dropped at the next record so the
+// memory goes back to flat.
+const maxRetainedElement = 1 << 20
+
 // rowStream reads a search's answer, a JSON array of record objects, one
-// element at a time with json.Decoder (Token for the brackets, Decode per
-// element): only the current record is in memory, whatever the number of
-// rows. Numbers are json.Number, so they are written out digit for digit.
-// Use: open, then optionally firstKeys, then each once.
+// element at a time: a byte scanner (scanObject) cuts each element's text
+// out of a buffered reader into one reused buffer, and
+// fastjson.DecodeObject decodes it (encoding/json with UseNumber when the
+// fast parser is not sure). Only the current record is in memory, whatever
+// the number of rows. Numbers are json.Number, so they are written out
+// digit for digit. Use: open, then optionally firstKeys, then each once.
 type rowStream struct {
-	dec   *json.Decoder
+	r     *bufio.Reader
+	err   error          // the first read error, returned by every later read
+	elem  []byte         // the current element's text, reused
 	first map[string]any // the record firstKeys read ahead, not yet yielded
-	row   map[string]any // reused for every other record
+	// afterRecord is set once a record was read: a comma or the closing
+	// bracket is due, not a record.
+	afterRecord bool
+	closed      bool // the closing bracket was read
 }
 
 // newRowStream reads records from r.
 func newRowStream(r io.Reader) *rowStream {
-	dec := json.NewDecoder(r)
-	dec.UseNumber()
-	return &rowStream{dec: dec}
+	return &rowStream{r: bufio.NewReaderSize(r, readBufferSize)}
 }
 
 // open reads the opening bracket of the array.
 func (s *rowStream) open() error {
-	tok, err := s.dec.Token()
-	if errors.Is(err, io.EOF) {
-		return errTruncated
-	}
+	c, err := s.peek()
 	if err != nil {
 		return readErr(err)
 	}
-	if d, ok := tok.(json.Delim); !ok || d != '[' {
+	if c != '[' {
 		return errNotArray
 	}
+	s.skip()
 	return nil
 }
 
@@ -51,28 +67,25 @@ func (s *rowStream) open() error {
 // order the search wrote them (nil for an empty result); each yields that
 // record first.
 func (s *rowStream) firstKeys() ([]string, error) {
-	if !s.dec.More() {
-		return nil, nil
+	if c, err := s.peek(); err != nil || c == ']' {
+		return nil, nil // each reports the end, or the error
 	}
-	var raw json.RawMessage
-	if err := s.dec.Decode(&raw); err != nil {
-		return nil, readErr(err)
+	rec, err := s.next()
+	if err != nil || rec == nil {
+		return nil, err
 	}
-	keys, err := objectKeys(raw)
+	keys, err := objectKeys(s.elem)
 	if err != nil {
 		return nil, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&s.first); err != nil {
-		return nil, readErr(err)
-	}
+	s.first = rec
 	return keys, nil
 }
 
 // each is the stream as an exporter.RowSource: it yields every record,
 // then checks the array and the stream end cleanly, so a search that
-// failed part-way is an error, never a short export.
+// failed part-way is an error, never a short export. Each record is a
+// fresh map.
 func (s *rowStream) each(yield func(map[string]any) error) error {
 	if s.first != nil {
 		first := s.first
@@ -81,34 +94,182 @@ func (s *rowStream) each(yield func(map[string]any) error) error {
 			return err
 		}
 	}
-	for s.dec.More() {
-		clear(s.row)
-		if err := s.dec.Decode(&s.row); err != nil {
-			return readErr(err)
+	for {
+		rec, err := s.next()
+		if err != nil || rec == nil {
+			return err
 		}
-		if s.row == nil { // a null element
-			return errNotArray
-		}
-		if err := yield(s.row); err != nil {
+		if err := yield(rec); err != nil {
 			return err
 		}
 	}
-	tok, err := s.dec.Token()
-	if err != nil && !errors.Is(err, io.EOF) {
+}
+
+// next reads the next record; nil, nil after the closing bracket, once
+// the stream was read to its end.
+func (s *rowStream) next() (map[string]any, error) {
+	if s.closed {
+		return nil, nil
+	}
+	c, err := s.peek()
+	if err != nil {
+		return nil, readErr(err)
+	}
+	if s.afterRecord || c == ']' {
+		s.skip()
+		switch c {
+		case ']':
+			return nil, s.end()
+		case ',':
+		default:
+			return nil, errNotArray
+		}
+		if c, err = s.peek(); err != nil {
+			return nil, readErr(err)
+		}
+	}
+	if c != '{' { // null, a number, a nested array, a trailing comma
+		return nil, errNotArray
+	}
+	elem, err := s.scanObject()
+	if err != nil {
+		return nil, readErr(err)
+	}
+	s.afterRecord = true
+	return decodeRecord(elem)
+}
+
+// end reads past the closing bracket to the end of the stream: a
+// transport error after the last record still means the search did not
+// finish as it meant to, and only whitespace may follow the array.
+func (s *rowStream) end() error {
+	s.closed = true
+	c, err := s.peek()
+	if errors.Is(err, io.EOF) {
+		return nil
+	}
+	if err != nil {
 		return readErr(err)
 	}
-	if d, ok := tok.(json.Delim); !ok || d != ']' {
-		return errTruncated
-	}
-	// Read to the end: a transport error after the last record still
-	// means the search did not finish as it meant to.
-	if tok, err := s.dec.Token(); !errors.Is(err, io.EOF) {
+	return fmt.Errorf("%w: unexpected %q after the array", errNotArray, c)
+}
+
+// peek skips whitespace and returns the next byte, left unread. A read
+// error sticks: every later read returns it, as json.Decoder's did.
+func (s *rowStream) peek() (byte, error) {
+	for s.err == nil {
+		c, err := s.r.ReadByte()
 		if err != nil {
-			return readErr(err)
+			s.err = err
+			break
 		}
-		return fmt.Errorf("%w: unexpected %v after the array", errNotArray, tok)
+		if !isSpace(c) {
+			_ = s.r.UnreadByte() // cannot fail right after ReadByte
+			return c, nil
+		}
 	}
-	return nil
+	return 0, s.err
+}
+
+// skip consumes the byte peek returned.
+func (s *rowStream) skip() { _, _ = s.r.ReadByte() }
+
+// isSpace reports JSON's insignificant whitespace.
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// scanObject reads the text of one object, from the '{' peek saw to its
+// matching '}', into s.elem, a buffered run at a time. It does not check
+// the JSON (the decoder does); it only finds where the element ends.
+func (s *rowStream) scanObject() ([]byte, error) {
+	if cap(s.elem) > maxRetainedElement {
+		s.elem = nil
+	}
+	s.elem = s.elem[:0]
+	var sc objectScanner
+	for {
+		if s.r.Buffered() == 0 {
+			if _, err := s.r.Peek(1); err != nil {
+				s.err = err
+				return nil, err
+			}
+		}
+		buf, _ := s.r.Peek(s.r.Buffered()) // never fails: the bytes are buffered
+		n, done := sc.scan(buf)
+		s.elem = append(s.elem, buf[:n]...)
+		_, _ = s.r.Discard(n) // never fails: n bytes are buffered
+		if done {
+			return s.elem, nil
+		}
+	}
+}
+
+// objectScanner follows a JSON value's text across buffer refills: the
+// depth of {} and [] and whether it is inside a string (where brackets
+// are text) or just after a backslash there (so \" does not end it).
+type objectScanner struct {
+	depth    int
+	inString bool
+	escaped  bool
+}
+
+// scan advances over buf and returns how many bytes belong to the value
+// and whether they end it (its outermost bracket closed). Inside a string
+// it skips plain bytes in a tight loop: most of a record's text is string
+// content.
+func (sc *objectScanner) scan(buf []byte) (int, bool) {
+	i := 0
+	if sc.escaped && len(buf) > 0 { // the escaped byte a refill split off
+		sc.escaped = false
+		i++
+	}
+	for i < len(buf) {
+		if sc.inString {
+			for i < len(buf) && buf[i] != '"' && buf[i] != '\\' {
+				i++
+			}
+			switch {
+			case i == len(buf):
+			case buf[i] == '"':
+				sc.inString = false
+				i++
+			case i+1 < len(buf): // a backslash and the byte it escapes
+				i += 2
+			default: // a backslash ending the buffer
+				sc.escaped = true
+				i++
+			}
+			continue
+		}
+		c := buf[i]
+		i++
+		switch c {
+		case '"':
+			sc.inString = true
+		case '{', '[':
+			sc.depth++
+		case '}', ']':
+			if sc.depth--; sc.depth == 0 {
+				return i, true
+			}
+		}
+	}
+	return len(buf), false
+}
+
+// decodeRecord decodes one element's text, a complete {...}: the fast
+// parser first, encoding/json (which has the last word) when it is not
+// sure.
+func decodeRecord(elem []byte) (map[string]any, error) {
+	if rec, ok := fastjson.DecodeObject(elem); ok {
+		return rec, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(elem))
+	dec.UseNumber()
+	var rec map[string]any
+	if err := dec.Decode(&rec); err != nil {
+		return nil, readErr(err)
+	}
+	return rec, nil
 }
 
 // objectKeys returns the keys of the JSON object raw, in order.
@@ -134,8 +295,9 @@ func objectKeys(raw json.RawMessage) ([]string, error) {
 }
 
 // readErr wraps a failure to read the search's answer. An end of input
-// where a record or the closing bracket was due (io.EOF from Decode after
-// a comma, io.ErrUnexpectedEOF inside a value) is a truncated answer.
+// where a record or the closing bracket was due (io.EOF, or
+// io.ErrUnexpectedEOF from a transport cut mid-body) is a truncated
+// answer.
 func readErr(err error) error {
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return errTruncated

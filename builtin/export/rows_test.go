@@ -1,11 +1,13 @@
 package export
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // readAll runs a rowStream over text: open, optionally firstKeys, each.
@@ -105,3 +107,122 @@ type errReader struct{ err error }
 
 // Read implements io.Reader.
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// trickyAnswer is a search answer whose strings hold every character the
+// element scanner must not take for structure, with whitespace between
+// every token. It ends at its closing bracket, so every shorter prefix is
+// a truncated answer.
+const trickyAnswer = " \n[\n\t{ \"s\" : \"a]b}c{d[e,f\" ,\r\n \"q\":\"say \\\"hi\\\", ok\",\"bs\":\"C:\\\\dir\\\\\"," +
+	"\"end\\\\\":\"\\\\\\\"}\", \"u\":\"\\u005d\\u007d\\u0022\\u00e9\\ud83d\\ude00\", \"raw\":\"é中😀\" } ,\n" +
+	"{\"nested\":{\"a\":[1,{\"b\":[]},[[]],\"]]\"],\"o\":{\"p\":{}}},\"n\":-1.5e3,\"t\":true,\"f\":false,\"z\":null}," +
+	"{ } , {\"last\":\"\\\\\"} \n]"
+
+// trickyKeys are the first record's keys of trickyAnswer, in text order.
+var trickyKeys = []string{"s", "q", "bs", "end\\", "u", "raw"}
+
+// wantRows decodes answer as a whole with encoding/json (UseNumber), the
+// reference the stream's rows must equal.
+func wantRows(t *testing.T, answer string) []map[string]any {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(answer))
+	dec.UseNumber()
+	var rows []map[string]any
+	if err := dec.Decode(&rows); err != nil {
+		t.Fatalf("reference decode of %.60q: %v", answer, err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		t.Fatalf("reference: data after the array in %.60q", answer)
+	}
+	return rows
+}
+
+// readers are the ways the answer may arrive: whole, one byte per read
+// (so every element is split across buffer refills), half reads, and the
+// last data together with io.EOF.
+var readers = map[string]func(io.Reader) io.Reader{
+	"whole":   func(r io.Reader) io.Reader { return r },
+	"onebyte": iotest.OneByteReader,
+	"half":    iotest.HalfReader,
+	"dataerr": iotest.DataErrReader,
+}
+
+func TestRowStreamScansTrickyStrings(t *testing.T) {
+	want := wantRows(t, trickyAnswer)
+	if len(want) != 4 {
+		t.Fatalf("the reference has %d rows", len(want))
+	}
+	for name, wrap := range readers {
+		keys, rows, err := readAllFrom(wrap(strings.NewReader(trickyAnswer)), true)
+		if err != nil || !reflect.DeepEqual(rows, want) || !reflect.DeepEqual(keys, trickyKeys) {
+			t.Fatalf("%s: err %v keys %q\nrows %#v\nwant %#v", name, err, keys, rows, want)
+		}
+	}
+}
+
+func TestRowStreamTruncatedAnywhereIsTruncated(t *testing.T) {
+	for i := range len(trickyAnswer) {
+		for _, peek := range []bool{false, true} {
+			for name, wrap := range readers {
+				_, _, err := readAllFrom(wrap(strings.NewReader(trickyAnswer[:i])), peek)
+				if !errors.Is(err, errTruncated) {
+					t.Fatalf("%s, peek %v, cut at %d (%q): err %v", name, peek, i, trickyAnswer[:i], err)
+				}
+			}
+		}
+	}
+}
+
+func TestRowStreamMatchesEncodingJSON(t *testing.T) {
+	big := strings.Repeat(`x\"]}`, 3*readBufferSize/5) // longer than the read buffer
+	nums := strings.Repeat("1,", 20_000) + "2"
+	corpus := []string{
+		`[]`, " [ ] \n", `[{}]`, trickyAnswer,
+		`[{"lone":"\ud800"},{"bad":"` + "\xff" + `"},{"ctl":"\u0001"}]`, // the fallback decodes these
+		`[{"dup":1,"dup":2},{"n":12345678901234567890123,"e":1E+2,"z":0}]`,
+		`[{"big":"` + big + `","nums":[` + nums + `]},{"after":"big"}]`,
+		`[{"deep":` + strings.Repeat(`[`, 500) + strings.Repeat(`]`, 500) + `}]`,
+		string(benchAnswer(t, 50)),
+	}
+	for _, answer := range corpus {
+		want := wantRows(t, answer)
+		for name, wrap := range readers {
+			for _, peek := range []bool{false, true} {
+				_, rows, err := readAllFrom(wrap(strings.NewReader(answer)), peek)
+				if err != nil || len(rows) != len(want) || (len(want) > 0 && !reflect.DeepEqual(rows, want)) {
+					t.Fatalf("%s, peek %v, %.60q: err %v, %d rows, want %d", name, peek, answer, err, len(rows), len(want))
+				}
+			}
+		}
+	}
+}
+
+func TestRowStreamRefusesMalformedArrays(t *testing.T) {
+	for _, text := range []string{`x`, `]`, `[,{"a":1}]`, `[{"a":1},]`, `[{"a":1} {"b":2}]`, `[{"a":1}x`, `[[{"a":1}]]`, `[{"a":1}] ]`} {
+		for _, peek := range []bool{false, true} {
+			if _, _, err := readAll(text, peek); !errors.Is(err, errNotArray) {
+				t.Errorf("%q (peek %v): err %v, want %v", text, peek, err, errNotArray)
+			}
+		}
+	}
+	// A balanced but invalid element is a syntax error, not a truncation.
+	var syntax *json.SyntaxError
+	if _, _, err := readAll(`[{"a":1]`, false); !errors.As(err, &syntax) || !strings.HasPrefix(err.Error(), "read search results: ") {
+		t.Errorf("err %v", err)
+	}
+}
+
+func TestRowStreamDropsAHugeElementBuffer(t *testing.T) {
+	huge := `{"h":"` + strings.Repeat("x", 2*maxRetainedElement) + `"}`
+	s := newRowStream(strings.NewReader(`[` + huge + `,{"a":1}]`))
+	if err := s.open(); err != nil {
+		t.Fatal(err)
+	}
+	var caps []int
+	err := s.each(func(map[string]any) error {
+		caps = append(caps, cap(s.elem))
+		return nil
+	})
+	if err != nil || len(caps) != 2 || caps[0] <= maxRetainedElement || caps[1] > maxRetainedElement {
+		t.Fatalf("element buffer capacities %v, err %v", caps, err)
+	}
+}
