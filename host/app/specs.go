@@ -12,9 +12,11 @@ import (
 )
 
 // builtinEnv lists the host variables a builtin family inherits: enough to
-// find programs (npm for install_node_modules), a home and a temp dir, and
-// the time zone; no credentials (HDB_ADMIN_PASSWORD, AWS_*) ever pass.
-var builtinEnv = []string{"PATH", "HOME", "TMPDIR", "TZ", "LANG"}
+// find programs (npm for install_node_modules), a home and a temp dir, the
+// time zone, and the Go runtime's GC settings (GOGC, GOMEMLIMIT), so an
+// operator can trade memory for CPU in the families as in the host (see
+// docs/benchmarks.md); no credentials (HDB_ADMIN_PASSWORD, AWS_*) ever pass.
+var builtinEnv = []string{"PATH", "HOME", "TMPDIR", "TZ", "LANG", "GOGC", "GOMEMLIMIT"}
 
 // builtinSpecs returns a spec per builtin family: the hops binary
 // re-executed as `hops plugin builtin NAME`.
