@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -12,8 +13,23 @@ import (
 	"github.com/hops-dev/hops/sdk"
 )
 
+// StatusClientClosed is the status recorded (metrics, never sent) for a
+// request whose client went away before its answer: nginx's 499.
+const StatusClientClosed = 499
+
+// clientGone reports that err is the cancellation of a request whose
+// client closed the connection: nobody is left to answer, and it is not
+// a server fault.
+func clientGone(c echo.Context, err error) bool {
+	return errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil
+}
+
 // writeError is the one function that writes an error answer.
 func writeError(c echo.Context, err error, log hclog.Logger) error {
+	if clientGone(c, err) {
+		log.Debug("client went away before the answer", "path", c.Request().URL.Path, "error", err)
+		return nil
+	}
 	e, ok := sdk.AsError(err)
 	if !ok {
 		id := newErrorID()

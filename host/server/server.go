@@ -243,7 +243,11 @@ func (s *Server) operations(c echo.Context) error {
 	}
 	reply, err := s.run(ctx, entry, sdk.HandleArgs{Operation: op, Body: body, Caller: caller, RequestID: id})
 	if err != nil {
-		s.observe(op, statusOf(err), start)
+		status := statusOf(err)
+		if clientGone(c, err) {
+			status = StatusClientClosed
+		}
+		s.observe(op, status, start)
 		return writeError(c, err, s.log)
 	}
 	defer reply.Body.Close()

@@ -5,11 +5,15 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
 
 	"github.com/hops-dev/hops/host/registry"
 	"github.com/hops-dev/hops/sdk"
@@ -215,5 +219,41 @@ func TestDispatchChecksAccess(t *testing.T) {
 	reply, err := s.Dispatch(context.Background(), sdk.Caller{Username: "admin", SuperUser: true}, "", []byte(`{"operation":"local_echo"}`))
 	if err != nil || reply.Status != 200 {
 		t.Fatalf("dispatch local: %v", err)
+	}
+}
+
+func TestClientGoneIsNeitherLoggedAsErrorNorCountedAs500(t *testing.T) {
+	var got []int
+	logs := &strings.Builder{}
+	reg := registry.New(nil)
+	reg.AddFamily("status", []sdk.Operation{{Name: "get_status", Access: sdk.AccessSuperUser}})
+	fwd := &fakeForwarder{fail: fmt.Errorf("handle: %w", context.Canceled)}
+	s := New(Options{Registry: reg, Auth: fakeAuth{}, Forwarder: fwd,
+		Logger:  hclog.New(&hclog.LoggerOptions{Output: logs, Level: hclog.Debug}),
+		Observe: func(_ string, status int, _ time.Duration) { got = append(got, status) }})
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the client has closed its connection
+	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"operation":"get_status"}`)).WithContext(ctx)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", basic("admin", "pw"))
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, req)
+	if len(got) != 1 || got[0] != StatusClientClosed {
+		t.Fatalf("observed %v, want [%d]", got, StatusClientClosed)
+	}
+	if strings.Contains(logs.String(), "[ERROR]") || !strings.Contains(logs.String(), "client went away") {
+		t.Fatalf("log: %s", logs)
+	}
+
+	// The same error with the client still there is a server fault: 500.
+	got = nil
+	rec = httptest.NewRecorder()
+	req = httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"operation":"get_status"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", basic("admin", "pw"))
+	s.Handler().ServeHTTP(rec, req)
+	if rec.Code != http.StatusInternalServerError || len(got) != 1 || got[0] != http.StatusInternalServerError {
+		t.Fatalf("status %d observed %v", rec.Code, got)
 	}
 }
