@@ -121,6 +121,11 @@ loop:
 			break loop
 		case <-t.C:
 			if err := p.ping(); err != nil {
+				if f.s.isStopping() || !f.isCurrent(p) {
+					// Being shut down on purpose (host stopping, rolled
+					// away): its exit ends the loop; nothing to report.
+					continue
+				}
 				failures++
 				f.log.Warn("ping failed", "pid", p.pid, "failures", failures, "error", err)
 				if failures >= pingFailuresBeforeKill {
@@ -220,6 +225,13 @@ func (f *family) roll(ctx context.Context) error {
 	f.log.Info("family rolled", "old_pid", pidOf(old), "new_pid", p.pid,
 		"launch", launched.Sub(began), "old_stopped", time.Since(launched))
 	return nil
+}
+
+// isCurrent reports whether p is the process requests go to.
+func (f *family) isCurrent(p *process) bool {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	return f.cur == p
 }
 
 func pidOf(p *process) int {
