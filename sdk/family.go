@@ -8,8 +8,12 @@ import (
 )
 
 // APIVersion is the version of the family contract this SDK speaks. The host
-// refuses a family that describes another version.
-const APIVersion = 1
+// refuses a family that describes another version, and go-plugin's
+// handshake (ProtocolVersion) refuses it before that, with a clear error.
+// Version 2: Handle streams carry one request after another (a header with
+// the first chunk, an end mark on the last), where version 1 carried one
+// request per stream; a version-1 plugin cannot talk to this host.
+const APIVersion = 2
 
 // Family is what a plugin implements. Lifecycle: the host calls Info and
 // Operations once at start (Describe), then Configure (if the family
