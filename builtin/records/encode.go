@@ -1,15 +1,11 @@
 package records
 
 import (
-	"bytes"
-	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"math"
 	"slices"
-	"strconv"
-	"unicode/utf8"
 
 	"github.com/hops-dev/hops/builtin/internal/fastjson"
 	"github.com/hops-dev/hops/sdk"
@@ -60,7 +56,7 @@ type recordWriter struct {
 func newRecordWriter(w io.Writer, p projection) *recordWriter {
 	rw := &recordWriter{w: w, p: p, names: make([][]byte, len(p.cols))}
 	for i, c := range p.cols {
-		rw.names[i] = append(appendString(nil, c), ':')
+		rw.names[i] = append(fastjson.AppendString(nil, c), ':')
 	}
 	if p.all {
 		rw.colSet = make(map[string]struct{}, len(p.cols))
@@ -121,7 +117,7 @@ func (rw *recordWriter) appendExtra(b []byte, rec map[string]any) ([]byte, error
 			b = append(b, ',')
 		}
 		comma = true
-		b = appendString(b, k)
+		b = fastjson.AppendString(b, k)
 		b = append(b, ':')
 		var err error
 		if b, err = rw.enc.value(b, rec[k]); err != nil {
@@ -131,218 +127,38 @@ func (rw *recordWriter) appendExtra(b []byte, rec map[string]any) ([]byte, error
 	return b, nil
 }
 
-// maxDirectDepth is how many levels of nested objects and arrays
-// jsonAppender writes itself. Records nest a few levels at most; a deeper
-// value goes to encoding/json, which notices a cycle (a map holding
-// itself) instead of recursing until the stack overflows.
-const maxDirectDepth = 64
-
-// jsonAppender writes values as encoding/json does with HTML escaping
-// off, byte for byte, without its reflection: what a decoded record holds
-// (nil, string, bool, json.Number, float64, int, int64, map[string]any,
-// []any) directly, anything else through encoding/json. Its scratch (the
-// keys of the objects being written) is reused from value to value.
+// jsonAppender writes record values as encoding/json does with HTML
+// escaping off, byte for byte (fastjson.Encoder), except for the one thing
+// it does differently on purpose: a top-level json.Number is written as
+// it is, unchecked, because the store holds only numbers it parsed
+// (nested ones are checked as encoding/json checks them).
 type jsonAppender struct {
-	members []member
+	enc fastjson.Encoder
 }
 
-// member is one key and value of an object being written.
-type member struct {
-	key string
-	val any
-}
-
-// value appends v. A top-level json.Number is written as it is, unchecked
-// (the store holds only numbers it parsed); nested ones are checked as
-// encoding/json checks them.
+// value appends v.
 func (a *jsonAppender) value(b []byte, v any) ([]byte, error) {
 	if n, ok := v.(json.Number); ok {
+		// Deliberately unchecked; see jsonAppender.
 		if n == "" {
-			return append(b, '0'), nil
+			return append(b, '0'), nil // encoding/json's zero Number
 		}
 		return append(b, n...), nil
 	}
-	return a.nested(b, v, 0)
-}
-
-// nested appends v, which sits depth objects or arrays deep, as
-// encoding/json writes it.
-func (a *jsonAppender) nested(b []byte, v any, depth int) ([]byte, error) {
-	switch x := v.(type) {
-	case nil:
-		return append(b, "null"...), nil
-	case string:
-		return appendString(b, x), nil
-	case bool:
-		return strconv.AppendBool(b, x), nil
-	case json.Number:
-		if x == "" {
-			return append(b, '0'), nil // encoding/json's zero Number
-		}
-		if fastjson.ValidNumber(string(x)) {
-			return append(b, x...), nil
-		}
-	case float64:
-		if !math.IsNaN(x) && !math.IsInf(x, 0) {
-			return appendFloat(b, x), nil
-		}
-	case int:
-		return strconv.AppendInt(b, int64(x), 10), nil
-	case int64:
-		return strconv.AppendInt(b, x, 10), nil
-	case map[string]any:
-		if depth < maxDirectDepth {
-			return a.object(b, x, depth)
-		}
-	case []any:
-		if depth < maxDirectDepth {
-			return a.array(b, x, depth)
-		}
-	}
-	// Other types, NaN, ±Inf (refused), invalid numbers (refused), too deep.
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, fmt.Errorf("encoding a %T value: %w", v, err)
-	}
-	return append(b, bytes.TrimRight(buf.Bytes(), "\n")...), nil
-}
-
-// object appends m with its keys sorted bytewise, as encoding/json does.
-func (a *jsonAppender) object(b []byte, m map[string]any, depth int) ([]byte, error) {
-	if m == nil {
-		return append(b, "null"...), nil
-	}
-	start := len(a.members)
-	for k, v := range m {
-		a.members = append(a.members, member{k, v})
-	}
-	// Deeper objects append past these members (or to a new array), so
-	// ms stays intact while they are written.
-	ms := a.members[start:]
-	slices.SortFunc(ms, func(x, y member) int { return cmp.Compare(x.key, y.key) })
-	b = append(b, '{')
-	var err error
-	for i, kv := range ms {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendString(b, kv.key)
-		b = append(b, ':')
-		if b, err = a.nested(b, kv.val, depth+1); err != nil {
-			break
-		}
-	}
-	clear(ms) // drop the references to the record's values
-	a.members = a.members[:start]
+	b, err := a.enc.AppendValue(b, v)
 	if err != nil {
-		return nil, err
+		return nil, wrapEncodeError(err)
 	}
-	return append(b, '}'), nil
+	return b, nil
 }
 
-// array appends s.
-func (a *jsonAppender) array(b []byte, s []any, depth int) ([]byte, error) {
-	if s == nil {
-		return append(b, "null"...), nil
+// wrapEncodeError gives err (fastjson's *EncodeError) the text this family
+// has always given, naming the refused type. It is apart from the hot path
+// because errors.As makes its target escape, an allocation per value.
+func wrapEncodeError(err error) error {
+	var ee *fastjson.EncodeError
+	if errors.As(err, &ee) {
+		return fmt.Errorf("encoding a %T value: %w", ee.Value, ee.Err)
 	}
-	b = append(b, '[')
-	for i, v := range s {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		var err error
-		if b, err = a.nested(b, v, depth+1); err != nil {
-			return nil, err
-		}
-	}
-	return append(b, ']'), nil
-}
-
-// Float formatting bounds of encoding/json (and ECMAScript): plain decimal
-// notation for 1e-6 <= |f| < 1e21, exponent notation outside.
-const (
-	minPlainFloat = 1e-6
-	maxPlainFloat = 1e21
-)
-
-// appendFloat appends a finite f as encoding/json writes a float64.
-func appendFloat(b []byte, f float64) []byte {
-	abs := math.Abs(f)
-	format := byte('f')
-	if abs != 0 && (abs < minPlainFloat || abs >= maxPlainFloat) {
-		format = 'e'
-	}
-	start := len(b)
-	b = strconv.AppendFloat(b, f, format, -1, 64)
-	if format == 'e' {
-		// Go writes e-07 where encoding/json (and JavaScript) write e-7.
-		n := len(b)
-		if n-start >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
-		}
-	}
-	return b
-}
-
-// hexDigits are the digits of a \u00XX escape.
-const hexDigits = "0123456789abcdef"
-
-// appendString appends s as a JSON string, escaped as encoding/json does
-// with HTML escaping off (HarperDB leaves <, > and & alone): quotes,
-// backslashes and control characters escaped (\b, \f, \n, \r, \t short,
-// as encoding/json and JSON.stringify write them), invalid UTF-8 replaced
-// by U+FFFD, U+2028 and U+2029 escaped for JavaScript.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= ' ' && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+	return err
 }

@@ -40,8 +40,9 @@
 //     escaping, ECMAScript number form) with no per-value allocation;
 //     nested objects and arrays are written directly too, byte for byte
 //     as encoding/json writes them with HTML escaping off (keys sorted),
-//     falling back to encoding/json only past maxDirectDepth or for kinds
-//     a decoded record never holds.
+//     by builtin/internal/fastjson's Encoder, which falls back to
+//     encoding/json only past fastjson.MaxDirectDepth or for kinds a
+//     decoded record never holds.
 //   - aws-sdk-go-v2 service/s3 with feature/s3/transfermanager for the
 //     upload: the SDK's own streaming multipart uploader, with bounded
 //     part buffers and abort on failure. The client is built from the

@@ -221,42 +221,53 @@ func (p *jsonParser) array() ([]any, bool) {
 
 // number parses a JSON number at p.i and keeps its text as json.Number.
 func (p *jsonParser) number() (json.Number, bool) {
-	start, j := p.i, p.i
-	if j < len(p.b) && p.b[j] == '-' {
+	end, ok := scanNumber(p.b, p.i)
+	if !ok {
+		return "", false
+	}
+	start := p.i
+	p.i = end
+	return json.Number(p.b[start:end]), true
+}
+
+// scanNumber returns the end of the JSON number (RFC 8259 grammar:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?) starting at b[j]. It is
+// generic so that ValidNumber checks a string without copying it.
+func scanNumber[T string | []byte](b T, j int) (int, bool) {
+	if j < len(b) && b[j] == '-' {
 		j++
 	}
 	switch {
-	case j < len(p.b) && p.b[j] == '0':
+	case j < len(b) && b[j] == '0':
 		j++
-	case j < len(p.b) && p.b[j] >= '1' && p.b[j] <= '9':
-		j = skipDigits(p.b, j)
+	case j < len(b) && b[j] >= '1' && b[j] <= '9':
+		j = skipDigits(b, j)
 	default:
-		return "", false
+		return 0, false
 	}
-	if j < len(p.b) && p.b[j] == '.' {
-		if j+1 >= len(p.b) || !isDigit(p.b[j+1]) {
-			return "", false
+	if j < len(b) && b[j] == '.' {
+		if j+1 >= len(b) || !isDigit(b[j+1]) {
+			return 0, false
 		}
-		j = skipDigits(p.b, j+1)
+		j = skipDigits(b, j+1)
 	}
-	if j < len(p.b) && (p.b[j] == 'e' || p.b[j] == 'E') {
+	if j < len(b) && (b[j] == 'e' || b[j] == 'E') {
 		j++
-		if j < len(p.b) && (p.b[j] == '+' || p.b[j] == '-') {
+		if j < len(b) && (b[j] == '+' || b[j] == '-') {
 			j++
 		}
-		if j >= len(p.b) || !isDigit(p.b[j]) {
-			return "", false
+		if j >= len(b) || !isDigit(b[j]) {
+			return 0, false
 		}
-		j = skipDigits(p.b, j)
+		j = skipDigits(b, j)
 	}
-	p.i = j
-	return json.Number(p.b[start:j]), true
+	return j, true
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // skipDigits returns the index after the run of digits starting at j.
-func skipDigits(b []byte, j int) int {
+func skipDigits[T string | []byte](b T, j int) int {
 	for j < len(b) && isDigit(b[j]) {
 		j++
 	}
@@ -266,7 +277,6 @@ func skipDigits(b []byte, j int) int {
 // ValidNumber reports whether s is exactly one JSON number, the check
 // encoding/json makes on a json.Number before writing it.
 func ValidNumber(s string) bool {
-	p := jsonParser{b: []byte(s)}
-	_, ok := p.number()
-	return ok && p.i == len(s)
+	end, ok := scanNumber(s, 0)
+	return ok && end == len(s)
 }

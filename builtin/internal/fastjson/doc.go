@@ -1,12 +1,25 @@
 // Package fastjson decodes one JSON object into the map[string]any that
 // encoding/json builds with Decoder.UseNumber (numbers as json.Number,
-// arrays as []any, nested objects as map[string]any), several times faster.
+// arrays as []any, nested objects as map[string]any), several times
+// faster, and writes such values back byte for byte as encoding/json
+// writes them with HTML escaping off, without its reflection.
 //
 // # Where to start
 //
-// [DecodeObject] is the whole API. The records family's store calls it on
+// [DecodeObject] is the decoder. The records family's store calls it on
 // every stored record it reads back; the export family calls it on every
 // element of a search's answer.
+//
+// [Encoder.AppendValue] is the encoder (encode.go), with its pieces
+// [AppendString], [AppendFloat] and [ValidNumber]; [AppendStringJS] and
+// [AppendFloat32] are the JSON.stringify forms the export family writes
+// top-level values in. The records family's answers, its store's records
+// and the export family's values are all written with them. Each caller
+// keeps its own deliberate differences from encoding/json (a top-level
+// json.Number unchecked, NaN as null, map order in storage) in its own
+// code; the Encoder's options are the ones a walk over nested values
+// needs (MapOrder, NilAsEmpty). The tests compare every piece with
+// encoding/json on fixed tricky inputs and thousands of random ones.
 //
 // # Why not encoding/json
 //
@@ -19,7 +32,9 @@
 // of scratch: stacks that let each map and slice be made with its final
 // size, and a bounded cache that hands out one string per repeated key
 // (keys.go). About 2 µs instead of 8 for a typical 11-field record
-// (BenchmarkDecodeObject against BenchmarkEncodingJSON).
+// (BenchmarkDecodeObject against BenchmarkEncodingJSON). The Encoder is
+// here for the same reason: it appends a decoded record's values with a
+// type switch and no allocation, where encoding/json reflects on each.
 //
 // # The contract: accept only what it is sure of
 //

@@ -11,8 +11,9 @@
 // Msg* constants and [WriteResult.Message]. store.go holds the Store and
 // its file handling, layout.go the on-disk format, write.go the writes,
 // read.go and search.go the reads, conditions.go the search_by_conditions
-// language, jsonencode.go with builtin/internal/fastjson a fast codec for
-// the stored JSON (checked against encoding/json by fuzz tests).
+// language, jsonencode.go (fastjson.Encoder) and builtin/internal/fastjson's
+// DecodeObject a fast codec for the stored JSON (checked against
+// encoding/json by fuzz tests).
 //
 // # Why bbolt
 //

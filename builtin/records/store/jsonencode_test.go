@@ -45,16 +45,24 @@ func TestAppendJSON(t *testing.T) {
 		"":    "empty key",
 	})
 	for _, f := range []float64{0, -0.0, 1, -1, 12.5, 1e-6, 9.99e-7, 1e-7, 123456789e-20, 1e20, 1e21, 1.5e300, -2.5e-300, math.MaxFloat64, math.SmallestNonzeroFloat64, 0.1 + 0.2} {
-		mine, err := appendJSON(nil, f)
-		theirs, _ := json.Marshal(f)
+		rec := map[string]any{"f": f}
+		mine, err := appendJSONObject(nil, rec)
+		theirs, _ := json.Marshal(rec)
 		if err != nil || string(mine) != string(theirs) {
 			t.Fatalf("float %v: %s, want %s (%v)", f, mine, theirs, err)
 		}
 	}
+	// What encoding/json refuses is refused with encoding/json's own text,
+	// which the store's error message shows.
 	for _, bad := range []any{math.NaN(), math.Inf(1), json.Number("1x"), json.Number("01"), make(chan int)} {
-		if _, err := appendJSON(nil, bad); err == nil {
-			t.Fatalf("appendJSON(%v) succeeded", bad)
+		rec := map[string]any{"v": []any{bad}}
+		_, theirs := json.Marshal(bad)
+		if _, err := appendJSONObject(nil, rec); err == nil || theirs == nil || err.Error() != theirs.Error() {
+			t.Fatalf("appendJSONObject(%v): %v, want %v", rec, err, theirs)
 		}
+	}
+	if got, err := appendJSONObject([]byte("x"), nil); err != nil || string(got) != "x{}" {
+		t.Fatalf("nil record: %s, %v", got, err)
 	}
 }
 

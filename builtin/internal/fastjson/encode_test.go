@@ -1,0 +1,225 @@
+package fastjson
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestAppendStringMatchesEncodingJSON(t *testing.T) {
+	cases := append([]string{"tab\tnew\nline\rcr", "\x00\x01\x1f\x7f", "bad \xff utf8 \xc3"}, trickyStrings...)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 3000; i++ {
+		cases = append(cases, randomString(rng))
+	}
+	for _, s := range cases {
+		if got, want := string(AppendString(nil, s)), stdJSON(t, s); got != want {
+			t.Fatalf("AppendString(%q) = %s, want %s", s, got, want)
+		}
+		if got, want := string(AppendString([]byte("x"), s)), "x"+stdJSON(t, s); got != want {
+			t.Fatalf("AppendString after x (%q) = %s, want %s", s, got, want)
+		}
+	}
+}
+
+// stringifyString is JSON.stringify of s, written plainly as a reference
+// for AppendStringJS: ranging over a string yields U+FFFD for each invalid
+// byte, as AppendStringJS writes it.
+func stringifyString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	short := map[rune]string{'"': `\"`, '\\': `\\`, '\b': `\b`, '\f': `\f`, '\n': `\n`, '\r': `\r`, '\t': `\t`}
+	for _, r := range s {
+		switch {
+		case short[r] != "":
+			b.WriteString(short[r])
+		case r < 0x20:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+func TestAppendStringJSIsJSONStringify(t *testing.T) {
+	cases := append([]string(nil), trickyStrings...)
+	rng := rand.New(rand.NewPCG(7, 8))
+	for i := 0; i < 3000; i++ {
+		cases = append(cases, randomString(rng))
+	}
+	for _, s := range cases {
+		if got, want := string(AppendStringJS(nil, s)), stringifyString(s); got != want {
+			t.Fatalf("AppendStringJS(%q) = %s, want %s", s, got, want)
+		}
+	}
+}
+
+func TestAppendFloatMatchesEncodingJSON(t *testing.T) {
+	cases := append([]float64(nil), trickyFloats...)
+	rng := rand.New(rand.NewPCG(5, 6))
+	for len(cases) < 5000 {
+		if f := math.Float64frombits(rng.Uint64()); !math.IsNaN(f) && !math.IsInf(f, 0) {
+			cases = append(cases, f)
+		}
+	}
+	for _, f := range cases {
+		if got, want := string(AppendFloat([]byte("x"), f)), "x"+stdJSON(t, f); got != want {
+			t.Fatalf("AppendFloat(%v) = %s, want %s", f, got, want)
+		}
+	}
+	// float32: the shortest float32 text, in the same notation.
+	for f, want := range map[float32]string{0.1: "0.1", 1e-7: "1e-7", 1e21: "1e+21", 3.4028235e38: "3.4028235e+38", -2.5: "-2.5"} {
+		if got := string(AppendFloat32(nil, f)); got != want {
+			t.Errorf("AppendFloat32(%v) = %s, want %s", f, got, want)
+		}
+	}
+}
+
+func TestAppendValue(t *testing.T) {
+	var e Encoder
+	for v, want := range map[any]string{nil: "null", true: "true", json.Number("12.50"): "12.50", json.Number(""): "0",
+		"a<b": `"a<b"`, 7: "7", int64(-3): "-3", 2.5: "2.5", uint8(3): "3"} {
+		if got, err := e.AppendValue([]byte("x"), v); err != nil || string(got) != "x"+want {
+			t.Errorf("AppendValue(%#v) = %s, %v; want x%s", v, got, err, want)
+		}
+	}
+	if got, err := e.AppendValue(nil, map[string]any{"b": 1, "a": []any{nil, map[string]any(nil), []any(nil)}}); err != nil ||
+		string(got) != `{"a":[null,null,null],"b":1}` {
+		t.Errorf("object: %s, %v", got, err)
+	}
+}
+
+func TestAppendValueNilAsEmpty(t *testing.T) {
+	e := Encoder{NilAsEmpty: true}
+	v := map[string]any{"m": map[string]any(nil), "s": []any{[]any(nil)}, "n": nil}
+	if got, err := e.AppendValue(nil, v); err != nil || string(got) != `{"m":{},"n":null,"s":[[]]}` {
+		t.Errorf("NilAsEmpty: %s, %v", got, err)
+	}
+	if got, err := e.AppendValue(nil, map[string]any(nil)); err != nil || string(got) != `{}` {
+		t.Errorf("NilAsEmpty, top level: %s, %v", got, err)
+	}
+}
+
+func TestAppendValueMatchesEncodingJSON(t *testing.T) {
+	var cases []any
+	for _, s := range trickyStrings {
+		cases = append(cases, s, map[string]any{s: s}, []any{s})
+	}
+	for _, f := range trickyFloats {
+		cases = append(cases, f, []any{f, -f})
+	}
+	for _, n := range trickyNumbers {
+		cases = append(cases, n, map[string]any{"n": n})
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := 0; i < 5000; i++ {
+		cases = append(cases, randomValue(rng, 4))
+	}
+	var e Encoder
+	for _, v := range cases {
+		got, err := e.AppendValue(nil, v)
+		if want := stdJSON(t, v); err != nil || string(got) != want {
+			t.Fatalf("AppendValue(%#v) = %s, %v\nencoding/json: %s", v, got, err, want)
+		}
+	}
+}
+
+func TestAppendValueMapOrderDecodesTheSame(t *testing.T) {
+	e := Encoder{MapOrder: true}
+	rng := rand.New(rand.NewPCG(11, 12))
+	for i := 0; i < 2000; i++ {
+		v := validKeys(map[string]any{"k": randomValue(rng, 4), "j": randomValue(rng, 2)})
+		got, err := e.AppendValue(nil, v)
+		if err != nil {
+			t.Fatalf("AppendValue(%#v): %v", v, err)
+		}
+		mine, err := stdDecode(got)
+		if err != nil {
+			t.Fatalf("invalid JSON %s: %v", got, err)
+		}
+		if theirs, _ := stdDecode([]byte(stdJSON(t, v))); !reflect.DeepEqual(mine, theirs) {
+			t.Fatalf("MapOrder wrote %s, encoding/json %s", got, stdJSON(t, v))
+		}
+	}
+}
+
+// validKeys returns v with invalid UTF-8 in its keys replaced by U+FFFD:
+// keys "\xff" and "\ufffd" both decode to "\ufffd", and which one wins
+// then depends on the order they are written in.
+func validKeys(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[strings.ToValidUTF8(k, "\ufffd")] = validKeys(e)
+		}
+		return m
+	case []any:
+		s := make([]any, len(x))
+		for i, e := range x {
+			s[i] = validKeys(e)
+		}
+		return s
+	}
+	return v
+}
+
+func TestAppendValueDeepCyclicOrRefused(t *testing.T) {
+	var e Encoder
+	// Past MaxDirectDepth encoding/json writes the rest, the same text.
+	for _, n := range []int{MaxDirectDepth - 1, MaxDirectDepth, MaxDirectDepth + 1, 3 * MaxDirectDepth} {
+		v := nestedArrays(n, map[string]any{"x": "<\u2028\xff>"})
+		if got, err := e.AppendValue(nil, v); err != nil || string(got) != stdJSON(t, v) {
+			t.Errorf("%d levels: %.80s..., %v", n, got, err)
+		}
+	}
+	cyclic := map[string]any{}
+	cyclic["self"] = cyclic
+	ch := make(chan int)
+	for _, c := range []struct{ v, refused any }{
+		{cyclic, cyclic}, {math.NaN(), math.NaN()}, {[]any{math.Inf(-1)}, math.Inf(-1)},
+		{map[string]any{"n": json.Number("0x10")}, json.Number("0x10")}, {[]any{1, map[string]any{"c": ch}}, ch},
+	} {
+		got, err := e.AppendValue([]byte("x"), c.v)
+		var ee *EncodeError
+		if err == nil || !errors.As(err, &ee) || !strings.HasPrefix(string(got), "x") {
+			t.Fatalf("AppendValue(%#v) = %s, %v; want what came before and an *EncodeError", c.v, got, err)
+		}
+		_, want := json.Marshal(c.refused)
+		if reflect.TypeOf(ee.Value) != reflect.TypeOf(c.refused) || want == nil || !strings.HasPrefix(err.Error(), strings.SplitN(want.Error(), ":", 2)[0]) {
+			t.Errorf("AppendValue(%#v): refused %#v (%v), encoding/json: %v", c.v, ee.Value, err, want)
+		}
+		if errors.Unwrap(err) != ee.Err {
+			t.Errorf("%v does not unwrap to encoding/json's error", err)
+		}
+	}
+	// The encoder still works after an error mid-object, its scratch empty.
+	if got, err := e.AppendValue(nil, map[string]any{"b": 1, "a": []any{"x"}}); err != nil || string(got) != `{"a":["x"],"b":1}` {
+		t.Errorf("after errors: %s, %v", got, err)
+	}
+	if len(e.members) != 0 {
+		t.Errorf("member scratch left with %d entries", len(e.members))
+	}
+}
+
+func TestEncoderDropsHugeScratch(t *testing.T) {
+	var e Encoder
+	wide := map[string]any{}
+	for i := 0; i <= maxRetainedMembers; i++ {
+		wide[fmt.Sprint(i)] = i
+	}
+	if _, err := e.AppendValue(nil, wide); err != nil || cap(e.members) > maxRetainedMembers {
+		t.Errorf("after a wide object: cap %d, %v", cap(e.members), err)
+	}
+	big := []string{strings.Repeat("x", maxRetainedFallback)} // only encoding/json writes a []string
+	if got, err := e.AppendValue(nil, big); err != nil || len(got) != maxRetainedFallback+4 || e.fb != nil {
+		t.Errorf("after a huge fallback value: %d bytes, kept %v, %v", len(got), e.fb != nil, err)
+	}
+}
