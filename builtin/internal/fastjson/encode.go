@@ -81,14 +81,14 @@ func (e *EncodeError) Unwrap() error { return e.Err }
 // escaping off. On error (an *EncodeError) it returns dst with what was
 // written before the refused value, which callers normally discard.
 func (e *Encoder) AppendValue(dst []byte, v any) ([]byte, error) {
-	dst, err := e.value(dst, v, 0)
-	if cap(e.members) > maxRetainedMembers {
-		e.members = nil
-	}
-	if e.fb != nil && e.fb.buf.Cap() > maxRetainedFallback {
-		e.fb = nil
-	}
-	return dst, err
+	return e.value(dst, v, 0)
+}
+
+// AppendObject appends m as AppendValue appends it. A caller holding the
+// map uses it to spare the conversion to any, through which the map itself
+// (not only its values) would escape to the heap.
+func (e *Encoder) AppendObject(dst []byte, m map[string]any) ([]byte, error) {
+	return e.object(dst, m, 0)
 }
 
 // value appends v, which sits depth objects or arrays deep.
@@ -159,6 +159,9 @@ func (e *Encoder) object(b []byte, m map[string]any, depth int) ([]byte, error) 
 	}
 	clear(ms) // drop the references to the record's values
 	e.members = e.members[:start]
+	if start == 0 && cap(e.members) > maxRetainedMembers {
+		e.members = nil // the outermost object is done
+	}
 	if err != nil {
 		return b, err
 	}
@@ -213,5 +216,9 @@ func (e *Encoder) encoded(b []byte, v any) ([]byte, error) {
 	if err := e.fb.enc.Encode(v); err != nil {
 		return b, &EncodeError{Value: v, Err: err}
 	}
-	return append(b, bytes.TrimSuffix(e.fb.buf.Bytes(), []byte("\n"))...), nil
+	b = append(b, bytes.TrimSuffix(e.fb.buf.Bytes(), []byte("\n"))...)
+	if e.fb.buf.Cap() > maxRetainedFallback {
+		e.fb = nil
+	}
+	return b, nil
 }

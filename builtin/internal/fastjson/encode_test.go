@@ -223,3 +223,37 @@ func TestEncoderDropsHugeScratch(t *testing.T) {
 		t.Errorf("after a huge fallback value: %d bytes, kept %v, %v", len(got), e.fb != nil, err)
 	}
 }
+
+func TestAppendObjectIsAppendValue(t *testing.T) {
+	var e Encoder
+	rng := rand.New(rand.NewPCG(13, 14))
+	for i := 0; i < 1000; i++ {
+		m := map[string]any{"k": randomValue(rng, 3), "a": randomValue(rng, 2)}
+		got, err := e.AppendObject([]byte("x"), m)
+		if want := "x" + stdJSON(t, m); err != nil || string(got) != want {
+			t.Fatalf("AppendObject(%#v) = %s, %v; want %s", m, got, err, want)
+		}
+	}
+	if got, err := e.AppendObject(nil, nil); err != nil || string(got) != "null" {
+		t.Errorf("AppendObject(nil) = %s, %v", got, err)
+	}
+}
+
+func TestAppendValueDoesNotAllocate(t *testing.T) {
+	rec := map[string]any{"id": json.Number("12"), "n": json.Number("-1.5e3"), "f": 0.1, "i": 7, "b": true, "z": nil,
+		"s": "héllo \"x\"\n", "tags": []any{"a", json.Number("3")}, "addr": map[string]any{"city": "Denver", "zip": "80202"}}
+	var e Encoder
+	buf := make([]byte, 0, 1024)
+	e.AppendValue(buf, rec) // warm the member scratch
+	allocs := testing.AllocsPerRun(100, func() {
+		if _, err := e.AppendValue(buf[:0], rec); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.AppendObject(buf[:0], rec); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per record, want 0", allocs)
+	}
+}

@@ -14,7 +14,7 @@ import "github.com/hops-dev/hops/builtin/internal/fastjson"
 // own text, which ErrMsgUnencodable shows.
 func appendJSONObject(b []byte, rec map[string]any) ([]byte, error) {
 	enc := fastjson.Encoder{MapOrder: true, NilAsEmpty: true}
-	b, err := enc.AppendValue(b, rec)
+	b, err := enc.AppendObject(b, rec)
 	if err != nil {
 		return nil, err
 	}
