@@ -133,7 +133,8 @@ func TestSearchJobsByStartDate(t *testing.T) {
 		}
 	}
 	eq("date-only range", ids(search(`"2025-12-31"`, `"2026-12-31"`)), j1, j2, j3)
-	eq("from is exclusive", ids(search(`"2026-01-01"`, `"2026-12-31"`)), j2, j3)
+	eq("from is inclusive", ids(search(`"2026-01-01"`, `"2026-12-31"`)), j1, j2, j3)
+	eq("from one ms later excludes", ids(search(`"2026-01-01T00:00:00.001Z"`, `"2026-12-31"`)), j2, j3)
 	eq("to is exclusive", ids(search(`"2025-12-31"`, `"2026-01-02T00:00:00Z"`)), j1)
 	eq("to one ms later includes", ids(search(`"2025-12-31"`, `"2026-01-02T00:00:00.001Z"`)), j1, j2)
 	eq("ms precision", ids(search(`"2026-01-03T10:30:00.249Z"`, `"2026-01-03T10:30:00.251Z"`)), j3)

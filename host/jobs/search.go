@@ -35,8 +35,15 @@ type SearchRow struct {
 	EndDatetimeConverted string `json:"end_datetime_converted,omitempty"`
 }
 
-// SearchByStart returns the jobs with from < start_datetime < to, in
+// SearchByStart returns the jobs with from <= start_datetime < to, in
 // ascending start order (never nil). It range-scans the start index.
+//
+// HarperDB excludes from as well (from < start_datetime). Start times are
+// whole milliseconds, so a job that starts in the same millisecond as a
+// from taken just before it (a client remembering "now", then starting a
+// job) would be missed; HarperDB is slow enough that this never shows,
+// hops is not. The lower bound is therefore inclusive.
+
 func (s *Store) SearchByStart(from, to time.Time) ([]SearchRow, error) {
 	rows := []SearchRow{}
 	if !from.Before(to) {
@@ -56,7 +63,7 @@ func (s *Store) SearchByStart(from, to time.Time) ([]SearchRow, error) {
 			if !start.Before(to) {
 				return false
 			}
-			if start.After(from) {
+			if !start.Before(from) {
 				rows = append(rows, searchRow(&r.Job))
 			}
 			return true
