@@ -31,7 +31,7 @@ const progressInterval = time.Second
 // Family is the export family. Build it with New; the host configures it
 // (Configure), then calls its operations concurrently, then Shutdown.
 type Family struct {
-	jobs *jobRunner
+	jobs *sdk.JobGroup
 	log  hclog.Logger
 	// s3Endpoint is the default S3 endpoint (families.export.s3.endpoint),
 	// empty for AWS itself; a request's s3.endpoint overrides it.
@@ -42,7 +42,7 @@ type Family struct {
 
 // New returns an unconfigured export family.
 func New() (*Family, error) {
-	return &Family{jobs: newJobRunner(), log: hclog.NewNullLogger(), progressEvery: progressInterval}, nil
+	return &Family{jobs: sdk.NewJobGroup(), log: hclog.NewNullLogger(), progressEvery: progressInterval}, nil
 }
 
 // Info implements sdk.Family.
@@ -93,7 +93,12 @@ func (f *Family) Configure(_ context.Context, cfg sdk.Config) error {
 // Shutdown implements sdk.Shutdowner: it stops every running export (each
 // ends ERROR with MsgJobStopped and leaves no file) and waits for them
 // until ctx's deadline.
-func (f *Family) Shutdown(ctx context.Context) error { return f.jobs.stop(ctx) }
+func (f *Family) Shutdown(ctx context.Context) error {
+	if err := f.jobs.Stop(ctx); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	return nil
+}
 
 var (
 	_ sdk.Family     = (*Family)(nil)

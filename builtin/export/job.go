@@ -50,15 +50,18 @@ func (f *Family) launch(reqCtx context.Context, req *sdk.Request, jobType string
 	if req.Host == nil {
 		return nil, sdk.Errorf(http.StatusServiceUnavailable, MsgNoHost)
 	}
-	ctx, cancel, release, err := f.jobs.admit()
-	if err != nil {
+	jctx, done, ok := f.jobs.Admit()
+	if !ok {
 		return nil, sdk.Errorf(http.StatusServiceUnavailable, MsgShuttingDown)
 	}
+	// cancel also ends the search when the request ends before the job
+	// exists (the AfterFunc below).
+	ctx, cancel := context.WithCancel(jctx)
 	started := false
 	defer func() {
 		if !started {
 			cancel()
-			release()
+			done()
 		}
 	}()
 	stop := context.AfterFunc(reqCtx, cancel)
@@ -84,7 +87,7 @@ func (f *Family) launch(reqCtx context.Context, req *sdk.Request, jobType string
 	started = true
 	j := &job{f: f, host: req.Host, id: id, jobType: jobType, search: s, export: export, lastReport: time.Now()}
 	go func() {
-		defer release()
+		defer done()
 		defer cancel()
 		j.run(ctx)
 	}()

@@ -146,7 +146,7 @@ func TestShutdownStopsRunningJobs(t *testing.T) {
 	<-host.progressed // the job deleted its first batch and is reporting
 	shut := make(chan error, 1)
 	go func() { shut <- e.shutdown() }()
-	<-e.f.jobs.ctx.Done() // Shutdown has cancelled the jobs' context
+	<-e.f.jobs.Stopping() // Shutdown has cancelled the jobs' context
 	close(host.release)
 	if err := <-shut; err != nil {
 		t.Fatalf("shutdown: %v", err)

@@ -3,6 +3,8 @@ package records
 // Messages users see that the family itself words (the store's and the SQL
 // layer's are in their packages). Those with verbs are fmt formats.
 const (
+	// MsgShuttingDown refuses a job that would start during Shutdown (503).
+	MsgShuttingDown = "records family is shutting down"
 	// MsgNotOpen answers any request before Configure opened the store or
 	// after Shutdown closed it (503).
 	MsgNotOpen = "the records store is not open (the family is starting or stopping)"

@@ -52,18 +52,21 @@ func (f *Family) deleteRecordsBefore(_ context.Context, req *sdk.Request) (*sdk.
 	if req.Host == nil {
 		return nil, sdk.Errorf(http.StatusServiceUnavailable, MsgNoHost)
 	}
-	run, release, err := f.jobs.admit()
-	if err != nil {
-		return nil, sdk.Errorf(http.StatusServiceUnavailable, "%v", err)
+	ctx, done, ok := f.jobs.Admit()
+	if !ok {
+		return nil, sdk.Errorf(http.StatusServiceUnavailable, MsgShuttingDown)
 	}
 	// The request's context only bounds the JobStart call itself.
 	id, err := req.Host.JobStart(context.Background(), req.Caller, jobDeleteBefore, json.RawMessage(req.Body))
 	if err != nil {
-		release()
+		done()
 		return nil, fmt.Errorf("start delete_records_before job: %w", err)
 	}
 	job := &deleteJob{f: f, st: st, host: req.Host, id: id, db: db, table: table, before: before}
-	run(job.run)
+	go func() {
+		defer done()
+		job.run(ctx)
+	}()
 	return sdk.OK(jobStarted{Message: fmt.Sprintf(MsgStartingJob, id), JobID: id}), nil
 }
 

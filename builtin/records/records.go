@@ -41,7 +41,7 @@ type Family struct {
 	// stopOpen ends a background open still waiting for the file lock.
 	stopOpen context.CancelFunc
 	log      hclog.Logger
-	jobs     *jobRunner
+	jobs     *sdk.JobGroup
 	// progressEvery throttles job progress reports (progressInterval;
 	// tests lower it to see every batch).
 	progressEvery time.Duration
@@ -53,7 +53,7 @@ type Family struct {
 // New returns the family. It opens nothing: the store's directory is only
 // known in Configure.
 func New() (*Family, error) {
-	return &Family{log: hclog.NewNullLogger(), jobs: newJobRunner(), progressEvery: progressInterval,
+	return &Family{log: hclog.NewNullLogger(), jobs: sdk.NewJobGroup(), progressEvery: progressInterval,
 		ready: make(chan struct{}), stopOpen: func() {}}, nil
 }
 
@@ -194,7 +194,10 @@ func (f *Family) setStore(st *store.Store) {
 // wait for them until ctx ends) and closes the store.
 func (f *Family) Shutdown(ctx context.Context) error {
 	f.stopOpen()
-	jobErr := f.jobs.stop(ctx)
+	var jobErr error
+	if err := f.jobs.Stop(ctx); err != nil {
+		jobErr = fmt.Errorf("records: %w", err)
+	}
 	var closeErr error
 	if st := f.st.Swap(nil); st != nil {
 		closeErr = st.Close()
