@@ -3,7 +3,6 @@ package certstore
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"net"
 	"reflect"
 	"strings"
@@ -13,8 +12,8 @@ import (
 
 func TestEnsureAuthorityCreates(t *testing.T) {
 	s, _ := openStore(t)
-	if _, _, err := s.NodeTLS(); !errors.Is(err, ErrNoNodeCertificate) {
-		t.Fatalf("NodeTLS before EnsureAuthority = %v", err)
+	if _, ok := record(t, s, "node1"); ok {
+		t.Fatal("a node certificate before EnsureAuthority")
 	}
 	if err := s.EnsureAuthority("node1"); err != nil {
 		t.Fatal(err)
@@ -64,10 +63,7 @@ func TestNodeCertificateVerifies(t *testing.T) {
 	if err := s.EnsureAuthority("node1"); err != nil {
 		t.Fatal(err)
 	}
-	cert, pool, err := s.NodeTLS()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cert, pool := nodeTLS(t, s, "node1")
 	for _, name := range []string{"localhost", "127.0.0.1", "::1", "node1"} {
 		opts := x509.VerifyOptions{DNSName: name, Roots: pool, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
 		if _, err := cert.Leaf.Verify(opts); err != nil {
@@ -181,8 +177,8 @@ func TestEnsureAuthorityRepairs(t *testing.T) {
 	if err := s.Remove("node1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.NodeTLS(); !errors.Is(err, ErrNoNodeCertificate) {
-		t.Fatalf("NodeTLS after removal = %v", err)
+	if _, ok := record(t, s, "node1"); ok {
+		t.Fatal("node certificate still listed after removal")
 	}
 	oldCA, _ := record(t, s, CAName("node1"))
 	if err := s.Remove(CAName("node1")); err != nil {
@@ -195,10 +191,7 @@ func TestEnsureAuthorityRepairs(t *testing.T) {
 	if !ok || ca.Certificate == oldCA.Certificate {
 		t.Fatal("authority not regenerated")
 	}
-	cert, pool, err := s.NodeTLS()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cert, pool := nodeTLS(t, s, "node1")
 	if _, err := cert.Leaf.Verify(x509.VerifyOptions{DNSName: "localhost", Roots: pool}); err != nil {
 		t.Fatalf("node certificate does not verify against the new authority: %v", err)
 	}

@@ -1,13 +1,13 @@
 // Package certstore is the certificate engine of the certs family: it keeps
 // the certificates list_certificates shows, adds and removes them, generates
-// the node's own authority and node certificate at first start, and hands
-// the host what its HTTPS listener serves. It knows nothing of the SDK or
-// gRPC; the family's handlers call it.
+// the node's own authority and node certificate at first start. The host's
+// HTTPS listener (host/tlscerts) serves what it lists, with the key files
+// it writes. It knows nothing of the SDK or gRPC; the family's handlers
+// call it.
 //
 // Where to start: Open, then EnsureAuthority (store.go, authority.go);
 // DecodeAddInput and Add (input.go, add.go) for add_certificate; List
-// (record.go) and the HarperDB-style Details formatting (details.go);
-// NodeTLS and SNICertificates (tls.go) for HTTPS.
+// (record.go) and the HarperDB-style Details formatting (details.go).
 //
 // Storage, under rootPath:
 //   - database/certs.db: BuntDB (github.com/tidwall/buntdb), one JSON value

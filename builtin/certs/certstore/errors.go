@@ -105,10 +105,6 @@ func notFound(name string) *Error {
 	return &Error{Status: http.StatusNotFound, Message: fmt.Sprintf(MsgNotFound, name)}
 }
 
-// ErrNoNodeCertificate is returned by NodeTLS before EnsureAuthority has
-// run, or after the node certificate's record was removed.
-var ErrNoNodeCertificate = errors.New("certstore: no node certificate; EnsureAuthority creates it")
-
 // AsError reports whether err is or wraps an *Error, and returns it.
 func AsError(err error) (*Error, bool) {
 	var e *Error

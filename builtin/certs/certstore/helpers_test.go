@@ -7,6 +7,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
@@ -183,4 +184,37 @@ func strPtr(p *string) string {
 		return "<nil>"
 	}
 	return *p
+}
+
+// nodeTLS loads the node certificate named hostname as the host's HTTPS
+// listener does (host/tlscerts: the record's chain and its key file under
+// keys/), with a pool of every authority on record.
+func nodeTLS(t *testing.T, s *Store, hostname string) (*tls.Certificate, *x509.CertPool) {
+	t.Helper()
+	r, ok := record(t, s, hostname)
+	if !ok || r.PrivateKeyName == nil {
+		t.Fatalf("no node certificate %q with a key", hostname)
+	}
+	keyPEM, err := os.ReadFile(filepath.Join(s.keysDir, *r.PrivateKeyName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := tls.X509KeyPair([]byte(r.Certificate), keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cert.Leaf, err = x509.ParseCertificate(cert.Certificate[0]); err != nil {
+		t.Fatal(err)
+	}
+	list, err := s.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	for _, a := range list {
+		if a.IsAuthority && !pool.AppendCertsFromPEM([]byte(a.Certificate)) {
+			t.Fatalf("authority %q: no certificate in its PEM", a.Name)
+		}
+	}
+	return &cert, pool
 }

@@ -41,7 +41,8 @@ const (
 
 // Store is the certificate engine: metadata in BuntDB, private keys as files.
 // Open it once per process, call EnsureAuthority at start, then Add, Remove
-// and List serve the operations and NodeTLS / SNICertificates feed HTTPS.
+// and List serve the operations. HTTPS is the host's (host/tlscerts): it
+// serves what list_certificates lists, with the key files under keys/.
 // All methods are safe for concurrent use. Close releases the database.
 type Store struct {
 	// mu orders changes (Add, Remove, EnsureAuthority: write lock) against
