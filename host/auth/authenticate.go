@@ -125,15 +125,9 @@ func (s *Service) authBearer(token string) (sdk.Caller, error) {
 	if c.Type != tokenOperation {
 		return sdk.Caller{}, unauthorized(MsgInvalidToken)
 	}
-	u, r, err := s.load(c.Subject)
+	u, r, err := s.loadActive(c.Subject)
 	if err != nil {
 		return sdk.Caller{}, err
-	}
-	if u == nil || r == nil {
-		return sdk.Caller{}, unauthorized(MsgInvalidToken)
-	}
-	if !u.Active {
-		return sdk.Caller{}, unauthorized(MsgUserInactive)
 	}
 	caller := s.callerOf(u, r)
 	if s.opts.CacheTTL > 0 {

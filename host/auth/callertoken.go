@@ -49,15 +49,26 @@ func (s *Service) CallerFromToken(token string) (sdk.Caller, error) {
 	if int64(binary.BigEndian.Uint64(payload)) <= s.now().Unix() {
 		return sdk.Caller{}, unauthorized(MsgTokenExpired)
 	}
-	u, r, err := s.load(string(payload[callerExpiryLen:]))
+	u, r, err := s.loadActive(string(payload[callerExpiryLen:]))
 	if err != nil {
 		return sdk.Caller{}, err
 	}
+	return s.callerOf(u, r), nil
+}
+
+// loadActive loads the user a valid token names, and its role: a user or
+// role that no longer exists makes the token invalid (401 MsgInvalidToken),
+// an inactive user is refused (401 MsgUserInactive).
+func (s *Service) loadActive(username string) (*user, *role, error) {
+	u, r, err := s.load(username)
+	if err != nil {
+		return nil, nil, err
+	}
 	if u == nil || r == nil {
-		return sdk.Caller{}, unauthorized(MsgInvalidToken)
+		return nil, nil, unauthorized(MsgInvalidToken)
 	}
 	if !u.Active {
-		return sdk.Caller{}, unauthorized(MsgUserInactive)
+		return nil, nil, unauthorized(MsgUserInactive)
 	}
-	return s.callerOf(u, r), nil
+	return u, r, nil
 }
