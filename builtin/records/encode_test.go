@@ -10,19 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-// stdJSON is what encoding/json writes for v with HTML escaping off.
-func stdJSON(t testing.TB, v any) string {
-	t.Helper()
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		t.Fatal(err)
-	}
-	return string(bytes.TrimRight(buf.Bytes(), "\n"))
-}
+	"github.com/hops-dev/hops/builtin/internal/fastjson/jsontest"
+)
 
 // appendValue appends v as a fresh recordWriter does.
 func appendValue(b []byte, v any) ([]byte, error) {
@@ -124,85 +114,23 @@ func TestParseISODate(t *testing.T) {
 	}
 }
 
-// trickyStrings hold what string escaping can get wrong: quotes,
-// backslashes, every kind of control character, HTML characters (left
-// alone), U+2028/2029 (escaped), invalid UTF-8 (U+FFFD) and a literal
-// U+FFFD (kept).
-var trickyStrings = []string{"", "a", `"`, `\`, `\u2028`, "\b\f\n\r\t\x00\x1f\x7f", "<b>&amp;</b>", "\u2028x\u2029",
-	"\xff", "\xc3", "\xed\xa0\x80", "\ufffd", "é✓𝄞", "key with spaces", "Z", "_", "aa", "a\x00"}
-
-// trickyFloats hold the float64 forms encoding/json writes differently:
-// exponent bounds, negative zero, integers beyond 2^53, extremes.
-var trickyFloats = []float64{0, math.Copysign(0, -1), 1, -1.5, 0.1, 1e20, 1e21, 123456789e13, 1e-6, 1e-7,
-	9.999999e-7, -1e-7, 1e100, 1e-100, 12345678901234567890, 1 << 53, 1<<53 + 2, math.MaxFloat64,
-	math.SmallestNonzeroFloat64, -math.MaxFloat64}
-
-// trickyNumbers are valid json.Number texts, kept digit for digit.
-var trickyNumbers = []json.Number{"", "0", "-0", "1.50", "1e400", "-12.5E+3", "123456789012345678901234567890"}
-
-// randomValue builds a value of what decoded records hold (and what SQL
-// answers add: float64, int, int64), nesting objects and arrays up to
-// depth levels, nil maps and slices included.
+// randomValue builds a value of what decoded records hold, plus what SQL
+// answers add: int and int64.
 func randomValue(rng *rand.Rand, depth int) any {
-	kinds := 9
-	if depth <= 0 {
-		kinds = 7
-	}
-	switch rng.IntN(kinds) {
-	case 0:
-		return nil
-	case 1:
-		return rng.IntN(2) == 0
-	case 2:
-		return trickyStrings[rng.IntN(len(trickyStrings))] + trickyStrings[rng.IntN(len(trickyStrings))]
-	case 3:
-		if rng.IntN(2) == 0 {
-			return trickyNumbers[rng.IntN(len(trickyNumbers))]
-		}
-		return json.Number(strconv.FormatInt(rng.Int64()>>rng.IntN(64), 10))
-	case 4:
-		if rng.IntN(2) == 0 {
-			return trickyFloats[rng.IntN(len(trickyFloats))]
-		}
-		f := math.Float64frombits(rng.Uint64())
-		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return 0.5
-		}
-		return f
-	case 5:
-		return rng.IntN(2000) - 1000
-	case 6:
-		return int64(rng.Uint64())
-	case 7:
-		if rng.IntN(8) == 0 {
-			return map[string]any(nil)
-		}
-		m := map[string]any{}
-		for n := rng.IntN(5); n > 0; n-- {
-			m[trickyStrings[rng.IntN(len(trickyStrings))]] = randomValue(rng, depth-1)
-		}
-		return m
-	default:
-		if rng.IntN(8) == 0 {
-			return []any(nil)
-		}
-		s := make([]any, rng.IntN(4))
-		for i := range s {
-			s[i] = randomValue(rng, depth-1)
-		}
-		return s
-	}
+	return jsontest.RandomValue(rng, depth,
+		func(rng *rand.Rand) any { return rng.IntN(2000) - 1000 },
+		func(rng *rand.Rand) any { return int64(rng.Uint64()) })
 }
 
 func TestAppendValueMatchesEncodingJSON(t *testing.T) {
 	var fixed []any
-	for _, s := range trickyStrings {
+	for _, s := range jsontest.TrickyStrings {
 		fixed = append(fixed, s, map[string]any{s: s}, []any{s})
 	}
-	for _, f := range trickyFloats {
+	for _, f := range jsontest.TrickyFloats {
 		fixed = append(fixed, f, []any{f, -f})
 	}
-	for _, n := range trickyNumbers {
+	for _, n := range jsontest.TrickyNumbers {
 		fixed = append(fixed, n, map[string]any{"n": n})
 	}
 	fixed = append(fixed, map[string]any{}, []any{}, map[string]any(nil), []any(nil), []any{nil, true, false},
@@ -213,7 +141,7 @@ func TestAppendValueMatchesEncodingJSON(t *testing.T) {
 	}
 	for _, v := range fixed {
 		got, err := appendValue(nil, v)
-		if want := stdJSON(t, v); err != nil || string(got) != want {
+		if want := jsontest.StdJSON(t, v); err != nil || string(got) != want {
 			t.Fatalf("appendValue(%#v) = %s, %v\nencoding/json: %s", v, got, err, want)
 		}
 	}
@@ -228,7 +156,7 @@ func TestRecordWriterMatchesEncodingJSON(t *testing.T) {
 	for i := 0; i < 300; i++ {
 		rec := map[string]any{}
 		for n := rng.IntN(6); n > 0; n-- {
-			rec[trickyStrings[rng.IntN(len(trickyStrings))]] = randomValue(rng, 3)
+			rec[jsontest.TrickyStrings[rng.IntN(len(jsontest.TrickyStrings))]] = randomValue(rng, 3)
 		}
 		if rng.IntN(2) == 0 {
 			rec["id"] = json.Number(strconv.Itoa(i))
@@ -252,7 +180,7 @@ func TestRecordWriterMatchesEncodingJSON(t *testing.T) {
 			if j > 0 {
 				want.WriteByte(',')
 			}
-			want.WriteString(stdJSON(t, k) + ":" + stdJSON(t, rec[k]))
+			want.WriteString(jsontest.StdJSON(t, k) + ":" + jsontest.StdJSON(t, rec[k]))
 		}
 		want.WriteByte('}')
 	}

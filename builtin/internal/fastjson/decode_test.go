@@ -1,61 +1,19 @@
 package fastjson
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"reflect"
 	"strings"
 	"sync"
 	"testing"
 	"unsafe"
+
+	"github.com/hops-dev/hops/builtin/internal/fastjson/jsontest"
 )
 
-// errTrailing marks input with more after the object.
-var errTrailing = errors.New("trailing data")
-
-// stdDecode is the reference: encoding/json with UseNumber.
-func stdDecode(b []byte) (map[string]any, error) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
-		return nil, err
-	}
-	if dec.More() {
-		return nil, errTrailing
-	}
-	return m, nil
-}
-
-// jsonSeeds are objects the parser must decode exactly like encoding/json
-// (or refuse), and the fuzz test's seeds.
-var jsonSeeds = []string{
-	`{}`,
-	` { "a" : 1 , "b":[ ] ,"c":{}} `,
-	`{"id":1,"n":-0.5e-3,"big":12345678901234567890123,"f":12.5,"z":0,"e":1E+2}`,
-	`{"s":"plain","t":true,"f":false,"n":null,"arr":[1,"x",[true,null],{"k":"v"}]}`,
-	`{"esc":"q\" b\\ s\/ \b\f\n\r\t","u":"\u00e9\u4e2d\ud83d\ude00","raw":"é中😀"}`,
-	`{"lone":"\ud800x"}`,
-	`{"bad":"\x"}`,
-	`{"dup":1,"dup":2}`,
-	`{"a":01}`,
-	`{"a":1.}`,
-	`{"a":-}`,
-	`{"a":tru}`,
-	`{"a":1}x`,
-	`{"a":"unterminated}`,
-	`{"a":[1,]}`,
-	`{"a":1,}`,
-	"{\"ctl\":\"a\x01b\"}",
-	"{\"bad utf8\":\"\xff\"}",
-	`[1,2]`,
-	`"str"`,
-}
-
 func TestDecodeObjectMatchesEncodingJSON(t *testing.T) {
-	for _, seed := range jsonSeeds {
+	for _, seed := range jsontest.DecodeSeeds {
 		checkDecode(t, []byte(seed))
 	}
 }
@@ -84,7 +42,8 @@ func checkDecode(t *testing.T, b []byte) {
 // for what encoding/json writes: a parser refusing everything would pass
 // the comparison above and be useless.
 func TestDecodeObjectAcceptsOrdinaryObjects(t *testing.T) {
-	accepted := []string{jsonSeeds[0], jsonSeeds[1], jsonSeeds[2], jsonSeeds[3], jsonSeeds[4], jsonSeeds[7]}
+	seeds := jsontest.DecodeSeeds
+	accepted := []string{seeds[0], seeds[1], seeds[2], seeds[3], seeds[4], seeds[7]}
 	rec := map[string]any{"id": 7, "s": "é\"\n\u2028<>&", "w": 12.5, "a": []any{map[string]any{"x": nil}}, "t": true}
 	written, err := json.Marshal(rec)
 	if err != nil {
@@ -197,7 +156,7 @@ func TestValidNumberAgreesWithEncodingJSON(t *testing.T) {
 }
 
 func FuzzDecodeObject(f *testing.F) {
-	for _, seed := range jsonSeeds {
+	for _, seed := range jsontest.DecodeSeeds {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {

@@ -5,6 +5,8 @@ import (
 	"math"
 	"reflect"
 	"testing"
+
+	"github.com/hops-dev/hops/builtin/internal/fastjson/jsontest"
 )
 
 // checkEncode checks that appendJSON writes v so that encoding/json reads
@@ -19,11 +21,11 @@ func checkEncode(t *testing.T, v map[string]any) {
 	if err != nil {
 		t.Fatalf("json.Marshal(%#v): %v", v, err)
 	}
-	got, err := stdDecode(mine)
+	got, err := jsontest.StdDecode(mine)
 	if err != nil {
 		t.Fatalf("appendJSON wrote invalid JSON %q: %v", mine, err)
 	}
-	want, _ := stdDecode(theirs)
+	want, _ := jsontest.StdDecode(theirs)
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("appendJSON %s\n     std %s", mine, theirs)
 	}
@@ -74,11 +76,11 @@ func TestInsertRefusesUnencodableValues(t *testing.T) {
 }
 
 func FuzzAppendJSON(f *testing.F) {
-	for _, seed := range jsonSeeds {
+	for _, seed := range jsontest.DecodeSeeds {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		v, err := stdDecode(b)
+		v, err := jsontest.StdDecode(b)
 		if err != nil || v == nil { // not an object, or the literal null
 			return
 		}
