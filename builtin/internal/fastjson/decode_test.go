@@ -23,7 +23,7 @@ func TestDecodeObjectMatchesEncodingJSON(t *testing.T) {
 // twice: the second time its keys come from the key cache.
 func checkDecode(t *testing.T, b []byte) {
 	t.Helper()
-	want, err := stdDecode(b)
+	want, err := jsontest.StdDecode(b)
 	for range 2 {
 		got, ok := DecodeObject(b)
 		if !ok {
@@ -51,7 +51,7 @@ func TestDecodeObjectAcceptsOrdinaryObjects(t *testing.T) {
 	}
 	for _, text := range append(accepted, string(written)) {
 		got, ok := DecodeObject([]byte(text))
-		want, err := stdDecode([]byte(text))
+		want, err := jsontest.StdDecode([]byte(text))
 		if !ok || err != nil || !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: ok %v (err %v)\nfast %#v\n std %#v", text, ok, err, got, want)
 		}
@@ -130,7 +130,7 @@ func TestDecodeObjectConcurrently(t *testing.T) {
 			for i := range rounds {
 				text := fmt.Sprintf(`{"g":%d,"i":%d,"s":"v%d","n":{"k%d":[%d]}}`, g, i, i, g, i)
 				got, ok := DecodeObject([]byte(text))
-				want, err := stdDecode([]byte(text))
+				want, err := jsontest.StdDecode([]byte(text))
 				if !ok || err != nil || !reflect.DeepEqual(got, want) {
 					errs <- fmt.Sprintf("%s: %#v, want %#v", text, got, want)
 					return

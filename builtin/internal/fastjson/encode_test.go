@@ -1,6 +1,8 @@
 package fastjson
 
 import (
+	"github.com/hops-dev/hops/builtin/internal/fastjson/jsontest"
+
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,16 +14,16 @@ import (
 )
 
 func TestAppendStringMatchesEncodingJSON(t *testing.T) {
-	cases := append([]string{"tab\tnew\nline\rcr", "\x00\x01\x1f\x7f", "bad \xff utf8 \xc3"}, trickyStrings...)
+	cases := append([]string{"tab\tnew\nline\rcr", "\x00\x01\x1f\x7f", "bad \xff utf8 \xc3"}, jsontest.TrickyStrings...)
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := 0; i < 3000; i++ {
-		cases = append(cases, randomString(rng))
+		cases = append(cases, jsontest.RandomString(rng))
 	}
 	for _, s := range cases {
-		if got, want := string(AppendString(nil, s)), stdJSON(t, s); got != want {
+		if got, want := string(AppendString(nil, s)), jsontest.StdJSON(t, s); got != want {
 			t.Fatalf("AppendString(%q) = %s, want %s", s, got, want)
 		}
-		if got, want := string(AppendString([]byte("x"), s)), "x"+stdJSON(t, s); got != want {
+		if got, want := string(AppendString([]byte("x"), s)), "x"+jsontest.StdJSON(t, s); got != want {
 			t.Fatalf("AppendString after x (%q) = %s, want %s", s, got, want)
 		}
 	}
@@ -49,10 +51,10 @@ func stringifyString(s string) string {
 }
 
 func TestAppendStringJSIsJSONStringify(t *testing.T) {
-	cases := append([]string(nil), trickyStrings...)
+	cases := append([]string(nil), jsontest.TrickyStrings...)
 	rng := rand.New(rand.NewPCG(7, 8))
 	for i := 0; i < 3000; i++ {
-		cases = append(cases, randomString(rng))
+		cases = append(cases, jsontest.RandomString(rng))
 	}
 	for _, s := range cases {
 		if got, want := string(AppendStringJS(nil, s)), stringifyString(s); got != want {
@@ -62,7 +64,7 @@ func TestAppendStringJSIsJSONStringify(t *testing.T) {
 }
 
 func TestAppendFloatMatchesEncodingJSON(t *testing.T) {
-	cases := append([]float64(nil), trickyFloats...)
+	cases := append([]float64(nil), jsontest.TrickyFloats...)
 	rng := rand.New(rand.NewPCG(5, 6))
 	for len(cases) < 5000 {
 		if f := math.Float64frombits(rng.Uint64()); !math.IsNaN(f) && !math.IsInf(f, 0) {
@@ -70,7 +72,7 @@ func TestAppendFloatMatchesEncodingJSON(t *testing.T) {
 		}
 	}
 	for _, f := range cases {
-		if got, want := string(AppendFloat([]byte("x"), f)), "x"+stdJSON(t, f); got != want {
+		if got, want := string(AppendFloat([]byte("x"), f)), "x"+jsontest.StdJSON(t, f); got != want {
 			t.Fatalf("AppendFloat(%v) = %s, want %s", f, got, want)
 		}
 	}
@@ -109,13 +111,13 @@ func TestAppendValueNilAsEmpty(t *testing.T) {
 
 func TestAppendValueMatchesEncodingJSON(t *testing.T) {
 	var cases []any
-	for _, s := range trickyStrings {
+	for _, s := range jsontest.TrickyStrings {
 		cases = append(cases, s, map[string]any{s: s}, []any{s})
 	}
-	for _, f := range trickyFloats {
+	for _, f := range jsontest.TrickyFloats {
 		cases = append(cases, f, []any{f, -f})
 	}
-	for _, n := range trickyNumbers {
+	for _, n := range jsontest.TrickyNumbers {
 		cases = append(cases, n, map[string]any{"n": n})
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
@@ -125,7 +127,7 @@ func TestAppendValueMatchesEncodingJSON(t *testing.T) {
 	var e Encoder
 	for _, v := range cases {
 		got, err := e.AppendValue(nil, v)
-		if want := stdJSON(t, v); err != nil || string(got) != want {
+		if want := jsontest.StdJSON(t, v); err != nil || string(got) != want {
 			t.Fatalf("AppendValue(%#v) = %s, %v\nencoding/json: %s", v, got, err, want)
 		}
 	}
@@ -140,12 +142,12 @@ func TestAppendValueMapOrderDecodesTheSame(t *testing.T) {
 		if err != nil {
 			t.Fatalf("AppendValue(%#v): %v", v, err)
 		}
-		mine, err := stdDecode(got)
+		mine, err := jsontest.StdDecode(got)
 		if err != nil {
 			t.Fatalf("invalid JSON %s: %v", got, err)
 		}
-		if theirs, _ := stdDecode([]byte(stdJSON(t, v))); !reflect.DeepEqual(mine, theirs) {
-			t.Fatalf("MapOrder wrote %s, encoding/json %s", got, stdJSON(t, v))
+		if theirs, _ := jsontest.StdDecode([]byte(jsontest.StdJSON(t, v))); !reflect.DeepEqual(mine, theirs) {
+			t.Fatalf("MapOrder wrote %s, encoding/json %s", got, jsontest.StdJSON(t, v))
 		}
 	}
 }
@@ -175,8 +177,8 @@ func TestAppendValueDeepCyclicOrRefused(t *testing.T) {
 	var e Encoder
 	// Past MaxDirectDepth encoding/json writes the rest, the same text.
 	for _, n := range []int{MaxDirectDepth - 1, MaxDirectDepth, MaxDirectDepth + 1, 3 * MaxDirectDepth} {
-		v := nestedArrays(n, map[string]any{"x": "<\u2028\xff>"})
-		if got, err := e.AppendValue(nil, v); err != nil || string(got) != stdJSON(t, v) {
+		v := jsontest.NestedArrays(n, map[string]any{"x": "<\u2028\xff>"})
+		if got, err := e.AppendValue(nil, v); err != nil || string(got) != jsontest.StdJSON(t, v) {
 			t.Errorf("%d levels: %.80s..., %v", n, got, err)
 		}
 	}
@@ -230,7 +232,7 @@ func TestAppendObjectIsAppendValue(t *testing.T) {
 	for i := 0; i < 1000; i++ {
 		m := map[string]any{"k": randomValue(rng, 3), "a": randomValue(rng, 2)}
 		got, err := e.AppendObject([]byte("x"), m)
-		if want := "x" + stdJSON(t, m); err != nil || string(got) != want {
+		if want := "x" + jsontest.StdJSON(t, m); err != nil || string(got) != want {
 			t.Fatalf("AppendObject(%#v) = %s, %v; want %s", m, got, err, want)
 		}
 	}

@@ -6,17 +6,7 @@ import (
 	"github.com/hops-dev/hops/builtin/internal/fastjson/jsontest"
 )
 
-// The shared JSON test inputs and references live in jsontest; these
-// short names are what this package's tests call them.
-var (
-	trickyStrings = jsontest.TrickyStrings
-	trickyFloats  = jsontest.TrickyFloats
-	trickyNumbers = jsontest.TrickyNumbers
-	stdJSON       = jsontest.StdJSON
-	stdDecode     = jsontest.StdDecode
-	randomString  = jsontest.RandomString
-	nestedArrays  = jsontest.NestedArrays
-)
+// The shared JSON test inputs and references are in jsontest.
 
 // randomValue builds a value of what decoded records hold, plus what SQL
 // answers add (int and int64) and a uint8, which the Encoder hands to
