@@ -114,6 +114,7 @@ func TestGeneratedPasswordPrintedOnce(t *testing.T) {
 	in.env = []string{"PATH=" + os.Getenv("PATH"), "ROOTPATH=" + root, fmt.Sprintf("OPERATIONSAPI_NETWORK_PORT=%d", in.port)}
 	in.start()
 	t.Cleanup(in.stop)
+	in.waitOutput("with password ", outputWait)
 	out := in.out.String()
 	i := strings.Index(out, "with password ")
 	if i < 0 {
@@ -210,7 +211,7 @@ func TestFamilyCrashUnderLoad(t *testing.T) {
 	if otherErrors.Load() != 0 || otherOK.Load() == 0 {
 		t.Errorf("the other family saw %d errors (%d ok)", otherErrors.Load(), otherOK.Load())
 	}
-	if !strings.Contains(in.out.String(), "restarting") {
+	if !in.waitOutput("restarting", outputWait) {
 		t.Errorf("the supervisor must log the restart")
 	}
 }
@@ -325,7 +326,7 @@ func TestWrongChecksumKeepsPluginFromStarting(t *testing.T) {
 	if r.Status == 200 {
 		t.Fatalf("a plugin with a wrong checksum must not serve: %s", r.Raw)
 	}
-	if !strings.Contains(in.out.String(), "checksum") {
+	if !in.waitOutput("checksum", outputWait) {
 		t.Fatalf("expected a log line naming the checksum:\n%s", in.out.String())
 	}
 	if r := in.admin(t, map[string]any{"operation": "get_status"}); r.Status != 200 {

@@ -97,6 +97,27 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// waitOutput reports whether hops' output holds substr within d. The
+// output reaches the buffer through exec's copying goroutine, so a line the
+// process wrote before it answered a request can arrive after the answer.
+func (in *instance) waitOutput(substr string, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for {
+		if strings.Contains(in.out.String(), substr) {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// outputWait bounds waitOutput: long enough for a pipe copy on a loaded CI
+// machine. Checks that a line is absent wait for it too, so they cannot
+// pass merely because the line has not been copied yet.
+const outputWait = 2 * time.Second
+
 func freePort(t testing.TB) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -172,7 +172,7 @@ func TestSetConfigurationThenRestartAppliesLogLevel(t *testing.T) {
 	in := startHopsPortInFile(t)
 	const debugLine = "wrong password"
 	in.post(t, adminUser, "wrong", map[string]any{"operation": "get_status"})
-	if strings.Contains(in.out.String(), debugLine) {
+	if in.waitOutput(debugLine, outputWait) {
 		t.Fatalf("at level info a debug line was logged:\n%s", in.out.String())
 	}
 	file := in.configFile(t)
@@ -199,7 +199,7 @@ func TestSetConfigurationThenRestartAppliesLogLevel(t *testing.T) {
 		t.Errorf("the file does not hold the new level:\n%s", file)
 	}
 	in.post(t, adminUser, "wrong", map[string]any{"operation": "get_status"})
-	if strings.Contains(in.out.String(), debugLine) {
+	if in.waitOutput(debugLine, outputWait) {
 		t.Fatal("set_configuration must not change the running level")
 	}
 
@@ -208,7 +208,7 @@ func TestSetConfigurationThenRestartAppliesLogLevel(t *testing.T) {
 		t.Fatalf("after restart: level %v, restartPending %v", lookup(cfg, "logging.level"), cfg["restartPending"])
 	}
 	in.post(t, adminUser, "wrong", map[string]any{"operation": "get_status"})
-	if !strings.Contains(in.out.String(), debugLine) {
+	if !in.waitOutput(debugLine, outputWait) {
 		t.Fatalf("after the restart the debug level must be in force:\n%s", in.out.String())
 	}
 }
