@@ -1,0 +1,329 @@
+package fastjson
+
+import "unicode/utf8"
+
+// Raw pass-through. A record that travels as JSON text from the store,
+// through a search answer, into an export, is mostly written out again
+// exactly as it came in. Decoding it into a map and encoding the map back
+// is most of the CPU those steps spend. The scanners here find the values
+// that are already in canonical form, the exact bytes Encoder (and
+// AppendStringJS, for strings) would write for their decoding, so a
+// caller can copy those bytes and decode only the rest.
+//
+// Canonical means: no whitespace; strings without escapes whose every
+// byte Encoder writes as it is (printable ASCII other than quote and
+// backslash, and valid UTF-8 other than U+2028 and U+2029, the one place
+// AppendString and AppendStringJS differ); numbers valid by the JSON
+// grammar (written digit for digit, as a json.Number is); objects with
+// canonical keys in strictly increasing bytewise order (Encoder sorts
+// keys; a repeated key is not canonical, its decoding keeps the last
+// value); arrays and objects of canonical values, at most
+// maxCanonicalDepth deep. A canonical value is always valid JSON.
+
+// maxCanonicalDepth bounds the nesting the canonical scan follows; deeper
+// values are reported not canonical and go through the decoder, which has
+// its own bound.
+const maxCanonicalDepth = 64
+
+// Kind is the JSON kind of a raw value, told by its first byte.
+type Kind uint8
+
+// The kinds of JSON value.
+const (
+	KindInvalid Kind = iota
+	KindNull
+	KindBool
+	KindNumber
+	KindString
+	KindArray
+	KindObject
+)
+
+// KindOf returns the kind of the value whose text starts b, by its first
+// byte alone (KindInvalid for an empty b or a byte no value starts with).
+func KindOf(b []byte) Kind {
+	if len(b) == 0 {
+		return KindInvalid
+	}
+	switch c := b[0]; {
+	case c == 'n':
+		return KindNull
+	case c == 't' || c == 'f':
+		return KindBool
+	case c == '"':
+		return KindString
+	case c == '[':
+		return KindArray
+	case c == '{':
+		return KindObject
+	case c == '-' || isDigit(c):
+		return KindNumber
+	}
+	return KindInvalid
+}
+
+// Canonical reports whether b is exactly one canonical JSON value (see
+// above): the bytes Encoder would write for its decoding.
+func Canonical(b []byte) bool {
+	end, ok := canonicalValue(b, 0, 0)
+	return ok && end == len(b)
+}
+
+// canonicalValue scans the canonical value at b[i] and returns its end;
+// ok=false when it is not canonical (or not valid).
+func canonicalValue(b []byte, i, depth int) (int, bool) {
+	if i >= len(b) {
+		return 0, false
+	}
+	switch c := b[i]; {
+	case c == '"':
+		return canonicalString(b, i)
+	case c == '{':
+		return canonicalObject(b, i, depth)
+	case c == '[':
+		return canonicalArray(b, i, depth)
+	case c == '-' || isDigit(c):
+		return scanNumber(b, i)
+	case c == 't':
+		return literal(b, i, "true")
+	case c == 'f':
+		return literal(b, i, "false")
+	case c == 'n':
+		return literal(b, i, "null")
+	}
+	return 0, false
+}
+
+// literal matches the text lit at b[i].
+func literal(b []byte, i int, lit string) (int, bool) {
+	if len(b)-i >= len(lit) && string(b[i:i+len(lit)]) == lit {
+		return i + len(lit), true
+	}
+	return 0, false
+}
+
+// canonicalString scans a string at b[i] (its opening quote) that needs
+// no escape in either of this package's string styles.
+func canonicalString(b []byte, i int) (int, bool) {
+	for i++; i < len(b); {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"':
+				return i + 1, true
+			case c < ' ' || c == '\\':
+				return 0, false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if (r == utf8.RuneError && size == 1) || r == '\u2028' || r == '\u2029' {
+			return 0, false
+		}
+		i += size
+	}
+	return 0, false
+}
+
+// canonicalObject scans an object at b[i] with canonical keys in strictly
+// increasing order and canonical values.
+func canonicalObject(b []byte, i, depth int) (int, bool) {
+	if depth >= maxCanonicalDepth {
+		return 0, false
+	}
+	i++
+	if i < len(b) && b[i] == '}' {
+		return i + 1, true
+	}
+	var prev []byte
+	for first := true; ; first = false {
+		if i >= len(b) || b[i] != '"' {
+			return 0, false
+		}
+		end, ok := canonicalString(b, i)
+		if !ok {
+			return 0, false
+		}
+		key := b[i+1 : end-1]
+		if !first && string(key) <= string(prev) {
+			return 0, false
+		}
+		prev = key
+		if end >= len(b) || b[end] != ':' {
+			return 0, false
+		}
+		if i, ok = canonicalValue(b, end+1, depth+1); !ok || i >= len(b) {
+			return 0, false
+		}
+		switch b[i] {
+		case ',':
+			i++
+		case '}':
+			return i + 1, true
+		default:
+			return 0, false
+		}
+	}
+}
+
+// canonicalArray scans an array at b[i] of canonical values.
+func canonicalArray(b []byte, i, depth int) (int, bool) {
+	if depth >= maxCanonicalDepth {
+		return 0, false
+	}
+	i++
+	if i < len(b) && b[i] == ']' {
+		return i + 1, true
+	}
+	for {
+		var ok bool
+		if i, ok = canonicalValue(b, i, depth+1); !ok || i >= len(b) {
+			return 0, false
+		}
+		switch b[i] {
+		case ',':
+			i++
+		case ']':
+			return i + 1, true
+		default:
+			return 0, false
+		}
+	}
+}
+
+// skipValue returns the end of a member value starting at b[i]: the
+// comma or closing bracket of the enclosing object that follows it, found
+// by structure alone (strings, and brackets outside them). It does not
+// check the value: the caller decodes what it skipped, and the decoder has
+// the last word. ok=false when the text ends first.
+func skipValue(b []byte, i int) (int, bool) {
+	depth := 0
+	for ; i < len(b); i++ {
+		switch b[i] {
+		case '"':
+			for i++; i < len(b) && b[i] != '"'; i++ {
+				if b[i] == '\\' {
+					i++
+				}
+			}
+			if i >= len(b) {
+				return 0, false
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return i, true
+			}
+			depth--
+		case ',':
+			if depth == 0 {
+				return i, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// Members walks the members of one JSON object text without decoding it:
+//
+//	m := fastjson.NewMembers(text)
+//	for m.Next() {
+//		use(m.Key(), m.Value(), m.Canonical())
+//	}
+//	if !m.Done() { /* decode text instead */ }
+//
+// The object must be compact (no whitespace between tokens) and its keys
+// canonical strings (no escapes), or the walk stops early and Done
+// reports false; a value that is not canonical is still delivered, cut
+// out by its structure, with Canonical false, for the caller to decode on
+// its own (DecodeValue), which also checks it. Done is true only when the
+// whole text, to its last byte, was the object. Members does not check
+// for repeated keys: callers that care see the same Key twice.
+type Members struct {
+	b          []byte
+	i          int
+	key, val   []byte
+	canonical  bool
+	done, fail bool
+}
+
+// NewMembers starts a walk of the object text b.
+func NewMembers(b []byte) Members {
+	m := Members{b: b}
+	if len(b) < 2 || b[0] != '{' {
+		m.fail = true
+		return m
+	}
+	m.i = 1
+	if b[1] == '}' {
+		m.i = 2
+		m.done = len(b) == 2
+		m.fail = !m.done
+	}
+	return m
+}
+
+// Next moves to the next member and reports whether there is one.
+func (m *Members) Next() bool {
+	if m.fail || m.done {
+		return false
+	}
+	b, i := m.b, m.i
+	if i >= len(b) || b[i] != '"' {
+		m.fail = true
+		return false
+	}
+	end, ok := canonicalString(b, i)
+	if !ok || end >= len(b) || b[end] != ':' {
+		m.fail = true
+		return false
+	}
+	m.key = b[i+1 : end-1]
+	start := end + 1
+	if end, m.canonical = canonicalValue(b, start, 1); !m.canonical {
+		if end, ok = skipValue(b, start); !ok || end == start {
+			m.fail = true
+			return false
+		}
+	}
+	m.val = b[start:end]
+	switch {
+	case end < len(b) && b[end] == ',':
+		m.i = end + 1
+	case end == len(b)-1 && b[end] == '}':
+		m.i = len(b)
+		m.done = true
+	default:
+		m.fail = true
+		return false
+	}
+	return true
+}
+
+// Key returns the current member's key: the text between its quotes,
+// which is its value (it has no escapes).
+func (m *Members) Key() []byte { return m.key }
+
+// Value returns the current member's value text.
+func (m *Members) Value() []byte { return m.val }
+
+// Canonical reports whether the current value is canonical: its text is
+// what Encoder writes for its decoding.
+func (m *Members) Canonical() bool { return m.canonical }
+
+// Done reports whether the walk reached the end of the object and the
+// object was the whole text. Check it after Next returns false.
+func (m *Members) Done() bool { return m.done && !m.fail }
+
+// DecodeValue decodes b, which must be exactly one JSON value with no
+// surrounding whitespace, as DecodeObject decodes an object (numbers as
+// json.Number). ok=false means "not sure": decode with encoding/json.
+func DecodeValue(b []byte) (v any, ok bool) {
+	p := parsers.Get().(*jsonParser)
+	defer p.release()
+	p.b, p.i, p.depth = b, 0, 0
+	v, ok = p.value()
+	return v, ok && p.i == len(b)
+}
