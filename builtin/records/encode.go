@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/hops-dev/hops/builtin/internal/fastjson"
+	"github.com/hops-dev/hops/builtin/records/store"
 	"github.com/hops-dev/hops/sdk"
 )
 
@@ -25,12 +26,24 @@ type projection struct {
 // callback). Nothing but the current record is buffered here; the SDK
 // sends the body in chunks as it fills.
 func streamRecords(p projection, read func(emit func(map[string]any) error) error) *sdk.Response {
+	return streamWith(p, func(rw *recordWriter) error { return read(rw.write) })
+}
+
+// streamRaw is streamRecords for a read that yields each record's stored
+// JSON text (store.ScanRaw): what is already in the answer's form is
+// copied, not decoded and encoded again (recordWriter.writeRaw).
+func streamRaw(p projection, read func(emit func(raw []byte) error) error) *sdk.Response {
+	return streamWith(p, func(rw *recordWriter) error { return read(rw.writeRaw) })
+}
+
+// streamWith writes the array around what read writes through rw.
+func streamWith(p projection, read func(rw *recordWriter) error) *sdk.Response {
 	return sdk.Streamed(sdk.ContentTypeJSON, func(w io.Writer) error {
 		rw := newRecordWriter(w, p)
 		if _, err := io.WriteString(w, "["); err != nil {
 			return err
 		}
-		if err := read(rw.write); err != nil {
+		if err := read(rw); err != nil {
 			return err
 		}
 		_, err := io.WriteString(w, "]\n")
@@ -50,6 +63,14 @@ type recordWriter struct {
 	buf    []byte
 	n      int
 	extra  []string
+
+	// For writeRaw: index finds a column by name, and slots[i] holds the
+	// text of column i's value in the record at hand (nil: absent).
+	index map[string]int
+	slots [][]byte
+	canon []bool
+	// decodedWhole counts the records writeRaw decoded whole.
+	decodedWhole int
 }
 
 // newRecordWriter returns a recordWriter of projection p writing to w.
@@ -100,6 +121,83 @@ func (rw *recordWriter) write(rec map[string]any) error {
 	rw.buf = b
 	_, err := rw.w.Write(b)
 	return err
+}
+
+// writeRaw writes one record given as JSON object text (store.ScanRaw),
+// producing exactly what write produces for its decoding. Each member's
+// value goes in its column's slot; the answer then copies the values that
+// are canonical (fastjson.Canonical: their text is what the encoder would
+// write) and decodes and encodes only the others. A record the walk
+// cannot follow (whitespace, an escaped key, a repeated key, an attribute
+// outside the columns when the projection shows them all) is decoded
+// whole and written by write, so the answer never depends on which path
+// a record took.
+func (rw *recordWriter) writeRaw(raw []byte) error {
+	if rw.index == nil {
+		rw.index = make(map[string]int, len(rw.p.cols))
+		for i, c := range rw.p.cols {
+			rw.index[c] = i
+		}
+		rw.slots = make([][]byte, len(rw.p.cols))
+		rw.canon = make([]bool, len(rw.p.cols))
+	}
+	clear(rw.slots)
+	m := fastjson.NewMembers(raw)
+	for m.Next() {
+		i, ok := rw.index[string(m.Key())]
+		switch {
+		case !ok && rw.p.all, ok && rw.slots[i] != nil:
+			return rw.writeDecoded(raw)
+		case ok:
+			rw.slots[i], rw.canon[i] = m.Value(), m.Canonical()
+		}
+	}
+	if !m.Done() {
+		return rw.writeDecoded(raw)
+	}
+	b := rw.buf[:0]
+	if rw.n > 0 {
+		b = append(b, ',')
+	}
+	b = append(b, '{')
+	for i := range rw.p.cols {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, rw.names[i]...)
+		switch v := rw.slots[i]; {
+		case v == nil:
+			b = append(b, "null"...)
+		case rw.canon[i]:
+			b = append(b, v...)
+		default:
+			x, ok := fastjson.DecodeValue(v)
+			if !ok {
+				rw.buf = b
+				return rw.writeDecoded(raw)
+			}
+			var err error
+			if b, err = rw.enc.value(b, x); err != nil {
+				return err
+			}
+		}
+	}
+	b = append(b, '}')
+	rw.buf = b
+	rw.n++
+	_, err := rw.w.Write(b)
+	return err
+}
+
+// writeDecoded is writeRaw's way out: decode the record whole, as a
+// store read would, and write that.
+func (rw *recordWriter) writeDecoded(raw []byte) error {
+	rw.decodedWhole++
+	rec, err := store.DecodeRaw(raw)
+	if err != nil {
+		return err
+	}
+	return rw.write(rec)
 }
 
 // appendExtra appends the attributes of rec that are not in cols, sorted.

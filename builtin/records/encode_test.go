@@ -11,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hops-dev/hops/builtin/internal/fastjson"
 	"github.com/hops-dev/hops/builtin/internal/fastjson/jsontest"
+	"github.com/hops-dev/hops/builtin/records/store"
 )
 
 // appendValue appends v as a fresh recordWriter does.
@@ -186,5 +188,87 @@ func TestRecordWriterMatchesEncodingJSON(t *testing.T) {
 	}
 	if buf.String() != want.String() {
 		t.Fatalf("record writer:\n%s\nwant\n%s", buf.String(), want.String())
+	}
+}
+
+// storedText is a record as the store keeps it: members in map order
+// (store's appendJSONObject), sometimes rewritten in ways the raw walk
+// must notice (whitespace, an escaped key, a repeated key).
+func storedText(t *testing.T, rng *rand.Rand, rec map[string]any) []byte {
+	enc := fastjson.Encoder{MapOrder: true, NilAsEmpty: true}
+	b, err := enc.AppendObject(nil, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	switch rng.IntN(12) {
+	case 0:
+		return bytes.Replace(b, []byte(`:`), []byte(` : `), 1)
+	case 1:
+		return bytes.Replace(b, []byte(`"id"`), []byte(`"\u0069d"`), 1)
+	case 2:
+		if len(b) > 2 {
+			return append([]byte(`{"id":-1,`), b[1:]...)
+		}
+	}
+	return b
+}
+
+// TestWriteRawMatchesWrite: a record written from its stored text is
+// byte for byte the record written from its decoding, whatever the
+// projection, the key order or the values, and most records take the
+// copying path.
+func TestWriteRawMatchesWrite(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	names := []string{"id", "name", "age", "tags", "address", "é✓", "a q", "<b>", "__createdtime__"}
+	projections := map[string]projection{
+		"all":         {cols: []string{"id", "<b>", "__createdtime__", "a q", "address", "age", "name", "tags", "é✓"}, all: true},
+		"all, extras": {cols: []string{"id", "name"}, all: true},
+		"listed":      {cols: []string{"age", "id", "missing"}},
+	}
+	for name, p := range projections {
+		var viaRaw, viaMap bytes.Buffer
+		raw, dec := newRecordWriter(&viaRaw, p), newRecordWriter(&viaMap, p)
+		const n = 3000
+		for i := range n {
+			rec := map[string]any{}
+			for _, k := range names {
+				if rng.IntN(8) > 0 {
+					rec[k] = jsontest.RandomValue(rng, 2)
+				}
+			}
+			if rng.IntN(3) > 0 { // plain values, as most records hold
+				rec["name"], rec["age"], rec["id"] = "user "+strconv.Itoa(i), json.Number(strconv.Itoa(i%90)), json.Number(strconv.Itoa(i))
+				rec["address"] = map[string]any{"zip": "01234", "city": "Quito", "street": "1 Main St"}
+			}
+			text := storedText(t, rng, rec)
+			decoded, err := store.DecodeRaw(text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := raw.writeRaw(text); err != nil {
+				t.Fatalf("%s: writeRaw(%s): %v", name, text, err)
+			}
+			if err := dec.write(decoded); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(viaRaw.Bytes(), viaMap.Bytes()) {
+				t.Fatalf("%s: record %s\nraw:     %s\ndecoded: %s", name, text, viaRaw.Bytes(), viaMap.Bytes())
+			}
+		}
+		copied := n - raw.decodedWhole
+		t.Logf("%s: %d of %d records copied from their text", name, copied, n)
+		if name == "all" && copied < n/3 || name == "listed" && copied < n/2 {
+			t.Errorf("%s: only %d of %d records took the raw path", name, copied, n)
+		}
+	}
+}
+
+func TestWriteRawRefusesWhatDecodingRefuses(t *testing.T) {
+	var buf bytes.Buffer
+	rw := newRecordWriter(&buf, projection{cols: []string{"id"}, all: true})
+	for _, text := range []string{`{"id":1`, `{"id":tru}`, `{"id":[1,}`, `{"id":"\x"}`, `[1]`} {
+		if err := rw.writeRaw([]byte(text)); err == nil {
+			t.Errorf("writeRaw(%s) = nil, wrote %s", text, buf.Bytes())
+		}
 	}
 }

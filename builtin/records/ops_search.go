@@ -15,6 +15,7 @@ type search struct {
 	fields map[string]json.RawMessage
 	t      target
 	p      projection
+	pk     string
 }
 
 // beginSearch reads and checks what every search shares, in order: the
@@ -40,7 +41,7 @@ func (f *Family) beginSearch(req *sdk.Request) (*search, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &search{st: st, fields: fields, t: t, p: projection{cols: names, all: all}}
+	s := &search{st: st, fields: fields, t: t, p: projection{cols: names, all: all}, pk: pk}
 	if all {
 		if s.p.cols, err = allColumns(st, t, pk); err != nil {
 			return nil, err
@@ -103,10 +104,20 @@ func (f *Family) searchByValue(ctx context.Context, req *sdk.Request) (*sdk.Resp
 	if err != nil {
 		return nil, err
 	}
+	if attr == s.pk && value == wildcardAll {
+		// Every record has a primary key: this is the whole table, the
+		// usual way to ask for it, and the raw scan answers it.
+		return streamRaw(s.p, func(emit func([]byte) error) error {
+			return s.st.ScanRaw(ctx, s.t.db, s.t.table, emit)
+		}), nil
+	}
 	return streamRecords(s.p, func(emit func(map[string]any) error) error {
 		return s.st.SearchByValue(ctx, s.t.db, s.t.table, attr, value, emit)
 	}), nil
 }
+
+// wildcardAll is search_by_value's value matching any non-null value.
+const wildcardAll = "*"
 
 // searchByConditions: search_by_conditions {database, table, operator,
 // conditions, limit, offset, sort, get_attributes}.

@@ -66,6 +66,11 @@ func sqlSelect(ctx context.Context, st *store.Store, stmt *sqlq.Statement) (*sdk
 		return nil, err
 	}
 	p := projection{cols: cols, all: stmt.SelectedColumns() == nil}
+	if stmt.ReadsWholeTable() {
+		return streamRaw(p, func(emit func([]byte) error) error {
+			return st.ScanRaw(ctx, stmt.Table.DB, stmt.Table.Table, emit)
+		}), nil
+	}
 	return streamRecords(p, func(emit func(map[string]any) error) error {
 		return stmt.Run(ctx, st, emit)
 	}), nil

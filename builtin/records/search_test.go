@@ -147,3 +147,30 @@ func TestConditionsOfTheWrongShape(t *testing.T) {
 	wantJSON(t, e.super(onDogs("search_by_conditions", "get_attributes", []string{"id"}, "conditions",
 		json.RawMessage(`[{"search_attribute":"age","search_type":"equals","search_value":"5"}]`))), `[]`)
 }
+
+// TestWholeTableAnswersAsAnyOtherSearch: search_by_value "*" on the
+// primary key and a bare SELECT * are answered from the records' stored
+// text (streamRaw); their answers must be byte for byte those of searches
+// that decode every record, over records of every shape.
+func TestWholeTableAnswersAsAnyOtherSearch(t *testing.T) {
+	e := withDogs(t)
+	e.insert("db", "dogs", `[{"id":10,"name":"q\"uote\\ \u0001 \u2028","owner":{"z":1,"a":[1.50,{"y":null,"b":"é"}]}},`+
+		`{"id":11,"weight":1e300,"tags":[],"extra":{},"nick":"<b>&</b>"},{"id":12},{"id":-3.5,"name":"neg"}]`)
+	all := []string{"*"}
+	pairs := []struct{ raw, decoded map[string]any }{
+		{onDogs("search_by_value", "search_attribute", "id", "search_value", "*", "get_attributes", all),
+			onDogs("search_by_conditions", "conditions", []any{}, "get_attributes", all)},
+		{sqlOp("SELECT * FROM db.dogs"), sqlOp("SELECT * FROM db.dogs WHERE id = id")},
+		{onDogs("search_by_value", "search_attribute", "id", "search_value", "*", "get_attributes", []string{"owner", "id", "nope"}),
+			onDogs("search_by_conditions", "conditions", []any{}, "get_attributes", []string{"owner", "id", "nope"})},
+	}
+	for _, p := range pairs {
+		raw, decoded := e.super(p.raw), e.super(p.decoded)
+		if raw.Status != 200 || decoded.Status != 200 || len(decodeList(t, raw)) != 8 {
+			t.Fatalf("%v: %d %s\n%v: %d %s", p.raw, raw.Status, raw.Body, p.decoded, decoded.Status, decoded.Body)
+		}
+		if string(raw.Body) != string(decoded.Body) {
+			t.Errorf("%v:\n%s\n%v:\n%s", p.raw, raw.Body, p.decoded, decoded.Body)
+		}
+	}
+}

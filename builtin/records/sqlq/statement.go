@@ -145,6 +145,18 @@ func (st *Statement) SelectedColumns() []string {
 	return slices.Clone(st.sel.names)
 }
 
+// ReadsWholeTable reports whether the statement is a SELECT * whose rows
+// are exactly the table's records in key order, as they are: no WHERE,
+// GROUP BY, aggregate, HAVING, ORDER BY, OFFSET or LIMIT. A reader may then
+// scan the table itself instead of calling Run.
+func (st *Statement) ReadsWholeTable() bool {
+	p := st.sel
+	if p == nil || !p.star || p.grouped || p.having != nil || len(p.order) > 0 || p.offset != 0 || p.limit != noLimit {
+		return false
+	}
+	return p.where == nil || (p.where.cond == nil && len(p.where.keys) == 0)
+}
+
 // Columns returns a SELECT's output column order: the select list's names
 // (aliases where given), or for SELECT * the primary key first and then
 // every other attribute of the table sorted by UTF-16 code unit, as

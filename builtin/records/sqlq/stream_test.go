@@ -148,3 +148,37 @@ func TestConcurrentRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestReadsWholeTable: only a SELECT * that keeps every record, in key
+// order, unchanged, may be answered by a raw scan of the table.
+func TestReadsWholeTable(t *testing.T) {
+	for sql, want := range map[string]bool{
+		"SELECT * FROM db.big":                        true,
+		"select * from db.big":                        true,
+		"SELECT * FROM db.big WHERE n = 1":            false,
+		"SELECT * FROM db.big WHERE id = 3":           false,
+		"SELECT * FROM db.big ORDER BY n":             false,
+		"SELECT * FROM db.big LIMIT 10":               false,
+		"SELECT * FROM db.big LIMIT 0":                false,
+		"SELECT * FROM db.big LIMIT 10 OFFSET 2":      false,
+		"SELECT id, n, s FROM db.big":                 false,
+		"SELECT COUNT(*) FROM db.big":                 false,
+		"SELECT n FROM db.big GROUP BY n":             false,
+		"SELECT * FROM db.big WHERE n > 1 OR s = 'x'": false,
+	} {
+		st, err := Parse(sql)
+		if err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+		if got := st.ReadsWholeTable(); got != want {
+			t.Errorf("%s: ReadsWholeTable = %v, want %v", sql, got, want)
+		}
+	}
+	st, err := Parse("INSERT INTO db.big (id) VALUES (1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.ReadsWholeTable() {
+		t.Error("an INSERT reads no table")
+	}
+}

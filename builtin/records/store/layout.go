@@ -151,10 +151,15 @@ func decodeValue(v []byte) (map[string]any, error) {
 	if _, err := valueCtime(v); err != nil {
 		return nil, err
 	}
-	if rec, ok := fastjson.DecodeObject(v[valueHeaderLen:]); ok {
+	return decodeJSON(v[valueHeaderLen:])
+}
+
+// decodeJSON decodes a stored record's JSON text.
+func decodeJSON(text []byte) (map[string]any, error) {
+	if rec, ok := fastjson.DecodeObject(text); ok {
 		return rec, nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(v[valueHeaderLen:]))
+	dec := json.NewDecoder(bytes.NewReader(text))
 	dec.UseNumber()
 	var rec map[string]any
 	if err := dec.Decode(&rec); err != nil {

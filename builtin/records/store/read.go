@@ -52,8 +52,20 @@ func (s *Store) Scan(ctx context.Context, db, table string, fn func(rec map[stri
 	})
 }
 
-// scan walks t's records in key order.
+// scan walks t's records in key order, decoded.
 func (t *tableTx) scan(ctx context.Context, fn func(rec map[string]any) error) error {
+	return t.scanValues(ctx, func(v []byte) error {
+		rec, err := decodeValue(v)
+		if err != nil {
+			return fmt.Errorf("table %s.%s: %w", t.db, t.name, err)
+		}
+		return fn(rec)
+	})
+}
+
+// scanValues walks t's stored values in key order, checking ctx every
+// ctxCheckEvery records.
+func (t *tableTx) scanValues(ctx context.Context, fn func(v []byte) error) error {
 	c := t.recs.Cursor()
 	n := 0
 	for k, v := c.First(); k != nil; k, v = c.Next() {
@@ -63,15 +75,33 @@ func (t *tableTx) scan(ctx context.Context, fn func(rec map[string]any) error) e
 			}
 		}
 		n++
-		rec, err := decodeValue(v)
-		if err != nil {
-			return fmt.Errorf("table %s.%s: %w", t.db, t.name, err)
-		}
-		if err := fn(rec); err != nil {
+		if err := fn(v); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// ScanRaw calls fn with the JSON text of every record of the table, in
+// primary key order, as it is stored: an object in no particular key
+// order, written by this package's encoder (see appendJSONObject). The
+// text is valid only until fn returns. DecodeRaw turns it into the map
+// Scan would have given. It lets a reader that writes records out as JSON
+// copy what is already in the right form instead of decoding it.
+func (s *Store) ScanRaw(ctx context.Context, db, table string, fn func(raw []byte) error) error {
+	return s.viewTable(db, table, func(t *tableTx) error {
+		return t.scanValues(ctx, func(v []byte) error {
+			if _, err := valueCtime(v); err != nil {
+				return fmt.Errorf("table %s.%s: %w", t.db, t.name, err)
+			}
+			return fn(v[valueHeaderLen:])
+		})
+	})
+}
+
+// DecodeRaw decodes a record text ScanRaw gave, as Scan decodes it.
+func DecodeRaw(raw []byte) (map[string]any, error) {
+	return decodeJSON(raw)
 }
 
 // wildcard is search_by_value's wildcard character.
