@@ -36,7 +36,7 @@ type jobProgress struct {
 
 // exportFunc is an export's body: it encodes rows with columns to its
 // destination and returns the job's result object.
-type exportFunc func(ctx context.Context, columns []string, rows exporter.RowSource) (any, error)
+type exportFunc func(ctx context.Context, columns []string, rows exporter.Rows) (any, error)
 
 // launch runs an export as a job. In order: it dispatches the search as
 // the caller and answers any error of it at once (no job); it creates the
@@ -142,9 +142,9 @@ func (j *job) exportRows(ctx context.Context) (any, error) {
 			return nil, err
 		}
 	}
-	return j.export(ctx, columns, func(yield func(map[string]any) error) error {
-		return rows.each(func(rec map[string]any) error {
-			if err := yield(rec); err != nil {
+	return j.export(ctx, columns, exporter.TextRowSource(func(yield func([]byte) error) error {
+		return rows.eachText(func(text []byte) error {
+			if err := yield(text); err != nil {
 				return err
 			}
 			j.rows++
@@ -153,7 +153,7 @@ func (j *job) exportRows(ctx context.Context) (any, error) {
 			}
 			return nil
 		})
-	})
+	}))
 }
 
 // report sends the rows written so far, at most once per progressEvery.

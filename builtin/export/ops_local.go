@@ -22,7 +22,7 @@ func (f *Family) exportLocal(ctx context.Context, req *sdk.Request) (*sdk.Respon
 		return nil, err
 	}
 	return f.launch(ctx, req, OpExportLocal, json.RawMessage(req.Body), local.Search,
-		func(ctx context.Context, columns []string, rows exporter.RowSource) (any, error) {
+		func(ctx context.Context, columns []string, rows exporter.Rows) (any, error) {
 			return exporter.ExportLocal(ctx, local, columns, rows)
 		})
 }

@@ -24,7 +24,7 @@ func (f *Family) exportToS3(ctx context.Context, req *sdk.Request) (*sdk.Respons
 		return nil, err
 	}
 	return f.launch(ctx, req, OpExportToS3, s3req.Redacted(), s3req.Search,
-		func(ctx context.Context, columns []string, rows exporter.RowSource) (any, error) {
+		func(ctx context.Context, columns []string, rows exporter.Rows) (any, error) {
 			return exporter.ExportS3(ctx, s3req, columns, rows)
 		})
 }

@@ -7,8 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
-	"github.com/hops-dev/hops/builtin/internal/fastjson"
+	"github.com/hops-dev/hops/builtin/export/exporter"
 )
 
 // Errors of a search answer that cannot be read as records.
@@ -29,16 +30,16 @@ const maxRetainedElement = 1 << 20
 
 // rowStream reads a search's answer, a JSON array of record objects, one
 // element at a time: a byte scanner (scanObject) cuts each element's text
-// out of a buffered reader into one reused buffer, and
-// fastjson.DecodeObject decodes it (encoding/json with UseNumber when the
-// fast parser is not sure). Only the current record is in memory, whatever
-// the number of rows. Numbers are json.Number, so they are written out
-// digit for digit. Use: open, then optionally firstKeys, then each once.
+// out of a buffered reader into one reused buffer, and eachText hands it
+// to the encoder as it is (exporter.Encoder.RowText copies what it can;
+// each decodes it instead). Only the current record is in memory,
+// whatever the number of rows. Use: open, then optionally firstKeys, then
+// eachText or each once.
 type rowStream struct {
 	r     *bufio.Reader
-	err   error          // the first read error, returned by every later read
-	elem  []byte         // the current element's text, reused
-	first map[string]any // the record firstKeys read ahead, not yet yielded
+	err   error  // the first read error, returned by every later read
+	elem  []byte // the current element's text, reused
+	first []byte // the record firstKeys read ahead, not yet yielded
 	// afterRecord is set once a record was read: a comma or the closing
 	// bracket is due, not a record.
 	afterRecord bool
@@ -64,29 +65,29 @@ func (s *rowStream) open() error {
 }
 
 // firstKeys reads the first record ahead and returns its keys in the
-// order the search wrote them (nil for an empty result); each yields that
-// record first.
+// order the search wrote them (nil for an empty result); eachText yields
+// that record first.
 func (s *rowStream) firstKeys() ([]string, error) {
 	if c, err := s.peek(); err != nil || c == ']' {
-		return nil, nil // each reports the end, or the error
+		return nil, nil // eachText reports the end, or the error
 	}
-	rec, err := s.next()
-	if err != nil || rec == nil {
+	text, err := s.next()
+	if err != nil || text == nil {
 		return nil, err
 	}
-	keys, err := objectKeys(s.elem)
+	keys, err := objectKeys(text)
 	if err != nil {
 		return nil, err
 	}
-	s.first = rec
+	s.first = slices.Clone(text)
 	return keys, nil
 }
 
-// each is the stream as an exporter.RowSource: it yields every record,
-// then checks the array and the stream end cleanly, so a search that
-// failed part-way is an error, never a short export. Each record is a
-// fresh map.
-func (s *rowStream) each(yield func(map[string]any) error) error {
+// eachText is the stream as an exporter.TextRowSource: it yields the text
+// of every record, then checks the array and the stream end cleanly, so a
+// search that failed part-way is an error, never a short export. The text
+// is valid until yield returns.
+func (s *rowStream) eachText(yield func(text []byte) error) error {
 	if s.first != nil {
 		first := s.first
 		s.first = nil
@@ -95,19 +96,31 @@ func (s *rowStream) each(yield func(map[string]any) error) error {
 		}
 	}
 	for {
-		rec, err := s.next()
-		if err != nil || rec == nil {
+		text, err := s.next()
+		if err != nil || text == nil {
 			return err
 		}
-		if err := yield(rec); err != nil {
+		if err := yield(text); err != nil {
 			return err
 		}
 	}
 }
 
-// next reads the next record; nil, nil after the closing bracket, once
-// the stream was read to its end.
-func (s *rowStream) next() (map[string]any, error) {
+// each is eachText with every record decoded (exporter.DecodeRecord), as
+// an exporter.RowSource. Each record is a fresh map.
+func (s *rowStream) each(yield func(map[string]any) error) error {
+	return s.eachText(func(text []byte) error {
+		rec, err := exporter.DecodeRecord(text)
+		if err != nil {
+			return err
+		}
+		return yield(rec)
+	})
+}
+
+// next reads the next record's text; nil, nil after the closing bracket,
+// once the stream was read to its end.
+func (s *rowStream) next() ([]byte, error) {
 	if s.closed {
 		return nil, nil
 	}
@@ -136,7 +149,7 @@ func (s *rowStream) next() (map[string]any, error) {
 		return nil, readErr(err)
 	}
 	s.afterRecord = true
-	return decodeRecord(elem)
+	return elem, nil
 }
 
 // end reads past the closing bracket to the end of the stream: a
@@ -254,22 +267,6 @@ func (sc *objectScanner) scan(buf []byte) (int, bool) {
 		}
 	}
 	return len(buf), false
-}
-
-// decodeRecord decodes one element's text, a complete {...}: the fast
-// parser first, encoding/json (which has the last word) when it is not
-// sure.
-func decodeRecord(elem []byte) (map[string]any, error) {
-	if rec, ok := fastjson.DecodeObject(elem); ok {
-		return rec, nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(elem))
-	dec.UseNumber()
-	var rec map[string]any
-	if err := dec.Decode(&rec); err != nil {
-		return nil, readErr(err)
-	}
-	return rec, nil
 }
 
 // objectKeys returns the keys of the JSON object raw, in order.

@@ -19,6 +19,13 @@ type csvEncoder struct {
 	state  encoderState
 	cols   []string
 	record []string
+	// For RowText: the record's value texts by column, and its cells'
+	// bytes with where each cell ends.
+	slots *memberSlots
+	cells []byte
+	ends  []int
+	// decodedWhole counts the RowText records decoded whole.
+	decodedWhole int
 }
 
 // emptySingleField is the line for a one-column row whose cell is empty.
@@ -49,6 +56,7 @@ func (e *csvEncoder) Begin(columns []string) error {
 func (e *csvEncoder) setColumns(cols []string) error {
 	e.cols = cols
 	e.record = make([]string, len(cols))
+	e.slots = newMemberSlots(cols)
 	return e.writeRecord(cols)
 }
 

@@ -24,6 +24,11 @@ type Encoder interface {
 	// record sorted; CSV writes exactly the columns (missing or null cells
 	// empty) and ignores other keys. The map is not retained.
 	Row(record map[string]any) error
+	// RowText writes the record whose JSON object text is text, exactly
+	// as Row writes its decoding (DecodeRecord), copying what it can
+	// (see rowtext.go). A text that does not decode is an error. text is
+	// not retained.
+	RowText(text []byte) error
 	// End finishes the export and flushes it to the writer.
 	End() error
 }

@@ -13,6 +13,36 @@ import (
 // every row.
 type RowSource func(yield func(record map[string]any) error) error
 
+// TextRowSource produces the rows of an export as JSON object texts (a
+// search's answer, element by element), which the encoders copy from
+// where they can (Encoder.RowText). It calls yield as a RowSource does;
+// yield does not retain the text, so a source may reuse its buffer.
+type TextRowSource func(yield func(text []byte) error) error
+
+// Rows is what an export writes: a RowSource or a TextRowSource.
+type Rows interface {
+	// feed writes every row through enc, calling before ahead of each.
+	feed(enc Encoder, before func() error) error
+}
+
+func (s RowSource) feed(enc Encoder, before func() error) error {
+	return s(func(record map[string]any) error {
+		if err := before(); err != nil {
+			return err
+		}
+		return enc.Row(record)
+	})
+}
+
+func (s TextRowSource) feed(enc Encoder, before func() error) error {
+	return s(func(text []byte) error {
+		if err := before(); err != nil {
+			return err
+		}
+		return enc.RowText(text)
+	})
+}
+
 // Success messages of export_local's job result, as HarperDB words them.
 const (
 	// MsgLocalJSONDone is the result message of a JSON export_local.
@@ -37,7 +67,7 @@ const ctxCheckRows = 1024
 // Encode writes every row of rows to w in format, with the given columns
 // (nil when unknown; see Encoder.Begin). It stops with ctx's error when
 // ctx ends, and with the first error of the source or the writer.
-func Encode(ctx context.Context, format string, w io.Writer, columns []string, rows RowSource) error {
+func Encode(ctx context.Context, format string, w io.Writer, columns []string, rows Rows) error {
 	enc, err := NewEncoder(format, w)
 	if err != nil {
 		return err
@@ -46,14 +76,14 @@ func Encode(ctx context.Context, format string, w io.Writer, columns []string, r
 		return err
 	}
 	n := 0
-	err = rows(func(record map[string]any) error {
+	err = rows.feed(enc, func() error {
 		n++
 		if n%ctxCheckRows == 0 {
 			if err := ctx.Err(); err != nil {
 				return fmt.Errorf("export stopped: %w", err)
 			}
 		}
-		return enc.Row(record)
+		return nil
 	})
 	if err != nil {
 		return err
@@ -63,7 +93,7 @@ func Encode(ctx context.Context, format string, w io.Writer, columns []string, r
 
 // ExportLocal writes the rows to req.FilePath through an AtomicFile: the
 // file appears complete on success, and on any failure nothing is left.
-func ExportLocal(ctx context.Context, req LocalRequest, columns []string, rows RowSource) (LocalResult, error) {
+func ExportLocal(ctx context.Context, req LocalRequest, columns []string, rows Rows) (LocalResult, error) {
 	f, err := CreateAtomic(req.Path, req.FileName())
 	if err != nil {
 		return LocalResult{}, err
@@ -91,7 +121,7 @@ var errUploadStopped = errors.New("exporter: s3 upload stopped reading")
 // buffers whatever the export's size. A failing source aborts the upload
 // (no object is left) and its error is returned; otherwise an upload
 // failure is returned as an *S3Error.
-func ExportS3(ctx context.Context, req S3Request, columns []string, rows RowSource) (S3Result, error) {
+func ExportS3(ctx context.Context, req S3Request, columns []string, rows Rows) (S3Result, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	pr, pw := io.Pipe()

@@ -23,6 +23,9 @@ type jsonEncoder struct {
 
 	buf   []byte   // the row being encoded
 	names []string // scratch for sorted keys
+	slots *memberSlots
+	// decodedWhole counts the RowText records decoded whole.
+	decodedWhole int
 }
 
 // newJSONEncoder returns a JSON Encoder writing to w.
@@ -44,6 +47,7 @@ func (e *jsonEncoder) Begin(columns []string) error {
 			e.keys[i] = append(appendString(nil, c), ':')
 			e.colSet[c] = struct{}{}
 		}
+		e.slots = newMemberSlots(e.cols)
 	}
 	return e.write([]byte{'['})
 }

@@ -258,14 +258,14 @@ func TestExportS3SourceFailureAbortsUpload(t *testing.T) {
 	errStore := errors.New("store read failed")
 	for _, failAt := range []int{5, bigRowCount - 1} { // before and after the first part went out
 		req, tg := newS3(t, FormatJSON)
-		rows := func(yield func(map[string]any) error) error {
+		rows := RowSource(func(yield func(map[string]any) error) error {
 			for i := 0; i < failAt; i++ {
 				if err := yield(testRow(i)); err != nil {
 					return err
 				}
 			}
 			return errStore
-		}
+		})
 		_, err := ExportS3(context.Background(), req, testColumns, rows)
 		if !errors.Is(err, errStore) {
 			t.Fatalf("fail at %d: err = %v, want the source's error", failAt, err)

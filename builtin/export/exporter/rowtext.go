@@ -1,0 +1,189 @@
+package exporter
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"github.com/hops-dev/hops/builtin/internal/fastjson"
+)
+
+// Rows given as JSON text. A search answers records as JSON object texts,
+// and most of each record's bytes are written out again as they are: a
+// JSON export copies them, a CSV export copies them into cells. RowText
+// walks a record's members (fastjson.Members) into one slot per column,
+// copies the values already in canonical form (fastjson.Canonical: the
+// bytes the map path would write) and decodes only the others, one value
+// at a time. A record the walk cannot follow (whitespace, an escaped or
+// repeated key, a key outside the columns where the format would write
+// it) is decoded whole (DecodeRecord) and goes through Row. Either way the
+// output is byte for byte what Row writes for the record's decoding; the
+// tests check that over random records.
+
+// errRecordText prefixes the error of a record text that does not decode.
+const errRecordText = "read search results"
+
+// DecodeRecord decodes one record's JSON object text into the map Row
+// takes: fastjson first, encoding/json with UseNumber (which has the last
+// word) when it is not sure. Numbers are json.Number, written digit for
+// digit.
+func DecodeRecord(text []byte) (map[string]any, error) {
+	if rec, ok := fastjson.DecodeObject(text); ok {
+		return rec, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(text))
+	dec.UseNumber()
+	var rec map[string]any
+	if err := dec.Decode(&rec); err != nil {
+		return nil, fmt.Errorf("%s: %w", errRecordText, err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("%s: more than one value in a record's text", errRecordText)
+	}
+	return rec, nil
+}
+
+// memberSlots holds, for the record at hand, the text of each column's
+// value (nil: the record lacks it) and whether that text is canonical.
+type memberSlots struct {
+	index map[string]int
+	vals  [][]byte
+	canon []bool
+}
+
+// newMemberSlots returns slots for columns.
+func newMemberSlots(columns []string) *memberSlots {
+	s := &memberSlots{index: make(map[string]int, len(columns)), vals: make([][]byte, len(columns)), canon: make([]bool, len(columns))}
+	for i, c := range columns {
+		s.index[c] = i
+	}
+	return s
+}
+
+// fill walks text into the slots. It reports false when the record must
+// be decoded whole instead: the walk failed, a key is repeated, or a key
+// is no column and others is false (the format writes such keys).
+func (s *memberSlots) fill(text []byte, others bool) bool {
+	clear(s.vals)
+	m := fastjson.NewMembers(text)
+	for m.Next() {
+		i, ok := s.index[string(m.Key())]
+		switch {
+		case !ok && !others, ok && s.vals[i] != nil:
+			return false
+		case ok:
+			s.vals[i], s.canon[i] = m.Value(), m.Canonical()
+		}
+	}
+	return m.Done()
+}
+
+// RowText implements Encoder.
+func (e *jsonEncoder) RowText(text []byte) error {
+	if e.state != stateOpen {
+		return ErrEncoderState
+	}
+	if e.cols == nil || !e.slots.fill(text, false) {
+		return e.rowDecoded(text)
+	}
+	b := e.buf[:0]
+	if e.rows > 0 {
+		b = append(b, ',')
+	}
+	b = append(b, '{')
+	for i, c := range e.cols {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, e.keys[i]...)
+		switch v := e.slots.vals[i]; {
+		case v == nil:
+			b = append(b, "null"...)
+		case e.slots.canon[i]:
+			b = append(b, v...)
+		default:
+			x, ok := fastjson.DecodeValue(v)
+			if !ok {
+				e.buf = b
+				return e.rowDecoded(text)
+			}
+			var err error
+			if b, err = e.v.appendJSON(b, x); err != nil {
+				return fmt.Errorf("column %q: %w", c, err)
+			}
+		}
+	}
+	b = append(b, '}')
+	e.rows++
+	err := e.write(b)
+	e.buf = trimScratch(b)
+	return err
+}
+
+// rowDecoded writes text through Row, decoded whole.
+func (e *jsonEncoder) rowDecoded(text []byte) error {
+	e.decodedWhole++
+	rec, err := DecodeRecord(text)
+	if err != nil {
+		return err
+	}
+	return e.Row(rec)
+}
+
+// RowText implements Encoder. The row's cells are built in one buffer and
+// made one string, which the cells slice, so a row costs one allocation
+// however many columns it has.
+func (e *csvEncoder) RowText(text []byte) error {
+	if e.state != stateOpen {
+		return ErrEncoderState
+	}
+	if e.cols == nil || !e.slots.fill(text, true) {
+		return e.rowDecoded(text)
+	}
+	b := e.cells[:0]
+	ends := e.ends[:0]
+	for i, c := range e.cols {
+		switch v := e.slots.vals[i]; {
+		case v == nil:
+		case e.slots.canon[i]:
+			switch fastjson.KindOf(v) {
+			case fastjson.KindNull:
+			case fastjson.KindString:
+				b = append(b, v[1:len(v)-1]...) // no escapes: the text is the value
+			default:
+				b = append(b, v...)
+			}
+		default:
+			x, ok := fastjson.DecodeValue(v)
+			if !ok {
+				return e.rowDecoded(text)
+			}
+			cell, err := e.v.cell(x)
+			if err != nil {
+				return fmt.Errorf("column %q: %w", c, err)
+			}
+			b = append(b, cell...)
+		}
+		ends = append(ends, len(b))
+	}
+	row := string(b)
+	start := 0
+	for i, end := range ends {
+		e.record[i] = row[start:end]
+		start = end
+	}
+	e.cells, e.ends = trimScratch(b), ends
+	err := e.writeRecord(e.record)
+	e.v.scratch = trimScratch(e.v.scratch)
+	return err
+}
+
+// rowDecoded writes text through Row, decoded whole.
+func (e *csvEncoder) rowDecoded(text []byte) error {
+	e.decodedWhole++
+	rec, err := DecodeRecord(text)
+	if err != nil {
+		return err
+	}
+	return e.Row(rec)
+}

@@ -1,0 +1,145 @@
+package exporter
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"strconv"
+	"testing"
+
+	"github.com/hops-dev/hops/builtin/internal/fastjson"
+	"github.com/hops-dev/hops/builtin/internal/fastjson/jsontest"
+)
+
+// searchText is a record as a search answers it: compact, the columns in
+// order (fastjson.Encoder with members in map order for the nested
+// values, as the store keeps them, or sorted, as the records family
+// writes them), and now and then rewritten in a way RowText must notice.
+func searchText(t *testing.T, rng *rand.Rand, cols []string, rec map[string]any) []byte {
+	t.Helper()
+	enc := fastjson.Encoder{MapOrder: rng.IntN(4) == 0}
+	b := []byte{'{'}
+	n := 0
+	for _, k := range append(cols, "extra") {
+		v, ok := rec[k]
+		if !ok {
+			continue
+		}
+		if n > 0 {
+			b = append(b, ',')
+		}
+		n++
+		b = append(fastjson.AppendString(b, k), ':')
+		var err error
+		if b, err = enc.AppendValue(b, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b = append(b, '}')
+	switch rng.IntN(16) {
+	case 0:
+		return bytes.Replace(b, []byte(`,`), []byte(`, `), 1)
+	case 1:
+		return bytes.Replace(b, []byte(`"id"`), []byte(`"\u0069d"`), 1)
+	case 2:
+		if len(b) > 2 {
+			return append([]byte(`{"id":-1,`), b[1:]...)
+		}
+	}
+	return b
+}
+
+// TestRowTextMatchesRow: for both formats and every kind of column list,
+// a record written from its text is byte for byte the record written from
+// its decoding, and most records take the copying path.
+func TestRowTextMatchesRow(t *testing.T) {
+	cols := []string{"id", "name", "age", "tags", "address", "é✓", "a q", "<b>", "__createdtime__"}
+	columnLists := map[string][]string{"all": cols, "fewer": {"id", "name", "missing"}, "unknown": nil}
+	for _, format := range []string{FormatJSON, FormatCSV} {
+		for name, columns := range columnLists {
+			rng := rand.New(rand.NewPCG(31, 32))
+			var viaText, viaMap bytes.Buffer
+			te, _ := NewEncoder(format, &viaText)
+			me, _ := NewEncoder(format, &viaMap)
+			if err := te.Begin(columns); err != nil {
+				t.Fatal(err)
+			}
+			if err := me.Begin(columns); err != nil {
+				t.Fatal(err)
+			}
+			const n = 2000
+			for i := range n {
+				rec := map[string]any{}
+				for _, k := range cols {
+					if rng.IntN(8) > 0 {
+						rec[k] = jsontest.RandomValue(rng, 2)
+					}
+				}
+				if rng.IntN(3) > 0 { // plain values, as most records hold
+					rec["name"], rec["age"], rec["id"] = "user, "+strconv.Itoa(i), json.Number(strconv.Itoa(i%90)), json.Number(strconv.Itoa(i))
+					rec["address"] = map[string]any{"zip": "01234", "city": "Quito", "street": "1 \"Main\" St"}
+					rec["tags"] = []any{"vip", "new"}
+				}
+				if rng.IntN(10) == 0 {
+					rec["extra"] = "x"
+				}
+				text := searchText(t, rng, cols, rec)
+				decoded, err := DecodeRecord(text)
+				if err != nil {
+					t.Fatalf("%s", text)
+				}
+				if err := te.RowText(text); err != nil {
+					t.Fatalf("%s %s: RowText(%s): %v", format, name, text, err)
+				}
+				if err := me.Row(decoded); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := te.End(); err != nil {
+				t.Fatal(err)
+			}
+			if err := me.End(); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(viaText.Bytes(), viaMap.Bytes()) {
+				a, b := viaText.Bytes(), viaMap.Bytes()
+				i := 0
+				for i < len(a) && i < len(b) && a[i] == b[i] {
+					i++
+				}
+				t.Fatalf("%s %s: outputs differ at byte %d:\ntext: %.200s\nmap:  %.200s", format, name, i, a[i:], b[i:])
+			}
+			whole := 0
+			switch e := te.(type) {
+			case *jsonEncoder:
+				whole = e.decodedWhole
+			case *csvEncoder:
+				whole = e.decodedWhole
+			}
+			t.Logf("%s %s: %d of %d records copied from their text", format, name, n-whole, n)
+			if name == "all" && n-whole < n/3 {
+				t.Errorf("%s %s: only %d of %d records took the copying path", format, name, n-whole, n)
+			}
+		}
+	}
+}
+
+func TestRowTextRefusesWhatDecodingRefuses(t *testing.T) {
+	for _, format := range []string{FormatJSON, FormatCSV} {
+		for _, columns := range [][]string{{"id"}, nil} {
+			enc, _ := NewEncoder(format, &bytes.Buffer{})
+			if err := enc.Begin(columns); err != nil {
+				t.Fatal(err)
+			}
+			for _, text := range []string{`{"id":1`, `{"id":tru}`, `{"id":[1,}`, `{"id":"\x"}`, `[1]`, `{"id":1}{}`, ``} {
+				if err := enc.RowText([]byte(text)); err == nil {
+					t.Errorf("%s %v: RowText(%s) = nil", format, columns, text)
+				}
+			}
+		}
+	}
+	enc, _ := NewEncoder(FormatJSON, &bytes.Buffer{})
+	if err := enc.RowText([]byte(`{}`)); err != ErrEncoderState {
+		t.Errorf("RowText before Begin = %v", err)
+	}
+}
