@@ -40,8 +40,10 @@
 //     (fastjson.Canonical) are copied, the rest decoded one value at a
 //     time, and a record the walk cannot follow is decoded whole. The
 //     answer is byte for byte what decoding every record gives
-//     (TestWriteRawMatchesWrite); it is about half the CPU of an export's
-//     search.
+//     (TestWriteRawMatchesWrite). BenchmarkWholeTableRecord: 0.8 µs and no
+//     allocation per loader-like record, against 3.7 µs and 35
+//     allocations decoded. The store keeps nested objects sorted
+//     (fastjson.Encoder.OuterMapOrder) so that they are copied too.
 //   - Projection: get_attributes ["*"] shows the primary key first, then
 //     every attribute of the table in sorted order; a requested attribute
 //     a record lacks is shown as null, as HarperDB does.

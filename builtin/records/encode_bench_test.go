@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"io"
 	"testing"
+
+	"github.com/hops-dev/hops/builtin/internal/fastjson"
+	"github.com/hops-dev/hops/builtin/records/store"
 )
 
 // benchRecordPool is how many distinct records the encoding benchmarks
@@ -46,4 +49,44 @@ func BenchmarkRecordWriter(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkWholeTableRecord compares the two ways a whole-table read
+// answers a stored record: from its text (writeRaw) and decoded then
+// encoded (what every other search does). One op is one record.
+func BenchmarkWholeTableRecord(b *testing.B) {
+	texts := make([][]byte, benchRecordPool)
+	enc := fastjson.Encoder{OuterMapOrder: true, NilAsEmpty: true} // as the store writes
+	for i := range texts {
+		var err error
+		if texts[i], err = enc.AppendObject(nil, loaderLikeRecord(b, i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	cols := []string{"id", "active", "address", "age", "balance", "category", "created", "email", "name", "score", "tags"}
+	b.Run("text", func(b *testing.B) {
+		rw := newRecordWriter(io.Discard, projection{cols: cols, all: true})
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			if err := rw.writeRaw(texts[i%len(texts)]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if rw.decodedWhole != 0 {
+			b.Fatalf("%d records decoded whole", rw.decodedWhole)
+		}
+	})
+	b.Run("decoded", func(b *testing.B) {
+		rw := newRecordWriter(io.Discard, projection{cols: cols, all: true})
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			rec, err := store.DecodeRaw(texts[i%len(texts)])
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := rw.write(rec); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

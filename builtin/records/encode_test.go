@@ -191,11 +191,12 @@ func TestRecordWriterMatchesEncodingJSON(t *testing.T) {
 	}
 }
 
-// storedText is a record as the store keeps it: members in map order
-// (store's appendJSONObject), sometimes rewritten in ways the raw walk
+// storedText is a record as the store keeps it: members in map order,
+// nested objects sorted (store's appendJSONObject) or, as older stores
+// hold them, in map order too; sometimes rewritten in ways the raw walk
 // must notice (whitespace, an escaped key, a repeated key).
 func storedText(t *testing.T, rng *rand.Rand, rec map[string]any) []byte {
-	enc := fastjson.Encoder{MapOrder: true, NilAsEmpty: true}
+	enc := fastjson.Encoder{OuterMapOrder: true, MapOrder: rng.IntN(3) == 0, NilAsEmpty: true}
 	b, err := enc.AppendObject(nil, rec)
 	if err != nil {
 		t.Fatal(err)

@@ -40,6 +40,12 @@ type Encoder struct {
 	// output is then valid JSON equal to encoding/json's once decoded,
 	// but not byte for byte.
 	MapOrder bool
+	// OuterMapOrder is MapOrder for the outermost object only: nested
+	// objects are sorted, so their text is canonical (see Canonical) and
+	// a reader that copies canonical values (a whole-table read of the
+	// records store) copies them instead of decoding them. Sorting the few
+	// keys of a nested object costs an insert little.
+	OuterMapOrder bool
 	// NilAsEmpty writes a nil map[string]any as {} and a nil []any as []
 	// where encoding/json writes null: what the records store has always
 	// stored, kept so that a stored record reads back as it always has.
@@ -134,7 +140,7 @@ func (e *Encoder) object(b []byte, m map[string]any, depth int) ([]byte, error) 
 	if m == nil && !e.NilAsEmpty {
 		return append(b, "null"...), nil
 	}
-	if e.MapOrder {
+	if e.MapOrder || (e.OuterMapOrder && depth == 0) {
 		return e.unsortedObject(b, m, depth)
 	}
 	start := len(e.members)

@@ -152,6 +152,29 @@ func TestAppendValueMapOrderDecodesTheSame(t *testing.T) {
 	}
 }
 
+// TestOuterMapOrderSortsNestedObjects: only the outermost object is in
+// map order; every member's value is encoding/json's text for it.
+func TestOuterMapOrderSortsNestedObjects(t *testing.T) {
+	e := Encoder{OuterMapOrder: true}
+	rng := rand.New(rand.NewPCG(13, 14))
+	for i := 0; i < 2000; i++ {
+		v := validKeys(map[string]any{"k": randomValue(rng, 4), "j": randomValue(rng, 2), "m": map[string]any{"b": 1, "a": []any{map[string]any{"z": nil, "y": true}}}}).(map[string]any)
+		got, err := e.AppendObject(nil, v)
+		if err != nil {
+			t.Fatalf("AppendObject(%#v): %v", v, err)
+		}
+		var members map[string]json.RawMessage
+		if err := json.Unmarshal(got, &members); err != nil || len(members) != len(v) {
+			t.Fatalf("invalid object %s: %v", got, err)
+		}
+		for k, raw := range members {
+			if want := jsontest.StdJSON(t, v[k]); string(raw) != want {
+				t.Fatalf("member %q: %s, encoding/json %s", k, raw, want)
+			}
+		}
+	}
+}
+
 // validKeys returns v with invalid UTF-8 in its keys replaced by U+FFFD:
 // keys "\xff" and "\ufffd" both decode to "\ufffd", and which one wins
 // then depends on the order they are written in.
