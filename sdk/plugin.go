@@ -53,8 +53,7 @@ func (p *Plugin) GRPCClient(_ context.Context, broker *plugin.GRPCBroker, conn *
 	if p.Host != nil {
 		fc.brokerID = broker.NextId()
 		go broker.AcceptAndServe(fc.brokerID, func(opts []grpc.ServerOption) *grpc.Server {
-			opts = append(opts, grpc.MaxRecvMsgSize(maxMsgSize), grpc.MaxSendMsgSize(maxMsgSize))
-			s := grpc.NewServer(opts...)
+			s := grpc.NewServer(append(opts, GRPCServerOptions()...)...)
 			pb.RegisterHostServer(s, &hostServer{impl: p.Host})
 			return s
 		})

@@ -35,8 +35,7 @@ func Serve(fam Family) {
 		HandshakeConfig: Handshake,
 		Plugins:         map[string]plugin.Plugin{PluginName: &Plugin{Impl: fam, Logger: log}},
 		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
-			opts = append(opts, grpc.MaxRecvMsgSize(maxMsgSize), grpc.MaxSendMsgSize(maxMsgSize))
-			return grpc.NewServer(opts...)
+			return grpc.NewServer(append(opts, GRPCServerOptions()...)...)
 		},
 		Logger: log,
 	})

@@ -13,7 +13,6 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
-	"google.golang.org/grpc"
 
 	pb "github.com/hops-dev/hops/sdk/proto"
 )
@@ -54,8 +53,7 @@ func (s *familyServer) Describe(context.Context, *pb.DescribeRequest) (*pb.Descr
 
 func (s *familyServer) Configure(ctx context.Context, req *pb.ConfigureRequest) (*pb.ConfigureResponse, error) {
 	if s.broker != nil && req.GetBrokerId() != 0 {
-		conn, err := s.broker.DialWithOptions(req.GetBrokerId(),
-			grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxMsgSize), grpc.MaxCallSendMsgSize(maxMsgSize)))
+		conn, err := s.broker.DialWithOptions(req.GetBrokerId(), GRPCDialOptions()...)
 		if err != nil {
 			return nil, fmt.Errorf("dial host service: %w", err)
 		}

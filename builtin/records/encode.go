@@ -64,11 +64,8 @@ type recordWriter struct {
 	n      int
 	extra  []string
 
-	// For writeRaw: index finds a column by name, and slots[i] holds the
-	// text of column i's value in the record at hand (nil: absent).
-	index map[string]int
-	slots [][]byte
-	canon []bool
+	// slots sorts a record's members into the columns, for writeRaw.
+	slots *fastjson.Slots
 	// decodedWhole counts the records writeRaw decoded whole.
 	decodedWhole int
 }
@@ -125,7 +122,7 @@ func (rw *recordWriter) write(rec map[string]any) error {
 
 // writeRaw writes one record given as JSON object text (store.ScanRaw),
 // producing exactly what write produces for its decoding. Each member's
-// value goes in its column's slot; the answer then copies the values that
+// value goes in its column's slot (fastjson.Slots); the answer then copies the values that
 // are canonical (fastjson.Canonical: their text is what the encoder would
 // write) and decodes and encodes only the others. A record the walk
 // cannot follow (whitespace, an escaped key, a repeated key, an attribute
@@ -133,26 +130,10 @@ func (rw *recordWriter) write(rec map[string]any) error {
 // whole and written by write, so the answer never depends on which path
 // a record took.
 func (rw *recordWriter) writeRaw(raw []byte) error {
-	if rw.index == nil {
-		rw.index = make(map[string]int, len(rw.p.cols))
-		for i, c := range rw.p.cols {
-			rw.index[c] = i
-		}
-		rw.slots = make([][]byte, len(rw.p.cols))
-		rw.canon = make([]bool, len(rw.p.cols))
+	if rw.slots == nil {
+		rw.slots = fastjson.NewSlots(rw.p.cols)
 	}
-	clear(rw.slots)
-	m := fastjson.NewMembers(raw)
-	for m.Next() {
-		i, ok := rw.index[string(m.Key())]
-		switch {
-		case !ok && rw.p.all, ok && rw.slots[i] != nil:
-			return rw.writeDecoded(raw)
-		case ok:
-			rw.slots[i], rw.canon[i] = m.Value(), m.Canonical()
-		}
-	}
-	if !m.Done() {
+	if !rw.slots.Fill(raw, !rw.p.all) {
 		return rw.writeDecoded(raw)
 	}
 	b := rw.buf[:0]
@@ -165,10 +146,10 @@ func (rw *recordWriter) writeRaw(raw []byte) error {
 			b = append(b, ',')
 		}
 		b = append(b, rw.names[i]...)
-		switch v := rw.slots[i]; {
+		switch v, canonical := rw.slots.Value(i); {
 		case v == nil:
 			b = append(b, "null"...)
-		case rw.canon[i]:
+		case canonical:
 			b = append(b, v...)
 		default:
 			x, ok := fastjson.DecodeValue(v)

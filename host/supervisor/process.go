@@ -13,7 +13,6 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
-	"google.golang.org/grpc"
 
 	"github.com/hops-dev/hops/sdk"
 )
@@ -32,9 +31,6 @@ const (
 	// before its process is killed (go-plugin's own kill grace is a fixed
 	// 2 s after that).
 	shutdownGrace = 5 * time.Second
-	// maxCallMsgSize is the gRPC message limit on the host's connection.
-	// Bodies travel in sdk.ChunkSize pieces; this is defence in depth.
-	maxCallMsgSize = 16 << 20
 )
 
 // process is one running plugin process of a family.
@@ -71,8 +67,7 @@ func startProcess(ctx context.Context, spec Spec, host sdk.HostService, log hclo
 		SkipHostEnv:      true,
 		Logger:           log,
 		StartTimeout:     startTimeout,
-		GRPCDialOptions: []grpc.DialOption{grpc.WithDefaultCallOptions(
-			grpc.MaxCallRecvMsgSize(maxCallMsgSize), grpc.MaxCallSendMsgSize(maxCallMsgSize))},
+		GRPCDialOptions:  sdk.GRPCDialOptions(),
 	}
 	if spec.SHA256 != "" {
 		sum, err := hex.DecodeString(spec.SHA256)

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"encoding/csv"
 	"fmt"
+
+	"github.com/hops-dev/hops/builtin/internal/fastjson"
 )
 
 // csvEncoder writes a header row of the columns, then one row per record,
@@ -21,7 +23,7 @@ type csvEncoder struct {
 	record []string
 	// For RowText: the record's value texts by column, and its cells'
 	// bytes with where each cell ends.
-	slots *memberSlots
+	slots *fastjson.Slots
 	cells []byte
 	ends  []int
 	// decodedWhole counts the RowText records decoded whole.
@@ -56,7 +58,7 @@ func (e *csvEncoder) Begin(columns []string) error {
 func (e *csvEncoder) setColumns(cols []string) error {
 	e.cols = cols
 	e.record = make([]string, len(cols))
-	e.slots = newMemberSlots(cols)
+	e.slots = fastjson.NewSlots(cols)
 	return e.writeRecord(cols)
 }
 

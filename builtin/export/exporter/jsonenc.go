@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"fmt"
 	"slices"
+
+	"github.com/hops-dev/hops/builtin/internal/fastjson"
 )
 
 // jsonEncoder writes one JSON array of the records on a single line,
@@ -23,7 +25,7 @@ type jsonEncoder struct {
 
 	buf   []byte   // the row being encoded
 	names []string // scratch for sorted keys
-	slots *memberSlots
+	slots *fastjson.Slots
 	// decodedWhole counts the RowText records decoded whole.
 	decodedWhole int
 }
@@ -47,7 +49,7 @@ func (e *jsonEncoder) Begin(columns []string) error {
 			e.keys[i] = append(appendString(nil, c), ':')
 			e.colSet[c] = struct{}{}
 		}
-		e.slots = newMemberSlots(e.cols)
+		e.slots = fastjson.NewSlots(e.cols)
 	}
 	return e.write([]byte{'['})
 }

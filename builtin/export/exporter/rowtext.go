@@ -11,7 +11,7 @@ import (
 // Rows given as JSON text. A search answers records as JSON object texts,
 // and most of each record's bytes are written out again as they are: a
 // JSON export copies them, a CSV export copies them into cells. RowText
-// walks a record's members (fastjson.Members) into one slot per column,
+// walks a record's members (fastjson.Slots) into one slot per column,
 // copies the values already in canonical form (fastjson.Canonical: the
 // bytes the map path would write) and decodes only the others, one value
 // at a time. A record the walk cannot follow (whitespace, an escaped or
@@ -43,47 +43,12 @@ func DecodeRecord(text []byte) (map[string]any, error) {
 	return rec, nil
 }
 
-// memberSlots holds, for the record at hand, the text of each column's
-// value (nil: the record lacks it) and whether that text is canonical.
-type memberSlots struct {
-	index map[string]int
-	vals  [][]byte
-	canon []bool
-}
-
-// newMemberSlots returns slots for columns.
-func newMemberSlots(columns []string) *memberSlots {
-	s := &memberSlots{index: make(map[string]int, len(columns)), vals: make([][]byte, len(columns)), canon: make([]bool, len(columns))}
-	for i, c := range columns {
-		s.index[c] = i
-	}
-	return s
-}
-
-// fill walks text into the slots. It reports false when the record must
-// be decoded whole instead: the walk failed, a key is repeated, or a key
-// is no column and others is false (the format writes such keys).
-func (s *memberSlots) fill(text []byte, others bool) bool {
-	clear(s.vals)
-	m := fastjson.NewMembers(text)
-	for m.Next() {
-		i, ok := s.index[string(m.Key())]
-		switch {
-		case !ok && !others, ok && s.vals[i] != nil:
-			return false
-		case ok:
-			s.vals[i], s.canon[i] = m.Value(), m.Canonical()
-		}
-	}
-	return m.Done()
-}
-
 // RowText implements Encoder.
 func (e *jsonEncoder) RowText(text []byte) error {
 	if e.state != stateOpen {
 		return ErrEncoderState
 	}
-	if e.cols == nil || !e.slots.fill(text, false) {
+	if e.cols == nil || !e.slots.Fill(text, false) {
 		return e.rowDecoded(text)
 	}
 	b := e.buf[:0]
@@ -96,10 +61,10 @@ func (e *jsonEncoder) RowText(text []byte) error {
 			b = append(b, ',')
 		}
 		b = append(b, e.keys[i]...)
-		switch v := e.slots.vals[i]; {
+		switch v, canonical := e.slots.Value(i); {
 		case v == nil:
 			b = append(b, "null"...)
-		case e.slots.canon[i]:
+		case canonical:
 			b = append(b, v...)
 		default:
 			x, ok := fastjson.DecodeValue(v)
@@ -137,15 +102,15 @@ func (e *csvEncoder) RowText(text []byte) error {
 	if e.state != stateOpen {
 		return ErrEncoderState
 	}
-	if e.cols == nil || !e.slots.fill(text, true) {
+	if e.cols == nil || !e.slots.Fill(text, true) {
 		return e.rowDecoded(text)
 	}
 	b := e.cells[:0]
 	ends := e.ends[:0]
 	for i, c := range e.cols {
-		switch v := e.slots.vals[i]; {
+		switch v, canonical := e.slots.Value(i); {
 		case v == nil:
-		case e.slots.canon[i]:
+		case canonical:
 			switch fastjson.KindOf(v) {
 			case fastjson.KindNull:
 			case fastjson.KindString:

@@ -327,3 +327,60 @@ func DecodeValue(b []byte) (v any, ok bool) {
 	v, ok = p.value()
 	return v, ok && p.i == len(b)
 }
+
+// Slots sorts the members of object texts into columns, for writers that
+// copy canonical values in their own column order (a search answer, an
+// export): Fill walks one object, then Value gives column i's value text.
+// Members usually come in the same order record after record (the
+// column order itself, or the store's sorted keys), so each key is first
+// compared with the column after the previous one, and looked up only
+// when that guess fails.
+type Slots struct {
+	cols  []string
+	index map[string]int
+	vals  [][]byte
+	canon []bool
+}
+
+// NewSlots returns Slots for columns, which it keeps.
+func NewSlots(columns []string) *Slots {
+	s := &Slots{cols: columns, index: make(map[string]int, len(columns)),
+		vals: make([][]byte, len(columns)), canon: make([]bool, len(columns))}
+	for i, c := range columns {
+		s.index[c] = i
+	}
+	return s
+}
+
+// Fill walks the object text into the slots. It reports false when the
+// text must be decoded whole instead: the walk failed (see Members), a
+// key is repeated, or a key is no column and others is false. With
+// others true such keys are skipped.
+func (s *Slots) Fill(text []byte, others bool) bool {
+	clear(s.vals)
+	m := NewMembers(text)
+	guess := 0
+	for m.Next() {
+		key := m.Key()
+		i := guess
+		if i >= len(s.cols) || s.cols[i] != string(key) {
+			var ok bool
+			if i, ok = s.index[string(key)]; !ok {
+				if !others {
+					return false
+				}
+				continue
+			}
+		}
+		if s.vals[i] != nil {
+			return false
+		}
+		s.vals[i], s.canon[i] = m.Value(), m.Canonical()
+		guess = i + 1
+	}
+	return m.Done()
+}
+
+// Value returns the text of column i's value in the last filled object
+// (nil when it lacks the column) and whether that text is canonical.
+func (s *Slots) Value(i int) (text []byte, canonical bool) { return s.vals[i], s.canon[i] }

@@ -285,3 +285,34 @@ func FuzzMembers(f *testing.F) {
 		}
 	})
 }
+
+func TestSlotsFill(t *testing.T) {
+	s := NewSlots([]string{"id", "b", "a"})
+	cases := []struct {
+		text   string
+		others bool
+		ok     bool
+		want   []string // each column's text, "" when absent
+	}{
+		{`{"id":1,"b":"x","a":[1]}`, false, true, []string{"1", `"x"`, "[1]"}},
+		{`{"a":{"z":1,"y":2},"id":"k"}`, false, true, []string{`"k"`, "", `{"z":1,"y":2}`}},
+		{`{"b":true,"a":null,"id":2}`, false, true, []string{"2", "true", "null"}},
+		{`{"id":1,"c":2}`, false, false, nil},
+		{`{"id":1,"c":2,"a":3}`, true, true, []string{"1", "", "3"}},
+		{`{"id":1,"id":2}`, true, false, nil},
+		{`{"id":1, "b":2}`, true, false, nil},
+		{`{}`, false, true, []string{"", "", ""}},
+	}
+	for _, c := range cases {
+		if ok := s.Fill([]byte(c.text), c.others); ok != c.ok {
+			t.Errorf("Fill(%s, %v) = %v", c.text, c.others, ok)
+			continue
+		}
+		for i, want := range c.want {
+			got, canon := s.Value(i)
+			if string(got) != want || (got != nil && canon != Canonical(got)) {
+				t.Errorf("Fill(%s): column %d = %q (canonical %v), want %q", c.text, i, got, canon, want)
+			}
+		}
+	}
+}
