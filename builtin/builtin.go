@@ -25,8 +25,11 @@ type Constructor func() (sdk.Family, error)
 
 // Families is the catalog: family name -> constructor.
 var Families = map[string]Constructor{
-	"certs":   func() (sdk.Family, error) { return certs.New() },
-	"export":  func() (sdk.Family, error) { return export.New() },
+	"certs": func() (sdk.Family, error) { return certs.New() },
+	"export": func() (sdk.Family, error) {
+		export.LimitMemory()
+		return export.New()
+	},
 	"records": func() (sdk.Family, error) { return records.New() },
 	"status":  func() (sdk.Family, error) { return status.New() },
 	"system":  func() (sdk.Family, error) { return system.New() },
