@@ -1,10 +1,10 @@
 package auth
 
 import (
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"hash"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,7 +29,9 @@ const (
 type cacheKey [sha256.Size]byte
 
 func (s *Service) credKey(kind byte, username, secret string) cacheKey {
-	m := hmac.New(sha256.New, s.cacheKey)
+	m := s.macs.Get().(hash.Hash)
+	defer s.macs.Put(m)
+	m.Reset()
 	var n [9]byte
 	n[0] = kind
 	binary.BigEndian.PutUint64(n[1:], uint64(len(username)))

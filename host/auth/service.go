@@ -2,10 +2,13 @@ package auth
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -34,8 +37,11 @@ type Service struct {
 	// caller tokens. Both are random per process.
 	cacheKey  []byte
 	callerKey []byte
-	cache     *credCache
-	flight    flightGroup
+	// macs recycles HMACs keyed with cacheKey: hmac.New hashes the key
+	// and allocates two digests, work a Reset skips.
+	macs   sync.Pool
+	cache  *credCache
+	flight flightGroup
 
 	// hash and verify are bcrypt's, held as fields so tests can count
 	// calls.
@@ -76,6 +82,7 @@ func Open(db *buntdb.DB, opts Options) (*Service, error) {
 		verify:    bcrypt.CompareHashAndPassword,
 		now:       time.Now,
 	}
+	s.macs.New = func() any { return hmac.New(sha256.New, s.cacheKey) }
 	cost := opts.BcryptCost
 	s.hash = func(pw []byte) ([]byte, error) { return bcrypt.GenerateFromPassword(pw, cost) }
 	if s.dummyHash, err = s.hash(randomKey()[:maxPasswordBytes/4]); err != nil {

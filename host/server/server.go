@@ -354,18 +354,18 @@ func operationName(body []byte) (string, error) {
 	if len(trimmed) == 0 {
 		return "", sdk.BadRequest(MsgEmptyBody)
 	}
-	if !json.Valid(trimmed) {
-		var v any
-		err := json.Unmarshal(trimmed, &v)
-		return "", sdk.BadRequest("Invalid JSON in the request body: %v", err)
-	}
-	if trimmed[0] != '{' {
-		return "", sdk.BadRequest(MsgNoOperation)
-	}
+	// One Unmarshal: it checks the whole text before it decodes, so a
+	// syntax error anywhere is reported as such, and only "operation" is
+	// kept (as raw text) of what it decodes.
 	var head struct {
 		Operation json.RawMessage `json:"operation"`
 	}
-	if err := json.Unmarshal(trimmed, &head); err != nil {
+	err := json.Unmarshal(trimmed, &head)
+	var syntax *json.SyntaxError
+	if errors.As(err, &syntax) {
+		return "", sdk.BadRequest("Invalid JSON in the request body: %v", err)
+	}
+	if err != nil || trimmed[0] != '{' {
 		return "", sdk.BadRequest(MsgNoOperation)
 	}
 	var op string

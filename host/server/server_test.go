@@ -257,3 +257,35 @@ func TestClientGoneIsNeitherLoggedAsErrorNorCountedAs500(t *testing.T) {
 		t.Fatalf("status %d observed %v", rec.Code, got)
 	}
 }
+
+// TestOperationNameAnswers: one Unmarshal answers what json.Valid and a
+// second decode answered before, input by input.
+func TestOperationNameAnswers(t *testing.T) {
+	cases := map[string]string{ // body -> operation, or the error's start
+		`{"operation":"get_status"}`:               "get_status",
+		" \n{ \"id\": 1, \"operation\" : \"x\" } ": "x",
+		`{"operation":"a\u00e9"}`:                  "aé",
+		`{"operation":"x","operation":"y"}`:        "y",
+		`{"operation":1}`:                          "!" + MsgNoOperation,
+		`{"operation":null}`:                       "!" + MsgNoOperation,
+		`{"op":"x"}`:                               "!" + MsgNoOperation,
+		`[{"operation":"x"}]`:                      "!" + MsgNoOperation,
+		`"operation"`:                              "!" + MsgNoOperation,
+		`1`:                                        "!" + MsgNoOperation,
+		`{"operation":"x"`:                         "!Invalid JSON in the request body: unexpected end of JSON input",
+		`{"operation":"x"} {}`:                     "!Invalid JSON in the request body: invalid character '{' after top-level value",
+		`[1,]`:                                     "!Invalid JSON in the request body: invalid character ']'",
+		`{'operation':'x'}`:                        "!Invalid JSON in the request body: invalid character '\\''",
+		"   ":                                      "!" + MsgEmptyBody,
+	}
+	for body, want := range cases {
+		op, err := operationName([]byte(body))
+		got := op
+		if err != nil {
+			got = "!" + err.Error()
+		}
+		if !strings.HasPrefix(got, want) || (err == nil) != !strings.HasPrefix(want, "!") {
+			t.Errorf("operationName(%s) = %q, want %q", body, got, want)
+		}
+	}
+}
