@@ -16,6 +16,9 @@
 # is SEARCH: value (search_by_value id "*", every attribute; the default)
 # or sql (SELECT * FROM bench.t). Each local file's records are counted
 # against the table size, then removed. Without HDB_DIR only hops runs.
+# Before each export the script waits (90 s at most) for the CPUs to be
+# quiet (wait_quiet in lib.sh): HarperDB goes on working for a while after
+# a bulk load, and that must not be charged to the export timed next.
 # Loopback only; the script's processes stop on exit.
 #
 #   HDB_DIR=/work/harperdb scripts/bench/export.sh                 # 100k then 1M
@@ -115,6 +118,7 @@ measure() {
     [ "$t" = hops ] && ep=",\"endpoint\":\"$s3_url\",\"force_path_style\":true"
     body="{\"operation\":\"export_to_s3\",\"format\":\"$format\",\"s3\":{\"aws_access_key_id\":\"AKIDBENCH\",\"aws_secret_access_key\":\"bench-secret\",\"bucket\":\"$S3_BUCKET\",\"key\":\"$t-$size\",\"region\":\"us-east-1\"$ep},\"search_operation\":$search}"
   fi
+  wait_quiet "$m $t"
   pids=$(target_pids "$t")
   before=$(rss_kib VmRSS $pids)
   abefore=$(rss_kib RssAnon $pids)

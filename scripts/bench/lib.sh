@@ -44,6 +44,25 @@ bench_machine() {
 # bench_load prints the load average (1, 5, 15 min) before a phase.
 bench_load() { echo "[$1] load average: $(cut -d' ' -f1-3 /proc/loadavg)"; }
 
+# wait_quiet LABEL: waits (QUIET_MAX seconds at most, default 90) until
+# the machine's CPUs were at most QUIET_BUSY percent busy (default 15)
+# over one second, and prints how long it waited. A target that just took
+# a bulk load may work on in the background (HarperDB does, for minutes);
+# timing the next measurement while it does would charge that work to
+# whichever target runs then.
+wait_quiet() {
+  local max=${QUIET_MAX:-90} limit=${QUIET_BUSY:-15} waited=0 busy=100 a b
+  while [ "$waited" -lt "$max" ]; do
+    a=$(awk '/^cpu /{print $2+$3+$4+$6+$7+$8, $2+$3+$4+$5+$6+$7+$8}' /proc/stat)
+    sleep 1
+    b=$(awk '/^cpu /{print $2+$3+$4+$6+$7+$8, $2+$3+$4+$5+$6+$7+$8}' /proc/stat)
+    busy=$(echo "$a $b" | awk '{d=$4-$2; print (d>0) ? int(100*($3-$1)/d) : 0}')
+    waited=$((waited + 1))
+    [ "$busy" -le "$limit" ] && break
+  done
+  echo "[$1] quiet after ${waited}s (CPU ${busy}% busy over the last second)"
+}
+
 # op URL JSON posts one operation and prints the answer.
 op() {
   curl -s --max-time 60 -u "$BENCH_USER:$BENCH_PASS" -H 'Content-Type: application/json' -d "$2" "$1"
