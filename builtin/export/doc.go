@@ -18,10 +18,12 @@
 //     request: the secret key is never stored, logged or in an error);
 //  4. a goroutine under the family's job context (not the request's,
 //     which ends at once; Shutdown cancels it and waits) reads the still
-//     open search stream record by record (rows.go: json.Decoder, Token
-//     for the brackets, Decode per element) straight into the exporter's
-//     encoder, and on to the file or the S3 multipart upload. Memory does
-//     not grow with the table (TestExportMemoryIsFlat).
+//     open search stream record by record (rows.go: a byte scanner cuts
+//     each element's text out of the stream) straight into the exporter's
+//     encoder as text (exporter.TextRowSource, Encoder.RowText), and on to
+//     the file or the S3 multipart upload. Memory does not grow with the
+//     table (TestExportMemoryIsFlat); the process runs under a 64 MiB soft
+//     memory limit (memory.go).
 //
 // Columns. CSV has a header and JSON writes keys in column order, so the
 // order is fixed before the first row:

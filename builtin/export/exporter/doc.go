@@ -2,7 +2,9 @@
 // (export_local, export_to_s3): request validation, row encoders, the
 // atomic local file and the S3 multipart upload. It knows nothing of
 // plugins, jobs or the records store: the family validates a body here,
-// starts its job, runs the search, and hands the rows over as a RowSource.
+// starts its job, runs the search, and hands the rows over as Rows: a
+// TextRowSource (each record's JSON text, what jobs use) or a RowSource
+// (decoded maps).
 //
 // Where to start:
 //
@@ -12,7 +14,12 @@
 //     secret is a Secret (secret.go): every printed, marshalled or logged
 //     form shows RedactedText; Redacted is the form for job records.
 //   - export.go: ExportLocal and ExportS3 are the two jobs' bodies; Encode
-//     runs one RowSource through one Encoder.
+//     runs one Rows through one Encoder.
+//   - rowtext.go: Encoder.RowText, the path jobs take: a record's members
+//     go into column slots (fastjson.Slots), canonical values are copied,
+//     the rest decoded one value at a time, and a record that cannot be
+//     followed is decoded whole (DecodeRecord) and written by Row. Output
+//     is byte for byte Row's (TestRowTextMatchesRow).
 //   - encoder.go, jsonenc.go, csvenc.go: the Encoder interface and its
 //     two formats. Columns (columns.go) gives the column order of a "*"
 //     export: primary key, then the rest sorted as JavaScript sorts.
