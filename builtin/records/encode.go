@@ -64,8 +64,10 @@ type recordWriter struct {
 	n      int
 	extra  []string
 
-	// slots sorts a record's members into the columns, for writeRaw.
-	slots *fastjson.Slots
+	// slots sorts a record's members into the columns, for writeRaw, and
+	// appendColumn appends a value it had to decode.
+	slots        *fastjson.Slots
+	appendColumn func(b []byte, column int, v any) ([]byte, error)
 	// decodedWhole counts the records writeRaw decoded whole.
 	decodedWhole int
 }
@@ -140,33 +142,19 @@ func (rw *recordWriter) writeRaw(raw []byte) error {
 	if rw.n > 0 {
 		b = append(b, ',')
 	}
-	b = append(b, '{')
-	for i := range rw.p.cols {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, rw.names[i]...)
-		switch v, canonical := rw.slots.Value(i); {
-		case v == nil:
-			b = append(b, "null"...)
-		case canonical:
-			b = append(b, v...)
-		default:
-			x, ok := fastjson.DecodeValue(v)
-			if !ok {
-				rw.buf = b
-				return rw.writeDecoded(raw)
-			}
-			var err error
-			if b, err = rw.enc.value(b, x); err != nil {
-				return err
-			}
-		}
+	if rw.appendColumn == nil {
+		rw.appendColumn = func(b []byte, _ int, v any) ([]byte, error) { return rw.enc.value(b, v) }
 	}
-	b = append(b, '}')
+	b, ok, err := rw.slots.AppendObject(b, rw.names, rw.appendColumn)
 	rw.buf = b
+	switch {
+	case !ok:
+		return rw.writeDecoded(raw)
+	case err != nil:
+		return err
+	}
 	rw.n++
-	_, err := rw.w.Write(b)
+	_, err = rw.w.Write(b)
 	return err
 }
 

@@ -55,32 +55,25 @@ func (e *jsonEncoder) RowText(text []byte) error {
 	if e.rows > 0 {
 		b = append(b, ',')
 	}
-	b = append(b, '{')
-	for i, c := range e.cols {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, e.keys[i]...)
-		switch v, canonical := e.slots.Value(i); {
-		case v == nil:
-			b = append(b, "null"...)
-		case canonical:
-			b = append(b, v...)
-		default:
-			x, ok := fastjson.DecodeValue(v)
-			if !ok {
-				e.buf = b
-				return e.rowDecoded(text)
+	if e.appendColumn == nil {
+		e.appendColumn = func(b []byte, i int, v any) ([]byte, error) {
+			b, err := e.v.appendJSON(b, v)
+			if err != nil {
+				return b, fmt.Errorf("column %q: %w", e.cols[i], err)
 			}
-			var err error
-			if b, err = e.v.appendJSON(b, x); err != nil {
-				return fmt.Errorf("column %q: %w", c, err)
-			}
+			return b, nil
 		}
 	}
-	b = append(b, '}')
+	b, ok, err := e.slots.AppendObject(b, e.keys, e.appendColumn)
+	switch {
+	case !ok:
+		e.buf = b
+		return e.rowDecoded(text)
+	case err != nil:
+		return err
+	}
 	e.rows++
-	err := e.write(b)
+	err = e.write(b)
 	e.buf = trimScratch(b)
 	return err
 }

@@ -384,3 +384,35 @@ func (s *Slots) Fill(text []byte, others bool) bool {
 // Value returns the text of column i's value in the last filled object
 // (nil when it lacks the column) and whether that text is canonical.
 func (s *Slots) Value(i int) (text []byte, canonical bool) { return s.vals[i], s.canon[i] }
+
+// AppendObject appends the object last filled, its members in column
+// order: `{`, then names[i] (column i's `"name":` text) and its value for
+// each column, then `}`. A column the object lacks is null; a canonical
+// value is copied; any other is decoded (DecodeValue) and appended by
+// appendValue, which gets the column's index (for its error). ok=false
+// when a value does not decode: the caller then decodes the whole object
+// instead, and b must be dropped.
+func (s *Slots) AppendObject(b []byte, names [][]byte, appendValue func(b []byte, column int, v any) ([]byte, error)) (_ []byte, ok bool, err error) {
+	b = append(b, '{')
+	for i := range s.cols {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, names[i]...)
+		switch v := s.vals[i]; {
+		case v == nil:
+			b = append(b, "null"...)
+		case s.canon[i]:
+			b = append(b, v...)
+		default:
+			x, ok := DecodeValue(v)
+			if !ok {
+				return b, false, nil
+			}
+			if b, err = appendValue(b, i, x); err != nil {
+				return b, true, err
+			}
+		}
+	}
+	return append(b, '}'), true, nil
+}
