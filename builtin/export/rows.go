@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-
-	"github.com/hops-dev/hops/builtin/export/exporter"
 )
 
 // Errors of a search answer that cannot be read as records.
@@ -31,10 +29,9 @@ const maxRetainedElement = 1 << 20
 // rowStream reads a search's answer, a JSON array of record objects, one
 // element at a time: a byte scanner (scanObject) cuts each element's text
 // out of a buffered reader into one reused buffer, and eachText hands it
-// to the encoder as it is (exporter.Encoder.RowText copies what it can;
-// each decodes it instead). Only the current record is in memory,
-// whatever the number of rows. Use: open, then optionally firstKeys, then
-// eachText or each once.
+// to the encoder as it is (exporter.Encoder.RowText copies what it can).
+// Only the current record is in memory, whatever the number of rows. Use:
+// open, then optionally firstKeys, then eachText once.
 type rowStream struct {
 	r     *bufio.Reader
 	err   error  // the first read error, returned by every later read
@@ -104,18 +101,6 @@ func (s *rowStream) eachText(yield func(text []byte) error) error {
 			return err
 		}
 	}
-}
-
-// each is eachText with every record decoded (exporter.DecodeRecord), as
-// an exporter.RowSource. Each record is a fresh map.
-func (s *rowStream) each(yield func(map[string]any) error) error {
-	return s.eachText(func(text []byte) error {
-		rec, err := exporter.DecodeRecord(text)
-		if err != nil {
-			return err
-		}
-		return yield(rec)
-	})
 }
 
 // next reads the next record's text; nil, nil after the closing bracket,

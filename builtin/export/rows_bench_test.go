@@ -3,62 +3,46 @@ package export
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
 	"io"
 	"testing"
 
 	"github.com/hops-dev/hops/builtin/export/exporter"
+	"github.com/hops-dev/hops/builtin/internal/fastjson/jsontest"
 )
 
 // benchRows is the size of the benchmark's search answer: enough records
 // (about 30 MB of JSON) that buffer refills and per-row costs dominate.
 const benchRows = 100_000
 
-// benchRecord is one row like scripts/bench/loader/record.go writes:
-// eleven attributes of every JSON kind (strings, integers, floats, a
-// boolean, an array, a nested object, a date string).
-type benchRecord struct {
-	ID       int               `json:"id"`
-	Name     string            `json:"name"`
-	Email    string            `json:"email"`
-	Age      int               `json:"age"`
-	Score    float64           `json:"score"`
-	Balance  float64           `json:"balance"`
-	Active   bool              `json:"active"`
-	Category string            `json:"category"`
-	Tags     []string          `json:"tags"`
-	Address  map[string]string `json:"address"`
-	Created  string            `json:"created"`
-}
-
-// benchAnswer is a search answer of n records, as the records family
-// writes it: one JSON array.
+// benchAnswer is a search answer of n records shaped like
+// scripts/bench/loader's rows (jsontest.LoaderRecord), as the records
+// family writes it: one JSON array.
 func benchAnswer(tb testing.TB, n int) []byte {
 	tb.Helper()
-	tags := []string{"red", "green", "blue", "vip", "new", "churn-risk"}
-	cities := []string{"Denver", "Boulder", "Lisbon", "Osaka"}
 	var buf bytes.Buffer
 	buf.WriteByte('[')
 	for i := range n {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		rec := benchRecord{
-			ID: i, Name: fmt.Sprintf("user %d", i), Email: fmt.Sprintf("user%d@example.com", i),
-			Age: 18 + i%70, Score: float64(i%1_000_000) / 1000, Balance: float64(i*7919%100_000_000) / 100,
-			Active: i%2 == 0, Category: "retail", Tags: tags[:1+i%3],
-			Address: map[string]string{"street": fmt.Sprintf("%d Main St", 1+i%9999), "city": cities[i%len(cities)], "zip": fmt.Sprintf("%05d", i%100_000)},
-			Created: fmt.Sprintf("2023-%02d-%02dT10:11:12.345Z", 1+i%12, 1+i%28),
-		}
-		b, err := json.Marshal(rec)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		buf.Write(b)
+		buf.Write(jsontest.LoaderRecord(i))
 	}
 	buf.WriteByte(']')
 	return buf.Bytes()
+}
+
+// openAnswer opens a rowStream over answer as a job does: the opening
+// bracket, then the first record's keys as the columns.
+func openAnswer(b *testing.B, answer []byte) (*rowStream, []string) {
+	s := newRowStream(bytes.NewReader(answer))
+	if err := s.open(); err != nil {
+		b.Fatal(err)
+	}
+	cols, err := s.firstKeys()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s, cols
 }
 
 // BenchmarkRowStream reads a 100k-record answer as an export job does
@@ -68,13 +52,7 @@ func BenchmarkRowStream(b *testing.B) {
 	b.SetBytes(int64(len(answer)))
 	b.ReportAllocs()
 	for b.Loop() {
-		s := newRowStream(bytes.NewReader(answer))
-		if err := s.open(); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := s.firstKeys(); err != nil {
-			b.Fatal(err)
-		}
+		s, _ := openAnswer(b, answer)
 		n := 0
 		err := s.each(func(rec map[string]any) error {
 			n += len(rec)
@@ -99,14 +77,7 @@ func BenchmarkExportAnswer(b *testing.B) {
 				b.SetBytes(int64(len(answer)))
 				b.ReportAllocs()
 				for b.Loop() {
-					s := newRowStream(bytes.NewReader(answer))
-					if err := s.open(); err != nil {
-						b.Fatal(err)
-					}
-					cols, err := s.firstKeys()
-					if err != nil {
-						b.Fatal(err)
-					}
+					s, cols := openAnswer(b, answer)
 					var rows exporter.Rows = exporter.TextRowSource(s.eachText)
 					if mode == "decoded" {
 						rows = exporter.RowSource(s.each)

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/hops-dev/hops/builtin/export/exporter"
 )
 
 // readAll runs a rowStream over text: open, optionally firstKeys, each.
@@ -225,4 +227,17 @@ func TestRowStreamDropsAHugeElementBuffer(t *testing.T) {
 	if err != nil || len(caps) != 2 || caps[0] <= maxRetainedElement || caps[1] > maxRetainedElement {
 		t.Fatalf("element buffer capacities %v, err %v", caps, err)
 	}
+}
+
+// each is eachText with every record decoded (exporter.DecodeRecord), as
+// an exporter.RowSource: what the tests compare with encoding/json. Each
+// record is a fresh map.
+func (s *rowStream) each(yield func(map[string]any) error) error {
+	return s.eachText(func(text []byte) error {
+		rec, err := exporter.DecodeRecord(text)
+		if err != nil {
+			return err
+		}
+		return yield(rec)
+	})
 }

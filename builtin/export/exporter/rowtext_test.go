@@ -14,7 +14,8 @@ import (
 // searchText is a record as a search answers it: compact, the columns in
 // order (fastjson.Encoder with members in map order for the nested
 // values, as the store keeps them, or sorted, as the records family
-// writes them), and now and then rewritten in a way RowText must notice.
+// writes them), and now and then rewritten in a way RowText must notice
+// (jsontest.Twist).
 func searchText(t *testing.T, rng *rand.Rand, cols []string, rec map[string]any) []byte {
 	t.Helper()
 	enc := fastjson.Encoder{MapOrder: rng.IntN(4) == 0}
@@ -35,18 +36,7 @@ func searchText(t *testing.T, rng *rand.Rand, cols []string, rec map[string]any)
 			t.Fatal(err)
 		}
 	}
-	b = append(b, '}')
-	switch rng.IntN(16) {
-	case 0:
-		return bytes.Replace(b, []byte(`,`), []byte(`, `), 1)
-	case 1:
-		return bytes.Replace(b, []byte(`"id"`), []byte(`"\u0069d"`), 1)
-	case 2:
-		if len(b) > 2 {
-			return append([]byte(`{"id":-1,`), b[1:]...)
-		}
-	}
-	return b
+	return jsontest.Twist(rng, append(b, '}'))
 }
 
 // TestRowTextMatchesRow: for both formats and every kind of column list,

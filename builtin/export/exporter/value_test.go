@@ -2,36 +2,13 @@ package exporter
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
 	"math/rand/v2"
-	"strings"
 	"testing"
 
 	"github.com/hops-dev/hops/builtin/internal/fastjson"
 	"github.com/hops-dev/hops/builtin/internal/fastjson/jsontest"
 )
-
-// stringifyString is JSON.stringify of s, written plainly as a reference
-// for appendString: ranging over a string yields U+FFFD for each invalid
-// byte, as appendString writes it.
-func stringifyString(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	short := map[rune]string{'"': `\"`, '\\': `\\`, '\b': `\b`, '\f': `\f`, '\n': `\n`, '\r': `\r`, '\t': `\t`}
-	for _, r := range s {
-		switch {
-		case short[r] != "":
-			b.WriteString(short[r])
-		case r < 0x20:
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
-}
 
 // randomValue builds a value of what decoded records hold, plus the Go
 // numbers appendJSON knows: int, int64, int32, uint64 and uint32 (one
@@ -51,7 +28,7 @@ func TestAppendStringIsJSONStringify(t *testing.T) {
 		cases = append(cases, jsontest.RandomString(rng))
 	}
 	for _, s := range cases {
-		if got, want := string(appendString(nil, s)), stringifyString(s); got != want {
+		if got, want := string(appendString(nil, s)), jsontest.Stringify(s); got != want {
 			t.Fatalf("appendString(%q) = %s, want %s", s, got, want)
 		}
 	}

@@ -29,27 +29,6 @@ func TestAppendStringMatchesEncodingJSON(t *testing.T) {
 	}
 }
 
-// stringifyString is JSON.stringify of s, written plainly as a reference
-// for AppendStringJS: ranging over a string yields U+FFFD for each invalid
-// byte, as AppendStringJS writes it.
-func stringifyString(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	short := map[rune]string{'"': `\"`, '\\': `\\`, '\b': `\b`, '\f': `\f`, '\n': `\n`, '\r': `\r`, '\t': `\t`}
-	for _, r := range s {
-		switch {
-		case short[r] != "":
-			b.WriteString(short[r])
-		case r < 0x20:
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
-}
-
 func TestAppendStringJSIsJSONStringify(t *testing.T) {
 	cases := append([]string(nil), jsontest.TrickyStrings...)
 	rng := rand.New(rand.NewPCG(7, 8))
@@ -57,7 +36,7 @@ func TestAppendStringJSIsJSONStringify(t *testing.T) {
 		cases = append(cases, jsontest.RandomString(rng))
 	}
 	for _, s := range cases {
-		if got, want := string(AppendStringJS(nil, s)), stringifyString(s); got != want {
+		if got, want := string(AppendStringJS(nil, s)), jsontest.Stringify(s); got != want {
 			t.Fatalf("AppendStringJS(%q) = %s, want %s", s, got, want)
 		}
 	}
@@ -110,16 +89,7 @@ func TestAppendValueNilAsEmpty(t *testing.T) {
 }
 
 func TestAppendValueMatchesEncodingJSON(t *testing.T) {
-	var cases []any
-	for _, s := range jsontest.TrickyStrings {
-		cases = append(cases, s, map[string]any{s: s}, []any{s})
-	}
-	for _, f := range jsontest.TrickyFloats {
-		cases = append(cases, f, []any{f, -f})
-	}
-	for _, n := range jsontest.TrickyNumbers {
-		cases = append(cases, n, map[string]any{"n": n})
-	}
+	cases := jsontest.TrickyValues()
 	rng := rand.New(rand.NewPCG(3, 4))
 	for i := 0; i < 5000; i++ {
 		cases = append(cases, randomValue(rng, 4))

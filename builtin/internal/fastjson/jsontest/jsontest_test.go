@@ -82,3 +82,35 @@ func TestNestedArrays(t *testing.T) {
 		t.Errorf("got %s", got)
 	}
 }
+
+func TestStringify(t *testing.T) {
+	for s, want := range map[string]string{"a\"\\\n\x01": `"a\"\\\n\u0001"`, "\u2028<": "\"\u2028<\"", "\xff": "\"\ufffd\""} {
+		if got := Stringify(s); got != want {
+			t.Errorf("Stringify(%q) = %s, want %s", s, got, want)
+		}
+	}
+}
+
+func TestLoaderRecordAndTwist(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	twisted := 0
+	for i := range 400 {
+		text := LoaderRecord(i)
+		var rec map[string]any
+		if err := json.Unmarshal(text, &rec); err != nil || len(rec) != 11 || rec["id"] != float64(i) {
+			t.Fatalf("LoaderRecord(%d) = %s: %v", i, text, err)
+		}
+		got := Twist(rng, text)
+		if string(got) == string(text) {
+			continue
+		}
+		twisted++
+		var again map[string]any
+		if err := json.Unmarshal(got, &again); err != nil {
+			t.Fatalf("Twist made %s invalid: %v", got, err)
+		}
+	}
+	if twisted < 50 || twisted > 150 {
+		t.Errorf("Twist rewrote %d of 400 texts, want about a quarter", twisted)
+	}
+}
