@@ -1,8 +1,6 @@
 package exporter
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 
 	"github.com/hops-dev/hops/builtin/internal/fastjson"
@@ -24,21 +22,12 @@ import (
 const errRecordText = "read search results"
 
 // DecodeRecord decodes one record's JSON object text into the map Row
-// takes: fastjson first, encoding/json with UseNumber (which has the last
-// word) when it is not sure. Numbers are json.Number, written digit for
-// digit.
+// takes (fastjson.Decode: numbers are json.Number, written digit for
+// digit).
 func DecodeRecord(text []byte) (map[string]any, error) {
-	if rec, ok := fastjson.DecodeObject(text); ok {
-		return rec, nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(text))
-	dec.UseNumber()
-	var rec map[string]any
-	if err := dec.Decode(&rec); err != nil {
+	rec, err := fastjson.Decode(text)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", errRecordText, err)
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("%s: more than one value in a record's text", errRecordText)
 	}
 	return rec, nil
 }
@@ -49,7 +38,7 @@ func (e *jsonEncoder) RowText(text []byte) error {
 		return ErrEncoderState
 	}
 	if e.cols == nil || !e.slots.Fill(text, false) {
-		return e.rowDecoded(text)
+		return decodeWhole(text, e.Row, &e.decodedWhole)
 	}
 	b := e.buf[:0]
 	if e.rows > 0 {
@@ -68,7 +57,7 @@ func (e *jsonEncoder) RowText(text []byte) error {
 	switch {
 	case !ok:
 		e.buf = b
-		return e.rowDecoded(text)
+		return decodeWhole(text, e.Row, &e.decodedWhole)
 	case err != nil:
 		return err
 	}
@@ -76,16 +65,6 @@ func (e *jsonEncoder) RowText(text []byte) error {
 	err = e.write(b)
 	e.buf = trimScratch(b)
 	return err
-}
-
-// rowDecoded writes text through Row, decoded whole.
-func (e *jsonEncoder) rowDecoded(text []byte) error {
-	e.decodedWhole++
-	rec, err := DecodeRecord(text)
-	if err != nil {
-		return err
-	}
-	return e.Row(rec)
 }
 
 // RowText implements Encoder. The row's cells are built in one buffer and
@@ -96,7 +75,7 @@ func (e *csvEncoder) RowText(text []byte) error {
 		return ErrEncoderState
 	}
 	if e.cols == nil || !e.slots.Fill(text, true) {
-		return e.rowDecoded(text)
+		return decodeWhole(text, e.Row, &e.decodedWhole)
 	}
 	b := e.cells[:0]
 	ends := e.ends[:0]
@@ -114,7 +93,7 @@ func (e *csvEncoder) RowText(text []byte) error {
 		default:
 			x, ok := fastjson.DecodeValue(v)
 			if !ok {
-				return e.rowDecoded(text)
+				return decodeWhole(text, e.Row, &e.decodedWhole)
 			}
 			cell, err := e.v.cell(x)
 			if err != nil {
@@ -136,12 +115,14 @@ func (e *csvEncoder) RowText(text []byte) error {
 	return err
 }
 
-// rowDecoded writes text through Row, decoded whole.
-func (e *csvEncoder) rowDecoded(text []byte) error {
-	e.decodedWhole++
+// decodeWhole is RowText's way out: the record text decoded whole
+// (DecodeRecord) and written by row, the encoder's Row; count counts such
+// records, for the tests.
+func decodeWhole(text []byte, row func(map[string]any) error, count *int) error {
+	*count++
 	rec, err := DecodeRecord(text)
 	if err != nil {
 		return err
 	}
-	return e.Row(rec)
+	return row(rec)
 }

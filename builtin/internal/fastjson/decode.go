@@ -1,7 +1,9 @@
 package fastjson
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"sync"
 )
 
@@ -54,6 +56,29 @@ func DecodeObject(b []byte) (rec map[string]any, ok bool) {
 	p := parsers.Get().(*jsonParser)
 	defer p.release()
 	return p.decode(b)
+}
+
+// ErrTrailing is Decode's error for text after the object.
+var ErrTrailing = errors.New("more than one value in a record's text")
+
+// Decode decodes b, one JSON object with optional surrounding whitespace,
+// into the map encoding/json with UseNumber builds: DecodeObject when it
+// is sure, encoding/json (which has the last word) when it is not. The
+// error is encoding/json's, or ErrTrailing.
+func Decode(b []byte) (map[string]any, error) {
+	if rec, ok := DecodeObject(b); ok {
+		return rec, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var rec map[string]any
+	if err := dec.Decode(&rec); err != nil {
+		return nil, err
+	}
+	if dec.More() {
+		return nil, ErrTrailing
+	}
+	return rec, nil
 }
 
 // decode is DecodeObject with the parser p.

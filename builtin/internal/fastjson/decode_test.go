@@ -2,6 +2,7 @@ package fastjson
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -162,4 +163,20 @@ func FuzzDecodeObject(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		checkDecode(t, b)
 	})
+}
+
+// TestDecodeAnswersAsEncodingJSON: Decode gives encoding/json's map or
+// refuses what it refuses, whichever parser answered.
+func TestDecodeAnswersAsEncodingJSON(t *testing.T) {
+	texts := append([]string{`{"a":1} {}`, `{"a":1}x`, ` {"a":[1,{"b":"\u00e9"}]} `, `null`}, jsontest.DecodeSeeds...)
+	for _, text := range texts {
+		got, err := Decode([]byte(text))
+		want, wantErr := jsontest.StdDecode([]byte(text))
+		if (err != nil) != (wantErr != nil) || !reflect.DeepEqual(got, want) {
+			t.Errorf("Decode(%q) = %#v, %v; encoding/json: %#v, %v", text, got, err, want, wantErr)
+		}
+	}
+	if _, err := Decode([]byte(`{"a":1} {}`)); !errors.Is(err, ErrTrailing) {
+		t.Errorf("text after the object: %v, want ErrTrailing", err)
+	}
 }

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -156,13 +155,8 @@ func decodeValue(v []byte) (map[string]any, error) {
 
 // decodeJSON decodes a stored record's JSON text.
 func decodeJSON(text []byte) (map[string]any, error) {
-	if rec, ok := fastjson.DecodeObject(text); ok {
-		return rec, nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(text))
-	dec.UseNumber()
-	var rec map[string]any
-	if err := dec.Decode(&rec); err != nil {
+	rec, err := fastjson.Decode(text)
+	if err != nil {
 		return nil, fmt.Errorf("decoding stored record: %w", err)
 	}
 	return rec, nil
