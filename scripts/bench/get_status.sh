@@ -8,6 +8,7 @@
 #   DURATION=10s CONNS="16 64" HDB_DIR=/path/to/harperdb scripts/bench/get_status.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/bench/lib.sh
 DURATION=${DURATION:-10s}
 CONNS=${CONNS:-"16 64"}
 THREADS=${THREADS:-2}
@@ -39,14 +40,6 @@ pids+=($!)
 bin/bench-floor -addr 127.0.0.1:$FLOOR_PORT >"$work/floor.out" 2>&1 &
 pids+=($!)
 
-wait_up() { # url
-  for _ in $(seq 1 300); do
-    if curl -s -o /dev/null -u admin:password -H 'Content-Type: application/json' \
-         -d '{"operation":"get_status","id":"primary"}' "$1"; then return 0; fi
-    sleep 0.1
-  done
-  echo "not up: $1"; return 1
-}
 wait_up "http://127.0.0.1:$HOPS_PORT/"
 wait_up "http://127.0.0.1:$FLOOR_PORT/"
 curl -s -u admin:password -H 'Content-Type: application/json' \
@@ -62,26 +55,15 @@ if [ -n "${HDB_DIR:-}" ]; then
   targets+=("harperdb http://127.0.0.1:$HDB_PORT/")
 fi
 
-cat >"$work/post.lua" <<'LUA'
-wrk.method = "POST"
-wrk.body   = '{"operation":"get_status","id":"primary"}'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Basic YWRtaW46cGFzc3dvcmQ="
-done = function(summary, latency, requests)
-  io.write(string.format("RESULT rps=%.0f p50_ms=%.3f p99_ms=%.3f non2xx=%d errors=%d\n",
-    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000,
-    latency:percentile(99) / 1000, summary.errors.status,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
-end
-LUA
+echo '{"operation":"get_status","id":"primary"}' >"$work/get_status.json"
 
 declare -A rps
 printf "%-9s %5s %10s %9s %9s %7s %7s\n" target conns req/s p50_ms p99_ms non2xx errors | tee "$OUT/get_status.txt"
 for c in $CONNS; do
   for t in "${targets[@]}"; do
     name=${t%% *}; url=${t#* }
-    wrk -t"$THREADS" -c"$c" -d2s -s "$work/post.lua" "$url" >/dev/null   # warm-up
-    line=$(wrk -t"$THREADS" -c"$c" -d"$DURATION" -s "$work/post.lua" "$url" | grep '^RESULT')
+    wrk_post "$url" "$work/get_status.json" "$c" 2s "$THREADS" >/dev/null   # warm-up
+    line=$(wrk_post "$url" "$work/get_status.json" "$c" "$DURATION" "$THREADS")
     eval "$(echo "$line" | sed 's/^RESULT //; s/\([a-z0-9_]*\)=/local_\1=/g')"
     rps[$name$c]=$local_rps
     printf "%-9s %5s %10s %9s %9s %7s %7s\n" "$name" "$c" "$local_rps" "$local_p50_ms" "$local_p99_ms" "$local_non2xx" "$local_errors" | tee -a "$OUT/get_status.txt"

@@ -1,4 +1,5 @@
-# Shared helpers of the load benchmarks (records.sh, sysinfo.sh, export.sh);
+# Shared helpers of the load benchmarks (records.sh, sysinfo.sh, export.sh,
+# get_status.sh) and scripts/faults;
 # sourced, never run. Every benchmark runs hops and, when HDB_DIR points at
 # an npm install of HarperDB 4.7.29, HarperDB in the same run, on loopback,
 # and cleans its processes up on exit (bench_cleanup is the EXIT trap).
@@ -179,10 +180,10 @@ target_pids() {
   esac
 }
 
-# wrk_post URL BODYFILE CONNS DURATION: wrk POSTing the body; prints the
-# RESULT line (rps, p50/p99 in ms, non-2xx, socket errors).
-wrk_post() {
-  local lua=$work/wrk-$RANDOM.lua
+# wrk_script LUA BODYFILE: writes the wrk script LUA, which POSTs the body
+# with the benchmark's Basic auth and, when wrk ends, prints one RESULT
+# line: rps, p50/p99 in ms, non-2xx answers, socket errors.
+wrk_script() {
   {
     echo 'wrk.method = "POST"'
     printf 'wrk.body = [==[%s]==]\n' "$(cat "$2")"
@@ -196,8 +197,17 @@ done = function(summary, latency, requests)
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
 end
 LUA
-  } >"$lua"
-  wrk -t2 -c"$3" -d"$4" --timeout 30s -s "$lua" "$1" | grep '^RESULT'
+  } >"$1"
+}
+
+# wrk_post URL BODYFILE CONNS DURATION [THREADS]: wrk POSTing the body
+# (wrk_script) with THREADS threads (2 by default, never more than
+# CONNS); prints the RESULT line.
+wrk_post() {
+  local lua=$work/wrk-$RANDOM.lua th=${5:-2}
+  [ "$th" -gt "$3" ] && th=$3
+  wrk_script "$lua" "$2"
+  wrk -t"$th" -c"$3" -d"$4" --timeout 30s -s "$lua" "$1" | grep '^RESULT'
 }
 
 # kv LINE KEY: the value of key=value in a RESULT line.

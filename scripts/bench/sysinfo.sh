@@ -69,26 +69,9 @@ for t in "${targets[@]}"; do
   echo "$t answer: $(echo -n "$answer" | wc -c) bytes, sections $(echo "$answer" | jq -c 'keys' 2>/dev/null || echo "not JSON: ${answer:0:200}")"
 done
 
-# wrk_run URL CONNS: wrk POSTing system_information for DURATION; prints
-# its RESULT line (wrk needs no more threads than connections).
-cat >"$work/post.lua" <<LUA
-wrk.method = "POST"
-wrk.body = '$(cat "$work/sysinfo.json")'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "$BENCH_AUTH"
-LUA
-cat >>"$work/post.lua" <<'LUA'
-done = function(summary, latency, requests)
-  io.write(string.format("RESULT rps=%.1f p50_ms=%.3f p99_ms=%.3f non2xx=%d errors=%d\n",
-    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000,
-    latency:percentile(99) / 1000, summary.errors.status,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
-end
-LUA
-wrk_run() {
-  local th=$((THREADS < $2 ? THREADS : $2))
-  wrk -t"$th" -c"$2" -d"$3" --timeout 30s -s "$work/post.lua" "$1" | grep '^RESULT'
-}
+# wrk_run URL CONNS DURATION: wrk POSTing system_information; prints its
+# RESULT line.
+wrk_run() { wrk_post "$1" "$work/sysinfo.json" "$2" "$3" "$THREADS"; }
 
 declare -A R
 failed=0
