@@ -83,9 +83,9 @@ func (e *csvEncoder) RowText(text []byte) error {
 		switch v, canonical := e.slots.Value(i); {
 		case v == nil:
 		case canonical:
-			switch fastjson.KindOf(v) {
-			case fastjson.KindNull:
-			case fastjson.KindString:
+			switch v[0] { // a canonical value's first byte tells its kind
+			case 'n': // null: an empty cell
+			case '"':
 				b = append(b, v[1:len(v)-1]...) // no escapes: the text is the value
 			default:
 				b = append(b, v...)

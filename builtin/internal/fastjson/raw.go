@@ -25,43 +25,6 @@ import "unicode/utf8"
 // its own bound.
 const maxCanonicalDepth = 64
 
-// Kind is the JSON kind of a raw value, told by its first byte.
-type Kind uint8
-
-// The kinds of JSON value.
-const (
-	KindInvalid Kind = iota
-	KindNull
-	KindBool
-	KindNumber
-	KindString
-	KindArray
-	KindObject
-)
-
-// KindOf returns the kind of the value whose text starts b, by its first
-// byte alone (KindInvalid for an empty b or a byte no value starts with).
-func KindOf(b []byte) Kind {
-	if len(b) == 0 {
-		return KindInvalid
-	}
-	switch c := b[0]; {
-	case c == 'n':
-		return KindNull
-	case c == 't' || c == 'f':
-		return KindBool
-	case c == '"':
-		return KindString
-	case c == '[':
-		return KindArray
-	case c == '{':
-		return KindObject
-	case c == '-' || isDigit(c):
-		return KindNumber
-	}
-	return KindInvalid
-}
-
 // Canonical reports whether b is exactly one canonical JSON value (see
 // above): the bytes Encoder would write for its decoding.
 func Canonical(b []byte) bool {
@@ -226,9 +189,10 @@ func skipValue(b []byte, i int) (int, bool) {
 	return 0, false
 }
 
-// Members walks the members of one JSON object text without decoding it:
+// members walks the members of one JSON object text without decoding it
+// (Slots uses it):
 //
-//	m := fastjson.NewMembers(text)
+//	m := newMembers(text)
 //	for m.Next() {
 //		use(m.Key(), m.Value(), m.Canonical())
 //	}
@@ -239,9 +203,9 @@ func skipValue(b []byte, i int) (int, bool) {
 // reports false; a value that is not canonical is still delivered, cut
 // out by its structure, with Canonical false, for the caller to decode on
 // its own (DecodeValue), which also checks it. Done is true only when the
-// whole text, to its last byte, was the object. Members does not check
+// whole text, to its last byte, was the object. members does not check
 // for repeated keys: callers that care see the same Key twice.
-type Members struct {
+type members struct {
 	b          []byte
 	i          int
 	key, val   []byte
@@ -249,9 +213,9 @@ type Members struct {
 	done, fail bool
 }
 
-// NewMembers starts a walk of the object text b.
-func NewMembers(b []byte) Members {
-	m := Members{b: b}
+// newMembers starts a walk of the object text b.
+func newMembers(b []byte) members {
+	m := members{b: b}
 	if len(b) < 2 || b[0] != '{' {
 		m.fail = true
 		return m
@@ -266,7 +230,7 @@ func NewMembers(b []byte) Members {
 }
 
 // Next moves to the next member and reports whether there is one.
-func (m *Members) Next() bool {
+func (m *members) Next() bool {
 	if m.fail || m.done {
 		return false
 	}
@@ -304,18 +268,18 @@ func (m *Members) Next() bool {
 
 // Key returns the current member's key: the text between its quotes,
 // which is its value (it has no escapes).
-func (m *Members) Key() []byte { return m.key }
+func (m *members) Key() []byte { return m.key }
 
 // Value returns the current member's value text.
-func (m *Members) Value() []byte { return m.val }
+func (m *members) Value() []byte { return m.val }
 
 // Canonical reports whether the current value is canonical: its text is
 // what Encoder writes for its decoding.
-func (m *Members) Canonical() bool { return m.canonical }
+func (m *members) Canonical() bool { return m.canonical }
 
 // Done reports whether the walk reached the end of the object and the
 // object was the whole text. Check it after Next returns false.
-func (m *Members) Done() bool { return m.done && !m.fail }
+func (m *members) Done() bool { return m.done && !m.fail }
 
 // DecodeValue decodes b, which must be exactly one JSON value with no
 // surrounding whitespace, as DecodeObject decodes an object (numbers as
@@ -353,12 +317,12 @@ func NewSlots(columns []string) *Slots {
 }
 
 // Fill walks the object text into the slots. It reports false when the
-// text must be decoded whole instead: the walk failed (see Members), a
+// text must be decoded whole instead: the walk failed (see members), a
 // key is repeated, or a key is no column and others is false. With
 // others true such keys are skipped.
 func (s *Slots) Fill(text []byte, others bool) bool {
 	clear(s.vals)
-	m := NewMembers(text)
+	m := newMembers(text)
 	guess := 0
 	for m.Next() {
 		key := m.Key()

@@ -160,14 +160,14 @@ func shuffledObject(t *testing.T, rng *rand.Rand, m map[string]any) string {
 	return b.String()
 }
 
-// walk decodes text through Members as a caller does: canonical values
+// walk decodes text through members as a caller does: canonical values
 // decoded from their text, the others by DecodeValue. ok=false when the
 // walk or a value refuses, so the caller would decode the whole text.
 func walk(t *testing.T, text []byte) (map[string]any, bool) {
 	t.Helper()
 	m := map[string]any{}
 	var rebuilt []byte
-	it := NewMembers(text)
+	it := newMembers(text)
 	for it.Next() {
 		if len(rebuilt) == 0 {
 			rebuilt = append(rebuilt, '{')
@@ -233,14 +233,14 @@ func TestMembersWalkEqualsDecode(t *testing.T) {
 
 func TestMembersStopsOnWhatItCannotWalk(t *testing.T) {
 	for _, text := range []string{``, `{`, `[]`, `{"a":1`, `{"a" :1}`, `{"a":1,}`, `{"\u0061":1}`, `{"a":1}x`, `{} `, `{"a":"x}`} {
-		it := NewMembers([]byte(text))
+		it := newMembers([]byte(text))
 		for it.Next() {
 		}
 		if it.Done() {
 			t.Errorf("%q: Done after a walk that cannot be right", text)
 		}
 	}
-	it := NewMembers([]byte(`{}`))
+	it := newMembers([]byte(`{}`))
 	if it.Next() || !it.Done() {
 		t.Error(`{} is an object without members`)
 	}
