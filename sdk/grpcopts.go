@@ -20,10 +20,10 @@ const (
 	socketBuffer = ChunkSize
 )
 
-// GRPCServerOptions are the server options of a connection to the other
-// side: message size limits and the transport settings above. The host
-// uses them for the Host service; Serve for the Family service.
-func GRPCServerOptions() []grpc.ServerOption {
+// grpcServerOptions are the server options of a connection to the other
+// side: message size limits and the transport settings above, for the
+// Family service (Serve) and the Host service (on the host's broker).
+func grpcServerOptions() []grpc.ServerOption {
 	return []grpc.ServerOption{
 		grpc.MaxRecvMsgSize(maxMsgSize), grpc.MaxSendMsgSize(maxMsgSize),
 		grpc.InitialWindowSize(streamWindow), grpc.InitialConnWindowSize(connWindow),
@@ -31,7 +31,7 @@ func GRPCServerOptions() []grpc.ServerOption {
 	}
 }
 
-// GRPCDialOptions are the client options matching GRPCServerOptions: the
+// GRPCDialOptions are the client options matching grpcServerOptions: the
 // host dials families with them, a family dials the Host service.
 func GRPCDialOptions() []grpc.DialOption {
 	return []grpc.DialOption{

@@ -53,7 +53,7 @@ func (p *Plugin) GRPCClient(_ context.Context, broker *plugin.GRPCBroker, conn *
 	if p.Host != nil {
 		fc.brokerID = broker.NextId()
 		go broker.AcceptAndServe(fc.brokerID, func(opts []grpc.ServerOption) *grpc.Server {
-			s := grpc.NewServer(append(opts, GRPCServerOptions()...)...)
+			s := grpc.NewServer(append(opts, grpcServerOptions()...)...)
 			pb.RegisterHostServer(s, &hostServer{impl: p.Host})
 			return s
 		})

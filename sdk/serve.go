@@ -35,7 +35,7 @@ func Serve(fam Family) {
 		HandshakeConfig: Handshake,
 		Plugins:         map[string]plugin.Plugin{PluginName: &Plugin{Impl: fam, Logger: log}},
 		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
-			return grpc.NewServer(append(opts, GRPCServerOptions()...)...)
+			return grpc.NewServer(append(opts, grpcServerOptions()...)...)
 		},
 		Logger: log,
 	})
