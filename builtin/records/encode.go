@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"sync/atomic"
 
 	"github.com/hops-dev/hops/builtin/internal/fastjson"
 	"github.com/hops-dev/hops/builtin/records/store"
@@ -33,8 +34,13 @@ func streamRecords(p projection, read func(emit func(map[string]any) error) erro
 // JSON text (store.ScanRaw): what is already in the answer's form is
 // copied, not decoded and encoded again (recordWriter.writeRaw).
 func streamRaw(p projection, read func(emit func(raw []byte) error) error) *sdk.Response {
+	rawAnswers.Add(1)
 	return streamWith(p, func(rw *recordWriter) error { return read(rw.writeRaw) })
 }
+
+// rawAnswers counts the answers streamRaw was chosen for. Both paths give
+// the same bytes, so this is how the tests tell which one a search took.
+var rawAnswers atomic.Int64
 
 // streamWith writes the array around what read writes through rw.
 func streamWith(p projection, read func(rw *recordWriter) error) *sdk.Response {

@@ -165,7 +165,14 @@ func TestWholeTableAnswersAsAnyOtherSearch(t *testing.T) {
 			onDogs("search_by_conditions", "conditions", []any{}, "get_attributes", []string{"owner", "id", "nope"})},
 	}
 	for _, p := range pairs {
-		raw, decoded := e.super(p.raw), e.super(p.decoded)
+		before := rawAnswers.Load()
+		raw := e.super(p.raw)
+		tookRaw := rawAnswers.Load() - before
+		decoded := e.super(p.decoded)
+		if tookRaw != 1 || rawAnswers.Load()-before != 1 {
+			t.Fatalf("%v must be answered from the stored text and %v decoded: %d and %d raw answers",
+				p.raw, p.decoded, tookRaw, rawAnswers.Load()-before-tookRaw)
+		}
 		if raw.Status != 200 || decoded.Status != 200 || len(decodeList(t, raw)) != 8 {
 			t.Fatalf("%v: %d %s\n%v: %d %s", p.raw, raw.Status, raw.Body, p.decoded, decoded.Status, decoded.Body)
 		}
