@@ -210,6 +210,17 @@ wrk_post() {
   wrk -t"$th" -c"$3" -d"$4" --timeout 30s -s "$lua" "$1" | grep '^RESULT'
 }
 
+# free_port prints a loopback port nothing listens on (HarperDB also takes
+# the ports after it; see harperdb.sh).
+free_port() {
+  local p
+  for _ in $(seq 1 100); do
+    p=$((20000 + RANDOM % 20000))
+    [ -z "$(ss -Htln "sport = :$p")" ] && { echo "$p"; return 0; }
+  done
+  echo "no free port found" >&2; return 1
+}
+
 # kv LINE KEY: the value of key=value in a RESULT line.
 kv() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 

@@ -27,17 +27,6 @@ go build -o bin/hops ./host/cmd/hops
 work=$(mktemp -d)
 trap bench_cleanup EXIT
 
-# free_port prints a loopback port nothing listens on (HarperDB also takes
-# the ports after it; see harperdb.sh).
-free_port() {
-  local p
-  for _ in $(seq 1 100); do
-    p=$((20000 + RANDOM % 20000))
-    [ -z "$(ss -Htln "sport = :$p")" ] && { echo "$p"; return 0; }
-  done
-  echo "no free port found" >&2; return 1
-}
-
 bench_machine
 echo "settings: DURATION=$DURATION CONNS=\"$CONNS\" THREADS=$THREADS"
 HOPS_PORT=${HOPS_PORT:-$(free_port)}

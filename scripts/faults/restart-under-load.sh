@@ -34,15 +34,6 @@ go build -o bin/faults-prober ./scripts/faults/prober
 work=$(mktemp -d)
 trap bench_cleanup EXIT
 
-# free_port prints a loopback port nothing listens on.
-free_port() {
-  local p
-  for _ in $(seq 1 100); do
-    p=$((20000 + RANDOM % 20000))
-    [ -z "$(ss -Htln "sport = :$p")" ] && { echo "$p"; return 0; }
-  done
-  echo "no free port found" >&2; return 1
-}
 port=$(free_port)
 url="http://127.0.0.1:$port/"
 bench_machine
