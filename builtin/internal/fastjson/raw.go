@@ -297,22 +297,29 @@ func DecodeValue(b []byte) (v any, ok bool) {
 // export): Fill walks one object, then Value gives column i's value text.
 // Members usually come in the same order record after record (the
 // column order itself, or the store's sorted keys), so each key is first
-// compared with the column after the previous one, and looked up only
-// when that guess fails.
+// compared with the column that followed the previous one in the last
+// object filled, and looked up only when that guess fails.
 type Slots struct {
 	cols  []string
 	index map[string]int
 	vals  [][]byte
 	canon []bool
+	// next[i+1] is the column whose member followed column i's in the
+	// last object filled, and next[0] the column of its first member:
+	// Fill's guess for the next key. It starts as the column order.
+	next []int
 }
 
 // NewSlots returns Slots for columns, which it keeps.
 func NewSlots(columns []string) *Slots {
 	s := &Slots{cols: columns, index: make(map[string]int, len(columns)),
-		vals: make([][]byte, len(columns)), canon: make([]bool, len(columns))}
+		vals: make([][]byte, len(columns)), canon: make([]bool, len(columns)),
+		next: make([]int, len(columns)+1)}
 	for i, c := range columns {
 		s.index[c] = i
+		s.next[i] = i
 	}
+	s.next[len(columns)] = len(columns) // after the last column: no guess
 	return s
 }
 
@@ -323,10 +330,10 @@ func NewSlots(columns []string) *Slots {
 func (s *Slots) Fill(text []byte, others bool) bool {
 	clear(s.vals)
 	m := newMembers(text)
-	guess := 0
+	prev := -1 // the column of the previous member
 	for m.Next() {
 		key := m.Key()
-		i := guess
+		i := s.next[prev+1]
 		if i >= len(s.cols) || s.cols[i] != string(key) {
 			var ok bool
 			if i, ok = s.index[string(key)]; !ok {
@@ -335,12 +342,13 @@ func (s *Slots) Fill(text []byte, others bool) bool {
 				}
 				continue
 			}
+			s.next[prev+1] = i
 		}
 		if s.vals[i] != nil {
 			return false
 		}
 		s.vals[i], s.canon[i] = m.Value(), m.Canonical()
-		guess = i + 1
+		prev = i
 	}
 	return m.Done()
 }

@@ -302,6 +302,15 @@ func TestSlotsFill(t *testing.T) {
 		{`{"id":1,"id":2}`, true, false, nil},
 		{`{"id":1, "b":2}`, true, false, nil},
 		{`{}`, false, true, []string{"", "", ""}},
+		// Orders that differ from the last object's, so Fill's learned
+		// guesses are wrong: the values must still land in their columns.
+		{`{"a":1,"b":2,"id":3}`, false, true, []string{"3", "2", "1"}},
+		{`{"a":1,"b":2,"id":3}`, false, true, []string{"3", "2", "1"}},
+		{`{"id":3,"a":1,"b":2}`, false, true, []string{"3", "2", "1"}},
+		{`{"a":1,"c":0,"b":2}`, true, true, []string{"", "2", "1"}},
+		{`{"a":1,"b":2,"a":3}`, false, false, nil},
+		{`{"b":2}`, false, true, []string{"", "2", ""}},
+		{`{"id":1,"b":"x","a":[1]}`, false, true, []string{"1", `"x"`, "[1]"}},
 	}
 	for _, c := range cases {
 		if ok := s.Fill([]byte(c.text), c.others); ok != c.ok {
