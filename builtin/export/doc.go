@@ -18,10 +18,13 @@
 //     request: the secret key is never stored, logged or in an error);
 //  4. a goroutine under the family's job context (not the request's,
 //     which ends at once; Shutdown cancels it and waits) reads the still
-//     open search stream record by record (rows.go: a byte scanner cuts
-//     each element's text out of the stream) straight into the exporter's
-//     encoder as text (exporter.TextRowSource, Encoder.RowText), and on to
-//     the file or the S3 multipart upload. Memory does not grow with the
+//     open search stream record by record straight into the exporter's
+//     encoder as text, and on to the file or the S3 multipart upload
+//     (rows.go: each record is offered to the encoder where it begins in
+//     the read buffer, Encoder.RowPrefix, whose one walk both finds where
+//     it ends and sorts it into columns; a record split by a refill or
+//     too odd for that walk is cut out by a byte scanner and given to
+//     Encoder.RowText). Memory does not grow with the
 //     table (TestExportMemoryIsFlat); the process runs under a 64 MiB soft
 //     memory limit (memory.go).
 //

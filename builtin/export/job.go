@@ -142,18 +142,29 @@ func (j *job) exportRows(ctx context.Context) (any, error) {
 			return nil, err
 		}
 	}
-	return j.export(ctx, columns, exporter.TextRowSource(func(yield func([]byte) error) error {
-		return rows.eachText(func(text []byte) error {
+	return j.export(ctx, columns, exporter.TextRowSource(func(prefix func([]byte) (int, error), yield func([]byte) error) error {
+		return rows.eachText(func(b []byte) (int, error) {
+			n, err := prefix(b)
+			if err == nil && n > 0 {
+				j.counted(ctx)
+			}
+			return n, err
+		}, func(text []byte) error {
 			if err := yield(text); err != nil {
 				return err
 			}
-			j.rows++
-			if j.rows%progressCheckRows == 0 {
-				j.report(ctx)
-			}
+			j.counted(ctx)
 			return nil
 		})
 	}))
+}
+
+// counted counts one row written and reports progress now and then.
+func (j *job) counted(ctx context.Context) {
+	j.rows++
+	if j.rows%progressCheckRows == 0 {
+		j.report(ctx)
+	}
 }
 
 // report sends the rows written so far, at most once per progressEvery.

@@ -27,11 +27,13 @@ const readBufferSize = 64 << 10
 const maxRetainedElement = 1 << 20
 
 // rowStream reads a search's answer, a JSON array of record objects, one
-// element at a time: a byte scanner (scanObject) cuts each element's text
-// out of a buffered reader into one reused buffer, and eachText hands it
-// to the encoder as it is (exporter.Encoder.RowText copies what it can).
-// Only the current record is in memory, whatever the number of rows. Use:
-// open, then optionally firstKeys, then eachText once.
+// element at a time. eachText first offers each element to the encoder
+// where it begins in the read buffer (exporter.Encoder.RowPrefix), which
+// writes it when it ends there; otherwise a byte scanner (scanObject)
+// cuts the element's text out of the buffered reader into one reused
+// buffer and eachText hands that over (Encoder.RowText). Only the
+// current record is in memory, whatever the number of rows. Use: open,
+// then optionally firstKeys, then eachText once.
 type rowStream struct {
 	r     *bufio.Reader
 	err   error  // the first read error, returned by every later read
@@ -80,11 +82,14 @@ func (s *rowStream) firstKeys() ([]string, error) {
 	return keys, nil
 }
 
-// eachText is the stream as an exporter.TextRowSource: it yields the text
-// of every record, then checks the array and the stream end cleanly, so a
-// search that failed part-way is an error, never a short export. The text
-// is valid until yield returns.
-func (s *rowStream) eachText(yield func(text []byte) error) error {
+// eachText is the stream as an exporter.TextRowSource: it writes every
+// record, then checks the array and the stream end cleanly, so a search
+// that failed part-way is an error, never a short export. Each record is
+// first offered to prefix (when not nil) where it begins in the read
+// buffer; a record prefix declines (returns 0: not whole in the buffer,
+// or not simple) is cut out and given to yield. The bytes are valid until
+// the callback returns.
+func (s *rowStream) eachText(prefix func(b []byte) (int, error), yield func(text []byte) error) error {
 	if s.first != nil {
 		first := s.first
 		s.first = nil
@@ -93,6 +98,15 @@ func (s *rowStream) eachText(yield func(text []byte) error) error {
 		}
 	}
 	for {
+		if prefix != nil {
+			took, err := s.offer(prefix)
+			if err != nil {
+				return err
+			}
+			if took {
+				continue
+			}
+		}
 		text, err := s.next()
 		if err != nil || text == nil {
 			return err
@@ -101,6 +115,45 @@ func (s *rowStream) eachText(yield func(text []byte) error) error {
 			return err
 		}
 	}
+}
+
+// offer reads up to the next record's opening brace and offers the
+// buffered bytes from there to prefix; took says whether prefix wrote
+// the record (its bytes are then consumed). Anything else (the closing
+// bracket, a read error, bad text) is left for next to read and report,
+// except a comma not followed by a record, which is the error here.
+func (s *rowStream) offer(prefix func(b []byte) (int, error)) (took bool, err error) {
+	if s.closed {
+		return false, nil
+	}
+	c, err := s.peek()
+	if err != nil {
+		return false, nil
+	}
+	if s.afterRecord {
+		if c != ',' {
+			return false, nil
+		}
+		s.skip()
+		if c, err = s.peek(); err != nil {
+			return false, readErr(err)
+		}
+		if c != '{' {
+			return false, errNotArray
+		}
+		s.afterRecord = false
+	}
+	if c != '{' {
+		return false, nil
+	}
+	buf, _ := s.r.Peek(s.r.Buffered()) // never fails: the bytes are buffered
+	n, err := prefix(buf)
+	if err != nil || n == 0 {
+		return false, err
+	}
+	_, _ = s.r.Discard(n) // never fails: n bytes are buffered
+	s.afterRecord = true
+	return true, nil
 }
 
 // next reads the next record's text; nil, nil after the closing bracket,

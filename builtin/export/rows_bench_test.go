@@ -54,7 +54,7 @@ func BenchmarkRowStream(b *testing.B) {
 	for b.Loop() {
 		s, _ := openAnswer(b, answer)
 		n := 0
-		err := s.each(func(rec map[string]any) error {
+		err := s.each(false, func(rec map[string]any) error {
 			n += len(rec)
 			return nil
 		})
@@ -66,21 +66,31 @@ func BenchmarkRowStream(b *testing.B) {
 }
 
 // BenchmarkExportAnswer runs a 100k-record answer through the rowStream
-// and an encoder, as an export job does, with each record handed over as
-// its text (RowText, what jobs do) or decoded (Row), and reports the cost
-// per record of each.
+// and an encoder, as an export job does, with each record offered where
+// it begins in the read buffer (RowPrefix, what jobs do: "prefix"), cut
+// out and handed over as its text (RowText: "text") or decoded (Row:
+// "decoded"), and reports the cost per record of each.
 func BenchmarkExportAnswer(b *testing.B) {
 	answer := benchAnswer(b, benchRows)
 	for _, format := range []string{exporter.FormatJSON, exporter.FormatCSV} {
-		for _, mode := range []string{"text", "decoded"} {
+		for _, mode := range []string{"prefix", "text", "decoded"} {
 			b.Run(format+"/"+mode, func(b *testing.B) {
 				b.SetBytes(int64(len(answer)))
 				b.ReportAllocs()
 				for b.Loop() {
 					s, cols := openAnswer(b, answer)
-					var rows exporter.Rows = exporter.TextRowSource(s.eachText)
-					if mode == "decoded" {
-						rows = exporter.RowSource(s.each)
+					var rows exporter.Rows
+					switch mode {
+					case "prefix":
+						rows = exporter.TextRowSource(s.eachText)
+					case "text":
+						rows = exporter.TextRowSource(func(_ func([]byte) (int, error), yield func([]byte) error) error {
+							return s.eachText(nil, yield)
+						})
+					default:
+						rows = exporter.RowSource(func(yield func(map[string]any) error) error {
+							return s.each(false, yield)
+						})
 					}
 					if err := exporter.Encode(context.Background(), format, io.Discard, cols, rows); err != nil {
 						b.Fatal(err)

@@ -1,8 +1,10 @@
 package export
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"reflect"
 	"strings"
@@ -12,14 +14,22 @@ import (
 	"github.com/hops-dev/hops/builtin/export/exporter"
 )
 
-// readAll runs a rowStream over text: open, optionally firstKeys, each.
+// readAll runs a rowStream over text: open, optionally firstKeys, each;
+// once with records offered where they begin in the read buffer and once
+// without, which must agree (rows and error).
 func readAll(text string, peek bool) (keys []string, rows []map[string]any, err error) {
-	return readAllFrom(strings.NewReader(text), peek)
+	keys, rows, err = readAllFrom(strings.NewReader(text), peek, false)
+	pkeys, prows, perr := readAllFrom(strings.NewReader(text), peek, true)
+	if !reflect.DeepEqual(keys, pkeys) || !reflect.DeepEqual(rows, prows) || fmt.Sprint(err) != fmt.Sprint(perr) {
+		return nil, nil, fmt.Errorf("with records offered in the buffer: keys %q rows %v err %v; cut out: keys %q rows %v err %v",
+			pkeys, prows, perr, keys, rows, err)
+	}
+	return keys, rows, err
 }
 
-// readAllFrom is readAll over any reader; rows are copied out of the
-// stream's reused map.
-func readAllFrom(r io.Reader, peek bool) (keys []string, rows []map[string]any, err error) {
+// readAllFrom is readAll over any reader, in one of its two ways (prefix:
+// records offered where they begin in the read buffer).
+func readAllFrom(r io.Reader, peek, prefix bool) (keys []string, rows []map[string]any, err error) {
 	s := newRowStream(r)
 	if err := s.open(); err != nil {
 		return nil, nil, err
@@ -29,12 +39,8 @@ func readAllFrom(r io.Reader, peek bool) (keys []string, rows []map[string]any, 
 			return nil, nil, err
 		}
 	}
-	err = s.each(func(rec map[string]any) error {
-		cp := make(map[string]any, len(rec))
-		for k, v := range rec {
-			cp[k] = v
-		}
-		rows = append(rows, cp)
+	err = s.each(prefix, func(rec map[string]any) error {
+		rows = append(rows, rec)
 		return nil
 	})
 	return keys, rows, err
@@ -92,15 +98,17 @@ func TestRowStreamRefusesBadAnswers(t *testing.T) {
 
 func TestRowStreamReportsAReadError(t *testing.T) {
 	broken := errors.New("stream reset")
-	r := io.MultiReader(strings.NewReader(`[{"a":1},{"a":2}`), errReader{broken})
-	_, rows, err := readAllFrom(r, false)
-	if !errors.Is(err, broken) || len(rows) != 2 {
-		t.Fatalf("rows %d err %v", len(rows), err)
-	}
-	// An error after the closing bracket still fails the export.
-	r = io.MultiReader(strings.NewReader(`[{"a":1}]`), errReader{broken})
-	if _, _, err := readAllFrom(r, false); !errors.Is(err, broken) {
-		t.Fatalf("err %v", err)
+	for _, prefix := range []bool{false, true} {
+		r := io.MultiReader(strings.NewReader(`[{"a":1},{"a":2}`), errReader{broken})
+		_, rows, err := readAllFrom(r, false, prefix)
+		if !errors.Is(err, broken) || len(rows) != 2 {
+			t.Fatalf("prefix %v: rows %d err %v", prefix, len(rows), err)
+		}
+		// An error after the closing bracket still fails the export.
+		r = io.MultiReader(strings.NewReader(`[{"a":1}]`), errReader{broken})
+		if _, _, err := readAllFrom(r, false, prefix); !errors.Is(err, broken) {
+			t.Fatalf("prefix %v: err %v", prefix, err)
+		}
 	}
 }
 
@@ -154,9 +162,11 @@ func TestRowStreamScansTrickyStrings(t *testing.T) {
 		t.Fatalf("the reference has %d rows", len(want))
 	}
 	for name, wrap := range readers {
-		keys, rows, err := readAllFrom(wrap(strings.NewReader(trickyAnswer)), true)
-		if err != nil || !reflect.DeepEqual(rows, want) || !reflect.DeepEqual(keys, trickyKeys) {
-			t.Fatalf("%s: err %v keys %q\nrows %#v\nwant %#v", name, err, keys, rows, want)
+		for _, prefix := range []bool{false, true} {
+			keys, rows, err := readAllFrom(wrap(strings.NewReader(trickyAnswer)), true, prefix)
+			if err != nil || !reflect.DeepEqual(rows, want) || !reflect.DeepEqual(keys, trickyKeys) {
+				t.Fatalf("%s, prefix %v: err %v keys %q\nrows %#v\nwant %#v", name, prefix, err, keys, rows, want)
+			}
 		}
 	}
 }
@@ -165,9 +175,11 @@ func TestRowStreamTruncatedAnywhereIsTruncated(t *testing.T) {
 	for i := range len(trickyAnswer) {
 		for _, peek := range []bool{false, true} {
 			for name, wrap := range readers {
-				_, _, err := readAllFrom(wrap(strings.NewReader(trickyAnswer[:i])), peek)
-				if !errors.Is(err, errTruncated) {
-					t.Fatalf("%s, peek %v, cut at %d (%q): err %v", name, peek, i, trickyAnswer[:i], err)
+				for _, prefix := range []bool{false, true} {
+					_, _, err := readAllFrom(wrap(strings.NewReader(trickyAnswer[:i])), peek, prefix)
+					if !errors.Is(err, errTruncated) {
+						t.Fatalf("%s, peek %v, prefix %v, cut at %d (%q): err %v", name, peek, prefix, i, trickyAnswer[:i], err)
+					}
 				}
 			}
 		}
@@ -189,9 +201,11 @@ func TestRowStreamMatchesEncodingJSON(t *testing.T) {
 		want := wantRows(t, answer)
 		for name, wrap := range readers {
 			for _, peek := range []bool{false, true} {
-				_, rows, err := readAllFrom(wrap(strings.NewReader(answer)), peek)
-				if err != nil || len(rows) != len(want) || (len(want) > 0 && !reflect.DeepEqual(rows, want)) {
-					t.Fatalf("%s, peek %v, %.60q: err %v, %d rows, want %d", name, peek, answer, err, len(rows), len(want))
+				for _, prefix := range []bool{false, true} {
+					_, rows, err := readAllFrom(wrap(strings.NewReader(answer)), peek, prefix)
+					if err != nil || len(rows) != len(want) || (len(want) > 0 && !reflect.DeepEqual(rows, want)) {
+						t.Fatalf("%s, peek %v, prefix %v, %.60q: err %v, %d rows, want %d", name, peek, prefix, answer, err, len(rows), len(want))
+					}
 				}
 			}
 		}
@@ -220,7 +234,7 @@ func TestRowStreamDropsAHugeElementBuffer(t *testing.T) {
 		t.Fatal(err)
 	}
 	var caps []int
-	err := s.each(func(map[string]any) error {
+	err := s.each(false, func(map[string]any) error {
 		caps = append(caps, cap(s.elem))
 		return nil
 	})
@@ -231,13 +245,28 @@ func TestRowStreamDropsAHugeElementBuffer(t *testing.T) {
 
 // each is eachText with every record decoded (exporter.DecodeRecord), as
 // an exporter.RowSource: what the tests compare with encoding/json. Each
-// record is a fresh map.
-func (s *rowStream) each(yield func(map[string]any) error) error {
-	return s.eachText(func(text []byte) error {
+// record is a fresh map. With prefix, eachText offers each record where
+// it begins in the read buffer, and prefixDecode takes those that
+// encoding/json finds whole there.
+func (s *rowStream) each(prefix bool, yield func(map[string]any) error) error {
+	decoded := func(text []byte) error {
 		rec, err := exporter.DecodeRecord(text)
 		if err != nil {
 			return err
 		}
 		return yield(rec)
-	})
+	}
+	var offer func(b []byte) (int, error)
+	if prefix {
+		offer = func(b []byte) (int, error) {
+			d := json.NewDecoder(bytes.NewReader(b))
+			var v json.RawMessage
+			if d.Decode(&v) != nil {
+				return 0, nil // not whole in b: let the stream cut it out
+			}
+			n := int(d.InputOffset())
+			return n, decoded(b[:n])
+		}
+	}
+	return s.eachText(offer, decoded)
 }

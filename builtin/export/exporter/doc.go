@@ -15,11 +15,14 @@
 //     form shows RedactedText; Redacted is the form for job records.
 //   - export.go: ExportLocal and ExportS3 are the two jobs' bodies; Encode
 //     runs one Rows through one Encoder.
-//   - rowtext.go: Encoder.RowText, the path jobs take: a record's members
-//     go into column slots (fastjson.Slots), canonical values are copied,
-//     the rest decoded one value at a time, and a record that cannot be
-//     followed is decoded whole (DecodeRecord) and written by Row. Output
-//     is byte for byte Row's (TestRowTextMatchesRow).
+//   - rowtext.go: Encoder.RowPrefix and RowText, the paths jobs take: a
+//     record's members go into column slots (fastjson.Slots), canonical
+//     values are copied (a JSON record already in the export's form is
+//     copied whole), the rest decoded one value at a time, and a record
+//     that cannot be followed is decoded whole (DecodeRecord) and written
+//     by Row. RowPrefix does this on a read buffer where the record
+//     begins, so one walk also finds where it ends. Output is byte for
+//     byte Row's (TestRowTextMatchesRow).
 //   - encoder.go, jsonenc.go, csvenc.go: the Encoder interface and its
 //     two formats. Columns (columns.go) gives the column order of a "*"
 //     export: primary key, then the rest sorted as JavaScript sorts.

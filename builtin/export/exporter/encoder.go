@@ -29,6 +29,13 @@ type Encoder interface {
 	// (see rowtext.go). A text that does not decode is an error. text is
 	// not retained.
 	RowText(text []byte) error
+	// RowPrefix is RowText for the record whose text begins b, which may
+	// go on past it (a read buffer holding the next records): when that
+	// record ends within b and can be written without cutting it out
+	// first, RowPrefix writes it and returns its length; otherwise it
+	// writes nothing and returns 0, and the caller cuts the record out and
+	// calls RowText. b is not retained.
+	RowPrefix(b []byte) (int, error)
 	// End finishes the export and flushes it to the writer.
 	End() error
 }

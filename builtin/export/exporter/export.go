@@ -15,9 +15,14 @@ type RowSource func(yield func(record map[string]any) error) error
 
 // TextRowSource produces the rows of an export as JSON object texts (a
 // search's answer, element by element), which the encoders copy from
-// where they can (Encoder.RowText). It calls yield as a RowSource does;
-// yield does not retain the text, so a source may reuse its buffer.
-type TextRowSource func(yield func(text []byte) error) error
+// where they can. For each record, in order, it either calls prefix with
+// its read buffer from where the record begins (Encoder.RowPrefix, which
+// writes the record if it is whole there and returns its length, or
+// returns 0) or, when prefix declined or the source has no such buffer,
+// calls yield with the record's text (Encoder.RowText). It stops and
+// returns the first error of either. Neither retains the bytes, so a
+// source may reuse its buffer.
+type TextRowSource func(prefix func(b []byte) (int, error), yield func(text []byte) error) error
 
 // Rows is what an export writes: a RowSource or a TextRowSource.
 type Rows interface {
@@ -35,7 +40,14 @@ func (s RowSource) feed(enc Encoder, before func() error) error {
 }
 
 func (s TextRowSource) feed(enc Encoder, before func() error) error {
-	return s(func(text []byte) error {
+	prefix := func(b []byte) (int, error) {
+		n, err := enc.RowPrefix(b)
+		if err == nil && n > 0 {
+			err = before() // the row is written: count it as any other
+		}
+		return n, err
+	}
+	return s(prefix, func(text []byte) error {
 		if err := before(); err != nil {
 			return err
 		}

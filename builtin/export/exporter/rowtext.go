@@ -40,9 +40,36 @@ func (e *jsonEncoder) RowText(text []byte) error {
 	if e.cols == nil || !e.slots.Fill(text, false) {
 		return decodeWhole(text, e.Row, &e.decodedWhole)
 	}
+	return e.filled(text)
+}
+
+// RowPrefix implements Encoder.
+func (e *jsonEncoder) RowPrefix(b []byte) (int, error) {
+	if e.state != stateOpen {
+		return 0, ErrEncoderState
+	}
+	if e.cols == nil {
+		return 0, nil
+	}
+	n, ok := e.slots.FillPrefix(b, false)
+	if !ok {
+		return 0, nil
+	}
+	return n, e.filled(b[:n])
+}
+
+// filled writes the record text whose members Fill put in e.slots.
+func (e *jsonEncoder) filled(text []byte) error {
 	b := e.buf[:0]
 	if e.rows > 0 {
 		b = append(b, ',')
+	}
+	if e.slots.Verbatim() { // the search wrote it as this export would
+		e.rows++
+		b = append(b, text...)
+		err := e.write(b)
+		e.buf = trimScratch(b)
+		return err
 	}
 	if e.appendColumn == nil {
 		e.appendColumn = func(b []byte, i int, v any) ([]byte, error) {
@@ -77,6 +104,26 @@ func (e *csvEncoder) RowText(text []byte) error {
 	if e.cols == nil || !e.slots.Fill(text, true) {
 		return decodeWhole(text, e.Row, &e.decodedWhole)
 	}
+	return e.filled(text)
+}
+
+// RowPrefix implements Encoder.
+func (e *csvEncoder) RowPrefix(b []byte) (int, error) {
+	if e.state != stateOpen {
+		return 0, ErrEncoderState
+	}
+	if e.cols == nil {
+		return 0, nil
+	}
+	n, ok := e.slots.FillPrefix(b, true)
+	if !ok {
+		return 0, nil
+	}
+	return n, e.filled(b[:n])
+}
+
+// filled writes the record text whose members Fill put in e.slots.
+func (e *csvEncoder) filled(text []byte) error {
 	b := e.cells[:0]
 	ends := e.ends[:0]
 	for i, c := range e.cols {

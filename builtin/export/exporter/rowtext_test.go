@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -48,15 +49,16 @@ func TestRowTextMatchesRow(t *testing.T) {
 	for _, format := range []string{FormatJSON, FormatCSV} {
 		for name, columns := range columnLists {
 			rng := rand.New(rand.NewPCG(31, 32))
-			var viaText, viaMap bytes.Buffer
+			var viaText, viaMap, viaPrefix bytes.Buffer
 			te, _ := NewEncoder(format, &viaText)
 			me, _ := NewEncoder(format, &viaMap)
-			if err := te.Begin(columns); err != nil {
-				t.Fatal(err)
+			pe, _ := NewEncoder(format, &viaPrefix)
+			for _, e := range []Encoder{te, me, pe} {
+				if err := e.Begin(columns); err != nil {
+					t.Fatal(err)
+				}
 			}
-			if err := me.Begin(columns); err != nil {
-				t.Fatal(err)
-			}
+			prefixed := 0
 			const n = 2000
 			for i := range n {
 				rec := map[string]any{}
@@ -84,12 +86,37 @@ func TestRowTextMatchesRow(t *testing.T) {
 				if err := me.Row(decoded); err != nil {
 					t.Fatal(err)
 				}
+				// RowPrefix sees the record followed by the next ones,
+				// or cut where a read buffer might end.
+				buf := append(slices.Clip(text), `,{"id":1}]`...)
+				if rng.IntN(4) == 0 {
+					buf = text[:rng.IntN(len(text))]
+				}
+				n, err := pe.RowPrefix(buf)
+				switch {
+				case err != nil:
+					t.Fatalf("%s %s: RowPrefix(%s): %v", format, name, buf, err)
+				case n == 0:
+					err = pe.RowText(text)
+				case n != len(text):
+					t.Fatalf("%s %s: RowPrefix(%s) took %d bytes, want %d", format, name, buf, n, len(text))
+				default:
+					prefixed++
+				}
+				if err != nil {
+					t.Fatalf("%s %s: RowText(%s): %v", format, name, text, err)
+				}
 			}
-			if err := te.End(); err != nil {
-				t.Fatal(err)
+			for _, e := range []Encoder{te, me, pe} {
+				if err := e.End(); err != nil {
+					t.Fatal(err)
+				}
 			}
-			if err := me.End(); err != nil {
-				t.Fatal(err)
+			if !bytes.Equal(viaPrefix.Bytes(), viaMap.Bytes()) {
+				t.Fatalf("%s %s: RowPrefix's output differs from Row's", format, name)
+			}
+			if name == "all" && prefixed < n/3 {
+				t.Errorf("%s %s: only %d of %d records took RowPrefix", format, name, prefixed, n)
 			}
 			if !bytes.Equal(viaText.Bytes(), viaMap.Bytes()) {
 				a, b := viaText.Bytes(), viaMap.Bytes()
@@ -125,11 +152,19 @@ func TestRowTextRefusesWhatDecodingRefuses(t *testing.T) {
 				if err := enc.RowText([]byte(text)); err == nil {
 					t.Errorf("%s %v: RowText(%s) = nil", format, columns, text)
 				}
+				// RowPrefix either leaves it to RowText or refuses it too
+				// (`{"id":1}{}` is a whole record and then more).
+				if n, err := enc.RowPrefix([]byte(text)); err == nil && n > 0 && text != `{"id":1}{}` {
+					t.Errorf("%s %v: RowPrefix(%s) took %d bytes", format, columns, text, n)
+				}
 			}
 		}
 	}
 	enc, _ := NewEncoder(FormatJSON, &bytes.Buffer{})
 	if err := enc.RowText([]byte(`{}`)); err != ErrEncoderState {
 		t.Errorf("RowText before Begin = %v", err)
+	}
+	if _, err := enc.RowPrefix([]byte(`{}`)); err != ErrEncoderState {
+		t.Errorf("RowPrefix before Begin = %v", err)
 	}
 }

@@ -203,30 +203,47 @@ func skipValue(b []byte, i int) (int, bool) {
 // reports false; a value that is not canonical is still delivered, cut
 // out by its structure, with Canonical false, for the caller to decode on
 // its own (DecodeValue), which also checks it. Done is true only when the
-// whole text, to its last byte, was the object. members does not check
-// for repeated keys: callers that care see the same Key twice.
+// whole text, to its last byte, was the object (or, for a walk started by
+// newMembersPrefix, when the object closed within the text: End is then
+// its length). members does not check for repeated keys: callers that
+// care see the same Key twice.
 type members struct {
 	b          []byte
 	i          int
 	key, val   []byte
 	canonical  bool
 	done, fail bool
+	prefix     bool // the object may be followed by more text
 }
 
 // newMembers starts a walk of the object text b.
 func newMembers(b []byte) members {
 	m := members{b: b}
+	m.start()
+	return m
+}
+
+// newMembersPrefix starts a walk of the object that begins b and may end
+// before it does (a stream's buffer holding the next records).
+func newMembersPrefix(b []byte) members {
+	m := members{b: b, prefix: true}
+	m.start()
+	return m
+}
+
+// start checks the opening brace and an empty object.
+func (m *members) start() {
+	b := m.b
 	if len(b) < 2 || b[0] != '{' {
 		m.fail = true
-		return m
+		return
 	}
 	m.i = 1
 	if b[1] == '}' {
 		m.i = 2
-		m.done = len(b) == 2
+		m.done = m.prefix || len(b) == 2
 		m.fail = !m.done
 	}
-	return m
 }
 
 // Next moves to the next member and reports whether there is one.
@@ -256,8 +273,8 @@ func (m *members) Next() bool {
 	switch {
 	case end < len(b) && b[end] == ',':
 		m.i = end + 1
-	case end == len(b)-1 && b[end] == '}':
-		m.i = len(b)
+	case end < len(b) && b[end] == '}' && (m.prefix || end == len(b)-1):
+		m.i = end + 1
 		m.done = true
 	default:
 		m.fail = true
@@ -278,8 +295,12 @@ func (m *members) Value() []byte { return m.val }
 func (m *members) Canonical() bool { return m.canonical }
 
 // Done reports whether the walk reached the end of the object and the
-// object was the whole text. Check it after Next returns false.
+// object was the whole text (for a prefix walk: the object closed within
+// it). Check it after Next returns false.
 func (m *members) Done() bool { return m.done && !m.fail }
+
+// End returns the length of the object's text once Done.
+func (m *members) End() int { return m.i }
 
 // DecodeValue decodes b, which must be exactly one JSON value with no
 // surrounding whitespace, as DecodeObject decodes an object (numbers as
@@ -308,6 +329,9 @@ type Slots struct {
 	// last object filled, and next[0] the column of its first member:
 	// Fill's guess for the next key. It starts as the column order.
 	next []int
+	// verbatim: the last object filled had every column, in column
+	// order, each value canonical, and nothing else.
+	verbatim bool
 }
 
 // NewSlots returns Slots for columns, which it keeps.
@@ -328,9 +352,29 @@ func NewSlots(columns []string) *Slots {
 // key is repeated, or a key is no column and others is false. With
 // others true such keys are skipped.
 func (s *Slots) Fill(text []byte, others bool) bool {
-	clear(s.vals)
 	m := newMembers(text)
+	return s.fill(&m, others)
+}
+
+// FillPrefix is Fill for the object that begins b, where b may go on past
+// it (a read buffer holding the next records too): it fills the slots and
+// returns the object's length, or ok=false when Fill would refuse the
+// object or it does not end within b (the caller then cuts the object out
+// by other means and calls Fill, or decodes it). One walk both finds
+// where a record ends and sorts it into columns.
+func (s *Slots) FillPrefix(b []byte, others bool) (n int, ok bool) {
+	m := newMembersPrefix(b)
+	if !s.fill(&m, others) {
+		return 0, false
+	}
+	return m.End(), true
+}
+
+// fill walks m into the slots (see Fill).
+func (s *Slots) fill(m *members, others bool) bool {
+	clear(s.vals)
 	prev := -1 // the column of the previous member
+	s.verbatim = true
 	for m.Next() {
 		key := m.Key()
 		i := s.next[prev+1]
@@ -340,6 +384,7 @@ func (s *Slots) Fill(text []byte, others bool) bool {
 				if !others {
 					return false
 				}
+				s.verbatim = false
 				continue
 			}
 			s.next[prev+1] = i
@@ -348,10 +393,18 @@ func (s *Slots) Fill(text []byte, others bool) bool {
 			return false
 		}
 		s.vals[i], s.canon[i] = m.Value(), m.Canonical()
+		s.verbatim = s.verbatim && i == prev+1 && s.canon[i]
 		prev = i
 	}
+	s.verbatim = s.verbatim && prev == len(s.cols)-1
 	return m.Done()
 }
+
+// Verbatim reports whether the object last filled (Fill returned true)
+// is exactly what AppendObject would write for it: every column present
+// in column order, each value canonical, no other key, and names holding
+// each column's plain `"name":`. Its text can then be copied as it is.
+func (s *Slots) Verbatim() bool { return s.verbatim }
 
 // Value returns the text of column i's value in the last filled object
 // (nil when it lacks the column) and whether that text is canonical.
