@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+
+	"github.com/hops-dev/hops/builtin/internal/fastjson/jsontest"
 )
 
 // benchRecord is a typical record: eleven attributes of every JSON kind,
@@ -32,6 +34,25 @@ func BenchmarkEncodingJSON(b *testing.B) {
 		var m map[string]any
 		if err := dec.Decode(&m); err != nil || len(m) != 11 {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkFillLoaderRecord walks the benchmarks' shared record into
+// slots, as the records and export families do for each record they pass
+// through as text.
+func BenchmarkFillLoaderRecord(b *testing.B) {
+	text := jsontest.LoaderRecord(12345)
+	m := newMembers(text)
+	var cols []string
+	for m.Next() {
+		cols = append(cols, string(m.Key()))
+	}
+	s := NewSlots(cols)
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		if !s.Fill(text, false) {
+			b.Fatal("not filled")
 		}
 	}
 }

@@ -65,20 +65,30 @@ func literal(b []byte, i int, lit string) (int, bool) {
 	return 0, false
 }
 
+// plainASCII marks the bytes a canonical string holds as they are:
+// printable ASCII other than the quote and the backslash.
+var plainASCII = func() (t [256]bool) {
+	for c := ' '; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // canonicalString scans a string at b[i] (its opening quote) that needs
 // no escape in either of this package's string styles.
 func canonicalString(b []byte, i int) (int, bool) {
-	for i++; i < len(b); {
-		c := b[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"':
-				return i + 1, true
-			case c < ' ' || c == '\\':
-				return 0, false
-			}
+	for i++; ; {
+		for i < len(b) && plainASCII[b[i]] {
 			i++
-			continue
+		}
+		if i >= len(b) {
+			return 0, false
+		}
+		switch c := b[i]; {
+		case c == '"':
+			return i + 1, true
+		case c < utf8.RuneSelf: // a control character or a backslash
+			return 0, false
 		}
 		r, size := utf8.DecodeRune(b[i:])
 		if (r == utf8.RuneError && size == 1) || r == '\u2028' || r == '\u2029' {
@@ -86,7 +96,6 @@ func canonicalString(b []byte, i int) (int, bool) {
 		}
 		i += size
 	}
-	return 0, false
 }
 
 // canonicalObject scans an object at b[i] with canonical keys in strictly
