@@ -48,6 +48,7 @@ func (s *Store) Get(ctx context.Context, db, table string, keys []any, fn func(r
 // package doc for what fn may do.
 func (s *Store) Scan(ctx context.Context, db, table string, fn func(rec map[string]any) error) error {
 	return s.viewTable(db, table, func(t *tableTx) error {
+		s.prefetch.wholeTable(t)
 		return t.scan(ctx, fn)
 	})
 }
@@ -90,6 +91,7 @@ func (t *tableTx) scanValues(ctx context.Context, fn func(v []byte) error) error
 // copy what is already in the right form instead of decoding it.
 func (s *Store) ScanRaw(ctx context.Context, db, table string, fn func(raw []byte) error) error {
 	return s.viewTable(db, table, func(t *tableTx) error {
+		s.prefetch.wholeTable(t)
 		return t.scanValues(ctx, func(v []byte) error {
 			if _, err := valueCtime(v); err != nil {
 				return fmt.Errorf("table %s.%s: %w", t.db, t.name, err)

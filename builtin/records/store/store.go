@@ -38,6 +38,9 @@ type Store struct {
 	mu     sync.RWMutex
 	dbs    map[string]*bolt.DB
 	closed bool
+	// prefetch reads a database file ahead of whole-table scans
+	// (prefetch.go).
+	prefetch prefetcher
 }
 
 // Open opens (creating if needed) the store in dir and every database file
@@ -51,7 +54,8 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading records directory: %w", err)
 	}
-	s := &Store{dir: dir, opts: opts, dbs: make(map[string]*bolt.DB)}
+	s := &Store{dir: dir, opts: opts, dbs: make(map[string]*bolt.DB),
+		prefetch: newPrefetcher()}
 	for _, e := range entries {
 		name, ok := strings.CutSuffix(e.Name(), fileSuffix)
 		if !ok || !e.Type().IsRegular() || validateName(paramDatabase, name) != nil {
