@@ -19,7 +19,10 @@
 # Before each export the script waits (90 s at most) for the CPUs to be
 # quiet (wait_quiet in lib.sh): HarperDB goes on working for a while after
 # a bulk load, and that must not be charged to the export timed next.
-# Loopback only; the script's processes stop on exit.
+# With COLD=1 each export starts cold: the target's data files are paged
+# out first (scripts/bench/pageout: hops' .bolt files, HarperDB's .mdb
+# files), as the kernel does to pages left unused for a while; this
+# needs root. Loopback only; the script's processes stop on exit.
 #
 #   HDB_DIR=/work/harperdb scripts/bench/export.sh                 # 100k then 1M
 #   N=20000 N_SMALL=2000 HDB_DIR=/work/harperdb scripts/bench/export.sh   # smoke run
@@ -55,10 +58,12 @@ go build -o bin/hops ./host/cmd/hops
 go build -o bin/bench-loader ./scripts/bench/loader
 go build -o bin/bench-opclient ./scripts/bench/opclient
 go build -o bin/bench-s3server ./scripts/bench/s3server
+go build -o bin/bench-pageout ./scripts/bench/pageout
+COLD=${COLD:-0}
 work=$(mktemp -d)
 trap bench_cleanup EXIT
 bench_machine
-echo "settings: N=$N N_SMALL=$N_SMALL SEARCH=$SEARCH FORMATS=$FORMATS C=$C BATCH=$BATCH"
+echo "settings: N=$N N_SMALL=$N_SMALL SEARCH=$SEARCH FORMATS=$FORMATS C=$C BATCH=$BATCH COLD=$COLD"
 
 bin/bench-s3server -addr "127.0.0.1:$S3_PORT" -bucket "$S3_BUCKET" >"$work/s3server.out" 2>&1 &
 bench_pids+=("$!")
@@ -120,6 +125,13 @@ measure() {
   fi
   wait_quiet "$m $t"
   pids=$(target_pids "$t")
+  if [ "$COLD" = 1 ]; then
+    local p match=.bolt
+    [ "$t" = harperdb ] && match=.mdb
+    for p in $pids; do
+      grep -q -- "$match" "/proc/$p/maps" 2>/dev/null && bin/bench-pageout -pid "$p" -match "$match" | sed "s/^/[$m $t] /"
+    done
+  fi
   before=$(rss_kib VmRSS $pids)
   abefore=$(rss_kib RssAnon $pids)
   hwm_reset $pids
