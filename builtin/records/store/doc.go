@@ -23,7 +23,10 @@
 // consistent snapshot, so Scan can stream a million records with flat
 // memory while writes go on. One writer at a time per file is the price;
 // the store makes each call one transaction, so a 10 000-record insert is
-// one commit. The bbolt options chosen are explained on [Options].
+// one commit. The bbolt options chosen are explained on [Options]. A scan
+// of a whole big table first has the kernel read the file into the page
+// cache in the background (prefetch.go), since a cold scan through the
+// mmap would otherwise read it a scattered page at a time.
 //
 // # Layout
 //

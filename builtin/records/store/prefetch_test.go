@@ -61,33 +61,48 @@ func TestWholeTableScansPrefetchTheFile(t *testing.T) {
 		t.Fatal("a whole-table scan did not prefetch the file")
 	}
 
-	// A second scan right after finds the file just prefetched: no new
-	// hint, by either kind of scan.
-	scanRaw()
-	if err := s.Scan(context.Background(), "db", "t", func(map[string]any) error { return nil }); err != nil {
-		t.Fatal(err)
-	}
-	// Once the interval has passed, a scan hints again.
-	s.prefetch.mu.Lock()
-	s.prefetch.last[file] = time.Now().Add(-prefetchEvery)
-	s.prefetch.mu.Unlock()
+	// Every whole-table scan asks again (pages may have been reclaimed
+	// since), Scan as ScanRaw.
 	if err := s.Scan(context.Background(), "db", "t", func(map[string]any) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 	select {
 	case <-log:
 	case <-time.After(5 * time.Second):
-		t.Fatal("a scan after the interval did not prefetch")
+		t.Fatal("a second scan did not prefetch")
 	}
+
+	// While a prefetch of the file runs, scans start no other.
+	release := make(chan struct{})
+	started := make(chan struct{}, 10)
+	s.prefetch.advise = func(string, int64) error { started <- struct{}{}; <-release; return nil }
+	scanRaw()
+	<-started
+	scanRaw()
+	scanRaw()
 	select {
-	case got := <-log:
-		t.Fatalf("an extra prefetch %v", got)
+	case <-started:
+		t.Fatal("a second prefetch of the same file started while one ran")
 	case <-time.After(50 * time.Millisecond):
+	}
+	close(release)
+	s.prefetch.advise = log.advise
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		s.prefetch.mu.Lock()
+		busy := s.prefetch.running[file]
+		s.prefetch.mu.Unlock()
+		if !busy {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the finished prefetch still counts as running")
+		}
+		time.Sleep(time.Millisecond)
 	}
 
 	// A table too small next to its file, or under the minimum, is left
 	// alone.
-	s.prefetch.last = nil
 	if err := s.Scan(context.Background(), "db", "small", func(map[string]any) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
