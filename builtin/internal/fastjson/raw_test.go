@@ -196,16 +196,24 @@ func walk(t *testing.T, text []byte) (map[string]any, bool) {
 	return m, true
 }
 
+// randomObject is the i-th random value of the walk tests, and whether
+// it is an object: every other one is drawn from safeValue (no escapes
+// needed), so both the copying and the decoding paths get exercised.
+func randomObject(rng *rand.Rand, i int) (map[string]any, bool) {
+	v := jsontest.RandomValue(rng, 3)
+	if i%2 == 1 {
+		v = safeValue(rng, 3)
+	}
+	m, isMap := v.(map[string]any)
+	return m, isMap && m != nil
+}
+
 func TestMembersWalkEqualsDecode(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	walked := 0
 	for i := range 4000 {
-		v := jsontest.RandomValue(rng, 3)
-		if i%2 == 1 {
-			v = safeValue(rng, 3)
-		}
-		m, isMap := v.(map[string]any)
-		if !isMap || m == nil {
+		m, ok := randomObject(rng, i)
+		if !ok {
 			continue
 		}
 		for _, text := range []string{jsontest.StdJSON(t, m), shuffledObject(t, rng, m)} {
@@ -359,12 +367,8 @@ func TestFillPrefixAgreesWithFill(t *testing.T) {
 	tails := []string{"", `,{"id":1}]`, "]", "}", " ", `"`, `,`, "\x00{"}
 	prefixed := 0
 	for i := range 2000 {
-		v := jsontest.RandomValue(rng, 3)
-		if i%2 == 1 {
-			v = safeValue(rng, 3)
-		}
-		m, isMap := v.(map[string]any)
-		if !isMap || m == nil {
+		m, ok := randomObject(rng, i)
+		if !ok {
 			continue
 		}
 		cols := make([]string, 0, len(m)+1)
