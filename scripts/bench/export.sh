@@ -27,6 +27,7 @@
 #   HDB_DIR=/work/harperdb scripts/bench/export.sh                 # 100k then 1M
 #   N=20000 N_SMALL=2000 HDB_DIR=/work/harperdb scripts/bench/export.sh   # smoke run
 #   N=100000 N_SMALL=0 scripts/bench/export.sh                      # one size, hops only
+#   COLD=1 HDB_DIR=/work/harperdb scripts/bench/export.sh          # every export from paged-out files (root)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/bench/lib.sh
