@@ -21,13 +21,11 @@ type csvEncoder struct {
 	state  encoderState
 	cols   []string
 	record []string
-	// For RowText: the record's value texts by column, and its cells'
-	// bytes with where each cell ends.
-	slots *fastjson.Slots
+	// For RowText: the record's value texts by column (textRows), and
+	// its cells' bytes with where each cell ends.
+	textRows
 	cells []byte
 	ends  []int
-	// decodedWhole counts the RowText records decoded whole.
-	decodedWhole int
 }
 
 // emptySingleField is the line for a one-column row whose cell is empty.
@@ -39,7 +37,7 @@ const emptySingleField = "\"\"\n"
 // w as its buffer (it is a *bufio.Writer big enough), so bytes are
 // buffered once.
 func newCSVEncoder(w *bufio.Writer) *csvEncoder {
-	return &csvEncoder{bw: w, cw: csv.NewWriter(w), v: newValueEncoder()}
+	return &csvEncoder{bw: w, cw: csv.NewWriter(w), v: newValueEncoder(), textRows: textRows{others: true}}
 }
 
 // Begin implements Encoder.

@@ -25,11 +25,9 @@ type jsonEncoder struct {
 
 	buf   []byte   // the row being encoded
 	names []string // scratch for sorted keys
-	slots *fastjson.Slots
 	// appendColumn appends a decoded value for Slots.AppendObject.
 	appendColumn func(b []byte, column int, v any) ([]byte, error)
-	// decodedWhole counts the RowText records decoded whole.
-	decodedWhole int
+	textRows     // for RowText and RowPrefix
 }
 
 // newJSONEncoder returns a JSON Encoder writing to w.

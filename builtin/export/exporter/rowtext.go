@@ -32,64 +32,103 @@ func DecodeRecord(text []byte) (map[string]any, error) {
 	return rec, nil
 }
 
-// RowText implements Encoder.
-func (e *jsonEncoder) RowText(text []byte) error {
-	if e.state != stateOpen {
-		return ErrEncoderState
-	}
-	if e.cols == nil || !e.slots.Fill(text, false) {
-		return decodeWhole(text, e.Row, &e.decodedWhole)
-	}
-	return e.filled(text)
+// textRows is what RowText and RowPrefix share in both encoders, which
+// embed it: the column slots, and the way out for a record the member
+// walk cannot follow.
+type textRows struct {
+	// slots sorts a record's members into the columns; nil while the
+	// columns are unknown, when every record is decoded whole.
+	slots *fastjson.Slots
+	// others: members outside the columns are skipped (CSV writes only
+	// its columns) instead of sending the record to be decoded whole
+	// (JSON writes them too).
+	others bool
+	// decodedWhole counts the records decoded whole, for the tests.
+	decodedWhole int
 }
 
-// RowPrefix implements Encoder.
-func (e *jsonEncoder) RowPrefix(b []byte) (int, error) {
-	if e.state != stateOpen {
+// slotWriter is an encoder as textRows drives it.
+type slotWriter interface {
+	// Row writes a decoded record: the way out.
+	Row(record map[string]any) error
+	// filled writes the record text whose members are in the slots.
+	filled(text []byte) error
+}
+
+// rowText is Encoder.RowText for w, in state.
+func (t *textRows) rowText(w slotWriter, state encoderState, text []byte) error {
+	if state != stateOpen {
+		return ErrEncoderState
+	}
+	if t.slots == nil || !t.slots.Fill(text, t.others) {
+		return t.decodeWhole(w, text)
+	}
+	return w.filled(text)
+}
+
+// rowPrefix is Encoder.RowPrefix for w, in state.
+func (t *textRows) rowPrefix(w slotWriter, state encoderState, b []byte) (int, error) {
+	if state != stateOpen {
 		return 0, ErrEncoderState
 	}
-	if e.cols == nil {
+	if t.slots == nil {
 		return 0, nil
 	}
-	n, ok := e.slots.FillPrefix(b, false)
+	n, ok := t.slots.FillPrefix(b, t.others)
 	if !ok {
 		return 0, nil
 	}
-	return n, e.filled(b[:n])
+	return n, w.filled(b[:n])
 }
 
-// filled writes the record text whose members Fill put in e.slots.
+// decodeWhole is the way out: the record text decoded whole
+// (DecodeRecord) and written by w.Row.
+func (t *textRows) decodeWhole(w slotWriter, text []byte) error {
+	t.decodedWhole++
+	rec, err := DecodeRecord(text)
+	if err != nil {
+		return err
+	}
+	return w.Row(rec)
+}
+
+// RowText implements Encoder.
+func (e *jsonEncoder) RowText(text []byte) error { return e.rowText(e, e.state, text) }
+
+// RowPrefix implements Encoder.
+func (e *jsonEncoder) RowPrefix(b []byte) (int, error) { return e.rowPrefix(e, e.state, b) }
+
+// filled implements slotWriter.
 func (e *jsonEncoder) filled(text []byte) error {
 	b := e.buf[:0]
 	if e.rows > 0 {
 		b = append(b, ',')
 	}
 	if e.slots.Verbatim() { // the search wrote it as this export would
-		e.rows++
 		b = append(b, text...)
-		err := e.write(b)
-		e.buf = trimScratch(b)
-		return err
-	}
-	if e.appendColumn == nil {
-		e.appendColumn = func(b []byte, i int, v any) ([]byte, error) {
-			b, err := e.v.appendJSON(b, v)
-			if err != nil {
-				return b, fmt.Errorf("column %q: %w", e.cols[i], err)
+	} else {
+		if e.appendColumn == nil {
+			e.appendColumn = func(b []byte, i int, v any) ([]byte, error) {
+				b, err := e.v.appendJSON(b, v)
+				if err != nil {
+					return b, fmt.Errorf("column %q: %w", e.cols[i], err)
+				}
+				return b, nil
 			}
-			return b, nil
+		}
+		var ok bool
+		var err error
+		b, ok, err = e.slots.AppendObject(b, e.keys, e.appendColumn)
+		switch {
+		case !ok:
+			e.buf = b
+			return e.decodeWhole(e, text)
+		case err != nil:
+			return err
 		}
 	}
-	b, ok, err := e.slots.AppendObject(b, e.keys, e.appendColumn)
-	switch {
-	case !ok:
-		e.buf = b
-		return decodeWhole(text, e.Row, &e.decodedWhole)
-	case err != nil:
-		return err
-	}
 	e.rows++
-	err = e.write(b)
+	err := e.write(b)
 	e.buf = trimScratch(b)
 	return err
 }
@@ -97,32 +136,12 @@ func (e *jsonEncoder) filled(text []byte) error {
 // RowText implements Encoder. The row's cells are built in one buffer and
 // made one string, which the cells slice, so a row costs one allocation
 // however many columns it has.
-func (e *csvEncoder) RowText(text []byte) error {
-	if e.state != stateOpen {
-		return ErrEncoderState
-	}
-	if e.cols == nil || !e.slots.Fill(text, true) {
-		return decodeWhole(text, e.Row, &e.decodedWhole)
-	}
-	return e.filled(text)
-}
+func (e *csvEncoder) RowText(text []byte) error { return e.rowText(e, e.state, text) }
 
 // RowPrefix implements Encoder.
-func (e *csvEncoder) RowPrefix(b []byte) (int, error) {
-	if e.state != stateOpen {
-		return 0, ErrEncoderState
-	}
-	if e.cols == nil {
-		return 0, nil
-	}
-	n, ok := e.slots.FillPrefix(b, true)
-	if !ok {
-		return 0, nil
-	}
-	return n, e.filled(b[:n])
-}
+func (e *csvEncoder) RowPrefix(b []byte) (int, error) { return e.rowPrefix(e, e.state, b) }
 
-// filled writes the record text whose members Fill put in e.slots.
+// filled implements slotWriter.
 func (e *csvEncoder) filled(text []byte) error {
 	b := e.cells[:0]
 	ends := e.ends[:0]
@@ -140,7 +159,7 @@ func (e *csvEncoder) filled(text []byte) error {
 		default:
 			x, ok := fastjson.DecodeValue(v)
 			if !ok {
-				return decodeWhole(text, e.Row, &e.decodedWhole)
+				return e.decodeWhole(e, text)
 			}
 			cell, err := e.v.cell(x)
 			if err != nil {
@@ -160,16 +179,4 @@ func (e *csvEncoder) filled(text []byte) error {
 	err := e.writeRecord(e.record)
 	e.v.scratch = trimScratch(e.v.scratch)
 	return err
-}
-
-// decodeWhole is RowText's way out: the record text decoded whole
-// (DecodeRecord) and written by row, the encoder's Row; count counts such
-// records, for the tests.
-func decodeWhole(text []byte, row func(map[string]any) error, count *int) error {
-	*count++
-	rec, err := DecodeRecord(text)
-	if err != nil {
-		return err
-	}
-	return row(rec)
 }
