@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+
+	"github.com/hops-dev/hops/sdk/jsonobj"
 )
 
 // Caller is the authenticated user an operation runs as.
@@ -47,12 +49,26 @@ func (r *Request) Decode(v any) error {
 	return nil
 }
 
-// Fields decodes the request body as an object of raw fields, so a handler
-// can check presence and type of each field and name it in errors.
+// Fields splits the request body into an object of raw fields, so a
+// handler can check presence and type of each field and name it in
+// errors. Keys are exact ("ID" is not "id"), the last of duplicates wins,
+// and the values are slices of Body, not copies.
 func (r *Request) Fields() (map[string]json.RawMessage, error) {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(r.Body, &m); err != nil || m == nil {
+	if !json.Valid(r.Body) {
 		return nil, BadRequest("request body must be a JSON object")
+	}
+	var m map[string]json.RawMessage
+	for k, v := range jsonobj.Members(r.Body) {
+		if m == nil {
+			m = make(map[string]json.RawMessage, 8)
+		}
+		m[jsonobj.Key(k)] = v
+	}
+	if m == nil {
+		if t := bytes.TrimSpace(r.Body); len(t) == 0 || t[0] != '{' {
+			return nil, BadRequest("request body must be a JSON object")
+		}
+		m = map[string]json.RawMessage{}
 	}
 	return m, nil
 }

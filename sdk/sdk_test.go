@@ -235,3 +235,22 @@ func TestFieldHelpers(t *testing.T) {
 		t.Errorf("OneOf: %v", e)
 	}
 }
+
+func TestRequestFields(t *testing.T) {
+	r := &sdk.Request{Body: []byte(` {"operation":"get_status","id":"a","ID":"b","id":"c","n":{"x":[1]}} `)}
+	f, err := r.Fields()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f) != 4 || string(f["id"]) != `"c"` || string(f["ID"]) != `"b"` || string(f["n"]) != `{"x":[1]}` {
+		t.Errorf("Fields = %v", f)
+	}
+	if f, err := (&sdk.Request{Body: []byte(`{}`)}).Fields(); err != nil || f == nil || len(f) != 0 {
+		t.Errorf("Fields of {} = %v, %v", f, err)
+	}
+	for _, body := range []string{``, `null`, `[{"a":1}]`, `"x"`, `{"a":1`, `{"a":1}x`} {
+		if _, err := (&sdk.Request{Body: []byte(body)}).Fields(); err == nil || err.Error() != "request body must be a JSON object" {
+			t.Errorf("Fields(%q) = %v, want the not-an-object error", body, err)
+		}
+	}
+}
