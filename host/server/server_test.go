@@ -122,6 +122,7 @@ func TestRequestRules(t *testing.T) {
 		{"null op", admin, js, `{"operation":null}`, 400, MsgNoOperation},
 		{"number op", admin, js, `{"operation":5}`, 400, MsgNoOperation},
 		{"array body", admin, js, `[1,2]`, 400, MsgNoOperation},
+		{"op key in another case", admin, js, `{"Operation":"get_status"}`, 400, MsgNoOperation},
 		{"string body", admin, js, `"get_status"`, 400, MsgNoOperation},
 		{"empty body", admin, js, ``, 400, MsgEmptyBody},
 		{"malformed", admin, js, `{"operation":`, 400, ""},
