@@ -291,7 +291,8 @@ func familySpecs(cfg *config.Config, opts Options) ([]supervisor.Spec, error) {
 	}
 	section := func(name string) json.RawMessage { return familySection(cfg, name) }
 	level := cfg.String("logging.level")
-	specs := builtinSpecs(exe, opts.BuiltinFamilies, section, level)
+	maxProcs := func(name string) int { return cfg.Int("families." + name + ".maxProcs") }
+	specs := builtinSpecs(exe, opts.BuiltinFamilies, section, maxProcs, level)
 	plugins, err := cfg.Plugins()
 	if err != nil {
 		return nil, err
@@ -417,6 +418,9 @@ func familySection(cfg *config.Config, name string) json.RawMessage {
 	if sec == nil {
 		sec = map[string]any{}
 	}
+	// maxProcs is the host's setting (the process's GOMAXPROCS), not the
+	// family's.
+	delete(sec, "maxProcs")
 	if name == "system" {
 		if _, ok := sec["componentsRoot"]; !ok {
 			if cr := cfg.String("componentsRoot"); cr != "" {

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/hops-dev/hops/host/config"
@@ -19,17 +21,22 @@ import (
 var builtinEnv = []string{"PATH", "HOME", "TMPDIR", "TZ", "LANG", "GOGC", "GOMEMLIMIT"}
 
 // builtinSpecs returns a spec per builtin family: the hops binary
-// re-executed as `hops plugin builtin NAME`.
-func builtinSpecs(exe string, names []string, section func(string) json.RawMessage, logLevel string) []supervisor.Spec {
+// re-executed as `hops plugin builtin NAME`. maxProcs(name), when above
+// zero, becomes the family's GOMAXPROCS (families.<name>.maxProcs).
+func builtinSpecs(exe string, names []string, section func(string) json.RawMessage, maxProcs func(string) int, logLevel string) []supervisor.Spec {
 	env := passEnv(builtinEnv)
 	env = append(env, sdk.EnvLogLevel+"="+logLevel)
 	specs := make([]supervisor.Spec, 0, len(names))
 	for _, n := range names {
+		famEnv := env
+		if p := maxProcs(n); p > 0 {
+			famEnv = append(slices.Clip(env), "GOMAXPROCS="+strconv.Itoa(p))
+		}
 		specs = append(specs, supervisor.Spec{
 			Name:    n,
 			Path:    exe,
 			Args:    []string{"plugin", "builtin", n},
-			Env:     env,
+			Env:     famEnv,
 			Section: section(n),
 		})
 	}

@@ -17,10 +17,19 @@ var hopsKeys = []Key{
 	key("families_export", KindObject),
 	key("families_export_s3_endpoint", KindString),
 	key("families_records", KindObject),
+	orNull(rangeKey("families_status_maxProcs", 1, maxFamilyProcs)),
+	orNull(rangeKey("families_system_maxProcs", 1, maxFamilyProcs)),
+	orNull(rangeKey("families_certs_maxProcs", 1, maxFamilyProcs)),
+	orNull(rangeKey("families_export_maxProcs", 1, maxFamilyProcs)),
+	orNull(rangeKey("families_records_maxProcs", 1, maxFamilyProcs)),
 	key("supervisor_restartBackoffMin", KindDuration),
 	key("supervisor_restartBackoffMax", KindDuration),
 	key("supervisor_pingInterval", KindDuration),
 }
+
+// maxFamilyProcs bounds families.<name>.maxProcs (GOMAXPROCS of the
+// family's process).
+const maxFamilyProcs = 1024
 
 // harperCanonicalCount is the number of canonical names HarperDB 4.7 knows
 // (section 15 of the reference). A test pins it so a key is not lost by

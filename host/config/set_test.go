@@ -238,10 +238,36 @@ func TestSetFamilySection(t *testing.T) {
 	if err := c.Reload(); err != nil {
 		t.Fatal(err)
 	}
-	for path, want := range map[string]string{"families.records": `{"batchSize":20}`, "families.status": `{"ttl":"1h"}`} {
+	// maxProcs comes from the embedded defaults, under the file's keys.
+	for path, want := range map[string]string{"families.records": `{"batchSize":20,"maxProcs":null}`, "families.status": `{"maxProcs":1,"ttl":"1h"}`} {
 		if got, err := c.SectionJSON(path); err != nil || string(got) != want {
 			t.Errorf("SectionJSON(%s) = %s (%v), want %s", path, got, err, want)
 		}
+	}
+}
+
+// families.<name>.maxProcs is a whole number from 1, or null.
+func TestSetFamilyMaxProcs(t *testing.T) {
+	c := testConfig(t, "", nil, nil)
+	if got := c.Int("families.status.maxProcs"); got != 1 {
+		t.Errorf("default status maxProcs = %d, want 1", got)
+	}
+	if c.Exists("families.records.maxProcs") {
+		t.Error("records maxProcs should default to null")
+	}
+	for _, bad := range []any{float64(0), float64(-2), float64(1.5), "two", float64(5000)} {
+		if err := c.Set(map[string]any{"families_records_maxProcs": bad}); err == nil {
+			t.Errorf("maxProcs %v accepted", bad)
+		}
+	}
+	if err := c.Set(map[string]any{"families_records_maxProcs": float64(2), "families_status_maxProcs": nil}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if c.Int("families.records.maxProcs") != 2 || c.Exists("families.status.maxProcs") {
+		t.Errorf("after set: records %d, status exists %v", c.Int("families.records.maxProcs"), c.Exists("families.status.maxProcs"))
 	}
 }
 

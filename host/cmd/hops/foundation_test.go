@@ -333,3 +333,32 @@ func TestWrongChecksumKeepsPluginFromStarting(t *testing.T) {
 		t.Fatalf("the builtins must serve: %d %s", r.Status, r.Raw)
 	}
 }
+
+// families.<name>.maxProcs becomes the family process's GOMAXPROCS: status
+// runs on one CPU by default, a configured value reaches its family, and
+// a family without one inherits none; the families still serve.
+func TestFamilyMaxProcsReachesTheProcess(t *testing.T) {
+	in := startHops(t, "", "families:\n  records:\n    maxProcs: 2\n")
+	for suffix, want := range map[string]string{"plugin builtin status": "1", "plugin builtin records": "2", "plugin builtin export": ""} {
+		pid := in.familyPID(t, suffix)
+		environ, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
+		if err != nil {
+			t.Skipf("no /proc here: %v", err)
+		}
+		got := ""
+		for _, kv := range strings.Split(string(environ), "\x00") {
+			if v, ok := strings.CutPrefix(kv, "GOMAXPROCS="); ok {
+				got = v
+			}
+		}
+		if got != want {
+			t.Errorf("%s: GOMAXPROCS=%q, want %q", suffix, got, want)
+		}
+	}
+	if r := in.admin(t, map[string]any{"operation": "set_status", "status": "one cpu"}); r.Status != 200 {
+		t.Fatalf("set_status: %d %s", r.Status, r.Raw)
+	}
+	if r := in.admin(t, map[string]any{"operation": "create_database", "database": "mp"}); r.Status != 200 {
+		t.Fatalf("create_database: %d %s", r.Status, r.Raw)
+	}
+}
