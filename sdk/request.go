@@ -54,21 +54,13 @@ func (r *Request) Decode(v any) error {
 // errors. Keys are exact ("ID" is not "id"), the last of duplicates wins,
 // and the values are slices of Body, not copies.
 func (r *Request) Fields() (map[string]json.RawMessage, error) {
-	if !json.Valid(r.Body) {
+	body := bytes.TrimSpace(r.Body)
+	if !json.Valid(body) || body[0] != '{' {
 		return nil, BadRequest("request body must be a JSON object")
 	}
-	var m map[string]json.RawMessage
-	for k, v := range jsonobj.Members(r.Body) {
-		if m == nil {
-			m = make(map[string]json.RawMessage, 8)
-		}
+	m := make(map[string]json.RawMessage, 8)
+	for k, v := range jsonobj.Members(body) {
 		m[jsonobj.Key(k)] = v
-	}
-	if m == nil {
-		if t := bytes.TrimSpace(r.Body); len(t) == 0 || t[0] != '{' {
-			return nil, BadRequest("request body must be a JSON object")
-		}
-		m = map[string]json.RawMessage{}
 	}
 	return m, nil
 }
