@@ -291,7 +291,7 @@ func familySpecs(cfg *config.Config, opts Options) ([]supervisor.Spec, error) {
 	}
 	section := func(name string) json.RawMessage { return familySection(cfg, name) }
 	level := cfg.String("logging.level")
-	maxProcs := func(name string) int { return cfg.Int("families." + name + ".maxProcs") }
+	maxProcs := func(name string) int { return cfg.Int("families." + name + "." + maxProcsKey) }
 	specs := builtinSpecs(exe, opts.BuiltinFamilies, section, maxProcs, level)
 	plugins, err := cfg.Plugins()
 	if err != nil {
@@ -418,9 +418,7 @@ func familySection(cfg *config.Config, name string) json.RawMessage {
 	if sec == nil {
 		sec = map[string]any{}
 	}
-	// maxProcs is the host's setting (the process's GOMAXPROCS), not the
-	// family's.
-	delete(sec, "maxProcs")
+	delete(sec, maxProcsKey)
 	if name == "system" {
 		if _, ok := sec["componentsRoot"]; !ok {
 			if cr := cfg.String("componentsRoot"); cr != "" {

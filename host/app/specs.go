@@ -20,6 +20,11 @@ import (
 // docs/benchmarks.md); no credentials (HDB_ADMIN_PASSWORD, AWS_*) ever pass.
 var builtinEnv = []string{"PATH", "HOME", "TMPDIR", "TZ", "LANG", "GOGC", "GOMEMLIMIT"}
 
+// maxProcsKey is the one key of a family's config section that the host
+// keeps: families.<name>.maxProcs becomes the process's GOMAXPROCS and is
+// not handed to the family.
+const maxProcsKey = "maxProcs"
+
 // builtinSpecs returns a spec per builtin family: the hops binary
 // re-executed as `hops plugin builtin NAME`. maxProcs(name), when above
 // zero, becomes the family's GOMAXPROCS (families.<name>.maxProcs).
