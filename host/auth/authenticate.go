@@ -125,7 +125,7 @@ func (s *Service) authBearer(token string) (sdk.Caller, error) {
 	if c.Type != tokenOperation {
 		return sdk.Caller{}, unauthorized(MsgInvalidToken)
 	}
-	u, r, err := s.loadActive(c.Subject)
+	u, r, err := s.loadActive(c.Subject, c.Account)
 	if err != nil {
 		return sdk.Caller{}, err
 	}

@@ -39,10 +39,23 @@
 // is created at first start as RootPath/keys/auth/jwt-signing.pem
 // (directories 0700, file 0600) and reused, so tokens survive a restart. It
 // has a directory of its own because the certs family owns the files
-// directly in keys/. Claims: sub (the username), type (operation or
-// refresh), iat, exp, and for refresh tokens gen, the user's token
-// generation: changing the password or deactivating the user bumps it,
-// which invalidates every refresh token issued before.
+// directly in keys/. Claims: sub (the username), aid (the account id),
+// type (operation or refresh), iat, exp, and for refresh tokens jti.
+//
+// Tokens are bound to an account, not only to a name: every user record
+// holds a random account id made when the user is created (records from
+// before get one at Open), and a token whose aid is not the stored user's
+// is invalid. A user dropped and added again under the same name is a new
+// account, and no token of the old one works for it. Caller tokens name
+// the account the same way.
+//
+// Refresh tokens rotate as HarperDB's do: the user record keeps the id of
+// the newest refresh token, create_authentication_tokens replaces it (so
+// the previous refresh token stops working), and refresh_operation_token
+// accepts only that one. A refresh answers an operation token only, as
+// HarperDB's does, so it leaves the refresh token valid: rotating it there
+// would need a refresh_token in the answer, which HarperDB clients do not
+// read. Changing the password or deactivating the user clears the id.
 //
 // Caller tokens ([Service.CallerToken]) are different: short opaque HMAC
 // tokens with a per-process key, carried in sdk.Caller.Token so a family can
@@ -70,7 +83,7 @@
 //     request's Basic credentials only: a Bearer operation token cannot
 //     mint a 30-day refresh token. expires_in "90" (no unit) means seconds,
 //     like the number 90 (HarperDB's library reads it as milliseconds).
-//   - Refresh tokens stay valid until they expire or the user's password
-//     changes or the user is deactivated (HarperDB keeps only the newest).
+//   - A refresh token also dies when the user's password changes or the
+//     user is deactivated.
 //   - Passwords longer than 72 bytes are refused (bcrypt's limit).
 package auth

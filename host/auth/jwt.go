@@ -33,11 +33,12 @@ const (
 	tokenRefresh   = "refresh"
 )
 
-// claims are a token's claims: sub is the username.
+// claims are a token's claims: sub is the username, jti a refresh
+// token's id.
 type claims struct {
 	Type string `json:"type"`
-	// Generation is the user's token generation (refresh tokens only).
-	Generation uint64 `json:"gen,omitempty"`
+	// Account is the account id of the user the token was issued to.
+	Account string `json:"aid"`
 	jwt.RegisteredClaims
 }
 
@@ -102,17 +103,16 @@ func readSigner(path string) (*signer, error) {
 	return &signer{key: key, pub: key.Public().(ed25519.PublicKey)}, nil
 }
 
-// issue signs a token of the given type for u, valid for ttl.
-func (s *Service) issue(u *user, typ string, ttl time.Duration) (string, error) {
+// issue signs a token of the given type for u's account, valid for ttl;
+// id is a refresh token's id (jti), "" for an operation token.
+func (s *Service) issue(u *user, typ, id string, ttl time.Duration) (string, error) {
 	now := s.now()
-	c := claims{Type: typ, RegisteredClaims: jwt.RegisteredClaims{
+	c := claims{Type: typ, Account: u.AccountID, RegisteredClaims: jwt.RegisteredClaims{
 		Subject:   u.Username,
+		ID:        id,
 		IssuedAt:  jwt.NewNumericDate(now),
 		ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
 	}}
-	if typ == tokenRefresh {
-		c.Generation = u.Generation
-	}
 	tok, err := jwt.NewWithClaims(jwt.SigningMethodEdDSA, c).SignedString(s.signer.key)
 	if err != nil {
 		return "", fmt.Errorf("auth: sign token: %w", err)
@@ -131,7 +131,7 @@ func (s *Service) parseToken(token string) (*claims, error) {
 	switch {
 	case errors.Is(err, jwt.ErrTokenExpired):
 		return nil, unauthorized(MsgTokenExpired)
-	case err != nil || c.Subject == "" || (c.Type != tokenOperation && c.Type != tokenRefresh):
+	case err != nil || c.Subject == "" || c.Account == "" || (c.Type != tokenOperation && c.Type != tokenRefresh):
 		return nil, unauthorized(MsgInvalidToken)
 	}
 	return &c, nil

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 
+	"github.com/tidwall/buntdb"
+
 	"github.com/hops-dev/hops/sdk"
 )
 
@@ -54,18 +56,15 @@ func (s *Service) opCreateTokens(ctx context.Context, req *sdk.Request) (*sdk.Re
 	default:
 		return nil, unauthorized(MsgInvalidCredentials)
 	}
-	u, _, err := s.load(caller.Username)
+	u, err := s.rotateRefresh(caller.Username, caller)
 	if err != nil {
 		return nil, err
 	}
-	if u == nil || !u.Active {
-		return nil, unauthorized(MsgInvalidCredentials)
-	}
 	var pair tokenPair
-	if pair.OperationToken, err = s.issue(u, tokenOperation, ttl); err != nil {
+	if pair.OperationToken, err = s.issue(u, tokenOperation, "", ttl); err != nil {
 		return nil, err
 	}
-	if pair.RefreshToken, err = s.issue(u, tokenRefresh, s.opts.RefreshTokenTimeout); err != nil {
+	if pair.RefreshToken, err = s.issue(u, tokenRefresh, u.RefreshID, s.opts.RefreshTokenTimeout); err != nil {
 		return nil, err
 	}
 	return sdk.OK(pair), nil
@@ -105,17 +104,43 @@ func (s *Service) opRefreshToken(ctx context.Context, req *sdk.Request) (*sdk.Re
 	if err != nil {
 		return nil, err
 	}
-	if u == nil || u.Generation != c.Generation {
+	// Only the account's newest refresh token works (HarperDB keeps only
+	// the newest too); a dropped and re-added user is another account.
+	if u == nil || u.AccountID != c.Account || u.RefreshID == "" || u.RefreshID != c.ID {
 		return nil, unauthorized(MsgInvalidToken)
 	}
 	if !u.Active {
 		return nil, unauthorized(MsgUserInactive)
 	}
-	tok, err := s.issue(u, tokenOperation, s.opts.OperationTokenTimeout)
+	tok, err := s.issue(u, tokenOperation, "", s.opts.OperationTokenTimeout)
 	if err != nil {
 		return nil, err
 	}
 	return sdk.OK(tokenPair{OperationToken: tok}), nil
+}
+
+// rotateRefresh gives the account of the caller just verified a new
+// refresh token id, which ends every refresh token issued before, and
+// returns the user as stored. The user must still be the account the
+// credentials were checked against, and active.
+func (s *Service) rotateRefresh(username string, caller sdk.Caller) (*user, error) {
+	var out *user
+	err := s.db.Update(func(tx *buntdb.Tx) error {
+		u, err := getUser(tx, username)
+		if err != nil {
+			return err
+		}
+		if u == nil || !u.Active || (caller.Token != "" && !s.callerTokenNames(caller.Token, u)) {
+			return unauthorized(MsgInvalidCredentials)
+		}
+		u.RefreshID = newAccountID()
+		out = u
+		return setJSON(tx, userPrefix+username, u)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // isScheme reports whether an Authorization header uses scheme.

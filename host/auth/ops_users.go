@@ -153,11 +153,11 @@ func (s *Service) opAlterUser(_ context.Context, req *sdk.Request) (*sdk.Respons
 		}
 		if hash != nil {
 			next.Hash = string(hash)
-			next.Generation++
+			next.RefreshID = "" // a new password ends every refresh token
 		}
 		if c.active != nil {
 			if u.Active && !*c.active {
-				next.Generation++
+				next.RefreshID = ""
 			}
 			next.Active = *c.active
 		}

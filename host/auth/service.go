@@ -82,6 +82,11 @@ func Open(db *buntdb.DB, opts Options) (*Service, error) {
 		verify:    bcrypt.CompareHashAndPassword,
 		now:       time.Now,
 	}
+	if n, err := assignAccountIDs(db); err != nil {
+		return nil, err
+	} else if n > 0 {
+		s.log.Info("users given account ids; their earlier tokens no longer work", "users", n)
+	}
 	s.macs.New = func() any { return hmac.New(sha256.New, s.cacheKey) }
 	cost := opts.BcryptCost
 	s.hash = func(pw []byte) ([]byte, error) { return bcrypt.GenerateFromPassword(pw, cost) }
@@ -160,7 +165,8 @@ func (s *Service) EnsureSuperUser(username, password string) (created bool, err 
 		} else if !r.superUser() {
 			return fmt.Errorf("auth: role %q exists without super_user permission", SuperUserRole)
 		}
-		return setJSON(tx, userPrefix+username, &user{Username: username, Hash: string(hash), RoleID: r.ID, Active: true, Created: now, Updated: now})
+		return setJSON(tx, userPrefix+username, &user{Username: username, Hash: string(hash), RoleID: r.ID, Active: true,
+			Created: now, Updated: now, AccountID: newAccountID()})
 	})
 	if errors.Is(err, errHasUsers) {
 		return false, nil
@@ -212,6 +218,6 @@ func (s *Service) callerOf(u *user, r *role) sdk.Caller {
 		Role:        r.Role,
 		SuperUser:   r.superUser(),
 		Permissions: r.Permission,
-		Token:       s.CallerToken(u.Username),
+		Token:       s.callerToken(u),
 	}
 }

@@ -25,10 +25,14 @@ type user struct {
 	Active  bool   `json:"active"`
 	Created int64  `json:"__createdtime__"`
 	Updated int64  `json:"__updatedtime__"`
-	// Generation is bumped when the password changes or the user is
-	// deactivated; a refresh token carries the generation it was issued
-	// at and dies when it no longer matches.
-	Generation uint64 `json:"token_generation"`
+	// AccountID is random, made when the account is created and never
+	// changed: every token names it, so a token of a dropped user does
+	// not work for a new user of the same name.
+	AccountID string `json:"account_id"`
+	// RefreshID is the id (jti) of the account's newest refresh token,
+	// the only one refresh_operation_token accepts; create_authentication_tokens
+	// replaces it, and a password change or a deactivation clears it.
+	RefreshID string `json:"refresh_id,omitempty"`
 }
 
 // role is the stored role record; its JSON is what list_roles answers.

@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/tidwall/buntdb"
+
 	"github.com/hops-dev/hops/sdk"
 )
 
@@ -248,4 +251,97 @@ func TestCallerToken(t *testing.T) {
 	e.clock.Add(int64(callerTokenTTL + time.Second))
 	_, err = e.s.CallerFromToken(adminTok)
 	wantError(t, err, http.StatusUnauthorized, MsgTokenExpired)
+}
+
+// A user dropped and added again under the same name is another account:
+// none of the old account's tokens works for it.
+func TestTokensDieWithTheirAccount(t *testing.T) {
+	e := newEnv(t, Options{})
+	admin := e.admin()
+	ctx := context.Background()
+	creds := map[string]any{"username": plainName, "password": plainPass}
+	op, refresh := e.tokens(ctx, creds)
+	callerTok := e.login(plainName, plainPass).Token
+	if _, err := e.s.Authenticate(ctx, "Bearer "+op); err != nil {
+		t.Fatalf("operation token before the drop: %v", err)
+	}
+
+	e.ok(admin, "drop_user", map[string]any{"username": plainName})
+	e.ok(admin, "add_user", map[string]any{"username": plainName, "password": plainPass, "role": readerRole, "active": true})
+
+	_, err := e.s.Authenticate(ctx, "Bearer "+op)
+	wantError(t, err, http.StatusUnauthorized, MsgInvalidToken)
+	_, err = e.call(ctx, sdk.Caller{}, "refresh_operation_token", map[string]any{"refresh_token": refresh})
+	wantError(t, err, http.StatusUnauthorized, MsgInvalidToken)
+	_, err = e.s.CallerFromToken(callerTok)
+	wantError(t, err, http.StatusUnauthorized, MsgInvalidToken)
+
+	// The new account's own tokens work.
+	op2, refresh2 := e.tokens(ctx, creds)
+	if c, err := e.s.Authenticate(ctx, "Bearer "+op2); err != nil || c.Username != plainName {
+		t.Fatalf("new account's token: %+v, %v", c, err)
+	}
+	if _, err := e.call(ctx, sdk.Caller{}, "refresh_operation_token", map[string]any{"refresh_token": refresh2}); err != nil {
+		t.Fatalf("new account's refresh token: %v", err)
+	}
+	if e.claimsOf(op).Account == e.claimsOf(op2).Account {
+		t.Fatal("the re-added user kept the old account id")
+	}
+}
+
+// Only the newest refresh token of an account works, as in HarperDB;
+// refreshing does not replace it.
+func TestNewestRefreshTokenOnly(t *testing.T) {
+	e := newEnv(t, Options{})
+	ctx := context.Background()
+	creds := map[string]any{"username": plainName, "password": plainPass}
+	refresh := func(tok string) error {
+		_, err := e.call(ctx, sdk.Caller{}, "refresh_operation_token", map[string]any{"refresh_token": tok})
+		return err
+	}
+	_, r1 := e.tokens(ctx, creds)
+	if err := refresh(r1); err != nil {
+		t.Fatal(err)
+	}
+	_, r2 := e.tokens(ctx, creds)
+	wantError(t, refresh(r1), http.StatusUnauthorized, MsgInvalidToken)
+	for range 2 {
+		if err := refresh(r2); err != nil {
+			t.Fatalf("newest refresh token: %v", err)
+		}
+	}
+}
+
+// User records written before tokens named accounts get an account id at
+// Open; a token without one is refused.
+func TestAccountIDsAssignedAtOpen(t *testing.T) {
+	e := newEnv(t, Options{})
+	err := e.db.Update(func(tx *buntdb.Tx) error {
+		u, err := getUser(tx, plainName)
+		if err != nil {
+			return err
+		}
+		u.AccountID = ""
+		return setJSON(tx, userPrefix+plainName, u)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.s = e.open(Options{})
+	var u *user
+	if err := e.db.View(func(tx *buntdb.Tx) (err error) { u, err = getUser(tx, plainName); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if u.AccountID == "" {
+		t.Fatal("no account id after Open")
+	}
+	// A token naming no account, signed with the right key.
+	old, err := jwt.NewWithClaims(jwt.SigningMethodEdDSA, claims{Type: tokenOperation, RegisteredClaims: jwt.RegisteredClaims{
+		Subject: plainName, IssuedAt: jwt.NewNumericDate(time.Now()), ExpiresAt: jwt.NewNumericDate(time.Now().Add(time.Hour)),
+	}}).SignedString(e.s.signer.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.s.Authenticate(context.Background(), "Bearer "+old)
+	wantError(t, err, http.StatusUnauthorized, MsgInvalidToken)
 }

@@ -80,7 +80,7 @@ func (s *Service) addUser(username, password, roleName string, active bool) erro
 			return err
 		}
 		return setJSON(tx, userPrefix+username, &user{Username: username, Hash: string(hash), RoleID: r.ID,
-			Active: active, Created: now, Updated: now})
+			Active: active, Created: now, Updated: now, AccountID: newAccountID()})
 	})
 	if err != nil {
 		return err
