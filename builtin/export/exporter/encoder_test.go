@@ -71,7 +71,7 @@ func TestJSONEncoderValuesLikeJSONStringify(t *testing.T) {
 		{1e20, `100000000000000000000`},
 		{1e-7, `1e-7`},
 		{0.000001, `0.000001`},
-		{-0.0, `0`},
+		{math.Copysign(0, -1), `0`},
 		{math.NaN(), `null`},
 		{math.Inf(1), `null`},
 		{float32(0.1), `0.1`},

@@ -46,7 +46,7 @@ func TestAppendJSON(t *testing.T) {
 		"u8":  uint8(3), // falls back to encoding/json
 		"":    "empty key",
 	})
-	for _, f := range []float64{0, -0.0, 1, -1, 12.5, 1e-6, 9.99e-7, 1e-7, 123456789e-20, 1e20, 1e21, 1.5e300, -2.5e-300, math.MaxFloat64, math.SmallestNonzeroFloat64, 0.1 + 0.2} {
+	for _, f := range []float64{0, math.Copysign(0, -1), 1, -1, 12.5, 1e-6, 9.99e-7, 1e-7, 123456789e-20, 1e20, 1e21, 1.5e300, -2.5e-300, math.MaxFloat64, math.SmallestNonzeroFloat64, 0.1 + 0.2} {
 		rec := map[string]any{"f": f}
 		mine, err := appendJSONObject(nil, rec)
 		theirs, _ := json.Marshal(rec)
