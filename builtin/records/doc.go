@@ -12,8 +12,8 @@
 // stops running jobs (cancel, then wait) and closes the store. Handlers
 // live beside it, one file per group: ops_schema.go (databases, tables,
 // describe_*, table_sizes), ops_write.go (insert, update, upsert,
-// delete), ops_search.go (search_by_*), ops_sql.go, ops_jobs.go
-// (delete_records_before). params.go reads request fields and their
+// delete), ops_search.go (search_by_*), ops_sql.go, ops_export.go
+// (export_search), ops_jobs.go (delete_records_before). params.go reads request fields and their
 // aliases, perms.go checks a caller's table rights, encode.go streams
 // answers.
 //
@@ -45,8 +45,17 @@
 //     allocations decoded. The store keeps nested objects sorted
 //     (fastjson.Encoder.OuterMapOrder) so that they are copied too.
 //   - Projection: get_attributes ["*"] shows the primary key first, then
-//     every attribute of the table in sorted order; a requested attribute
-//     a record lacks is shown as null, as HarperDB does.
+//     every attribute of the table sorted as JavaScript sorts
+//     (sqlq.CompareNames, as SELECT * does); a requested attribute a
+//     record lacks is shown as null, as HarperDB does. This is the one
+//     place an export's column order is decided too.
+//   - export_search (ops_export.go) is the export family's: a search's
+//     answer encoded as the export file, CSV (csv.go: a header line of the
+//     columns, even for no rows) or JSON (the array with top-level strings
+//     as JSON.stringify writes them, no final newline), by the same search
+//     handlers, run as the caller (so read permission holds), never a
+//     write (a sql that is not a SELECT is refused). The export family
+//     copies its bytes; testdata/export holds the files byte for byte.
 //   - Permissions (perms.go): super users may do anything. Other roles
 //     are checked per table and right from the role's permission JSON:
 //     read for searches and describe_*, insert/update/delete for writes,

@@ -35,7 +35,7 @@ func BenchmarkRecordWriter(b *testing.B) {
 		recs[i] = loaderLikeRecord(b, i)
 	}
 	cols := []string{"id", "active", "address", "age", "balance", "category", "created", "email", "name", "score", "tags"}
-	rw := newRecordWriter(io.Discard, projection{cols: cols, all: true})
+	rw := newRecordWriter(io.Discard, formatSearch, projection{cols: cols, all: true})
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -59,7 +59,7 @@ func BenchmarkWholeTableRecord(b *testing.B) {
 	}
 	cols := []string{"id", "active", "address", "age", "balance", "category", "created", "email", "name", "score", "tags"}
 	b.Run("text", func(b *testing.B) {
-		rw := newRecordWriter(io.Discard, projection{cols: cols, all: true})
+		rw := newRecordWriter(io.Discard, formatSearch, projection{cols: cols, all: true})
 		b.ReportAllocs()
 		for i := 0; b.Loop(); i++ {
 			if err := rw.writeRaw(texts[i%len(texts)]); err != nil {
@@ -71,7 +71,7 @@ func BenchmarkWholeTableRecord(b *testing.B) {
 		}
 	})
 	b.Run("decoded", func(b *testing.B) {
-		rw := newRecordWriter(io.Discard, projection{cols: cols, all: true})
+		rw := newRecordWriter(io.Discard, formatSearch, projection{cols: cols, all: true})
 		b.ReportAllocs()
 		for i := 0; b.Loop(); i++ {
 			rec, err := store.DecodeRaw(texts[i%len(texts)])

@@ -33,4 +33,13 @@ const (
 	MsgNoHost = "jobs are unavailable: the host offered no job service"
 	// MsgUnsupportedStatement: a SQL statement kind the family cannot run.
 	MsgUnsupportedStatement = "SQL feature not supported: %s statements"
+	// MsgExportFormat: export_search's format is not "json" or "csv".
+	MsgExportFormat = "'format' must be one of the following values: json, csv"
+	// MsgExportSearch: export_search's search_operation is not an object
+	// whose operation is one of the searches an export may run.
+	MsgExportSearch = "'search_operation' must be an object whose operation is one of: search_by_value, search_by_hash, sql, search_by_conditions"
+	// MsgExportNotSelect: export_search's sql is not a SELECT (an export
+	// never changes data). The export family words its own refusal the
+	// same way.
+	MsgExportNotSelect = "search_operation.sql must be a SELECT statement"
 )

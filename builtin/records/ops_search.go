@@ -3,7 +3,9 @@ package records
 import (
 	"context"
 	"encoding/json"
+	"slices"
 
+	"github.com/hops-dev/hops/builtin/records/sqlq"
 	"github.com/hops-dev/hops/builtin/records/store"
 	"github.com/hops-dev/hops/sdk"
 )
@@ -51,20 +53,21 @@ func (f *Family) beginSearch(req *sdk.Request) (*search, error) {
 }
 
 // allColumns is the column order of get_attributes ["*"]: the primary key,
-// then every other attribute of the table in the store's (sorted) order.
+// then every other attribute of the table sorted as JavaScript sorts
+// (sqlq.CompareNames), the order of a SELECT * too.
 func allColumns(st *store.Store, t target, pk string) ([]string, error) {
 	attrs, err := st.Attributes(t.db, t.table)
 	if err != nil {
 		return nil, err
 	}
 	cols := make([]string, 0, len(attrs))
-	cols = append(cols, pk)
 	for _, a := range attrs {
 		if a != pk {
 			cols = append(cols, a)
 		}
 	}
-	return cols, nil
+	slices.SortFunc(cols, sqlq.CompareNames)
+	return slices.Insert(cols, 0, pk), nil
 }
 
 // searchByHash: search_by_hash / search_by_id {database, table,
@@ -83,7 +86,7 @@ func (f *Family) searchByHash(ctx context.Context, req *sdk.Request) (*sdk.Respo
 	if err != nil {
 		return nil, err
 	}
-	return streamRecords(s.p, func(emit func(map[string]any) error) error {
+	return streamRecords(ctx, s.p, func(emit func(map[string]any) error) error {
 		return s.st.Get(ctx, s.t.db, s.t.table, keys, emit)
 	}), nil
 }
@@ -107,11 +110,11 @@ func (f *Family) searchByValue(ctx context.Context, req *sdk.Request) (*sdk.Resp
 	if attr == s.pk && value == wildcardAll {
 		// Every record has a primary key: this is the whole table, the
 		// usual way to ask for it, and the raw scan answers it.
-		return streamRaw(s.p, func(emit func([]byte) error) error {
+		return streamRaw(ctx, s.p, func(emit func([]byte) error) error {
 			return s.st.ScanRaw(ctx, s.t.db, s.t.table, emit)
 		}), nil
 	}
-	return streamRecords(s.p, func(emit func(map[string]any) error) error {
+	return streamRecords(ctx, s.p, func(emit func(map[string]any) error) error {
 		return s.st.SearchByValue(ctx, s.t.db, s.t.table, attr, value, emit)
 	}), nil
 }
@@ -130,7 +133,7 @@ func (f *Family) searchByConditions(ctx context.Context, req *sdk.Request) (*sdk
 	if err != nil {
 		return nil, err
 	}
-	return streamRecords(s.p, func(emit func(map[string]any) error) error {
+	return streamRecords(ctx, s.p, func(emit func(map[string]any) error) error {
 		return s.st.SearchByConditions(ctx, s.t.db, s.t.table, q, emit)
 	}), nil
 }

@@ -35,6 +35,9 @@ func (f *Family) sql(ctx context.Context, req *sdk.Request) (*sdk.Response, erro
 	if err != nil {
 		return nil, err
 	}
+	if exporting(ctx) && stmt.Kind != sqlq.Select {
+		return nil, sdk.BadRequest(MsgExportNotSelect) // an export never writes
+	}
 	need, ok := sqlRights[stmt.Kind]
 	if !ok {
 		return nil, sdk.BadRequest(MsgUnsupportedStatement, stmt.Kind)
@@ -67,11 +70,11 @@ func sqlSelect(ctx context.Context, st *store.Store, stmt *sqlq.Statement) (*sdk
 	}
 	p := projection{cols: cols, all: stmt.SelectedColumns() == nil}
 	if stmt.ReadsWholeTable() {
-		return streamRaw(p, func(emit func([]byte) error) error {
+		return streamRaw(ctx, p, func(emit func([]byte) error) error {
 			return st.ScanRaw(ctx, stmt.Table.DB, stmt.Table.Table, emit)
 		}), nil
 	}
-	return streamRecords(p, func(emit func(map[string]any) error) error {
+	return streamRecords(ctx, p, func(emit func(map[string]any) error) error {
 		return stmt.Run(ctx, st, emit)
 	}), nil
 }

@@ -87,6 +87,7 @@ func (f *Family) Operations() []sdk.Operation {
 		{Name: "search_by_value", Access: perms, Summary: "read records whose attribute matches a value or wildcard", Handler: f.searchByValue},
 		{Name: "search_by_conditions", Access: perms, Summary: "read records matching conditions, sorted and paged", Handler: f.searchByConditions},
 		{Name: "sql", Access: perms, Summary: "run one SQL statement (SELECT, INSERT, UPDATE, DELETE)", Handler: f.sql},
+		{Name: opExportSearch, Access: perms, Summary: "a search's answer as export file bytes, CSV or JSON (the export family's)", Handler: f.exportSearch},
 		// Jobs (ops_jobs.go).
 		{Name: "delete_records_before", Access: super, RestrictedName: "deleteFilesBefore", Job: true,
 			Summary: "delete records created before a date, as a job", Handler: f.deleteRecordsBefore},

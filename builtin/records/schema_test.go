@@ -38,6 +38,7 @@ func TestDescribeListsTheTable(t *testing.T) {
 		"search_by_value":       {sdk.AccessPermissions, "", false},
 		"search_by_conditions":  {sdk.AccessPermissions, "", false},
 		"sql":                   {sdk.AccessPermissions, "", false},
+		"export_search":         {sdk.AccessPermissions, "", false},
 		"delete_records_before": {sdk.AccessSuperUser, "deleteFilesBefore", true},
 	}
 	if len(e.h.Description.Operations) != len(want) {

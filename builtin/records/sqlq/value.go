@@ -151,8 +151,17 @@ func compareStrings(a, b string) int {
 	if ra == utf8.RuneError || rb == utf8.RuneError {
 		return strings.Compare(a[i:], b[i:])
 	}
-	return compareInts(firstUTF16Unit(ra), firstUTF16Unit(rb))
+	if ua, ub := firstUTF16Unit(ra), firstUTF16Unit(rb); ua != ub {
+		return compareInts(ua, ub)
+	}
+	// The same high surrogate: the low surrogates order as the runes do.
+	return compareInts(int(ra), int(rb))
 }
+
+// CompareNames orders attribute names by UTF-16 code unit, as JavaScript
+// (and so HarperDB) sorts them: the order of every "*" column list
+// (Statement.Columns, and the records family's get_attributes ["*"]).
+func CompareNames(a, b string) int { return compareStrings(a, b) }
 
 // firstUTF16Unit returns the first UTF-16 code unit of r: r itself in the
 // Basic Multilingual Plane, else its high surrogate.
