@@ -115,6 +115,9 @@ func Run(ctx context.Context, opts Options) (*Restart, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load config: %w", err)
 	}
+	if err := cfg.CheckStart(); err != nil {
+		return nil, fmt.Errorf("config %s: %w", cfg.FilePath(), err)
+	}
 	if _, err := cfg.EnsureFile(); err != nil {
 		return nil, fmt.Errorf("write config file: %w", err)
 	}
@@ -125,6 +128,9 @@ func Run(ctx context.Context, opts Options) (*Restart, error) {
 	}
 	defer closeLog()
 	log.Info("starting hops", "version", opts.Version, "root_path", root, "config", cfg.FilePath(), "pid", os.Getpid())
+	for _, w := range cfg.Warnings() {
+		log.Warn("configuration key ignored", "key", w.Key, "source", w.Source, "reason", w.Reason)
+	}
 
 	db, err := openSystemDB(root)
 	if err != nil {

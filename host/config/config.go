@@ -56,6 +56,8 @@ type Config struct {
 
 	mu      sync.RWMutex
 	running *koanf.Koanf
+	// warnings are what loading running reported.
+	warnings []Warning
 	// next is what a restart would load, computed by the last Set; nil when
 	// nothing was set since the last load.
 	next    *koanf.Koanf
@@ -80,12 +82,21 @@ func New(opts Options) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Config{opts: opts, rootPath: root, filePath: filepath.Join(root, FileName)}
-	ko, err := c.load()
+	file := filepath.Join(root, FileName)
+	if v, ok := envValue(opts.Environ(), EnvConfigFile); ok {
+		if file, err = expandHome(v); err != nil {
+			return nil, err
+		}
+		if file, err = filepath.Abs(file); err != nil {
+			return nil, fmt.Errorf("config: %s %q: %w", EnvConfigFile, v, err)
+		}
+	}
+	c := &Config{opts: opts, rootPath: root, filePath: file}
+	ko, ws, err := c.load()
 	if err != nil {
 		return nil, err
 	}
-	c.running = ko
+	c.running, c.warnings = ko, ws
 	return c, nil
 }
 
@@ -93,20 +104,21 @@ func New(opts Options) (*Config, error) {
 // restart_service). On error the running configuration is kept. rootPath
 // is not re-resolved: the file cannot move under a running host.
 func (c *Config) Reload() error {
-	ko, err := c.load()
+	ko, ws, err := c.load()
 	if err != nil {
 		return err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.running, c.next, c.pending = ko, nil, false
+	c.running, c.warnings, c.next, c.pending = ko, ws, nil, false
 	return nil
 }
 
 // RootPath returns the resolved, absolute rootPath.
 func (c *Config) RootPath() string { return c.rootPath }
 
-// FilePath returns <rootPath>/hops-config.yaml.
+// FilePath returns the config file's path: HDB_CONFIG when set, else
+// <rootPath>/hops-config.yaml.
 func (c *Config) FilePath() string { return c.filePath }
 
 // PendingRestart reports whether Set has written the file since the last

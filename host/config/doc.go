@@ -13,31 +13,48 @@
 //
 // # Precedence
 //
-// Layers, each beating the ones before it:
+// Layers, each beating the ones before it (HarperDB 4.7's order, with the
+// environment and flags where HarperDB applies them):
 //
 //  1. the embedded defaults (configs.Defaults);
-//  2. the file <rootPath>/hops-config.yaml;
-//  3. the environment: HarperDB-style names, the key path upper-cased with
+//  2. HARPER_DEFAULT_CONFIG: a JSON object shaped like the file, defaults
+//     an installer provides that the file's values override;
+//  3. the file: HDB_CONFIG when set, else <rootPath>/hops-config.yaml;
+//  4. the environment: HarperDB-style names, the key path upper-cased with
 //     "_" between levels (OPERATIONSAPI_NETWORK_PORT, LOGGING_LEVEL,
 //     AUTHENTICATION_CACHETTL), matched case-insensitively against the known
 //     keys. Other variables (PATH, HOME, ...) are ignored, as are empty
 //     values, legacy aliases (NODE_NAME or LOG_LEVEL are too likely to be set
 //     for something else) and object or free-form keys (TLS, THREADS,
 //     FAMILIES_*), whose whole block a stray variable would replace;
-//  4. flags: Options.Flags, dotted paths given by the command line.
+//  5. flags: Options.Flags, dotted paths or flat names given by the command
+//     line (SplitKeyFlags takes HarperDB's --KEY value flags out of args);
+//  6. HARPER_SET_CONFIG: a JSON object shaped like the file that always
+//     wins, for settings a platform enforces.
 //
 // Environment and flag values are strings converted to the key's type
 // (bools accept true/false/1/0/yes/no/on/off, lists a JSON array or
 // comma-separated items, "null" is null where a key allows it). A value that
 // does not convert, or a file value of the wrong type, fails New or Reload
-// with a *LoadError naming the key and its layer. Unknown keys in the file
-// are kept and ignored, so a HarperDB file loads.
+// with a *LoadError naming the key and its layer. A null or empty section
+// is the same as an absent one; a null or empty operationsApi.network.host
+// is 127.0.0.1.
+//
+// # Keys that act
+//
+// Every key hops accepts acts: acting.go lists each with what it does and
+// the test that proves it (the source of docs/configuration.md and of the
+// JSON Schema). A key no layer knows (a typo) or a HarperDB key hops does
+// not implement is a Warning naming the key and its layer: the file, the
+// JSON layers and the environment load anyway (so a HarperDB file loads)
+// and hops logs each at WARN; flags and Set refuse such keys. Check and
+// CheckStart are what `hops config check` and the start run.
 //
 // rootPath is resolved before any layer is read: the rootPath flag, else
 // ROOTPATH, else ~/hops ("~" expanded, made absolute). A rootPath written in
-// the file cannot move the file that holds it and is ignored. logging.root
-// and componentsRoot, when null, become <rootPath>/log and
-// <rootPath>/components.
+// the file cannot move the file that holds it: a different value is
+// reported. logging.root and componentsRoot, when null, become
+// <rootPath>/log and <rootPath>/components.
 //
 // # Writing
 //
@@ -49,8 +66,11 @@
 // blank lines and quoting outside the changed lines survive byte for byte; if
 // a layout defeats splicing, the node tree itself is edited and re-encoded
 // (comments and order still kept). The result is re-read and compared with
-// the intended document before it replaces the file (temp file, fsync,
-// rename). Only the keys passed to Set are written: the file never receives
+// the intended document, and checked as a start would check it (new
+// warnings, certificate files, writable directories, nesting depth and
+// size), before it replaces the file (temp file, fsync, rename); the file
+// it replaces is copied to <rootPath>/backup/ first. plugins is never
+// written by Set. Only the keys passed to Set are written: the file never receives
 // an environment or flag value. Set does not change the running values; it
 // marks PendingRestart and Effective shows the configuration a restart
 // will load.

@@ -67,7 +67,7 @@ func TestAccessors(t *testing.T) {
 	if c.Exists("operationsApi.network.securePort") || !c.Exists("operationsApi.network.port") {
 		t.Error("Exists wrong for null/non-null")
 	}
-	if sec, err := c.SectionJSON("families.certs"); err != nil || string(sec) != `{"maxProcs":null}` {
+	if sec, err := c.SectionJSON("families.certs"); err != nil || string(sec) != `{"hostname":null,"maxProcs":null}` {
 		t.Errorf("empty section = %s, %v", sec, err)
 	}
 	if sec, err := c.SectionJSON("families.nosuch"); err != nil || string(sec) != "{}" {

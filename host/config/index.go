@@ -17,6 +17,10 @@ type index struct {
 	// may set: every key except object and any keys, whose structure a shell
 	// variable would replace by accident (TLS=1 must not wipe the tls block).
 	env map[string]string
+	// sections holds every proper prefix of a listed path
+	// ("operationsApi", "operationsApi.network", "families.records"): the
+	// places a file holds a map of further keys.
+	sections map[string]bool
 }
 
 // known is the index of Keys(); building it checks the tables for clashes.
@@ -26,10 +30,11 @@ var known = mustIndex(Keys(), legacyAliases)
 // aliases that clash case-insensitively.
 func newIndex(keys []Key, aliases map[string]string) (*index, error) {
 	ix := &index{
-		byPath:  make(map[string]Key, len(keys)),
-		byFlat:  make(map[string]string, len(keys)),
-		aliases: make(map[string]string, len(aliases)),
-		env:     make(map[string]string, len(keys)),
+		byPath:   make(map[string]Key, len(keys)),
+		byFlat:   make(map[string]string, len(keys)),
+		aliases:  make(map[string]string, len(aliases)),
+		env:      make(map[string]string, len(keys)),
+		sections: map[string]bool{},
 	}
 	for _, k := range keys {
 		flat := strings.ToLower(k.Flat())
@@ -40,6 +45,9 @@ func newIndex(keys []Key, aliases map[string]string) (*index, error) {
 		ix.byFlat[flat] = k.Path
 		if !k.open() {
 			ix.env[flat] = k.Path
+		}
+		for p := parentPath(k.Path); p != ""; p = parentPath(p) {
+			ix.sections[p] = true
 		}
 	}
 	for alias, canonical := range aliases {
@@ -83,14 +91,22 @@ func (ix *index) flat(name string, extra map[string]string) (string, bool) {
 
 // key returns the Key for a path. A path the tables do not list is still
 // known, as KindAny, when it lies inside an open key (an object or any key
-// such as a family's section).
+// such as a plugin family's section) with no closed section between.
 func (ix *index) key(path string) (Key, bool) {
 	if k, ok := ix.byPath[path]; ok {
 		return k, true
 	}
 	for p := parentPath(path); p != ""; p = parentPath(p) {
-		if k, ok := ix.byPath[p]; ok && k.open() {
-			return Key{Path: path, Kind: KindAny}, true
+		if k, ok := ix.byPath[p]; ok {
+			if k.open() {
+				return Key{Path: path, Kind: KindAny}, true
+			}
+			return Key{}, false
+		}
+		if ix.sections[p] {
+			// A section whose keys are all listed (a builtin family's):
+			// an unlisted key inside it is unknown.
+			return Key{}, false
 		}
 	}
 	return Key{}, false

@@ -19,6 +19,13 @@ const (
 	componentsDirName = "components"
 )
 
+// hostKey is the operations API's interface; DefaultHost is what a null or
+// empty value means: loopback only, never every interface by accident.
+const (
+	hostKey     = "operationsApi.network.host"
+	DefaultHost = "127.0.0.1"
+)
+
 // ReasonPortClash refuses a port equal to its securePort.
 const ReasonPortClash = "port and securePort cannot be the same value"
 
@@ -29,51 +36,86 @@ var portPairs = [][2]string{
 }
 
 // load reads the file and builds the layered configuration.
-func (c *Config) load() (*koanf.Koanf, error) {
+func (c *Config) load() (*koanf.Koanf, []Warning, error) {
 	file, err := c.readFile()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	return c.loadWith(file)
 }
 
-// loadWith builds defaults < file < environment < flags from the given
-// file bytes (nil: no file), then fills rootPath and the directories derived
-// from it. Every layer is checked against the key table before it is merged,
-// so a problem names the layer it came from.
-func (c *Config) loadWith(file []byte) (*koanf.Koanf, error) {
+// layer is one YAML or JSON source of configuration.
+type layer struct {
+	source string
+	data   []byte
+}
+
+// loadWith builds the layers (see the package doc) from the given file
+// bytes (nil: no file), then fills rootPath and the directories derived
+// from it. Every layer is checked against the key table before it is
+// merged, so a problem or a warning names the layer it came from.
+func (c *Config) loadWith(file []byte) (*koanf.Koanf, []Warning, error) {
 	ko := koanf.New(".")
 	var problems []Problem
-	for _, l := range []struct {
-		source string
-		data   []byte
-	}{{"defaults", c.opts.Defaults}, {FileName, file}} {
-		layer := koanf.New(".")
-		if err := layer.Load(rawbytes.Provider(l.data), kyaml.Parser()); err != nil {
-			return nil, fmt.Errorf("config: parsing %s: %w", l.source, err)
+	var warnings []Warning
+	environ := c.opts.Environ()
+	below := []layer{{"defaults", c.opts.Defaults}}
+	if v, ok := envValue(environ, EnvDefaultConfig); ok {
+		below = append(below, layer{EnvDefaultConfig, []byte(v)})
+	}
+	below = append(below, layer{c.filePath, file})
+	above := []layer{}
+	if v, ok := envValue(environ, EnvSetConfig); ok {
+		above = append(above, layer{EnvSetConfig, []byte(v)})
+	}
+	merge := func(l layer) error {
+		lk := koanf.New(".")
+		if err := lk.Load(rawbytes.Provider(l.data), kyaml.Parser()); err != nil {
+			return fmt.Errorf("config: parsing %s: %w", l.source, err)
 		}
-		problems = append(problems, checkLayer(l.source, layer)...)
-		if err := ko.Merge(layer); err != nil {
-			return nil, fmt.Errorf("config: merging %s: %w", l.source, err)
+		for _, p := range known.nullSections("", lk.Raw()) {
+			lk.Delete(p)
+		}
+		raw := lk.Raw()
+		problems = append(problems, checkLayer(l.source, lk)...)
+		if l.source != "defaults" {
+			ws, ps := known.walkLayer(l.source, raw)
+			warnings = append(warnings, ws...)
+			warnings = append(warnings, rootPathWarning(l.source, raw, c.rootPath)...)
+			problems = append(problems, ps...)
+		}
+		if err := ko.Merge(lk); err != nil {
+			return fmt.Errorf("config: merging %s: %w", l.source, err)
+		}
+		return nil
+	}
+	for _, l := range below {
+		if err := merge(l); err != nil {
+			return nil, nil, err
 		}
 	}
 	var envProblems []Problem
 	if err := ko.Load(env.Provider(".", env.Opt{
-		EnvironFunc:   c.opts.Environ,
-		TransformFunc: envTransform(&envProblems),
+		EnvironFunc:   func() []string { return environ },
+		TransformFunc: envTransform(&envProblems, &warnings),
 	}), nil); err != nil {
-		return nil, fmt.Errorf("config: reading the environment: %w", err)
+		return nil, nil, fmt.Errorf("config: reading the environment: %w", err)
 	}
 	problems = append(problems, envProblems...)
 	problems = append(problems, c.applyFlags(ko)...)
+	for _, l := range above {
+		if err := merge(l); err != nil {
+			return nil, nil, err
+		}
+	}
 	if err := c.derive(ko); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	problems = append(problems, checkPorts(ko)...)
 	if len(problems) > 0 {
-		return nil, &LoadError{Problems: sortProblems(problems)}
+		return nil, nil, &LoadError{Problems: sortProblems(problems)}
 	}
-	return ko, nil
+	return ko, sortWarnings(warnings), nil
 }
 
 // checkLayer checks every known key present in one layer.
@@ -91,12 +133,21 @@ func checkLayer(source string, layer *koanf.Koanf) []Problem {
 }
 
 // envTransform maps HarperDB-style variable names (OPERATIONSAPI_NETWORK_PORT)
-// to known paths, converting the value; unknown names and empty values are
-// skipped, bad values recorded in problems.
-func envTransform(problems *[]Problem) func(string, string) (string, any) {
+// to the paths of the keys hops acts on, converting the value. A name
+// that looks meant for hops but is unknown or not implemented is recorded
+// in warnings and skipped, as are other names and empty values; a bad
+// value is recorded in problems.
+func envTransform(problems *[]Problem, warnings *[]Warning) func(string, string) (string, any) {
 	return func(name, value string) (string, any) {
+		if value == "" {
+			return "", nil
+		}
+		if w, ok := known.envWarning(name); ok {
+			*warnings = append(*warnings, w)
+			return "", nil
+		}
 		path, ok := known.env[strings.ToLower(name)]
-		if !ok || value == "" {
+		if !ok {
 			return "", nil
 		}
 		v, err := fromString(known.byPath[path], value)
@@ -115,6 +166,10 @@ func (c *Config) applyFlags(ko *koanf.Koanf) []Problem {
 		k, ok := known.dotted(name)
 		if !ok {
 			out = append(out, Problem{Key: flagSource(name), Reason: ReasonUnknownKey})
+			continue
+		}
+		if !known.acts(k.Path) {
+			out = append(out, Problem{Key: flagSource(name), Reason: ReasonNotImplemented})
 			continue
 		}
 		var v any
@@ -137,8 +192,9 @@ func (c *Config) applyFlags(ko *koanf.Koanf) []Problem {
 
 func flagSource(name string) string { return name + " (flag)" }
 
-// derive sets the resolved rootPath, expands "~" in path keys and fills the
-// directories that default to a place under rootPath.
+// derive sets the resolved rootPath, expands "~" in path keys, fills the
+// directories that default to a place under rootPath and gives a null or
+// empty operationsApi.network.host its default.
 func (c *Config) derive(ko *koanf.Koanf) error {
 	set := map[string]any{rootPathKey: c.rootPath}
 	for _, k := range Keys() {
@@ -151,6 +207,9 @@ func (c *Config) derive(ko *koanf.Koanf) error {
 				set[k.Path] = expanded
 			}
 		}
+	}
+	if s, _ := ko.Get(hostKey).(string); s == "" {
+		set[hostKey] = DefaultHost
 	}
 	for path, dir := range map[string]string{"logging.root": logDirName, "componentsRoot": componentsDirName} {
 		if s, _ := ko.Get(path).(string); s == "" {

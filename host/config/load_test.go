@@ -156,10 +156,13 @@ func TestLoadErrorsNameTheKey(t *testing.T) {
 		{"env enum", "", []string{"LOGGING_LEVEL=loud"}, nil, "LOGGING_LEVEL (environment): must be one of"},
 		{"env bool", "", []string{"LOGGING_FILE=maybe"}, nil, "LOGGING_FILE (environment): " + ReasonNotBool},
 		{"file port", "operationsApi:\n  network:\n    port: abc\n", nil, nil,
-			"operationsApi.network.port (hops-config.yaml): " + ReasonNotPort},
-		{"file plugin", "plugins:\n  - name: x\n", nil, nil, "plugins (hops-config.yaml): entry \"x\": " + ReasonPluginPath},
+			FileName + "): " + ReasonNotPort},
+		{"file plugin", "plugins:\n  - name: x\n", nil, nil, FileName + "): entry \"x\": " + ReasonPluginPath},
 		{"flag unknown", "", nil, map[string]any{"nope.key": "1"}, "nope.key (flag): " + ReasonUnknownKey},
-		{"flag int", "", nil, map[string]any{"threads.count": "many"}, "threads.count (flag): " + ReasonNotInt},
+		{"flag int", "", nil, map[string]any{"authentication.cacheTTL": "many"}, "authentication.cacheTTL (flag): " + ReasonNotDuration},
+		{"flag not implemented", "", nil, map[string]any{"THREADS_COUNT": "2"}, "THREADS_COUNT (flag): " + ReasonNotImplemented},
+		{"scalar section", "operationsApi: 5\n", nil, nil, "operationsApi ("},
+		{"HARPER_SET_CONFIG value", "", []string{`HARPER_SET_CONFIG={"logging":{"level":"loud"}}`}, nil, "logging.level (HARPER_SET_CONFIG): must be one of"},
 		{"port clash", "operationsApi:\n  network:\n    securePort: 9925\n", nil, nil,
 			"operationsApi.network.securePort: " + ReasonPortClash},
 	}
@@ -175,7 +178,7 @@ func TestLoadErrorsNameTheKey(t *testing.T) {
 			}
 		})
 	}
-	if _, err := tryConfig(t, "a: [unclosed\n", nil, nil); err == nil || !strings.Contains(err.Error(), "parsing "+FileName) {
+	if _, err := tryConfig(t, "a: [unclosed\n", nil, nil); err == nil || !strings.Contains(err.Error(), FileName+": yaml:") {
 		t.Errorf("malformed YAML: error = %v", err)
 	}
 }

@@ -104,7 +104,7 @@ var harperKeys = []Key{
 	key("logging_rotation_compress", KindBool),
 	key("logging_rotation_enabled", KindBool),
 	orNull(key("logging_rotation_interval", KindDuration)),
-	key("logging_rotation_maxSize", KindString),
+	{Path: "logging.rotation.maxSize", Kind: KindString, Check: checkSize},
 	key("logging_rotation_path", KindPath),
 	orNull(key("logging_rotation_retention", KindDuration)),
 	key("logging_stdStreams", KindBool),

@@ -4,19 +4,20 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
 )
 
 // hopsKeys are the keys hops adds to HarperDB's set.
 var hopsKeys = []Key{
 	{Path: "operationsApi.network.host", Kind: KindString},
 	{Path: "plugins", Kind: KindList, Check: checkPlugins},
+	enumKey("logging_format", logFormats...),
 	key("families", KindObject),
-	key("families_status", KindObject),
-	key("families_system", KindObject),
-	key("families_certs", KindObject),
-	key("families_export", KindObject),
-	key("families_export_s3_endpoint", KindString),
-	key("families_records", KindObject),
+	{Path: "families.export.s3.endpoint", Kind: KindString, Check: checkHTTPURL},
+	{Path: "families.system.componentsRoot", Kind: KindPath},
+	{Path: "families.certs.hostname", Kind: KindString},
+	{Path: "families.records.noSync", Kind: KindBool},
+	{Path: "families.records.deleteBatch", Kind: KindInt, Min: 1, Max: maxDeleteBatch},
 	orNull(rangeKey("families_status_maxProcs", 1, maxFamilyProcs)),
 	orNull(rangeKey("families_system_maxProcs", 1, maxFamilyProcs)),
 	orNull(rangeKey("families_certs_maxProcs", 1, maxFamilyProcs)),
@@ -26,6 +27,14 @@ var hopsKeys = []Key{
 	key("supervisor_restartBackoffMax", KindDuration),
 	key("supervisor_pingInterval", KindDuration),
 }
+
+// logFormats are the values of logging.format: hclog's text lines, or one
+// JSON object per line for log shippers.
+var logFormats = []string{"text", "json"}
+
+// maxDeleteBatch bounds families.records.deleteBatch: one transaction
+// holds that many deletes in memory.
+const maxDeleteBatch = 1_000_000
 
 // maxFamilyProcs bounds families.<name>.maxProcs (GOMAXPROCS of the
 // family's process).
@@ -49,6 +58,23 @@ const (
 	ReasonPluginSHA256    = "plugins sha256 must be 64 hexadecimal characters"
 	ReasonPluginStrings   = "plugins args and env must be lists of strings"
 )
+
+// ReasonNotHTTPURL refuses an endpoint that is not an http or https URL.
+const ReasonNotHTTPURL = "must be an http or https URL with a host"
+
+// checkHTTPURL accepts an absolute http or https URL, or "" (null is let
+// through before Check runs).
+func checkHTTPURL(v any) error {
+	s, _ := v.(string)
+	if s == "" {
+		return nil // the same as null: the default endpoint
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errors.New(ReasonNotHTTPURL)
+	}
+	return nil
+}
 
 // checkPlugins validates the shape of the plugins list (its kind, a list,
 // is checked before).

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"reflect"
@@ -16,12 +17,47 @@ const (
 	ReasonRootPath = "rootPath is chosen at start (the rootPath flag or the ROOTPATH environment variable), not by the config file"
 	// ReasonRedacted refuses the placeholder Effective shows for a secret.
 	ReasonRedacted = "is the " + Redacted + " placeholder from get_configuration, not a value"
+	// ReasonPluginsFileOnly refuses plugins: which executables run is the
+	// operator's decision, made in the file (docs/security.md says why).
+	ReasonPluginsFileOnly = "plugins is changed only in the config file by an operator, not through set_configuration (see docs/security.md)"
+	// ReasonTooDeep and ReasonTooLarge are formats: the bounds.
+	ReasonTooDeep  = "nests deeper than %d levels"
+	ReasonTooLarge = "the request's values exceed %d bytes of JSON"
 	// ReasonConflict is a format: the other name for the same key.
 	ReasonConflict = "sets the same key as %q with a different value"
 )
 
 // SetErrorPrefix starts every SetError message.
 const SetErrorPrefix = "Config validation error"
+
+// Bounds of one set_configuration request: a configuration is a few KiB
+// and a few levels deep; anything far past that is a mistake or an attack
+// on the next start's parser.
+const (
+	maxSetDepth = 32
+	maxSetBytes = 1 << 20
+)
+
+// depth is how many levels of lists and objects v nests.
+func depth(v any) int {
+	d := 0
+	switch t := v.(type) {
+	case map[string]any:
+		for _, e := range t {
+			d = max(d, depth(e))
+		}
+		return d + 1
+	case []any:
+		for _, e := range t {
+			d = max(d, depth(e))
+		}
+		return d + 1
+	}
+	return 0
+}
+
+// pluginsKey is the path of the plugins list.
+const pluginsKey = "plugins"
 
 // ignoredSetFields are body fields of a set_configuration request that are
 // not configuration keys: the operation name and the fields HarperDB's auth
@@ -68,11 +104,20 @@ func (c *Config) Set(flat map[string]any) error {
 	if err != nil {
 		return err
 	}
-	next, err := c.loadWith(out)
+	next, ws, err := c.loadWith(out)
 	if err != nil {
 		if ps, ok := asProblems(err); ok {
 			return &SetError{Problems: ps}
 		}
+		return err
+	}
+	if ps := newFileWarnings(c.Warnings(), ws, c.filePath); len(ps) > 0 {
+		return &SetError{Problems: ps}
+	}
+	if ps := newProblems(machineProblems(c.current(), c.rootPath), machineProblems(next, c.rootPath)); len(ps) > 0 {
+		return &SetError{Problems: ps}
+	}
+	if err := c.backup(); err != nil {
 		return err
 	}
 	if err := c.writeFile(out); err != nil {
@@ -95,11 +140,20 @@ func (c *Config) plan(flat map[string]any) ([]edit, error) {
 		}
 	}
 	sort.Strings(names)
+	if b, err := json.Marshal(flat); err != nil || len(b) > maxSetBytes {
+		return nil, &SetError{Problems: []Problem{{Key: "set_configuration", Reason: fmt.Sprintf(ReasonTooLarge, maxSetBytes)}}}
+	}
 	var problems []Problem
 	chosen := map[string]string{} // path -> first name that set it
 	values := map[string]any{}
 	for _, name := range names {
-		v, path, reason := checkSet(name, flat[name], extra)
+		var v any
+		var path, reason string
+		if depth(flat[name]) > maxSetDepth {
+			reason = fmt.Sprintf(ReasonTooDeep, maxSetDepth)
+		} else {
+			v, path, reason = checkSet(name, flat[name], extra)
+		}
 		if reason == "" {
 			if other, dup := chosen[path]; dup && !reflect.DeepEqual(values[path], v) {
 				reason = fmt.Sprintf(ReasonConflict, other)
@@ -135,6 +189,12 @@ func checkSet(name string, raw any, extra map[string]string) (any, string, strin
 	}
 	if path == rootPathKey {
 		return nil, "", ReasonRootPath
+	}
+	if path == pluginsKey {
+		return nil, "", ReasonPluginsFileOnly
+	}
+	if !known.acts(path) {
+		return nil, "", ReasonNotImplemented
 	}
 	k, _ := known.key(path)
 	if s, isString := raw.(string); isString && s == Redacted && isSecretName(path) {
@@ -172,13 +232,17 @@ func (c *Config) writeFile(data []byte) error {
 	return writeAtomic(c.filePath, data, fileMode)
 }
 
-// EnsureFile creates rootPath (mode 0700) and writes the config file (the
-// defaults with rootPath filled in, mode 0600) if the file does not exist
-// yet. It reports whether it created the file. The running configuration is
+// EnsureFile runs at start: it removes the temporary files an interrupted
+// Set left beside the config file, then creates rootPath (mode 0700) and
+// writes the config file (the defaults with rootPath filled in, mode 0600)
+// if the file does not exist yet. It reports whether it created the file. The running configuration is
 // unchanged: the new file holds exactly the defaults.
 func (c *Config) EnsureFile() (bool, error) {
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()
+	if err := c.removeStaleTemps(); err != nil {
+		return false, err
+	}
 	if _, err := os.Lstat(c.filePath); err == nil {
 		return false, nil
 	} else if !os.IsNotExist(err) {
@@ -192,4 +256,39 @@ func (c *Config) EnsureFile() (bool, error) {
 		return false, err
 	}
 	return true, nil
+}
+
+// newFileWarnings turns the warnings about the file that after has and
+// before had not into problems: set_configuration never writes a key hops
+// would not act on.
+func newFileWarnings(before, after []Warning, file string) []Problem {
+	had := map[string]bool{}
+	for _, w := range before {
+		had[w.Key+"\x00"+w.Source] = true
+	}
+	var out []Problem
+	for _, w := range after {
+		if w.Source == file && !had[w.Key+"\x00"+w.Source] {
+			out = append(out, Problem{Key: strings.ReplaceAll(w.Key, ".", "_"), Reason: w.Reason})
+		}
+	}
+	return out
+}
+
+// newProblems returns the problems of after whose key before had no
+// problem with, keys written as flat names: set_configuration refuses a
+// change that breaks something, not one made while something else is
+// broken.
+func newProblems(before, after []Problem) []Problem {
+	had := map[string]bool{}
+	for _, p := range before {
+		had[p.Key] = true
+	}
+	var out []Problem
+	for _, p := range after {
+		if !had[p.Key] {
+			out = append(out, Problem{Key: strings.ReplaceAll(p.Key, ".", "_"), Reason: p.Reason})
+		}
+	}
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // userFile is a hand-written config with comments, blank lines, odd spacing
@@ -53,14 +54,14 @@ func TestSetInsertsNewKeysInTheirSection(t *testing.T) {
 	err := c.Set(map[string]any{
 		"logging_rotation_maxSize": "10M",
 		"logging_stdStreams":       false,
-		"mqtt_network_port":        float64(1883),
+		"supervisor_pingInterval":  "2s",
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := strings.NewReplacer(
 		"    enabled: true\n", "    enabled: true\n    maxSize: 10M\n  stdStreams: false\n",
-		"    host: '127.0.0.1'\n", "    host: '127.0.0.1'\nmqtt:\n  network:\n    port: 1883\n",
+		"    host: '127.0.0.1'\n", "    host: '127.0.0.1'\nsupervisor:\n  pingInterval: 2s\n",
 	).Replace(userFile)
 	if got := readConfigFile(t, c); got != want {
 		t.Errorf("file after Set:\n%s\nwant:\n%s", got, want)
@@ -80,13 +81,23 @@ func TestSetRejectsBadInputAndWritesNothing(t *testing.T) {
 		{"bool as word", map[string]any{"logging_file": "true"}, "logging_file", ReasonNotBool},
 		{"enum case", map[string]any{"logging_level": "Info"}, "logging_level", "must be one of [trace, debug, info, warn, error, fatal, notify]"},
 		{"port as string", map[string]any{"operationsApi_network_port": "9925"}, "operationsApi_network_port", ReasonNotPort},
-		{"port out of range", map[string]any{"http_port": float64(70000)}, "http_port", ReasonNotPort},
-		{"fractional int", map[string]any{"analytics_aggregatePeriod": 1.5}, "analytics_aggregatePeriod", ReasonNotInt},
-		{"threads range", map[string]any{"threads_count": float64(5000)}, "threads_count", "must be between 0 and 1000"},
+		{"port out of range", map[string]any{"operationsApi_network_securePort": float64(70000)}, "operationsApi_network_securePort", ReasonNotPort},
+		{"fractional int", map[string]any{"operationsApi_network_maxRequestBodySize": 1.5}, "operationsApi_network_maxRequestBodySize", ReasonNotInt},
+		{"range", map[string]any{"families_status_maxProcs": float64(5000)}, "families_status_maxProcs", "must be between 1 and 1024"},
+		{"not implemented", map[string]any{"http_port": float64(9926)}, "http_port", ReasonNotImplemented},
+		{"not implemented alias", map[string]any{"disable_transaction_log": true}, "disable_transaction_log", ReasonNotImplemented},
+		{"unknown key in a builtin family", map[string]any{"families_records_batchSize": float64(3)}, "families_records_batchSize", ReasonUnknownKey},
+		{"bad builtin family value", map[string]any{"families_records_noSync": "yes"}, "families_records_noSync", ReasonNotBool},
+		{"bad export endpoint", map[string]any{"families_export_s3_endpoint": "ftp://x"}, "families_export_s3_endpoint", ReasonNotHTTPURL},
+		{"bad size", map[string]any{"logging_rotation_maxSize": "12 parsecs"}, "logging_rotation_maxSize", ReasonSize},
+		{"too deep", map[string]any{"families_inventory_x": nested(maxSetDepth + 1)}, "families_inventory_x", "nests deeper than 32 levels"},
+		{"too large", map[string]any{"families_inventory_x": strings.Repeat("a", maxSetBytes)}, "set_configuration", "the request's values exceed"},
+		{"half a certificate pair", map[string]any{"tls_certificate": "/nonexistent/cert.pem"}, "tls_certificate", "is set but tls.privateKey is not"},
+		{"missing certificate files", map[string]any{"tls_certificate": "/nonexistent/cert.pem", "tls_privateKey": "/nonexistent/key.pem"}, "tls_certificate", "open /nonexistent/cert.pem"},
 		{"bad duration", map[string]any{"authentication_cacheTTL": "soon"}, "authentication_cacheTTL", ReasonNotDuration},
 		{"null bool", map[string]any{"logging_file": nil}, "logging_file", ReasonNull},
 		{"list", map[string]any{"replication_routes": "a"}, "replication_routes", ReasonNotList},
-		{"plugin sha", map[string]any{"plugins": []any{map[string]any{"name": "p", "path": "/p", "sha256": "abc"}}}, "plugins", `entry "p": ` + ReasonPluginSHA256},
+		{"plugins", map[string]any{"plugins": []any{map[string]any{"name": "p", "path": "/p"}}}, "plugins", ReasonPluginsFileOnly},
 		{"rootPath", map[string]any{"hdb_root": "/x"}, "hdb_root", ReasonRootPath},
 		{"redaction placeholder", map[string]any{"tls_privateKey": Redacted}, "tls_privateKey", ReasonRedacted},
 		{"alias conflict", map[string]any{"log_level": "warn", "logging_level": "error"}, "logging_level", `sets the same key as "log_level"`},
@@ -165,12 +176,12 @@ func TestSetWritesAtomically(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(entries) != 1 || entries[0].Name() != FileName {
+	if len(entries) != 2 || entries[0].Name() != BackupDir || entries[1].Name() != FileName {
 		var names []string
 		for _, e := range entries {
 			names = append(names, e.Name())
 		}
-		t.Errorf("rootPath holds %v, want only %s (no temp files)", names, FileName)
+		t.Errorf("rootPath holds %v, want only %s and %s (no temp files)", names, BackupDir, FileName)
 	}
 	if info, err := os.Stat(c.FilePath()); err != nil || info.Mode().Perm() != 0o640 {
 		t.Errorf("mode after Set = %v (%v), want 0640 kept", info.Mode().Perm(), err)
@@ -194,24 +205,24 @@ func TestSetEmptyWritesNothing(t *testing.T) {
 
 func TestSetLeavesRunningValuesUntilReload(t *testing.T) {
 	c := testConfig(t, userFile, nil, nil)
-	if err := c.Set(map[string]any{"log_level": "warn", "disable_transaction_log": true}); err != nil {
+	if err := c.Set(map[string]any{"log_level": "warn", "server_timeout_ms": float64(5000)}); err != nil {
 		t.Fatal(err)
 	}
 	if !c.PendingRestart() {
 		t.Error("PendingRestart is false after Set")
 	}
-	if c.String("logging.level") != "info" || c.Bool("logging.auditLog") {
+	if c.String("logging.level") != "info" || c.Duration("operationsApi.network.timeout") != 120*time.Second {
 		t.Error("Set changed the running values")
 	}
 	logging := c.Effective()["logging"].(map[string]any)
-	if logging["level"] != "warn" || logging["auditLog"] != true {
-		t.Errorf("Effective after Set: level %v auditLog %v, want warn true", logging["level"], logging["auditLog"])
+	if logging["level"] != "warn" {
+		t.Errorf("Effective after Set: level %v, want warn", logging["level"])
 	}
 	if err := c.Reload(); err != nil {
 		t.Fatal(err)
 	}
-	if c.PendingRestart() || c.String("logging.level") != "warn" || !c.Bool("logging.auditLog") {
-		t.Errorf("after Reload: pending %v level %q auditLog %v", c.PendingRestart(), c.String("logging.level"), c.Bool("logging.auditLog"))
+	if c.PendingRestart() || c.String("logging.level") != "warn" || c.Duration("operationsApi.network.timeout") != 5*time.Second {
+		t.Errorf("after Reload: pending %v level %q timeout %v", c.PendingRestart(), c.String("logging.level"), c.Duration("operationsApi.network.timeout"))
 	}
 }
 
@@ -227,23 +238,32 @@ func TestSetCreatesMissingFileFromDefaults(t *testing.T) {
 	}
 }
 
-// Keys inside a family's section can be set once the file holds them; a
-// whole section can always be replaced.
+// Keys inside a plugin family's section can be set once the file holds
+// them; a builtin family's keys are listed and always can.
 func TestSetFamilySection(t *testing.T) {
-	c := testConfig(t, "families:\n  records:\n    batchSize: 10\n", nil, nil)
-	err := c.Set(map[string]any{"families_records_batchsize": float64(20), "families_status": map[string]any{"ttl": "1h"}})
+	c := testConfig(t, "families:\n  inventory:\n    batchSize: 10\n", nil, nil)
+	err := c.Set(map[string]any{"families_inventory_batchsize": float64(20), "families_records_noSync": true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Reload(); err != nil {
 		t.Fatal(err)
 	}
-	// maxProcs comes from the embedded defaults, under the file's keys.
-	for path, want := range map[string]string{"families.records": `{"batchSize":20,"maxProcs":null}`, "families.status": `{"maxProcs":1,"ttl":"1h"}`} {
+	// maxProcs and deleteBatch come from the embedded defaults, under the file's keys.
+	for path, want := range map[string]string{"families.inventory": `{"batchSize":20}`, "families.records": `{"deleteBatch":10000,"maxProcs":null,"noSync":true}`} {
 		if got, err := c.SectionJSON(path); err != nil || string(got) != want {
 			t.Errorf("SectionJSON(%s) = %s (%v), want %s", path, got, err, want)
 		}
 	}
+}
+
+// nested returns a value n levels of objects deep.
+func nested(n int) any {
+	var v any = "leaf"
+	for range n {
+		v = map[string]any{"a": v}
+	}
+	return v
 }
 
 // families.<name>.maxProcs is a whole number from 1, or null.
@@ -296,5 +316,72 @@ func TestEnsureFile(t *testing.T) {
 	}
 	if readConfigFile(t, c) != first {
 		t.Error("second EnsureFile rewrote the file")
+	}
+}
+
+// Each Set keeps the file it replaces under <rootPath>/backup/, named
+// with a HarperDB-style UTC stamp, mode 0600.
+func TestSetKeepsABackup(t *testing.T) {
+	c := testConfig(t, userFile, nil, nil)
+	for _, level := range []string{"warn", "error"} {
+		if err := c.Set(map[string]any{"logging_level": level}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files, err := filepath.Glob(filepath.Join(c.RootPath(), BackupDir, "*-"+FileName+".bak"))
+	if err != nil || len(files) != 2 {
+		t.Fatalf("backups = %v (%v), want 2", files, err)
+	}
+	first, err := os.ReadFile(files[0])
+	if err != nil || string(first) != userFile {
+		t.Errorf("first backup = %q (%v), want the original file", first, err)
+	}
+	second, _ := os.ReadFile(files[1])
+	if !strings.Contains(string(second), "level: warn") {
+		t.Errorf("second backup holds %q, want the file as the first Set left it", second)
+	}
+	if info, err := os.Stat(files[0]); err != nil || info.Mode().Perm() != fileMode {
+		t.Errorf("backup mode %v (%v), want %v", info.Mode().Perm(), err, fileMode)
+	}
+	name := filepath.Base(files[0])
+	if _, err := time.Parse(backupTimeLayout, strings.TrimSuffix(name, "-"+FileName+".bak")); err != nil {
+		t.Errorf("backup name %q: %v", name, err)
+	}
+}
+
+// A stale temporary file from an interrupted write is removed at start.
+func TestEnsureFileRemovesStaleTemps(t *testing.T) {
+	c := testConfig(t, userFile, nil, nil)
+	stale := filepath.Join(c.RootPath(), "."+FileName+".tmp-123456")
+	if err := os.WriteFile(stale, []byte("half"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.EnsureFile(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("stale temp file still there (%v)", err)
+	}
+}
+
+// logging.root and rootPath-relative folders must be creatable: a value
+// that would stop the next start is refused, and nothing is written.
+func TestSetRefusesUnwritablePaths(t *testing.T) {
+	c := testConfig(t, userFile, nil, nil)
+	file := filepath.Join(c.RootPath(), "a-file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{file + "/logs", "/dev/null/x"} {
+		err := c.Set(map[string]any{"logging_root": dir})
+		if err == nil || !strings.Contains(err.Error(), "logging_root: is not a directory hops can create or write") {
+			t.Errorf("logging_root %q: error %v", dir, err)
+		}
+	}
+	if got := readConfigFile(t, c); got != userFile {
+		t.Errorf("file changed:\n%s", got)
+	}
+	if err := c.Set(map[string]any{"logging_root": filepath.Join(c.RootPath(), "new", "logs")}); err != nil {
+		t.Errorf("a creatable logging_root was refused: %v", err)
 	}
 }
