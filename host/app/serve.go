@@ -82,7 +82,8 @@ func (in *instance) serveErr(err error) {
 }
 
 // tlsSource returns the certificate source for HTTPS, built on first use:
-// it reads the certs family's list through the registry (as an internal
+// the operator's files when tls.certificate (or operationsApi.tls) names
+// them, else it reads the certs family's list through the registry (as an internal
 // super user) and the key files under rootPath, and picks up certificate
 // changes on the next handshake.
 func (in *instance) tlsSource() (*tlscerts.Source, error) {
@@ -91,12 +92,16 @@ func (in *instance) tlsSource() (*tlscerts.Source, error) {
 	if in.tls != nil {
 		return in.tls, nil
 	}
-	src, err := tlscerts.New(tlscerts.Options{
+	opts := tlscerts.Options{
 		RootPath: in.cfg.RootPath(),
 		Hostname: in.hostname(),
 		List:     in.listCertificates,
 		Logger:   in.log.Named("tls"),
-	})
+	}
+	if cert, key, ca := in.cfg.TLSFiles(); cert != "" {
+		opts.Files = &tlscerts.Files{Certificate: cert, PrivateKey: key, CertificateAuthority: ca}
+	}
+	src, err := tlscerts.New(opts)
 	if err != nil {
 		return nil, fmt.Errorf("https: %w", err)
 	}

@@ -213,3 +213,16 @@ func checkSize(v any) error {
 	_, err := ParseSize(s)
 	return err
 }
+
+// TLSFiles returns the operator's certificate files for the operations
+// API: operationsApi.tls.* when its certificate is set (HarperDB lets that
+// section override tls for the operations API), else tls.*. An empty
+// certificate means none is configured: HTTPS serves the certs family's.
+func (c *Config) TLSFiles() (certificate, privateKey, certificateAuthority string) {
+	for _, set := range [][3]string{tlsKeySets[1], tlsKeySets[0]} {
+		if cert := c.String(set[0]); cert != "" {
+			return cert, c.String(set[1]), c.String(set[2])
+		}
+	}
+	return "", "", ""
+}

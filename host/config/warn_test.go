@@ -209,3 +209,18 @@ func TestCheck(t *testing.T) {
 		t.Error("Check wrote to the root")
 	}
 }
+
+// operationsApi.tls overrides tls for the operations API, as in HarperDB.
+func TestTLSFiles(t *testing.T) {
+	c := testConfig(t, "tls:\n  certificate: /a/cert.pem\n  privateKey: /a/key.pem\n", nil, nil)
+	if cert, key, ca := c.TLSFiles(); cert != "/a/cert.pem" || key != "/a/key.pem" || ca != "" {
+		t.Errorf("tls: %q %q %q", cert, key, ca)
+	}
+	c = testConfig(t, "tls:\n  certificate: /a/cert.pem\n  privateKey: /a/key.pem\noperationsApi:\n  tls:\n    certificate: /b/cert.pem\n    privateKey: /b/key.pem\n    certificateAuthority: /b/ca.pem\n", nil, nil)
+	if cert, key, ca := c.TLSFiles(); cert != "/b/cert.pem" || key != "/b/key.pem" || ca != "/b/ca.pem" {
+		t.Errorf("operationsApi.tls: %q %q %q", cert, key, ca)
+	}
+	if cert, _, _ := testConfig(t, "", nil, nil).TLSFiles(); cert != "" {
+		t.Errorf("defaults name a certificate: %q", cert)
+	}
+}

@@ -39,5 +39,14 @@
 // of the family's own engine). Authorities sign; they are never served,
 // and CAPool returns them for clients.
 //
+// The operator's own files: with Options.Files (tls.certificate,
+// tls.privateKey, tls.certificateAuthority) the Source serves that one pair
+// to every handshake instead (files.go). New reads it and fails on a
+// missing file, a file with no PEM, or a key that is not the
+// certificate's. Each handshake stats the three files; when one changed
+// (a certificate renewed in place or renamed over), the first handshake to
+// notice reloads the pair; a reload that fails keeps the last good pair and
+// is logged, as with the family's set.
+//
 // Only the standard library's crypto/tls and crypto/x509 are used.
 package tlscerts

@@ -56,6 +56,11 @@ type Options struct {
 	List func(ctx context.Context) ([]byte, error)
 	// Logger receives refresh failures and skipped records; default: none.
 	Logger hclog.Logger
+	// Files, when set, is the operator's own certificate: it is served to
+	// every handshake instead of the family's records, and List is not
+	// needed. New reads and checks it; a replaced file is picked up on
+	// the next handshake (each handshake stats the files).
+	Files *Files
 }
 
 // Source serves the certs family's certificates to crypto/tls. Create it
@@ -75,6 +80,9 @@ type Source struct {
 
 	// now is the clock (validity comparisons, retry spacing); tests move it.
 	now func() time.Time
+
+	// files serves Options.Files; nil when the family's records are served.
+	files *fileSource
 }
 
 // New returns a Source; nothing is loaded until the first handshake (or
@@ -83,14 +91,23 @@ func New(opts Options) (*Source, error) {
 	if opts.RootPath == "" {
 		return nil, errors.New("tlscerts: Options.RootPath is required")
 	}
-	if opts.List == nil {
-		return nil, errors.New("tlscerts: Options.List is required")
-	}
 	log := opts.Logger
 	if log == nil {
 		log = hclog.NewNullLogger()
 	}
-	return &Source{opts: opts, log: log.Named("tlscerts"), now: time.Now}, nil
+	s := &Source{opts: opts, log: log.Named("tlscerts"), now: time.Now}
+	if opts.Files != nil {
+		fs, err := newFileSource(*opts.Files)
+		if err != nil {
+			return nil, err
+		}
+		s.files = fs
+		return s, nil
+	}
+	if opts.List == nil {
+		return nil, errors.New("tlscerts: Options.List is required")
+	}
+	return s, nil
 }
 
 // TLSConfig returns a server configuration serving s: TLS 1.2 or later,
@@ -109,6 +126,13 @@ func (s *Source) GetCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, e
 	if hello != nil {
 		serverName = hello.ServerName
 	}
+	if s.files != nil {
+		set, err := s.currentFiles()
+		if err != nil {
+			return nil, noSet(err)
+		}
+		return set.cert, nil
+	}
 	// Not the handshake's context: the refresh is shared by every waiting
 	// handshake, so one client hanging up must not cancel it.
 	snap, err := s.current(context.Background())
@@ -122,8 +146,16 @@ func (s *Source) GetCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, e
 }
 
 // CAPool returns the authorities on record (refreshing first, as a
-// handshake does), for clients that must trust the node's certificates.
+// handshake does), for clients that must trust the node's certificates;
+// with Options.Files, the certificates of its CertificateAuthority file.
 func (s *Source) CAPool() (*x509.CertPool, error) {
+	if s.files != nil {
+		set, err := s.currentFiles()
+		if err != nil {
+			return nil, noSet(err)
+		}
+		return set.pool.Clone(), nil
+	}
 	snap, err := s.current(context.Background())
 	if snap == nil {
 		return nil, noSet(err)
@@ -145,6 +177,13 @@ func noSet(err error) error {
 // served either way). The host may call it once its families are up, to
 // log a problem before the first client meets it.
 func (s *Source) Refresh(ctx context.Context) error {
+	if s.files != nil {
+		_, err := loadFiles(s.files.files)
+		if err == nil {
+			_, err = s.currentFiles()
+		}
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	snap, err := s.loadLocked(ctx, s.stat())

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"crypto/tls"
+	"crypto/x509"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -98,4 +101,48 @@ func runToExit(t *testing.T, root string, env ...string) (string, int) {
 		t.Fatalf("hops did not exit within %s:\n%s", configStartWait, out.String())
 	}
 	return out.String(), cmd.ProcessState.ExitCode()
+}
+
+// With tls.certificate and tls.privateKey set, HTTPS serves the operator's
+// certificate (what a client trusting only the operator's CA verifies),
+// and a renewed pair renamed over the files is served without a restart.
+func TestTLSServesTheOperatorsCertificate(t *testing.T) {
+	dir := t.TempDir()
+	ca, caKey := testCA(t)
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	install := func(host string) {
+		t.Helper()
+		certPEM, keyPEM := testLeaf(t, ca, caKey, host)
+		for path, data := range map[string]string{certFile: certPEM, keyFile: keyPEM} {
+			if err := os.WriteFile(path+".new", []byte(data), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Rename(path+".new", path); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	install("operator.test")
+	securePort := freePort(t)
+	in := startHops(t, "", "tls:\n  certificate: "+certFile+"\n  privateKey: "+keyFile+"\n",
+		"OPERATIONSAPI_NETWORK_SECUREPORT="+strconv.Itoa(securePort))
+	pool := x509.NewCertPool()
+	pool.AddCert(ca)
+	handshake := func(name string) *x509.Certificate {
+		t.Helper()
+		conn, err := tls.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(securePort)),
+			&tls.Config{RootCAs: pool, ServerName: name, MinVersion: tls.VersionTLS12})
+		if err != nil {
+			t.Fatalf("handshake for %s: %v\n%s", name, err, in.out.String())
+		}
+		defer conn.Close()
+		return conn.ConnectionState().PeerCertificates[0]
+	}
+	if got := handshake("operator.test"); got.Subject.CommonName != "operator.test" {
+		t.Fatalf("served %s, want the operator's certificate", got.Subject.CommonName)
+	}
+	install("renewed.test")
+	if got := handshake("renewed.test"); got.Subject.CommonName != "renewed.test" {
+		t.Errorf("after renewal served %s, want renewed.test", got.Subject.CommonName)
+	}
 }
