@@ -50,10 +50,10 @@ vet:
 staticcheck: ## staticcheck at the version pinned in go.mod's tool block
 	$(GO) tool staticcheck ./...
 
-proto: ## regenerate sdk/proto (offline: protoc + the go.mod-pinned generators)
-	cd sdk/proto && $(GO) generate ./...
+proto: ## regenerate sdk/internal/proto (offline: protoc + the go.mod-pinned generators)
+	cd sdk/internal/proto && $(GO) generate ./...
 
-proto-check: ## fail when sdk/proto's generated code is stale
+proto-check: ## fail when sdk/internal/proto's generated code is stale
 	@scripts/proto-check.sh
 
 tidy-check:

@@ -18,6 +18,7 @@ import (
 	"github.com/hops-dev/hops/builtin/status"
 	"github.com/hops-dev/hops/builtin/system"
 	"github.com/hops-dev/hops/sdk"
+	"github.com/hops-dev/hops/sdk/plugin"
 )
 
 // Constructor builds a family in its own process.
@@ -56,6 +57,6 @@ func Serve(name string) error {
 	if err != nil {
 		return fmt.Errorf("builtin %s: %w", name, err)
 	}
-	sdk.Serve(fam)
+	plugin.Serve(fam)
 	return nil
 }

@@ -84,19 +84,6 @@ type StatusError interface {
 	HTTPStatus() int
 }
 
-// toError maps any handler error to the *Error answered for it. ok is false
-// for errors that carry no status (they become 500s).
-func toError(err error) (*Error, bool) {
-	if e, ok := AsError(err); ok {
-		return e, true
-	}
-	var se StatusError
-	if errors.As(err, &se) {
-		return &Error{Status: se.HTTPStatus(), Message: se.Error()}, true
-	}
-	return nil, false
-}
-
 // decodeErrorBody turns an error answer back into an *Error, keeping extra
 // fields, so an error relayed through Dispatch keeps its shape.
 func decodeErrorBody(status int, r io.Reader) *Error {

@@ -7,14 +7,6 @@ import (
 	"github.com/hashicorp/go-hclog"
 )
 
-// APIVersion is the version of the family contract this SDK speaks. The host
-// refuses a family that describes another version, and go-plugin's
-// handshake (ProtocolVersion) refuses it before that, with a clear error.
-// Version 2: Handle streams carry one request after another (a header with
-// the first chunk, an end mark on the last), where version 1 carried one
-// request per stream; a version-1 plugin cannot talk to this host.
-const APIVersion = 2
-
 // Family is what a plugin implements. Lifecycle: the host calls Info and
 // Operations once at start (Describe), then Configure (if the family
 // implements [Configurer]) before any request, then the operations'
@@ -61,9 +53,11 @@ type Config struct {
 	RootPath string
 	// LogLevel is the host's logging level.
 	LogLevel string
-	// Host calls back into the host (Dispatch, jobs).
-	Host HostClient
-	// Logger logs to the host through go-plugin's stderr capture.
+	// Host calls back into the host (Dispatch, jobs). The SDK sets it in
+	// the family's process.
+	Host Host
+	// Logger logs to the host through go-plugin's stderr capture. The SDK
+	// sets it in the family's process.
 	Logger hclog.Logger
 }
 

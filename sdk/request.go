@@ -21,7 +21,7 @@ type Caller struct {
 	// shape: {"super_user": bool, "<db>": {"tables": {...}}}).
 	Permissions json.RawMessage
 	// Token is an opaque host-signed token naming the caller. Pass the
-	// Caller to HostClient.Dispatch or JobStart to act as this user.
+	// Caller to Host.Dispatch or JobStart to act as this user.
 	Token string
 }
 
@@ -36,8 +36,9 @@ type Request struct {
 	Caller Caller
 	// ID identifies the request in the host's and the family's logs.
 	ID string
-	// Host calls back into the host.
-	Host HostClient
+	// Host calls back into the host. The SDK sets it in the family's
+	// process; a request the host sends carries none.
+	Host Host
 }
 
 // Decode unmarshals the request body into v. A body that is not valid JSON
@@ -70,7 +71,8 @@ func (r *Request) Fields() (map[string]json.RawMessage, error) {
 const ContentTypeJSON = "application/json"
 
 // Response is an operation's answer. Either Value is encoded as JSON, or
-// Stream writes the body (for answers proportional to table size).
+// Stream writes the body (for answers proportional to table size). The
+// same Response answers a family's operations and the host's own.
 type Response struct {
 	// Status is the HTTP status; 0 means 200.
 	Status int
@@ -100,32 +102,4 @@ func RawJSON(body []byte) *Response {
 		_, err := io.Copy(w, bytes.NewReader(body))
 		return err
 	})
-}
-
-func (r *Response) status() int {
-	if r == nil || r.Status == 0 {
-		return http.StatusOK
-	}
-	return r.Status
-}
-
-func (r *Response) contentType() string {
-	if r == nil || r.ContentType == "" {
-		return ContentTypeJSON
-	}
-	return r.ContentType
-}
-
-// write writes the response body to w.
-func (r *Response) write(w io.Writer) error {
-	if r != nil && r.Stream != nil {
-		return r.Stream(w)
-	}
-	var v any
-	if r != nil {
-		v = r.Value
-	}
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
 }

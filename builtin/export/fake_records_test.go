@@ -57,7 +57,8 @@ type fakeRecords struct {
 }
 
 // dispatch implements FakeHost.DispatchFunc.
-func (f *fakeRecords) dispatch(ctx context.Context, token, _ string, body []byte) (*sdk.Reply, error) {
+func (f *fakeRecords) dispatch(ctx context.Context, caller sdk.Caller, body []byte) (*sdk.Reply, error) {
+	token := caller.Token
 	var op struct {
 		Operation     string   `json:"operation"`
 		Database      string   `json:"database"`

@@ -97,7 +97,7 @@ func (f *Family) launch(reqCtx context.Context, req *sdk.Request, jobType string
 // job is one running export.
 type job struct {
 	f          *Family
-	host       sdk.HostClient
+	host       sdk.Host
 	id         string
 	jobType    string
 	search     *openSearch

@@ -40,7 +40,7 @@ func (s *openSearch) close() { _ = s.body.Close() }
 // missing permission (403) is answered at once; then it finds the column
 // order. ctx bounds the search's stream: it must outlive the request. The
 // answer's body is left open and unread for the job.
-func startSearch(ctx context.Context, host sdk.HostClient, caller sdk.Caller, search exporter.SearchOperation) (*openSearch, error) {
+func startSearch(ctx context.Context, host sdk.Host, caller sdk.Caller, search exporter.SearchOperation) (*openSearch, error) {
 	if search.Operation == exporter.SearchSQL {
 		if err := checkSelect(search.Body); err != nil {
 			return nil, err
@@ -127,7 +127,7 @@ func isSQLWordRune(r rune) bool {
 // get_attributes when they are explicit (duplicates dropped, as the search
 // drops them), else the table's primary key then every other attribute,
 // sorted, from describe_table run as the caller.
-func searchColumns(ctx context.Context, host sdk.HostClient, caller sdk.Caller, body json.RawMessage) ([]string, error) {
+func searchColumns(ctx context.Context, host sdk.Host, caller sdk.Caller, body json.RawMessage) ([]string, error) {
 	var op struct {
 		GetAttributes []string `json:"get_attributes"`
 	}
@@ -163,7 +163,7 @@ type tableDescription struct {
 // describeColumns runs describe_table on the search's table (its
 // database or schema and table fields, as given) and returns
 // exporter.Columns of the answer.
-func describeColumns(ctx context.Context, host sdk.HostClient, caller sdk.Caller, body json.RawMessage) ([]string, error) {
+func describeColumns(ctx context.Context, host sdk.Host, caller sdk.Caller, body json.RawMessage) ([]string, error) {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(body, &fields); err != nil {
 		return nil, fmt.Errorf("read search_operation: %w", err)

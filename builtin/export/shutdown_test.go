@@ -9,7 +9,7 @@ import (
 
 func TestShutdownStopsARunningExportAndRemovesItsTempFile(t *testing.T) {
 	// The search's answer reaches the export once the family has sent
-	// its first chunk (sdk.ChunkSize bytes): hold it well after that.
+	// its first chunk (plugin.ChunkSize bytes): hold it well after that.
 	const heldAt = 50000
 	reached := make(chan struct{})
 	fake := newFake(100000)

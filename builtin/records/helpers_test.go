@@ -35,7 +35,7 @@ type env struct {
 type harnessOpts struct {
 	rootPath string
 	section  any
-	host     sdk.HostService
+	host     sdk.Host
 }
 
 // newEnv serves a fresh family over in-process gRPC with a test clock and
@@ -171,8 +171,8 @@ func withDogs(t testing.TB) *env {
 // user (for bodies the harness cannot read an operation from).
 func (e *env) handle(operation string, body []byte) sdktest.Result {
 	e.t.Helper()
-	reply, err := e.h.Client.Handle(context.Background(), sdk.HandleArgs{Operation: operation, Body: body,
-		Caller: sdktest.SuperUser, RequestID: "test"})
+	reply, err := e.h.Client.Handle(context.Background(), &sdk.Request{Operation: operation, Body: body,
+		Caller: sdktest.SuperUser, ID: "test"})
 	if err != nil {
 		e.t.Fatalf("handle: %v", err)
 	}

@@ -120,7 +120,7 @@ type blockingHost struct {
 	calls      int
 }
 
-func (b *blockingHost) JobProgress(ctx context.Context, id, message string, progress []byte) error {
+func (b *blockingHost) JobProgress(ctx context.Context, id, message string, progress any) error {
 	b.calls++
 	if b.calls == 1 {
 		close(b.progressed)

@@ -90,7 +90,7 @@ func readDate(fields map[string]json.RawMessage) (time.Time, error) {
 type deleteJob struct {
 	f         *Family
 	st        *store.Store
-	host      sdk.HostClient
+	host      sdk.Host
 	id        string
 	db, table string
 	before    time.Time

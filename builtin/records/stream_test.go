@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/hops-dev/hops/sdk"
+	"github.com/hops-dev/hops/sdk/plugin"
 	"github.com/hops-dev/hops/sdk/sdktest"
 )
 
@@ -52,8 +53,8 @@ func TestLargeSearchStreamsInChunks(t *testing.T) {
 	e := newEnv(t, harnessOpts{})
 	fillBig(t, e)
 	body, _ := json.Marshal(bigSearch)
-	reply, err := e.h.Client.Handle(context.Background(), sdk.HandleArgs{Operation: "search_by_value", Body: body,
-		Caller: sdktest.SuperUser, RequestID: "big"})
+	reply, err := e.h.Client.Handle(context.Background(), &sdk.Request{Operation: "search_by_value", Body: body,
+		Caller: sdktest.SuperUser, ID: "big"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,13 +64,13 @@ func TestLargeSearchStreamsInChunks(t *testing.T) {
 	}
 	// Each Read returns at most one chunk, so reads with data count chunks.
 	var all bytes.Buffer
-	buf := make([]byte, 4*sdk.ChunkSize)
+	buf := make([]byte, 4*plugin.ChunkSize)
 	chunks := 0
 	for {
 		n, err := reply.Body.Read(buf)
 		if n > 0 {
 			chunks++
-			if n > sdk.ChunkSize {
+			if n > plugin.ChunkSize {
 				t.Fatalf("a read returned %d bytes, more than a chunk", n)
 			}
 			all.Write(buf[:n])
@@ -81,7 +82,7 @@ func TestLargeSearchStreamsInChunks(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if min := all.Len() / sdk.ChunkSize; chunks < min || chunks < 2 {
+	if min := all.Len() / plugin.ChunkSize; chunks < min || chunks < 2 {
 		t.Errorf("%d bytes came in %d chunks, want at least %d", all.Len(), chunks, max(min, 2))
 	}
 	var rows []struct {

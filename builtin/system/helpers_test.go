@@ -42,7 +42,8 @@ type fakePeers struct {
 }
 
 // dispatch is a FakeHost.DispatchFunc.
-func (p *fakePeers) dispatch(_ context.Context, token, _ string, body []byte) (*sdk.Reply, error) {
+func (p *fakePeers) dispatch(_ context.Context, caller sdk.Caller, body []byte) (*sdk.Reply, error) {
+	token := caller.Token
 	var head struct {
 		Operation string `json:"operation"`
 	}

@@ -109,7 +109,7 @@ var needsHost = map[string]bool{
 // dispatchJSON runs body through the host as caller and decodes a 2xx
 // answer into v; any other answer is an error carrying the peer's
 // message.
-func dispatchJSON(ctx context.Context, host sdk.HostClient, caller sdk.Caller, body []byte, v any) error {
+func dispatchJSON(ctx context.Context, host sdk.Host, caller sdk.Caller, body []byte, v any) error {
 	if host == nil {
 		return sdk.ErrNoHost
 	}

@@ -174,7 +174,7 @@ func Run(ctx context.Context, opts Options) (*Restart, error) {
 		LogLevel: cfg.String("logging.level"),
 		Logger:   log,
 		Registry: in.reg,
-		Host:     func(family string) sdk.HostService { return &bridge{family: family, in: in} },
+		Host:     func(family string) sdk.Host { return &bridge{family: family, in: in} },
 		OnExit:   in.familyExited,
 	})
 	specs, err := familySpecs(cfg, opts)
@@ -242,8 +242,8 @@ func (in *instance) currentServer() *server.Server {
 }
 
 // Handle implements server.Forwarder through the supervisor.
-func (in *instance) Handle(ctx context.Context, family string, args sdk.HandleArgs) (*sdk.Reply, error) {
-	return in.sup.Handle(ctx, family, args)
+func (in *instance) Handle(ctx context.Context, family string, req *sdk.Request) (*sdk.Reply, error) {
+	return in.sup.Handle(ctx, family, req)
 }
 
 // familyExited fails the running jobs of a family whose process died.

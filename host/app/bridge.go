@@ -8,6 +8,7 @@ import (
 
 	"github.com/hops-dev/hops/host/jobs"
 	"github.com/hops-dev/hops/sdk"
+	"github.com/hops-dev/hops/sdk/plugin"
 )
 
 // bridge is the Host service one family calls back into: Dispatch runs
@@ -18,43 +19,56 @@ type bridge struct {
 	in     *instance
 }
 
-// Dispatch implements sdk.HostService. Operation failures come back
-// in-band as a Reply with their status, never as transport errors.
-func (b *bridge) Dispatch(ctx context.Context, token, requestID string, body []byte) (*sdk.Reply, error) {
-	caller, err := b.in.auth.CallerFromToken(token)
+// Dispatch implements sdk.Host. The caller is resolved from its token
+// alone. Operation failures come back in-band as a Reply with their
+// status, never as transport errors.
+func (b *bridge) Dispatch(ctx context.Context, from sdk.Caller, body []byte) (*sdk.Reply, error) {
+	caller, err := b.in.auth.CallerFromToken(from.Token)
 	if err != nil {
 		return errorReply(err), nil
 	}
-	reply, err := b.in.currentServer().Dispatch(ctx, caller, requestID, body)
+	reply, err := b.in.currentServer().Dispatch(ctx, caller, "", body)
 	if err != nil {
 		return errorReply(err), nil
 	}
 	return reply, nil
 }
 
-// JobStart implements sdk.HostService.
-func (b *bridge) JobStart(_ context.Context, token, jobType string, body []byte) (string, error) {
-	caller, err := b.in.auth.CallerFromToken(token)
+// JobStart implements sdk.Host.
+func (b *bridge) JobStart(_ context.Context, from sdk.Caller, jobType string, v any) (string, error) {
+	caller, err := b.in.auth.CallerFromToken(from.Token)
+	if err != nil {
+		return "", fmt.Errorf("job start for %s: %w", b.family, err)
+	}
+	body, err := plugin.JobJSON(v)
 	if err != nil {
 		return "", fmt.Errorf("job start for %s: %w", b.family, err)
 	}
 	return b.in.jobs.Start(b.family, jobType, caller.Username, body)
 }
 
-// JobProgress implements sdk.HostService.
-func (b *bridge) JobProgress(_ context.Context, id, message string, progress []byte) error {
+// JobProgress implements sdk.Host.
+func (b *bridge) JobProgress(_ context.Context, id, message string, v any) error {
 	if err := b.owns(id); err != nil {
 		return err
+	}
+	progress, err := plugin.JobJSON(v)
+	if err != nil {
+		return fmt.Errorf("job %s: %w", id, err)
 	}
 	return b.in.jobs.Progress(id, message, progress)
 }
 
-// JobFinish implements sdk.HostService.
-func (b *bridge) JobFinish(_ context.Context, id string, success bool, message string, result []byte) error {
+// JobFinish implements sdk.Host.
+func (b *bridge) JobFinish(_ context.Context, id string, res sdk.JobResult) error {
 	if err := b.owns(id); err != nil {
 		return err
 	}
-	return b.in.jobs.Finish(id, success, message, result)
+	result, err := plugin.JobJSON(res.Result)
+	if err != nil {
+		return fmt.Errorf("job %s: %w", id, err)
+	}
+	return b.in.jobs.Finish(id, res.Success, res.Message, result)
 }
 
 // owns refuses reports on a job another family started.
@@ -83,4 +97,4 @@ func errorReply(err error) *sdk.Reply {
 	return &sdk.Reply{Status: e.Status, ContentType: sdk.ContentTypeJSON, Body: io.NopCloser(&buf)}
 }
 
-var _ sdk.HostService = (*bridge)(nil)
+var _ sdk.Host = (*bridge)(nil)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/hops-dev/hops/host/config"
 	"github.com/hops-dev/hops/host/supervisor"
-	"github.com/hops-dev/hops/sdk"
+	"github.com/hops-dev/hops/sdk/plugin"
 )
 
 // builtinEnv lists the host variables a builtin family inherits: enough to
@@ -30,7 +30,7 @@ const maxProcsKey = "maxProcs"
 // zero, becomes the family's GOMAXPROCS (families.<name>.maxProcs).
 func builtinSpecs(exe string, names []string, section func(string) json.RawMessage, maxProcs func(string) int, logLevel string) []supervisor.Spec {
 	env := passEnv(builtinEnv)
-	env = append(env, sdk.EnvLogLevel+"="+logLevel)
+	env = append(env, plugin.EnvLogLevel+"="+logLevel)
 	specs := make([]supervisor.Spec, 0, len(names))
 	for _, n := range names {
 		famEnv := env
@@ -55,7 +55,7 @@ func pluginSpecs(plugins []config.Plugin, section func(string) json.RawMessage, 
 		if p.Name == "" || p.Path == "" {
 			return nil, fmt.Errorf("plugins[%d]: name and path are required", i)
 		}
-		env := []string{sdk.EnvLogLevel + "=" + logLevel}
+		env := []string{plugin.EnvLogLevel + "=" + logLevel}
 		for _, e := range p.Env {
 			if strings.Contains(e, "=") {
 				env = append(env, e)

@@ -66,5 +66,3 @@ func newErrorID() string {
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
 }
-
-func asStatus(err error, target *sdk.StatusError) bool { return errors.As(err, target) }

@@ -22,6 +22,7 @@ import (
 	"github.com/hops-dev/hops/host/registry"
 	"github.com/hops-dev/hops/sdk"
 	"github.com/hops-dev/hops/sdk/jsonobj"
+	"github.com/hops-dev/hops/sdk/plugin"
 )
 
 // Defaults for Options fields left zero.
@@ -41,7 +42,7 @@ const (
 	DrainGrace = 150 * time.Millisecond
 	// copyBufferSize is the size of the pooled buffers replies are copied
 	// through: the SDK's chunk size, so one read usually moves one chunk.
-	copyBufferSize = sdk.ChunkSize
+	copyBufferSize = plugin.ChunkSize
 )
 
 // Authenticator checks an Authorization header.
@@ -53,7 +54,7 @@ type Authenticator interface {
 
 // Forwarder sends a request to a family's process.
 type Forwarder interface {
-	Handle(ctx context.Context, family string, args sdk.HandleArgs) (*sdk.Reply, error)
+	Handle(ctx context.Context, family string, req *sdk.Request) (*sdk.Reply, error)
 }
 
 // Options configure a Server. Zero durations and sizes take the defaults.
@@ -242,7 +243,7 @@ func (s *Server) operations(c echo.Context) error {
 	if s.opts.WithAuthorization != nil {
 		ctx = s.opts.WithAuthorization(ctx, authz)
 	}
-	reply, err := s.run(ctx, entry, sdk.HandleArgs{Operation: op, Body: body, Caller: caller, RequestID: id})
+	reply, err := s.run(ctx, entry, &sdk.Request{Operation: op, Body: body, Caller: caller, ID: id})
 	if err != nil {
 		status := statusOf(err)
 		if clientGone(c, err) {
@@ -287,15 +288,15 @@ func (s *Server) Dispatch(ctx context.Context, caller sdk.Caller, requestID stri
 	if requestID == "" {
 		requestID = s.requestID()
 	}
-	return s.run(ctx, entry, sdk.HandleArgs{Operation: op, Body: body, Caller: caller, RequestID: requestID})
+	return s.run(ctx, entry, &sdk.Request{Operation: op, Body: body, Caller: caller, ID: requestID})
 }
 
 // run executes an authorized operation: locally or in its family.
-func (s *Server) run(ctx context.Context, entry registry.Entry, args sdk.HandleArgs) (*sdk.Reply, error) {
+func (s *Server) run(ctx context.Context, entry registry.Entry, req *sdk.Request) (*sdk.Reply, error) {
 	if entry.Op.Handler != nil {
-		return runLocal(ctx, entry.Op.Handler, args, s.log)
+		return plugin.Local(ctx, entry.Op.Handler, req, s.log)
 	}
-	return s.opts.Forwarder.Handle(ctx, entry.Family, args)
+	return s.opts.Forwarder.Handle(ctx, entry.Family, req)
 }
 
 // copyReply streams a family's reply to the client and returns its status.

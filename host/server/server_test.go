@@ -43,11 +43,11 @@ func basic(u, p string) string {
 
 // fakeForwarder answers every family request with what it received.
 type fakeForwarder struct {
-	got  sdk.HandleArgs
+	got  *sdk.Request
 	fail error
 }
 
-func (f *fakeForwarder) Handle(_ context.Context, family string, args sdk.HandleArgs) (*sdk.Reply, error) {
+func (f *fakeForwarder) Handle(_ context.Context, family string, args *sdk.Request) (*sdk.Reply, error) {
 	f.got = args
 	if f.fail != nil {
 		return nil, f.fail
@@ -154,7 +154,7 @@ func TestForwardsWithCaller(t *testing.T) {
 	if r.status != 200 || r.body["family"] != "status" || r.body["user"] != "admin" {
 		t.Fatalf("forward: %d %s", r.status, r.raw)
 	}
-	if !strings.Contains(string(fwd.got.Body), `"extra":[1]`) || fwd.got.RequestID == "" {
+	if !strings.Contains(string(fwd.got.Body), `"extra":[1]`) || fwd.got.ID == "" {
 		t.Fatalf("family got %+v", fwd.got)
 	}
 }

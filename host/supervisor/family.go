@@ -98,7 +98,7 @@ func (f *family) launch(ctx context.Context) (*process, error) {
 			return nil, fmt.Errorf("family %s %w (had %v, now %v)", f.spec.Name, errDifferentOperations, want, got)
 		}
 	}
-	err = p.fc.Configure(ctx, sdk.ConfigureArgs{Section: f.spec.Section, RootPath: f.s.opts.RootPath, LogLevel: f.s.opts.LogLevel})
+	err = p.fc.Configure(ctx, sdk.Config{Section: f.spec.Section, RootPath: f.s.opts.RootPath, LogLevel: f.s.opts.LogLevel})
 	if err != nil {
 		p.kill()
 		return nil, fmt.Errorf("family %s: %w", f.spec.Name, err)
@@ -272,7 +272,7 @@ func (f *family) info() ProcInfo {
 }
 
 // handle forwards one request to the current process.
-func (f *family) handle(ctx context.Context, args sdk.HandleArgs) (*sdk.Reply, error) {
+func (f *family) handle(ctx context.Context, req *sdk.Request) (*sdk.Reply, error) {
 	// Count the request before releasing the lock: a roll swaps cur under
 	// it, so it either sends this request to the new process or finds it
 	// counted when it waits for the old one's requests to end.
@@ -285,13 +285,13 @@ func (f *family) handle(ctx context.Context, args sdk.HandleArgs) (*sdk.Reply, e
 	if p == nil {
 		return nil, &sdk.Error{Status: http.StatusServiceUnavailable, Message: RestartingMessage(f.spec.Name)}
 	}
-	reply, err := p.fc.Handle(ctx, args)
+	reply, err := p.fc.Handle(ctx, req)
 	if err != nil {
 		p.inflight.done()
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("forward %s: %w", args.Operation, ctx.Err())
+			return nil, fmt.Errorf("forward %s: %w", req.Operation, ctx.Err())
 		}
-		f.log.Warn("forward failed; family is restarting", "operation", args.Operation, "error", err)
+		f.log.Warn("forward failed; family is restarting", "operation", req.Operation, "error", err)
 		return nil, &sdk.Error{Status: http.StatusServiceUnavailable, Message: RestartingMessage(f.spec.Name)}
 	}
 	reply.Body = &doneBody{ReadCloser: reply.Body, done: p.inflight.done}

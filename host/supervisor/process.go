@@ -12,9 +12,10 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-hclog"
-	"github.com/hashicorp/go-plugin"
+	goplugin "github.com/hashicorp/go-plugin"
 
 	"github.com/hops-dev/hops/sdk"
+	"github.com/hops-dev/hops/sdk/plugin"
 )
 
 // Timing constants for one process.
@@ -35,9 +36,9 @@ const (
 
 // process is one running plugin process of a family.
 type process struct {
-	client  *plugin.Client
-	fc      *sdk.FamilyClient
-	desc    *sdk.Description
+	client  *goplugin.Client
+	fc      *plugin.FamilyClient
+	desc    *plugin.Description
 	pid     int
 	started time.Time
 	// release lets the goroutine that started the process (locked to its
@@ -53,28 +54,28 @@ type process struct {
 
 // startProcess starts one process of spec and returns it described but
 // not yet configured.
-func startProcess(ctx context.Context, spec Spec, host sdk.HostService, log hclog.Logger) (*process, error) {
+func startProcess(ctx context.Context, spec Spec, host sdk.Host, log hclog.Logger) (*process, error) {
 	cmd, err := spec.command()
 	if err != nil {
 		return nil, err
 	}
-	cfg := &plugin.ClientConfig{
-		HandshakeConfig:  sdk.Handshake,
-		Plugins:          sdk.PluginSet(host),
+	cfg := &goplugin.ClientConfig{
+		HandshakeConfig:  plugin.Handshake,
+		Plugins:          plugin.PluginSet(nil, host),
 		Cmd:              cmd,
-		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
+		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
 		AutoMTLS:         true,
 		SkipHostEnv:      true,
 		Logger:           log,
 		StartTimeout:     startTimeout,
-		GRPCDialOptions:  sdk.GRPCDialOptions(),
+		GRPCDialOptions:  plugin.GRPCDialOptions(),
 	}
 	if spec.SHA256 != "" {
 		sum, err := hex.DecodeString(spec.SHA256)
 		if err != nil || len(sum) != sha256.Size {
 			return nil, fmt.Errorf("plugin %s: sha256 %q is not a hex SHA-256", spec.Name, spec.SHA256)
 		}
-		cfg.SecureConfig = &plugin.SecureConfig{Checksum: sum, Hash: sha256.New()}
+		cfg.SecureConfig = &goplugin.SecureConfig{Checksum: sum, Hash: sha256.New()}
 	}
 
 	p := &process{release: make(chan struct{}), exited: make(chan struct{})}
@@ -83,7 +84,7 @@ func startProcess(ctx context.Context, spec Spec, host sdk.HostService, log hclo
 		// Pdeathsig follows the forking thread: keep this goroutine on its
 		// thread, and the thread alive, for as long as the child lives.
 		runtime.LockOSThread()
-		p.client = plugin.NewClient(cfg)
+		p.client = goplugin.NewClient(cfg)
 		_, err := p.client.Start()
 		started <- err
 		if err != nil {
@@ -95,7 +96,7 @@ func startProcess(ctx context.Context, spec Spec, host sdk.HostService, log hclo
 		if p.client != nil {
 			p.client.Kill()
 		}
-		if err == plugin.ErrChecksumsDoNotMatch {
+		if err == goplugin.ErrChecksumsDoNotMatch {
 			return nil, fmt.Errorf("plugin %s: checksum of %s does not match the configured sha256; not starting it: %w", spec.Name, spec.Path, err)
 		}
 		return nil, fmt.Errorf("start %s: %w", spec.Name, err)
@@ -114,14 +115,14 @@ func startProcess(ctx context.Context, spec Spec, host sdk.HostService, log hclo
 	if err != nil {
 		return fail(fmt.Errorf("connect to %s: %w", spec.Name, err))
 	}
-	if p.fc, err = sdk.Dispense(proto); err != nil {
+	if p.fc, err = plugin.Dispense(proto); err != nil {
 		return fail(fmt.Errorf("%s: %w", spec.Name, err))
 	}
 	if p.desc, err = p.fc.Describe(ctx); err != nil {
 		return fail(fmt.Errorf("%s: %w", spec.Name, err))
 	}
-	if p.desc.APIVersion != sdk.APIVersion {
-		return fail(fmt.Errorf("%s speaks family API version %d, this host speaks %d", spec.Name, p.desc.APIVersion, sdk.APIVersion))
+	if p.desc.APIVersion != plugin.APIVersion {
+		return fail(fmt.Errorf("%s speaks family API version %d, this host speaks %d", spec.Name, p.desc.APIVersion, plugin.APIVersion))
 	}
 	return p, nil
 }

@@ -62,7 +62,7 @@ type Options struct {
 	// Registry receives each family's operations at its first start.
 	Registry *registry.Registry
 	// Host builds the Host service a family calls back into.
-	Host func(family string) sdk.HostService
+	Host func(family string) sdk.Host
 	// OnExit is called when a family's process exits unexpectedly, with a
 	// reason, e.g. so the job store can fail that family's running jobs.
 	OnExit func(family, reason string)
@@ -102,7 +102,7 @@ func New(opts Options) *Supervisor {
 		opts.Registry = registry.New(opts.Logger)
 	}
 	if opts.Host == nil {
-		opts.Host = func(string) sdk.HostService { return nil }
+		opts.Host = func(string) sdk.Host { return nil }
 	}
 	return &Supervisor{
 		opts:     opts,
@@ -155,14 +155,14 @@ func RestartingMessage(family string) string {
 // Handle forwards a request to a family's current process. While the
 // family is down it answers a 503 *sdk.Error; a transport failure (the
 // process died mid-request) is a 503 too.
-func (s *Supervisor) Handle(ctx context.Context, name string, args sdk.HandleArgs) (*sdk.Reply, error) {
+func (s *Supervisor) Handle(ctx context.Context, name string, req *sdk.Request) (*sdk.Reply, error) {
 	s.mu.RLock()
 	f := s.families[name]
 	s.mu.RUnlock()
 	if f == nil {
 		return nil, sdk.Errorf(http.StatusServiceUnavailable, "Operation family '%s' is not running", name)
 	}
-	return f.handle(ctx, args)
+	return f.handle(ctx, req)
 }
 
 // Roll replaces a family's process with a new one, which serves before the

@@ -46,8 +46,8 @@ func reply(status int, body string) *sdk.Reply {
 func TestStatusReportDispatchesAsTheCaller(t *testing.T) {
 	h := sdktest.New(t, newFamily(), sdktest.Options{})
 	var gotToken, gotBody string
-	h.Host.DispatchFunc = func(_ context.Context, token, _ string, body []byte) (*sdk.Reply, error) {
-		gotToken, gotBody = token, string(body)
+	h.Host.DispatchFunc = func(_ context.Context, caller sdk.Caller, body []byte) (*sdk.Reply, error) {
+		gotToken, gotBody = caller.Token, string(body)
 		return reply(200, `[{"id":"primary","status":"up"},{"id":"maintenance","status":"x"}]`), nil
 	}
 	r := h.Super(t, map[string]any{"operation": "example_status_report"})
@@ -67,7 +67,7 @@ func TestStatusReportDispatchesAsTheCaller(t *testing.T) {
 
 func TestStatusReportPassesErrorsThrough(t *testing.T) {
 	h := sdktest.New(t, newFamily(), sdktest.Options{})
-	h.Host.DispatchFunc = func(context.Context, string, string, []byte) (*sdk.Reply, error) {
+	h.Host.DispatchFunc = func(context.Context, sdk.Caller, []byte) (*sdk.Reply, error) {
 		return reply(503, `{"error":"Operation family 'status' is restarting"}`), nil
 	}
 	r := h.Super(t, map[string]any{"operation": "example_status_report"})

@@ -10,6 +10,6 @@
 // in the hops config file (see plugins/README.md).
 package main
 
-import "github.com/hops-dev/hops/sdk"
+import "github.com/hops-dev/hops/sdk/plugin"
 
-func main() { sdk.Serve(newFamily()) }
+func main() { plugin.Serve(newFamily()) }

@@ -8,14 +8,16 @@ import (
 	"time"
 
 	"github.com/hops-dev/hops/sdk"
+	"github.com/hops-dev/hops/sdk/plugin"
 )
 
-// FakeHost is an in-memory Host service: function fields for Dispatch and
-// a job table that records what a family reports.
+// FakeHost is an in-memory sdk.Host, on the host's side of the wire: a
+// function field for Dispatch and a job table that records what a family
+// reports. As on the real host, a caller arrives with only its Token.
 type FakeHost struct {
 	// DispatchFunc answers Dispatch; the Harness sets it to dispatch back
 	// into the family under test.
-	DispatchFunc func(ctx context.Context, token, requestID string, body []byte) (*sdk.Reply, error)
+	DispatchFunc func(ctx context.Context, caller sdk.Caller, body []byte) (*sdk.Reply, error)
 
 	mu      sync.Mutex
 	jobs    map[string]*Job
@@ -54,16 +56,21 @@ func (f *FakeHost) Caller(token string) (sdk.Caller, bool) {
 	return c, ok
 }
 
-// Dispatch implements sdk.HostService.
-func (f *FakeHost) Dispatch(ctx context.Context, token, requestID string, body []byte) (*sdk.Reply, error) {
+// Dispatch implements sdk.Host.
+func (f *FakeHost) Dispatch(ctx context.Context, caller sdk.Caller, body []byte) (*sdk.Reply, error) {
 	if f.DispatchFunc == nil {
 		return nil, fmt.Errorf("fake host: no DispatchFunc")
 	}
-	return f.DispatchFunc(ctx, token, requestID, body)
+	return f.DispatchFunc(ctx, caller, body)
 }
 
-// JobStart implements sdk.HostService.
-func (f *FakeHost) JobStart(_ context.Context, token, jobType string, body []byte) (string, error) {
+// JobStart implements sdk.Host.
+func (f *FakeHost) JobStart(_ context.Context, caller sdk.Caller, jobType string, v any) (string, error) {
+	body, err := plugin.JobJSON(v)
+	if err != nil {
+		return "", err
+	}
+	token := caller.Token
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.seq++
@@ -73,8 +80,12 @@ func (f *FakeHost) JobStart(_ context.Context, token, jobType string, body []byt
 	return id, nil
 }
 
-// JobProgress implements sdk.HostService.
-func (f *FakeHost) JobProgress(_ context.Context, id, message string, progress []byte) error {
+// JobProgress implements sdk.Host.
+func (f *FakeHost) JobProgress(_ context.Context, id, message string, v any) error {
+	progress, err := plugin.JobJSON(v)
+	if err != nil {
+		return err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	j, ok := f.jobs[id]
@@ -87,8 +98,13 @@ func (f *FakeHost) JobProgress(_ context.Context, id, message string, progress [
 	return nil
 }
 
-// JobFinish implements sdk.HostService.
-func (f *FakeHost) JobFinish(_ context.Context, id string, success bool, message string, result []byte) error {
+// JobFinish implements sdk.Host.
+func (f *FakeHost) JobFinish(_ context.Context, id string, res sdk.JobResult) error {
+	result, err := plugin.JobJSON(res.Result)
+	if err != nil {
+		return err
+	}
+	success, message := res.Success, res.Message
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	j, ok := f.jobs[id]
@@ -144,4 +160,4 @@ func (f *FakeHost) WaitJob(id string, timeout time.Duration) (Job, error) {
 	}
 }
 
-var _ sdk.HostService = (*FakeHost)(nil)
+var _ sdk.Host = (*FakeHost)(nil)

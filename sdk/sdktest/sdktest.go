@@ -15,9 +15,10 @@ import (
 	"io"
 	"testing"
 
-	"github.com/hashicorp/go-plugin"
+	goplugin "github.com/hashicorp/go-plugin"
 
 	"github.com/hops-dev/hops/sdk"
+	"github.com/hops-dev/hops/sdk/plugin"
 )
 
 // Options configure a Harness.
@@ -29,17 +30,17 @@ type Options struct {
 	// LogLevel is handed to the family; default "warn".
 	LogLevel string
 	// Host replaces the FakeHost.
-	Host sdk.HostService
+	Host sdk.Host
 }
 
 // Harness is a family served over in-process gRPC.
 type Harness struct {
 	// Client is the host-side client of the family.
-	Client *sdk.FamilyClient
+	Client *plugin.FamilyClient
 	// Host is the fake Host service (nil when Options.Host was set).
 	Host *FakeHost
 	// Description is what the family described.
-	Description *sdk.Description
+	Description *plugin.Description
 	// RootPath is the family's root path.
 	RootPath string
 }
@@ -61,11 +62,9 @@ func New(t testing.TB, fam sdk.Family, opts Options) *Harness {
 		h.Host = NewFakeHost()
 		host = h.Host
 	}
-	client, _ := plugin.TestPluginGRPCConn(t, false, map[string]plugin.Plugin{
-		sdk.PluginName: &sdk.Plugin{Impl: fam, Host: host},
-	})
+	client, _ := goplugin.TestPluginGRPCConn(t, false, plugin.PluginSet(fam, host))
 	t.Cleanup(func() { _ = client.Close() })
-	fc, err := sdk.Dispense(client)
+	fc, err := plugin.Dispense(client)
 	if err != nil {
 		t.Fatalf("dispense: %v", err)
 	}
@@ -87,7 +86,7 @@ func New(t testing.TB, fam sdk.Family, opts Options) *Harness {
 	if level == "" {
 		level = "warn"
 	}
-	if err := fc.Configure(ctx, sdk.ConfigureArgs{Section: section, RootPath: h.RootPath, LogLevel: level}); err != nil {
+	if err := fc.Configure(ctx, sdk.Config{Section: section, RootPath: h.RootPath, LogLevel: level}); err != nil {
 		t.Fatalf("configure: %v", err)
 	}
 	return h
@@ -154,14 +153,14 @@ func (h *Harness) send(ctx context.Context, caller sdk.Caller, raw []byte) (*sdk
 		Operation string `json:"operation"`
 	}
 	_ = json.Unmarshal(raw, &head)
-	return h.Client.Handle(ctx, sdk.HandleArgs{Operation: head.Operation, Body: raw, Caller: caller, RequestID: "test"})
+	return h.Client.Handle(ctx, &sdk.Request{Operation: head.Operation, Body: raw, Caller: caller, ID: "test"})
 }
 
 // dispatchBack is the FakeHost's default Dispatch: the family under test
 // answers its own dispatched operations, as the caller SuperUser unless a
 // caller was registered for the token.
-func (h *Harness) dispatchBack(ctx context.Context, token, _ string, body []byte) (*sdk.Reply, error) {
-	caller, ok := h.Host.Caller(token)
+func (h *Harness) dispatchBack(ctx context.Context, caller sdk.Caller, body []byte) (*sdk.Reply, error) {
+	caller, ok := h.Host.Caller(caller.Token)
 	if !ok {
 		caller = SuperUser
 	}

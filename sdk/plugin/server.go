@@ -1,4 +1,4 @@
-package sdk
+package plugin
 
 import (
 	"context"
@@ -12,27 +12,28 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-hclog"
-	"github.com/hashicorp/go-plugin"
+	goplugin "github.com/hashicorp/go-plugin"
 
-	pb "github.com/hops-dev/hops/sdk/proto"
+	"github.com/hops-dev/hops/sdk"
+	pb "github.com/hops-dev/hops/sdk/internal/proto"
 )
 
 // maxRequestBody bounds a request body a family accepts. The host enforces
 // its own (configurable) limit first; this one only stops a runaway peer.
 const maxRequestBody = 1 << 30
 
-// familyServer serves a Family over gRPC (the plugin side).
+// familyServer serves a Family over gRPC (the family's process).
 type familyServer struct {
 	pb.UnimplementedFamilyServer
-	fam    Family
-	mux    *Mux
-	broker *plugin.GRPCBroker
+	fam    sdk.Family
+	mux    *mux
+	broker *goplugin.GRPCBroker
 	log    hclog.Logger
-	host   HostClient
+	host   sdk.Host
 }
 
-func newFamilyServer(fam Family, broker *plugin.GRPCBroker, log hclog.Logger) (*familyServer, error) {
-	mux, err := NewMux(fam.Operations())
+func newFamilyServer(fam sdk.Family, broker *goplugin.GRPCBroker, log hclog.Logger) (*familyServer, error) {
+	mux, err := newMux(fam.Operations())
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +46,7 @@ func newFamilyServer(fam Family, broker *plugin.GRPCBroker, log hclog.Logger) (*
 func (s *familyServer) Describe(context.Context, *pb.DescribeRequest) (*pb.DescribeResponse, error) {
 	info := s.fam.Info()
 	resp := &pb.DescribeResponse{Name: info.Name, Version: info.Version, ApiVersion: APIVersion}
-	for _, op := range s.mux.Operations() {
+	for _, op := range s.mux.operations() {
 		resp.Operations = append(resp.Operations, operationToProto(op))
 	}
 	return resp, nil
@@ -62,8 +63,8 @@ func (s *familyServer) Configure(ctx context.Context, req *pb.ConfigureRequest) 
 	if lvl := hclog.LevelFromString(req.GetLogLevel()); lvl != hclog.NoLevel {
 		s.log.SetLevel(lvl)
 	}
-	if c, ok := s.fam.(Configurer); ok {
-		cfg := Config{Section: req.GetConfig(), RootPath: req.GetRootPath(), LogLevel: req.GetLogLevel(), Host: s.host, Logger: s.log}
+	if c, ok := s.fam.(sdk.Configurer); ok {
+		cfg := sdk.Config{Section: req.GetConfig(), RootPath: req.GetRootPath(), LogLevel: req.GetLogLevel(), Host: s.host, Logger: s.log}
 		if err := c.Configure(ctx, cfg); err != nil {
 			return nil, fmt.Errorf("configure %s: %w", s.fam.Info().Name, err)
 		}
@@ -72,7 +73,7 @@ func (s *familyServer) Configure(ctx context.Context, req *pb.ConfigureRequest) 
 }
 
 func (s *familyServer) Shutdown(ctx context.Context, req *pb.ShutdownRequest) (*pb.ShutdownResponse, error) {
-	if sd, ok := s.fam.(Shutdowner); ok {
+	if sd, ok := s.fam.(sdk.Shutdowner); ok {
 		if ms := req.GetDeadlineUnixMs(); ms > 0 {
 			var cancel context.CancelFunc
 			ctx, cancel = context.WithDeadline(ctx, time.UnixMilli(ms))
@@ -94,14 +95,20 @@ func (s *familyServer) Handle(stream pb.Family_HandleServer) error {
 		if err != nil {
 			return err
 		}
-		req := &Request{
+		req := &sdk.Request{
 			Operation: h.GetOperation(),
 			Body:      body,
 			Caller:    callerFromProto(h.GetCaller()),
 			ID:        h.GetRequestId(),
 			Host:      s.host,
 		}
-		if err := serveRequest(stream.Context(), s.mux, req, stream, s.log); err != nil {
+		op, ok := s.mux.lookup(req.Operation)
+		if ok {
+			err = serveRequest(stream.Context(), op.Handler, req, stream, s.log)
+		} else {
+			err = writeError(stream, sdk.BadRequest("Operation '%s' not found", req.Operation))
+		}
+		if err != nil {
 			return err
 		}
 		if eof {
@@ -110,18 +117,16 @@ func (s *familyServer) Handle(stream pb.Family_HandleServer) error {
 	}
 }
 
-// serveRequest runs one request through the mux and writes the answer.
-func serveRequest(ctx context.Context, mux *Mux, req *Request, out responseSender, log hclog.Logger) error {
-	op, ok := mux.Lookup(req.Operation)
-	if !ok {
-		return writeError(out, BadRequest("Operation '%s' not found", req.Operation))
-	}
-	resp, err := runHandler(ctx, op.Handler, req, log)
+// serveRequest runs one request through its handler and writes the
+// answer: the one path from a handler's outcome to the wire, for a
+// family's operations and the host's own (Local).
+func serveRequest(ctx context.Context, h sdk.Handler, req *sdk.Request, out responseSender, log hclog.Logger) error {
+	resp, err := runHandler(ctx, h, req)
 	if err != nil {
 		return writeHandlerError(out, req, err, log)
 	}
-	w := newChunkWriter(out, resp.status(), resp.contentType())
-	if err := resp.write(w); err != nil {
+	w := newChunkWriter(out, status(resp), contentType(resp))
+	if err := writeBody(resp, w); err != nil {
 		if w.discard() {
 			return writeHandlerError(out, req, err, log)
 		}
@@ -135,7 +140,7 @@ func serveRequest(ctx context.Context, mux *Mux, req *Request, out responseSende
 
 // runHandler calls h, turning a panic into an error so the process
 // survives.
-func runHandler(ctx context.Context, h Handler, req *Request, log hclog.Logger) (resp *Response, err error) {
+func runHandler(ctx context.Context, h sdk.Handler, req *sdk.Request) (resp *sdk.Response, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = &panicError{value: p, stack: debug.Stack()}
@@ -153,7 +158,7 @@ func (p *panicError) Error() string { return fmt.Sprintf("panic: %v", p.value) }
 
 // writeHandlerError answers err: its own status when it carries one,
 // otherwise a 500 with an error id that is also logged with the cause.
-func writeHandlerError(out responseSender, req *Request, err error, log hclog.Logger) error {
+func writeHandlerError(out responseSender, req *sdk.Request, err error, log hclog.Logger) error {
 	if e, ok := toError(err); ok {
 		return writeError(out, e)
 	}
@@ -165,14 +170,14 @@ func writeHandlerError(out responseSender, req *Request, err error, log hclog.Lo
 	} else {
 		log.Error("handler failed", args...)
 	}
-	return writeError(out, &Error{Status: http.StatusInternalServerError,
+	return writeError(out, &sdk.Error{Status: http.StatusInternalServerError,
 		Message: fmt.Sprintf("Internal error (error id %s); the server log has the details", id)})
 }
 
-func writeError(out responseSender, e *Error) error {
-	resp := &Response{Status: e.Status, Value: e.Body()}
-	w := newChunkWriter(out, resp.status(), resp.contentType())
-	if err := resp.write(w); err != nil {
+func writeError(out responseSender, e *sdk.Error) error {
+	resp := &sdk.Response{Status: e.Status, Value: e.Body()}
+	w := newChunkWriter(out, status(resp), contentType(resp))
+	if err := writeBody(resp, w); err != nil {
 		return err
 	}
 	return w.Close()

@@ -1,16 +1,17 @@
-package sdk
+package plugin
 
 import (
 	"errors"
 	"fmt"
 	"io"
 
-	pb "github.com/hops-dev/hops/sdk/proto"
+	"github.com/hops-dev/hops/sdk"
+	pb "github.com/hops-dev/hops/sdk/internal/proto"
 )
 
-// ChunkSize is the largest body chunk sent in one gRPC message: far under
-// gRPC's 4 MiB default message limit, large enough that per-message
-// overhead is negligible next to the copy.
+// ChunkSize is the largest body chunk sent in one gRPC message, both ways:
+// far under gRPC's 4 MiB default message limit, large enough that
+// per-message overhead is negligible next to the copy.
 const ChunkSize = 256 << 10
 
 // maxMsgSize is the receive limit set on both ends of a family connection.
@@ -163,33 +164,11 @@ type responseReceiver interface {
 	Recv() (*pb.HandleResponse, error)
 }
 
-// Reply is a streamed answer: status, content type, and the body as a
-// reader that pulls chunks off the stream as it is read.
-type Reply struct {
-	// Status is the HTTP status the operation chose.
-	Status int
-	// ContentType is the body's content type.
-	ContentType string
-	// Body reads the body; close it when done (closing early cancels the
-	// stream).
-	Body io.ReadCloser
-}
-
-// Err returns nil for a 2xx reply; otherwise it reads the body and returns
-// the *Error it carries.
-func (r *Reply) Err() error {
-	if r.Status >= 200 && r.Status < 300 {
-		return nil
-	}
-	defer r.Body.Close()
-	return decodeErrorBody(r.Status, r.Body)
-}
-
 // readReply receives the header of an answer and returns a Reply whose
 // Body reads the chunks up to the end mark. done is called once when the
 // body is closed, with whether the whole answer was read (the stream can
 // then carry another request).
-func readReply(r responseReceiver, done func(complete bool)) (*Reply, error) {
+func readReply(r responseReceiver, done func(complete bool)) (*sdk.Reply, error) {
 	first, err := r.Recv()
 	if err != nil {
 		done(false)
@@ -205,7 +184,7 @@ func readReply(r responseReceiver, done func(complete bool)) (*Reply, error) {
 		cr.err = io.EOF
 		cr.complete = true
 	}
-	return &Reply{Status: int(h.GetStatus()), ContentType: h.GetContentType(), Body: cr}, nil
+	return &sdk.Reply{Status: int(h.GetStatus()), ContentType: h.GetContentType(), Body: cr}, nil
 }
 
 // chunkReader reads an answer's body off a stream.

@@ -362,7 +362,7 @@ const file_host_proto_rawDesc = "" +
 	"\bDispatch\x12\x1a.hops.sdk.v1.HandleRequest\x1a\x1b.hops.sdk.v1.HandleResponse(\x010\x01\x12G\n" +
 	"\bJobStart\x12\x1c.hops.sdk.v1.JobStartRequest\x1a\x1d.hops.sdk.v1.JobStartResponse\x12P\n" +
 	"\vJobProgress\x12\x1f.hops.sdk.v1.JobProgressRequest\x1a .hops.sdk.v1.JobProgressResponse\x12J\n" +
-	"\tJobFinish\x12\x1d.hops.sdk.v1.JobFinishRequest\x1a\x1e.hops.sdk.v1.JobFinishResponseB$Z\"github.com/hops-dev/hops/sdk/protob\x06proto3"
+	"\tJobFinish\x12\x1d.hops.sdk.v1.JobFinishRequest\x1a\x1e.hops.sdk.v1.JobFinishResponseB-Z+github.com/hops-dev/hops/sdk/internal/protob\x06proto3"
 
 var (
 	file_host_proto_rawDescOnce sync.Once

@@ -1,12 +1,14 @@
-package sdk
+package plugin
 
 import (
 	"os"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
-	"github.com/hashicorp/go-plugin"
+	goplugin "github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
+
+	"github.com/hops-dev/hops/sdk"
 )
 
 // EnvLogLevel names the environment variable through which the host tells
@@ -19,11 +21,15 @@ const EnvLogLevel = "HOPS_LOG_LEVEL"
 // the thread that forked, and other platforms have none).
 const parentPollInterval = 500 * time.Millisecond
 
-// Serve runs fam as a plugin process and never returns while the host is
-// alive. Call it from main; nothing may be printed to stdout before it
-// (go-plugin's handshake uses stdout), so log through the logger it sets
-// up, which writes JSON lines to stderr for the host to re-log.
-func Serve(fam Family) {
+// Serve runs fam as a family's process and never returns while the host
+// is alive. Call it from a plugin's main:
+//
+//	func main() { plugin.Serve(&myFamily{}) }
+//
+// Nothing may be printed to stdout (go-plugin's handshake uses it): log
+// through the logger Configure hands over, which writes JSON lines to
+// stderr for the host to re-log under the family's name.
+func Serve(fam sdk.Family) {
 	log := hclog.New(&hclog.LoggerOptions{
 		Name:       fam.Info().Name,
 		Level:      hclog.LevelFromString(os.Getenv(EnvLogLevel)),
@@ -31,9 +37,9 @@ func Serve(fam Family) {
 		JSONFormat: true,
 	})
 	go watchParent(os.Getppid(), log)
-	plugin.Serve(&plugin.ServeConfig{
+	goplugin.Serve(&goplugin.ServeConfig{
 		HandshakeConfig: Handshake,
-		Plugins:         map[string]plugin.Plugin{PluginName: &Plugin{Impl: fam, Logger: log}},
+		Plugins:         goplugin.PluginSet{pluginName: &grpcPlugin{impl: fam, log: log}},
 		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
 			return grpc.NewServer(append(opts, grpcServerOptions()...)...)
 		},

@@ -1,20 +1,22 @@
-package sdk
+package plugin
 
 import (
 	"fmt"
 	"sort"
+
+	"github.com/hops-dev/hops/sdk"
 )
 
-// Mux maps operation names to operations. It refuses duplicates: the first
-// registration keeps a name.
-type Mux struct {
-	ops map[string]Operation
+// mux maps a family's operation names to its operations. It refuses
+// duplicates: a name means one operation.
+type mux struct {
+	ops map[string]sdk.Operation
 }
 
-// NewMux builds a mux from an operation table, refusing empty names,
+// newMux builds a mux from an operation table, refusing empty names,
 // missing handlers, unknown access levels and duplicate names.
-func NewMux(ops []Operation) (*Mux, error) {
-	m := &Mux{ops: make(map[string]Operation, len(ops))}
+func newMux(ops []sdk.Operation) (*mux, error) {
+	m := &mux{ops: make(map[string]sdk.Operation, len(ops))}
 	for _, op := range ops {
 		if err := m.add(op); err != nil {
 			return nil, err
@@ -23,13 +25,13 @@ func NewMux(ops []Operation) (*Mux, error) {
 	return m, nil
 }
 
-func (m *Mux) add(op Operation) error {
+func (m *mux) add(op sdk.Operation) error {
 	switch {
 	case op.Name == "":
 		return fmt.Errorf("sdk: operation with an empty name")
 	case op.Handler == nil:
 		return fmt.Errorf("sdk: operation %q has no handler", op.Name)
-	case op.Access < AccessSuperUser || op.Access > AccessPermissions:
+	case op.Access < sdk.AccessSuperUser || op.Access > sdk.AccessPermissions:
 		return fmt.Errorf("sdk: operation %q has no access level", op.Name)
 	}
 	if _, dup := m.ops[op.Name]; dup {
@@ -39,15 +41,15 @@ func (m *Mux) add(op Operation) error {
 	return nil
 }
 
-// Lookup returns the operation registered under name.
-func (m *Mux) Lookup(name string) (Operation, bool) {
+// lookup returns the operation registered under name.
+func (m *mux) lookup(name string) (sdk.Operation, bool) {
 	op, ok := m.ops[name]
 	return op, ok
 }
 
-// Operations returns the table sorted by name.
-func (m *Mux) Operations() []Operation {
-	out := make([]Operation, 0, len(m.ops))
+// operations returns the table sorted by name.
+func (m *mux) operations() []sdk.Operation {
+	out := make([]sdk.Operation, 0, len(m.ops))
 	for _, op := range m.ops {
 		out = append(out, op)
 	}

@@ -840,7 +840,7 @@ const file_family_proto_rawDesc = "" +
 	"\bDescribe\x12\x1c.hops.sdk.v1.DescribeRequest\x1a\x1d.hops.sdk.v1.DescribeResponse\x12J\n" +
 	"\tConfigure\x12\x1d.hops.sdk.v1.ConfigureRequest\x1a\x1e.hops.sdk.v1.ConfigureResponse\x12E\n" +
 	"\x06Handle\x12\x1a.hops.sdk.v1.HandleRequest\x1a\x1b.hops.sdk.v1.HandleResponse(\x010\x01\x12G\n" +
-	"\bShutdown\x12\x1c.hops.sdk.v1.ShutdownRequest\x1a\x1d.hops.sdk.v1.ShutdownResponseB$Z\"github.com/hops-dev/hops/sdk/protob\x06proto3"
+	"\bShutdown\x12\x1c.hops.sdk.v1.ShutdownRequest\x1a\x1d.hops.sdk.v1.ShutdownResponseB-Z+github.com/hops-dev/hops/sdk/internal/protob\x06proto3"
 
 var (
 	file_family_proto_rawDescOnce sync.Once

@@ -1,17 +1,16 @@
-package sdk
+package plugin
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
-	pb "github.com/hops-dev/hops/sdk/proto"
+	"github.com/hops-dev/hops/sdk"
+	pb "github.com/hops-dev/hops/sdk/internal/proto"
 )
 
 // FamilyClient is the host's handle on a running family: the typed client
-// of the Family service. The host's supervisor gets one by dispensing
-// [PluginName] from a go-plugin client.
+// of the Family service. The host's supervisor gets one with [Dispense].
 type FamilyClient struct {
 	c        pb.FamilyClient
 	brokerID uint32
@@ -79,7 +78,7 @@ type Description struct {
 	// APIVersion is the contract version the family speaks.
 	APIVersion int
 	// Operations lists the operations; their Handler is nil on this side.
-	Operations []Operation
+	Operations []sdk.Operation
 }
 
 // Describe asks the family for its name and operations.
@@ -95,24 +94,15 @@ func (f *FamilyClient) Describe(ctx context.Context) (*Description, error) {
 	return d, nil
 }
 
-// ConfigureArgs is what the host sends in Configure.
-type ConfigureArgs struct {
-	// Section is the family's config section as JSON.
-	Section json.RawMessage
-	// RootPath is the instance root.
-	RootPath string
-	// LogLevel is the host's logging level.
-	LogLevel string
-}
-
-// Configure hands the family its configuration and the broker id of the
-// Host service.
-func (f *FamilyClient) Configure(ctx context.Context, args ConfigureArgs) error {
+// Configure hands the family cfg's Section, RootPath and LogLevel, and the
+// broker id of the Host service (cfg's Host and Logger are the family
+// process's own and are not sent).
+func (f *FamilyClient) Configure(ctx context.Context, cfg sdk.Config) error {
 	_, err := f.c.Configure(ctx, &pb.ConfigureRequest{
 		BrokerId: f.brokerID,
-		Config:   args.Section,
-		RootPath: args.RootPath,
-		LogLevel: args.LogLevel,
+		Config:   cfg.Section,
+		RootPath: cfg.RootPath,
+		LogLevel: cfg.LogLevel,
 	})
 	if err != nil {
 		return fmt.Errorf("configure: %w", err)
@@ -120,19 +110,8 @@ func (f *FamilyClient) Configure(ctx context.Context, args ConfigureArgs) error 
 	return nil
 }
 
-// HandleArgs is one request forwarded to a family.
-type HandleArgs struct {
-	// Operation is the operation name.
-	Operation string
-	// Body is the whole JSON request body.
-	Body []byte
-	// Caller is the authenticated caller.
-	Caller Caller
-	// RequestID identifies the request in logs.
-	RequestID string
-}
-
-// Handle forwards a request and returns the streamed reply. The body reader
+// Handle forwards req (its Operation, Body, Caller and ID; Host is the
+// family process's own) and returns the streamed reply. The body reader
 // pulls chunks as it is read; close it when done. A returned error means
 // the transport failed (the family's process died, say); an operation's
 // own failure is a Reply with an error status.
@@ -140,13 +119,13 @@ type HandleArgs struct {
 // Requests travel on pooled streams (lanes): a lane whose answer was read
 // to the end goes back to the pool; one abandoned mid-answer, or whose
 // request context ended, is closed.
-func (f *FamilyClient) Handle(ctx context.Context, args HandleArgs) (*Reply, error) {
-	h := &pb.RequestHeader{Operation: args.Operation, Caller: callerToProto(args.Caller), RequestId: args.RequestID}
+func (f *FamilyClient) Handle(ctx context.Context, req *sdk.Request) (*sdk.Reply, error) {
+	h := &pb.RequestHeader{Operation: req.Operation, Caller: callerToProto(req.Caller), RequestId: req.ID}
 	l, err := f.getLane()
 	if err != nil {
 		return nil, err
 	}
-	if err := sendRequest(l.stream, h, args.Body); err != nil {
+	if err := sendRequest(l.stream, h, req.Body); err != nil {
 		l.cancel()
 		if !l.reused {
 			return nil, err
@@ -156,7 +135,7 @@ func (f *FamilyClient) Handle(ctx context.Context, args HandleArgs) (*Reply, err
 		if l, err = f.openLane(); err != nil {
 			return nil, err
 		}
-		if err := sendRequest(l.stream, h, args.Body); err != nil {
+		if err := sendRequest(l.stream, h, req.Body); err != nil {
 			l.cancel()
 			return nil, err
 		}

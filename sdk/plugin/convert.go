@@ -1,37 +1,38 @@
-package sdk
+package plugin
 
 import (
-	pb "github.com/hops-dev/hops/sdk/proto"
+	"github.com/hops-dev/hops/sdk"
+	pb "github.com/hops-dev/hops/sdk/internal/proto"
 )
 
 // This file is the wall between generated protobuf types and the SDK's
 // hand-written ones: nothing else converts between them.
 
-func accessToProto(a Access) pb.Access {
+func accessToProto(a sdk.Access) pb.Access {
 	switch a {
-	case AccessSuperUser:
+	case sdk.AccessSuperUser:
 		return pb.Access_ACCESS_SUPER_USER
-	case AccessAuthenticated:
+	case sdk.AccessAuthenticated:
 		return pb.Access_ACCESS_AUTHENTICATED
-	case AccessPermissions:
+	case sdk.AccessPermissions:
 		return pb.Access_ACCESS_PERMISSIONS
 	}
 	return pb.Access_ACCESS_UNSPECIFIED
 }
 
-func accessFromProto(a pb.Access) Access {
+func accessFromProto(a pb.Access) sdk.Access {
 	switch a {
 	case pb.Access_ACCESS_SUPER_USER:
-		return AccessSuperUser
+		return sdk.AccessSuperUser
 	case pb.Access_ACCESS_AUTHENTICATED:
-		return AccessAuthenticated
+		return sdk.AccessAuthenticated
 	case pb.Access_ACCESS_PERMISSIONS:
-		return AccessPermissions
+		return sdk.AccessPermissions
 	}
 	return 0
 }
 
-func operationToProto(op Operation) *pb.Operation {
+func operationToProto(op sdk.Operation) *pb.Operation {
 	return &pb.Operation{
 		Name:           op.Name,
 		Access:         accessToProto(op.Access),
@@ -42,8 +43,8 @@ func operationToProto(op Operation) *pb.Operation {
 	}
 }
 
-func operationFromProto(op *pb.Operation) Operation {
-	return Operation{
+func operationFromProto(op *pb.Operation) sdk.Operation {
+	return sdk.Operation{
 		Name:           op.GetName(),
 		Access:         accessFromProto(op.GetAccess()),
 		Summary:        op.GetSummary(),
@@ -53,7 +54,7 @@ func operationFromProto(op *pb.Operation) Operation {
 	}
 }
 
-func callerToProto(c Caller) *pb.Caller {
+func callerToProto(c sdk.Caller) *pb.Caller {
 	return &pb.Caller{
 		Username:    c.Username,
 		Role:        c.Role,
@@ -63,15 +64,21 @@ func callerToProto(c Caller) *pb.Caller {
 	}
 }
 
-func callerFromProto(c *pb.Caller) Caller {
+func callerFromProto(c *pb.Caller) sdk.Caller {
 	if c == nil {
-		return Caller{}
+		return sdk.Caller{}
 	}
-	return Caller{
+	return sdk.Caller{
 		Username:    c.GetUsername(),
 		Role:        c.GetRole(),
 		SuperUser:   c.GetSuperUser(),
 		Permissions: c.GetPermissions(),
 		Token:       c.GetToken(),
 	}
+}
+
+// tokenCaller is the caller of a family's call into the host: only the
+// token, which the host resolves; nothing else the family claims.
+func tokenCaller(c *pb.Caller) sdk.Caller {
+	return sdk.Caller{Token: c.GetToken()}
 }

@@ -1,4 +1,4 @@
-package sdk
+package plugin
 
 import "google.golang.org/grpc"
 
