@@ -21,6 +21,7 @@ import (
 	"github.com/hops-dev/hops/host/auth"
 	"github.com/hops-dev/hops/host/config"
 	"github.com/hops-dev/hops/host/jobs"
+	"github.com/hops-dev/hops/host/logging"
 	"github.com/hops-dev/hops/host/metrics"
 	"github.com/hops-dev/hops/host/registry"
 	"github.com/hops-dev/hops/host/server"
@@ -122,11 +123,12 @@ func Run(ctx context.Context, opts Options) (*Restart, error) {
 		return nil, fmt.Errorf("write config file: %w", err)
 	}
 	root := cfg.RootPath()
-	log, closeLog, err := newLogger(cfg)
+	hostLog, err := logging.FromConfig(cfg)
 	if err != nil {
 		return nil, err
 	}
-	defer closeLog()
+	defer hostLog.Close()
+	var log hclog.Logger = hostLog
 	log.Info("starting hops", "version", opts.Version, "root_path", root, "config", cfg.FilePath(), "pid", os.Getpid())
 	for _, w := range cfg.Warnings() {
 		log.Warn("configuration key ignored", "key", w.Key, "source", w.Source, "reason", w.Reason)
@@ -172,7 +174,7 @@ func Run(ctx context.Context, opts Options) (*Restart, error) {
 	in.sup = supervisor.New(supervisor.Options{
 		RootPath: root,
 		LogLevel: cfg.String("logging.level"),
-		Logger:   log,
+		Logger:   logging.ForPlugins(log),
 		Registry: in.reg,
 		Host:     func(family string) sdk.Host { return &bridge{family: family, in: in} },
 		OnExit:   in.familyExited,
@@ -372,39 +374,6 @@ func firstNonEmpty(vals ...string) string {
 		}
 	}
 	return ""
-}
-
-// newLogger logs to stderr and/or <logging.root>/hops.log as configured.
-func newLogger(cfg *config.Config) (hclog.Logger, func(), error) {
-	var outs []io.Writer
-	closeFn := func() {}
-	if cfg.Bool("logging.stdStreams") {
-		outs = append(outs, os.Stderr)
-	}
-	if cfg.Bool("logging.file") {
-		dir := cfg.String("logging.root")
-		if dir == "" {
-			dir = filepath.Join(cfg.RootPath(), "log")
-		}
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, nil, fmt.Errorf("create log dir: %w", err)
-		}
-		f, err := os.OpenFile(filepath.Join(dir, "hops.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-		if err != nil {
-			return nil, nil, fmt.Errorf("open log file: %w", err)
-		}
-		outs = append(outs, f)
-		closeFn = func() { _ = f.Close() }
-	}
-	if len(outs) == 0 {
-		outs = append(outs, io.Discard)
-	}
-	log := hclog.New(&hclog.LoggerOptions{
-		Name:   "hops",
-		Level:  hclog.LevelFromString(cfg.String("logging.level")),
-		Output: io.MultiWriter(outs...),
-	})
-	return log, closeFn, nil
 }
 
 func jsonEncode(w io.Writer, v any) error {

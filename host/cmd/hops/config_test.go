@@ -146,3 +146,30 @@ func TestTLSServesTheOperatorsCertificate(t *testing.T) {
 		t.Errorf("after renewal served %s, want renewed.test", got.Subject.CommonName)
 	}
 }
+
+// logging.format: json reaches the host's logger; under a service manager
+// (INVOCATION_ID set) with the file on, lines go to the file only.
+func TestLoggingConfigReachesTheHost(t *testing.T) {
+	in := startHops(t, "", "logging:\n  format: json\n")
+	if !in.waitOutput(`"@message":"ready"`, outputWait) {
+		t.Errorf("no JSON ready line:\n%s", in.out.String())
+	}
+	in = startHops(t, "", "", "INVOCATION_ID=0123")
+	if !in.waitOutput("a service manager captures stderr", outputWait) {
+		t.Errorf("no notice of file-only logging:\n%s", in.out.String())
+	}
+	deadline := time.Now().Add(outputWait)
+	for {
+		data, _ := os.ReadFile(filepath.Join(in.root, "log", "hops.log"))
+		if strings.Contains(string(data), "ready") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("hops.log has no ready line:\n%s", data)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if strings.Contains(in.out.String(), "[INFO]  hops: ready") {
+		t.Errorf("a line reached stderr as well as the file:\n%s", in.out.String())
+	}
+}
