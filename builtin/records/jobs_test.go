@@ -60,8 +60,9 @@ func TestDeleteRecordsBefore(t *testing.T) {
 	if err := json.Unmarshal(job.Body, &body); err != nil || body["table"] != "old" {
 		t.Errorf("job body %s", job.Body)
 	}
-	// Batches of 2 over 3 records: two progress reports, the last at 3.
-	if len(job.Progress) != 2 || string(job.Progress[1]) != `{"deleted":3}` {
+	// Batches of 2 over 3 records: two progress reports, the last at 3 of 3.
+	if len(job.Progress) != 2 || string(job.Progress[0]) != `{"done":2,"total":3,"unit":"records"}` ||
+		string(job.Progress[1]) != `{"done":3,"total":3,"unit":"records"}` {
 		t.Errorf("progress %q", job.Progress)
 	}
 	// Updated after the cutoff does not save record 1: created before it.
@@ -176,5 +177,27 @@ func TestJobAnswerShape(t *testing.T) {
 	r.JSON(t, &started)
 	if _, err := e.h.Host.WaitJob(started.JobID, jobWait); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A throttled job still ends with a progress report of its final count.
+func TestDeleteRecordsBeforeLastProgressIsTheCount(t *testing.T) {
+	e := newEnv(t, harnessOpts{section: map[string]any{"noSync": true, "deleteBatch": 2}})
+	e.f.progressEvery = time.Hour // only the first batch's report passes the throttle
+	e.table("db", "t")
+	e.insert("db", "t", `[{"id": 1}, {"id": 2}, {"id": 3}, {"id": 4}, {"id": 5}]`)
+	id := e.startJob(op("delete_records_before", "database", "db", "table", "t", "date", "2099-01-01"))
+	job, err := e.h.Host.WaitJob(id, jobWait)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{`{"done":2,"total":5,"unit":"records"}`, `{"done":5,"total":5,"unit":"records"}`}
+	if job.Status != "COMPLETE" || len(job.Progress) != len(want) {
+		t.Fatalf("job %+v, progress %q", job, job.Progress)
+	}
+	for i, w := range want {
+		if string(job.Progress[i]) != w {
+			t.Errorf("progress[%d] = %s, want %s", i, job.Progress[i], w)
+		}
 	}
 }

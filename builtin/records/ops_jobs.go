@@ -27,10 +27,8 @@ type jobStarted struct {
 	JobID   string `json:"job_id"`
 }
 
-// jobProgress is the progress a delete_records_before reports.
-type jobProgress struct {
-	Deleted int `json:"deleted"`
-}
+// progressUnit is what delete_records_before's progress counts.
+const progressUnit = "records"
 
 // deleteRecordsBefore: delete_records_before {date, database | schema,
 // table}. Everything is checked before a job exists (fields, then the
@@ -95,12 +93,16 @@ type deleteJob struct {
 	db, table string
 	before    time.Time
 	lastSent  time.Time
+	reported  int // the count of the latest progress report
 }
 
 // run deletes, reports progress at most every progressEvery, and ends the
 // job: COMPLETE with HarperDB's message, or ERROR with the error.
 func (j *deleteJob) run(ctx context.Context) {
 	deleted, total, err := j.st.DeleteBefore(ctx, j.db, j.table, j.before, j.progress)
+	if deleted != j.reported {
+		j.report(deleted, total) // the last progress is the final count
+	}
 	var result sdk.JobResult
 	switch {
 	case err == nil:
@@ -117,16 +119,25 @@ func (j *deleteJob) run(ctx context.Context) {
 	}
 }
 
-// progress is DeleteBefore's progress callback, called between batches.
-func (j *deleteJob) progress(deleted int) {
+// progress is DeleteBefore's progress callback, called between batches; it
+// reports at most every progressEvery.
+func (j *deleteJob) progress(deleted, total int) {
 	now := time.Now()
 	if now.Sub(j.lastSent) < j.f.progressEvery {
 		return
 	}
 	j.lastSent = now
+	j.report(deleted, total)
+}
+
+// report sends one progress report: records deleted of the total found
+// before the date.
+func (j *deleteJob) report(deleted, total int) {
 	rctx, cancel := context.WithTimeout(context.Background(), reportTimeout)
 	defer cancel()
-	if err := j.host.JobProgress(rctx, j.id, fmt.Sprintf(MsgJobProgress, deleted), jobProgress{Deleted: deleted}); err != nil {
+	j.reported = deleted
+	p := sdk.Progress{Done: int64(deleted), Total: int64(total), Unit: progressUnit}
+	if err := j.host.JobProgress(rctx, j.id, fmt.Sprintf(MsgJobProgress, deleted), p); err != nil {
 		j.f.log.Warn("reporting job progress failed", "job_id", j.id, "error", err)
 	}
 }

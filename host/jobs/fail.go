@@ -43,7 +43,7 @@ func (s *Store) FailInterrupted() (int, error) {
 // failRunning marks ERROR, in one transaction, each running job match
 // accepts. It walks the status index, so it visits running jobs only.
 func (s *Store) failRunning(match func(*record) bool, message string) (int, error) {
-	n := 0
+	var failed []*record
 	err := s.db.Update(func(tx *buntdb.Tx) error {
 		var hit []*record
 		err := tx.AscendEqual(indexByStatus, runningPivot, func(key, val string) bool {
@@ -69,11 +69,14 @@ func (s *Store) failRunning(match func(*record) bool, message string) (int, erro
 				return err
 			}
 		}
-		n = len(hit)
+		failed = hit
 		return nil
 	})
 	if err != nil {
 		return 0, err
 	}
-	return n, nil
+	for _, r := range failed {
+		s.logEnd(r)
+	}
+	return len(failed), nil
 }

@@ -88,7 +88,7 @@ func (s *Store) Start(owner, jobType, user string, body []byte) (string, error) 
 	if err != nil {
 		return "", fmt.Errorf("jobs: start %s: %w", jobType, err)
 	}
-	s.log.Debug("job started", "id", r.ID, "type", jobType, "owner", owner, "user", user)
+	s.log.Info("job started", "job_id", r.ID, "operation", jobType, "user", user, "family", owner)
 	return r.ID, nil
 }
 
@@ -123,7 +123,9 @@ func (s *Store) Finish(id string, success bool, message string, result []byte) e
 		return err
 	}
 	end := s.now().UnixMilli()
-	return s.update(id, func(r *record) error {
+	var ended record
+	err = s.update(id, func(r *record) error {
+		defer func() { ended = *r }()
 		r.EndDatetime = end
 		switch {
 		case !success:
@@ -142,6 +144,17 @@ func (s *Store) Finish(id string, success bool, message string, result []byte) e
 		}
 		return nil
 	})
+	if err == nil {
+		s.logEnd(&ended)
+	}
+	return err
+}
+
+// logEnd writes the info line of a job's end: who ran what, how it ended
+// and how long it took.
+func (s *Store) logEnd(r *record) {
+	s.log.Info("job ended", "job_id", r.ID, "operation", r.Type, "user", r.User, "status", r.Status,
+		"duration", time.Duration(r.EndDatetime-r.StartDatetime)*time.Millisecond, "message", r.Message)
 }
 
 // Get returns the job with the id; ok is false when there is none.

@@ -13,10 +13,10 @@ import (
 // read transaction counts the matches (total), then write transactions of
 // Options.DeleteBatch records each delete them from the oldest on, so other
 // writers get the database between batches. progress, if not nil, is called
-// after each batch with the running count. A cancelled ctx stops between
+// after each batch with the running count and the total. A cancelled ctx stops between
 // batches; what was deleted stays deleted. deleted can be less than total
 // if another caller deleted some of the records meanwhile.
-func (s *Store) DeleteBefore(ctx context.Context, db, table string, before time.Time, progress func(deleted int)) (deleted, total int, err error) {
+func (s *Store) DeleteBefore(ctx context.Context, db, table string, before time.Time, progress func(deleted, total int)) (deleted, total int, err error) {
 	cutoff := cutoffMs(before)
 	err = s.viewTable(db, table, func(t *tableTx) error {
 		c := t.ctime.Cursor()
@@ -38,7 +38,7 @@ func (s *Store) DeleteBefore(ctx context.Context, db, table string, before time.
 			return deleted, total, err
 		}
 		if n > 0 && progress != nil {
-			progress(deleted)
+			progress(deleted, total)
 		}
 		if n < s.opts.DeleteBatch {
 			return deleted, total, nil

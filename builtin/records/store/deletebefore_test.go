@@ -35,7 +35,7 @@ func TestDeleteBeforeDeletesExactlyOlderRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	var progress []int
-	deleted, total, err := s.DeleteBefore(context.Background(), "dev", "dogs", time.UnixMilli(startMs+cut), func(d int) { progress = append(progress, d) })
+	deleted, total, err := s.DeleteBefore(context.Background(), "dev", "dogs", time.UnixMilli(startMs+cut), func(d, _ int) { progress = append(progress, d) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestDeleteBeforeErrors(t *testing.T) {
 	wantError(t, err, 404, "database 'nodb' does not exist")
 
 	ctx, cancel := context.WithCancel(context.Background())
-	deleted, total, err := s.DeleteBefore(ctx, "dev", "dogs", time.UnixMilli(startMs+100), func(int) { cancel() })
+	deleted, total, err := s.DeleteBefore(ctx, "dev", "dogs", time.UnixMilli(startMs+100), func(int, int) { cancel() })
 	if !errors.Is(err, context.Canceled) || deleted != 1 || total != 4 {
 		t.Fatalf("cancelled after one batch: %d of %d, %v", deleted, total, err)
 	}
