@@ -3,146 +3,354 @@ package sdk
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"math"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/hops-dev/hops/sdk/jsonobj"
 )
 
-// Fields helpers check one field of a request body and answer with the
-// messages HarperDB's validator uses ('x' is required, 'x' must be a
-// string, ...), so every family names bad fields the same way.
+// Fields reads the members of one JSON object, a request body or an
+// object nested in one, the way HarperDB (JavaScript) reads them: keys are
+// exact ("ID" is not "id") and of duplicate keys the last wins. A handler
+// reads every field it needs, then asks Err once:
+//
+//	f := req.Fields()
+//	name := f.String("name", sdk.Required, sdk.MaxLength(100))
+//	n, ok := f.Int("limit")
+//	if err := f.Err(); err != nil {
+//		return nil, err
+//	}
+//
+// Each read checks its field and remembers every failure, worded as
+// HarperDB's validator (Joi) words it ('x' is required, 'x' must be a
+// string, ...); Err answers 400 with all of them joined by ". ", in the
+// order they were read. A field that failed reads as its zero value.
+//
+// A field holding null is present and of the wrong type, as in HarperDB:
+// String on "status": null fails with 'status' must be a string, not
+// 'status' is required. Only an absent key is missing.
+//
+// A nested reader (Object) shares its parent's failures and names its
+// fields by their path ('s3.bucket').
+type Fields struct {
+	path    string // the prefix of the names in messages: "" or "s3."
+	members map[string]json.RawMessage
+	errs    *fieldErrors
+}
 
-// Field messages, as HarperDB's Joi validator words them.
+// fieldErrors is what a reader and its nested readers collect.
+type fieldErrors struct {
+	// body is set when the body itself is not an object; every other
+	// failure is then moot.
+	body *Error
+	msgs []string
+}
+
+// Field messages, as HarperDB's Joi validator words them (%s is the
+// field's name).
 const (
-	msgRequired   = "'%s' is required"
-	msgString     = "'%s' must be a string"
-	msgEmpty      = "'%s' is not allowed to be empty"
-	msgBool       = "'%s' must be a boolean"
-	msgNumber     = "'%s' must be a number"
-	msgArray      = "'%s' must be an array"
-	msgObject     = "'%s' must be of type object"
-	msgOneOf      = "'%s' must be one of [%s]"
-	msgMaxLength  = "'%s' length must be less than or equal to %d characters long"
-	msgArrayItems = "'%s' must be an array of strings"
+	MsgFieldRequired  = "'%s' is required"
+	MsgFieldString    = "'%s' must be a string"
+	MsgFieldEmpty     = "'%s' is not allowed to be empty"
+	MsgFieldBool      = "'%s' must be a boolean"
+	MsgFieldNumber    = "'%s' must be a number"
+	MsgFieldInteger   = "'%s' must be an integer"
+	MsgFieldArray     = "'%s' must be an array"
+	MsgFieldStrings   = "'%s' must be an array of strings"
+	MsgFieldObject    = "'%s' must be of type object"
+	MsgFieldOneOf     = "'%s' must be one of [%s]"
+	MsgFieldMaxLength = "'%s' length must be less than or equal to %d characters long"
+	// MsgBodyNotObject answers a body that is not a JSON object.
+	MsgBodyNotObject = "request body must be a JSON object"
 )
 
-// Present reports whether the field is present and not null.
-func Present(fields map[string]json.RawMessage, name string) bool {
-	raw, ok := fields[name]
-	return ok && !isNull(raw)
+// ReadFields returns a reader over obj, which should be one JSON object.
+// Anything else makes Err answer MsgBodyNotObject (and every read yields
+// its zero value). The values read are slices of obj, not copies.
+func ReadFields(obj []byte) *Fields {
+	f := &Fields{errs: &fieldErrors{}}
+	obj = bytes.TrimSpace(obj)
+	if len(obj) == 0 || obj[0] != '{' || !json.Valid(obj) {
+		f.errs.body = BadRequest(MsgBodyNotObject)
+		return f
+	}
+	f.members = split(obj)
+	return f
 }
 
-func isNull(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }
-
-// String reads a string field. required: absent or null is an error;
-// otherwise absent yields ok=false. An empty string is refused when
-// allowEmpty is false.
-func String(fields map[string]json.RawMessage, name string, required, allowEmpty bool) (s string, ok bool, err error) {
-	if !Present(fields, name) {
-		if required {
-			return "", false, BadRequest(msgRequired, name)
-		}
-		return "", false, nil
+// split maps the keys of a valid JSON object to their raw values, the last
+// duplicate winning.
+func split(obj []byte) map[string]json.RawMessage {
+	m := make(map[string]json.RawMessage, 8)
+	for k, v := range jsonobj.Members(obj) {
+		m[jsonobj.Key(k)] = v
 	}
-	if err := json.Unmarshal(fields[name], &s); err != nil {
-		return "", false, BadRequest(msgString, name)
-	}
-	if s == "" && !allowEmpty {
-		return "", false, BadRequest(msgEmpty, name)
-	}
-	return s, true, nil
+	return m
 }
 
-// MaxLength refuses a string longer than n characters.
-func MaxLength(name, s string, n int) error {
-	if len([]rune(s)) > n {
-		return BadRequest(msgMaxLength, name, n)
-	}
-	return nil
+// A FieldOption says how a read checks its field. Options that do not
+// apply to a kind of field (MaxLength on a Bool) are ignored.
+type FieldOption func(*fieldRule)
+
+// fieldRule is what the options of one read set.
+type fieldRule struct {
+	required   bool
+	allowEmpty bool
+	maxLength  int // 0: no limit
+	oneOf      []string
 }
 
-// OneOf refuses a value not among allowed.
-func OneOf(name, v string, allowed ...string) error {
-	for _, a := range allowed {
-		if v == a {
-			return nil
-		}
+// The options without arguments.
+var (
+	// Required makes an absent field a failure ('x' is required). Without
+	// it an absent field reads as missing (ok false, or the zero value).
+	Required FieldOption = func(r *fieldRule) { r.required = true }
+	// AllowEmpty accepts "" for a string field. Without it "" fails with
+	// 'x' is not allowed to be empty, as Joi's string() does.
+	AllowEmpty FieldOption = func(r *fieldRule) { r.allowEmpty = true }
+)
+
+// MaxLength refuses a string longer than n characters (runes).
+func MaxLength(n int) FieldOption { return func(r *fieldRule) { r.maxLength = n } }
+
+// OneOf refuses a string that is none of values ('x' must be one of [a, b]).
+func OneOf(values ...string) FieldOption { return func(r *fieldRule) { r.oneOf = values } }
+
+func rules(opts []FieldOption) fieldRule {
+	var r fieldRule
+	for _, o := range opts {
+		o(&r)
 	}
-	return BadRequest(msgOneOf, name, strings.Join(allowed, ", "))
+	return r
 }
 
-// Bool reads a strict boolean field (JSON true/false only).
-func Bool(fields map[string]json.RawMessage, name string, required bool) (b bool, ok bool, err error) {
-	if !Present(fields, name) {
-		if required {
-			return false, false, BadRequest(msgRequired, name)
-		}
-		return false, false, nil
+// Name is the name messages give the field called key: its path from the
+// body ("s3.bucket" in a reader Object returned for "s3").
+func (f *Fields) Name(key string) string { return f.path + key }
+
+// Fail records a failure of the reader's own wording: Err will answer it
+// among the others, in the order it was recorded.
+func (f *Fields) Fail(format string, args ...any) {
+	if f.errs.body == nil {
+		f.errs.msgs = append(f.errs.msgs, fmt.Sprintf(format, args...))
 	}
-	if err := json.Unmarshal(fields[name], &b); err != nil {
-		return false, false, BadRequest(msgBool, name)
-	}
-	return b, true, nil
 }
 
-// Number reads a JSON number field.
-func Number(fields map[string]json.RawMessage, name string, required bool) (n float64, ok bool, err error) {
-	if !Present(fields, name) {
-		if required {
-			return 0, false, BadRequest(msgRequired, name)
-		}
-		return 0, false, nil
+// Err answers every failure recorded so far by this reader, its nested
+// readers and its parent: nil when there is none, else a 400 *Error whose
+// message joins them with ". " as HarperDB does ("'table' is required.
+// 'records' is required").
+func (f *Fields) Err() error {
+	if f.errs.body != nil {
+		return f.errs.body
 	}
-	if err := json.Unmarshal(fields[name], &n); err != nil {
-		return 0, false, BadRequest(msgNumber, name)
+	if len(f.errs.msgs) == 0 {
+		return nil
 	}
-	return n, true, nil
+	return BadRequest("%s", strings.Join(f.errs.msgs, ". "))
 }
 
-// Strings reads an array-of-strings field.
-func Strings(fields map[string]json.RawMessage, name string, required bool) (ss []string, ok bool, err error) {
-	if !Present(fields, name) {
-		if required {
-			return nil, false, BadRequest(msgRequired, name)
-		}
-		return nil, false, nil
-	}
-	raw := bytes.TrimSpace(fields[name])
-	if len(raw) == 0 || raw[0] != '[' {
-		return nil, false, BadRequest(msgArray, name)
-	}
-	if err := json.Unmarshal(raw, &ss); err != nil {
-		return nil, false, BadRequest(msgArrayItems, name)
-	}
-	return ss, true, nil
+// Present reports whether the object has the key, whatever its value
+// (null included).
+func (f *Fields) Present(key string) bool {
+	_, ok := f.members[key]
+	return ok
 }
 
-// Object reads an object field into v.
-func Object(fields map[string]json.RawMessage, name string, required bool, v any) (ok bool, err error) {
-	if !Present(fields, name) {
-		if required {
-			return false, BadRequest(msgRequired, name)
-		}
-		return false, nil
+// Raw returns the key's value as JSON text (null included) and whether the
+// key is present. It checks nothing, except Required.
+func (f *Fields) Raw(key string, opts ...FieldOption) (json.RawMessage, bool) {
+	raw, ok := f.members[key]
+	if !ok && rules(opts).required {
+		f.Fail(MsgFieldRequired, f.Name(key))
 	}
-	raw := bytes.TrimSpace(fields[name])
-	if len(raw) == 0 || raw[0] != '{' {
-		return false, BadRequest(msgObject, name)
-	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		return false, BadRequest("'%s' is invalid: %v", name, err)
-	}
-	return true, nil
+	return raw, ok
 }
 
-// FirstOf returns the name of the first of the aliases present in fields
-// (e.g. "database" or "schema"), or the first alias when none is.
-func FirstOf(fields map[string]json.RawMessage, aliases ...string) string {
+// FirstOf returns the first of aliases that is present ("database" or
+// "schema"), or the first alias when none is, so that a missing field is
+// named by its main name.
+func (f *Fields) FirstOf(aliases ...string) string {
 	for _, a := range aliases {
-		if Present(fields, a) {
+		if f.Present(a) {
 			return a
 		}
 	}
 	return aliases[0]
 }
 
-// Join joins several validation messages the way HarperDB does ("a. b").
-func Join(msgs []string) string { return strings.Join(msgs, ". ") }
+// lookup returns the key's value, recording 'x' is required when it is
+// absent and required.
+func (f *Fields) lookup(key string, r fieldRule) (json.RawMessage, bool) {
+	raw, ok := f.members[key]
+	if !ok && r.required {
+		f.Fail(MsgFieldRequired, f.Name(key))
+	}
+	return raw, ok
+}
+
+// String reads a string field: "" when it is absent or fails. Options:
+// Required, AllowEmpty, MaxLength, OneOf. A value that is not one of
+// OneOf's is named first, then any other failure of the same field, as
+// Joi lists them ('id' must be one of [a, b]. 'id' must be a string).
+func (f *Fields) String(key string, opts ...FieldOption) string {
+	r := rules(opts)
+	raw, ok := f.lookup(key, r)
+	if !ok {
+		return ""
+	}
+	name := f.Name(key)
+	s, isString := stringValue(raw)
+	valid := isString
+	if r.oneOf != nil && (!isString || !contains(r.oneOf, s)) {
+		f.Fail(MsgFieldOneOf, name, strings.Join(r.oneOf, ", "))
+		valid = false
+	}
+	switch {
+	case !isString:
+		f.Fail(MsgFieldString, name)
+	case s == "" && !r.allowEmpty:
+		f.Fail(MsgFieldEmpty, name)
+		valid = false
+	case r.maxLength > 0 && utf8.RuneCountInString(s) > r.maxLength:
+		f.Fail(MsgFieldMaxLength, name, r.maxLength)
+		valid = false
+	}
+	if !valid {
+		return ""
+	}
+	return s
+}
+
+// stringValue decodes raw when it is a JSON string.
+func stringValue(raw json.RawMessage) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' {
+		return "", false
+	}
+	if jsonobj.PlainASCII(raw) {
+		return string(raw[1 : len(raw)-1]), true
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", false
+	}
+	return s, true
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Bool reads a boolean field (JSON true or false only); ok is false when
+// it is absent or fails. Options: Required.
+func (f *Fields) Bool(key string, opts ...FieldOption) (b, ok bool) {
+	raw, present := f.lookup(key, rules(opts))
+	if !present {
+		return false, false
+	}
+	switch string(raw) {
+	case "true":
+		return true, true
+	case "false":
+		return false, true
+	}
+	f.Fail(MsgFieldBool, f.Name(key))
+	return false, false
+}
+
+// Number reads a number field; ok is false when it is absent or fails.
+// Options: Required.
+func (f *Fields) Number(key string, opts ...FieldOption) (n float64, ok bool) {
+	raw, present := f.lookup(key, rules(opts))
+	if !present {
+		return 0, false
+	}
+	if len(raw) == 0 || raw[0] != '-' && (raw[0] < '0' || raw[0] > '9') || json.Unmarshal(raw, &n) != nil {
+		f.Fail(MsgFieldNumber, f.Name(key))
+		return 0, false
+	}
+	return n, true
+}
+
+// maxSafeInteger is the largest whole number a JSON client (JavaScript)
+// holds exactly; Int refuses larger ones as not integers, as Joi does.
+const maxSafeInteger = 1<<53 - 1
+
+// Int reads a whole number field; ok is false when it is absent or fails
+// ('x' must be a number, 'x' must be an integer). Options: Required.
+func (f *Fields) Int(key string, opts ...FieldOption) (n int, ok bool) {
+	x, ok := f.Number(key, opts...)
+	if !ok {
+		return 0, false
+	}
+	if x != math.Trunc(x) || math.Abs(x) > maxSafeInteger {
+		f.Fail(MsgFieldInteger, f.Name(key))
+		return 0, false
+	}
+	return int(x), true
+}
+
+// Strings reads an array of strings; ok is false when it is absent or
+// fails ('x' must be an array, 'x' must be an array of strings). Options:
+// Required.
+func (f *Fields) Strings(key string, opts ...FieldOption) (ss []string, ok bool) {
+	raw, present := f.lookup(key, rules(opts))
+	if !present {
+		return nil, false
+	}
+	if len(raw) == 0 || raw[0] != '[' {
+		f.Fail(MsgFieldArray, f.Name(key))
+		return nil, false
+	}
+	var items []json.RawMessage
+	if err := json.Unmarshal(raw, &items); err != nil {
+		f.Fail(MsgFieldArray, f.Name(key))
+		return nil, false
+	}
+	ss = make([]string, 0, len(items))
+	for _, item := range items {
+		s, isString := stringValue(item)
+		if !isString {
+			f.Fail(MsgFieldStrings, f.Name(key))
+			return nil, false
+		}
+		ss = append(ss, s)
+	}
+	return ss, true
+}
+
+// Object reads a nested object and returns a reader over it, with the same
+// rules (exact keys, the last duplicate wins, null is a wrong type) and
+// the same failures; its fields are named "key.field". When the field is
+// absent or not an object ('x' must be of type object), ok is false and
+// the reader returned is empty (every read of it yields its zero value).
+// Options: Required.
+func (f *Fields) Object(key string, opts ...FieldOption) (obj *Fields, ok bool) {
+	obj = &Fields{path: f.Name(key) + ".", errs: f.errs}
+	raw, present := f.lookup(key, rules(opts))
+	if !present {
+		return obj, false
+	}
+	if len(raw) == 0 || raw[0] != '{' {
+		f.Fail(MsgFieldObject, f.Name(key))
+		return obj, false
+	}
+	obj.members = split(raw)
+	return obj, true
+}
+
+// Keys returns the object's keys, in no particular order.
+func (f *Fields) Keys() []string {
+	keys := make([]string, 0, len(f.members))
+	for k := range f.members {
+		keys = append(keys, k)
+	}
+	return keys
+}

@@ -93,6 +93,54 @@ func TestBadRequestsAreAnsweredAtOnceWithoutAJob(t *testing.T) {
 	}
 }
 
+// TestWriteSQLIsRefusedWhateverTheKeysSpell: the guard reads the sql the
+// sql operation will run (the exact key "sql", the last duplicate), so a
+// DELETE hidden behind a differently cased or an earlier key is refused and
+// never dispatched, and a SELECT under the exact key is exported.
+func TestWriteSQLIsRefusedWhateverTheKeysSpell(t *testing.T) {
+	dir := t.TempDir()
+	const del, sel = `"DELETE FROM dev.dogs WHERE id = 1"`, `"SELECT * FROM dev.dogs"`
+	body := func(search string) []byte {
+		return []byte(`{"operation":"export_local","format":"json","path":` + string(appendJSON(nil, dir)) +
+			`,"filename":"x","search_operation":` + search + `}`)
+	}
+	refused := []string{
+		`{"operation":"sql","sql":` + del + `,"SQL":` + sel + `}`,
+		`{"operation":"sql","Sql":` + sel + `,"sql":` + del + `}`,
+		`{"operation":"sql","sql":` + sel + `,"sql":` + del + `}`,
+		`{"operation":"search_by_value","operation":"sql","sql":` + del + `}`,
+	}
+	fake := newFake(3)
+	_, h := newTestFamily(t, fake, nil)
+	for _, search := range refused {
+		r := h.Super(t, body(search))
+		if r.Status != 400 || r.Error() != MsgSQLNotSelect {
+			t.Errorf("%s: %d %s, want 400 %q", search, r.Status, r.Body, MsgSQLNotSelect)
+		}
+		r = h.Super(t, body(`{"operation":"sql","sql":`+sel+`},"search_operation":`+search))
+		if r.Status != 400 || r.Error() != MsgSQLNotSelect {
+			t.Errorf("duplicate search_operation, last %s: %d %s, want 400", search, r.Status, r.Body)
+		}
+	}
+	for _, op := range fake.dispatched() {
+		if strings.Contains(op, "DELETE") {
+			t.Fatalf("a DELETE was dispatched: %v", fake.dispatched())
+		}
+	}
+	// The exact, last sql is a SELECT: it is exported.
+	r := h.Super(t, body(`{"operation":"sql","sql":`+del+`,"SQL":`+del+`,"sql":`+sel+`}`))
+	if r.Status != 200 {
+		t.Fatalf("SELECT under the exact key: %d %s", r.Status, r.Body)
+	}
+	var started struct {
+		JobID string `json:"job_id"`
+	}
+	r.JSON(t, &started)
+	if j := waitJob(t, h, started.JobID); j.Status != "COMPLETE" {
+		t.Fatalf("job %+v", j)
+	}
+}
+
 // without returns m minus key.
 func without(m map[string]any, key string) map[string]any {
 	out := map[string]any{}

@@ -42,7 +42,7 @@ func (s *openSearch) close() { _ = s.body.Close() }
 // answer's body is left open and unread for the job.
 func startSearch(ctx context.Context, host sdk.Host, caller sdk.Caller, search exporter.SearchOperation) (*openSearch, error) {
 	if search.Operation == exporter.SearchSQL {
-		if err := checkSelect(search.Body); err != nil {
+		if err := checkSelect(search.SQL); err != nil {
 			return nil, err
 		}
 	}
@@ -74,16 +74,11 @@ var writeStatements = []string{"insert", "update", "delete", "replace", "upsert"
 // checkSelect refuses a sql search that is a write, before it is
 // dispatched: the sql operation would run an INSERT, UPDATE or DELETE as
 // the caller, and an export must never change data. It looks at the first
-// word after blanks, comments and opening parentheses.
-func checkSelect(body json.RawMessage) error {
-	var op struct {
-		SQL any `json:"sql"`
-	}
-	_ = json.Unmarshal(body, &op)
-	text, ok := op.SQL.(string)
-	if !ok {
-		return nil // a missing or odd sql is the search's own 400
-	}
+// word after blanks, comments and opening parentheses of text, the search's
+// sql as the sql operation reads it (exporter.SearchOperation.SQL: the
+// exact key, the last duplicate). A missing or odd sql is "" here and the
+// search's own 400.
+func checkSelect(text string) error {
 	rest := skipSQLPrefix(text)
 	word := rest[:len(rest)-len(strings.TrimLeftFunc(rest, isSQLWordRune))]
 	for _, w := range writeStatements {
@@ -128,13 +123,11 @@ func isSQLWordRune(r rune) bool {
 // drops them), else the table's primary key then every other attribute,
 // sorted, from describe_table run as the caller.
 func searchColumns(ctx context.Context, host sdk.Host, caller sdk.Caller, body json.RawMessage) ([]string, error) {
-	var op struct {
-		GetAttributes []string `json:"get_attributes"`
-	}
-	_ = json.Unmarshal(body, &op) // the search accepted it; odd shapes mean "*"
-	cols := make([]string, 0, len(op.GetAttributes))
+	// The search accepted the body; odd shapes mean "*".
+	attrs, _ := sdk.ReadFields(body).Strings("get_attributes")
+	cols := make([]string, 0, len(attrs))
 	seen := map[string]bool{}
-	for _, a := range op.GetAttributes {
+	for _, a := range attrs {
 		if a == allAttributes {
 			cols = nil
 			break
@@ -164,13 +157,13 @@ type tableDescription struct {
 // database or schema and table fields, as given) and returns
 // exporter.Columns of the answer.
 func describeColumns(ctx context.Context, host sdk.Host, caller sdk.Caller, body json.RawMessage) ([]string, error) {
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(body, &fields); err != nil {
+	fields := sdk.ReadFields(body)
+	if err := fields.Err(); err != nil {
 		return nil, fmt.Errorf("read search_operation: %w", err)
 	}
 	req := map[string]json.RawMessage{"operation": json.RawMessage(`"describe_table"`)}
 	for _, k := range []string{"database", "schema", "table"} {
-		if v, ok := fields[k]; ok {
+		if v, ok := fields.Raw(k); ok {
 			req[k] = v
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/tidwall/buntdb"
@@ -40,42 +41,25 @@ type Record struct {
 	UpdatedTime int64  `json:"__updatedtime__"`
 }
 
-// readID reads and checks the id field; absent gives def.
-func readID(fields map[string]json.RawMessage, required bool, def string) (string, bool, error) {
-	id, ok, err := sdk.String(fields, "id", required, false)
-	if err != nil || !ok {
-		return def, ok, err
-	}
-	if err := sdk.OneOf("id", id, validIDs...); err != nil {
-		return "", false, err
-	}
-	return id, true, nil
-}
+// idOptions are the checks of an optional id field.
+var idOptions = []sdk.FieldOption{sdk.OneOf(validIDs...)}
 
 func (f *Family) setStatus(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
-	fields, err := req.Fields()
-	if err != nil {
+	fields := sdk.ReadFields(req.Body)
+	id := fields.String("id", idOptions...)
+	value := fields.String("status", sdk.Required, sdk.MaxLength(maxStatusLength))
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
-	id, _, err := readID(fields, false, idPrimary)
-	if err != nil {
-		return nil, err
+	if id == "" {
+		id = idPrimary
 	}
-	value, _, err := sdk.String(fields, "status", true, false)
-	if err != nil {
-		return nil, err
-	}
-	if err := sdk.MaxLength("status", value, maxStatusLength); err != nil {
-		return nil, err
-	}
-	if id == idAvailability {
-		if sdk.OneOf("status", value, availabilityValues...) != nil {
-			return nil, sdk.BadRequest(MsgAvailabilityOnly)
-		}
+	if id == idAvailability && !slices.Contains(availabilityValues, value) {
+		return nil, sdk.BadRequest(MsgAvailabilityOnly)
 	}
 	now := time.Now().UnixMilli()
 	rec := Record{ID: id, Status: value, CreatedTime: now, UpdatedTime: now}
-	err = f.db.Update(func(tx *buntdb.Tx) error {
+	err := f.db.Update(func(tx *buntdb.Tx) error {
 		if old, err := tx.Get(id); err == nil {
 			var prev Record
 			if json.Unmarshal([]byte(old), &prev) == nil && prev.CreatedTime != 0 {
@@ -96,15 +80,12 @@ func (f *Family) setStatus(_ context.Context, req *sdk.Request) (*sdk.Response, 
 }
 
 func (f *Family) getStatus(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
-	fields, err := req.Fields()
-	if err != nil {
+	fields := sdk.ReadFields(req.Body)
+	id := fields.String("id", idOptions...)
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
-	id, given, err := readID(fields, false, "")
-	if err != nil {
-		return nil, err
-	}
-	if !given {
+	if id == "" {
 		all, err := f.all()
 		if err != nil {
 			return nil, err
@@ -115,7 +96,7 @@ func (f *Family) getStatus(_ context.Context, req *sdk.Request) (*sdk.Response, 
 	// bytes of the answer: send them as they are.
 	var stored string
 	found := false
-	err = f.db.View(func(tx *buntdb.Tx) error {
+	err := f.db.View(func(tx *buntdb.Tx) error {
 		v, err := tx.Get(id)
 		if errors.Is(err, buntdb.ErrNotFound) {
 			return nil
@@ -156,15 +137,12 @@ func (f *Family) all() ([]Record, error) {
 }
 
 func (f *Family) clearStatus(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
-	fields, err := req.Fields()
-	if err != nil {
+	fields := sdk.ReadFields(req.Body)
+	id := fields.String("id", sdk.Required, sdk.OneOf(validIDs...))
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
-	id, _, err := readID(fields, true, "")
-	if err != nil {
-		return nil, err
-	}
-	err = f.db.Update(func(tx *buntdb.Tx) error {
+	err := f.db.Update(func(tx *buntdb.Tx) error {
 		_, err := tx.Delete(id)
 		if errors.Is(err, buntdb.ErrNotFound) {
 			return nil

@@ -109,12 +109,16 @@ func TestErrors(t *testing.T) {
 		want string
 	}{
 		{"missing status", map[string]any{"operation": "set_status", "id": "primary"}, "'status' is required"},
-		{"null status", map[string]any{"operation": "set_status", "status": nil}, "'status' is required"},
+		{"null status", map[string]any{"operation": "set_status", "status": nil}, "'status' must be a string"},
 		{"number status", map[string]any{"operation": "set_status", "status": 5}, "'status' must be a string"},
 		{"empty status", map[string]any{"operation": "set_status", "status": ""}, "'status' is not allowed to be empty"},
 		{"long status", map[string]any{"operation": "set_status", "status": long}, "'status' length must be less than or equal to 512 characters long"},
 		{"bad id", map[string]any{"operation": "set_status", "id": "custom", "status": "x"}, "'id' must be one of [primary, maintenance, availability]"},
-		{"number id", map[string]any{"operation": "set_status", "id": 3, "status": "x"}, "'id' must be a string"},
+		{"number id", map[string]any{"operation": "set_status", "id": 3, "status": "x"}, "'id' must be one of [primary, maintenance, availability]. 'id' must be a string"},
+		{"null id", map[string]any{"operation": "set_status", "id": nil, "status": "x"}, "'id' must be one of [primary, maintenance, availability]. 'id' must be a string"},
+		{"empty id", map[string]any{"operation": "set_status", "id": "", "status": "x"}, "'id' must be one of [primary, maintenance, availability]. 'id' is not allowed to be empty"},
+		{"bad id and no status", map[string]any{"operation": "set_status", "id": "custom"}, "'id' must be one of [primary, maintenance, availability]. 'status' is required"},
+		{"cased status is no status", map[string]any{"operation": "set_status", "Status": "up"}, "'status' is required"},
 		{"get bad id", map[string]any{"operation": "get_status", "id": "bogus"}, "'id' must be one of [primary, maintenance, availability]"},
 		{"clear no id", map[string]any{"operation": "clear_status"}, "'id' is required"},
 		{"clear bad id", map[string]any{"operation": "clear_status", "id": "bogus"}, "'id' must be one of [primary, maintenance, availability]"},

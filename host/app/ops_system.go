@@ -82,19 +82,10 @@ func (in *instance) restart(_ context.Context, req *sdk.Request) (*sdk.Response,
 }
 
 func (in *instance) restartService(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
-	fields, err := req.Fields()
-	if err != nil {
-		return nil, err
-	}
-	service, _, err := sdk.String(fields, "service", true, false)
-	if err != nil {
-		return nil, err
-	}
-	if err := sdk.OneOf("service", service, serviceHTTPWorkers, serviceClusteringConfig, serviceClustering); err != nil {
-		return nil, err
-	}
-	replicated, _, err := sdk.Bool(fields, "replicated", false)
-	if err != nil {
+	f := sdk.ReadFields(req.Body)
+	service := f.String("service", sdk.Required, sdk.OneOf(serviceHTTPWorkers, serviceClusteringConfig, serviceClustering))
+	replicated, _ := f.Bool("replicated")
+	if err := f.Err(); err != nil {
 		return nil, err
 	}
 	id, err := in.jobs.Start(hostFamilyJobs, "restart_service", req.Caller.Username, req.Body)

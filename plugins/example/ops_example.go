@@ -13,15 +13,9 @@ import (
 const maxNameLength = 100
 
 func (f *family) greet(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
-	fields, err := req.Fields()
-	if err != nil {
-		return nil, err
-	}
-	name, _, err := sdk.String(fields, "name", true, false)
-	if err != nil {
-		return nil, err
-	}
-	if err := sdk.MaxLength("name", name, maxNameLength); err != nil {
+	fields := sdk.ReadFields(req.Body)
+	name := fields.String("name", sdk.Required, sdk.MaxLength(maxNameLength))
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
 	return sdk.OK(map[string]string{

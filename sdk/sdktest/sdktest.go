@@ -149,11 +149,10 @@ func (h *Harness) Super(t testing.TB, body any) Result {
 }
 
 func (h *Harness) send(ctx context.Context, caller sdk.Caller, raw []byte) (*sdk.Reply, error) {
-	var head struct {
-		Operation string `json:"operation"`
-	}
-	_ = json.Unmarshal(raw, &head)
-	return h.Client.Handle(ctx, &sdk.Request{Operation: head.Operation, Body: raw, Caller: caller, ID: "test"})
+	// The operation is read as the host reads it: the exact key, the last
+	// duplicate.
+	op := sdk.ReadFields(raw).String("operation", sdk.AllowEmpty)
+	return h.Client.Handle(ctx, &sdk.Request{Operation: op, Body: raw, Caller: caller, ID: "test"})
 }
 
 // dispatchBack is the FakeHost's default Dispatch: the family under test

@@ -1,7 +1,6 @@
 package exporter
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"io/fs"
@@ -10,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hops-dev/hops/sdk"
 )
 
 // Export formats, as the request's format field names them; they are also
@@ -40,6 +41,10 @@ type SearchOperation struct {
 	// Body is the whole search_operation object, verbatim, ready to be
 	// dispatched as an operation of its own.
 	Body json.RawMessage
+	// SQL is the body's sql text, read as the sql operation reads it (the
+	// exact key "sql", the last of duplicates); "" when it is absent or
+	// not a string.
+	SQL string
 }
 
 // LocalRequest is a validated export_local request.
@@ -63,7 +68,9 @@ func (r LocalRequest) FilePath() string { return filepath.Join(r.Path, r.FileNam
 
 // DecodeLocal validates an export_local body, in HarperDB's order: format,
 // search_operation, path (it must be an existing directory), filename. Every
-// failure is an *Error (400) with one of the Msg constants.
+// failure is an *Error (400) with one of the Msg constants. Keys are read
+// exactly, the last duplicate winning (sdk.Fields), as the search the body
+// names will read them.
 func DecodeLocal(body []byte) (LocalRequest, error) {
 	fields, err := decodeObject(body)
 	if err != nil {
@@ -85,19 +92,20 @@ func DecodeLocal(body []byte) (LocalRequest, error) {
 	return req, nil
 }
 
-// decodeObject splits a JSON object body into its raw fields.
-func decodeObject(body []byte) (map[string]json.RawMessage, error) {
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
+// decodeObject reads a JSON object body.
+func decodeObject(body []byte) (*sdk.Fields, error) {
+	fields := sdk.ReadFields(body)
+	if fields.Err() != nil {
 		return nil, badRequest(MsgBodyNotObject)
 	}
 	return fields, nil
 }
 
-// present reports whether name is in fields with a value other than null.
-func present(fields map[string]json.RawMessage, name string) (json.RawMessage, bool) {
-	raw, ok := fields[name]
-	if !ok || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+// present returns the value of name when it is there and not null: the
+// export's own checks, as HarperDB's, treat null as missing.
+func present(fields *sdk.Fields, name string) (json.RawMessage, bool) {
+	raw, ok := fields.Raw(name)
+	if !ok || string(raw) == "null" {
 		return nil, false
 	}
 	return raw, true
@@ -105,6 +113,9 @@ func present(fields map[string]json.RawMessage, name string) (json.RawMessage, b
 
 // stringOf decodes raw as a JSON string; ok is false for any other type.
 func stringOf(raw json.RawMessage) (string, bool) {
+	if len(raw) == 0 || raw[0] != '"' {
+		return "", false
+	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return "", false
@@ -113,7 +124,7 @@ func stringOf(raw json.RawMessage) (string, bool) {
 }
 
 // decodeFormat checks format: present, and json or csv.
-func decodeFormat(fields map[string]json.RawMessage) (string, error) {
+func decodeFormat(fields *sdk.Fields) (string, error) {
 	raw, ok := present(fields, "format")
 	if !ok {
 		return "", badRequest(MsgFormatMissing)
@@ -129,14 +140,15 @@ func decodeFormat(fields map[string]json.RawMessage) (string, error) {
 }
 
 // decodeSearch checks search_operation: an object whose operation is one
-// of the four exportable kinds.
-func decodeSearch(fields map[string]json.RawMessage) (SearchOperation, error) {
+// of the four exportable kinds. It is read with the exact keys the search
+// itself reads: its SQL is the text the sql operation will run.
+func decodeSearch(fields *sdk.Fields) (SearchOperation, error) {
 	raw, ok := present(fields, "search_operation")
 	if !ok {
 		return SearchOperation{}, badRequest(MsgSearchOperationMissing)
 	}
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
+	obj, ok := fields.Object("search_operation")
+	if !ok {
 		return SearchOperation{}, badRequest(MsgSearchOperationNotObject)
 	}
 	opRaw, ok := present(obj, "operation")
@@ -146,13 +158,18 @@ func decodeSearch(fields map[string]json.RawMessage) (SearchOperation, error) {
 	op, _ := stringOf(opRaw)
 	switch op {
 	case SearchByValue, SearchByHash, SearchSQL, SearchByConditions:
-		return SearchOperation{Operation: op, Body: append(json.RawMessage(nil), raw...)}, nil
+	default:
+		return SearchOperation{}, badRequest(MsgSearchOperationInvalid)
 	}
-	return SearchOperation{}, badRequest(MsgSearchOperationInvalid)
+	search := SearchOperation{Operation: op, Body: append(json.RawMessage(nil), raw...)}
+	if sqlRaw, ok := obj.Raw("sql"); ok {
+		search.SQL, _ = stringOf(sqlRaw)
+	}
+	return search, nil
 }
 
 // decodePath checks path: a non-empty string naming an existing directory.
-func decodePath(fields map[string]json.RawMessage) (string, error) {
+func decodePath(fields *sdk.Fields) (string, error) {
 	raw, ok := present(fields, "path")
 	if !ok {
 		return "", badRequest(MsgPathMissing)
@@ -182,7 +199,7 @@ func decodePath(fields map[string]json.RawMessage) (string, error) {
 
 // decodeFilename checks the optional filename, defaulting it to the
 // current time in epoch milliseconds.
-func decodeFilename(fields map[string]json.RawMessage) (string, error) {
+func decodeFilename(fields *sdk.Fields) (string, error) {
 	raw, ok := present(fields, "filename")
 	if !ok {
 		return strconv.FormatInt(time.Now().UnixMilli(), 10), nil

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/url"
 	"regexp"
+
+	"github.com/hops-dev/hops/sdk"
 )
 
 // S3Request is a validated export_to_s3 request. Its secret access key is
@@ -108,11 +110,11 @@ func DecodeS3(body []byte, defaultEndpoint string) (S3Request, error) {
 	if err != nil {
 		return S3Request{}, err
 	}
-	var s3 map[string]json.RawMessage
-	if raw, ok := present(fields, "s3"); ok {
-		_ = json.Unmarshal(raw, &s3) // not an object: s3 stays nil
+	var s3 *sdk.Fields
+	if _, ok := present(fields, "s3"); ok {
+		s3, _ = fields.Object("s3") // not an object: s3 stays empty
 	}
-	if len(s3) == 0 {
+	if s3 == nil || len(s3.Keys()) == 0 {
 		return S3Request{}, badRequest(MsgS3Missing)
 	}
 	var req S3Request
@@ -149,7 +151,11 @@ func DecodeS3(body []byte, defaultEndpoint string) (S3Request, error) {
 		return S3Request{}, err
 	}
 	if raw, ok := present(s3, "force_path_style"); ok {
-		if err := json.Unmarshal(raw, &req.ForcePathStyle); err != nil {
+		switch string(raw) {
+		case "true":
+			req.ForcePathStyle = true
+		case "false":
+		default:
 			return S3Request{}, badRequest(MsgForcePathStyleInvalid)
 		}
 	}
@@ -157,7 +163,7 @@ func DecodeS3(body []byte, defaultEndpoint string) (S3Request, error) {
 }
 
 // decodeEndpoint returns s3.endpoint or def, checked to be an http(s) URL.
-func decodeEndpoint(s3 map[string]json.RawMessage, def string) (string, error) {
+func decodeEndpoint(s3 *sdk.Fields, def string) (string, error) {
 	endpoint := def
 	if raw, ok := present(s3, "endpoint"); ok {
 		s, ok := stringOf(raw)
