@@ -191,6 +191,8 @@ func (p *process) stop(log hclog.Logger) {
 		p.inflight.wait(ctx)
 		if err := p.fc.Shutdown(ctx, time.Now().Add(shutdownGrace)); err != nil {
 			log.Warn("family shutdown failed; killing it", "error", err)
+		} else {
+			log.Info("family shut down", "pid", p.pid)
 		}
 		cancel()
 	}

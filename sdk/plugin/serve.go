@@ -2,6 +2,8 @@ package plugin
 
 import (
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -37,6 +39,7 @@ func Serve(fam sdk.Family) {
 		JSONFormat: true,
 	})
 	go watchParent(os.Getppid(), log)
+	go leaveStopSignalsToHost(log)
 	goplugin.Serve(&goplugin.ServeConfig{
 		HandshakeConfig: Handshake,
 		Plugins:         goplugin.PluginSet{pluginName: &grpcPlugin{impl: fam, log: log}},
@@ -45,6 +48,22 @@ func Serve(fam sdk.Family) {
 		},
 		Logger: log,
 	})
+}
+
+// leaveStopSignalsToHost keeps the process serving through SIGTERM and
+// SIGINT. A service manager (systemd's default KillMode) and a terminal's
+// Ctrl-C signal the whole process group, host and families at once; a
+// family that died then would fail its jobs without its Shutdown and be
+// restarted by a host that is stopping. The host's shutdown asks each
+// family to stop instead, and the parent watchdog and the parent-death
+// signal end a family whose host is gone. A handler, unlike ignoring the
+// signals, is not inherited by the processes a family executes.
+func leaveStopSignalsToHost(log hclog.Logger) {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGTERM, os.Interrupt)
+	for sig := range ch {
+		log.Debug("stop signal left to the host, which shuts this family down", "signal", sig.String())
+	}
 }
 
 // watchParent exits the process when the parent that started it is gone

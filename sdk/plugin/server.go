@@ -131,8 +131,13 @@ func serveRequest(ctx context.Context, h sdk.Handler, req *sdk.Request, out resp
 			return writeHandlerError(out, req, err, log)
 		}
 		// Part of the body is already with the host: the transport error
-		// tells it the answer is cut short.
-		log.Error("response stream failed after it started", "operation", req.Operation, "request_id", req.ID, "error", err)
+		// tells it the answer is cut short. A caller that cancelled (a
+		// job stopped by its family's shutdown, a client gone) is no fault.
+		if ctx.Err() != nil {
+			log.Debug("response stream ended: the caller cancelled it", "operation", req.Operation, "request_id", req.ID, "error", err)
+		} else {
+			log.Error("response stream failed after it started", "operation", req.Operation, "request_id", req.ID, "error", err)
+		}
 		return fmt.Errorf("write response of %s: %w", req.Operation, err)
 	}
 	return w.Close()
