@@ -67,6 +67,12 @@ type Options struct {
 	// Stdout receives the few lines meant for the operator (the address,
 	// a generated password).
 	Stdout io.Writer
+	// Ready, when set, is called once every endpoint serves (the service
+	// manager's readiness notification).
+	Ready func()
+	// Stopping, when set, is called as a stop (restart false) or an
+	// in-place restart (restart true) begins, before the drain.
+	Stopping func(restart bool)
 }
 
 // Restart is returned by Run when the instance must restart in place: the
@@ -196,6 +202,9 @@ func Run(ctx context.Context, opts Options) (*Restart, error) {
 	in.listeners = lns
 	in.mu.Unlock()
 	log.Info("ready", "boot", time.Since(in.started).Round(time.Millisecond))
+	if opts.Ready != nil {
+		opts.Ready()
+	}
 
 	var restart bool
 	select {
@@ -204,6 +213,9 @@ func Run(ctx context.Context, opts Options) (*Restart, error) {
 	case <-in.restartCh:
 		restart = true
 		log.Info("restarting: draining requests")
+	}
+	if opts.Stopping != nil {
+		opts.Stopping(restart)
 	}
 	var plan *Restart
 	if restart {

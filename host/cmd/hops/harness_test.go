@@ -78,6 +78,9 @@ type instance struct {
 	out    *syncBuffer
 	env    []string
 	exited chan struct{}
+	// setpgid starts hops in a process group of its own (with its
+	// families), so a test can signal the group as a service manager does.
+	setpgid bool
 }
 
 type syncBuffer struct {
@@ -132,6 +135,16 @@ func freePort(t testing.TB) int {
 // config file holding configYAML (when not empty) and extra env.
 func startHops(t testing.TB, root, configYAML string, env ...string) *instance {
 	t.Helper()
+	in := prepareHops(t, root, configYAML, env...)
+	in.start()
+	t.Cleanup(in.stop)
+	return in
+}
+
+// prepareHops is startHops without the start: the caller may set the
+// instance's fields, then calls start and registers stop.
+func prepareHops(t testing.TB, root, configYAML string, env ...string) *instance {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("integration test: starts the hops binary")
 	}
@@ -152,8 +165,6 @@ func startHops(t testing.TB, root, configYAML string, env ...string) *instance {
 		"OPERATIONSAPI_NETWORK_PORT=" + strconv.Itoa(in.port),
 		"LOGGING_LEVEL=debug",
 	}, env...)
-	in.start()
-	t.Cleanup(in.stop)
 	return in
 }
 
@@ -162,6 +173,9 @@ func (in *instance) start() {
 	in.cmd = exec.Command(hopsBin, "run")
 	in.cmd.Env = in.env
 	in.cmd.Stdout, in.cmd.Stderr = in.out, in.out
+	if in.setpgid {
+		in.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	}
 	if err := in.cmd.Start(); err != nil {
 		in.t.Fatal(err)
 	}
