@@ -6,7 +6,8 @@ DEV_ROOT ?= $(CURDIR)/.dev/hops
 DEV_USER ?= admin
 DEV_PASS ?= password
 VERSION  ?= 0.1.0-dev
-LDFLAGS  := -X main.Version=$(VERSION)
+COMMIT   ?= $(shell git rev-parse HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo +modified)
+LDFLAGS  := -X main.Version=$(VERSION) -X main.Commit=$(COMMIT)
 
 .PHONY: help build run test test-short check fmt vet staticcheck proto proto-check tidy-check depcheck bench faults e2e-s3 clean
 
