@@ -402,3 +402,32 @@ func TestStartStatusStop(t *testing.T) {
 		t.Errorf("ERROR lines in hops.log:\n%s", logFile)
 	}
 }
+
+// `hops config check` prints what a start would warn about or refuse and
+// exits 1 when there is any, 0 on a clean root; it writes nothing.
+func TestConfigCheckCommand(t *testing.T) {
+	root := t.TempDir()
+	env := cliEnv(root)
+	if r := runCLI(t, env, "config", "check", "--root", root); r.code != 0 || !strings.Contains(r.stdout, "no problems") {
+		t.Errorf("a fresh root: %s", r)
+	}
+	file := filepath.Join(root, "hops-config.yaml")
+	if err := os.WriteFile(file, []byte("operationsApi:\n  network:\n    hots: 0.0.0.0\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, append(env, "OPERATIONSAPI_NETWORK_PROT=1"), "config", "check", "--root", root)
+	for _, want := range []string{"operationsApi.network.hots (" + file + ")", "OPERATIONSAPI_NETWORK_PROT (environment)"} {
+		if r.code != 1 || !strings.Contains(r.stdout, want) {
+			t.Errorf("config check: want exit 1 naming %q, got %s", want, r)
+		}
+	}
+	if err := os.WriteFile(file, []byte("logging:\n  level: loud\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := runCLI(t, env, "config", "check", "--root", root); r.code != 1 || !strings.Contains(r.stdout, "error: logging.level") {
+		t.Errorf("a value hops refuses: %s", r)
+	}
+	if _, err := os.Stat(filepath.Join(root, PIDFileName)); err == nil {
+		t.Errorf("config check created a pid file")
+	}
+}

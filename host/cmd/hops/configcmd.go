@@ -29,22 +29,29 @@ to start with, and a key no layer knows or hops does not act on (which
 there is any, so a deploy pipeline can gate on it.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			flags := map[string]any{}
-			if root != "" {
-				flags["rootPath"] = root
+			warnings, err := config.Check(root)
+			out := c.OutOrStdout()
+			for _, w := range warnings {
+				fmt.Fprintln(out, "warning:", w.String())
 			}
-			cfg, err := config.New(config.Options{Flags: flags})
+			problems := 0
 			if err != nil {
 				var le *config.LoadError
-				if errors.As(err, &le) {
-					for _, p := range le.Problems {
-						fmt.Fprintln(c.OutOrStdout(), p.String())
-					}
-					return &exitError{code: 1, msg: fmt.Sprintf("%d problem(s) in the configuration", len(le.Problems))}
+				if !errors.As(err, &le) {
+					fmt.Fprintln(out, "error:", err.Error())
+					problems = 1
 				}
-				return err
+				if le != nil {
+					for _, p := range le.Problems {
+						fmt.Fprintln(out, "error:", p.String())
+					}
+					problems = len(le.Problems)
+				}
 			}
-			fmt.Fprintf(c.OutOrStdout(), "%s: no problems\n", cfg.FilePath())
+			if n := len(warnings) + problems; n > 0 {
+				return &exitError{code: 1, msg: fmt.Sprintf("%d warning(s), %d error(s) in the configuration", len(warnings), problems)}
+			}
+			fmt.Fprintln(out, "no problems")
 			return nil
 		},
 	}
