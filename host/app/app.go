@@ -154,6 +154,8 @@ func Run(ctx context.Context, opts Options) (*Restart, error) {
 		OperationTokenTimeout: cfg.Duration("authentication.operationTokenTimeout"),
 		RefreshTokenTimeout:   cfg.Duration("authentication.refreshTokenTimeout"),
 		Logger:                log.Named("auth"),
+		AuditFailed:           cfg.Bool("logging.auditAuthEvents.logFailed"),
+		AuditSuccessful:       cfg.Bool("logging.auditAuthEvents.logSuccessful"),
 		Schema:                recordsSchema{in},
 	}); err != nil {
 		return nil, fmt.Errorf("open users: %w", err)
@@ -245,6 +247,7 @@ func (in *instance) newServer() *server.Server {
 		ReadHeaderTimeout: in.cfg.Duration("operationsApi.network.headersTimeout"),
 		IdleTimeout:       in.cfg.Duration("operationsApi.network.keepAliveTimeout"),
 		WithAuthorization: auth.WithAuthorization,
+		WithClientAddr:    auth.WithClientAddr,
 		Observe:           in.metrics.Observe,
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"strings"
+	"time"
 
 	"github.com/hops-dev/hops/sdk"
 )
@@ -27,10 +28,10 @@ func (s *Service) Authenticate(ctx context.Context, authorization string) (sdk.C
 		if !ok {
 			return sdk.Caller{}, unauthorized(MsgLoginFailed)
 		}
-		out := s.checkPassword(username, password)
+		out := s.checkPassword(ctx, username, password)
 		return out.caller, out.error(MsgLoginFailed)
 	case strings.EqualFold(scheme, "Bearer"):
-		return s.authBearer(strings.TrimSpace(rest))
+		return s.authBearer(ctx, strings.TrimSpace(rest))
 	}
 	return sdk.Caller{}, unauthorized(MsgMustLogin)
 }
@@ -56,22 +57,48 @@ func parseBasic(encoded string) (username, password string, ok bool) {
 	return strings.Cut(string(raw), ":")
 }
 
+// maxThrottleRounds bounds how often one request waits out the throttle
+// before it is refused instead.
+const maxThrottleRounds = 3
+
 // checkPassword verifies a username and password, from the cache when it
-// can. No lock is held while the hash runs.
-func (s *Service) checkPassword(username, password string) outcome {
+// can. A credential not cached passes the brute-force throttle first (see
+// throttle.go): the request may be held a moment or refused 429. No lock
+// is held while the hash runs.
+func (s *Service) checkPassword(ctx context.Context, username, password string) outcome {
 	now := s.now()
 	k := s.credKey(kindBasic, username, password)
 	if e, ok := s.cache.get(k, now); ok {
-		return outcome{caller: e.caller, fail: e.fail}
+		out := outcome{caller: e.caller, fail: e.fail}
+		if out.fail != accepted {
+			s.auditOutcome(ctx, "password", username, out)
+		}
+		return out
 	}
+	addr := clientKey(ClientAddrFromContext(ctx))
 	epoch := s.cache.epoch.Load()
-	return s.flight.do(flightKey{k, epoch}, func() outcome {
+	// Identical credentials arriving together share one flight: one
+	// attempt for the throttle, one hash.
+	out := s.flight.do(flightKey{k, epoch}, func() outcome {
 		// A verification that just finished may have cached the answer
 		// between our lookup and this flight.
 		if e, ok := s.cache.get(k, now); ok {
 			return outcome{caller: e.caller, fail: e.fail}
 		}
+		if err := s.admit(context.WithoutCancel(ctx), addr, username); err != nil {
+			return outcome{err: err}
+		}
+		now := s.now()
 		out, roleID := s.verifyPassword(username, password)
+		r := attemptNeutral
+		switch {
+		case out.err != nil:
+		case out.fail == badCredentials:
+			r = attemptFailed
+		case out.fail == accepted:
+			r = attemptSucceeded
+		}
+		s.throttle.end(addr, username, r, s.now())
 		if out.err == nil && s.opts.CacheTTL > 0 {
 			ttl := s.opts.CacheTTL
 			if out.fail != accepted {
@@ -82,6 +109,26 @@ func (s *Service) checkPassword(username, password string) outcome {
 		}
 		return out
 	})
+	s.auditOutcome(ctx, "password", username, out)
+	return out
+}
+
+// admit passes the brute-force throttle for (addr, username): at once,
+// after holding the request a moment, or not (the 429). When it returns
+// nil the caller must call s.throttle.end.
+func (s *Service) admit(ctx context.Context, addr, username string) error {
+	for round := 0; ; round++ {
+		wait := s.throttle.begin(addr, username, s.now())
+		if wait <= 0 {
+			return nil
+		}
+		if round == maxThrottleRounds {
+			wait = max(wait, throttleMaxHold+time.Second)
+		}
+		if err := s.hold(ctx, wait); err != nil {
+			return err
+		}
+	}
 }
 
 // verifyPassword runs the hash. The password is checked before the active
@@ -111,7 +158,7 @@ func (s *Service) verifyPassword(username, password string) (outcome, string) {
 }
 
 // authBearer accepts a valid operation token of an active user.
-func (s *Service) authBearer(token string) (sdk.Caller, error) {
+func (s *Service) authBearer(ctx context.Context, token string) (sdk.Caller, error) {
 	now := s.now()
 	k := s.credKey(kindBearer, "", token)
 	if e, ok := s.cache.get(k, now); ok {
@@ -119,16 +166,19 @@ func (s *Service) authBearer(token string) (sdk.Caller, error) {
 	}
 	epoch := s.cache.epoch.Load()
 	c, err := s.parseToken(token)
-	if err != nil {
-		return sdk.Caller{}, err
+	if err == nil && c.Type != tokenOperation {
+		err = unauthorized(MsgInvalidToken)
 	}
-	if c.Type != tokenOperation {
-		return sdk.Caller{}, unauthorized(MsgInvalidToken)
+	if err != nil {
+		s.auditFailure(ctx, "token", "", err)
+		return sdk.Caller{}, err
 	}
 	u, r, err := s.loadActive(c.Subject, c.Account)
 	if err != nil {
+		s.auditFailure(ctx, "token", c.Subject, err)
 		return sdk.Caller{}, err
 	}
+	s.auditSuccess(ctx, "token", u.Username)
 	caller := s.callerOf(u, r)
 	if s.opts.CacheTTL > 0 {
 		expires := now.Add(s.opts.CacheTTL)

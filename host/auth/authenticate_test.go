@@ -181,13 +181,15 @@ func TestRoleChangeAppliedOnNextRequest(t *testing.T) {
 	}
 }
 
-// TestWrongPasswordsDoNotBlockOthers holds 20 wrong-password verifications
-// inside the hasher and checks another user still gets in, cached or not.
+// TestWrongPasswordsDoNotBlockOthers holds as many wrong-password
+// verifications inside the hasher as the throttle lets through at once and
+// checks another user still gets in, cached or not.
 func TestWrongPasswordsDoNotBlockOthers(t *testing.T) {
 	e := newEnv(t, Options{})
 	e.login(adminName, adminPass) // admin is cached; plain is not
 	release := make(chan struct{})
-	entered := make(chan struct{}, 20)
+	const n = userFreeFailures // the throttle holds back any more (TestThrottleBurst)
+	entered := make(chan struct{}, n)
 	verify := e.s.verify
 	e.s.verify = func(h, pw []byte) error {
 		if bcrypt.CompareHashAndPassword(h, pw) != nil {
@@ -197,8 +199,8 @@ func TestWrongPasswordsDoNotBlockOthers(t *testing.T) {
 		return verify(h, pw)
 	}
 	var wg sync.WaitGroup
-	errs := make(chan error, 20)
-	for i := range 20 {
+	errs := make(chan error, n)
+	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -207,9 +209,9 @@ func TestWrongPasswordsDoNotBlockOthers(t *testing.T) {
 		}()
 	}
 	deadlock := time.After(10 * time.Second) // a deadlock guard, not a timing assertion
-	for range 20 {
+	for range n {
 		select {
-		case <-entered: // all 20 end up inside the hasher at once
+		case <-entered: // all n end up inside the hasher at once
 		case <-deadlock:
 			close(release)
 			t.Fatal("wrong-password verifications are serialized")

@@ -32,6 +32,28 @@
 // change to a user or role drops the affected entries at once
 // ([Service.Invalidate]), so the next request sees it.
 //
+// # Brute force
+//
+// A credential not in the cache passes a throttle (throttle.go) before it
+// is hashed: failed logins are counted per client address (IPv6 by /64)
+// and per username. After a few free failures each attempt waits for a
+// delay that doubles with every further failure; a short remainder is
+// waited out by holding the request, a longer one is answered 429 with
+// Retry-After without hashing (after a one-second tarpit, so a flood on
+// keep-alive connections makes about one attempt a second each). Attempts being verified count as
+// failures until they end, so a burst of concurrent guesses does not pass
+// all at once. A cached credential is answered before the throttle, so a
+// client already logged in is never slowed by someone else's guessing,
+// and an address a user logged in from is exempt from that username's
+// throttle (not from its own), so guessing a user's password elsewhere
+// does not lock the user out of where they work. Bearer tokens are not
+// throttled (they are not guessable). Both maps are bounded; past the
+// bound new keys share one overflow key.
+//
+// When logging.auditAuthEvents.logFailed / logSuccessful are on, every
+// refused and every verified login is logged (audit.go) with the username,
+// client address, method and reason, never the password or token.
+//
 // # Tokens
 //
 // Operation and refresh tokens are JWTs (github.com/golang-jwt/jwt/v5)

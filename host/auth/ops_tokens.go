@@ -44,7 +44,7 @@ func (s *Service) opCreateTokens(ctx context.Context, req *sdk.Request) (*sdk.Re
 		if username == "" || !hasPassword {
 			return nil, unauthorized(MsgInvalidCredentials)
 		}
-		out := s.checkPassword(username, password)
+		out := s.checkPassword(ctx, username, password)
 		if err := out.error(MsgInvalidCredentials); err != nil {
 			return nil, err
 		}

@@ -51,6 +51,13 @@ type Options struct {
 	// DefaultBcryptCost; tests use bcrypt.MinCost). Existing hashes keep
 	// the cost they were made with.
 	BcryptCost int
+	// AuditFailed logs every refused login (logging.auditAuthEvents.logFailed):
+	// username, client address, method and reason, never the password.
+	AuditFailed bool
+	// AuditSuccessful logs every verified login
+	// (logging.auditAuthEvents.logSuccessful); a credential answered from
+	// the cache is not logged again.
+	AuditSuccessful bool
 	// Schema answers whether the databases, tables and attributes a role
 	// names exist. Nil skips those checks (a role may then name tables that
 	// do not exist yet).

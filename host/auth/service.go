@@ -39,15 +39,21 @@ type Service struct {
 	callerKey []byte
 	// macs recycles HMACs keyed with cacheKey: hmac.New hashes the key
 	// and allocates two digests, work a Reset skips.
-	macs   sync.Pool
-	cache  *credCache
-	flight flightGroup
+	macs     sync.Pool
+	cache    *credCache
+	flight   flightGroup
+	throttle *throttle
+	// audit receives the auth event lines (named "auth.audit").
+	audit hclog.Logger
 
 	// hash and verify are bcrypt's, held as fields so tests can count
 	// calls.
 	hash   func(password []byte) ([]byte, error)
 	verify func(hash, password []byte) error
 	now    func() time.Time
+	// hold waits out a throttle wait or refuses the attempt
+	// (holdOrRefuse; tests count the waits instead).
+	hold func(ctx context.Context, wait time.Duration) error
 	// dummyHash is verified against when the user does not exist, so an
 	// unknown username costs the same time as a wrong password.
 	dummyHash []byte
@@ -75,12 +81,15 @@ func Open(db *buntdb.DB, opts Options) (*Service, error) {
 		db:        db,
 		opts:      opts,
 		log:       opts.Logger.Named("auth"),
+		audit:     opts.Logger.Named("auth").Named("audit"),
 		signer:    sg,
 		cacheKey:  randomKey(),
 		callerKey: randomKey(),
 		cache:     newCredCache(),
+		throttle:  newThrottle(),
 		verify:    bcrypt.CompareHashAndPassword,
 		now:       time.Now,
+		hold:      holdOrRefuse,
 	}
 	if n, err := assignAccountIDs(db); err != nil {
 		return nil, err

@@ -5,7 +5,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"math"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/labstack/echo/v4"
@@ -24,6 +27,12 @@ func clientGone(c echo.Context, err error) bool {
 	return errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil
 }
 
+// retryAfter is implemented by errors that tell the client when to try
+// again (the login throttle's 429): writeError sends it as Retry-After.
+type retryAfter interface {
+	RetryAfter() time.Duration
+}
+
 // writeError is the one function that writes an error answer.
 func writeError(c echo.Context, err error, log hclog.Logger) error {
 	if clientGone(c, err) {
@@ -36,6 +45,10 @@ func writeError(c echo.Context, err error, log hclog.Logger) error {
 		log.Error("request failed", "path", c.Request().URL.Path, "error_id", id, "error", err)
 		e = &sdk.Error{Status: http.StatusInternalServerError,
 			Message: "Internal error (error id " + id + "); the server log has the details"}
+	}
+	var ra retryAfter
+	if errors.As(err, &ra) {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(ra.RetryAfter().Seconds()))))
 	}
 	c.Response().Header().Set(echo.HeaderContentType, sdk.ContentTypeJSON)
 	return c.JSON(e.Status, e.Body())

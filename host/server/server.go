@@ -80,6 +80,10 @@ type Options struct {
 	// Observe, when set, is called after every operation with its name,
 	// status and duration (metrics).
 	Observe func(operation string, status int, d time.Duration)
+	// WithClientAddr, when set, stores a connection's remote address
+	// (host:port) in the context of every request read on it, once per
+	// connection; Auth reads it (throttle, authorizeLocal, audit log).
+	WithClientAddr func(ctx context.Context, addr string) context.Context
 }
 
 // Server serves the operations API.
@@ -137,6 +141,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		ReadTimeout:       s.opts.ReadTimeout,
 		WriteTimeout:      s.opts.WriteTimeout,
 		IdleTimeout:       s.opts.IdleTimeout,
+		ConnContext:       s.connContext,
 		ErrorLog:          s.log.StandardLogger(&hclog.StandardLoggerOptions{InferLevels: true}),
 	}
 	s.mu.Lock()
@@ -148,6 +153,14 @@ func (s *Server) Serve(ln net.Listener) error {
 		return nil
 	}
 	return err
+}
+
+// connContext runs once per accepted connection.
+func (s *Server) connContext(ctx context.Context, c net.Conn) context.Context {
+	if s.opts.WithClientAddr != nil {
+		ctx = s.opts.WithClientAddr(ctx, c.RemoteAddr().String())
+	}
+	return ctx
 }
 
 // serveHTTP asks the client to reconnect after this answer while the

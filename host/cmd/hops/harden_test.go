@@ -1,6 +1,12 @@
 package main
 
-import "testing"
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+)
 
 // TestTokenRevivalAfterDropAndReAdd: tokens are bound to the account they
 // were issued for, so a user dropped and added again under the same name
@@ -27,4 +33,54 @@ func TestTokenRevivalAfterDropAndReAdd(t *testing.T) {
 	_, refresh3 := usersTokens(t, in, "h1_ghost", usersPass)
 	usersError(t, "superseded refresh token", in.post(t, "", "", map[string]any{"operation": "refresh_operation_token", "refresh_token": refresh2}), 401, usersInvalidToken)
 	usersRefresh(t, in, refresh3)
+}
+
+// TestBruteForceThrottled: wrong passwords for one user are held, then
+// refused 429 with Retry-After without being verified; the right cached
+// login keeps working, and the auth event log records the failures with
+// user and client address, never the password.
+func TestBruteForceThrottled(t *testing.T) {
+	in := startHops(t, "", "", "LOGGING_AUDITAUTHEVENTS_LOGFAILED=true", "LOGGING_AUDITAUTHEVENTS_LOGSUCCESSFUL=true")
+	usersAddRole(t, in, "h2_role", map[string]any{"super_user": false})
+	usersAddUser(t, in, "h2_victim", "h2_role")
+	recExpect(t, "cached login", in.admin(t, map[string]any{"operation": "user_info"}), 200, "")
+
+	var last response
+	for i := 0; i < 20; i++ {
+		last = in.post(t, "h2_victim", fmt.Sprintf("Guess#%d", i), map[string]any{"operation": "user_info"})
+		if last.Status == http.StatusTooManyRequests {
+			break
+		}
+		usersError(t, "wrong password", last, 401, usersLoginFailed)
+	}
+	if last.Status != http.StatusTooManyRequests {
+		t.Fatalf("no 429 after 20 wrong passwords: %d %s", last.Status, last.Raw)
+	}
+	if ra, err := strconv.Atoi(last.Header.Get("Retry-After")); err != nil || ra < 1 {
+		t.Fatalf("429 without a Retry-After: %q", last.Header.Get("Retry-After"))
+	}
+	if !strings.Contains(last.Error(), "Too many failed login attempts") {
+		t.Fatalf("429 body %s", last.Raw)
+	}
+	// The right password of the throttled user from this address waits
+	// its turn too; other users' logins do not.
+	if r := usersSearchBooksAs(t, in, "h2_victim"); r.Status != http.StatusTooManyRequests {
+		t.Fatalf("the right password during the wait: %d %s", r.Status, r.Raw)
+	}
+	recExpect(t, "cached login during the throttle", in.admin(t, map[string]any{"operation": "user_info"}), 200, "")
+
+	if !in.waitOutput(`login failed: username=h2_victim client=127.0.0.1:`, outputWait) {
+		t.Fatalf("no auth event line for a failed login:\n%s", in.out.String())
+	}
+	if !in.waitOutput(`login succeeded: username=admin client=127.0.0.1:`, outputWait) {
+		t.Fatalf("no auth event line for a successful login:\n%s", in.out.String())
+	}
+	if strings.Contains(in.out.String(), "Guess#") {
+		t.Fatal("a password reached the log")
+	}
+}
+
+func usersSearchBooksAs(t *testing.T, in *instance, user string) response {
+	t.Helper()
+	return in.post(t, user, usersPass, map[string]any{"operation": "user_info"})
 }
