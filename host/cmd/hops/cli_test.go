@@ -38,12 +38,18 @@ func (r cliResult) String() string {
 // runCLI runs the hops binary with args and exactly env, to its end.
 func runCLI(t *testing.T, env []string, args ...string) cliResult {
 	t.Helper()
+	return runProgram(t, env, hopsBin, args...)
+}
+
+// runProgram runs bin with args and exactly env, to its end.
+func runProgram(t *testing.T, env []string, bin string, args ...string) cliResult {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("integration test: runs the hops binary")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), cliTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, hopsBin, args...)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = env
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
@@ -319,6 +325,19 @@ func TestOpWaitFollowsJobs(t *testing.T) {
 	if r.code != 1 || json.Unmarshal([]byte(r.stdout), &job) != nil || job.Status != "ERROR" ||
 		!strings.Contains(r.stderr, "ended ERROR: "+job.Message) {
 		t.Fatalf("--wait on an export that fails: %s", r)
+	}
+
+	// On a terminal (a pty from script(1)), a job that reports its total
+	// draws a bar with the percentage.
+	if scriptBin, err := exec.LookPath("script"); err == nil {
+		line := strings.Join([]string{hopsBin, "op", "delete_records_before", "database=" + expDB, "table=" + expTable,
+			"date=" + time.Now().Add(24*time.Hour).UTC().Format(time.RFC3339), "--wait"}, " ")
+		r = runProgram(t, env, scriptBin, "-qec", line, "/dev/null")
+		if r.code != 0 || !strings.Contains(r.stdout, "] 100% ") || !strings.Contains(r.stdout, "records") {
+			t.Errorf("--wait on a terminal: want a bar at 100%%, got %q", r.stdout)
+		}
+	} else {
+		t.Log("no script(1): the terminal bar is not checked")
 	}
 
 	// Without --wait the job's answer is printed and the status is 0.

@@ -36,7 +36,8 @@ const (
 )
 
 // doneKeys are the progress members read as "how much is done", in
-// order: a family's progress object names its count its own way.
+// order: "done" of sdk.Progress ({done, total, unit}), then the counts
+// of families that report a progress object of their own.
 var doneKeys = []string{"done", "rows_written", "records_written", "deleted", "processed", "count"}
 
 // jobView is what --wait reads of a job record.
@@ -57,7 +58,11 @@ func (j jobView) progress() (done, total float64, unit string, ok bool) {
 	total, _ = m["total"].(float64)
 	for _, k := range doneKeys {
 		if v, isNum := m[k].(float64); isNum {
-			return v, total, strings.ReplaceAll(k, "_", " "), true
+			unit, _ = m["unit"].(string)
+			if unit == "" && k != "done" {
+				unit = strings.ReplaceAll(k, "_", " ")
+			}
+			return v, total, unit, true
 		}
 	}
 	return 0, total, "", false
