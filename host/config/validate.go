@@ -148,7 +148,7 @@ func ReadCertificates(path string) ([]*x509.Certificate, error) {
 		out = append(out, c)
 	}
 	if len(out) == 0 {
-		return nil, errors.New(fmt.Sprintf(ReasonNoPEM, "certificate"))
+		return nil, fmt.Errorf(ReasonNoPEM, "certificate")
 	}
 	return out, nil
 }
