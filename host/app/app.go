@@ -238,7 +238,12 @@ func Run(ctx context.Context, opts Options) (*Restart, error) {
 
 // newServer builds an HTTP server from the current config.
 func (in *instance) newServer() *server.Server {
-	return server.New(server.Options{
+	return server.New(in.serverOptions())
+}
+
+// serverOptions reads the server's settings from the current config.
+func (in *instance) serverOptions() server.Options {
+	return server.Options{
 		Logger:            in.log,
 		Registry:          in.reg,
 		Auth:              in.auth,
@@ -246,10 +251,11 @@ func (in *instance) newServer() *server.Server {
 		MaxBodyBytes:      int64(in.cfg.Int("operationsApi.network.maxRequestBodySize")),
 		ReadHeaderTimeout: in.cfg.Duration("operationsApi.network.headersTimeout"),
 		IdleTimeout:       in.cfg.Duration("operationsApi.network.keepAliveTimeout"),
+		BodyTimeout:       in.cfg.Duration("operationsApi.network.timeout"),
 		WithAuthorization: auth.WithAuthorization,
 		WithClientAddr:    auth.WithClientAddr,
 		Observe:           in.metrics.Observe,
-	})
+	}
 }
 
 func (in *instance) currentServer() *server.Server {

@@ -158,6 +158,7 @@ func TestLoadErrorsNameTheKey(t *testing.T) {
 		{"file port", "operationsApi:\n  network:\n    port: abc\n", nil, nil,
 			FileName + "): " + ReasonNotPort},
 		{"file plugin", "plugins:\n  - name: x\n", nil, nil, FileName + "): entry \"x\": " + ReasonPluginPath},
+		{"plugin field typo", "plugins:\n  - name: x\n    path: /x\n    enviroment: [A]\n", nil, nil, `entry "x": "enviroment": ` + ReasonPluginField},
 		{"flag unknown", "", nil, map[string]any{"nope.key": "1"}, "nope.key (flag): " + ReasonUnknownKey},
 		{"flag int", "", nil, map[string]any{"authentication.cacheTTL": "many"}, "authentication.cacheTTL (flag): " + ReasonNotDuration},
 		{"flag not implemented", "", nil, map[string]any{"THREADS_COUNT": "2"}, "THREADS_COUNT (flag): " + ReasonNotImplemented},

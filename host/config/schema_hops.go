@@ -57,7 +57,11 @@ const (
 	ReasonPluginDupName   = "plugins entries must have distinct names"
 	ReasonPluginSHA256    = "plugins sha256 must be 64 hexadecimal characters"
 	ReasonPluginStrings   = "plugins args and env must be lists of strings"
+	ReasonPluginField     = "plugins entries hold only name, path, sha256, args and env"
 )
+
+// pluginFields are the fields of a plugins entry (config.Plugin).
+var pluginFields = map[string]bool{"name": true, "path": true, "sha256": true, "args": true, "env": true}
 
 // ReasonNotHTTPURL refuses an endpoint that is not an http or https URL.
 const ReasonNotHTTPURL = "must be an http or https URL with a host"
@@ -97,6 +101,11 @@ func checkPlugins(v any) error {
 			return fmt.Errorf("entry %q: %w", name, errors.New(ReasonPluginDupName))
 		}
 		seen[name] = true
+		for field := range m {
+			if !pluginFields[field] {
+				return fmt.Errorf("entry %q: %q: %w", name, field, errors.New(ReasonPluginField))
+			}
+		}
 		if sum, present := m["sha256"]; present && sum != nil {
 			s, _ := sum.(string)
 			if _, err := hex.DecodeString(s); err != nil || len(s) != sha256HexLen {

@@ -74,6 +74,9 @@ type Options struct {
 	// a streamed export may take long (DefaultReadHeaderTimeout,
 	// DefaultIdleTimeout).
 	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// BodyTimeout is operationsApi.network.timeout: the longest a request's
+	// body may take to arrive. Zero: none.
+	BodyTimeout time.Duration
 	// WithAuthorization, when set, stores the raw Authorization header in
 	// the context handed to local handlers (the token operations read it).
 	WithAuthorization func(ctx context.Context, header string) context.Context

@@ -1,0 +1,28 @@
+package app
+
+import (
+	"testing"
+	"time"
+
+	"github.com/hops-dev/hops/host/config"
+	"github.com/hops-dev/hops/host/metrics"
+)
+
+// operationsApi.network.* reach the HTTP server's options.
+func TestServerOptionsFromConfig(t *testing.T) {
+	cfg, err := config.New(config.Options{
+		Flags: map[string]any{"rootPath": t.TempDir()},
+		Environ: func() []string {
+			return []string{"OPERATIONSAPI_NETWORK_TIMEOUT=7s", "OPERATIONSAPI_NETWORK_HEADERSTIMEOUT=3s",
+				"OPERATIONSAPI_NETWORK_KEEPALIVETIMEOUT=11s", "OPERATIONSAPI_NETWORK_MAXREQUESTBODYSIZE=1000"}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &instance{cfg: cfg, metrics: metrics.New()}
+	o := in.serverOptions()
+	if o.BodyTimeout != 7*time.Second || o.ReadHeaderTimeout != 3*time.Second || o.IdleTimeout != 11*time.Second || o.MaxBodyBytes != 1000 {
+		t.Errorf("options: body %v headers %v idle %v max %d", o.BodyTimeout, o.ReadHeaderTimeout, o.IdleTimeout, o.MaxBodyBytes)
+	}
+}
