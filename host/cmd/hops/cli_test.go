@@ -413,8 +413,9 @@ func TestStartStatusStop(t *testing.T) {
 		t.Errorf("stop when stopped: %s", r)
 	}
 	console, err := os.ReadFile(filepath.Join(root, "log", ConsoleLogName))
-	if err != nil || !strings.Contains(string(console), "serving the operations API on "+strings.TrimSuffix(url, "/")) {
-		t.Errorf("console log (%v):\n%s", err, console)
+	if err != nil || !strings.Contains(string(console), "serving the operations API on "+strings.TrimSuffix(url, "/")) ||
+		strings.Contains(string(console), "[INFO]") {
+		t.Errorf("console log (%v), want the served address and no log lines (those go to hops.log):\n%s", err, console)
 	}
 	logFile, _ := os.ReadFile(filepath.Join(root, "log", "hops.log"))
 	if strings.Contains(string(logFile), "[ERROR]") {

@@ -42,7 +42,10 @@ const startLong = `Start hops in the background and return once it serves.
 
 The instance is 'hops run' with the same flags, detached from the terminal
 (its own session), its stdout and stderr appended to <log dir>/` + ConsoleLogName + `
-(the log dir is logging.root, default <root>/log). 'hops start' waits for
+(the log dir is logging.root, default <root>/log). When logging.file is on,
+log lines go to hops.log there only (logging.stdStreams is set false for
+the background instance): the console log holds the few lines hops prints
+(the address, a generated password) and nothing rotates it. 'hops start' waits for
 the instance's readiness notification (the sd_notify protocol, on a socket
 of its own) and exits 0 once it serves; if the instance stops during
 start, it prints the end of the console log and exits 1.
@@ -112,7 +115,7 @@ func startHopsBackground(c *cobra.Command, f *runFlags) error {
 		return err
 	}
 	defer devnull.Close()
-	cmd := exec.Command(exe, append([]string{"run"}, f.args()...)...)
+	cmd := exec.Command(exe, append([]string{"run"}, backgroundFlags(cfg, f).args()...)...)
 	cmd.Env = append(withoutEnv(os.Environ(), "NOTIFY_SOCKET"), "NOTIFY_SOCKET="+sockPath)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, console, console
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
@@ -141,6 +144,22 @@ func startHopsBackground(c *cobra.Command, f *runFlags) error {
 	case <-time.After(startReadyTimeout):
 		return &exitError{code: 1, msg: fmt.Sprintf("hops (pid %d) is not serving after %s; it may still be starting: see %s", pid, startReadyTimeout, consolePath)}
 	}
+}
+
+// backgroundFlags are the flags of the background `hops run`: f, and
+// when hclog writes hops.log (which logging.rotation rotates) it does not
+// also copy every line to stderr, which lands in the console log, a file
+// nothing rotates.
+func backgroundFlags(cfg *config.Config, f *runFlags) *runFlags {
+	if !cfg.Bool("logging.file") || !cfg.Bool("logging.stdStreams") {
+		return f
+	}
+	child := *f
+	child.keys = map[string]any{"logging.stdStreams": "false"}
+	for k, v := range f.keys {
+		child.keys[k] = v
+	}
+	return &child
 }
 
 // waitReady reads sd_notify datagrams until one holds READY=1 and returns
