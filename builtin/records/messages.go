@@ -42,4 +42,7 @@ const (
 	// never changes data). The export family words its own refusal the
 	// same way.
 	MsgExportNotSelect = "search_operation.sql must be a SELECT statement"
+	// MsgAttrNotFound is HarperDB's invalid_schema_items entry for an
+	// attribute a role cannot see, args database, table and attribute.
+	MsgAttrNotFound = "Attribute '%s' does not exist on '%s.%s'"
 )

@@ -67,7 +67,7 @@ func compileFunc(x *sqlparser.FuncExpr, sc *scope) (operand, error) {
 		}
 		spec.star = true
 	case *sqlparser.AliasedExpr:
-		inner := &scope{table: sc.table, alias: sc.alias} // no nested aggregates
+		inner := &scope{table: sc.table, alias: sc.alias, refs: sc.refs} // no nested aggregates
 		op, err := compileOperand(arg.Expr, inner)
 		if err != nil {
 			return nil, err

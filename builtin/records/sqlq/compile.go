@@ -21,6 +21,27 @@ type scope struct {
 	aggs *aggList
 	// usedAgg is set when an aggregate was compiled in this scope.
 	usedAgg bool
+	// refs collects the attributes the statement reads; shared by every
+	// scope of one statement.
+	refs *attrRefs
+}
+
+// attrRefs are the attribute names a statement refers to, each once, in
+// the order first written.
+type attrRefs struct {
+	names []string
+	seen  map[string]bool
+}
+
+func (r *attrRefs) add(name string) {
+	if r == nil || r.seen[name] {
+		return
+	}
+	if r.seen == nil {
+		r.seen = make(map[string]bool)
+	}
+	r.seen[name] = true
+	r.names = append(r.names, name)
 }
 
 // compileCond compiles a WHERE/HAVING expression into a condition.
@@ -235,6 +256,7 @@ func compileColumn(x *sqlparser.ColName, sc *scope) (operand, error) {
 	if op, ok := sc.outNames[name]; ok && x.Qualifier.IsEmpty() {
 		return op, nil
 	}
+	sc.refs.add(name)
 	return colRef(name), nil
 }
 

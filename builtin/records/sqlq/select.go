@@ -22,6 +22,8 @@ type selectPlan struct {
 	order  []orderKey
 	offset int64
 	limit  int64 // noLimit for none
+
+	refs *attrRefs // the attributes the SELECT reads
 }
 
 // noLimit marks a SELECT without LIMIT.
@@ -50,11 +52,12 @@ func compileSelect(x *sqlparser.Select, opts Options) (*Statement, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &selectPlan{table: table, aggs: newAggList(), limit: noLimit}
+	refs := &attrRefs{}
+	p := &selectPlan{table: table, aggs: newAggList(), limit: noLimit, refs: refs}
 	if err := p.compileList(x.SelectExprs, alias); err != nil {
 		return nil, err
 	}
-	if p.where, err = compileWhere(x.Where, &scope{table: table, alias: alias}); err != nil {
+	if p.where, err = compileWhere(x.Where, &scope{table: table, alias: alias, refs: refs}); err != nil {
 		return nil, err
 	}
 	if err := p.compileGroupBy(x.GroupBy, alias); err != nil {
@@ -64,7 +67,7 @@ func compileSelect(x *sqlparser.Select, opts Options) (*Statement, error) {
 	for _, o := range p.outs {
 		outNames[o.name] = o.op // the last of a repeated name, as in the row
 	}
-	late := &scope{table: table, alias: alias, outNames: outNames, aggs: p.aggs}
+	late := &scope{table: table, alias: alias, outNames: outNames, aggs: p.aggs, refs: refs}
 	if x.Having != nil && x.Having.Expr != nil {
 		if p.having, err = compileCond(x.Having.Expr, late); err != nil {
 			return nil, err
@@ -80,7 +83,7 @@ func compileSelect(x *sqlparser.Select, opts Options) (*Statement, error) {
 	if p.offset, p.limit, err = compileLimit(x.Limit); err != nil {
 		return nil, err
 	}
-	return &Statement{Kind: Select, Table: table, sel: p}, nil
+	return &Statement{Kind: Select, Table: table, sel: p, refs: refs.names}, nil
 }
 
 // checkSelectClauses refuses the parts of a SELECT this package ignores
@@ -103,7 +106,7 @@ func checkSelectClauses(x *sqlparser.Select) error {
 
 // compileList compiles the select list.
 func (p *selectPlan) compileList(exprs sqlparser.SelectExprs, alias string) error {
-	sc := &scope{table: p.table, alias: alias, aggs: p.aggs}
+	sc := &scope{table: p.table, alias: alias, aggs: p.aggs, refs: p.refs}
 	for _, se := range exprs {
 		switch x := se.(type) {
 		case *sqlparser.StarExpr:
@@ -154,7 +157,7 @@ func outputName(x *sqlparser.AliasedExpr) string {
 // alias that renames a select-list expression, or an expression over the
 // record. Aggregates are refused there.
 func (p *selectPlan) compileGroupBy(exprs sqlparser.GroupBy, alias string) error {
-	sc := &scope{table: p.table, alias: alias}
+	sc := &scope{table: p.table, alias: alias, refs: p.refs}
 	for _, e := range exprs {
 		if out, ok, err := p.position(e); ok || err != nil {
 			if err == nil && out.hasAgg {

@@ -79,6 +79,7 @@ type Statement struct {
 
 	sel   *selectPlan // SELECT only
 	where *filter     // UPDATE and DELETE only
+	refs  []string    // attributes read: select list, WHERE, GROUP BY, HAVING, ORDER BY
 }
 
 // errStop ends a read early once LIMIT rows were emitted; never returned.
@@ -134,6 +135,28 @@ func parseTree(sql string) (tree sqlparser.Statement, err error) {
 // Tables returns the tables the statement touches, for permission checks.
 func (st *Statement) Tables() []TableRef {
 	return []TableRef{st.Table}
+}
+
+// ReadAttributes returns the attributes the statement reads (named in its
+// select list, WHERE, GROUP BY, HAVING or ORDER BY; not output aliases),
+// each once in the order first written. SELECT * reads every attribute
+// besides these: see SelectedColumns. An INSERT reads none.
+func (st *Statement) ReadAttributes() []string { return slices.Clone(st.refs) }
+
+// WrittenAttributes returns the attributes an INSERT or UPDATE writes, in
+// the order written; nil for SELECT and DELETE.
+func (st *Statement) WrittenAttributes() []string {
+	switch st.Kind {
+	case Insert:
+		return slices.Clone(st.InsertColumns)
+	case Update:
+		out := make([]string, 0, len(st.Set))
+		for _, a := range st.Set {
+			out = append(out, a.Column)
+		}
+		return out
+	}
+	return nil
 }
 
 // SelectedColumns returns a SELECT's output columns in order, or nil for

@@ -69,7 +69,8 @@ func compileUpdate(x *sqlparser.Update, opts Options) (*Statement, error) {
 	if err != nil {
 		return nil, err
 	}
-	sc := &scope{table: table, alias: alias}
+	refs := &attrRefs{}
+	sc := &scope{table: table, alias: alias, refs: refs}
 	st := &Statement{Kind: Update, Table: table}
 	for _, a := range x.Exprs {
 		col := a.Name.Name.String()
@@ -85,6 +86,7 @@ func compileUpdate(x *sqlparser.Update, opts Options) (*Statement, error) {
 	if st.where, err = compileWhere(x.Where, sc); err != nil {
 		return nil, err
 	}
+	st.refs = refs.names
 	return st, nil
 }
 
@@ -107,9 +109,11 @@ func compileDelete(x *sqlparser.Delete, opts Options) (*Statement, error) {
 		return nil, err
 	}
 	st := &Statement{Kind: Delete, Table: table}
-	if st.where, err = compileWhere(x.Where, &scope{table: table, alias: alias}); err != nil {
+	refs := &attrRefs{}
+	if st.where, err = compileWhere(x.Where, &scope{table: table, alias: alias, refs: refs}); err != nil {
 		return nil, err
 	}
+	st.refs = refs.names
 	return st, nil
 }
 
