@@ -61,7 +61,12 @@
 //     read for searches and describe_*, insert/update/delete for writes,
 //     insert and update for upsert, and per statement kind for sql. A
 //     table the role has no right on at all is reported as not existing
-//     (HarperDB hides it); attribute_permissions are not enforced.
+//     (HarperDB hides it). A table's attribute_permissions, when the role
+//     lists any, narrow every operation to attributes (perms.go resolves
+//     them as HarperDB 4.7 does, attrperms.go applies them): searches and
+//     SELECTs read only readable attributes (get_attributes ["*"] and
+//     SELECT * expand to them), writes need the right on each attribute
+//     they write, and describe_* list only attributes the role can see.
 //     describe_all and describe_database show only readable tables.
 //   - delete_records_before checks its fields and the table before any
 //     job exists, then runs in a goroutine under the family's context

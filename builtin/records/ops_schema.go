@@ -97,6 +97,7 @@ func (f *Family) describeTable(_ context.Context, req *sdk.Request) (*sdk.Respon
 	if err != nil {
 		return nil, err
 	}
+	permsOf(req.Caller).hideAttributes(&info)
 	return sdk.OK(info), nil
 }
 
@@ -120,10 +121,13 @@ func (f *Family) describeDatabase(_ context.Context, req *sdk.Request) (*sdk.Res
 	if err != nil {
 		return nil, err
 	}
-	for name := range tables {
+	for name, info := range tables {
 		if !p.canRead(db, name) {
 			delete(tables, name)
+			continue
 		}
+		p.hideAttributes(&info)
+		tables[name] = info
 	}
 	return sdk.OK(tables), nil
 }
@@ -143,10 +147,13 @@ func (f *Family) describeAll(_ context.Context, req *sdk.Request) (*sdk.Response
 	p := permsOf(req.Caller)
 	if !p.super {
 		for db, tables := range all {
-			for name := range tables {
+			for name, info := range tables {
 				if !p.canRead(db, name) {
 					delete(tables, name)
+					continue
 				}
+				p.hideAttributes(&info)
+				tables[name] = info
 			}
 			if len(tables) == 0 {
 				delete(all, db)

@@ -18,6 +18,7 @@ type search struct {
 	t      target
 	p      projection
 	pk     string
+	rules  attrRules // the caller's attribute rights on the table
 }
 
 // beginSearch reads and checks what every search shares, in order: the
@@ -43,11 +44,15 @@ func (f *Family) beginSearch(req *sdk.Request) (*search, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &search{st: st, fields: fields, t: t, p: projection{cols: names, all: all}, pk: pk}
+	rules := permsOf(req.Caller).attrRulesFor(t, pk)
+	s := &search{st: st, fields: fields, t: t, p: projection{cols: names, all: all}, pk: pk, rules: rules}
 	if all {
 		if s.p.cols, err = allColumns(st, t, pk); err != nil {
 			return nil, err
 		}
+		s.p = rules.restrict(s.p)
+	} else if err := rules.check(names, rightRead); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -107,6 +112,9 @@ func (f *Family) searchByValue(ctx context.Context, req *sdk.Request) (*sdk.Resp
 	if err != nil {
 		return nil, err
 	}
+	if err := s.rules.check([]string{attr}, rightRead); err != nil {
+		return nil, err
+	}
 	if attr == s.pk && value == wildcardAll {
 		// Every record has a primary key: this is the whole table, the
 		// usual way to ask for it, and the raw scan answers it.
@@ -131,6 +139,9 @@ func (f *Family) searchByConditions(ctx context.Context, req *sdk.Request) (*sdk
 	}
 	q, err := readConditions(s.fields)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.rules.check(conditionAttributes(q), rightRead); err != nil {
 		return nil, err
 	}
 	return streamRecords(ctx, s.p, func(emit func(map[string]any) error) error {

@@ -46,7 +46,11 @@ func (f *Family) sql(ctx context.Context, req *sdk.Request) (*sdk.Response, erro
 	for _, t := range stmt.Tables() {
 		tables = append(tables, target{db: t.DB, table: t.Table})
 	}
-	if err := permsOf(req.Caller).check(tables, need); err != nil {
+	p := permsOf(req.Caller)
+	if err := p.check(tables, need); err != nil {
+		return nil, err
+	}
+	if err := p.checkStatement(st, stmt); err != nil {
 		return nil, err
 	}
 	t := target{db: stmt.Table.DB, table: stmt.Table.Table}
@@ -58,17 +62,24 @@ func (f *Family) sql(ctx context.Context, req *sdk.Request) (*sdk.Response, erro
 	case sqlq.Delete:
 		return sqlDelete(ctx, st, t, stmt)
 	}
-	return sqlSelect(ctx, st, stmt)
+	return sqlSelect(ctx, st, stmt, p)
 }
 
 // sqlSelect streams a SELECT's rows. The table's existence is checked
 // first so an unknown table is a clean 404.
-func sqlSelect(ctx context.Context, st *store.Store, stmt *sqlq.Statement) (*sdk.Response, error) {
+func sqlSelect(ctx context.Context, st *store.Store, stmt *sqlq.Statement, caller perms) (*sdk.Response, error) {
 	cols, err := stmt.Columns(st)
 	if err != nil {
 		return nil, err
 	}
 	p := projection{cols: cols, all: stmt.SelectedColumns() == nil}
+	if p.all {
+		rules, err := caller.rulesOn(st, target{db: stmt.Table.DB, table: stmt.Table.Table})
+		if err != nil {
+			return nil, err
+		}
+		p = rules.restrict(p)
+	}
 	if stmt.ReadsWholeTable() {
 		return streamRaw(ctx, p, func(emit func([]byte) error) error {
 			return st.ScanRaw(ctx, stmt.Table.DB, stmt.Table.Table, emit)

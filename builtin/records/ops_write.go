@@ -43,6 +43,9 @@ func (f *Family) write(req *sdk.Request, fn writeFunc, need ...right) (*sdk.Resp
 	if err != nil {
 		return nil, err
 	}
+	if err := permsOf(req.Caller).checkWrite(st, t, recs, need...); err != nil {
+		return nil, err
+	}
 	res, err := fn(st, t.db, t.table, recs)
 	if err != nil {
 		return nil, err
