@@ -1,10 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/coreos/go-systemd/v22/daemon"
@@ -14,12 +16,14 @@ import (
 // notify sends a state to the service manager named by $NOTIFY_SOCKET
 // (systemd's sd_notify protocol; `hops start` listens on the same
 // protocol to learn when its background instance is ready). Without the
-// variable it does nothing. A failed notification is reported on stderr
-// only for READY=1, the one a manager waits for: the socket of a `hops
-// start` is gone once that has returned, and later states have no reader.
+// variable it does nothing. A failed READY=1, the one a manager waits
+// for, is reported on stderr, unless the socket is gone: `hops start`
+// removes its own once it has returned, so a background instance's later
+// states (and the READY=1 after an in-place restart) have no reader.
 func notify(state string) {
 	_, err := daemon.SdNotify(false, state)
-	if err != nil && strings.HasPrefix(state, daemon.SdNotifyReady) {
+	gone := errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED)
+	if err != nil && !gone && strings.HasPrefix(state, daemon.SdNotifyReady) {
 		fmt.Fprintln(os.Stderr, "hops: readiness notification:", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -291,7 +292,9 @@ func stopHops(c *cobra.Command, root string, timeout time.Duration) error {
 		if err != nil {
 			return err
 		}
-		if !still {
+		// The lock goes a moment before the process: wait for both, so
+		// that a start right after finds the old process gone.
+		if !still && processGone(pid) {
 			fmt.Fprintf(c.OutOrStdout(), "hops stopped (pid %d, root %s)\n", pid, root)
 			return nil
 		}
@@ -300,6 +303,23 @@ func stopHops(c *cobra.Command, root string, timeout time.Duration) error {
 		}
 		time.Sleep(lockPollInterval)
 	}
+}
+
+// processGone reports whether pid has exited (a zombie counts as gone:
+// its parent may never reap it).
+func processGone(pid int) bool {
+	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+		return true
+	}
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return errors.Is(err, os.ErrNotExist)
+	}
+	s := string(stat)
+	if i := strings.LastIndexByte(s, ')'); i >= 0 && len(s) > i+2 {
+		return s[i+2] == 'Z'
+	}
+	return false
 }
 
 func newStatusCmd() *cobra.Command {
