@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"runtime"
 	"time"
@@ -18,7 +19,10 @@ import (
 const (
 	MsgConfigSet  = "Configuration successfully set. You must restart HarperDB for new config settings to take effect."
 	MsgRestarting = "Restarting HarperDB. This may take up to 60 seconds."
-	msgRestartSvc = "Restarting %s"
+	// MsgRestartRefused starts the answer to a restart the configuration
+	// on disk would not survive (edited by hand since the start).
+	MsgRestartRefused = "Not restarting: the configuration would not start"
+	msgRestartSvc     = "Restarting %s"
 )
 
 // restartDelay lets the restart operation's answer reach the client before
@@ -77,6 +81,10 @@ func (in *instance) setConfiguration(_ context.Context, req *sdk.Request) (*sdk.
 
 func (in *instance) restart(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
 	in.log.Info("restart requested", "user", req.Caller.Username)
+	if _, err := config.CheckOptions(in.opts.Config); err != nil {
+		in.log.Error("restart refused: the configuration would not start", "error", err)
+		return nil, sdk.Errorf(http.StatusBadRequest, "%s: %v", MsgRestartRefused, err)
+	}
 	time.AfterFunc(restartDelay, in.requestRestart)
 	return sdk.Message(MsgRestarting), nil
 }

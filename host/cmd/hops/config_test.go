@@ -173,3 +173,74 @@ func TestLoggingConfigReachesTheHost(t *testing.T) {
 		t.Errorf("a line reached stderr as well as the file:\n%s", in.out.String())
 	}
 }
+
+// nestedValue is a value n objects deep.
+func nestedValue(n int) any {
+	var v any = 1
+	for range n {
+		v = map[string]any{"a": v}
+	}
+	return v
+}
+
+// set_configuration refuses the values that would take hops down at the
+// next start (an impossible logging root, a bad records section, a
+// 9,000-level nested value, half a certificate pair) and writes nothing;
+// a file broken by hand makes restart refuse, naming the key, and hops
+// keeps serving.
+func TestConfigCannotBrickTheNode(t *testing.T) {
+	in := startHops(t, "", "families:\n  inventory:\n    x: 1\n")
+	file := filepath.Join(in.root, "hops-config.yaml")
+	before, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		body map[string]any
+		want string
+	}{
+		{map[string]any{"logging_root": "/dev/null/logs"}, "logging_root: is not a directory hops can create or write"},
+		{map[string]any{"families_records_noSync": "yes"}, "families_records_noSync: must be a boolean"},
+		{map[string]any{"families_records_deleteBatch": -1}, "families_records_deleteBatch: must be between"},
+		{map[string]any{"families_records_batchSize": 5}, "families_records_batchSize: unknown configuration key"},
+		{map[string]any{"families_inventory_x": nestedValue(9000)}, "families_inventory_x: nests deeper than 32 levels"},
+		{map[string]any{"tls_certificate": "/nonexistent/cert.pem"}, "tls_certificate: is set but tls.privateKey is not"},
+	}
+	for _, tc := range cases {
+		tc.body["operation"] = "set_configuration"
+		r := in.admin(t, tc.body)
+		if r.Status != 400 || !strings.Contains(r.Error(), tc.want) {
+			t.Errorf("%v: %d %s, want 400 naming %q", tc.want, r.Status, r.Raw, tc.want)
+		}
+	}
+	if after, _ := os.ReadFile(file); string(after) != string(before) {
+		t.Errorf("a refused set_configuration changed the file:\n%s", after)
+	}
+	if backups, _ := filepath.Glob(filepath.Join(in.root, "backup", "*")); len(backups) != 0 {
+		t.Errorf("a refused set_configuration left backups: %v", backups)
+	}
+
+	// A good set keeps a backup of the file it replaced.
+	if r := in.admin(t, map[string]any{"operation": "set_configuration", "logging_level": "warn"}); r.Status != 200 {
+		t.Fatalf("set_configuration: %d %s", r.Status, r.Raw)
+	}
+	backups, _ := filepath.Glob(filepath.Join(in.root, "backup", "*-hops-config.yaml.bak"))
+	if len(backups) != 1 {
+		t.Fatalf("backups = %v, want one", backups)
+	}
+	if b, _ := os.ReadFile(backups[0]); string(b) != string(before) {
+		t.Errorf("the backup does not hold the replaced file:\n%s", b)
+	}
+
+	// Broken by hand: restart is refused with the key named; hops serves on.
+	if err := os.WriteFile(file, []byte("tls:\n  certificate: /nonexistent/cert.pem\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := in.admin(t, map[string]any{"operation": "restart"})
+	if r.Status != 400 || !strings.Contains(r.Error(), "tls.certificate: is set but tls.privateKey is not") {
+		t.Errorf("restart with a broken file: %d %s", r.Status, r.Raw)
+	}
+	if r := in.admin(t, map[string]any{"operation": "get_status"}); r.Status != 200 {
+		t.Errorf("hops stopped serving: %d %s", r.Status, r.Raw)
+	}
+}
