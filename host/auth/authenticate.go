@@ -9,11 +9,14 @@ import (
 	"github.com/hops-dev/hops/sdk"
 )
 
-// maxPasswordBytes is bcrypt's input limit: it ignores anything longer, so
-// longer passwords are refused rather than silently truncated.
+// maxPasswordBytes bounds passwords: bcrypt (which hops used first) ignores
+// anything past 72 bytes, so longer passwords are refused rather than
+// silently truncated, and the limit stays.
 const maxPasswordBytes = 72
 
-// Authenticate resolves an Authorization header to the caller. Failures are
+// Authenticate resolves an Authorization header to the caller. With
+// Options.AuthorizeLocal, a request from a loopback address without the
+// header acts as the first super user. Failures are
 // *sdk.Error 401s: "Must login" (no header or an unknown scheme), "Login
 // failed" (malformed or wrong Basic credentials), "Cannot complete request:
 // User is inactive", "token expired" and "invalid token" (Bearer). Other
@@ -21,6 +24,9 @@ const maxPasswordBytes = 72
 // credential is answered from memory for Options.CacheTTL (see the package
 // doc); the Permissions slice is shared and must not be modified.
 func (s *Service) Authenticate(ctx context.Context, authorization string) (sdk.Caller, error) {
+	if s.opts.AuthorizeLocal && strings.TrimSpace(authorization) == "" && isLoopback(ClientAddrFromContext(ctx)) {
+		return s.localSuperUser(ctx)
+	}
 	scheme, rest, _ := strings.Cut(strings.TrimSpace(authorization), " ")
 	switch {
 	case strings.EqualFold(scheme, "Basic"):

@@ -12,23 +12,31 @@
 // cache. authenticate.go is the hot path; ops.go is the operation table,
 // with the handlers in ops_roles.go, ops_users.go and ops_tokens.go.
 //
-// # Passwords: bcrypt
+// # Passwords
 //
-// Passwords are hashed with bcrypt (golang.org/x/crypto/bcrypt). It needs
-// no per-verification memory, so twenty concurrent wrong passwords cost CPU
-// only (argon2id at a useful setting would need tens of MiB each), and its
-// cost is one knob. [DefaultBcryptCost] is 10: on the 2-core AMD EPYC
-// development machine one verification measured 58 ms (cost 11: 118 ms,
-// cost 12: 242 ms), inside the 100 ms budget with room for a busy machine.
-// TestProductionCostTiming logs the figure on the machine it runs on.
-// bcrypt reads at most 72 bytes, so longer passwords are refused when set
-// rather than silently truncated.
+// authentication.hashFunction picks the hash of new passwords (hash.go),
+// with the names HarperDB documents: "sha256" (the default) is
+// PBKDF2-HMAC-SHA256 with DefaultPBKDF2Iterations rounds, and "argon2id"
+// is argon2id at DefaultArgon2Memory KiB and DefaultArgon2Time passes.
+// HarperDB's sha256 is a single salted SHA-256; hops stretches it, since
+// a stolen system.db must not give passwords up at billions of guesses a
+// second. HarperDB's legacy md5 and any other value are refused at start
+// with a message naming the key. A stored hash says its own function and
+// parameters, so every hash hops has written verifies whatever the
+// setting is now, including the bcrypt hashes hops wrote before the key
+// acted; a password is rehashed only when it is set again. Both defaults
+// cost tens of milliseconds a verification on the project's machines
+// (TestProductionCostTiming logs the figures), inside the 100 ms budget;
+// argon2id also holds its memory (19 MiB) while it runs, so at most
+// 2×GOMAXPROCS argon2id verifications run at once. Passwords longer than
+// 72 bytes are refused when set (the limit bcrypt had, kept so a password
+// that worked keeps working).
 //
 // The hot path never re-hashes: a verified Basic credential is cached for
 // Options.CacheTTL under an HMAC of (username, password) with a random
 // per-process key, never the plaintext; failures are cached briefly too, and
 // concurrent verifications of the same credential share one hash. No lock
-// is held while bcrypt runs, so wrong passwords slow nobody else. Every
+// is held while a hash runs, so wrong passwords slow nobody else. Every
 // change to a user or role drops the affected entries at once
 // ([Service.Invalidate]), so the next request sees it.
 //
@@ -107,5 +115,6 @@
 //     like the number 90 (HarperDB's library reads it as milliseconds).
 //   - A refresh token also dies when the user's password changes or the
 //     user is deactivated.
-//   - Passwords longer than 72 bytes are refused (bcrypt's limit).
+//   - Passwords longer than 72 bytes are refused.
+//   - hashFunction sha256 is PBKDF2-HMAC-SHA256, not one salted SHA-256.
 package auth

@@ -13,7 +13,6 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/tidwall/buntdb"
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/hops-dev/hops/sdk"
 )
@@ -25,6 +24,12 @@ const (
 	plainName  = "plain"
 	plainPass  = "Plain#Pass1"
 	readerRole = "reader"
+)
+
+// Cheap hash parameters: the tests hash hundreds of passwords.
+const (
+	testPBKDF2Iterations = 1000
+	testArgon2Memory     = 64 // KiB
 )
 
 // readerPerm lets the reader read and insert dogs of db.
@@ -84,8 +89,11 @@ func newEnv(t *testing.T, opts Options) *env {
 func (e *env) open(opts Options) *Service {
 	e.t.Helper()
 	opts.RootPath = e.root
-	if opts.BcryptCost == 0 {
-		opts.BcryptCost = bcrypt.MinCost
+	if opts.PBKDF2Iterations == 0 {
+		opts.PBKDF2Iterations = testPBKDF2Iterations
+	}
+	if opts.Argon2Memory == 0 {
+		opts.Argon2Memory, opts.Argon2Time = testArgon2Memory, 1
 	}
 	opts.Logger = hclog.New(&hclog.LoggerOptions{Output: e.log, Level: hclog.Trace})
 	s, err := Open(e.db, opts)

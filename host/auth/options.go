@@ -20,9 +20,6 @@ const (
 	// DefaultRefreshTokenTimeout is HarperDB's default lifetime of a refresh
 	// token (authentication.refreshTokenTimeout: 30d).
 	DefaultRefreshTokenTimeout = 30 * 24 * time.Hour
-	// DefaultBcryptCost keeps one verification under 100 ms on the project's
-	// machines (58 ms measured at cost 10; see the package doc).
-	DefaultBcryptCost = 10
 )
 
 // Options configures a Service. The zero value of every field but RootPath
@@ -47,10 +44,23 @@ type Options struct {
 	// Logger receives the service's logs, named "auth" (default: none).
 	// Passwords and tokens are never logged.
 	Logger hclog.Logger
-	// BcryptCost is the bcrypt cost of new password hashes (default
-	// DefaultBcryptCost; tests use bcrypt.MinCost). Existing hashes keep
-	// the cost they were made with.
-	BcryptCost int
+	// AuthorizeLocal is authentication.authorizeLocal (default false):
+	// a request from a loopback address (the client address the server
+	// puts in the context, WithClientAddr) with no Authorization header
+	// acts as the first super user, as in HarperDB. Open logs a WARN line
+	// when it is on.
+	AuthorizeLocal bool
+	// HashFunction is authentication.hashFunction, the hash of new
+	// passwords: HashSHA256 (the default, as in HarperDB) or HashArgon2id;
+	// Open refuses any other value. Stored hashes of every function hops
+	// has written (bcrypt included) are verified whatever it says.
+	HashFunction string
+	// PBKDF2Iterations is the work of a new sha256 hash (default
+	// DefaultPBKDF2Iterations; tests use fewer).
+	PBKDF2Iterations int
+	// Argon2Memory (KiB) and Argon2Time are the cost of a new argon2id
+	// hash (defaults DefaultArgon2Memory, DefaultArgon2Time).
+	Argon2Memory, Argon2Time uint32
 	// AuditFailed logs every refused login (logging.auditAuthEvents.logFailed):
 	// username, client address, method and reason, never the password.
 	AuditFailed bool
@@ -95,8 +105,17 @@ func (o Options) withDefaults() Options {
 	if o.Logger == nil {
 		o.Logger = hclog.NewNullLogger()
 	}
-	if o.BcryptCost == 0 {
-		o.BcryptCost = DefaultBcryptCost
+	if o.HashFunction == "" {
+		o.HashFunction = HashSHA256
+	}
+	if o.PBKDF2Iterations <= 0 {
+		o.PBKDF2Iterations = DefaultPBKDF2Iterations
+	}
+	if o.Argon2Memory == 0 {
+		o.Argon2Memory = DefaultArgon2Memory
+	}
+	if o.Argon2Time == 0 {
+		o.Argon2Time = DefaultArgon2Time
 	}
 	return o
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/tidwall/buntdb"
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/hops-dev/hops/sdk"
 )
@@ -245,7 +244,7 @@ func TestDropRole(t *testing.T) {
 func errOf(_ any, err error) error { return err }
 
 func TestOperationTable(t *testing.T) {
-	e := newEnv(t, Options{BcryptCost: bcrypt.MinCost})
+	e := newEnv(t, Options{})
 	want := map[string]struct {
 		access     sdk.Access
 		restricted string

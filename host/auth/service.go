@@ -14,7 +14,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/hashicorp/go-hclog"
 	"github.com/tidwall/buntdb"
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/hops-dev/hops/sdk"
 )
@@ -46,7 +45,8 @@ type Service struct {
 	// audit receives the auth event lines (named "auth.audit").
 	audit hclog.Logger
 
-	// hash and verify are bcrypt's, held as fields so tests can count
+	// hash makes new password hashes with the configured function;
+	// verify checks any stored hash (hash.go). Fields so tests can count
 	// calls.
 	hash   func(password []byte) ([]byte, error)
 	verify func(hash, password []byte) error
@@ -70,8 +70,9 @@ func Open(db *buntdb.DB, opts Options) (*Service, error) {
 		return nil, errors.New("auth: RootPath is required")
 	}
 	opts = opts.withDefaults()
-	if opts.BcryptCost < bcrypt.MinCost || opts.BcryptCost > bcrypt.MaxCost {
-		return nil, fmt.Errorf("auth: BcryptCost %d outside [%d, %d]", opts.BcryptCost, bcrypt.MinCost, bcrypt.MaxCost)
+	hs, err := newHasher(opts)
+	if err != nil {
+		return nil, err
 	}
 	sg, err := loadSigner(opts.RootPath)
 	if err != nil {
@@ -81,15 +82,18 @@ func Open(db *buntdb.DB, opts Options) (*Service, error) {
 		db:        db,
 		opts:      opts,
 		log:       opts.Logger.Named("auth"),
-		audit:     opts.Logger.Named("auth").Named("audit"),
+		audit:     opts.Logger.Named("auth.audit"),
 		signer:    sg,
 		cacheKey:  randomKey(),
 		callerKey: randomKey(),
 		cache:     newCredCache(),
 		throttle:  newThrottle(),
-		verify:    bcrypt.CompareHashAndPassword,
+		verify:    verifyHash,
 		now:       time.Now,
 		hold:      holdOrRefuse,
+	}
+	if opts.AuthorizeLocal {
+		s.log.Warn(MsgAuthorizeLocalOn)
 	}
 	if n, err := assignAccountIDs(db); err != nil {
 		return nil, err
@@ -97,8 +101,7 @@ func Open(db *buntdb.DB, opts Options) (*Service, error) {
 		s.log.Info("users given account ids; their earlier tokens no longer work", "users", n)
 	}
 	s.macs.New = func() any { return hmac.New(sha256.New, s.cacheKey) }
-	cost := opts.BcryptCost
-	s.hash = func(pw []byte) ([]byte, error) { return bcrypt.GenerateFromPassword(pw, cost) }
+	s.hash = hs.hash
 	if s.dummyHash, err = s.hash(randomKey()[:maxPasswordBytes/4]); err != nil {
 		return nil, fmt.Errorf("auth: dummy hash: %w", err)
 	}

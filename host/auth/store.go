@@ -18,7 +18,7 @@ const (
 // user is the stored user record. The hash never leaves this package.
 type user struct {
 	Username string `json:"username"`
-	// Hash is the bcrypt hash of the password.
+	// Hash is the password hash (hash.go: pbkdf2-sha256, argon2id or bcrypt).
 	Hash string `json:"password"`
 	// RoleID is the id of the user's role.
 	RoleID  string `json:"role"`

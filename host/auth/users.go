@@ -28,7 +28,7 @@ func validateUsername(name string) error {
 	return nil
 }
 
-// validatePassword is HarperDB's rule (not blank) plus bcrypt's limit.
+// validatePassword is HarperDB's rule (not blank) plus maxPasswordBytes.
 func validatePassword(pw string) error {
 	switch {
 	case strings.TrimSpace(pw) == "":

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/http"
+	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -83,4 +84,56 @@ func TestBruteForceThrottled(t *testing.T) {
 func usersSearchBooksAs(t *testing.T, in *instance, user string) response {
 	t.Helper()
 	return in.post(t, user, usersPass, map[string]any{"operation": "user_info"})
+}
+
+// TestAuthorizeLocal: with authentication.authorizeLocal a loopback
+// request without credentials acts as the super user, and hops says so at
+// start; without it (the default) it is a 401.
+func TestAuthorizeLocal(t *testing.T) {
+	off := startHops(t, "", "")
+	usersError(t, "no credentials, authorizeLocal off", off.post(t, "", "", map[string]any{"operation": "user_info"}), 401, "Must login")
+	off.stop()
+
+	in := startHops(t, "", "", "AUTHENTICATION_AUTHORIZELOCAL=true")
+	r := in.post(t, "", "", map[string]any{"operation": "user_info"})
+	var info usersInfo
+	r.JSON(t, &info)
+	if r.Status != 200 || info.Username != adminUser {
+		t.Fatalf("user_info without credentials: %d %s", r.Status, r.Raw)
+	}
+	recExpect(t, "a super-user operation without credentials", in.post(t, "", "", map[string]any{"operation": "list_users"}), 200, "")
+	usersError(t, "wrong credentials still fail", in.post(t, adminUser, "nope", map[string]any{"operation": "user_info"}), 401, usersLoginFailed)
+	if !in.waitOutput("[WARN]  hops.auth: authentication.authorizeLocal is on", outputWait) {
+		t.Fatalf("no WARN line at start:\n%s", in.out.String())
+	}
+}
+
+// TestHashFunction: argon2id hashes new passwords and keeps the others
+// verifying; md5 (HarperDB's legacy hash) is refused at start with a
+// message naming the key.
+func TestHashFunction(t *testing.T) {
+	root := t.TempDir()
+	in := startHops(t, root, "", "AUTHENTICATION_HASHFUNCTION=sha256")
+	usersAddRole(t, in, "h4_role", map[string]any{"super_user": false})
+	usersAddUser(t, in, "h4_old", "h4_role")
+	in.stop()
+
+	in.env = append(in.env, "AUTHENTICATION_HASHFUNCTION=argon2id")
+	in.start()
+	usersAddUser(t, in, "h4_new", "h4_role")
+	for _, u := range []string{"h4_old", "h4_new", adminUser} {
+		pass := usersPass
+		if u == adminUser {
+			pass = adminPass
+		}
+		recExpect(t, "login of "+u, in.post(t, u, pass, map[string]any{"operation": "user_info"}), 200, "")
+	}
+	in.stop()
+
+	cmd := exec.Command(hopsBin, "run")
+	cmd.Env = append(in.env, "AUTHENTICATION_HASHFUNCTION=md5")
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), `authentication.hashFunction "md5" is not supported`) {
+		t.Fatalf("hops with hashFunction md5: %v\n%s", err, out)
+	}
 }
