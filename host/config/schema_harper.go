@@ -13,7 +13,7 @@ var harperKeys = []Key{
 	key("authentication_cookie_domains", KindList),
 	key("authentication_cookie_expires", KindDuration),
 	key("authentication_enableSessions", KindBool),
-	enumKey("authentication_hashFunction", "sha256", "argon2id", "md5"),
+	enumKey("authentication_hashFunction", "sha256", "argon2id"), // md5: HarperDB's legacy hash, refused
 	key("authentication_operationTokenTimeout", KindDuration),
 	key("authentication_refreshTokenTimeout", KindDuration),
 
