@@ -97,6 +97,24 @@ func TestSecondInstanceOnARootRefused(t *testing.T) {
 		t.Errorf("the refused hops served:\n%s", r.stdout)
 	}
 	recExpect(t, "get_status after the refusal", in.admin(t, map[string]any{"operation": "get_status"}), 200, "")
+
+	// The restart operation's re-exec keeps the lock: the new image holds
+	// it with the same PID, and a second hops is still refused.
+	recExpect(t, "restart", in.admin(t, map[string]any{"operation": "restart"}), 200, "")
+	deadline := time.Now().Add(startWait)
+	for strings.Count(in.out.String(), "hops: ready:") < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("hops did not serve again after the restart:\n%s", in.out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if pid, running, err := runningPID(in.root); err != nil || !running || pid != in.cmd.Process.Pid {
+		t.Errorf("after the in-place restart: pid %d running %v (%v), want %d", pid, running, err, in.cmd.Process.Pid)
+	}
+	r = runCLI(t, append(in.env, "OPERATIONSAPI_NETWORK_PORT="+strconv.Itoa(freePort(t))), "run")
+	if r.code == 0 || !strings.Contains(r.stderr, want) {
+		t.Errorf("second hops after the in-place restart: %s", r)
+	}
 }
 
 // SIGTERM to the whole process group, as systemd sends it, while an
