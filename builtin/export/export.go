@@ -36,13 +36,16 @@ type Family struct {
 	// s3Endpoint is the default S3 endpoint (families.export.s3.endpoint),
 	// empty for AWS itself; a request's s3.endpoint overrides it.
 	s3Endpoint string
+	// endpoints are the endpoints a non-super user may export to
+	// (endpoints.go): AWS, s3Endpoint and s3.allowedEndpoints.
+	endpoints endpointSet
 	// progressEvery is progressInterval; tests shorten it.
 	progressEvery time.Duration
 }
 
 // New returns an unconfigured export family.
 func New() (*Family, error) {
-	return &Family{jobs: sdk.NewJobGroup(), log: hclog.NewNullLogger(), progressEvery: progressInterval}, nil
+	return &Family{jobs: sdk.NewJobGroup(), log: hclog.NewNullLogger(), progressEvery: progressInterval, endpoints: endpointSet{}}, nil
 }
 
 // Info implements sdk.Family.
@@ -65,11 +68,16 @@ type config struct {
 		// Endpoint is the default S3-compatible endpoint URL; null or
 		// absent means AWS itself.
 		Endpoint *string `json:"endpoint"`
+		// AllowedEndpoints are the endpoint URLs a user who is not a super
+		// user may name in export_to_s3 (besides AWS and Endpoint); null
+		// or absent means none.
+		AllowedEndpoints []string `json:"allowedEndpoints"`
 	} `json:"s3"`
 }
 
-// Configure implements sdk.Configurer: it reads the section and keeps the
-// host's logger.
+// Configure implements sdk.Configurer: it reads the section
+// (s3.endpoint, s3.allowedEndpoints; each must be an http or https URL)
+// and keeps the host's logger.
 func (f *Family) Configure(_ context.Context, cfg sdk.Config) error {
 	if cfg.Logger != nil {
 		f.log = cfg.Logger.Named("export")
@@ -87,6 +95,15 @@ func (f *Family) Configure(_ context.Context, cfg sdk.Config) error {
 		}
 		f.s3Endpoint = *c.S3.Endpoint
 	}
+	list := c.S3.AllowedEndpoints
+	if f.s3Endpoint != "" {
+		list = append(list, f.s3Endpoint)
+	}
+	allowed, err := newEndpointSet(list...)
+	if err != nil {
+		return fmt.Errorf("export config: s3.allowedEndpoints: %w", err)
+	}
+	f.endpoints = allowed
 	return nil
 }
 

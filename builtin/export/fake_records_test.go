@@ -3,6 +3,7 @@ package export
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,12 +35,13 @@ const (
 var errFakeBroken = errors.New("records family died mid-stream")
 
 // fakeRecords stands in for the records family behind FakeHost.Dispatch:
-// it answers describe_table, the four search kinds over one table of
-// generated rows (streamed as a JSON array written row by row, never held
-// whole), unknown tables with 404, malformed SQL with 400 and callers
-// other than the super user with 403. Its rows are written as the records
-// family writes them: the projection's columns in order, null where the
-// record lacks one.
+// it answers export_search for the four search kinds over one table of
+// generated rows (streamed as the export file, written row by row, never
+// held whole: JSON, or CSV with a header line), unknown tables with 404,
+// malformed SQL with 400 and callers other than the super user with 403.
+// Its rows are written as the records family writes them: the
+// projection's columns in order, null (an empty cell) where the record
+// lacks one.
 type fakeRecords struct {
 	// n is the number of rows; row(i) is row i.
 	n   int
@@ -59,6 +61,17 @@ type fakeRecords struct {
 // dispatch implements FakeHost.DispatchFunc.
 func (f *fakeRecords) dispatch(ctx context.Context, caller sdk.Caller, body []byte) (*sdk.Reply, error) {
 	token := caller.Token
+	var outer struct {
+		Operation string          `json:"operation"`
+		Format    string          `json:"format"`
+		Search    json.RawMessage `json:"search_operation"`
+	}
+	if err := json.Unmarshal(body, &outer); err != nil {
+		return errorReply(http.StatusBadRequest, err.Error()), nil
+	}
+	if outer.Operation != opExportSearch || (outer.Format != exporter.FormatJSON && outer.Format != exporter.FormatCSV) {
+		return errorReply(http.StatusBadRequest, "Operation '"+outer.Operation+"' not found"), nil
+	}
 	var op struct {
 		Operation     string   `json:"operation"`
 		Database      string   `json:"database"`
@@ -67,7 +80,7 @@ func (f *fakeRecords) dispatch(ctx context.Context, caller sdk.Caller, body []by
 		SQL           string   `json:"sql"`
 		GetAttributes []string `json:"get_attributes"`
 	}
-	if err := json.Unmarshal(body, &op); err != nil {
+	if err := json.Unmarshal(outer.Search, &op); err != nil {
 		return errorReply(http.StatusBadRequest, err.Error()), nil
 	}
 	if op.Database == "" {
@@ -87,22 +100,21 @@ func (f *fakeRecords) dispatch(ctx context.Context, caller sdk.Caller, body []by
 		if op.Database, op.Table, cols, limit, ok = f.parseSQL(op.SQL); !ok {
 			return errorReply(http.StatusBadRequest, fakeInvalidSQL), nil
 		}
-	case "describe_table", exporter.SearchByValue, exporter.SearchByHash, exporter.SearchByConditions:
+	case exporter.SearchByValue, exporter.SearchByHash, exporter.SearchByConditions:
 		cols = op.GetAttributes
 		if slices.Contains(cols, "*") {
 			cols = f.allColumns()
 		}
+		seen := map[string]bool{}
+		cols = slices.DeleteFunc(cols, func(c string) bool { dup := seen[c]; seen[c] = true; return dup })
 	default:
 		return errorReply(http.StatusBadRequest, "Operation '"+op.Operation+"' not found"), nil
 	}
 	if op.Database != testDB || op.Table != testTable {
 		return errorReply(http.StatusNotFound, fmt.Sprintf(fakeUnknownTable, op.Database, op.Table)), nil
 	}
-	if op.Operation == "describe_table" {
-		return f.describe(), nil
-	}
 	pr, pw := io.Pipe()
-	go f.stream(ctx, pw, cols, limit)
+	go f.stream(ctx, pw, outer.Format, cols, limit)
 	return &sdk.Reply{Status: http.StatusOK, ContentType: sdk.ContentTypeJSON, Body: pr}, nil
 }
 
@@ -137,27 +149,22 @@ func (f *fakeRecords) allColumns() []string {
 	return append([]string{testPK}, rest...)
 }
 
-// describe answers describe_table, attributes in the store's order.
-func (f *fakeRecords) describe() *sdk.Reply {
-	type attr struct {
-		Attribute string `json:"attribute"`
-	}
-	attrs := []attr{{testPK}}
-	for _, a := range f.attrs {
-		attrs = append(attrs, attr{a})
-	}
-	body, _ := json.Marshal(map[string]any{"schema": testDB, "name": testTable, "hash_attribute": testPK, "attributes": attrs})
-	return &sdk.Reply{Status: http.StatusOK, ContentType: sdk.ContentTypeJSON, Body: io.NopCloser(bytes.NewReader(body))}
-}
-
-// stream writes rows 0..limit-1 projected on cols, one at a time.
-func (f *fakeRecords) stream(ctx context.Context, pw *io.PipeWriter, cols []string, limit int) {
-	var buf []byte
+// stream writes rows 0..limit-1 projected on cols, one at a time, as an
+// export file in format.
+func (f *fakeRecords) stream(ctx context.Context, pw *io.PipeWriter, format string, cols []string, limit int) {
+	var buf bytes.Buffer
+	cw := csv.NewWriter(&buf)
 	write := func(b []byte) bool {
 		_, err := pw.Write(b)
 		return err == nil
 	}
-	if !write([]byte("[")) {
+	if format == exporter.FormatCSV {
+		_ = cw.Write(cols)
+		cw.Flush()
+	} else {
+		buf.WriteByte('[')
+	}
+	if !write(buf.Bytes()) {
 		return
 	}
 	for i := range limit {
@@ -169,15 +176,29 @@ func (f *fakeRecords) stream(ctx context.Context, pw *io.PipeWriter, cols []stri
 			_ = pw.CloseWithError(ctx.Err())
 			return
 		}
-		buf = appendRecord(buf[:0], i > 0, cols, f.row(i))
-		if !write(buf) {
+		buf.Reset()
+		if format == exporter.FormatCSV {
+			rec := f.row(i)
+			line := make([]string, len(cols))
+			for k, c := range cols {
+				line[k] = csvCell(rec[c])
+				if s, ok := rec[c].(string); ok {
+					line[k] = s
+				}
+			}
+			_ = cw.Write(line)
+			cw.Flush()
+		} else {
+			buf.Write(appendRecord(nil, i > 0, cols, f.row(i)))
+		}
+		if !write(buf.Bytes()) {
 			return
 		}
 		if f.written != nil {
 			f.written(ctx, i+1)
 		}
 	}
-	if write([]byte("]\n")) {
+	if format == exporter.FormatCSV || write([]byte("]")) {
 		_ = pw.Close()
 	}
 }

@@ -2,7 +2,9 @@ package export
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"time"
 
@@ -16,11 +18,6 @@ import (
 // itself).
 const reportTimeout = 10 * time.Second
 
-// progressCheckRows is how many rows pass between two looks at the clock
-// for a progress report: negligible per row, and many times a second at
-// any real export rate.
-const progressCheckRows = 256
-
 // jobStarted is the immediate answer of both operations, keys in
 // HarperDB's order.
 type jobStarted struct {
@@ -30,13 +27,14 @@ type jobStarted struct {
 
 // jobProgress is the progress an export reports.
 type jobProgress struct {
-	// RowsWritten is the number of records handed to the encoder so far.
+	// RowsWritten is the number of records copied to the destination so
+	// far.
 	RowsWritten int64 `json:"rows_written"`
 }
 
-// exportFunc is an export's body: it encodes rows with columns to its
-// destination and returns the job's result object.
-type exportFunc func(ctx context.Context, columns []string, rows exporter.Rows) (any, error)
+// exportFunc is an export's body: it copies body (the export file's
+// bytes) to its destination and returns the job's result object.
+type exportFunc func(ctx context.Context, body io.Reader) (any, error)
 
 // launch runs an export as a job. In order: it dispatches the search as
 // the caller and answers any error of it at once (no job); it creates the
@@ -46,7 +44,7 @@ type exportFunc func(ctx context.Context, columns []string, rows exporter.Rows) 
 // ends as soon as this returns; until the job exists, the request's end
 // also ends the search.
 func (f *Family) launch(reqCtx context.Context, req *sdk.Request, jobType string, jobBody any,
-	search exporter.SearchOperation, export exportFunc) (*sdk.Response, error) {
+	format string, search exporter.SearchOperation, export exportFunc) (*sdk.Response, error) {
 	if req.Host == nil {
 		return nil, sdk.Errorf(http.StatusServiceUnavailable, MsgNoHost)
 	}
@@ -65,7 +63,7 @@ func (f *Family) launch(reqCtx context.Context, req *sdk.Request, jobType string
 		}
 	}()
 	stop := context.AfterFunc(reqCtx, cancel)
-	s, err := startSearch(ctx, req.Host, req.Caller, search)
+	s, err := startSearch(ctx, req.Host, req.Caller, format, search)
 	if err != nil {
 		stop()
 		return nil, err
@@ -85,7 +83,8 @@ func (f *Family) launch(reqCtx context.Context, req *sdk.Request, jobType string
 		return nil, fmt.Errorf("start %s job: %w", jobType, err)
 	}
 	started = true
-	j := &job{f: f, host: req.Host, id: id, jobType: jobType, search: s, export: export, lastReport: time.Now()}
+	j := &job{f: f, host: req.Host, id: id, jobType: jobType, search: s, export: export,
+		counter: newRowCounter(format), lastReport: time.Now()}
 	go func() {
 		defer done()
 		defer cancel()
@@ -102,8 +101,10 @@ type job struct {
 	jobType    string
 	search     *openSearch
 	export     exportFunc
-	rows       int64
+	counter    *rowCounter
 	lastReport time.Time
+	// reported is the row count of the last progress report.
+	reported int64
 }
 
 // run exports and ends the job: COMPLETE with the export's result, or
@@ -111,7 +112,7 @@ type job struct {
 // it). The exporter leaves no file or object behind a failure.
 func (j *job) run(ctx context.Context) {
 	defer j.search.close()
-	result, err := j.exportRows(ctx)
+	result, err := j.export(ctx, &countingBody{r: j.search.body, j: j, ctx: ctx})
 	res := sdk.JobResult{Success: true, Result: result}
 	if err != nil {
 		msg := err.Error()
@@ -119,7 +120,12 @@ func (j *job) run(ctx context.Context) {
 			msg = MsgJobStopped
 		}
 		res = sdk.JobResult{Message: msg}
-		j.f.log.Warn("export failed", "job_id", j.id, "type", j.jobType, "rows", j.rows, "error", msg)
+		args := []any{"job_id", j.id, "type", j.jobType, "rows", j.counter.rows, "error", msg}
+		var s3err *exporter.S3Error
+		if errors.As(err, &s3err) {
+			args = append(args, "detail", s3err.Detail())
+		}
+		j.f.log.Warn("export failed", args...)
 	}
 	rctx, cancel := context.WithTimeout(context.Background(), reportTimeout)
 	defer cancel()
@@ -128,56 +134,38 @@ func (j *job) run(ctx context.Context) {
 	}
 }
 
-// exportRows reads the search's opening, finds the columns (the first
-// record's keys for sql) and runs the export over the counted rows.
-func (j *job) exportRows(ctx context.Context) (any, error) {
-	rows := j.search.rows
-	if err := rows.open(); err != nil {
-		return nil, err
-	}
-	columns := j.search.columns
-	if j.search.fromFirstRow {
-		var err error
-		if columns, err = rows.firstKeys(); err != nil {
-			return nil, err
-		}
-	}
-	return j.export(ctx, columns, exporter.TextRowSource(func(prefix func([]byte) (int, error), yield func([]byte) error) error {
-		return rows.eachText(func(b []byte) (int, error) {
-			n, err := prefix(b)
-			if err == nil && n > 0 {
-				j.counted(ctx)
-			}
-			return n, err
-		}, func(text []byte) error {
-			if err := yield(text); err != nil {
-				return err
-			}
-			j.counted(ctx)
-			return nil
-		})
-	}))
+// countingBody is the search's answer as the job reads it: every byte
+// goes through the job's rowCounter (progress is reported from there),
+// and the end of the answer is an error unless the counter saw a whole
+// file end (errTruncated).
+type countingBody struct {
+	r   io.Reader
+	j   *job
+	ctx context.Context
 }
 
-// counted counts one row written and reports progress now and then.
-func (j *job) counted(ctx context.Context) {
-	j.rows++
-	if j.rows%progressCheckRows == 0 {
-		j.report(ctx)
+// Read implements io.Reader.
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	_, _ = b.j.counter.Write(p[:n])
+	b.j.report(b.ctx)
+	if errors.Is(err, io.EOF) && !b.j.counter.complete() {
+		return n, errTruncated
 	}
+	return n, err
 }
 
 // report sends the rows written so far, at most once per progressEvery.
 // A failed report is logged, never fatal: the export itself is fine.
 func (j *job) report(ctx context.Context) {
 	now := time.Now()
-	if now.Sub(j.lastReport) < j.f.progressEvery {
+	if now.Sub(j.lastReport) < j.f.progressEvery || j.counter.rows == j.reported {
 		return
 	}
-	j.lastReport = now
+	j.lastReport, j.reported = now, j.counter.rows
 	rctx, cancel := context.WithTimeout(ctx, reportTimeout)
 	defer cancel()
-	if err := j.host.JobProgress(rctx, j.id, "", jobProgress{RowsWritten: j.rows}); err != nil {
+	if err := j.host.JobProgress(rctx, j.id, "", jobProgress{RowsWritten: j.counter.rows}); err != nil {
 		j.f.log.Warn("reporting export progress failed", "job_id", j.id, "error", err)
 	}
 }

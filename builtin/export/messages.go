@@ -16,10 +16,11 @@ const (
 	MsgSQLNotSelect = "search_operation.sql must be a SELECT statement"
 	// MsgJobStopped is the message of a job stopped by Shutdown.
 	MsgJobStopped = "export stopped: the export family shut down before it finished"
-	// MsgNotArray is the message of a job whose search answered something
-	// other than a JSON array of records.
-	MsgNotArray = "the search did not answer a JSON array of records"
 	// MsgTruncated is the message of a job whose search results ended
-	// before the closing bracket (the search failed mid-way).
+	// before the end of the file (the search failed mid-way).
 	MsgTruncated = "the search results ended before the last record"
+	// MsgEndpointNotAllowed answers (403) an export_to_s3 naming an
+	// s3.endpoint its caller may not use: only a super user may name one
+	// outside families.export.s3.allowedEndpoints.
+	MsgEndpointNotAllowed = "s3.endpoint is not allowed: only a super user may name an S3 endpoint other than AWS or one of families.export.s3.allowedEndpoints"
 )

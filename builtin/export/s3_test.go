@@ -107,8 +107,9 @@ func TestExportToS3WithAWrongKeyEndsInErrorWithoutTheSecret(t *testing.T) {
 	if j.Status != "ERROR" || len(j.Result) != 0 {
 		t.Fatalf("job %s %q %s", j.Status, j.Message, j.Result)
 	}
-	if !strings.HasPrefix(j.Message, tg.UnknownKeyCode+": ") {
-		t.Fatalf("message %q does not start with %s", j.Message, tg.UnknownKeyCode)
+	// A fixed-form reason: S3's code and status, never its words.
+	if want := "S3 refused the upload: " + tg.UnknownKeyCode + " (HTTP 403)"; j.Message != want {
+		t.Fatalf("message %q, want %q", j.Message, want)
 	}
 	if !strings.Contains(logs.String(), "export failed") {
 		t.Fatalf("the failure was not logged: %s", logs)
@@ -160,3 +161,62 @@ func (b *syncBuffer) String() string {
 
 // configWith is a Config holding section.
 func configWith(section string) sdk.Config { return sdk.Config{Section: json.RawMessage(section)} }
+
+func TestS3EndpointOfANonSuperUserMustBeAllowed(t *testing.T) {
+	fake := newFake(3)
+	_, h := newTestFamily(t, fake, map[string]any{"s3": map[string]any{"endpoint": "http://minio.internal:9000",
+		"allowedEndpoints": []string{"https://s3.example.com", "http://127.0.0.1:9100/"}}})
+	reader := sdk.Caller{Username: "reader", Role: "reader", Token: "token-reader", Permissions: json.RawMessage(`{}`)}
+	body := func(endpoint string) map[string]any {
+		s3 := map[string]any{"aws_access_key_id": "AKID", "aws_secret_access_key": "x", "bucket": "b", "key": "k", "region": "us-east-1"}
+		if endpoint != "" {
+			s3["endpoint"] = endpoint
+		}
+		return map[string]any{"operation": OpExportToS3, "format": "json", "s3": s3,
+			"search_operation": map[string]any{"operation": "sql", "sql": "SELECT * FROM dev.dogs"}}
+	}
+	for _, endpoint := range []string{"http://127.0.0.1:9000", "http://localhost:9100", "http://169.254.169.254/latest",
+		"https://s3.example.com.evil.test", "http://s3.example.com", "http://[::1]:9100"} {
+		r := h.Do(t, reader, body(endpoint))
+		if r.Status != 403 || r.Error() != MsgEndpointNotAllowed {
+			t.Errorf("reader to %s: %d %s", endpoint, r.Status, r.Body)
+		}
+	}
+	if ops := fake.dispatched(); len(ops) != 0 {
+		t.Fatalf("a refused endpoint still searched: %v", ops)
+	}
+	if _, ok := h.Host.Job(firstJobID); ok {
+		t.Fatal("a refused endpoint created a job")
+	}
+	// AWS, the configured default and the allowed endpoints pass on to the
+	// search (which the fake refuses to a reader with its own 403).
+	for _, endpoint := range []string{"", "http://minio.internal:9000/", "https://S3.example.com:443", "http://127.0.0.1:9100"} {
+		r := h.Do(t, reader, body(endpoint))
+		if r.Status != 403 || r.Error() != sdk.UnauthorizedMessage {
+			t.Errorf("reader to %q: %d %s, want the search's 403", endpoint, r.Status, r.Body)
+		}
+	}
+	// A super user may name any endpoint.
+	r := h.Super(t, body("http://127.0.0.1:1"))
+	if r.Status != 200 {
+		t.Fatalf("super user: %d %s", r.Status, r.Body)
+	}
+	if j := waitJob(t, h, firstJobID); j.Status != "ERROR" || j.Message != exporter.ReasonUnreachable {
+		t.Fatalf("job %s %q", j.Status, j.Message)
+	}
+}
+
+func TestS3AllowedEndpointsConfig(t *testing.T) {
+	f, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, section := range []string{`{"s3":{"allowedEndpoints":["ftp://x"]}}`, `{"s3":{"allowedEndpoints":["nohost"]}}`, `{"s3":{"allowedEndpoints":"http://x"}}`} {
+		if err := f.Configure(context.Background(), configWith(section)); err == nil {
+			t.Errorf("%s was accepted", section)
+		}
+	}
+	if err := f.Configure(context.Background(), configWith(`{"s3":{"allowedEndpoints":null}}`)); err != nil || len(f.endpoints) != 0 {
+		t.Errorf("null: %v %v", f.endpoints, err)
+	}
+}

@@ -115,6 +115,8 @@ var acting = map[string]keyDoc{
 		"builtin/certs.TestConfigureErrors"},
 	"families.export.s3.endpoint": {"S3-compatible endpoint URL (MinIO, Ceph); null: AWS.",
 		itest + "TestExportToS3"},
+	"families.export.s3.allowedEndpoints": {"Endpoint URLs a user who is not a super user may name in export_to_s3 (besides AWS and s3.endpoint); empty: none.",
+		"builtin/export.TestS3EndpointOfANonSuperUserMustBeAllowed"},
 	"families.records.noSync": {"Skip fsync after record commits: faster, a machine crash may lose the last writes.",
 		"builtin/records.TestDeleteRecordsBefore"},
 	"families.records.deleteBatch": {"Records delete_records_before removes per transaction.",

@@ -14,6 +14,7 @@ var hopsKeys = []Key{
 	enumKey("logging_format", logFormats...),
 	key("families", KindObject),
 	{Path: "families.export.s3.endpoint", Kind: KindString, Check: checkHTTPURL},
+	{Path: "families.export.s3.allowedEndpoints", Kind: KindList, Check: checkHTTPURLs},
 	{Path: "families.system.componentsRoot", Kind: KindPath},
 	{Path: "families.certs.hostname", Kind: KindString},
 	{Path: "families.records.noSync", Kind: KindBool},
@@ -76,6 +77,18 @@ func checkHTTPURL(v any) error {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return errors.New(ReasonNotHTTPURL)
+	}
+	return nil
+}
+
+// checkHTTPURLs checks a list of http or https URLs (the export family's
+// s3.allowedEndpoints); null is an empty list.
+func checkHTTPURLs(v any) error {
+	list, _ := v.([]any)
+	for i, e := range list {
+		if s, ok := e.(string); !ok || s == "" || checkHTTPURL(s) != nil {
+			return fmt.Errorf("entry %d: %w", i, errors.New(ReasonNotHTTPURL))
+		}
 	}
 	return nil
 }

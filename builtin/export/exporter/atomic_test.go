@@ -1,13 +1,16 @@
 package exporter
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -120,25 +123,8 @@ func TestCreateAtomicRefusesUnsafeNames(t *testing.T) {
 	}
 }
 
-// rowsOf is a RowSource over fixed rows, failing with fail after n rows
-// when fail is set.
-func rowsOf(rows []map[string]any, n int, fail error) RowSource {
-	return func(yield func(map[string]any) error) error {
-		for i, r := range rows {
-			if fail != nil && i == n {
-				return fail
-			}
-			if err := yield(r); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-}
-
 func TestExportLocal(t *testing.T) {
 	dir := t.TempDir()
-	rows := []map[string]any{{"id": float64(1), "name": "a"}, {"id": float64(2), "name": "b, c"}}
 	for _, tc := range []struct{ format, msg, content string }{
 		{FormatJSON, MsgLocalJSONDone, `[{"id":1,"name":"a"},{"id":2,"name":"b, c"}]`},
 		{FormatCSV, MsgLocalCSVDone, "id,name\n1,a\n2,\"b, c\"\n"},
@@ -147,7 +133,7 @@ func TestExportLocal(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := ExportLocal(context.Background(), req, []string{"id", "name"}, rowsOf(rows, 0, nil))
+		res, err := ExportLocal(context.Background(), req, strings.NewReader(tc.content))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -163,12 +149,9 @@ func TestExportLocal(t *testing.T) {
 func TestExportLocalFailureLeavesNothing(t *testing.T) {
 	dir := t.TempDir()
 	req := LocalRequest{Format: FormatCSV, Path: dir, Filename: "broken"}
-	rows := make([]map[string]any, 5000)
-	for i := range rows {
-		rows[i] = map[string]any{"id": float64(i), "pad": "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}
-	}
+	file := bytes.Repeat([]byte("1,xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n"), 5000)
 	errStore := errors.New("store read failed")
-	_, err := ExportLocal(context.Background(), req, nil, rowsOf(rows, 4000, errStore))
+	_, err := ExportLocal(context.Background(), req, io.MultiReader(bytes.NewReader(file), failingReader{errStore}))
 	if !errors.Is(err, errStore) {
 		t.Fatalf("err = %v, want the source's error", err)
 	}
@@ -177,7 +160,7 @@ func TestExportLocalFailureLeavesNothing(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := ExportLocal(ctx, req, nil, rowsOf(rows, 0, nil)); !errors.Is(err, context.Canceled) {
+	if _, err := ExportLocal(ctx, req, bytes.NewReader(file)); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled export err = %v", err)
 	}
 	if names := dirNames(t, dir); len(names) != 0 {

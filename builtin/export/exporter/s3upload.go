@@ -3,8 +3,10 @@ package exporter
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
+	"regexp"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -53,29 +55,57 @@ type S3Result struct {
 	Parts int `json:"parts"`
 }
 
-// S3Error is an upload failure. Its text is S3's own error code and
-// message (AccessDenied: Access Denied, NoSuchBucket: ...) or, for a
-// transport failure, the client's message; never the secret key.
+// S3Error is an upload failure. Its text is fixed-form, never the
+// remote server's own words (an endpoint may be anyone's server): S3's
+// error code when it is a plain identifier, and the HTTP status
+// ("S3 refused the upload: AccessDenied (HTTP 403)"), or the kind of
+// failure when no S3 answer came ("the S3 endpoint could not be
+// reached"). The SDK's whole error, for the family's log, is Detail.
 type S3Error struct {
-	// Code is S3's error code (AccessDenied, NoSuchBucket), empty when the
-	// request never got an S3 answer.
+	// Code is S3's error code (AccessDenied, NoSuchBucket) when it is a
+	// plain identifier (s3Code), empty when the request never got an S3
+	// answer or the code was something else.
 	Code string
-	// Message is S3's message, or the transport error's text.
-	Message string
-	// cause is the SDK's error, for errors.As and logs.
-	cause error
+	// Status is the HTTP status of S3's answer, 0 when there was none.
+	Status int
+	// Reason is the fixed-form text Error returns.
+	Reason string
+	// cause is the SDK's error, for errors.As and Detail.
+	cause  error
+	secret string
 }
 
-// Error implements error: "Code: Message", or Message alone.
-func (e *S3Error) Error() string {
-	if e.Code == "" {
-		return e.Message
-	}
-	return e.Code + ": " + e.Message
-}
+// Reasons of an S3Error without an S3 answer.
+const (
+	// ReasonUnreachable: the endpoint could not be reached (DNS, TCP, TLS).
+	ReasonUnreachable = "the S3 endpoint could not be reached"
+	// ReasonStopped: the upload was stopped (its context ended).
+	ReasonStopped = "the S3 upload was stopped"
+	// ReasonFailed: any other failure of the upload.
+	ReasonFailed = "the S3 upload failed"
+)
+
+// Error implements error with Reason.
+func (e *S3Error) Error() string { return e.Reason }
 
 // Unwrap returns the SDK's error.
 func (e *S3Error) Unwrap() error { return e.cause }
+
+// Detail is the SDK's whole error text, with the secret key scrubbed:
+// for the family's log, never for a client.
+func (e *S3Error) Detail() string {
+	if e.cause == nil {
+		return e.Reason
+	}
+	text := e.cause.Error()
+	if e.secret != "" {
+		text = strings.ReplaceAll(text, e.secret, RedactedText)
+	}
+	return text
+}
+
+// s3Code matches an S3 error code worth repeating: a short identifier.
+var s3Code = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9.]{0,63}$`)
 
 // apiError is the error interface the SDK's S3 errors implement
 // (smithy.APIError), declared here to keep smithy-go out of our imports.
@@ -137,28 +167,39 @@ func newS3Client(req S3Request) *s3.Client {
 	return s3.New(opts)
 }
 
-// s3Error maps an SDK error to an *S3Error: S3's code and message when S3
-// answered, the network error alone (dial tcp ...: connection refused)
-// when it could not be reached, else the SDK's text. secret is scrubbed
-// from the result in case any layer ever echoed it.
+// s3Error maps an SDK error to an *S3Error with a fixed-form Reason:
+// S3's code (when s3Code matches it) and HTTP status when S3 answered,
+// else the kind of failure. secret is kept only to scrub Detail.
 func s3Error(err error, secret string) *S3Error {
-	e := &S3Error{Message: err.Error(), cause: err}
+	e := &S3Error{Reason: ReasonFailed, cause: err, secret: secret}
 	var api apiError
+	var status httpStatusError
 	var netErr *net.OpError
-	switch {
-	case errors.As(err, &api):
-		e.Code = api.ErrorCode()
-		if msg := api.ErrorMessage(); msg != "" {
-			e.Message = msg
-		}
-	case errors.As(err, &netErr):
-		e.Message = netErr.Error()
+	if errors.As(err, &status) {
+		e.Status = status.HTTPStatusCode()
 	}
-	if secret != "" {
-		e.Code = strings.ReplaceAll(e.Code, secret, RedactedText)
-		e.Message = strings.ReplaceAll(e.Message, secret, RedactedText)
+	if errors.As(err, &api) && s3Code.MatchString(api.ErrorCode()) {
+		e.Code = api.ErrorCode()
+	}
+	switch {
+	case e.Code != "" && e.Status != 0:
+		e.Reason = fmt.Sprintf("S3 refused the upload: %s (HTTP %d)", e.Code, e.Status)
+	case e.Code != "":
+		e.Reason = "S3 refused the upload: " + e.Code
+	case e.Status != 0:
+		e.Reason = fmt.Sprintf("S3 refused the upload (HTTP %d)", e.Status)
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		e.Reason = ReasonStopped
+	case errors.As(err, &netErr):
+		e.Reason = ReasonUnreachable
 	}
 	return e
+}
+
+// httpStatusError is the SDK's error with the HTTP status of an answer
+// (awshttp.ResponseError), declared here as apiError is.
+type httpStatusError interface {
+	HTTPStatusCode() int
 }
 
 // countingReader counts the bytes read through it.

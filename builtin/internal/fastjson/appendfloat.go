@@ -16,23 +16,13 @@ const (
 // AppendFloat appends a finite f as encoding/json writes a float64 (which
 // is also how JavaScript prints a number). NaN and ±Inf, which JSON cannot
 // hold, are the caller's to handle: they are appended as Go spells them.
-func AppendFloat(dst []byte, f float64) []byte { return appendFloat(dst, f, 64) }
-
-// AppendFloat32 appends a finite f in its shortest float32 decimal form,
-// with the bounds of AppendFloat compared on f's float64 value. (That
-// differs from encoding/json's float32 form only for the float32 just
-// below 1e-6, which encoding/json writes without an exponent.)
-func AppendFloat32(dst []byte, f float32) []byte { return appendFloat(dst, float64(f), 32) }
-
-// appendFloat appends f, a float of the given bit size, in the form of
-// AppendFloat.
-func appendFloat(dst []byte, f float64, bits int) []byte {
+func AppendFloat(dst []byte, f float64) []byte {
 	format := byte('f')
 	if abs := math.Abs(f); abs != 0 && (abs < minPlainFloat || abs >= maxPlainFloat) {
 		format = 'e'
 	}
 	start := len(dst)
-	dst = strconv.AppendFloat(dst, f, format, -1, bits)
+	dst = strconv.AppendFloat(dst, f, format, -1, 64)
 	if format == 'e' {
 		// Go writes e-07 where encoding/json (and JavaScript) write e-7.
 		n := len(dst)

@@ -15,8 +15,8 @@ func AppendString(dst []byte, s string) []byte { return appendQuoted(dst, s, tru
 // AppendStringJS appends s as a JSON string the way JavaScript's
 // JSON.stringify writes it: as AppendString, except that invalid UTF-8
 // becomes a raw U+FFFD (not its escape) and U+2028 and U+2029 are left
-// raw. The export family writes top-level record values so, as HarperDB
-// does.
+// raw. The records family writes an export file's top-level strings so,
+// as HarperDB does.
 func AppendStringJS(dst []byte, s string) []byte { return appendQuoted(dst, s, false) }
 
 // appendQuoted is AppendString, or AppendStringJS when goStyle is unset.

@@ -39,8 +39,8 @@ func BenchmarkEncodingJSON(b *testing.B) {
 }
 
 // BenchmarkFillLoaderRecord walks the benchmarks' shared record into
-// slots, as the records and export families do for each record they pass
-// through as text.
+// slots, as the records family does for each record it answers from its
+// stored text.
 func BenchmarkFillLoaderRecord(b *testing.B) {
 	text := jsontest.LoaderRecord(12345)
 	m := newMembers(text)

@@ -7,14 +7,15 @@
 // # Where to start
 //
 // [DecodeObject] is the decoder. The records family's store calls it on
-// every stored record it reads back; the export family calls it on every
-// element of a search's answer.
+// every stored record it reads back.
 //
 // [Encoder.AppendValue] is the encoder (encode.go), with its pieces
-// [AppendString], [AppendFloat] and [ValidNumber]; [AppendStringJS] and
-// [AppendFloat32] are the JSON.stringify forms the export family writes
-// top-level values in. The records family's answers, its store's records
-// and the export family's values are all written with them. Each caller
+// [AppendString], [AppendFloat] and [ValidNumber]; [AppendStringJS] is
+// the JSON.stringify form the records family writes an export file's
+// top-level strings in. The records family's answers, export files and
+// its store's records are all written with them; raw.go's [Slots] lets
+// the records family copy the values of a stored record that are
+// already in the answer's form. Each caller
 // keeps its own deliberate differences from encoding/json (a top-level
 // json.Number unchecked, NaN as null, map order in storage) in its own
 // code; the Encoder's options are the ones a walk over nested values
@@ -24,8 +25,8 @@
 // # Why not encoding/json
 //
 // encoding/json's decoder is reflection-based and general: it spends about
-// 6-8 µs on a typical 10-field record, and the records and export families
-// decode millions of them. This is a plain recursive-descent parser over
+// 6-8 µs on a typical 10-field record, and the records family decodes
+// millions of them. This is a plain recursive-descent parser over
 // a []byte that knows the one target type, so it allocates little besides
 // the maps, strings and json.Numbers themselves. Parsers are pooled
 // (sync.Pool, so DecodeObject is safe for concurrent use) with two pieces

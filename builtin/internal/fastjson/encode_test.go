@@ -55,12 +55,6 @@ func TestAppendFloatMatchesEncodingJSON(t *testing.T) {
 			t.Fatalf("AppendFloat(%v) = %s, want %s", f, got, want)
 		}
 	}
-	// float32: the shortest float32 text, in the same notation.
-	for f, want := range map[float32]string{0.1: "0.1", 1e-7: "1e-7", 1e21: "1e+21", 3.4028235e38: "3.4028235e+38", -2.5: "-2.5"} {
-		if got := string(AppendFloat32(nil, f)); got != want {
-			t.Errorf("AppendFloat32(%v) = %s, want %s", f, got, want)
-		}
-	}
 }
 
 func TestAppendValue(t *testing.T) {

@@ -212,30 +212,19 @@ func skipValue(b []byte, i int) (int, bool) {
 // reports false; a value that is not canonical is still delivered, cut
 // out by its structure, with Canonical false, for the caller to decode on
 // its own (DecodeValue), which also checks it. Done is true only when the
-// whole text, to its last byte, was the object (or, for a walk started by
-// newMembersPrefix, when the object closed within the text: End is then
-// its length). members does not check for repeated keys: callers that
-// care see the same Key twice.
+// whole text, to its last byte, was the object. members does not check
+// for repeated keys: callers that care see the same Key twice.
 type members struct {
 	b          []byte
 	i          int
 	key, val   []byte
 	canonical  bool
 	done, fail bool
-	prefix     bool // the object may be followed by more text
 }
 
 // newMembers starts a walk of the object text b.
 func newMembers(b []byte) members {
 	m := members{b: b}
-	m.start()
-	return m
-}
-
-// newMembersPrefix starts a walk of the object that begins b and may end
-// before it does (a stream's buffer holding the next records).
-func newMembersPrefix(b []byte) members {
-	m := members{b: b, prefix: true}
 	m.start()
 	return m
 }
@@ -250,7 +239,7 @@ func (m *members) start() {
 	m.i = 1
 	if b[1] == '}' {
 		m.i = 2
-		m.done = m.prefix || len(b) == 2
+		m.done = len(b) == 2
 		m.fail = !m.done
 	}
 }
@@ -282,7 +271,7 @@ func (m *members) Next() bool {
 	switch {
 	case end < len(b) && b[end] == ',':
 		m.i = end + 1
-	case end < len(b) && b[end] == '}' && (m.prefix || end == len(b)-1):
+	case end < len(b) && b[end] == '}' && end == len(b)-1:
 		m.i = end + 1
 		m.done = true
 	default:
@@ -304,12 +293,8 @@ func (m *members) Value() []byte { return m.val }
 func (m *members) Canonical() bool { return m.canonical }
 
 // Done reports whether the walk reached the end of the object and the
-// object was the whole text (for a prefix walk: the object closed within
-// it). Check it after Next returns false.
+// object was the whole text. Check it after Next returns false.
 func (m *members) Done() bool { return m.done && !m.fail }
-
-// End returns the length of the object's text once Done.
-func (m *members) End() int { return m.i }
 
 // DecodeValue decodes b, which must be exactly one JSON value with no
 // surrounding whitespace, as DecodeObject decodes an object (numbers as
@@ -323,8 +308,9 @@ func DecodeValue(b []byte) (v any, ok bool) {
 }
 
 // Slots sorts the members of object texts into columns, for writers that
-// copy canonical values in their own column order (a search answer, an
-// export): Fill walks one object, then Value gives column i's value text.
+// copy canonical values in their own column order (a search answer or
+// an export file of the records family): Fill walks one object, then
+// Value gives column i's value text.
 // Members usually come in the same order record after record (the
 // column order itself, or the store's sorted keys), so each key is first
 // compared with the column that followed the previous one in the last
@@ -338,9 +324,6 @@ type Slots struct {
 	// last object filled, and next[0] the column of its first member:
 	// Fill's guess for the next key. It starts as the column order.
 	next []int
-	// verbatim: the last object filled had every column, in column
-	// order, each value canonical, and nothing else.
-	verbatim bool
 }
 
 // NewSlots returns Slots for columns, which it keeps.
@@ -362,28 +345,8 @@ func NewSlots(columns []string) *Slots {
 // others true such keys are skipped.
 func (s *Slots) Fill(text []byte, others bool) bool {
 	m := newMembers(text)
-	return s.fill(&m, others)
-}
-
-// FillPrefix is Fill for the object that begins b, where b may go on past
-// it (a read buffer holding the next records too): it fills the slots and
-// returns the object's length, or ok=false when Fill would refuse the
-// object or it does not end within b (the caller then cuts the object out
-// by other means and calls Fill, or decodes it). One walk both finds
-// where a record ends and sorts it into columns.
-func (s *Slots) FillPrefix(b []byte, others bool) (n int, ok bool) {
-	m := newMembersPrefix(b)
-	if !s.fill(&m, others) {
-		return 0, false
-	}
-	return m.End(), true
-}
-
-// fill walks m into the slots (see Fill).
-func (s *Slots) fill(m *members, others bool) bool {
 	clear(s.vals)
 	prev := -1 // the column of the previous member
-	s.verbatim = true
 	for m.Next() {
 		key := m.Key()
 		i := s.next[prev+1]
@@ -393,7 +356,6 @@ func (s *Slots) fill(m *members, others bool) bool {
 				if !others {
 					return false
 				}
-				s.verbatim = false
 				continue
 			}
 			s.next[prev+1] = i
@@ -402,18 +364,10 @@ func (s *Slots) fill(m *members, others bool) bool {
 			return false
 		}
 		s.vals[i], s.canon[i] = m.Value(), m.Canonical()
-		s.verbatim = s.verbatim && i == prev+1 && s.canon[i]
 		prev = i
 	}
-	s.verbatim = s.verbatim && prev == len(s.cols)-1
 	return m.Done()
 }
-
-// Verbatim reports whether the object last filled (Fill returned true)
-// is exactly what AppendObject would write for it: every column present
-// in column order, each value canonical, no other key, and names holding
-// each column's plain `"name":`. Its text can then be copied as it is.
-func (s *Slots) Verbatim() bool { return s.verbatim }
 
 // Value returns the text of column i's value in the last filled object
 // (nil when it lacks the column) and whether that text is canonical.

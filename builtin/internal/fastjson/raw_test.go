@@ -325,20 +325,6 @@ func TestSlotsFill(t *testing.T) {
 	}
 	for _, c := range cases {
 		ok := s.Fill([]byte(c.text), c.others)
-		if ok {
-			// Verbatim must say exactly whether AppendObject writes the
-			// text back unchanged.
-			names := [][]byte{[]byte(`"id":`), []byte(`"b":`), []byte(`"a":`)}
-			out, appended, err := s.AppendObject(nil, names, func(b []byte, _ int, v any) ([]byte, error) {
-				return append(b, "decoded"...), nil
-			})
-			if !appended || err != nil {
-				t.Fatalf("AppendObject after Fill(%s): %v %v", c.text, appended, err)
-			}
-			if same := string(out) == c.text; s.Verbatim() != same {
-				t.Errorf("Fill(%s): Verbatim() = %v, but AppendObject wrote %s", c.text, s.Verbatim(), out)
-			}
-		}
 		if ok != c.ok {
 			t.Errorf("Fill(%s, %v) = %v", c.text, c.others, ok)
 			continue
@@ -350,86 +336,4 @@ func TestSlotsFill(t *testing.T) {
 			}
 		}
 	}
-}
-
-// slotTexts returns the slots' values as strings, "" for an absent column.
-func slotTexts(s *Slots) []string {
-	out := make([]string, len(s.cols))
-	for i := range out {
-		v, _ := s.Value(i)
-		out[i] = string(v)
-	}
-	return out
-}
-
-func TestFillPrefixAgreesWithFill(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 6))
-	tails := []string{"", `,{"id":1}]`, "]", "}", " ", `"`, `,`, "\x00{"}
-	prefixed := 0
-	for i := range 2000 {
-		m, ok := randomObject(rng, i)
-		if !ok {
-			continue
-		}
-		cols := make([]string, 0, len(m)+1)
-		for k := range m {
-			cols = append(cols, k)
-		}
-		if i%3 == 0 && len(cols) > 0 {
-			cols = cols[1:] // a key outside the columns
-		}
-		cols = append(cols, "absent")
-		whole, pre := NewSlots(cols), NewSlots(cols)
-		text := shuffledObject(t, rng, m)
-		others := i%4 == 0
-		wantOK := whole.Fill([]byte(text), others)
-		for _, tail := range tails {
-			n, ok := pre.FillPrefix([]byte(text+tail), others)
-			if ok != wantOK {
-				t.Fatalf("FillPrefix(%q + %q) = %v, Fill = %v", text, tail, ok, wantOK)
-			}
-			if !ok {
-				continue
-			}
-			prefixed++
-			if n != len(text) {
-				t.Fatalf("FillPrefix(%q + %q) took %d bytes, want %d", text, tail, n, len(text))
-			}
-			if got, want := slotTexts(pre), slotTexts(whole); !reflect.DeepEqual(got, want) {
-				t.Fatalf("FillPrefix(%q + %q) filled %q, Fill %q", text, tail, got, want)
-			}
-			if pre.Verbatim() != whole.Verbatim() {
-				t.Fatalf("%q: Verbatim differs between Fill and FillPrefix", text)
-			}
-		}
-		for k := range len(text) { // a record cut short by the buffer's end
-			if _, ok := pre.FillPrefix([]byte(text[:k]), true); ok {
-				t.Fatalf("FillPrefix took %q, a cut of %q", text[:k], text)
-			}
-		}
-	}
-	if prefixed < 1000 {
-		t.Fatalf("only %d prefix walks succeeded", prefixed)
-	}
-}
-
-func FuzzFillPrefix(f *testing.F) {
-	for _, s := range jsontest.DecodeSeeds {
-		f.Add([]byte(s))
-	}
-	f.Add([]byte(`{"a":{"b":1,"a":2},"c":[1,"]"],"d":"}"},{"a":1}`))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		s := NewSlots([]string{"a", "b", "c", "d"})
-		n, ok := s.FillPrefix(b, true)
-		if !ok {
-			return
-		}
-		got := slotTexts(s)
-		if !s.Fill(b[:n], true) {
-			t.Fatalf("FillPrefix took %q of %q, which Fill refuses", b[:n], b)
-		}
-		if want := slotTexts(s); !reflect.DeepEqual(got, want) {
-			t.Fatalf("%q: FillPrefix filled %q, Fill %q", b[:n], got, want)
-		}
-	})
 }

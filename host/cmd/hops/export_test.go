@@ -467,15 +467,41 @@ func TestExportToS3(t *testing.T) {
 		key := "hops/denied-" + strings.ReplaceAll(c.name, " ", "-")
 		id := recStartJob(t, in, expS3Body(tg, "csv", c.accessKey, c.secret, key, expSearches[1].body))
 		job := recWaitJob(t, in, adminUser, adminPass, id)
+		// A fixed-form reason: S3's code and status, not the server's text.
 		msg, _ := job["message"].(string)
-		if job["status"] != "ERROR" || !strings.HasPrefix(msg, c.code+": ") || job["result"] != nil {
-			t.Fatalf("%s: job %v, want ERROR %s", c.name, job, c.code)
+		if want := "S3 refused the upload: " + c.code + " (HTTP 403)"; job["status"] != "ERROR" || msg != want || job["result"] != nil {
+			t.Fatalf("%s: job %v, want ERROR %q", c.name, job, want)
 		}
 		if _, ok := tg.Object(t, key+".csv"); ok {
 			t.Errorf("%s: an object was stored", c.name)
 		}
 		r := in.admin(t, map[string]any{"operation": "get_job", "id": id})
 		expNoSecret(t, in, c.secret, map[string]string{"get_job " + id: string(r.Raw)})
+	}
+
+	// A reader, who may read the table, may not make the server connect
+	// where it chooses (server-side request forgery): naming the loopback
+	// S3 server, or any endpoint outside families.export.s3.allowedEndpoints,
+	// is refused before any search or job.
+	recExpect(t, "add_role", in.admin(t, map[string]any{"operation": "add_role", "role": "exp_s3_reader", "permission": map[string]any{
+		"super_user": false, expDB: map[string]any{"tables": map[string]any{expTable: map[string]any{
+			"read": true, "insert": false, "update": false, "delete": false, "attribute_permissions": []any{}}}}}}), 200, "")
+	recExpect(t, "add_user", in.admin(t, map[string]any{"operation": "add_user", "role": "exp_s3_reader", "username": "exp_s3_user",
+		"password": "Exp#Pass1", "active": true}), 200, "")
+	before := expJobCount(t, in)
+	for _, endpoint := range []string{tg.Endpoint, "http://127.0.0.1:9", "http://169.254.169.254", "http://[::1]:80"} {
+		body := expS3Body(tg, "json", tg.AccessKey, tg.Secret, "hops/reader", expSearches[1].body)
+		body["s3"].(map[string]any)["endpoint"] = endpoint
+		r := in.post(t, "exp_s3_user", "Exp#Pass1", body)
+		if want := "s3.endpoint is not allowed: only a super user may name an S3 endpoint other than AWS or one of families.export.s3.allowedEndpoints"; r.Status != 403 || r.Error() != want {
+			t.Errorf("reader's export to %s: %d %s", endpoint, r.Status, r.Raw)
+		}
+	}
+	if after := expJobCount(t, in); after != before {
+		t.Errorf("%d jobs were created by refused exports", after-before)
+	}
+	if _, ok := tg.Object(t, "hops/reader.json"); ok {
+		t.Error("a reader's refused export stored an object")
 	}
 }
 
