@@ -22,12 +22,17 @@
 # With COLD=1 each export starts cold: the target's data files are paged
 # out first (scripts/bench/pageout: hops' .bolt files, HarperDB's .mdb
 # files), as the kernel does to pages left unused for a while; this
-# needs root. Loopback only; the script's processes stop on exit.
+# needs root. With BASE_BIN (a hops binary built from another commit)
+# that build runs too, as target "base", loaded and exported like hops in
+# the same run, the two taking turns at going first: before and after a
+# change, side by side with HarperDB. Loopback only; the script's
+# processes stop on exit.
 #
 #   HDB_DIR=/work/harperdb scripts/bench/export.sh                 # 100k then 1M
 #   N=20000 N_SMALL=2000 HDB_DIR=/work/harperdb scripts/bench/export.sh   # smoke run
 #   N=100000 N_SMALL=0 scripts/bench/export.sh                      # one size, hops only
 #   COLD=1 HDB_DIR=/work/harperdb scripts/bench/export.sh          # every export from paged-out files (root)
+#   BASE_BIN=/work/base/hops HDB_DIR=/work/harperdb scripts/bench/export.sh   # before (base) and after (hops)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/bench/lib.sh
@@ -47,6 +52,7 @@ JOB_TIMEOUT=${JOB_TIMEOUT:-30m}
 GOAL_RATIO=${GOAL_RATIO:-5}
 GOAL_GROWTH_MIB=${GOAL_GROWTH_MIB:-64}
 HOPS_PORT=${HOPS_PORT:-19825}
+BASE_PORT=${BASE_PORT:-19835}
 HDB_PORT=${HDB_PORT:-19925}
 S3_PORT=${S3_PORT:-19950}
 S3_BUCKET=bench
@@ -74,6 +80,25 @@ for _ in $(seq 1 100); do curl -s -o /dev/null "$s3_url/" && break; sleep 0.1; d
 start_hops "$HOPS_PORT"
 declare -A url=([hops]="http://127.0.0.1:$HOPS_PORT/")
 targets=(hops)
+if [ -n "${BASE_BIN:-}" ]; then
+  # The other build, as start_hops starts hops, under its own root.
+  env ROOTPATH="$work/hops-base" HDB_ADMIN_USERNAME=$BENCH_USER HDB_ADMIN_PASSWORD=$BENCH_PASS \
+    OPERATIONSAPI_NETWORK_PORT="$BASE_PORT" LOGGING_LEVEL=warn LOGGING_STDSTREAMS=false \
+    "$BASE_BIN" run >"$work/hops-base.out" 2>&1 &
+  base_pid=$!
+  bench_pids+=("$base_pid")
+  url[base]="http://127.0.0.1:$BASE_PORT/"
+  wait_up "${url[base]}"
+  targets+=(base)
+fi
+# target_pids TARGET: lib.sh's, plus the base build's processes.
+target_pids() {
+  case "$1" in
+    base) echo "$base_pid"; pgrep -P "$base_pid" ;;
+    hops) echo "$hops_pid"; pgrep -P "$hops_pid" ;;
+    harperdb) tree_pids "$hdb_pid" ;;
+  esac
+}
 if [ -n "${HDB_DIR:-}" ]; then
   # HarperDB's export_to_s3 takes no endpoint in the request; its AWS SDK
   # reads this from the process environment.
@@ -121,7 +146,7 @@ measure() {
     body="{\"operation\":\"export_local\",\"format\":\"$format\",\"path\":\"$work/out-$t\",\"filename\":\"t\",\"search_operation\":$search}"
   else
     local ep=
-    [ "$t" = hops ] && ep=",\"endpoint\":\"$s3_url\",\"force_path_style\":true"
+    [ "$t" != harperdb ] && ep=",\"endpoint\":\"$s3_url\",\"force_path_style\":true"
     body="{\"operation\":\"export_to_s3\",\"format\":\"$format\",\"s3\":{\"aws_access_key_id\":\"AKIDBENCH\",\"aws_secret_access_key\":\"bench-secret\",\"bucket\":\"$S3_BUCKET\",\"key\":\"$t-$size\",\"region\":\"us-east-1\"$ep},\"search_operation\":$search}"
   fi
   wait_quiet "$m $t"
@@ -156,6 +181,7 @@ measure() {
 sizes=("$N")
 [ "$N_SMALL" -gt 0 ] && [ "$N_SMALL" -lt "$N" ] && sizes=("$N_SMALL" "$N")
 loaded=0
+turn=0
 for size in "${sizes[@]}"; do
   bench_load "load to $size"
   for t in "${targets[@]}"; do
@@ -166,7 +192,12 @@ for size in "${sizes[@]}"; do
   for kind in local s3; do
     for format in $FORMATS; do
       bench_load "${kind}_${format}_$size"
-      for t in "${targets[@]}"; do measure "$size" "$kind" "$format" "$t"; done
+      order=("${targets[@]}")
+      # hops and base take turns at going first.
+      if [ -n "${url[base]:-}" ] && [ $((turn++ % 2)) = 1 ]; then
+        order=(base hops); [ -n "${url[harperdb]:-}" ] && order+=(harperdb)
+      fi
+      for t in "${order[@]}"; do measure "$size" "$kind" "$format" "$t"; done
     done
   done
 done
@@ -189,5 +220,20 @@ for size in "${sizes[@]}"; do
     done
   done
 done
+if [ -n "${url[base]:-}" ]; then
+  echo
+  echo "base ($BASE_BIN) in the same run: ms, ratio to HarperDB, anon growth (MiB); hops_vs_base = base_ms / hops_ms"
+  printf "%-22s %10s %8s %9s %12s\n" export base_ms ratio base_agrw hops_vs_base
+  for size in "${sizes[@]}"; do
+    for kind in local s3; do
+      for format in $FORMATS; do
+        m=${kind}_${format}_$size
+        r=n/a
+        [ -n "${R[$m:harperdb]:-}" ] && r=$(ratio "${R[$m:harperdb]}" "${R[$m:base]}")
+        printf "%-22s %10s %8s %9s %12s\n" "$m" "${R[$m:base]}" "$r" "${R[${m}_agrowth:base]}" "$(ratio "${R[$m:base]}" "${R[$m:hops]}")"
+      done
+    done
+  done
+fi
 echo "ratio: harperdb_ms / hops_ms (goal >= $GOAL_RATIO); hops anon growth goal <= $GOAL_GROWTH_MIB MiB at every size (VmHWM growth shown beside it: it counts the bbolt pages the records family maps while it scans)"
 if [ -n "$fail" ]; then echo "goals missed:$fail"; else echo "goals met"; fi
