@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"net"
 	"net/http"
@@ -467,5 +468,36 @@ func TestConfigCheckCommand(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(root, PIDFileName)); err == nil {
 		t.Errorf("config check created a pid file")
+	}
+}
+
+// `hops op` over HTTPS: the server's certificate is verified (a CA it
+// does not know fails), --cacert trusts a CA, --insecure skips the check.
+func TestOpOverHTTPS(t *testing.T) {
+	dir := t.TempDir()
+	ca, caKey := testCA(t)
+	certPEM, keyPEM := testLeaf(t, ca, caKey, "localhost")
+	caFile, certFile, keyFile := filepath.Join(dir, "ca.pem"), filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	for path, data := range map[string]string{certFile: certPEM, keyFile: keyPEM,
+		caFile: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Raw}))} {
+		if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	securePort := freePort(t)
+	in := startHops(t, "", "tls:\n  certificate: "+certFile+"\n  privateKey: "+keyFile+"\n",
+		"OPERATIONSAPI_NETWORK_SECUREPORT="+strconv.Itoa(securePort))
+	env := cliEnv(in.root, "CLI_TARGET=https://localhost:"+strconv.Itoa(securePort)+"/", "CLI_TARGET_PASSWORD="+adminPass)
+	if r := runCLI(t, env, "op", "get_status"); r.code != 1 || !strings.Contains(r.stderr, "certificate") {
+		t.Errorf("an unknown CA: %s", r)
+	}
+	if r := runCLI(t, env, "op", "get_status", "--cacert", caFile); r.code != 0 {
+		t.Errorf("--cacert: %s", r)
+	}
+	if r := runCLI(t, env, "op", "get_status", "--insecure"); r.code != 0 {
+		t.Errorf("--insecure: %s", r)
+	}
+	if r := runCLI(t, env, "op", "get_status", "--cacert", keyFile); r.code != 1 || !strings.Contains(r.stderr, "holds no PEM certificate") {
+		t.Errorf("--cacert naming a key: %s", r)
 	}
 }
