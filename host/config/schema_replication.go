@@ -1,0 +1,72 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// Reasons a replication setting is refused. They are shown to users, so
+// tests pin them.
+const (
+	ReasonRouteShape     = "each replication.routes entry must be a string (host:port or a URL) or an object with hostname and port"
+	ReasonRoutePort      = "each replication.routes object needs a port between 1 and 65535"
+	ReasonDatabasesShape = `replication.databases must be "*" or a list of database names`
+)
+
+// withCheck adds an extra rule to a key.
+func withCheck(k Key, check func(any) error) Key {
+	k.Check = check
+	return k
+}
+
+// checkReplicationRoutes accepts the route forms HarperDB does: "host:port",
+// a URL, or {hostname (or host), port}. The clustering family reads them.
+func checkReplicationRoutes(v any) error {
+	list, _ := v.([]any)
+	for i, e := range list {
+		switch r := e.(type) {
+		case string:
+			if r == "" {
+				return fmt.Errorf("entry %d: %w", i, errors.New(ReasonRouteShape))
+			}
+		case map[string]any:
+			host, _ := r["hostname"].(string)
+			if host == "" {
+				host, _ = r["host"].(string)
+			}
+			if host == "" {
+				return fmt.Errorf("entry %d: %w", i, errors.New(ReasonRouteShape))
+			}
+			if p, present := r["port"]; present && p != nil {
+				f, ok := toFloat(p)
+				if !ok || f != math.Trunc(f) || f < 1 || f > maxPort {
+					return fmt.Errorf("entry %d: %w", i, errors.New(ReasonRoutePort))
+				}
+			}
+		default:
+			return fmt.Errorf("entry %d: %w", i, errors.New(ReasonRouteShape))
+		}
+	}
+	return nil
+}
+
+// checkReplicationDatabases accepts "*", a list of names, or null.
+func checkReplicationDatabases(v any) error {
+	switch d := v.(type) {
+	case nil:
+		return nil
+	case string:
+		if d == "*" {
+			return nil
+		}
+	case []any:
+		for _, e := range d {
+			if s, ok := e.(string); !ok || s == "" {
+				return errors.New(ReasonDatabasesShape)
+			}
+		}
+		return nil
+	}
+	return errors.New(ReasonDatabasesShape)
+}
