@@ -13,6 +13,7 @@ import (
 	"sort"
 
 	"github.com/hops-dev/hops/builtin/certs"
+	"github.com/hops-dev/hops/builtin/clustering"
 	"github.com/hops-dev/hops/builtin/export"
 	"github.com/hops-dev/hops/builtin/records"
 	"github.com/hops-dev/hops/builtin/status"
@@ -26,7 +27,8 @@ type Constructor func() (sdk.Family, error)
 
 // Families is the catalog: family name -> constructor.
 var Families = map[string]Constructor{
-	"certs": func() (sdk.Family, error) { return certs.New() },
+	"certs":      func() (sdk.Family, error) { return certs.New() },
+	"clustering": func() (sdk.Family, error) { return clustering.New() },
 	"export": func() (sdk.Family, error) {
 		export.LimitMemory()
 		return export.New()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/hops-dev/hops/host/jobs"
 	"github.com/hops-dev/hops/sdk"
@@ -21,9 +22,13 @@ type bridge struct {
 
 // Dispatch implements sdk.Host. The caller is resolved from its token
 // alone. Operation failures come back in-band as a Reply with their
-// status, never as transport errors.
+// status, never as transport errors. A builtin family (the hops binary
+// itself) may pass an empty caller to run as the host's internal super
+// user, for work no user asked for (the clustering family reading the
+// configuration and the certificates at start); a third-party plugin's
+// empty caller is refused like any bad token.
 func (b *bridge) Dispatch(ctx context.Context, from sdk.Caller, body []byte) (*sdk.Reply, error) {
-	caller, err := b.in.auth.CallerFromToken(from.Token)
+	caller, err := b.caller(from.Token)
 	if err != nil {
 		return errorReply(err), nil
 	}
@@ -32,6 +37,14 @@ func (b *bridge) Dispatch(ctx context.Context, from sdk.Caller, body []byte) (*s
 		return errorReply(err), nil
 	}
 	return reply, nil
+}
+
+// caller resolves a caller token; see Dispatch for the empty one.
+func (b *bridge) caller(token string) (sdk.Caller, error) {
+	if token == "" && slices.Contains(b.in.opts.BuiltinFamilies, b.family) {
+		return internalCaller, nil
+	}
+	return b.in.auth.CallerFromToken(token)
 }
 
 // JobStart implements sdk.Host.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/hops-dev/hops/host/config"
@@ -118,6 +119,9 @@ func (in *instance) runRestartService(id, service string, replicated bool, authz
 	default:
 		err = in.cfg.Reload()
 		result["peers"] = len(in.peers())
+		if err == nil {
+			result["clustering"], err = in.reloadClustering(ctx, service == serviceClustering)
+		}
 	}
 	if err == nil && replicated {
 		result["replicated"] = in.replicate(ctx, service, authz)
@@ -172,4 +176,30 @@ func (in *instance) hostInformation(context.Context, *sdk.Request) (*sdk.Respons
 		info.Threads = append(info.Threads, map[string]any{"name": p.Name, "pid": p.PID, "state": p.State})
 	}
 	return sdk.OK(info), nil
+}
+
+// clusteringFamily and clusteringReload name the family that runs the NATS
+// server and the operation that makes it apply the configuration again.
+const (
+	clusteringFamily = "clustering"
+	clusteringReload = "cluster_reload"
+)
+
+// reloadClustering has the clustering family apply the reloaded
+// configuration: routes by a NATS config reload, or (restart) a restart of
+// its NATS server. Without that family it does nothing.
+func (in *instance) reloadClustering(ctx context.Context, restart bool) (string, error) {
+	if !slices.Contains(in.sup.Names(), clusteringFamily) {
+		return "not running", nil
+	}
+	body, _ := json.Marshal(map[string]any{"operation": clusteringReload, "restart": restart})
+	reply, err := in.currentServer().Dispatch(ctx, internalCaller, "", body)
+	if err != nil {
+		return "", fmt.Errorf("clustering: %w", err)
+	}
+	if err := reply.Err(); err != nil {
+		return "", fmt.Errorf("clustering: %w", err)
+	}
+	reply.Body.Close()
+	return "applied", nil
 }

@@ -1,0 +1,414 @@
+package clustering
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+
+	"github.com/hops-dev/hops/sdk"
+)
+
+// OpReload is the operation restart_service runs for clustering and
+// clustering_config: read the configuration again and apply it.
+const OpReload = "cluster_reload"
+
+// Messages of the cluster operations, as HarperDB 4.7 words them.
+const (
+	msgAdded         = "Successfully added '%s' to cluster"
+	msgUpdated       = "Successfully updated '%s'"
+	msgRemoved       = "Successfully removed '%s' from cluster"
+	msgConfigured    = "Cluster successfully configured."
+	msgRoutesSet     = "cluster routes successfully set"
+	msgRoutesDeleted = "cluster routes successfully deleted"
+	msgReloaded      = "Clustering configuration applied"
+	// MsgNodeNotFound answers remove_node for a node no route names.
+	MsgNodeNotFound = "Node '%s' is not in replication.routes"
+	// MsgUnsupported refuses an add_node field hops does not act on yet.
+	MsgUnsupported = "'%s' is not supported by hops clustering yet (docs/clustering.md)"
+	// MsgVerifyTLS refuses verify_tls: false: routes always verify.
+	MsgVerifyTLS = "'verify_tls' cannot be false: routes always verify the peer's certificate against the trusted CAs; add the other node's CA with add_certificate (docs/clustering.md)"
+)
+
+// unsupportedNodeFields are add_node fields refused when set: hops does
+// not replicate data yet, and node certificates are not signed remotely.
+var unsupportedNodeFields = []string{"authorization", "retain_authorization", "subscriptions", "start_time", "revoked_certificates", "shard"}
+
+// nodeRoute reads the route of an add_node-style object: url, or hostname
+// with an optional port (default DefaultSecurePort). It returns the route
+// as it will be written to the config, its host:port, and the node's name
+// for messages.
+func nodeRoute(fields map[string]json.RawMessage, requireHost bool) (entry any, hp, name string, err error) {
+	u, hasURL, err := sdk.String(fields, "url", false, false)
+	if err != nil {
+		return nil, "", "", err
+	}
+	h, hasHost, err := sdk.String(fields, "hostname", false, false)
+	if err != nil {
+		return nil, "", "", err
+	}
+	if !hasHost && !requireHost {
+		if h, hasHost, err = sdk.String(fields, "name", false, false); err != nil {
+			return nil, "", "", err
+		}
+	}
+	port, hasPort, err := sdk.Number(fields, "port", false)
+	if err != nil {
+		return nil, "", "", err
+	}
+	switch {
+	case hasURL:
+		entry, name = u, u
+		if hasHost {
+			name = h
+		}
+	case hasHost:
+		name = h
+		entry = h
+		if hasPort {
+			entry = map[string]any{"hostname": h, "port": port}
+		}
+	default:
+		return nil, "", "", sdk.BadRequest("'hostname' or 'url' is required")
+	}
+	if hasPort && (port != float64(int(port)) || port < 1 || port > 65535) {
+		return nil, "", "", sdk.BadRequest("'port' must be a port number between 1 and 65535")
+	}
+	if hp, err = routeHostPort(entry); err != nil {
+		return nil, "", "", sdk.BadRequest("invalid node address: %v", err)
+	}
+	return entry, hp, name, nil
+}
+
+// checkNodeFields refuses the add_node fields hops does not act on.
+func checkNodeFields(fields map[string]json.RawMessage) error {
+	for _, k := range unsupportedNodeFields {
+		if raw, ok := fields[k]; ok && !isFalsy(raw) {
+			return sdk.BadRequest(MsgUnsupported, k)
+		}
+	}
+	if v, ok, err := sdk.Bool(fields, "verify_tls", false); err != nil {
+		return err
+	} else if ok && !v {
+		return sdk.BadRequest(MsgVerifyTLS)
+	}
+	return nil
+}
+
+// isFalsy: null, false, "" and [] set nothing.
+func isFalsy(raw json.RawMessage) bool {
+	switch string(bytes.TrimSpace(raw)) {
+	case "null", "false", `""`, "[]":
+		return true
+	}
+	return false
+}
+
+func (f *Family) addNode(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
+	fields, err := req.Fields()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkNodeFields(fields); err != nil {
+		return nil, err
+	}
+	entry, hp, name, err := nodeRoute(fields, true)
+	if err != nil {
+		return nil, err
+	}
+	err = f.editRoutes(ctx, req.Caller, func(routes []any) ([]any, error) {
+		if _, i := findRoute(routes, hp); i >= 0 {
+			return routes, nil
+		}
+		return append(routes, entry), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sdk.Message(fmt.Sprintf(msgAdded, name)), nil
+}
+
+func (f *Family) updateNode(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
+	fields, err := req.Fields()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkNodeFields(fields); err != nil {
+		return nil, err
+	}
+	entry, hp, name, err := nodeRoute(fields, true)
+	if err != nil {
+		return nil, err
+	}
+	host, _, _ := net.SplitHostPort(hp)
+	err = f.editRoutes(ctx, req.Caller, func(routes []any) ([]any, error) {
+		out := make([]any, 0, len(routes)+1)
+		for _, r := range routes {
+			if rhp, err := routeHostPort(r); err == nil && hostOf(rhp) == host {
+				continue
+			}
+			out = append(out, r)
+		}
+		return append(out, entry), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sdk.Message(fmt.Sprintf(msgUpdated, name)), nil
+}
+
+func (f *Family) removeNode(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
+	fields, err := req.Fields()
+	if err != nil {
+		return nil, err
+	}
+	_, hp, name, err := nodeRoute(fields, false)
+	if err != nil {
+		return nil, err
+	}
+	_, portGiven := fields["port"]
+	_, urlGiven := fields["url"]
+	exact := portGiven || urlGiven
+	err = f.editRoutes(ctx, req.Caller, func(routes []any) ([]any, error) {
+		out := make([]any, 0, len(routes))
+		for _, r := range routes {
+			rhp, err := routeHostPort(r)
+			if err == nil && (rhp == hp || (!exact && hostOf(rhp) == hostOf(hp))) {
+				continue
+			}
+			out = append(out, r)
+		}
+		if len(out) == len(routes) {
+			return nil, sdk.Errorf(http.StatusNotFound, MsgNodeNotFound, name)
+		}
+		return out, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sdk.Message(fmt.Sprintf(msgRemoved, name)), nil
+}
+
+func (f *Family) configureCluster(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
+	fields, err := req.Fields()
+	if err != nil {
+		return nil, err
+	}
+	var conns []json.RawMessage
+	if !sdk.Present(fields, "connections") {
+		return nil, sdk.BadRequest("'connections' is required")
+	}
+	if err := json.Unmarshal(fields["connections"], &conns); err != nil {
+		return nil, sdk.BadRequest("'connections' must be an array")
+	}
+	routes := make([]any, 0, len(conns))
+	seen := map[string]bool{}
+	for i, c := range conns {
+		r := &sdk.Request{Body: c}
+		cf, err := r.Fields()
+		if err != nil {
+			return nil, sdk.BadRequest("'connections[%d]' must be of type object", i)
+		}
+		if err := checkNodeFields(cf); err != nil {
+			return nil, err
+		}
+		entry, hp, _, err := nodeRoute(cf, true)
+		if err != nil {
+			return nil, err
+		}
+		if !seen[hp] {
+			seen[hp] = true
+			routes = append(routes, entry)
+		}
+	}
+	if err := f.editRoutes(ctx, req.Caller, func([]any) ([]any, error) { return routes, nil }); err != nil {
+		return nil, err
+	}
+	return sdk.Message(msgConfigured), nil
+}
+
+// routesField reads the routes field of cluster_set_routes and
+// cluster_delete_routes: an array of strings or {hostname, port} objects.
+func routesField(fields map[string]json.RawMessage) ([]any, error) {
+	if !sdk.Present(fields, "routes") {
+		return nil, sdk.BadRequest("'routes' is required")
+	}
+	var routes []any
+	if err := json.Unmarshal(fields["routes"], &routes); err != nil {
+		return nil, sdk.BadRequest("'routes' must be an array")
+	}
+	for i, r := range routes {
+		if _, err := routeHostPort(r); err != nil {
+			return nil, sdk.BadRequest("'routes[%d]' %v", i, err)
+		}
+	}
+	return routes, nil
+}
+
+func (f *Family) clusterSetRoutes(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
+	fields, err := req.Fields()
+	if err != nil {
+		return nil, err
+	}
+	given, err := routesField(fields)
+	if err != nil {
+		return nil, err
+	}
+	set, skipped := []any{}, []any{}
+	err = f.editRoutes(ctx, req.Caller, func(routes []any) ([]any, error) {
+		for _, g := range given {
+			hp, _ := routeHostPort(g)
+			if _, i := findRoute(routes, hp); i >= 0 {
+				skipped = append(skipped, g)
+				continue
+			}
+			routes = append(routes, g)
+			set = append(set, g)
+		}
+		return routes, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sdk.OK(map[string]any{"message": msgRoutesSet, "set": set, "skipped": skipped}), nil
+}
+
+func (f *Family) clusterDeleteRoutes(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
+	fields, err := req.Fields()
+	if err != nil {
+		return nil, err
+	}
+	given, err := routesField(fields)
+	if err != nil {
+		return nil, err
+	}
+	deleted, skipped := []any{}, []any{}
+	err = f.editRoutes(ctx, req.Caller, func(routes []any) ([]any, error) {
+		for _, g := range given {
+			hp, _ := routeHostPort(g)
+			if _, i := findRoute(routes, hp); i >= 0 {
+				routes = append(routes[:i:i], routes[i+1:]...)
+				deleted = append(deleted, g)
+				continue
+			}
+			skipped = append(skipped, g)
+		}
+		return routes, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sdk.OK(map[string]any{"message": msgRoutesDeleted, "deleted": deleted, "skipped": skipped}), nil
+}
+
+func (f *Family) clusterGetRoutes(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
+	routes, err := f.readRoutes(ctx, req.Caller)
+	if err != nil {
+		return nil, err
+	}
+	return sdk.OK(routes), nil
+}
+
+// clusterReload reads the configuration again and applies it; with
+// "restart": true the NATS server is restarted even when a reload would do.
+// restart_service runs it for clustering (restart) and clustering_config.
+func (f *Family) clusterReload(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
+	fields, err := req.Fields()
+	if err != nil {
+		return nil, err
+	}
+	restart, _, err := sdk.Bool(fields, "restart", false)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.reload(ctx, restart); err != nil {
+		f.mu.Lock()
+		f.lastErr = err
+		f.mu.Unlock()
+		return nil, sdk.Errorf(http.StatusInternalServerError, "clustering: %v", err)
+	}
+	return sdk.Message(msgReloaded), nil
+}
+
+// readRoutes returns replication.routes as the configuration has them.
+func (f *Family) readRoutes(ctx context.Context, caller sdk.Caller) ([]any, error) {
+	raw, err := f.dispatch(ctx, caller, []byte(`{"operation":"get_configuration"}`))
+	if err != nil {
+		return nil, err
+	}
+	var e struct {
+		Replication struct {
+			Routes []any `json:"routes"`
+		} `json:"replication"`
+	}
+	if err := json.Unmarshal(raw, &e); err != nil {
+		return nil, fmt.Errorf("read the configuration: %w", err)
+	}
+	if e.Replication.Routes == nil {
+		return []any{}, nil
+	}
+	return e.Replication.Routes, nil
+}
+
+// editRoutes reads replication.routes, lets edit change it, writes it back
+// with set_configuration as caller (the host keeps the file's comments),
+// then applies the configuration to the running server. A failure to
+// apply (for example no trusted CA yet) is logged and retried in the
+// background: the routes are saved either way.
+func (f *Family) editRoutes(ctx context.Context, caller sdk.Caller, edit func([]any) ([]any, error)) error {
+	f.editMu.Lock()
+	defer f.editMu.Unlock()
+	routes, err := f.readRoutes(ctx, caller)
+	if err != nil {
+		return err
+	}
+	next, err := edit(routes)
+	if err != nil {
+		return err
+	}
+	body, err := json.Marshal(map[string]any{"operation": "set_configuration", "replication_routes": next})
+	if err != nil {
+		return fmt.Errorf("encode routes: %w", err)
+	}
+	if _, err := f.dispatch(ctx, caller, body); err != nil {
+		return err
+	}
+	if err := f.reload(ctx, false); err != nil {
+		f.log.Warn("routes saved but not applied yet; retrying in the background", "error", err)
+		f.startBoot()
+	}
+	return nil
+}
+
+// findRoute returns the route among routes that reaches hp, and its index
+// (-1 when none does).
+func findRoute(routes []any, hp string) (any, int) {
+	for i, r := range routes {
+		if rhp, err := routeHostPort(r); err == nil && rhp == hp {
+			return r, i
+		}
+	}
+	return nil, -1
+}
+
+// hostOf returns the host of a host:port.
+func hostOf(hp string) string {
+	h, _, err := net.SplitHostPort(hp)
+	if err != nil {
+		return hp
+	}
+	return h
+}
+
+// portOf returns the port of a host:port, or 0.
+func portOf(hp string) int {
+	_, p, err := net.SplitHostPort(hp)
+	if err != nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(p)
+	return n
+}

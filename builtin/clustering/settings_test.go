@@ -1,0 +1,64 @@
+package clustering
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func fixedHost() (string, error) { return "machine", nil }
+
+func TestParseSettings(t *testing.T) {
+	cases := []struct {
+		name string
+		conf string
+		want settings
+		err  string
+	}{
+		{"default: off", `{"replication":{"hostname":null,"routes":[]}}`,
+			settings{NodeName: "machine", Routes: []string{}, BindHost: "0.0.0.0", Databases: []string{"system"}, CertHostname: "machine"}, ""},
+		{"routes imply the default secure port",
+			`{"replication":{"hostname":"n1","routes":["a:1","nats-route://b:2","wss://c","d",{"hostname":"e","port":5},{"host":"f"},"a:1"]},
+			  "families":{"clustering":{"host":"127.0.0.1"},"certs":{"hostname":"cert-n1"}}}`,
+			settings{NodeName: "n1", Routes: []string{"a:1", "b:2", "c:9933", "d:9933", "e:5", "f:9933"}, Port: 9933, Secure: true,
+				BindHost: "127.0.0.1", Databases: []string{"system"}, CertHostname: "cert-n1"}, ""},
+		{"plain port", `{"replication":{"port":7000,"databases":"*"}}`,
+			settings{NodeName: "machine", Routes: []string{}, Port: 7000, BindHost: "0.0.0.0", All: true, CertHostname: "machine"}, ""},
+		{"secure port and databases", `{"replication":{"securePort":7001,"databases":["data","system"]}}`,
+			settings{NodeName: "machine", Routes: []string{}, Port: 7001, Secure: true, BindHost: "0.0.0.0", Databases: []string{"system", "data"}, CertHostname: "machine"}, ""},
+		{"both ports", `{"replication":{"port":1,"securePort":2}}`, settings{}, MsgBothPorts},
+		{"bad route", `{"replication":{"routes":[3]}}`, settings{}, "replication.routes entry 0"},
+		{"bad port", `{"replication":{"routes":["a:99999"]}}`, settings{}, "not between 1 and 65535"},
+		{"bad databases", `{"replication":{"port":1,"databases":{"x":1}}}`, settings{}, "replication.databases"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := parseSettings([]byte(tc.conf), fixedHost)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("err = %v, want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got  %+v\nwant %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestSameListener(t *testing.T) {
+	a := settings{NodeName: "n", Port: 1, Secure: true, BindHost: "h", Routes: []string{"x:1"}}
+	b := a
+	b.Routes = []string{"y:2"}
+	if !a.sameListener(b) {
+		t.Error("a routes change must be reloadable")
+	}
+	b.Port = 2
+	if a.sameListener(b) {
+		t.Error("a port change needs a restart")
+	}
+}

@@ -1,0 +1,321 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+)
+
+// clusterWait bounds how long nodes may take to connect (route retries run
+// about once a second) or a clustering job to finish.
+const clusterWait = 30 * time.Second
+
+// clusterStatus is cluster_status's answer.
+type clusterStatus struct {
+	Type        string `json:"type"`
+	NodeName    string `json:"node_name"`
+	IsEnabled   bool   `json:"is_enabled"`
+	Error       string `json:"error"`
+	Connections []struct {
+		Name            string `json:"name"`
+		URL             string `json:"url"`
+		Replicates      bool   `json:"replicates"`
+		DatabaseSockets []struct {
+			Database  string   `json:"database"`
+			Connected bool     `json:"connected"`
+			Latency   *float64 `json:"latency"`
+		} `json:"database_sockets"`
+	} `json:"connections"`
+}
+
+// raw is an answer's body without the trailing newline.
+func raw(r response) string { return strings.TrimSpace(string(r.Raw)) }
+
+// connected returns the names of the nodes in st that are connected.
+func (st clusterStatus) connected() []string {
+	var out []string
+	for _, c := range st.Connections {
+		if len(c.DatabaseSockets) > 0 && c.DatabaseSockets[0].Connected {
+			out = append(out, c.Name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (in *instance) clusterStatus(t testing.TB) clusterStatus {
+	t.Helper()
+	var st clusterStatus
+	r := in.admin(t, map[string]any{"operation": "cluster_status"})
+	if r.Status != 200 {
+		t.Fatalf("cluster_status: %d %s", r.Status, r.Raw)
+	}
+	r.JSON(t, &st)
+	return st
+}
+
+// waitConnected waits until in's cluster_status lists exactly want as
+// connected nodes.
+func (in *instance) waitConnected(t testing.TB, want ...string) clusterStatus {
+	t.Helper()
+	sort.Strings(want)
+	deadline := time.Now().Add(clusterWait)
+	for {
+		st := in.clusterStatus(t)
+		if slices.Equal(st.connected(), want) {
+			return st
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: connected %v, want %v; status %+v\nlog:\n%s", st.NodeName, st.connected(), want, st, in.out.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// runJob runs an operation that answers with a job id and waits for the
+// job to end; it returns the job record.
+func (in *instance) runJob(t testing.TB, body map[string]any) map[string]any {
+	t.Helper()
+	var started struct {
+		JobID string `json:"job_id"`
+	}
+	r := in.admin(t, body)
+	if r.Status != 200 {
+		t.Fatalf("%v: %d %s", body, r.Status, r.Raw)
+	}
+	r.JSON(t, &started)
+	deadline := time.Now().Add(clusterWait)
+	for {
+		var jobs []map[string]any
+		in.admin(t, map[string]any{"operation": "get_job", "id": started.JobID}).JSON(t, &jobs)
+		if len(jobs) == 1 && (jobs[0]["status"] == "COMPLETE" || jobs[0]["status"] == "ERROR") {
+			return jobs[0]
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("job %s did not end: %v", started.JobID, jobs)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// authority returns the PEM of the node's generated CA.
+func (in *instance) authority(t testing.TB) string {
+	t.Helper()
+	var certs []struct {
+		Certificate string `json:"certificate"`
+		IsAuthority bool   `json:"is_authority"`
+	}
+	in.admin(t, map[string]any{"operation": "list_certificates"}).JSON(t, &certs)
+	for _, c := range certs {
+		if c.IsAuthority {
+			return c.Certificate
+		}
+	}
+	t.Fatal("no authority")
+	return ""
+}
+
+// clusterConfig is a node's config file: its name, TLS cluster port, and
+// routes, listening on loopback only.
+func clusterConfig(name string, port int, routes ...int) string {
+	y := fmt.Sprintf("replication:\n  hostname: %s\n  securePort: %d\n  routes:\n", name, port)
+	if len(routes) == 0 {
+		y += "    []\n"
+	}
+	for _, r := range routes {
+		y += fmt.Sprintf("    - 127.0.0.1:%d\n", r)
+	}
+	return y + "families:\n  clustering:\n    host: 127.0.0.1\n"
+}
+
+// Three real nodes, each its own root and CA: once each trusts the others'
+// CAs, the third, which knows only the first, connects to the second too
+// (NATS gossip), over mutual TLS. A fourth node whose CA nobody trusts is
+// refused.
+func TestClusterThreeNodesDiscoverOverTLS(t *testing.T) {
+	pa, pb, pc := freePort(t), freePort(t), freePort(t)
+	a := startHops(t, "", clusterConfig("node-a", pa))
+	b := startHops(t, "", clusterConfig("node-b", pb, pa))
+	c := startHops(t, "", clusterConfig("node-c", pc, pa))
+	nodes := []*instance{a, b, c}
+
+	// Each node trusts the other two's authorities, applied without a
+	// restart of the host.
+	cas := make([]string, len(nodes))
+	for i, n := range nodes {
+		cas[i] = n.authority(t)
+	}
+	for i, n := range nodes {
+		for j, ca := range cas {
+			if i == j {
+				continue
+			}
+			r := n.admin(t, map[string]any{"operation": "add_certificate", "name": "peer-ca-" + strconv.Itoa(j),
+				"certificate": ca, "is_authority": true})
+			if r.Status != 200 {
+				t.Fatalf("add_certificate: %d %s", r.Status, r.Raw)
+			}
+		}
+		job := n.runJob(t, map[string]any{"operation": "restart_service", "service": "clustering_config"})
+		if job["status"] != "COMPLETE" {
+			t.Fatalf("restart_service clustering_config: %v", job)
+		}
+	}
+
+	st := c.waitConnected(t, "node-a", "node-b")
+	if st.Type != "cluster-status" || st.NodeName != "node-c" || !st.IsEnabled {
+		t.Errorf("status head: %+v", st)
+	}
+	for _, conn := range st.Connections {
+		ds := conn.DatabaseSockets
+		if !conn.Replicates || len(ds) != 1 || ds[0].Database != "system" || ds[0].Latency == nil {
+			t.Errorf("connection %+v", conn)
+		}
+	}
+	a.waitConnected(t, "node-b", "node-c")
+	b.waitConnected(t, "node-a", "node-c")
+	if got := c.admin(t, map[string]any{"operation": "cluster_get_routes"}); raw(got) != fmt.Sprintf(`["127.0.0.1:%d"]`, pa) {
+		t.Errorf("node-c routes: %s", got.Raw)
+	}
+
+	// The client listener: loopback, token from client.json (0600).
+	info := filepath.Join(a.root, "clustering", "client.json")
+	if st, err := os.Stat(info); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("client.json: %v %v", st, err)
+	}
+	var ci struct {
+		URL   string `json:"url"`
+		Token string `json:"token"`
+	}
+	raw, _ := os.ReadFile(info)
+	response{Raw: raw}.JSON(t, &ci)
+	if nc, err := nats.Connect(ci.URL, nats.Timeout(5*time.Second)); err == nil {
+		nc.Close()
+		t.Error("the client listener accepted a connection without the token")
+	}
+	nc, err := nats.Connect(ci.URL, nats.Token(ci.Token), nats.Timeout(5*time.Second))
+	if err != nil {
+		t.Fatalf("connect with the token: %v", err)
+	}
+	nc.Close()
+
+	// A node whose CA none of them trusts is not let in, though it trusts
+	// node-a (so the refusal is node-a's, not its own).
+	pd := freePort(t)
+	d := startHops(t, "", clusterConfig("node-d", pd, pa))
+	d.admin(t, map[string]any{"operation": "add_certificate", "name": "peer-ca-a", "certificate": cas[0], "is_authority": true})
+	if job := d.runJob(t, map[string]any{"operation": "restart_service", "service": "clustering_config"}); job["status"] != "COMPLETE" {
+		t.Fatalf("restart_service on node-d: %v", job)
+	}
+	if !a.waitOutput("not trusted", clusterWait) {
+		t.Fatalf("node-a did not refuse node-d's certificate:\n%s", a.out.String())
+	}
+	if got := a.clusterStatus(t).connected(); slices.Contains(got, "node-d") {
+		t.Errorf("node-a let the untrusted node in: %v", got)
+	}
+	if got := d.clusterStatus(t).connected(); len(got) != 0 {
+		t.Errorf("node-d connected to %v", got)
+	}
+}
+
+// A node without replication settings runs no NATS server; naming a plain
+// port and applying it with restart_service clustering_config starts one
+// with a WARN, with no restart of the host; the cluster operations edit
+// replication.routes.
+func TestClusterOffByDefaultThenPlainPort(t *testing.T) {
+	in := startHops(t, "", "")
+	st := in.clusterStatus(t)
+	if st.IsEnabled || len(st.Connections) != 0 || st.Type != "cluster-status" {
+		t.Fatalf("default status: %+v", st)
+	}
+	if _, err := os.Stat(filepath.Join(in.root, "clustering")); !os.IsNotExist(err) {
+		t.Errorf("a lone node made its clustering dir: %v", err)
+	}
+
+	port := freePort(t)
+	r := in.admin(t, map[string]any{"operation": "set_configuration", "replication_port": port,
+		"replication_hostname": "solo", "families_clustering_host": "127.0.0.1"})
+	if r.Status != 200 {
+		t.Fatalf("set_configuration: %d %s", r.Status, r.Raw)
+	}
+	if job := in.runJob(t, map[string]any{"operation": "restart_service", "service": "clustering_config"}); job["status"] != "COMPLETE" {
+		t.Fatalf("restart_service: %v", job)
+	}
+	if st := in.clusterStatus(t); !st.IsEnabled || st.NodeName != "solo" {
+		t.Fatalf("status after enabling: %+v", st)
+	}
+	if !in.waitOutput("PLAIN cluster port", outputWait) {
+		t.Errorf("no WARN about the plain port:\n%s", in.out.String())
+	}
+	if st, err := os.Stat(filepath.Join(in.root, "clustering")); err != nil || st.Mode().Perm() != 0o700 {
+		t.Errorf("clustering dir: %v %v", st, err)
+	}
+
+	// Route editing, answered as HarperDB does.
+	other := freePort(t)
+	route := fmt.Sprintf("127.0.0.1:%d", other)
+	var set struct {
+		Message string `json:"message"`
+		Set     []any  `json:"set"`
+		Skipped []any  `json:"skipped"`
+	}
+	in.admin(t, map[string]any{"operation": "cluster_set_routes", "routes": []any{route, route}}).JSON(t, &set)
+	if set.Message != "cluster routes successfully set" || len(set.Set) != 1 || len(set.Skipped) != 1 {
+		t.Errorf("cluster_set_routes: %+v", set)
+	}
+	if got := in.admin(t, map[string]any{"operation": "cluster_get_routes"}); raw(got) != `["`+route+`"]` {
+		t.Errorf("cluster_get_routes: %s", got.Raw)
+	}
+	// The route is solicited but nobody listens there: not connected.
+	st = in.clusterStatus(t)
+	if len(st.Connections) != 1 || st.Connections[0].Name != route || st.connected() != nil {
+		t.Errorf("status with a dead route: %+v", st)
+	}
+	if r := in.admin(t, map[string]any{"operation": "add_node", "hostname": "127.0.0.1", "port": other, "verify_tls": false}); r.Status != 400 {
+		t.Errorf("add_node verify_tls false: %d %s", r.Status, r.Raw)
+	}
+	if r := in.admin(t, map[string]any{"operation": "add_node", "hostname": "peer.example", "authorization": "Basic eDp5"}); r.Status != 400 {
+		t.Errorf("add_node with authorization: %d %s", r.Status, r.Raw)
+	}
+	r = in.admin(t, map[string]any{"operation": "add_node", "hostname": "peer.example"})
+	if r.Status != 200 || r.Error() != "" || raw(r) != `{"message":"Successfully added 'peer.example' to cluster"}` {
+		t.Errorf("add_node: %d %s", r.Status, r.Raw)
+	}
+	r = in.admin(t, map[string]any{"operation": "remove_node", "hostname": "peer.example"})
+	if raw(r) != `{"message":"Successfully removed 'peer.example' from cluster"}` {
+		t.Errorf("remove_node: %d %s", r.Status, r.Raw)
+	}
+	if r := in.admin(t, map[string]any{"operation": "remove_node", "hostname": "peer.example"}); r.Status != 404 {
+		t.Errorf("remove_node of an unknown node: %d %s", r.Status, r.Raw)
+	}
+	var del struct {
+		Message string `json:"message"`
+		Deleted []any  `json:"deleted"`
+		Skipped []any  `json:"skipped"`
+	}
+	in.admin(t, map[string]any{"operation": "cluster_delete_routes", "routes": []any{route, "nowhere:1"}}).JSON(t, &del)
+	if del.Message != "cluster routes successfully deleted" || len(del.Deleted) != 1 || len(del.Skipped) != 1 {
+		t.Errorf("cluster_delete_routes: %+v", del)
+	}
+	if got := in.admin(t, map[string]any{"operation": "cluster_get_routes"}); raw(got) != `[]` {
+		t.Errorf("routes after delete: %s", got.Raw)
+	}
+	// Not a super user: 403, as every cluster operation.
+	if r := in.admin(t, map[string]any{"operation": "add_role", "role": "peon_role", "permission": map[string]any{"super_user": false}}); r.Status != 200 {
+		t.Fatalf("add_role: %d %s", r.Status, r.Raw)
+	}
+	if r := in.admin(t, map[string]any{"operation": "add_user", "role": "peon_role", "username": "peon", "password": "Peon#Pass1", "active": true}); r.Status != 200 {
+		t.Fatalf("add_user: %d %s", r.Status, r.Raw)
+	}
+	if r := in.post(t, "peon", "Peon#Pass1", map[string]any{"operation": "cluster_status"}); r.Status != 403 {
+		t.Errorf("cluster_status as a non-super user: %d %s", r.Status, r.Raw)
+	}
+}
