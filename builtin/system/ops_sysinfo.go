@@ -60,6 +60,9 @@ func (f *Family) systemInformation(ctx context.Context, req *sdk.Request) (*sdk.
 		})
 	}
 	in.TableSizes = <-tables
+	f.mu.RLock()
+	in.HideDisk, in.HideNetwork = !f.sysInfo.Disk, !f.sysInfo.Network
+	f.mu.RUnlock()
 
 	info, err := collector.Collect(ctx, sections, in)
 	if err != nil {

@@ -29,6 +29,20 @@ type Settings struct {
 	// may run npm in. Absent, null or "": <rootPath>/components. A relative
 	// path is taken relative to the root path.
 	ComponentsRoot *string `json:"componentsRoot"`
+	// SysInfo is the host's operationsApi.sysInfo, handed over in this
+	// section: which costly system_information sections are reported.
+	// Absent: both are.
+	SysInfo *SysInfo `json:"sysInfo"`
+}
+
+// SysInfo chooses the system_information sections HarperDB reports only
+// when enabled (operationsApi.sysInfo.disk and .network). A section that
+// is off answers HarperDB's empty shape.
+type SysInfo struct {
+	// Disk reports disk I/O counters and file-system sizes.
+	Disk bool `json:"disk"`
+	// Network reports interfaces, their counters and the connection count.
+	Network bool `json:"network"`
 }
 
 // Family is the system family. Create it with New; the host configures it
@@ -38,6 +52,7 @@ type Family struct {
 	log            hclog.Logger
 	collector      *sysinfo.Collector
 	componentsRoot string
+	sysInfo        SysInfo
 	// installMu serializes install_node_modules: two npm runs in one
 	// folder would race on node_modules.
 	installMu sync.Mutex
@@ -83,9 +98,13 @@ func (f *Family) Configure(_ context.Context, cfg sdk.Config) error {
 	if log == nil {
 		log = hclog.NewNullLogger()
 	}
+	report := SysInfo{Disk: true, Network: true}
+	if settings.SysInfo != nil {
+		report = *settings.SysInfo
+	}
 	f.mu.Lock()
 	old := f.collector
-	f.collector, f.componentsRoot, f.log = c, filepath.Clean(root), log
+	f.collector, f.componentsRoot, f.log, f.sysInfo = c, filepath.Clean(root), log, report
 	f.mu.Unlock()
 	if old != nil {
 		old.Close()

@@ -97,3 +97,38 @@ func TestShutdownStopsServing(t *testing.T) {
 		}
 	}
 }
+
+// sysInfo (the host's operationsApi.sysInfo) turns the disk and network
+// sections into HarperDB's empty shapes when off; absent, both report.
+func TestSysInfoSetting(t *testing.T) {
+	cases := map[string]struct {
+		section           any
+		wantDisk, wantNet bool
+	}{
+		"absent":       {map[string]any{}, true, true},
+		"both off":     {map[string]any{"sysInfo": map[string]any{"disk": false, "network": false}}, false, false},
+		"disk only":    {map[string]any{"sysInfo": map[string]any{"disk": true, "network": false}}, true, false},
+		"network only": {map[string]any{"sysInfo": map[string]any{"disk": false, "network": true}}, false, true},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, h := newHarness(t, sdktest.Options{RootPath: t.TempDir(), Section: c.section})
+			h.Host.DispatchFunc = (&fakePeers{hostInfo: hostInfoJSON(t, os.Getpid(), nil)}).dispatch
+			r := h.Super(t, map[string]any{"operation": "system_information", "attributes": []string{"disk", "network"}})
+			var got struct {
+				Disk    map[string]json.RawMessage `json:"disk"`
+				Network map[string]json.RawMessage `json:"network"`
+			}
+			r.JSON(t, &got)
+			if hasDisk := got.Disk["io"] != nil; hasDisk != c.wantDisk || (!c.wantDisk && len(got.Disk) != 0) {
+				t.Errorf("disk = %v, want reported %v", got.Disk, c.wantDisk)
+			}
+			if hasNet := string(got.Network["connections"]) != "[]"; hasNet != c.wantNet {
+				t.Errorf("network = %v, want reported %v", got.Network, c.wantNet)
+			}
+			if !c.wantNet && (string(got.Network["default_interface"]) != "null" || string(got.Network["latency"]) != "{}") {
+				t.Errorf("empty network = %v, want HarperDB's shape", got.Network)
+			}
+		})
+	}
+}

@@ -407,7 +407,8 @@ func jsonEncode(w io.Writer, v any) error {
 
 // familySection is the config section handed to a family: families.<name>,
 // plus the top-level settings a builtin family needs but which HarperDB
-// keeps outside it (the system family's componentsRoot).
+// keeps outside it (the system family's componentsRoot and
+// operationsApi.sysInfo).
 func familySection(cfg *config.Config, name string) json.RawMessage {
 	sec := map[string]any{}
 	if b, err := cfg.SectionJSON("families." + name); err == nil && len(b) > 0 {
@@ -422,6 +423,10 @@ func familySection(cfg *config.Config, name string) json.RawMessage {
 			if cr := cfg.String("componentsRoot"); cr != "" {
 				sec["componentsRoot"] = cr
 			}
+		}
+		sec["sysInfo"] = map[string]bool{
+			"disk":    cfg.Bool("operationsApi.sysInfo.disk"),
+			"network": cfg.Bool("operationsApi.sysInfo.network"),
 		}
 	}
 	b, err := json.Marshal(sec)

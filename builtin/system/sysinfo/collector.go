@@ -53,6 +53,10 @@ type PluginProc struct {
 
 // Inputs are the host-only facts the caller hands to Collect.
 type Inputs struct {
+	// HideDisk and HideNetwork answer the disk and network sections with
+	// HarperDB's empty shapes, without collecting them
+	// (operationsApi.sysInfo.disk and .network false).
+	HideDisk, HideNetwork bool
 	// HostPID is the host process: the `core` entry of harperdb_processes,
 	// the process whose uptime `time.uptime` reports and whose connections
 	// `network.connections` counts. Zero means this process.
@@ -177,9 +181,17 @@ func (c *Collector) fill(ctx context.Context, info *Info, name string, st *callS
 	case SectionMemory:
 		info.Memory = c.memorySection(ctx, st)
 	case SectionDisk:
-		info.Disk = c.diskSection(ctx, st)
+		if in.HideDisk {
+			info.Disk = EmptyDisk()
+		} else {
+			info.Disk = c.diskSection(ctx, st)
+		}
 	case SectionNetwork:
-		info.Network = c.networkSection(ctx, st, in)
+		if in.HideNetwork {
+			info.Network = EmptyNetwork()
+		} else {
+			info.Network = c.networkSection(ctx, st, in)
+		}
 	case SectionHarperDBProcesses:
 		info.HarperDBProcesses = c.processesSection(ctx, st, in)
 	case SectionTableSize:
@@ -252,4 +264,15 @@ func (t *ttlCache[T]) get(now time.Time, ttl time.Duration, fetch func() T) T {
 	}
 	t.value, t.at, t.valid = fetch(), now, true
 	return t.value
+}
+
+// EmptyDisk is what HarperDB answers for disk when
+// operationsApi.sysInfo.disk is off: {}.
+func EmptyDisk() map[string]any { return map[string]any{} }
+
+// EmptyNetwork is what HarperDB answers for network when
+// operationsApi.sysInfo.network is off.
+func EmptyNetwork() map[string]any {
+	return map[string]any{"default_interface": nil, "latency": map[string]any{}, "interfaces": []any{},
+		"stats": []any{}, "connections": []any{}}
 }

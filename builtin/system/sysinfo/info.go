@@ -4,12 +4,14 @@ package sysinfo
 // only the requested sections are set; a nil field is omitted from JSON.
 type Info struct {
 	// System to HarperDBProcesses are read from the host by the collector.
-	System            *System    `json:"system,omitempty"`
-	Time              *Time      `json:"time,omitempty"`
-	CPU               *CPU       `json:"cpu,omitempty"`
-	Memory            *Memory    `json:"memory,omitempty"`
-	Disk              *Disk      `json:"disk,omitempty"`
-	Network           *Network   `json:"network,omitempty"`
+	System *System `json:"system,omitempty"`
+	Time   *Time   `json:"time,omitempty"`
+	CPU    *CPU    `json:"cpu,omitempty"`
+	Memory *Memory `json:"memory,omitempty"`
+	// Disk is a *Disk, or EmptyDisk when Inputs.HideDisk.
+	Disk any `json:"disk,omitempty"`
+	// Network is a *Network, or EmptyNetwork when Inputs.HideNetwork.
+	Network           any        `json:"network,omitempty"`
 	HarperDBProcesses *Processes `json:"harperdb_processes,omitempty"`
 	// TableSize is the caller's Inputs.TableSizes, [] when it gave none.
 	TableSize *[]any `json:"table_size,omitempty"`
