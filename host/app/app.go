@@ -35,6 +35,9 @@ import (
 const (
 	EnvAdminUsername = "HDB_ADMIN_USERNAME"
 	EnvAdminPassword = "HDB_ADMIN_PASSWORD"
+	// EnvAdminPasswordFile names a file holding that password (hops'
+	// own, in the style of Docker secrets).
+	EnvAdminPasswordFile = "HDB_ADMIN_PASSWORD_FILE"
 )
 
 // Shutdown timing.
@@ -54,9 +57,14 @@ type Options struct {
 	// Config selects the config layers (root path, flag overrides).
 	Config config.Options
 	// AdminUsername and AdminPassword create the super user at first
-	// start; empty falls back to HDB_ADMIN_USERNAME/HDB_ADMIN_PASSWORD,
-	// then "admin" and a generated password printed once.
+	// start; empty falls back to AdminPasswordFile, then
+	// HDB_ADMIN_USERNAME/HDB_ADMIN_PASSWORD_FILE/HDB_ADMIN_PASSWORD, then
+	// "admin" and a generated password printed once.
 	AdminUsername, AdminPassword string
+	// AdminPasswordFile is a file holding the first password (its
+	// trailing newline ignored): it keeps the password out of the command
+	// line, which every local user can read.
+	AdminPasswordFile string
 	// Executable is the hops binary builtin families are started from
 	// (default os.Executable()).
 	Executable string
@@ -113,6 +121,7 @@ func Run(ctx context.Context, opts Options) (*Restart, error) {
 	if opts.Stdout == nil {
 		opts.Stdout = os.Stdout
 	}
+	restrictUmask() // before anything is created: see modes.go
 	inh, err := takeInherited()
 	if err != nil {
 		return nil, err
@@ -139,6 +148,11 @@ func Run(ctx context.Context, opts Options) (*Restart, error) {
 	for _, w := range cfg.Warnings() {
 		log.Warn("configuration key ignored", "key", w.Key, "source", w.Source, "reason", w.Reason)
 	}
+	logDir := cfg.String("logging.root")
+	if logDir == "" {
+		logDir = filepath.Join(root, "log")
+	}
+	secureModes(root, cfg.FilePath(), logDir, log)
 
 	db, err := openSystemDB(root)
 	if err != nil {
@@ -165,6 +179,9 @@ func Run(ctx context.Context, opts Options) (*Restart, error) {
 	if err := ensureSuperUser(in.auth, opts, opts.Stdout); err != nil {
 		return nil, err
 	}
+	// The first password is not handed on to the families or to the
+	// image a restart executes.
+	_ = os.Unsetenv(EnvAdminPassword)
 	if in.jobs, err = jobs.Open(db, log.Named("jobs")); err != nil {
 		return nil, fmt.Errorf("open jobs: %w", err)
 	}
@@ -370,7 +387,18 @@ func ensureSuperUser(a *auth.Service, opts Options, out io.Writer) error {
 		return nil
 	}
 	user := firstNonEmpty(opts.AdminUsername, os.Getenv(EnvAdminUsername), "admin")
-	pass := firstNonEmpty(opts.AdminPassword, os.Getenv(EnvAdminPassword))
+	pass := opts.AdminPassword
+	if file := firstNonEmpty(opts.AdminPasswordFile, os.Getenv(EnvAdminPasswordFile)); pass == "" && file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return fmt.Errorf("read the super user's password: %w", err)
+		}
+		pass = strings.TrimRight(string(b), "\r\n")
+		if pass == "" {
+			return fmt.Errorf("the super user's password file %s is empty", file)
+		}
+	}
+	pass = firstNonEmpty(pass, os.Getenv(EnvAdminPassword))
 	generated := pass == ""
 	if generated {
 		b := make([]byte, generatedPasswordBytes)

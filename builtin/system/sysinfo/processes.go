@@ -96,7 +96,7 @@ func (h *procHandle) loadStatic(ctx context.Context) *procStatic {
 		s.ppid = int(ppid)
 	}
 	if args, err := h.p.CmdlineSliceWithContext(ctx); err == nil && len(args) > 0 {
-		s.command, s.params = args[0], strings.Join(args[1:], " ")
+		s.command, s.params = args[0], strings.Join(redactArgs(args[1:]), " ")
 	}
 	if exe, err := h.p.ExeWithContext(ctx); err == nil {
 		s.path = filepath.Dir(exe)

@@ -2,10 +2,14 @@ package main
 
 import (
 	"fmt"
+	"io/fs"
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -135,5 +139,79 @@ func TestHashFunction(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), `authentication.hashFunction "md5" is not supported`) {
 		t.Fatalf("hops with hashFunction md5: %v\n%s", err, out)
+	}
+}
+
+// startHopsArgs is startHops with args after "run" (the instance starts
+// once without them, is stopped, and starts again with them: startHops
+// starts at once).
+func startHopsArgs(t *testing.T, root string, args []string, env ...string) *instance {
+	t.Helper()
+	in := startHops(t, root, "", env...)
+	in.stop()
+	in.args = args
+	in.start()
+	return in
+}
+
+// TestSecretsStayPrivate: under umask 022 every file hops writes under
+// its root is 0600 and every directory 0700 (files an older hops left
+// open are tightened at start), and system_information never shows a
+// password given on the command line.
+func TestSecretsStayPrivate(t *testing.T) {
+	old := syscall.Umask(0o022)
+	defer syscall.Umask(old)
+	root := t.TempDir()
+	// What an older hops under umask 022 would have left.
+	if err := os.MkdirAll(filepath.Join(root, "keys"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "keys", "old.pem"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(root, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const secret = "Cmd#Line#Secret1"
+	in := startHopsArgs(t, root, []string{"--admin-password", secret, "--admin-password-file=/nonexistent/" + secret})
+	recExpect(t, "create_table", in.admin(t, map[string]any{"operation": "create_table", "database": "h5", "table": "t", "primary_key": "id"}), 200, "")
+	recExpect(t, "insert", in.admin(t, map[string]any{"operation": "insert", "database": "h5", "table": "t", "records": []map[string]any{{"id": 1}}}), 200, "")
+	recExpect(t, "set_configuration", in.admin(t, map[string]any{"operation": "set_configuration", "logging_level": "debug"}), 200, "")
+
+	r := in.admin(t, map[string]any{"operation": "system_information", "attributes": []string{"harperdb_processes"}})
+	if r.Status != 200 || !strings.Contains(string(r.Raw), "[REDACTED]") {
+		t.Fatalf("system_information processes: %d %.400s", r.Status, r.Raw)
+	}
+	if strings.Contains(string(r.Raw), secret) {
+		t.Fatalf("system_information shows the command-line password: %s", r.Raw)
+	}
+	for pid, cmd := range children(in.cmd.Process.Pid) {
+		if env, _ := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid)); strings.Contains(string(env), adminPass) {
+			t.Errorf("family %s inherited HDB_ADMIN_PASSWORD", cmd)
+		}
+	}
+
+	var open []string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return nil // gone meanwhile
+		}
+		if d.Type()&fs.ModeSocket != 0 || d.Type()&fs.ModeSymlink != 0 {
+			return nil
+		}
+		if info.Mode().Perm()&0o077 != 0 {
+			open = append(open, fmt.Sprintf("%s %v", strings.TrimPrefix(path, root), info.Mode().Perm()))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(open) > 0 {
+		t.Fatalf("readable by others under umask 022:\n%s", strings.Join(open, "\n"))
 	}
 }

@@ -81,6 +81,8 @@ type instance struct {
 	// setpgid starts hops in a process group of its own (with its
 	// families), so a test can signal the group as a service manager does.
 	setpgid bool
+	// args are added after "run" on hops' command line.
+	args []string
 }
 
 type syncBuffer struct {
@@ -170,7 +172,7 @@ func prepareHops(t testing.TB, root, configYAML string, env ...string) *instance
 
 func (in *instance) start() {
 	in.t.Helper()
-	in.cmd = exec.Command(hopsBin, "run")
+	in.cmd = exec.Command(hopsBin, append([]string{"run"}, in.args...)...)
 	in.cmd.Env = in.env
 	in.cmd.Stdout, in.cmd.Stderr = in.out, in.out
 	if in.setpgid {

@@ -25,6 +25,7 @@ type runFlags struct {
 	root, host, level    string
 	port                 int
 	adminUser, adminPass string
+	adminPassFile        string
 	// keys are the `--KEY value` config flags, by dotted path.
 	keys map[string]any
 }
@@ -35,7 +36,8 @@ func (f *runFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.port, "port", 0, "port of the operations API (operationsApi.network.port)")
 	fs.StringVar(&f.level, "log-level", "", "logging level (logging.level)")
 	fs.StringVar(&f.adminUser, "admin-user", "", "super user created at first start (default $HDB_ADMIN_USERNAME, else admin)")
-	fs.StringVar(&f.adminPass, "admin-password", "", "its password (default $HDB_ADMIN_PASSWORD, else generated and printed once)")
+	fs.StringVar(&f.adminPass, "admin-password", "", "its password (visible to local users in the process list: prefer --admin-password-file or $HDB_ADMIN_PASSWORD; else generated and printed once)")
+	fs.StringVar(&f.adminPassFile, "admin-password-file", "", "file holding that password (default $HDB_ADMIN_PASSWORD_FILE)")
 }
 
 // overrides is the config's flag layer: the named flags, then the
@@ -76,11 +78,22 @@ func (f *runFlags) args() []string {
 	}
 	add("log-level", f.level)
 	add("admin-user", f.adminUser)
-	add("admin-password", f.adminPass)
+	add("admin-password-file", f.adminPassFile)
+	// --admin-password is not rendered: the background process gets it
+	// in its environment (secretEnv), never on its command line.
 	for path, v := range f.keys {
 		add(strings.ToUpper(strings.ReplaceAll(path, ".", "_")), fmt.Sprint(v))
 	}
 	return out
+}
+
+// secretEnv is the environment that hands the background process the
+// flags args leaves out.
+func (f *runFlags) secretEnv() []string {
+	if f.adminPass == "" {
+		return nil
+	}
+	return []string{app.EnvAdminPassword + "=" + f.adminPass}
 }
 
 // loadConfig loads the configuration the flags select, as `hops run`
@@ -137,11 +150,12 @@ func runHops(ctx context.Context, f *runFlags) error {
 		return err
 	}
 	plan, err := app.Run(ctx, app.Options{
-		Config:          config.Options{Flags: f.overrides()},
-		AdminUsername:   f.adminUser,
-		AdminPassword:   f.adminPass,
-		BuiltinFamilies: builtin.Names(),
-		Version:         Version,
+		Config:            config.Options{Flags: f.overrides()},
+		AdminUsername:     f.adminUser,
+		AdminPassword:     f.adminPass,
+		AdminPasswordFile: f.adminPassFile,
+		BuiltinFamilies:   builtin.Names(),
+		Version:           Version,
 		Ready: func() {
 			notify(daemon.SdNotifyReady + "\nSTATUS=serving the operations API on " + strings.Join(serviceURLs(cfg), " "))
 		},

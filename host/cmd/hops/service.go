@@ -118,6 +118,7 @@ func startHopsBackground(c *cobra.Command, f *runFlags) error {
 	defer devnull.Close()
 	cmd := exec.Command(exe, append([]string{"run"}, backgroundFlags(cfg, f).args()...)...)
 	cmd.Env = append(withoutEnv(os.Environ(), "NOTIFY_SOCKET"), "NOTIFY_SOCKET="+sockPath)
+	cmd.Env = append(cmd.Env, f.secretEnv()...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, console, console
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
