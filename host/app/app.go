@@ -205,6 +205,10 @@ func Run(ctx context.Context, opts Options) (*Restart, error) {
 		Registry: in.reg,
 		Host:     func(family string) sdk.Host { return &bridge{family: family, in: in} },
 		OnExit:   in.familyExited,
+		// Zero (unset) takes the supervisor's defaults.
+		BackoffMin:   cfg.Duration("supervisor.restartBackoffMin"),
+		BackoffMax:   cfg.Duration("supervisor.restartBackoffMax"),
+		PingInterval: cfg.Duration("supervisor.pingInterval"),
 	})
 	specs, err := familySpecs(cfg, opts)
 	if err != nil {

@@ -138,11 +138,11 @@ var acting = map[string]keyDoc{
 		"builtin/records.TestDeleteRecordsBefore"},
 
 	"supervisor.restartBackoffMin": {"First wait before restarting a family that exited; doubles on each quick failure.",
-		"host/supervisor (developer wire)"},
+		itest + "TestSupervisorSettingsReachTheSupervisor"},
 	"supervisor.restartBackoffMax": {"Ceiling of that wait.",
-		"host/supervisor (developer wire)"},
-	"supervisor.pingInterval": {"How often each family is pinged; a family that misses a ping is restarted.",
-		"host/supervisor (developer wire)"},
+		itest + "TestSupervisorSettingsReachTheSupervisor"},
+	"supervisor.pingInterval": {"How often each family is pinged, and how long a ping may take; a family that misses three pings in a row is killed and restarted.",
+		itest + "TestSupervisorSettingsReachTheSupervisor"},
 }
 
 // freeFormRoot is the one open key whose unlisted children act: the

@@ -15,6 +15,13 @@
 //	serving -> Roll: a new process is started and configured, requests go to
 //	  it, the old one is shut down once its in-flight requests end
 //
+// A process's exit is seen through go-plugin's own signal (the context it
+// cancels once it has waited for the process, FamilyClient.Exited); a
+// process that stops answering is found by pings with a deadline
+// (Options.PingInterval) and killed with SIGKILL. Restarts wait
+// Options.BackoffMin, doubling up to BackoffMax while the family keeps
+// failing.
+//
 // A restarted process must describe the same operations; if it does not,
 // the family stays down with a logged reason. While a family is down its
 // operations answer 503 and every other family keeps serving.
@@ -28,5 +35,6 @@
 // runs a parent-PID watchdog in the child.
 //
 // Start in supervisor.go (Supervisor, Spec, Options), then family.go (one
-// family's state machine) and process.go (one process).
+// family's state machine) and process.go (one process). The tests run the
+// test binary itself as a family's process (helper_test.go).
 package supervisor

@@ -120,7 +120,8 @@ loop:
 			reason = "process exited"
 			break loop
 		case <-t.C:
-			if err := p.ping(); err != nil {
+			// A ping that has not answered by the next tick has failed.
+			if err := p.ping(f.s.opts.PingInterval); err != nil {
 				if f.s.isStopping() || !f.isCurrent(p) {
 					// Being shut down on purpose (host stopping, rolled
 					// away): its exit ends the loop; nothing to report.
@@ -130,7 +131,7 @@ loop:
 				f.log.Warn("ping failed", "pid", p.pid, "failures", failures, "error", err)
 				if failures >= pingFailuresBeforeKill {
 					reason = "process stopped answering pings"
-					p.kill()
+					p.killHung()
 					break loop
 				}
 				continue
@@ -170,7 +171,7 @@ func (f *family) restartLoop(ran time.Duration) {
 		wait := f.backoff
 		f.mu.RUnlock()
 		select {
-		case <-time.After(wait):
+		case <-f.s.after(wait):
 		case <-f.s.stopping:
 			return
 		}
@@ -220,7 +221,7 @@ func (f *family) roll(ctx context.Context) error {
 	f.s.wg.Add(1)
 	go f.monitor(p)
 	if old != nil {
-		old.stop(f.log)
+		old.stop(f.log, f.s.shutdownGrace)
 	}
 	f.log.Info("family rolled", "old_pid", pidOf(old), "new_pid", p.pid,
 		"launch", launched.Sub(began), "old_stopped", time.Since(launched))
@@ -251,7 +252,7 @@ func (f *family) stop() {
 	f.reason = "host stopping"
 	f.mu.Unlock()
 	if p != nil {
-		p.stop(f.log)
+		p.stop(f.log, f.s.shutdownGrace)
 	}
 }
 

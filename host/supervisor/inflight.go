@@ -28,6 +28,13 @@ func (f *inflight) done() {
 	f.mu.Unlock()
 }
 
+// count returns the number of requests in flight.
+func (f *inflight) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.n
+}
+
 // wait returns when no request is in flight or ctx ends.
 func (f *inflight) wait(ctx context.Context) {
 	f.mu.Lock()

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	goplugin "github.com/hashicorp/go-plugin"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	"github.com/hops-dev/hops/sdk"
 	"github.com/hops-dev/hops/sdk/plugin"
@@ -23,15 +24,12 @@ const (
 	// startTimeout bounds the go-plugin handshake: a family that has not
 	// printed its address by then is killed and counted as a failed start.
 	startTimeout = 20 * time.Second
-	// exitPollInterval is how often a process is checked for having
-	// exited. go-plugin offers no exit callback, and a check is one mutex
-	// read, so polling this often costs nothing and bounds the time a dead
-	// family's calls wait before answering 503.
-	exitPollInterval = 20 * time.Millisecond
-	// shutdownGrace is how long a family gets to finish its Shutdown call
-	// before its process is killed (go-plugin's own kill grace is a fixed
-	// 2 s after that).
-	shutdownGrace = 5 * time.Second
+	// defaultShutdownGrace is how long a family gets to finish its
+	// in-flight requests and its Shutdown call before its process is killed
+	// (go-plugin's own kill grace is a fixed 2 s after that): long enough
+	// for a family to close its databases, short enough that a stop or a
+	// roll is never held up for long by a family that hangs.
+	defaultShutdownGrace = 5 * time.Second
 )
 
 // process is one running plugin process of a family.
@@ -45,7 +43,8 @@ type process struct {
 	// OS thread for Pdeathsig) end; it must stay parked until the process
 	// is gone, or the kernel kills the child with the thread.
 	release chan struct{}
-	// exited is closed when the process has exited (by markExited).
+	// exited is closed when the process has exited (by markExited, once
+	// go-plugin has seen the exit).
 	exited     chan struct{}
 	exitedOnce sync.Once
 	// inflight counts requests being forwarded to this process.
@@ -105,7 +104,6 @@ func startProcess(ctx context.Context, spec Spec, host sdk.Host, log hclog.Logge
 	if cmd.Process != nil {
 		p.pid = cmd.Process.Pid
 	}
-	go p.watchExit()
 
 	fail := func(err error) (*process, error) {
 		p.kill()
@@ -118,6 +116,7 @@ func startProcess(ctx context.Context, spec Spec, host sdk.Host, log hclog.Logge
 	if p.fc, err = plugin.Dispense(proto); err != nil {
 		return fail(fmt.Errorf("%s: %w", spec.Name, err))
 	}
+	go p.watchExit()
 	if p.desc, err = p.fc.Describe(ctx); err != nil {
 		return fail(fmt.Errorf("%s: %w", spec.Name, err))
 	}
@@ -138,24 +137,17 @@ func (s Spec) command() (*exec.Cmd, error) {
 	return cmd, nil
 }
 
+// watchExit waits for go-plugin's exit signal and records the exit.
 func (p *process) watchExit() {
-	t := time.NewTicker(exitPollInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-t.C:
-			if p.client.Exited() {
-				p.markExited()
-				return
-			}
-		case <-p.exited: // kill saw the exit first
-			return
-		}
+	select {
+	case <-p.fc.Exited():
+		p.markExited()
+	case <-p.exited: // kill saw the exit first
 	}
 }
 
 // markExited records that the process is gone, once: whoever sees it
-// first (the poll, or kill, whose go-plugin Kill returns only after the
+// first (watchExit, or kill, whose go-plugin Kill returns only after the
 // process has exited) closes exited and lets the starting thread go.
 func (p *process) markExited() {
 	p.exitedOnce.Do(func() {
@@ -174,22 +166,31 @@ func (p *process) alive() bool {
 	}
 }
 
-// ping checks the process answers on its gRPC connection.
-func (p *process) ping() error {
+// ping checks the process answers go-plugin's health check on its gRPC
+// connection within timeout (go-plugin's own Ping has no deadline, and a
+// hung process would hold the caller forever).
+func (p *process) ping(timeout time.Duration) error {
 	proto, err := p.client.Client()
 	if err != nil {
 		return err
 	}
-	return proto.Ping()
+	gc, ok := proto.(*goplugin.GRPCClient)
+	if !ok {
+		return proto.Ping()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	_, err = healthpb.NewHealthClient(gc.Conn).Check(ctx, &healthpb.HealthCheckRequest{Service: goplugin.GRPCServiceName})
+	return err
 }
 
-// stop asks the family to shut down, waits for its in-flight requests (up
-// to the grace period), then kills the process.
-func (p *process) stop(log hclog.Logger) {
+// stop waits for the process's in-flight requests and asks the family to
+// shut down, both within grace, then kills the process.
+func (p *process) stop(log hclog.Logger, grace time.Duration) {
 	if p.alive() {
-		ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		ctx, cancel := context.WithTimeout(context.Background(), grace)
 		p.inflight.wait(ctx)
-		if err := p.fc.Shutdown(ctx, time.Now().Add(shutdownGrace)); err != nil {
+		if err := p.fc.Shutdown(ctx, time.Now().Add(grace)); err != nil {
 			log.Warn("family shutdown failed; killing it", "error", err)
 		} else {
 			log.Info("family shut down", "pid", p.pid)
@@ -199,6 +200,17 @@ func (p *process) stop(log hclog.Logger) {
 	p.kill()
 }
 
+// killHung kills a process that does not answer: SIGKILL first, since
+// go-plugin's Kill begins with an RPC asking the process to stop, which a
+// hung process never answers.
+func (p *process) killHung() {
+	if p.pid > 0 {
+		_ = syscall.Kill(p.pid, syscall.SIGKILL)
+	}
+	p.kill()
+}
+
+// kill ends the process through go-plugin and returns once it is gone.
 func (p *process) kill() {
 	if p.client != nil {
 		p.client.Kill()

@@ -66,10 +66,16 @@ type Options struct {
 	// OnExit is called when a family's process exits unexpectedly, with a
 	// reason, e.g. so the job store can fail that family's running jobs.
 	OnExit func(family, reason string)
-	// BackoffMin and BackoffMax bound the restart backoff
-	// (DefaultBackoffMin, DefaultBackoffMax).
+	// BackoffMin is the wait before restarting a family whose process
+	// exited (DefaultBackoffMin); it doubles while restarts fail or the
+	// process keeps exiting within stableAfter, up to BackoffMax
+	// (DefaultBackoffMax; raised to BackoffMin when below it). The config
+	// keys supervisor.restartBackoffMin and restartBackoffMax set them.
 	BackoffMin, BackoffMax time.Duration
-	// PingInterval is the health-check period (DefaultPingInterval).
+	// PingInterval is the health-check period, and how long one ping may
+	// take (DefaultPingInterval); after pingFailuresBeforeKill failed
+	// pings in a row the process is killed and restarted. The config key
+	// supervisor.pingInterval sets it.
 	PingInterval time.Duration
 }
 
@@ -82,6 +88,12 @@ type Supervisor struct {
 	stopping chan struct{}
 	stopOnce sync.Once
 	wg       sync.WaitGroup
+	// shutdownGrace is how long a stopping process gets before it is
+	// killed (defaultShutdownGrace; tests shorten it).
+	shutdownGrace time.Duration
+	// after waits out a restart backoff (time.After; tests record the
+	// waits and hold a family down).
+	after func(time.Duration) <-chan time.Time
 }
 
 // New returns a supervisor; Start runs the families.
@@ -95,6 +107,7 @@ func New(opts Options) *Supervisor {
 	if opts.BackoffMax <= 0 {
 		opts.BackoffMax = DefaultBackoffMax
 	}
+	opts.BackoffMax = max(opts.BackoffMax, opts.BackoffMin)
 	if opts.PingInterval <= 0 {
 		opts.PingInterval = DefaultPingInterval
 	}
@@ -109,6 +122,9 @@ func New(opts Options) *Supervisor {
 		log:      opts.Logger.Named("supervisor"),
 		families: map[string]*family{},
 		stopping: make(chan struct{}),
+
+		shutdownGrace: defaultShutdownGrace,
+		after:         time.After,
 	}
 }
 
@@ -117,6 +133,8 @@ func New(opts Options) *Supervisor {
 // operations are then unknown); the others serve. The error lists those
 // that failed.
 func (s *Supervisor) Start(ctx context.Context, specs []Spec) error {
+	s.log.Info("starting families", "families", len(specs), "restart_backoff_min", s.opts.BackoffMin,
+		"restart_backoff_max", s.opts.BackoffMax, "ping_interval", s.opts.PingInterval)
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex

@@ -14,6 +14,8 @@ import (
 type FamilyClient struct {
 	c        pb.FamilyClient
 	brokerID uint32
+	// exited is go-plugin's signal that the process is gone.
+	exited <-chan struct{}
 	// lanes holds idle Handle streams, each ready for its next request.
 	lanes chan *lane
 }
@@ -35,9 +37,14 @@ func (l *lane) close() {
 	l.cancel()
 }
 
-func newFamilyClient(c pb.FamilyClient) *FamilyClient {
-	return &FamilyClient{c: c, lanes: make(chan *lane, maxIdleLanes)}
+func newFamilyClient(c pb.FamilyClient, exited <-chan struct{}) *FamilyClient {
+	return &FamilyClient{c: c, exited: exited, lanes: make(chan *lane, maxIdleLanes)}
 }
+
+// Exited is closed when the family's process has exited: go-plugin's own
+// signal (the context it cancels once it has waited for the process). A
+// family served in-process, as in tests, never closes it.
+func (f *FamilyClient) Exited() <-chan struct{} { return f.exited }
 
 // getLane takes an idle lane or opens a new one.
 func (f *FamilyClient) getLane() (*lane, error) {

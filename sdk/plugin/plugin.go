@@ -58,8 +58,10 @@ func (p *grpcPlugin) GRPCServer(broker *goplugin.GRPCBroker, s *grpc.Server) err
 
 // GRPCClient returns a *FamilyClient (the host's process) and starts the
 // Host service on the broker, passing its id to the family in Configure.
-func (p *grpcPlugin) GRPCClient(_ context.Context, broker *goplugin.GRPCBroker, conn *grpc.ClientConn) (any, error) {
-	fc := newFamilyClient(pb.NewFamilyClient(conn))
+// go-plugin cancels ctx when the plugin's process has exited; the
+// FamilyClient's Exited reports it.
+func (p *grpcPlugin) GRPCClient(ctx context.Context, broker *goplugin.GRPCBroker, conn *grpc.ClientConn) (any, error) {
+	fc := newFamilyClient(pb.NewFamilyClient(conn), ctx.Done())
 	if p.host != nil {
 		fc.brokerID = broker.NextId()
 		go broker.AcceptAndServe(fc.brokerID, func(opts []grpc.ServerOption) *grpc.Server {
