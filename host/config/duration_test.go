@@ -59,7 +59,7 @@ func TestDurationAccessorAndType(t *testing.T) {
 	if err := c.Unmarshal("supervisor", &s); err != nil {
 		t.Fatal(err)
 	}
-	if s.Ping.Std() != 1500*time.Millisecond || s.Max.Std() != 2*time.Minute || s.Min.Std() != time.Second {
+	if s.Ping.Std() != 1500*time.Millisecond || s.Max.Std() != 2*time.Minute || s.Min.Std() != 50*time.Millisecond {
 		t.Errorf("Unmarshal durations = %v %v %v", s.Ping.Std(), s.Max.Std(), s.Min.Std())
 	}
 	b, err := json.Marshal(s.Max)
