@@ -244,3 +244,33 @@ func TestConfigCannotBrickTheNode(t *testing.T) {
 		t.Errorf("hops stopped serving: %d %s", r.Status, r.Raw)
 	}
 }
+
+// HDB_CONFIG names the file (read at start, written by set_configuration)
+// and HARPER_SET_CONFIG beats it; HARPER_DEFAULT_CONFIG sits under it.
+func TestHarperConfigVariables(t *testing.T) {
+	other := filepath.Join(t.TempDir(), "elsewhere.yaml")
+	if err := os.WriteFile(other, []byte("logging:\n  format: text\n  levl: x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	in := startHops(t, "", "", "HDB_CONFIG="+other,
+		`HARPER_SET_CONFIG={"logging":{"format":"json"}}`,
+		`HARPER_DEFAULT_CONFIG={"authentication":{"operationTokenTimeout":"2h"}}`)
+	if !in.waitOutput(`"@message":"ready"`, outputWait) {
+		t.Errorf("HARPER_SET_CONFIG's logging.format json did not beat the file:\n%s", in.out.String())
+	}
+	if !in.waitOutput(`"key":"logging.levl","reason":"unknown configuration key","source":"`+other+`"`, outputWait) {
+		t.Errorf("the HDB_CONFIG file was not read (no warning for its typo):\n%s", in.out.String())
+	}
+	if cfg := in.configuration(t); lookup(cfg, "authentication.operationTokenTimeout") != "2h" {
+		t.Errorf("HARPER_DEFAULT_CONFIG not applied: %v", lookup(cfg, "authentication.operationTokenTimeout"))
+	}
+	if r := in.admin(t, map[string]any{"operation": "set_configuration", "logging_rotation_compress": true}); r.Status != 200 {
+		t.Fatalf("set_configuration: %d %s", r.Status, r.Raw)
+	}
+	if b, _ := os.ReadFile(other); !strings.Contains(string(b), "compress: true") {
+		t.Errorf("set_configuration did not write the HDB_CONFIG file:\n%s", b)
+	}
+	if _, err := os.Stat(filepath.Join(in.root, "hops-config.yaml")); !os.IsNotExist(err) {
+		t.Errorf("a second config file was written under the root (%v)", err)
+	}
+}
