@@ -33,6 +33,7 @@ const (
 	msgPermissionObject    = "Permission must be an object"
 	msgIDBlank             = "Id can't be blank"
 	msgRoleNotFound        = "Role not found"
+	msgInvalidRoleID       = "Invalid role id"
 	fmtRoleExists          = "A role with name '%s' already exists"
 	fmtRoleInUse           = "Cannot drop role %s as it has active user(s) tied to this role"
 	fmtInvalidBodyKey      = "Invalid key in JSON body - '%s'"
@@ -62,14 +63,17 @@ const (
 
 // User messages (HarperDB's wording where it has one).
 const (
-	msgUsernameBlank     = "Username can't be blank"
-	msgUsernameString    = "Username must be a string"
-	msgUsernameColon     = "Username cannot contain ':'"
-	fmtUsernameTooLong   = "Username must be at most %d characters"
-	msgPasswordBlank     = "Password can't be blank"
-	msgPasswordString    = "Password must be a string"
-	fmtPasswordTooLong   = "Password must be at most %d bytes"
-	msgRoleString        = "Role must be a string"
+	msgUsernameBlank   = "Username can't be blank"
+	msgUsernameString  = "Username must be a string"
+	msgUsernameColon   = "Username cannot contain ':'"
+	fmtUsernameTooLong = "Username must be at most %d characters"
+	msgPasswordBlank   = "Password can't be blank"
+	msgPasswordString  = "Password must be a string"
+	fmtPasswordTooLong = "Password must be at most %d bytes"
+	msgRoleString      = "Role must be a string"
+	// msgUserRoleInvalid is HarperDB 4.7.29's 400 for add_user with a role
+	// that is not a string or not a valid role name.
+	msgUserRoleInvalid   = "Role is invalid"
 	msgActiveBlank       = "Active can't be blank"
 	msgActiveBool        = "Active must be a boolean"
 	fmtUserExists        = "User %s already exists"

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/google/uuid"
 	"github.com/tidwall/buntdb"
 
 	"github.com/hops-dev/hops/sdk"
@@ -78,12 +77,19 @@ func (s *Service) addRoleChecked(ctx context.Context, name string, perm json.Raw
 		return nil, err
 	}
 	now := s.now().UnixMilli()
-	r := &role{ID: uuid.NewString(), Role: name, Permission: compact(perm), Created: now, Updated: now}
+	// A role's id is its name when added, as in HarperDB 4.7; alter_role
+	// may rename it later, and the id stays.
+	r := &role{ID: name, Role: name, Permission: compact(perm), Created: now, Updated: now}
 	err := s.db.Update(func(tx *buntdb.Tx) error {
 		if dup, err := roleByName(tx, name); err != nil {
 			return err
 		} else if dup != nil {
 			return conflict(fmtRoleExists, name)
+		}
+		if taken, err := getRole(tx, name); err != nil {
+			return err
+		} else if taken != nil {
+			return conflict(fmtRoleExists, name) // a renamed role keeps this id
 		}
 		return setJSON(tx, rolePrefix+r.ID, r)
 	})
@@ -123,7 +129,7 @@ func (s *Service) opAlterRole(ctx context.Context, req *sdk.Request) (*sdk.Respo
 		if r, err = getRole(tx, id); err != nil {
 			return err
 		} else if r == nil {
-			return sdk.NotFound(msgRoleNotFound)
+			return sdk.BadRequest(msgInvalidRoleID) // HarperDB 4.7.29's answer
 		}
 		if name != "" && name != r.Role {
 			if dup, err := roleByName(tx, name); err != nil {

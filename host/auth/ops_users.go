@@ -41,7 +41,7 @@ func (s *Service) opAddUser(_ context.Context, req *sdk.Request) (*sdk.Response,
 	}
 	username := need("username", msgUsernameBlank, msgUsernameString)
 	password := need("password", msgPasswordBlank, msgPasswordString)
-	roleName := need("role", msgRoleBlank, msgRoleString)
+	roleName := need("role", msgRoleBlank, msgUserRoleInvalid)
 	active, present, err := sdk.Bool(fields, "active", false)
 	if err != nil {
 		msgs = append(msgs, msgActiveBool)

@@ -2,6 +2,8 @@ package auth
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"reflect"
 	"slices"
@@ -50,7 +52,8 @@ func TestAddRole(t *testing.T) {
 		"read": true, "insert": true, "update": true, "delete": false,
 		"attribute_permissions": []any{map[string]any{"attribute_name": "name", "read": true, "insert": false, "update": false}}}}}}
 	r := obj(t, e.ok(admin, "add_role", map[string]any{"role": "writer", "permission": perm}))
-	if _, err := uuid.Parse(r["id"].(string)); err != nil || r["role"] != "writer" {
+	// HarperDB 4.7.29: add_role {"role": "keeper", ...} answers "id": "keeper".
+	if r["id"] != "writer" || r["role"] != "writer" {
 		t.Fatalf("add_role = %v", r)
 	}
 	if !reflect.DeepEqual(r["permission"], roundTrip(t, perm)) {
@@ -67,7 +70,8 @@ func TestAddRole(t *testing.T) {
 	for _, x := range e.ok(admin, "list_roles", nil).([]any) {
 		names = append(names, obj(t, x)["role"].(string))
 	}
-	if !slices.Equal(names, []string{readerRole, SuperUserRole, "writer"}) {
+	// First start made super_user and cluster_user, as HarperDB does.
+	if !slices.Equal(names, []string{ClusterUserRole, readerRole, SuperUserRole, "writer"}) {
 		t.Fatalf("list_roles names = %v", names)
 	}
 }
@@ -192,8 +196,14 @@ func TestAlterRole(t *testing.T) {
 		t.Fatalf("caller after alter_role = %+v", c)
 	}
 
-	se := e.fail(admin, "alter_role", map[string]any{"id": uuid.NewString(), "permission": newPerm}, http.StatusNotFound)
-	if se.Message != msgRoleNotFound {
+	// A rename keeps the id (HarperDB 4.7.29: alter_role {"id": "keeper",
+	// "role": "keeper3"} lists id keeper, role keeper3), and the old name
+	// cannot be added again while the id holds it.
+	if r := e.fail(admin, "add_role", map[string]any{"role": id, "permission": newPerm}, http.StatusConflict); r.Message != "A role with name '"+id+"' already exists" {
+		t.Fatalf("re-adding a renamed role's id: %q", r.Message)
+	}
+	se := e.fail(admin, "alter_role", map[string]any{"id": uuid.NewString(), "permission": newPerm}, http.StatusBadRequest)
+	if se.Message != "Invalid role id" {
 		t.Fatalf("unknown id: %q", se.Message)
 	}
 	se = e.fail(admin, "alter_role", map[string]any{"permission": newPerm}, http.StatusBadRequest)
@@ -267,5 +277,49 @@ func TestOperationTable(t *testing.T) {
 		if !ok || l.Op.Access != w.access || l.Op.RestrictedName != w.restricted || l.Public != w.public || l.Op.Handler == nil || l.Op.Summary == "" {
 			t.Errorf("%s: %+v public=%v", l.Op.Name, l.Op, l.Public)
 		}
+	}
+}
+
+// A root made when role ids were UUIDs: at Open each role takes its name
+// as id and its users follow it, so every user still logs in with the
+// same role and permissions.
+func TestRoleIDsMigrateToNames(t *testing.T) {
+	e := newEnv(t, Options{})
+	oldID := uuid.NewString()
+	perm := json.RawMessage(`{"super_user":false}`)
+	err := e.db.Update(func(tx *buntdb.Tx) error {
+		r, err := roleByName(tx, readerRole)
+		if err != nil || r == nil {
+			return fmt.Errorf("reader role: %v", err)
+		}
+		if err := deleteKey(tx, rolePrefix+r.ID); err != nil {
+			return err
+		}
+		r.ID, r.Permission = oldID, perm
+		if err := setJSON(tx, rolePrefix+oldID, r); err != nil {
+			return err
+		}
+		u, err := getUser(tx, plainName)
+		if err != nil || u == nil {
+			return fmt.Errorf("plain user: %v", err)
+		}
+		u.RoleID = oldID
+		return setJSON(tx, userPrefix+u.Username, u)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := migrateRoleIDs(e.db)
+	if err != nil || n != 1 {
+		t.Fatalf("migrated %d, %v", n, err)
+	}
+	if n, err := migrateRoleIDs(e.db); err != nil || n != 0 {
+		t.Fatalf("second run migrated %d, %v", n, err)
+	}
+	if id := e.roleID(readerRole); id != readerRole {
+		t.Fatalf("reader's id is %q", id)
+	}
+	if c := e.login(plainName, plainPass); c.Role != readerRole || string(c.Permissions) != string(perm) {
+		t.Fatalf("caller after migration = %+v", c)
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/hashicorp/go-hclog"
 	"github.com/tidwall/buntdb"
 
@@ -95,6 +94,11 @@ func Open(db *buntdb.DB, opts Options) (*Service, error) {
 	if opts.AuthorizeLocal {
 		s.log.Warn(MsgAuthorizeLocalOn)
 	}
+	if n, err := migrateRoleIDs(db); err != nil {
+		return nil, err
+	} else if n > 0 {
+		s.log.Info("role ids are now role names, as in HarperDB 4.7", "roles", n)
+	}
 	if n, err := assignAccountIDs(db); err != nil {
 		return nil, err
 	} else if n > 0 {
@@ -170,8 +174,11 @@ func (s *Service) EnsureSuperUser(username, password string) (created bool, err 
 			return err
 		}
 		if r == nil {
-			r = &role{ID: uuid.NewString(), Role: SuperUserRole, Permission: json.RawMessage(`{"super_user":true}`), Created: now, Updated: now}
+			r = &role{ID: SuperUserRole, Role: SuperUserRole, Permission: json.RawMessage(`{"super_user":true}`), Created: now, Updated: now}
 			if err := setJSON(tx, rolePrefix+r.ID, r); err != nil {
+				return err
+			}
+			if err := ensureClusterUserRole(tx, now); err != nil {
 				return err
 			}
 		} else if !r.superUser() {

@@ -51,6 +51,9 @@ func (s *Service) addUser(username, password, roleName string, active bool) erro
 	if strings.TrimSpace(roleName) == "" {
 		return sdk.BadRequest(msgRoleBlank)
 	}
+	if !roleNamePattern.MatchString(roleName) {
+		return sdk.BadRequest(msgUserRoleInvalid)
+	}
 	// Refuse the cheap cases before paying for a hash.
 	check := func(tx *buntdb.Tx) (*role, error) {
 		r, err := roleByName(tx, roleName)

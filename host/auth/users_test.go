@@ -57,6 +57,10 @@ func TestAddUser(t *testing.T) {
 	e.login("u1", "U1#pass")
 	wantError(t, add(map[string]any{"username": "u1", "password": "x", "role": readerRole, "active": true}), http.StatusConflict, "User u1 already exists")
 	wantError(t, add(map[string]any{"username": "u2", "password": "x", "role": "ghost", "active": true}), http.StatusNotFound, "ghost role not found")
+	// HarperDB 4.7.29: add_user with role "bad name!" or 123 answers 400
+	// {"error":"Role is invalid"}.
+	wantError(t, add(map[string]any{"username": "u2", "password": "x", "role": "bad name!", "active": true}), http.StatusBadRequest, "Role is invalid")
+	wantError(t, add(map[string]any{"username": "u2", "password": "x", "role": 123, "active": true}), http.StatusBadRequest, "Role is invalid")
 	for name, c := range map[string]struct {
 		body map[string]any
 		msg  string
