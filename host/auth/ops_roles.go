@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 
 	"github.com/tidwall/buntdb"
 
@@ -177,7 +176,7 @@ func (s *Service) opDropRole(_ context.Context, req *sdk.Request) (*sdk.Response
 		}
 		for _, u := range users {
 			if u.RoleID == id {
-				return sdk.Errorf(http.StatusBadRequest, fmtRoleInUse, id)
+				return conflict(fmtRoleInUse, id) // HarperDB 4.7.29 drops it anyway; see docs/compatibility.md
 			}
 		}
 		return deleteKey(tx, rolePrefix+id)

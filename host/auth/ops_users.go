@@ -49,7 +49,8 @@ func (s *Service) opAddUser(_ context.Context, req *sdk.Request) (*sdk.Response,
 		msgs = append(msgs, msgActiveBlank)
 	}
 	if len(msgs) > 0 {
-		return nil, sdk.BadRequest("%s", sdk.Join(msgs))
+		// HarperDB 4.7.29 joins add_user's messages with a bare comma.
+		return nil, sdk.BadRequest("%s", strings.Join(msgs, ","))
 	}
 	if err := s.addUser(username, password, roleName, active); err != nil {
 		return nil, err

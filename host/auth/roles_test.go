@@ -232,7 +232,7 @@ func TestDropRole(t *testing.T) {
 	e := newEnv(t, Options{})
 	admin := e.admin()
 	id := e.roleID(readerRole)
-	se := e.fail(admin, "drop_role", map[string]any{"id": id}, http.StatusBadRequest)
+	se := e.fail(admin, "drop_role", map[string]any{"id": id}, http.StatusConflict)
 	if se.Message != "Cannot drop role "+id+" as it has active user(s) tied to this role" {
 		t.Fatalf("in use: %q", se.Message)
 	}

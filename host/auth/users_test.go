@@ -74,7 +74,7 @@ func TestAddUser(t *testing.T) {
 		"active not bool":   {map[string]any{"username": "u4", "password": "x", "role": readerRole, "active": "yes"}, msgActiveBool},
 		"no active":         {map[string]any{"username": "u4", "password": "x", "role": readerRole}, msgActiveBlank},
 		"no role":           {map[string]any{"username": "u4", "password": "x", "active": true}, msgRoleBlank},
-		"several missing":   {map[string]any{"active": true}, msgUsernameBlank + ". " + msgPasswordBlank + ". " + msgRoleBlank},
+		"several missing":   {map[string]any{"active": true}, msgUsernameBlank + "," + msgPasswordBlank + "," + msgRoleBlank}, // HarperDB 4.7.29 joins with ","
 		"password not text": {map[string]any{"username": "u4", "password": 1, "role": readerRole, "active": true}, msgPasswordString},
 	} {
 		t.Run(name, func(t *testing.T) { wantError(t, add(c.body), http.StatusBadRequest, c.msg) })
