@@ -96,6 +96,8 @@ const (
 	msgRefreshRequired  = "'refresh_token' is required"
 	msgUsernameNotStr   = "'username' must be a string"
 	msgPasswordNotStr   = "'password' must be a string"
+	msgUsernameEmpty    = "'username' is not allowed to be empty"
+	msgPasswordEmpty    = "'password' is not allowed to be empty"
 	msgRefreshNotString = "'refresh_token' must be a string"
 	msgExpiresInType    = "'expires_in' must be one of [string, number]"
 	msgExpiresInFormat  = `'expires_in' must be a positive duration such as "1d" or "30m", or a number of seconds`

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 
 	"github.com/tidwall/buntdb"
@@ -30,15 +31,19 @@ func (s *Service) opCreateTokens(ctx context.Context, req *sdk.Request) (*sdk.Re
 			return nil, err
 		}
 	}
-	username, hasUser, err := stringField(fields, "username", msgUsernameNotStr)
-	if err != nil {
-		return nil, err
-	}
-	password, hasPassword, err := stringField(fields, "password", msgPasswordNotStr)
-	if err != nil {
-		return nil, err
-	}
+	// A Basic header is checked first: a wrong one is "Login failed"
+	// whatever the body says (HarperDB 4.7.29).
 	var caller sdk.Caller
+	basic := isScheme(AuthorizationFromContext(ctx), "Basic")
+	if basic {
+		if caller, err = s.Authenticate(ctx, AuthorizationFromContext(ctx)); err != nil {
+			return nil, err
+		}
+	}
+	username, hasUser, password, hasPassword, err := credentialFields(fields)
+	if err != nil {
+		return nil, err
+	}
 	switch {
 	case hasUser || hasPassword:
 		if username == "" || !hasPassword {
@@ -49,12 +54,8 @@ func (s *Service) opCreateTokens(ctx context.Context, req *sdk.Request) (*sdk.Re
 			return nil, err
 		}
 		caller = out.caller
-	case isScheme(AuthorizationFromContext(ctx), "Basic"):
-		if caller, err = s.Authenticate(ctx, AuthorizationFromContext(ctx)); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, unauthorized(MsgInvalidCredentials)
+	case !basic:
+		return nil, unauthorized(MsgMustLogin)
 	}
 	u, err := s.rotateRefresh(caller.Username, caller)
 	if err != nil {
@@ -147,4 +148,32 @@ func (s *Service) rotateRefresh(username string, caller sdk.Caller) (*user, erro
 func isScheme(header, scheme string) bool {
 	s, _, _ := strings.Cut(strings.TrimSpace(header), " ")
 	return strings.EqualFold(s, scheme)
+}
+
+// credentialFields reads create_authentication_tokens' username and
+// password as HarperDB 4.7.29 validates them: each must be a string (both
+// named when both are not), an empty one is refused when the other is
+// given, and both empty count as absent.
+func credentialFields(fields map[string]json.RawMessage) (username string, hasUser bool, password string, hasPassword bool, err error) {
+	var msgs []string
+	username, hasUser, uerr := stringField(fields, "username", msgUsernameNotStr)
+	if uerr != nil {
+		msgs = append(msgs, msgUsernameNotStr)
+	}
+	password, hasPassword, perr := stringField(fields, "password", msgPasswordNotStr)
+	if perr != nil {
+		msgs = append(msgs, msgPasswordNotStr)
+	}
+	if msgs != nil {
+		return "", false, "", false, sdk.BadRequest("%s", sdk.Join(msgs))
+	}
+	switch {
+	case username == "" && password == "":
+		return "", false, "", false, nil
+	case hasUser && username == "" && hasPassword:
+		return "", false, "", false, sdk.BadRequest(msgUsernameEmpty)
+	case hasPassword && password == "" && hasUser:
+		return "", false, "", false, sdk.BadRequest(msgPasswordEmpty)
+	}
+	return username, hasUser, password, hasPassword, nil
 }

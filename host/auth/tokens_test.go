@@ -64,7 +64,12 @@ func TestCreateTokens(t *testing.T) {
 	wantError(t, err, http.StatusUnauthorized, MsgLoginFailed)
 	// A Bearer caller cannot mint a refresh token.
 	_, err = e.call(WithAuthorization(ctx, "Bearer "+op), sdk.Caller{}, "create_authentication_tokens", nil)
-	wantError(t, err, http.StatusUnauthorized, MsgInvalidCredentials)
+	wantError(t, err, http.StatusUnauthorized, MsgMustLogin)
+	// HarperDB 4.7.29: a wrong Basic header is "Login failed" even with
+	// good credentials in the body.
+	_, err = e.call(WithAuthorization(ctx, basic(plainName, "wrong")), sdk.Caller{}, "create_authentication_tokens",
+		map[string]any{"username": plainName, "password": plainPass})
+	wantError(t, err, http.StatusUnauthorized, MsgLoginFailed)
 
 	for name, c := range map[string]struct {
 		body   map[string]any
@@ -75,7 +80,11 @@ func TestCreateTokens(t *testing.T) {
 		"unknown user":     {map[string]any{"username": "nobody", "password": "x"}, 401, MsgInvalidCredentials},
 		"username only":    {map[string]any{"username": plainName}, 401, MsgInvalidCredentials},
 		"password only":    {map[string]any{"password": plainPass}, 401, MsgInvalidCredentials},
-		"no credentials":   {nil, 401, MsgInvalidCredentials},
+		"no credentials":   {nil, 401, MsgMustLogin},
+		"both empty":       {map[string]any{"username": "", "password": ""}, 401, MsgMustLogin},
+		"empty password":   {map[string]any{"username": plainName, "password": ""}, 400, "'password' is not allowed to be empty"},
+		"empty username":   {map[string]any{"username": "", "password": "x"}, 400, "'username' is not allowed to be empty"},
+		"both numbers":     {map[string]any{"username": 5, "password": 6}, 400, "'username' must be a string. 'password' must be a string"},
 		"username number":  {map[string]any{"username": 5, "password": "x"}, 400, msgUsernameNotStr},
 		"password number":  {map[string]any{"username": plainName, "password": 5}, 400, msgPasswordNotStr},
 		"expires_in bool":  {map[string]any{"username": plainName, "password": plainPass, "expires_in": true}, 400, msgExpiresInType},
