@@ -29,6 +29,13 @@ const (
 // ReasonPortClash refuses a port equal to its securePort.
 const ReasonPortClash = "port and securePort cannot be the same value"
 
+// ReasonNoListener refuses an operations API with neither port: hops
+// would start serving nothing.
+const ReasonNoListener = "and operationsApi.network.securePort are both null or 0: the operations API would listen nowhere"
+
+// apiPorts are the operations API's plain and TLS ports.
+var apiPorts = [2]string{"operationsApi.network.port", "operationsApi.network.securePort"}
+
 // portPairs are the listeners whose plain and TLS ports must differ.
 var portPairs = [][2]string{
 	{"operationsApi.network.port", "operationsApi.network.securePort"},
@@ -224,7 +231,8 @@ func (c *Config) derive(ko *koanf.Koanf) error {
 	return nil
 }
 
-// checkPorts refuses a listener whose port equals its securePort.
+// checkPorts refuses a listener whose port equals its securePort, and an
+// operations API with no port at all.
 func checkPorts(ko *koanf.Koanf) []Problem {
 	var out []Problem
 	for _, pair := range portPairs {
@@ -234,6 +242,9 @@ func checkPorts(ko *koanf.Koanf) []Problem {
 		if okP && okS && p == s && p != 0 {
 			out = append(out, Problem{Key: pair[1], Reason: ReasonPortClash})
 		}
+	}
+	if ko.Int(apiPorts[0]) <= 0 && ko.Int(apiPorts[1]) <= 0 {
+		out = append(out, Problem{Key: apiPorts[0], Reason: ReasonNoListener})
 	}
 	return out
 }

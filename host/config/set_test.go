@@ -105,6 +105,7 @@ func TestSetRejectsBadInputAndWritesNothing(t *testing.T) {
 		{"rootPath", map[string]any{"hdb_root": "/x"}, "hdb_root", ReasonRootPath},
 		{"redaction placeholder", map[string]any{"tls_privateKey": Redacted}, "tls_privateKey", ReasonRedacted},
 		{"alias conflict", map[string]any{"log_level": "warn", "logging_level": "error"}, "logging_level", `sets the same key as "log_level"`},
+		{"no listener", map[string]any{"operationsApi_network_port": nil}, "operationsApi.network.port", ReasonNoListener},
 		{"port clash", map[string]any{"operationsApi_network_securePort": float64(9925)}, "operationsApi.network.securePort", ReasonPortClash},
 	}
 	for _, tc := range cases {
