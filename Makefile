@@ -21,7 +21,7 @@ build: ## build bin/hops and the example plugin
 run: build ## run hops on the embedded defaults, root in .dev/ (git-ignored), dev super user admin/password
 	@mkdir -p $(DEV_ROOT)
 	@echo "hops dev instance: root $(DEV_ROOT), super user $(DEV_USER) / $(DEV_PASS)"
-	@echo "try: curl -s -u $(DEV_USER):$(DEV_PASS) -H 'Content-Type: application/json' -d '{\"operation\":\"get_status\"}' http://127.0.0.1:9925/"
+	@echo "try: curl -s -u $(DEV_USER):$(DEV_PASS) -H 'Content-Type: application/json' -d '{\"operation\":\"get_status\"}' http://127.0.0.1:$${OPERATIONSAPI_NETWORK_PORT:-9925}/"
 	ROOTPATH=$(DEV_ROOT) HDB_ADMIN_USERNAME=$(DEV_USER) HDB_ADMIN_PASSWORD=$(DEV_PASS) $(BIN)/hops run
 
 # RACE_PKGS run under the race detector: the packages whose tests exercise
