@@ -65,6 +65,7 @@ func (c *Config) loadWith(file []byte) (*koanf.Koanf, []Warning, error) {
 	ko := koanf.New(".")
 	var problems []Problem
 	var warnings []Warning
+	var sections []Warning // families.<name> sections of plugin families, by layer
 	environ := c.opts.Environ()
 	below := []layer{{"defaults", c.opts.Defaults}}
 	if v, ok := envValue(environ, EnvDefaultConfig); ok {
@@ -90,6 +91,7 @@ func (c *Config) loadWith(file []byte) (*koanf.Koanf, []Warning, error) {
 			warnings = append(warnings, ws...)
 			warnings = append(warnings, rootPathWarning(l.source, raw, c.rootPath)...)
 			problems = append(problems, ps...)
+			sections = append(sections, known.pluginSections(l.source, raw)...)
 		}
 		if err := ko.Merge(lk); err != nil {
 			return fmt.Errorf("config: merging %s: %w", l.source, err)
@@ -119,6 +121,7 @@ func (c *Config) loadWith(file []byte) (*koanf.Koanf, []Warning, error) {
 		return nil, nil, err
 	}
 	problems = append(problems, checkPorts(ko)...)
+	warnings = append(warnings, orphanSections(ko, sections)...)
 	if len(problems) > 0 {
 		return nil, nil, &LoadError{Problems: sortProblems(problems)}
 	}

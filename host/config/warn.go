@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/knadh/koanf/v2"
 )
 
 // Reasons a key is reported or refused because hops does not act on it.
@@ -15,6 +17,9 @@ const (
 	// ReasonNotSection refuses a scalar or list where a section of keys
 	// belongs (operationsApi: 5).
 	ReasonNotSection = "must be a section of keys (or empty)"
+	// ReasonNoSuchFamily reports a families.<name> section that names no
+	// builtin family and no plugins entry: nothing would read it.
+	ReasonNoSuchFamily = "names no builtin family and no entry of plugins; nothing reads it"
 	// ReasonRootPathIgnored reports a rootPath in the file that differs
 	// from the root in use.
 	ReasonRootPathIgnored = "differs from the rootPath in use (%s); rootPath is chosen by the rootPath flag or ROOTPATH, and this value is ignored"
@@ -184,4 +189,39 @@ func rootPathWarning(source string, m map[string]any, root string) []Warning {
 		return nil
 	}
 	return []Warning{{Key: rootPathKey, Source: source, Reason: fmt.Sprintf(ReasonRootPathIgnored, root)}}
+}
+
+// pluginSections lists the families.<name> sections of one layer that are
+// not a builtin family's, as warnings to give if no plugin has the name.
+func (ix *index) pluginSections(source string, m map[string]any) []Warning {
+	fams, _ := m[freeFormRoot].(map[string]any)
+	var out []Warning
+	for name := range fams {
+		path := freeFormRoot + "." + name
+		if ix.freeForm(path) {
+			out = append(out, Warning{Key: path, Source: source, Reason: ReasonNoSuchFamily})
+		}
+	}
+	return out
+}
+
+// orphanSections keeps the plugin sections whose name no plugins entry of
+// the loaded configuration has.
+func orphanSections(ko *koanf.Koanf, sections []Warning) []Warning {
+	names := map[string]bool{}
+	list, _ := ko.Get(pluginsKey).([]any)
+	for _, e := range list {
+		if m, ok := e.(map[string]any); ok {
+			if n, ok := m["name"].(string); ok {
+				names[n] = true
+			}
+		}
+	}
+	var out []Warning
+	for _, w := range sections {
+		if !names[strings.TrimPrefix(w.Key, freeFormRoot+".")] {
+			out = append(out, w)
+		}
+	}
+	return out
 }

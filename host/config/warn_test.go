@@ -41,6 +41,7 @@ nonsense: true
 	want := []string{
 		"loging (HARPER_DEFAULT_CONFIG): " + ReasonUnknownKey,
 		"families.records.batchSize (" + path + "): " + ReasonUnknownKey,
+		"families.inventory (" + path + "): " + ReasonNoSuchFamily,
 		"http.port (" + path + "): " + ReasonNotImplemented,
 		"nonsense (" + path + "): " + ReasonUnknownKey,
 		"operationsApi.network.prot (" + path + "): " + ReasonUnknownKey,
@@ -222,5 +223,17 @@ func TestTLSFiles(t *testing.T) {
 	}
 	if cert, _, _ := testConfig(t, "", nil, nil).TLSFiles(); cert != "" {
 		t.Errorf("defaults name a certificate: %q", cert)
+	}
+}
+
+// A plugin family's section is free-form when a plugins entry has its
+// name (in any layer); without one nothing would read it, and it is
+// reported.
+func TestPluginSectionNeedsAPlugin(t *testing.T) {
+	file := "plugins:\n  - name: inventory\n    path: /opt/inventory\nfamilies:\n  inventory:\n    anything: [1]\n  recods:\n    noSync: true\n"
+	c := testConfig(t, file, nil, nil)
+	ws := c.Warnings()
+	if len(ws) != 1 || ws[0].Key != "families.recods" || ws[0].Reason != ReasonNoSuchFamily {
+		t.Errorf("warnings = %v, want families.recods only", ws)
 	}
 }
