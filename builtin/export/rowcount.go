@@ -56,57 +56,69 @@ func (c *rowCounter) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-// countCSV counts line ends outside quoted fields; a doubled quote inside
-// a field toggles twice, so it needs no special case.
+// countCSV counts line ends outside quoted fields, a quoted run at a time
+// (bytes.IndexByte and bytes.Count); a doubled quote inside a field
+// closes and reopens it, so it needs no special case.
 func (c *rowCounter) countCSV(b []byte) {
 	c.last = b[len(b)-1]
 	for len(b) > 0 {
+		q := bytes.IndexByte(b, '"')
 		if c.inString {
-			i := bytes.IndexByte(b, '"')
-			if i < 0 {
-				break
+			if q < 0 {
+				return
 			}
 			c.inString = false
-			b = b[i+1:]
+			b = b[q+1:]
 			continue
 		}
-		i := bytes.IndexAny(b, "\"\n")
-		if i < 0 {
-			break
+		plain := b
+		if q >= 0 {
+			plain = b[:q]
 		}
-		if b[i] == '"' {
-			c.inString = true
-		} else {
-			c.lines++
+		c.lines += int64(bytes.Count(plain, newline))
+		c.rows = max(c.lines-1, 0)
+		if q < 0 {
+			return
 		}
-		b = b[i+1:]
+		c.inString = true
+		b = b[q+1:]
 	}
-	c.rows = max(c.lines-1, 0)
 }
 
-// countJSON counts objects closing at depth 1, outside strings.
+// newline is what ends a CSV line.
+var newline = []byte{'\n'}
+
+// countJSON counts objects closing at depth 1, outside strings. Inside a
+// string it jumps to the next backslash or closing quote (bytes.IndexByte;
+// nextQuote is remembered, so a string full of escapes costs no rescans).
 func (c *rowCounter) countJSON(b []byte) {
+	nextQuote := -1 // the index of the next '"' at or after i, when >= i
 	for i := 0; i < len(b); i++ {
-		ch := b[i]
 		if c.inString {
 			if c.escaped { // the byte a backslash escapes
 				c.escaped = false
 				continue
 			}
-			// Skip to the next quote or backslash.
-			j := bytes.IndexAny(b[i:], "\"\\")
-			if j < 0 {
+			if nextQuote < i {
+				if nextQuote = bytes.IndexByte(b[i:], '"'); nextQuote >= 0 {
+					nextQuote += i
+				} else {
+					nextQuote = len(b)
+				}
+			}
+			if bs := bytes.IndexByte(b[i:nextQuote], '\\'); bs >= 0 {
+				i += bs
+				c.escaped = true
+				continue
+			}
+			if nextQuote == len(b) {
 				return // the rest of b is inside the string
 			}
-			i += j
-			if b[i] == '\\' {
-				c.escaped = true
-			} else {
-				c.inString = false
-			}
+			i = nextQuote
+			c.inString = false
 			continue
 		}
-		switch ch {
+		switch ch := b[i]; ch {
 		case '"':
 			c.inString = true
 		case '{', '[':
@@ -120,7 +132,7 @@ func (c *rowCounter) countJSON(b []byte) {
 				c.closed = true
 			}
 		}
-		if ch != ' ' && ch != '\n' && ch != '\r' && ch != '\t' {
+		if ch := b[i]; ch != ' ' && ch != '\n' && ch != '\r' && ch != '\t' && ch != '"' {
 			c.last = ch
 		}
 	}

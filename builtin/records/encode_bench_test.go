@@ -46,8 +46,9 @@ func BenchmarkRecordWriter(b *testing.B) {
 }
 
 // BenchmarkWholeTableRecord compares the two ways a whole-table read
-// answers a stored record: from its text (writeRaw) and decoded then
-// encoded (what every other search does). One op is one record.
+// answers a stored record: from its text (writeRaw; as a search answer
+// and in both export formats) and decoded then encoded (what every other
+// search does). One op is one record.
 func BenchmarkWholeTableRecord(b *testing.B) {
 	texts := make([][]byte, benchRecordPool)
 	enc := fastjson.Encoder{OuterMapOrder: true, NilAsEmpty: true} // as the store writes
@@ -58,18 +59,23 @@ func BenchmarkWholeTableRecord(b *testing.B) {
 		}
 	}
 	cols := []string{"id", "active", "address", "age", "balance", "category", "created", "email", "name", "score", "tags"}
-	b.Run("text", func(b *testing.B) {
-		rw := newRecordWriter(io.Discard, formatSearch, projection{cols: cols, all: true})
-		b.ReportAllocs()
-		for i := 0; b.Loop(); i++ {
-			if err := rw.writeRaw(texts[i%len(texts)]); err != nil {
-				b.Fatal(err)
+	for _, f := range []struct {
+		name   string
+		format answerFormat
+	}{{"text", formatSearch}, {"text export json", formatExportJSON}, {"text export csv", formatExportCSV}} {
+		b.Run(f.name, func(b *testing.B) {
+			rw := newRecordWriter(io.Discard, f.format, projection{cols: cols, all: true})
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				if err := rw.writeRaw(texts[i%len(texts)]); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-		if rw.decodedWhole != 0 {
-			b.Fatalf("%d records decoded whole", rw.decodedWhole)
-		}
-	})
+			if rw.decodedWhole != 0 {
+				b.Fatalf("%d records decoded whole", rw.decodedWhole)
+			}
+		})
+	}
 	b.Run("decoded", func(b *testing.B) {
 		rw := newRecordWriter(io.Discard, formatSearch, projection{cols: cols, all: true})
 		b.ReportAllocs()
