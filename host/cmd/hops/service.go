@@ -199,8 +199,8 @@ func withoutEnv(env []string, name string) []string {
 	return out
 }
 
-// readTail returns up to max bytes of path written after offset from.
-func readTail(path string, from int64, max int64) string {
+// readTail returns up to limit bytes of path written after offset from.
+func readTail(path string, from, limit int64) string {
 	f, err := os.Open(path)
 	if err != nil {
 		return ""
@@ -210,8 +210,8 @@ func readTail(path string, from int64, max int64) string {
 	if err != nil {
 		return ""
 	}
-	if st.Size()-from > max {
-		from = st.Size() - max
+	if st.Size()-from > limit {
+		from = st.Size() - limit
 	}
 	buf := make([]byte, st.Size()-from)
 	n, _ := f.ReadAt(buf, from)
