@@ -41,6 +41,9 @@ func writeError(c echo.Context, err error, log hclog.Logger) error {
 	}
 	e, ok := sdk.AsError(err)
 	if !ok {
+		e, ok = sdk.DiskFullError(err)
+	}
+	if !ok {
 		id := newErrorID()
 		log.Error("request failed", "path", c.Request().URL.Path, "error_id", id, "error", err)
 		e = &sdk.Error{Status: http.StatusInternalServerError,

@@ -44,10 +44,14 @@ func writeBody(r *sdk.Response, w io.Writer) error {
 }
 
 // toError maps a handler's error to the *sdk.Error answered for it: an
-// *sdk.Error (possibly wrapped), or an sdk.StatusError's status and text.
-// ok is false for errors that carry no status (they become 500s).
+// *sdk.Error (possibly wrapped), an sdk.StatusError's status and text, or
+// the 507 of a write that found the disk full. ok is false for errors
+// that carry no status (they become 500s).
 func toError(err error) (*sdk.Error, bool) {
 	if e, ok := sdk.AsError(err); ok {
+		return e, true
+	}
+	if e, ok := sdk.DiskFullError(err); ok {
 		return e, true
 	}
 	var se sdk.StatusError
