@@ -5,8 +5,10 @@ import (
 	pb "github.com/hops-dev/hops/sdk/internal/proto"
 )
 
-// This file is the wall between generated protobuf types and the SDK's
-// hand-written ones: nothing else converts between them.
+// This file converts package sdk's types (Access, Operation, Caller) to and
+// from their generated twins. The generated types never leave package
+// plugin: sdk/internal/proto is importable only inside sdk/, and every
+// exported signature here uses package sdk's types.
 
 func accessToProto(a sdk.Access) pb.Access {
 	switch a {

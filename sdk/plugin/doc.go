@@ -14,8 +14,8 @@
 // takes the host down), a handshake, AutoMTLS and checksum verification of
 // third-party binaries, and a broker for the reverse channel (the Host
 // service, through which a family's sdk.Host calls reach the host). The
-// generated protobuf types live in sdk/internal/proto; convert.go is the
-// only code that converts between them and package sdk's types.
+// generated protobuf types live in sdk/internal/proto and never appear in
+// an exported signature; convert.go maps package sdk's types to them.
 //
 // # The wire
 //
