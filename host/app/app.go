@@ -145,9 +145,7 @@ func Run(ctx context.Context, opts Options) (*Restart, error) {
 	defer hostLog.Close()
 	var log hclog.Logger = hostLog
 	log.Info("starting hops", "version", opts.Version, "root_path", root, "config", cfg.FilePath(), "pid", os.Getpid())
-	for _, w := range cfg.Warnings() {
-		log.Warn("configuration key ignored", "key", w.Key, "source", w.Source, "reason", w.Reason)
-	}
+	logConfigWarnings(log, cfg)
 	logDir := cfg.String("logging.root")
 	if logDir == "" {
 		logDir = filepath.Join(root, "log")
@@ -257,6 +255,24 @@ func Run(ctx context.Context, opts Options) (*Restart, error) {
 	stopFamilies(in.sup)
 	log.Info("stopped", "restart", restart)
 	return plan, nil
+}
+
+// logConfigWarnings logs, at WARN, each key the configuration's layers
+// give that hops does not act on.
+func logConfigWarnings(log hclog.Logger, cfg *config.Config) {
+	for _, w := range cfg.Warnings() {
+		log.Warn("configuration key ignored", "key", w.Key, "source", w.Source, "reason", w.Reason)
+	}
+}
+
+// reloadConfig re-reads the configuration (restart_service) and logs its
+// warnings as a start does.
+func (in *instance) reloadConfig() error {
+	if err := in.cfg.Reload(); err != nil {
+		return err
+	}
+	logConfigWarnings(in.log, in.cfg)
+	return nil
 }
 
 // newServer builds an HTTP server from the current config.

@@ -117,7 +117,7 @@ func (in *instance) runRestartService(id, service string, replicated bool, authz
 		timings, err = in.rollAll(ctx)
 		result["rolled"] = timings
 	default:
-		err = in.cfg.Reload()
+		err = in.reloadConfig()
 		result["peers"] = len(in.peers())
 		if err == nil {
 			result["clustering"], err = in.reloadClustering(ctx, service == serviceClustering)

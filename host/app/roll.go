@@ -16,7 +16,7 @@ const rollTimeout = 60 * time.Second
 // long each step took.
 func (in *instance) rollAll(ctx context.Context) (map[string]string, error) {
 	timings := map[string]string{}
-	if err := in.cfg.Reload(); err != nil {
+	if err := in.reloadConfig(); err != nil {
 		return timings, fmt.Errorf("reload config: %w", err)
 	}
 	start := time.Now()

@@ -122,6 +122,7 @@ func (c *Config) loadWith(file []byte) (*koanf.Koanf, []Warning, error) {
 	}
 	problems = append(problems, checkPorts(ko)...)
 	warnings = append(warnings, orphanSections(ko, sections)...)
+	warnings = append(warnings, unusedTLSWarning(ko)...)
 	if len(problems) > 0 {
 		return nil, nil, &LoadError{Problems: sortProblems(problems)}
 	}

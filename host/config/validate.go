@@ -219,10 +219,33 @@ func checkSize(v any) error {
 // section override tls for the operations API), else tls.*. An empty
 // certificate means none is configured: HTTPS serves the certs family's.
 func (c *Config) TLSFiles() (certificate, privateKey, certificateAuthority string) {
+	set, ok := tlsSetOf(c.view())
+	if !ok {
+		return "", "", ""
+	}
+	return c.String(set[0]), c.String(set[1]), c.String(set[2])
+}
+
+// tlsSetOf returns the key set TLSFiles reads: operationsApi.tls when its
+// certificate is set, else tls when its certificate is; ok is false when
+// neither is.
+func tlsSetOf(ko *koanf.Koanf) ([3]string, bool) {
 	for _, set := range [][3]string{tlsKeySets[1], tlsKeySets[0]} {
-		if cert := c.String(set[0]); cert != "" {
-			return cert, c.String(set[1]), c.String(set[2])
+		if ko.String(set[0]) != "" {
+			return set, true
 		}
 	}
-	return "", "", ""
+	return [3]string{}, false
+}
+
+// ReasonTLSUnused reports a certificate no listener serves.
+const ReasonTLSUnused = "is set but operationsApi.network.securePort is null: no HTTPS listener serves it"
+
+// unusedTLSWarning reports operator certificate files while HTTPS is off.
+func unusedTLSWarning(ko *koanf.Koanf) []Warning {
+	set, ok := tlsSetOf(ko)
+	if !ok || ko.Int(apiPorts[1]) > 0 {
+		return nil
+	}
+	return []Warning{{Key: set[0], Source: "configuration", Reason: ReasonTLSUnused}}
 }

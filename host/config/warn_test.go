@@ -221,6 +221,13 @@ func TestTLSFiles(t *testing.T) {
 	if cert, key, ca := c.TLSFiles(); cert != "/b/cert.pem" || key != "/b/key.pem" || ca != "/b/ca.pem" {
 		t.Errorf("operationsApi.tls: %q %q %q", cert, key, ca)
 	}
+	if ws := c.Warnings(); len(ws) != 1 || ws[0].Key != "operationsApi.tls.certificate" || ws[0].Reason != ReasonTLSUnused {
+		t.Errorf("certificate without securePort: warnings %v", ws)
+	}
+	c = testConfig(t, "tls:\n  certificate: /a/cert.pem\n  privateKey: /a/key.pem\n", []string{"OPERATIONSAPI_NETWORK_SECUREPORT=9443"}, nil)
+	if ws := c.Warnings(); len(ws) != 0 {
+		t.Errorf("certificate with securePort: warnings %v", ws)
+	}
 	if cert, _, _ := testConfig(t, "", nil, nil).TLSFiles(); cert != "" {
 		t.Errorf("defaults name a certificate: %q", cert)
 	}
