@@ -21,29 +21,35 @@ const sortSlack = 1024
 // without one it holds every match. Invalid conditions are a 400 naming
 // the parameter.
 func (s *Store) SearchByConditions(ctx context.Context, db, table string, q Conditions, fn func(map[string]any) error) error {
+	return searchConditions(q, func(visit func(map[string]any) error) error {
+		return s.viewTable(db, table, func(t *tableTx) error { return t.scan(ctx, visit) })
+	}, fn)
+}
+
+// searchConditions is SearchByConditions over any table: scan calls visit
+// with every record in primary key order and returns what visit returns.
+func searchConditions(q Conditions, scan func(visit func(map[string]any) error) error, fn func(map[string]any) error) error {
 	pred, err := q.compile()
 	if err != nil {
 		return err
 	}
 	if q.Sort == nil {
-		return s.searchStreaming(ctx, db, table, q, pred, fn)
+		return searchStreaming(q, pred, scan, fn)
 	}
 	keep := q.Offset + q.Limit
 	var buf []map[string]any
 	order := func(a, b map[string]any) int { return compareRecords(a, b, q.Sort) }
-	err = s.viewTable(db, table, func(t *tableTx) error {
-		return t.scan(ctx, func(rec map[string]any) error {
-			if !pred(rec) {
-				return nil
-			}
-			buf = append(buf, rec)
-			if q.Limit > 0 && len(buf) >= keep+sortSlack {
-				slices.SortStableFunc(buf, order)
-				clear(buf[keep:])
-				buf = buf[:keep]
-			}
+	err = scan(func(rec map[string]any) error {
+		if !pred(rec) {
 			return nil
-		})
+		}
+		buf = append(buf, rec)
+		if q.Limit > 0 && len(buf) >= keep+sortSlack {
+			slices.SortStableFunc(buf, order)
+			clear(buf[keep:])
+			buf = buf[:keep]
+		}
+		return nil
 	})
 	if err != nil {
 		return err
@@ -58,26 +64,24 @@ func (s *Store) SearchByConditions(ctx context.Context, db, table string, q Cond
 	return nil
 }
 
-// searchStreaming is SearchByConditions without a sort.
-func (s *Store) searchStreaming(ctx context.Context, db, table string, q Conditions, pred predicate, fn func(map[string]any) error) error {
+// searchStreaming is searchConditions without a sort.
+func searchStreaming(q Conditions, pred predicate, scan func(visit func(map[string]any) error) error, fn func(map[string]any) error) error {
 	skip, sent := q.Offset, 0
-	err := s.viewTable(db, table, func(t *tableTx) error {
-		return t.scan(ctx, func(rec map[string]any) error {
-			if !pred(rec) {
-				return nil
-			}
-			if skip > 0 {
-				skip--
-				return nil
-			}
-			if err := fn(rec); err != nil {
-				return err
-			}
-			if sent++; q.Limit > 0 && sent >= q.Limit {
-				return errStop
-			}
+	err := scan(func(rec map[string]any) error {
+		if !pred(rec) {
 			return nil
-		})
+		}
+		if skip > 0 {
+			skip--
+			return nil
+		}
+		if err := fn(rec); err != nil {
+			return err
+		}
+		if sent++; q.Limit > 0 && sent >= q.Limit {
+			return errStop
+		}
+		return nil
 	})
 	if errors.Is(err, errStop) {
 		return nil
