@@ -44,6 +44,9 @@ func (f *Family) deleteRecordsBefore(_ context.Context, req *sdk.Request) (*sdk.
 	if err := joinErrors(dateErr, dbErr, tableErr); err != nil {
 		return nil, err
 	}
+	if isSystem(db) {
+		return nil, systemReadOnly()
+	}
 	if _, err := st.PrimaryKey(db, table); err != nil {
 		return nil, err
 	}

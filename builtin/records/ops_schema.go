@@ -20,6 +20,9 @@ func (f *Family) createDatabase(_ context.Context, req *sdk.Request) (*sdk.Respo
 	if err != nil {
 		return nil, err
 	}
+	if isSystem(db) {
+		return nil, systemReadOnly()
+	}
 	if err := st.CreateDatabase(db); err != nil {
 		return nil, err
 	}
@@ -35,6 +38,9 @@ func (f *Family) dropDatabase(_ context.Context, req *sdk.Request) (*sdk.Respons
 	db, err := database(fields, true)
 	if err != nil {
 		return nil, err
+	}
+	if isSystem(db) {
+		return nil, systemReadOnly()
 	}
 	if err := st.DropDatabase(db); err != nil {
 		return nil, err
@@ -58,6 +64,9 @@ func (f *Family) createTable(_ context.Context, req *sdk.Request) (*sdk.Response
 	if err := joinErrors(tableErr, pkErr); err != nil {
 		return nil, err
 	}
+	if isSystem(db) {
+		return nil, systemReadOnly()
+	}
 	if err := st.CreateTable(db, table, pk); err != nil {
 		return nil, err
 	}
@@ -74,6 +83,9 @@ func (f *Family) dropTable(_ context.Context, req *sdk.Request) (*sdk.Response, 
 	if err != nil {
 		return nil, err
 	}
+	if isSystem(t.db) {
+		return nil, systemReadOnly()
+	}
 	if err := st.DropTable(t.db, t.table); err != nil {
 		return nil, err
 	}
@@ -81,7 +93,7 @@ func (f *Family) dropTable(_ context.Context, req *sdk.Request) (*sdk.Response, 
 }
 
 // describeTable: describe_table {database, table}; needs read.
-func (f *Family) describeTable(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
+func (f *Family) describeTable(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
 	st, fields, err := f.begin(req)
 	if err != nil {
 		return nil, err
@@ -89,6 +101,20 @@ func (f *Family) describeTable(_ context.Context, req *sdk.Request) (*sdk.Respon
 	t, err := readTarget(fields)
 	if err != nil {
 		return nil, err
+	}
+	if isSystem(t.db) {
+		if err := checkSystemRead(req.Caller, t.table, true); err != nil {
+			return nil, err
+		}
+		mem, err := systemMemory(ctx, req, t.table)
+		if err != nil {
+			return nil, err
+		}
+		info, err := mem.DescribeTable(t.db, t.table)
+		if err != nil {
+			return nil, err
+		}
+		return sdk.OK(info), nil
 	}
 	if err := permsOf(req.Caller).checkTable(t, rightRead); err != nil {
 		return nil, err
@@ -104,7 +130,7 @@ func (f *Family) describeTable(_ context.Context, req *sdk.Request) (*sdk.Respon
 // describeDatabase: describe_database / describe_schema {database}: every
 // table the caller may read, keyed by name. A caller who may read no
 // table of the database is told it does not exist (403), as for tables.
-func (f *Family) describeDatabase(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
+func (f *Family) describeDatabase(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
 	st, fields, err := f.begin(req)
 	if err != nil {
 		return nil, err
@@ -112,6 +138,20 @@ func (f *Family) describeDatabase(_ context.Context, req *sdk.Request) (*sdk.Res
 	db, err := database(fields, false)
 	if err != nil {
 		return nil, err
+	}
+	if isSystem(db) {
+		if err := checkSystemRead(req.Caller, "", true); err != nil {
+			return nil, err
+		}
+		mem, err := systemMemory(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		tables, err := mem.DescribeDatabase(db)
+		if err != nil {
+			return nil, err
+		}
+		return sdk.OK(tables), nil
 	}
 	p := permsOf(req.Caller)
 	if !p.readsAny(db) {

@@ -10,10 +10,18 @@ import (
 	"github.com/hops-dev/hops/sdk"
 )
 
+// tableReader is what the searches and SELECT read: the store, or the system
+// database's tables (store.Memory).
+type tableReader interface {
+	sqlq.Source
+	SearchByValue(ctx context.Context, db, table, attr string, value any, fn func(map[string]any) error) error
+	SearchByConditions(ctx context.Context, db, table string, q store.Conditions, fn func(map[string]any) error) error
+}
+
 // search is what every search reads before it runs: the store, the
 // table (checked for read permission and existence) and the projection.
 type search struct {
-	st     *store.Store
+	st     tableReader
 	fields map[string]json.RawMessage
 	t      target
 	p      projection
@@ -24,8 +32,8 @@ type search struct {
 // beginSearch reads and checks what every search shares, in order: the
 // table, the caller's read right, get_attributes, then the table's
 // existence (a 404 before any byte of the answer is written).
-func (f *Family) beginSearch(req *sdk.Request) (*search, error) {
-	st, fields, err := f.begin(req)
+func (f *Family) beginSearch(ctx context.Context, req *sdk.Request) (*search, error) {
+	db, fields, err := f.begin(req)
 	if err != nil {
 		return nil, err
 	}
@@ -33,7 +41,15 @@ func (f *Family) beginSearch(req *sdk.Request) (*search, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := permsOf(req.Caller).checkTable(t, rightRead); err != nil {
+	var st tableReader = db
+	if isSystem(t.db) {
+		if err := checkSystemRead(req.Caller, t.table, false); err != nil {
+			return nil, err
+		}
+		if st, err = systemMemory(ctx, req, t.table); err != nil {
+			return nil, err
+		}
+	} else if err := permsOf(req.Caller).checkTable(t, rightRead); err != nil {
 		return nil, err
 	}
 	names, all, err := attributes(fields)
@@ -60,7 +76,7 @@ func (f *Family) beginSearch(req *sdk.Request) (*search, error) {
 // allColumns is the column order of get_attributes ["*"]: the primary key,
 // then every other attribute of the table sorted as JavaScript sorts
 // (sqlq.CompareNames), the order of a SELECT * too.
-func allColumns(st *store.Store, t target, pk string) ([]string, error) {
+func allColumns(st tableReader, t target, pk string) ([]string, error) {
 	attrs, err := st.Attributes(t.db, t.table)
 	if err != nil {
 		return nil, err
@@ -79,7 +95,7 @@ func allColumns(st *store.Store, t target, pk string) ([]string, error) {
 // hash_values | ids, get_attributes}: the records of the given keys, in
 // the order given; unknown keys are skipped.
 func (f *Family) searchByHash(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
-	s, err := f.beginSearch(req)
+	s, err := f.beginSearch(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +116,7 @@ func (f *Family) searchByHash(ctx context.Context, req *sdk.Request) (*sdk.Respo
 // search_value, get_attributes}: the records whose attribute equals the
 // value, or matches it with a leading or trailing "*" wildcard.
 func (f *Family) searchByValue(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
-	s, err := f.beginSearch(req)
+	s, err := f.beginSearch(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -118,9 +134,11 @@ func (f *Family) searchByValue(ctx context.Context, req *sdk.Request) (*sdk.Resp
 	if attr == s.pk && value == wildcardAll {
 		// Every record has a primary key: this is the whole table, the
 		// usual way to ask for it, and the raw scan answers it.
-		return streamRaw(ctx, s.p, func(emit func([]byte) error) error {
-			return s.st.ScanRaw(ctx, s.t.db, s.t.table, emit)
-		}), nil
+		if db, ok := s.st.(*store.Store); ok {
+			return streamRaw(ctx, s.p, func(emit func([]byte) error) error {
+				return db.ScanRaw(ctx, s.t.db, s.t.table, emit)
+			}), nil
+		}
 	}
 	return streamRecords(ctx, s.p, func(emit func(map[string]any) error) error {
 		return s.st.SearchByValue(ctx, s.t.db, s.t.table, attr, value, emit)
@@ -133,7 +151,7 @@ const wildcardAll = "*"
 // searchByConditions: search_by_conditions {database, table, operator,
 // conditions, limit, offset, sort, get_attributes}.
 func (f *Family) searchByConditions(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
-	s, err := f.beginSearch(req)
+	s, err := f.beginSearch(ctx, req)
 	if err != nil {
 		return nil, err
 	}

@@ -42,6 +42,9 @@ func (f *Family) sql(ctx context.Context, req *sdk.Request) (*sdk.Response, erro
 	if !ok {
 		return nil, sdk.BadRequest(MsgUnsupportedStatement, stmt.Kind)
 	}
+	if isSystem(stmt.Table.DB) {
+		return sqlSystem(ctx, req, stmt)
+	}
 	var tables []target
 	for _, t := range stmt.Tables() {
 		tables = append(tables, target{db: t.DB, table: t.Table})
@@ -65,24 +68,40 @@ func (f *Family) sql(ctx context.Context, req *sdk.Request) (*sdk.Response, erro
 	return sqlSelect(ctx, st, stmt, p)
 }
 
+// sqlSystem runs a statement on the system database: a SELECT by a super
+// user over its tables, anything else refused as HarperDB refuses it.
+func sqlSystem(ctx context.Context, req *sdk.Request, stmt *sqlq.Statement) (*sdk.Response, error) {
+	if stmt.Kind != sqlq.Select {
+		return nil, systemReadOnly()
+	}
+	if err := checkSystemRead(req.Caller, stmt.Table.Table, false); err != nil {
+		return nil, err
+	}
+	mem, err := systemMemory(ctx, req, stmt.Table.Table)
+	if err != nil {
+		return nil, err
+	}
+	return sqlSelect(ctx, mem, stmt, permsOf(req.Caller))
+}
+
 // sqlSelect streams a SELECT's rows. The table's existence is checked
 // first so an unknown table is a clean 404.
-func sqlSelect(ctx context.Context, st *store.Store, stmt *sqlq.Statement, caller perms) (*sdk.Response, error) {
+func sqlSelect(ctx context.Context, st tableReader, stmt *sqlq.Statement, caller perms) (*sdk.Response, error) {
 	cols, err := stmt.Columns(st)
 	if err != nil {
 		return nil, err
 	}
 	p := projection{cols: cols, all: stmt.SelectedColumns() == nil}
-	if p.all {
-		rules, err := caller.rulesOn(st, target{db: stmt.Table.DB, table: stmt.Table.Table})
+	if db, ok := st.(*store.Store); ok && p.all {
+		rules, err := caller.rulesOn(db, target{db: stmt.Table.DB, table: stmt.Table.Table})
 		if err != nil {
 			return nil, err
 		}
 		p = rules.restrict(p)
 	}
-	if stmt.ReadsWholeTable() {
+	if db, ok := st.(*store.Store); ok && stmt.ReadsWholeTable() {
 		return streamRaw(ctx, p, func(emit func([]byte) error) error {
-			return st.ScanRaw(ctx, stmt.Table.DB, stmt.Table.Table, emit)
+			return db.ScanRaw(ctx, stmt.Table.DB, stmt.Table.Table, emit)
 		}), nil
 	}
 	return streamRecords(ctx, p, func(emit func(map[string]any) error) error {

@@ -36,6 +36,9 @@ func (f *Family) write(req *sdk.Request, fn writeFunc, need ...right) (*sdk.Resp
 	if err != nil {
 		return nil, err
 	}
+	if isSystem(t.db) {
+		return nil, systemReadOnly()
+	}
 	if err := permsOf(req.Caller).checkTable(t, need...); err != nil {
 		return nil, err
 	}
@@ -62,6 +65,9 @@ func (f *Family) deleteRecords(_ context.Context, req *sdk.Request) (*sdk.Respon
 	t, err := readTarget(fields)
 	if err != nil {
 		return nil, err
+	}
+	if isSystem(t.db) {
+		return nil, systemReadOnly()
 	}
 	if err := permsOf(req.Caller).checkTable(t, rightDelete); err != nil {
 		return nil, err

@@ -95,6 +95,13 @@ func Parse(sql string) (*Statement, error) {
 // feature not supported: ..."), or a table without a database.
 func ParseWith(sql string, opts Options) (*Statement, error) {
 	tree, err := parseTree(sql)
+	if err != nil && !errors.Is(err, sqlparser.ErrEmpty) {
+		if quoted, changed := quoteQualified(sql); changed {
+			if t, qerr := parseTree(quoted); qerr == nil {
+				tree, err = t, nil
+			}
+		}
+	}
 	if errors.Is(err, sqlparser.ErrEmpty) {
 		return nil, badRequest(MsgInvalidSQL, MsgEmptySQL)
 	}

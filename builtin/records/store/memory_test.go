@@ -49,7 +49,9 @@ func TestMemoryReads(t *testing.T) {
 	}), "cluster_user", "super_user")
 	q := Conditions{Conditions: []Condition{{SearchAttribute: "role", SearchType: "contains", SearchValue: "er"}},
 		Sort: &Sort{Attribute: "role", Descending: true}, Limit: 2}
-	eq(memIDs(t, func(fn func(map[string]any) error) error { return m.SearchByConditions(ctx, "system", "hdb_role", q, fn) }),
+	eq(memIDs(t, func(fn func(map[string]any) error) error {
+		return m.SearchByConditions(ctx, "system", "hdb_role", q, fn)
+	}),
 		"super_user", "reader")
 
 	if _, err := m.PrimaryKey("system", "hdb_nope"); StatusOf(err) != 404 || err.Error() != "Table 'system.hdb_nope' does not exist" {
