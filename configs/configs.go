@@ -12,9 +12,10 @@ package configs
 
 import _ "embed" // for the go:embed directive below
 
-// Defaults is the content of defaults.yaml: every key hops knows, with its
-// default value and a comment for operators. It must stay valid against the
-// key table in host/config (a test there checks it).
+// Defaults is the content of defaults.yaml: the keys hops acts on, with
+// their default values and a comment for operators. It must stay valid
+// against the key table in host/config, and hold no key that does not act
+// (tests there check both).
 //
 //go:embed defaults.yaml
 var Defaults []byte

@@ -9,7 +9,12 @@
 // "operationsApi.network.port". Set is set_configuration, Effective is
 // get_configuration, Reload is restart_service, EnsureFile runs at first
 // start. The key table is schema_harper.go (HarperDB's names) and
-// schema_hops.go (hops' own); the defaults are configs/defaults.yaml.
+// schema_hops.go (hops' own); acting.go says which keys act, what each
+// does and which test proves it; the defaults are configs/defaults.yaml.
+// warn.go reports keys that do not act, validate.go checks what a start
+// needs from the machine, docs.go renders the key table and the JSON
+// Schema, layers.go names HarperDB's environment layers, backup.go keeps
+// set_configuration's backups.
 //
 // # Precedence
 //
