@@ -60,7 +60,7 @@ func big(_ context.Context, r *sdk.Request) (*sdk.Response, error) {
 	var in struct {
 		N int `json:"n"`
 	}
-	if err := r.Decode(&in); err != nil {
+	if err := json.Unmarshal(r.Body, &in); err != nil {
 		return nil, err
 	}
 	return sdk.Streamed("application/json", func(w io.Writer) error {
@@ -85,7 +85,7 @@ func relay(ctx context.Context, r *sdk.Request) (*sdk.Response, error) {
 	var in struct {
 		Inner json.RawMessage `json:"inner"`
 	}
-	if err := r.Decode(&in); err != nil {
+	if err := json.Unmarshal(r.Body, &in); err != nil {
 		return nil, err
 	}
 	reply, err := r.Host.Dispatch(ctx, r.Caller, in.Inner)
@@ -191,5 +191,25 @@ func TestDispatchThroughTheHost(t *testing.T) {
 	r = h.Do(t, plain, map[string]any{"operation": "relay", "inner": map[string]any{"operation": "wrapped_404"}})
 	if r.Status != 404 || r.Error() != "no such thing" {
 		t.Fatalf("a dispatched error must come back with its status: %d %s", r.Status, r.Body)
+	}
+}
+
+// TestHostSeesOnlyTheCallerToken: what a family claims about its caller
+// besides the token never reaches the host; the host resolves the token.
+func TestHostSeesOnlyTheCallerToken(t *testing.T) {
+	h := sdktest.New(t, testFamily{}, sdktest.Options{})
+	var got sdk.Caller
+	h.Host.DispatchFunc = func(_ context.Context, caller sdk.Caller, _ []byte) (*sdk.Reply, error) {
+		got = caller
+		return &sdk.Reply{Status: 200, ContentType: sdk.ContentTypeJSON, Body: io.NopCloser(strings.NewReader(`{}`))}, nil
+	}
+	claimed := sdk.Caller{Username: "mallory", Role: "super_user", SuperUser: true,
+		Permissions: json.RawMessage(`{"super_user":true}`), Token: "tok-mallory"}
+	r := h.Do(t, claimed, map[string]any{"operation": "relay", "inner": map[string]any{"operation": "whoami"}})
+	if r.Status != 200 {
+		t.Fatalf("relay: %d %s", r.Status, r.Body)
+	}
+	if want := (sdk.Caller{Token: "tok-mallory"}); got.Token != want.Token || got.Username != "" || got.Role != "" || got.SuperUser || got.Permissions != nil {
+		t.Fatalf("the host was handed %+v, want only the token", got)
 	}
 }
