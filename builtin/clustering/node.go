@@ -95,6 +95,9 @@ func startNode(set settings, tr *trust, dir string, log hclog.Logger) (*node, er
 			Name: ClusterName,
 			Host: set.BindHost,
 			Port: set.Port,
+			// This node's clients are its own processes on loopback: never
+			// tell them other nodes' client URLs.
+			NoAdvertise: true,
 		},
 		Routes: nodeRoutes(set),
 	}

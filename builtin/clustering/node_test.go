@@ -1,10 +1,15 @@
 package clustering
 
 import (
+	"context"
 	"net"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 func freePort(t *testing.T) int {
@@ -33,3 +38,67 @@ func TestStartNodePlain(t *testing.T) {
 	}
 	defer n.stop()
 }
+
+// Three servers started as the family starts them (the third routed only
+// to the first) form one JetStream cluster: a stream with three replicas
+// takes a publish on one node and serves it on another. This is what
+// replication will build on.
+func TestThreeNodesRunJetStream(t *testing.T) {
+	ports := []int{freePort(t), freePort(t), freePort(t)}
+	routes := [][]string{nil, {hp(ports[0])}, {hp(ports[0])}}
+	var nodes []*node
+	for i, p := range ports {
+		set := settings{NodeName: "n" + strconv.Itoa(i), Port: p, BindHost: "127.0.0.1", Routes: routes[i], Databases: []string{"system"}}
+		n, err := startNode(set, nil, t.TempDir(), hclog.NewNullLogger())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer n.stop()
+		nodes = append(nodes, n)
+	}
+	connect := func(n *node) jetstream.JetStream {
+		nc, err := nats.Connect(n.info.URL, nats.Token(n.info.Token))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(nc.Close)
+		js, err := jetstream.New(nc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return js
+	}
+	started := time.Now()
+	js0, js2 := connect(nodes[0]), connect(nodes[2])
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var err error
+	for ctx.Err() == nil {
+		// One attempt at a time: a request sent while the meta leader is
+		// still being elected goes unanswered.
+		actx, acancel := context.WithTimeout(ctx, 2*time.Second)
+		_, err = js0.CreateStream(actx, jetstream.StreamConfig{Name: "T", Subjects: []string{"t.>"}, Replicas: 3})
+		acancel()
+		if err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("create a 3-replica stream: %v", err)
+	}
+	t.Logf("stream with 3 replicas created %s after the third node started", time.Since(started).Round(time.Millisecond))
+	if _, err := js0.Publish(ctx, "t.a", []byte("hello")); err != nil {
+		t.Fatal(err)
+	}
+	s, err := js2.Stream(ctx, "T")
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := s.GetMsg(ctx, 1)
+	if err != nil || string(msg.Data) != "hello" {
+		t.Fatalf("read on n2: %v %v", msg, err)
+	}
+}
+
+func hp(port int) string { return "127.0.0.1:" + strconv.Itoa(port) }

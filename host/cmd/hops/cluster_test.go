@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+
+	"github.com/hops-dev/hops/builtin/clustering"
 )
 
 // clusterWait bounds how long nodes may take to connect (route retries run
@@ -106,6 +108,23 @@ func (in *instance) runJob(t testing.TB, body map[string]any) map[string]any {
 	}
 }
 
+// clientInfo reads the node's clustering/client.json, waiting for it
+// while the clustering family (re)starts its server.
+func (in *instance) clientInfo(t testing.TB) clustering.ClientInfo {
+	t.Helper()
+	deadline := time.Now().Add(clusterWait)
+	for {
+		ci, err := clustering.ReadClientInfo(in.root)
+		if err == nil {
+			return ci
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("client info: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // authority returns the PEM of the node's generated CA.
 func (in *instance) authority(t testing.TB) string {
 	t.Helper()
@@ -186,17 +205,36 @@ func TestClusterThreeNodesDiscoverOverTLS(t *testing.T) {
 		t.Errorf("node-c routes: %s", got.Raw)
 	}
 
+	// restart_service clustering restarts node-b's NATS server; rolling
+	// node-c's families (http_workers) replaces its clustering process,
+	// whose new server starts once the old one let go of the store. Both
+	// come back into the cluster.
+	for _, step := range []struct {
+		n       *instance
+		service string
+	}{{b, "clustering"}, {c, "http_workers"}} {
+		before := step.n.clientInfo(t)
+		if job := step.n.runJob(t, map[string]any{"operation": "restart_service", "service": step.service}); job["status"] != "COMPLETE" {
+			t.Fatalf("restart_service %s: %v", step.service, job)
+		}
+		c.waitConnected(t, "node-a", "node-b")
+		b.waitConnected(t, "node-a", "node-c")
+		a.waitConnected(t, "node-b", "node-c")
+		after := step.n.clientInfo(t)
+		if after.Token == before.Token {
+			t.Errorf("restart_service %s: the NATS server was not restarted (same client token)", step.service)
+		}
+		if step.service == "http_workers" && after.PID == before.PID {
+			t.Errorf("restart_service http_workers: the clustering process was not replaced (pid %d)", after.PID)
+		}
+	}
+
 	// The client listener: loopback, token from client.json (0600).
 	info := filepath.Join(a.root, "clustering", "client.json")
 	if st, err := os.Stat(info); err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("client.json: %v %v", st, err)
 	}
-	var ci struct {
-		URL   string `json:"url"`
-		Token string `json:"token"`
-	}
-	raw, _ := os.ReadFile(info)
-	response{Raw: raw}.JSON(t, &ci)
+	ci := a.clientInfo(t)
 	if nc, err := nats.Connect(ci.URL, nats.Timeout(5*time.Second)); err == nil {
 		nc.Close()
 		t.Error("the client listener accepted a connection without the token")
