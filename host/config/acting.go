@@ -86,7 +86,7 @@ var acting = map[string]keyDoc{
 		"host/logging.TestRotationPastMaxSize"},
 	"logging.rotation.enabled": {"Rotate hops.log (size and interval below); false: the file grows.",
 		"host/logging.TestRotationPastMaxSize"},
-	"logging.rotation.maxSize": {"Rotate when the file would pass this size (K, M or G suffix; a plain number is bytes; at least 1M).",
+	"logging.rotation.maxSize": {"Rotate when the file would pass this size (K, M or G suffix; a plain number is bytes; at least 1M); null: by interval only.",
 		"host/logging.TestRotationPastMaxSize"},
 	"logging.rotation.interval": {"Also rotate on this timer; null: by size only.",
 		"host/logging.TestRotationInterval"},

@@ -70,8 +70,9 @@ type Options struct {
 type Rotation struct {
 	// Enabled turns rotation on; off, the file grows without bound.
 	Enabled bool
-	// MaxSize is the largest the file may grow, in bytes (at least 1 MiB:
-	// lumberjack counts whole mebibytes).
+	// MaxSize is the largest the file may grow, in bytes (rounded up to
+	// whole mebibytes, lumberjack's unit); zero: no size limit (rotation
+	// by Interval only).
 	MaxSize int64
 	// Interval, when positive, also rotates a non-empty file on a timer.
 	Interval time.Duration

@@ -234,3 +234,22 @@ func TestPluginLinesCarryOneTimestamp(t *testing.T) {
 		t.Errorf("output:\n%s", out)
 	}
 }
+
+// A null maxSize rotates by interval only: the file grows past 1 MiB.
+func TestRotationWithoutMaxSize(t *testing.T) {
+	dir := t.TempDir()
+	l, err := New(Options{File: true, Dir: dir, Rotation: Rotation{Enabled: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 1500 {
+		l.Info(line)
+	}
+	_ = l.Close()
+	if size := fileSize(t, filepath.Join(dir, FileName)); size <= mib {
+		t.Errorf("size %d: without maxSize the file should grow past 1 MiB", size)
+	}
+	if files := rotated(t, dir); len(files) != 0 {
+		t.Errorf("rotated by size without a maxSize: %v", files)
+	}
+}

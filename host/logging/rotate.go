@@ -17,6 +17,11 @@ import (
 // mib is lumberjack's size unit.
 const mib = 1 << 20
 
+// noSizeLimitMiB is lumberjack's MaxSize when maxSize is null (rotation by
+// interval only): lumberjack always has a limit, so it gets one no log
+// reaches (2 PiB).
+const noSizeLimitMiB = 1 << 31
+
 // fileMode is the mode of log files: lines name users and addresses.
 const fileMode = 0o600
 
@@ -66,8 +71,11 @@ func openRotating(dir string, rot Rotation) (*rotatingFile, error) {
 		f.plain = w
 		return f, nil
 	}
-	maxMiB := max(int((rot.MaxSize+mib-1)/mib), 1)
-	f.rot.MaxSize = int64(maxMiB) * mib
+	maxMiB := noSizeLimitMiB
+	if rot.MaxSize > 0 {
+		maxMiB = max(int((rot.MaxSize+mib-1)/mib), 1)
+		f.rot.MaxSize = int64(maxMiB) * mib
+	}
 	// Compression and age limits are applied here after each rotation
 	// (rotated files may move to rotation.path, and retention need not be
 	// whole days), so lumberjack keeps every backup and compresses none.
@@ -93,7 +101,7 @@ func (f *rotatingFile) Write(p []byte) (int, error) {
 	if f.plain != nil {
 		return f.plain.Write(p)
 	}
-	if f.size > 0 && f.size+int64(len(p)) > f.rot.MaxSize {
+	if f.rot.MaxSize > 0 && f.size > 0 && f.size+int64(len(p)) > f.rot.MaxSize {
 		if err := f.rotateLocked(); err != nil {
 			return 0, err
 		}
