@@ -163,7 +163,7 @@ func FromConfig(cfg *config.Config) (*Logger, error) {
 	if dir == "" {
 		dir = filepath.Join(cfg.RootPath(), "log")
 	}
-	return New(Options{
+	l, err := New(Options{
 		Level:    cfg.String("logging.level"),
 		JSON:     cfg.String("logging.format") == "json",
 		Stderr:   cfg.Bool("logging.stdStreams"),
@@ -171,6 +171,10 @@ func FromConfig(cfg *config.Config) (*Logger, error) {
 		Dir:      dir,
 		Rotation: rot,
 	})
+	if err != nil {
+		return nil, fmt.Errorf("logging.root / logging.rotation.path: %w", err)
+	}
+	return l, nil
 }
 
 // underServiceManager reports whether a service manager captures stderr.
