@@ -127,6 +127,16 @@ func (p perms) readsAny(db string) bool {
 	return false
 }
 
+// anyRight reports whether the caller has some right on some table of db.
+func (p perms) anyRight(db string) bool {
+	for _, t := range p.dbs[db] {
+		if !t.none() {
+			return true
+		}
+	}
+	return false
+}
+
 // unauthorizedTable is one entry of a 403's unauthorized_access list, keys
 // in HarperDB's order.
 type unauthorizedTable struct {
@@ -148,7 +158,13 @@ func (p perms) check(tables []target, need ...right) error {
 	var invalid []string
 	for _, t := range tables {
 		have, any := p.rights(t.db, t.table)
-		if !any {
+		switch {
+		case !any && !p.anyRight(t.db):
+			// No right on any table of the database: HarperDB 4.7.29 says
+			// the database does not exist, whether it does or not.
+			invalid = append(invalid, fmt.Sprintf(store.ErrMsgDatabaseNotFound, t.db))
+			continue
+		case !any:
 			invalid = append(invalid, fmt.Sprintf(store.ErrMsgTableNotFound, t.db, t.table))
 			continue
 		}

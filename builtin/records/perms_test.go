@@ -90,6 +90,16 @@ func TestPermissionMatrix(t *testing.T) {
 			"get_attributes", []string{"id"})), hiddenTable("Table 'db.birds' does not exist"))
 		// A table that really does not exist looks the same.
 		want403(t, as(reader, op("describe_table", "database", "db", "table", "nope")), hiddenTable("Table 'db.nope' does not exist"))
+		// A database the role has no right in does not exist, as HarperDB
+		// 4.7.29 words it, whether it exists or not.
+		e.ok(op("create_table", "database", "third", "table", "dogs", "primary_key", "id"))
+		for _, db := range []string{"nodb", "third"} {
+			want403(t, as(reader, op("search_by_hash", "database", db, "table", "dogs", "hash_values", []any{1}, "get_attributes", []string{"id"})),
+				hiddenTable("database '"+db+"' does not exist"))
+			want403(t, as(reader, sqlOp("SELECT * FROM "+db+".dogs")), hiddenTable("database '"+db+"' does not exist"))
+			want403(t, as(reader, op("insert", "database", db, "table", "x", "records", []any{map[string]any{"id": 1}})),
+				hiddenTable("database '"+db+"' does not exist"))
+		}
 	})
 	t.Run("describe shows only readable tables", func(t *testing.T) {
 		var all map[string]map[string]any
@@ -120,7 +130,7 @@ func TestPermissionMatrix(t *testing.T) {
 	})
 	t.Run("damaged permission JSON grants nothing", func(t *testing.T) {
 		bad := caller("bad", `not json`)
-		want403(t, as(bad, dogsT("search_by_hash", get...)), hiddenTable("Table 'db.dogs' does not exist"))
+		want403(t, as(bad, dogsT("search_by_hash", get...)), hiddenTable("database 'db' does not exist"))
 		var all map[string]any
 		as(bad, op("describe_all")).JSON(t, &all)
 		if len(all) != 0 {

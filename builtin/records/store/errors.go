@@ -59,6 +59,9 @@ const (
 	ErrMsgNameLength = "'%s' length must be less than or equal to 250 characters long"
 	// ErrMsgAttributeName: an attribute (or primary key) name with a slash or backtick (400).
 	ErrMsgAttributeName = "Attribute names cannot include backticks or forward slashes"
+	// ErrMsgAttributeTooLong: a written attribute name over MaxAttributeNameBytes,
+	// arg the name (400, HarperDB 4.7.29's text).
+	ErrMsgAttributeTooLong = "transaction aborted due to attribute name %s being too long. Attribute names cannot be longer than 250 bytes."
 	// ErrMsgUpdateNoHash: an update record without its primary key value (400).
 	ErrMsgUpdateNoHash = "a valid hash attribute must be provided with update record, check log for more info"
 	// ErrMsgInvalidHash: a primary key value that is not a string or a

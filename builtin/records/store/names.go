@@ -46,6 +46,11 @@ func validateNames(db, table string) error {
 
 // validAttributeName reports whether an attribute name is acceptable:
 // HarperDB forbids slashes and backticks in attribute names.
+// MaxAttributeNameBytes is the longest attribute name HarperDB 4.7 stores
+// (its index keys are bounded); a longer one is refused, and the write that
+// names it writes nothing.
+const MaxAttributeNameBytes = 250
+
 func validAttributeName(name string) bool {
 	return !strings.ContainsAny(name, "/`")
 }

@@ -153,6 +153,9 @@ func (t *tableTx) addAttributes(names []string) error {
 		if !validAttributeName(name) {
 			return badRequest(ErrMsgAttributeName)
 		}
+		if len(name) > MaxAttributeNameBytes {
+			return badRequest(ErrMsgAttributeTooLong, name)
+		}
 		if err := t.attrs.Put([]byte(name), marker); err != nil {
 			return fmt.Errorf("table %s.%s: adding attribute: %w", t.db, t.name, err)
 		}

@@ -331,3 +331,21 @@ func TestConcurrentWritersKeepCounts(t *testing.T) {
 		t.Fatalf("scan found %d records, want %d", n, want)
 	}
 }
+
+// An attribute name over 250 bytes is refused with HarperDB 4.7.29's
+// message, and nothing of the write is stored; 250 bytes is accepted.
+func TestAttributeNameLength(t *testing.T) {
+	s, _, _ := newStore(t, Options{})
+	mustTable(t, s, "dev", "t")
+	long := strings.Repeat("a", MaxAttributeNameBytes+1)
+	_, err := s.Insert("dev", "t", []map[string]any{{"id": 1.0, "ok": 1.0}, {"id": 2.0, long: 1.0}})
+	if StatusOf(err) != 400 || err.Error() != "transaction aborted due to attribute name "+long+" being too long. Attribute names cannot be longer than 250 bytes." {
+		t.Fatalf("long attribute: %v", err)
+	}
+	if n := count(t, s, "dev", "t"); n != 0 {
+		t.Fatalf("%d records stored by a refused write", n)
+	}
+	if _, err := s.Insert("dev", "t", []map[string]any{{"id": 3.0, long[1:]: 1.0}}); err != nil {
+		t.Fatalf("250 bytes: %v", err)
+	}
+}
