@@ -24,8 +24,10 @@ import (
 	"github.com/hops-dev/hops/host/logging"
 	"github.com/hops-dev/hops/host/metrics"
 	"github.com/hops-dev/hops/host/registry"
+	"github.com/hops-dev/hops/host/router"
 	"github.com/hops-dev/hops/host/server"
 	"github.com/hops-dev/hops/host/supervisor"
+	"github.com/hops-dev/hops/host/sysops"
 	"github.com/hops-dev/hops/host/tlscerts"
 	"github.com/hops-dev/hops/sdk"
 )
@@ -99,6 +101,7 @@ type instance struct {
 	auth    *auth.Service
 	jobs    *jobs.Store
 	reg     *registry.Registry
+	router  *router.Router
 	sup     *supervisor.Supervisor
 	metrics *metrics.Recorder
 	started time.Time
@@ -190,12 +193,6 @@ func Run(ctx context.Context, opts Options) (*Restart, error) {
 	}
 
 	in.reg = registry.New(log)
-	for _, ops := range [][]registry.Local{in.auth.Operations(), in.jobs.Operations(), in.systemOperations()} {
-		if err := in.reg.AddLocal(ops); err != nil {
-			return nil, err
-		}
-	}
-	in.srv = in.newServer()
 	in.sup = supervisor.New(supervisor.Options{
 		RootPath: root,
 		LogLevel: cfg.String("logging.level"),
@@ -208,6 +205,27 @@ func Run(ctx context.Context, opts Options) (*Restart, error) {
 		BackoffMax:   cfg.Duration("supervisor.restartBackoffMax"),
 		PingInterval: cfg.Duration("supervisor.pingInterval"),
 	})
+	in.router = router.New(router.Options{Registry: in.reg, Forwarder: in.sup, Logger: log})
+	sys := sysops.New(sysops.Options{
+		Config:   sysConfig{Config: cfg, in: in},
+		Jobs:     in.jobs,
+		Families: in.sup,
+		Instance: sysInstance{in},
+		Dispatch: func(ctx context.Context, body []byte) (*sdk.Reply, error) {
+			return in.router.Do(ctx, internalCaller, body)
+		},
+		Metrics:       func() any { return in.metrics.Snapshot() },
+		Authorization: auth.AuthorizationFromContext,
+		Version:       opts.Version,
+		Started:       in.started,
+		Logger:        log,
+	})
+	for _, ops := range [][]registry.Local{in.auth.Operations(), in.jobs.Operations(), sys.Operations()} {
+		if err := in.reg.AddLocal(ops); err != nil {
+			return nil, err
+		}
+	}
+	in.srv = in.newServer()
 	specs, err := familySpecs(cfg, opts)
 	if err != nil {
 		return nil, err
@@ -284,9 +302,8 @@ func (in *instance) newServer() *server.Server {
 func (in *instance) serverOptions() server.Options {
 	return server.Options{
 		Logger:            in.log,
-		Registry:          in.reg,
+		Router:            in.router,
 		Auth:              in.auth,
-		Forwarder:         in,
 		MaxBodyBytes:      int64(in.cfg.Int("operationsApi.network.maxRequestBodySize")),
 		ReadHeaderTimeout: in.cfg.Duration("operationsApi.network.headersTimeout"),
 		IdleTimeout:       in.cfg.Duration("operationsApi.network.keepAliveTimeout"),
@@ -301,11 +318,6 @@ func (in *instance) currentServer() *server.Server {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	return in.srv
-}
-
-// Handle implements server.Forwarder through the supervisor.
-func (in *instance) Handle(ctx context.Context, family string, req *sdk.Request) (*sdk.Reply, error) {
-	return in.sup.Handle(ctx, family, req)
 }
 
 // familyExited fails the running jobs of a family whose process died.

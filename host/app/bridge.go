@@ -12,9 +12,9 @@ import (
 	"github.com/hops-dev/hops/sdk/plugin"
 )
 
-// bridge is the Host service one family calls back into: Dispatch runs
-// through the same registry and access checks as HTTP; jobs are recorded
-// in the host's job store, owned by the family.
+// bridge is the Host service one family calls back into: Dispatch enters
+// the router with the caller's identity, as an HTTP request does; jobs
+// are recorded in the host's job store, owned by the family.
 type bridge struct {
 	family string
 	in     *instance
@@ -32,7 +32,7 @@ func (b *bridge) Dispatch(ctx context.Context, from sdk.Caller, body []byte) (*s
 	if err != nil {
 		return errorReply(err), nil
 	}
-	reply, err := b.in.currentServer().Dispatch(ctx, caller, "", body)
+	reply, err := b.in.router.Do(ctx, caller, body)
 	if err != nil {
 		return errorReply(err), nil
 	}

@@ -52,7 +52,7 @@ func (s recordsSchema) TableAttributes(ctx context.Context, db, table string) ([
 // exist), any other failure an error.
 func (s recordsSchema) describe(ctx context.Context, body map[string]string) (int, []byte, error) {
 	raw, _ := json.Marshal(body)
-	reply, err := s.in.currentServer().Dispatch(ctx, internalCaller, "", raw)
+	reply, err := s.in.router.Do(ctx, internalCaller, raw)
 	if err != nil {
 		return 0, nil, err
 	}

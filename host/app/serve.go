@@ -113,7 +113,7 @@ func (in *instance) tlsSource() (*tlscerts.Source, error) {
 }
 
 func (in *instance) listCertificates(ctx context.Context) ([]byte, error) {
-	reply, err := in.currentServer().Dispatch(ctx, internalCaller, "", []byte(`{"operation":"list_certificates"}`))
+	reply, err := in.router.Do(ctx, internalCaller, []byte(`{"operation":"list_certificates"}`))
 	if err != nil {
 		return nil, err
 	}

@@ -1,9 +1,11 @@
-// Package registry maps operation names to the family that serves them and
-// the operation's spec (access level, summary, job flag).
+// Package registry maps operation names to what serves them and the
+// operation's spec (access level, summary, input schema, job flag). The
+// router (host/router) is its one reader on the request path.
 //
-// Families register what they Describe; the host registers its own
-// operations (users, roles, tokens, jobs) as Local entries with in-process
-// handlers. A name is owned by the first registration: a later family that
+// Families register what they Describe: each becomes a KindFamily entry
+// naming the family. The host registers its own operations (users, roles,
+// tokens, jobs, system) as KindLocal entries carrying their in-process
+// handler. A name is owned by the first registration: a later family that
 // describes the same name is refused that name with a logged reason and
 // keeps its other operations. Names are case-sensitive.
 package registry
@@ -29,12 +31,40 @@ type Local struct {
 	Public bool
 }
 
+// Kind says what serves an entry.
+type Kind uint8
+
+// Kinds of entries.
+const (
+	// KindFamily entries are served by a family's process, named by
+	// Entry.Family.
+	KindFamily Kind = iota + 1
+	// KindLocal entries are served in the host process by Entry.Local.
+	KindLocal
+)
+
+// String names the kind ("family", "local").
+func (k Kind) String() string {
+	switch k {
+	case KindFamily:
+		return "family"
+	case KindLocal:
+		return "local"
+	}
+	return "unknown"
+}
+
 // Entry is one registered operation.
 type Entry struct {
-	// Op is the spec; Op.Handler is set only for local operations.
+	// Op is the spec; its Handler is always nil (see Local).
 	Op sdk.Operation
-	// Family is the owner: a family name, or "host" for local ones.
+	// Kind says what serves the operation.
+	Kind Kind
+	// Family is the owner: the family's name for KindFamily, HostFamily
+	// for KindLocal.
 	Family string
+	// Local is the handler of a KindLocal entry; nil for KindFamily.
+	Local sdk.Handler
 	// Public: see Local.Public.
 	Public bool
 }
@@ -67,7 +97,9 @@ func (r *Registry) AddLocal(ops []Local) error {
 		if l.Op.Handler == nil {
 			return fmt.Errorf("registry: local operation %q has no handler", l.Op.Name)
 		}
-		if !r.addLocked(Entry{Op: l.Op, Family: HostFamily, Public: l.Public}) {
+		op := l.Op
+		op.Handler = nil
+		if !r.addLocked(Entry{Op: op, Kind: KindLocal, Family: HostFamily, Local: l.Op.Handler, Public: l.Public}) {
 			refused = append(refused, l.Op.Name)
 		}
 	}
@@ -84,7 +116,7 @@ func (r *Registry) AddFamily(family string, ops []sdk.Operation) (refused []stri
 	defer r.mu.Unlock()
 	for _, op := range ops {
 		op.Handler = nil
-		if !r.addLocked(Entry{Op: op, Family: family}) {
+		if !r.addLocked(Entry{Op: op, Kind: KindFamily, Family: family}) {
 			refused = append(refused, op.Name)
 		}
 	}
@@ -93,7 +125,7 @@ func (r *Registry) AddFamily(family string, ops []sdk.Operation) (refused []stri
 
 func (r *Registry) addLocked(e Entry) bool {
 	if prev, dup := r.ops[e.Op.Name]; dup {
-		if prev.Family == e.Family {
+		if prev.Kind == KindFamily && prev.Family == e.Family {
 			// A family re-registering after a restart keeps its names.
 			r.ops[e.Op.Name] = e
 			return true

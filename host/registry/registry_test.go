@@ -47,3 +47,28 @@ func TestLocalOperations(t *testing.T) {
 		t.Fatalf("Operations = %v", got)
 	}
 }
+
+func TestEntriesSayWhatTheyAre(t *testing.T) {
+	r := New(nil)
+	h := func(context.Context, *sdk.Request) (*sdk.Response, error) { return sdk.OK(1), nil }
+	if err := r.AddLocal([]Local{{Op: sdk.Operation{Name: "user_info", Handler: h}}}); err != nil {
+		t.Fatal(err)
+	}
+	r.AddFamily("status", []sdk.Operation{{Name: "get_status", Handler: h}})
+	local, _ := r.Lookup("user_info")
+	if local.Kind != KindLocal || local.Local == nil || local.Family != HostFamily || local.Op.Handler != nil {
+		t.Fatalf("local entry = %+v", local)
+	}
+	fam, _ := r.Lookup("get_status")
+	if fam.Kind != KindFamily || fam.Local != nil || fam.Family != "status" || fam.Op.Handler != nil {
+		t.Fatalf("family entry = %+v", fam)
+	}
+	// A second host operation of the same name is refused, not replaced.
+	if err := r.AddLocal([]Local{{Op: sdk.Operation{Name: "user_info", Handler: h}}}); err == nil {
+		t.Fatal("a duplicate host operation must be refused")
+	}
+	// A family called "host" cannot take over a host operation.
+	if refused := r.AddFamily(HostFamily, []sdk.Operation{{Name: "user_info"}}); len(refused) != 1 {
+		t.Fatalf("refused = %v", refused)
+	}
+}

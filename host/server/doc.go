@@ -5,10 +5,11 @@
 // (Basic or Bearer; 401 before anything else, except for the Public token
 // operations, which authenticate themselves); the content type (415);
 // body parsing (400 for empty or malformed JSON, or no string
-// "operation"); the registry lookup (400 Operation 'X' not found); the
-// access check (403 in HarperDB's shape for a super_user operation); then
-// the operation: a host-local handler, or the family's process through the
-// Forwarder, streamed back to the client as it arrives.
+// "operation"); then the router (host/router): the registry lookup (400
+// Operation 'X' not found), the access check (403 in HarperDB's shape for
+// a super_user operation), and the operation, a host-local handler or the
+// family's process, whose answer is streamed back to the client as it
+// arrives.
 //
 // Every error answer is written by writeError, the one error writer: an
 // *sdk.Error keeps its status and fields, anything else becomes a 500 with

@@ -1,13 +1,16 @@
 package server
 
-// Messages users see, as HarperDB words them.
+import "github.com/hops-dev/hops/host/router"
+
+// Messages users see, as HarperDB words them. The operation's own
+// messages (no operation, unknown, restricted) are the router's.
 const (
-	MsgNoOperation      = "Request body must include an 'operation' property."
-	MsgOperationUnknown = "Operation '%s' not found"
-	MsgEmptyBody        = "Body cannot be empty when content-type is set to 'application/json'"
+	MsgNoOperation      = router.MsgNoOperation
+	MsgOperationUnknown = router.MsgOperationUnknown
+	MsgEmptyBody        = router.MsgEmptyBody
+	MsgRestricted       = router.MsgRestricted
 	MsgUnsupportedMedia = "Unsupported Media Type: %s"
 	MsgBodyTooLarge     = "Request body is larger than the limit of %d bytes"
-	MsgRestricted       = "Operation '%s' is restricted to 'super_user' roles"
 	MsgNotFound         = "Not found"
 	MsgMethodNotAllowed = "Method not allowed"
 	MsgHealthy          = "hops is running."

@@ -4,14 +4,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net"
 	"net/http"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -19,9 +16,8 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/labstack/echo/v4"
 
-	"github.com/hops-dev/hops/host/registry"
+	"github.com/hops-dev/hops/host/router"
 	"github.com/hops-dev/hops/sdk"
-	"github.com/hops-dev/hops/sdk/jsonobj"
 	"github.com/hops-dev/hops/sdk/plugin"
 )
 
@@ -52,21 +48,14 @@ type Authenticator interface {
 	Authenticate(ctx context.Context, authorization string) (sdk.Caller, error)
 }
 
-// Forwarder sends a request to a family's process.
-type Forwarder interface {
-	Handle(ctx context.Context, family string, req *sdk.Request) (*sdk.Reply, error)
-}
-
 // Options configure a Server. Zero durations and sizes take the defaults.
 type Options struct {
 	// Logger is the host's logger.
 	Logger hclog.Logger
-	// Registry resolves operation names.
-	Registry *registry.Registry
+	// Router runs operations once the caller is authenticated.
+	Router *router.Router
 	// Auth authenticates requests.
 	Auth Authenticator
-	// Forwarder reaches family processes.
-	Forwarder Forwarder
 	// MaxBodyBytes bounds a request body (DefaultMaxBodyBytes).
 	MaxBodyBytes int64
 	// ReadHeaderTimeout, ReadTimeout, WriteTimeout and IdleTimeout are the
@@ -94,8 +83,6 @@ type Server struct {
 	opts  Options
 	log   hclog.Logger
 	echo  *echo.Echo
-	seq   atomic.Uint64
-	boot  string
 	bufs  sync.Pool
 	https []*http.Server
 	lns   []net.Listener
@@ -119,7 +106,7 @@ func New(opts Options) *Server {
 	if opts.IdleTimeout <= 0 {
 		opts.IdleTimeout = DefaultIdleTimeout
 	}
-	s := &Server{opts: opts, log: opts.Logger.Named("server"), boot: strconv.FormatInt(time.Now().UnixNano()%1e9, 36)}
+	s := &Server{opts: opts, log: opts.Logger.Named("server")}
 	s.bufs.New = func() any { b := make([]byte, copyBufferSize); return &b }
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -214,10 +201,6 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-func (s *Server) requestID() string {
-	return s.boot + "-" + strconv.FormatUint(s.seq.Add(1), 36)
-}
-
 // operations is POST /.
 func (s *Server) operations(c echo.Context) error {
 	start := time.Now()
@@ -226,16 +209,16 @@ func (s *Server) operations(c echo.Context) error {
 	if err != nil {
 		return writeError(c, err, s.log)
 	}
-	op, opErr := operationName(body)
+	op, opErr := router.OperationName(body)
 	authz := req.Header.Get(echo.HeaderAuthorization)
 
-	var entry registry.Entry
-	var known bool
+	var public bool
 	if opErr == nil {
-		entry, known = s.opts.Registry.Lookup(op)
+		entry, known := s.opts.Router.Lookup(op)
+		public = known && entry.Public
 	}
 	var caller sdk.Caller
-	if !(known && entry.Public) {
+	if !public {
 		if caller, err = s.opts.Auth.Authenticate(req.Context(), authz); err != nil {
 			return writeError(c, err, s.log)
 		}
@@ -246,20 +229,12 @@ func (s *Server) operations(c echo.Context) error {
 	if opErr != nil {
 		return writeError(c, opErr, s.log)
 	}
-	if !known {
-		return writeError(c, sdk.BadRequest(MsgOperationUnknown, op), s.log)
-	}
-	if !entry.Public {
-		if err := authorize(entry, caller); err != nil {
-			return writeError(c, err, s.log)
-		}
-	}
-	id := s.requestID()
-	ctx := req.Context()
+	id := s.opts.Router.NewRequestID()
+	ctx := router.WithRequestID(req.Context(), id)
 	if s.opts.WithAuthorization != nil {
 		ctx = s.opts.WithAuthorization(ctx, authz)
 	}
-	reply, err := s.run(ctx, entry, &sdk.Request{Operation: op, Body: body, Caller: caller, ID: id})
+	reply, err := s.opts.Router.Route(ctx, &sdk.Request{Operation: op, Body: body, Caller: caller, ID: id})
 	if err != nil {
 		status := statusOf(err)
 		if clientGone(c, err) {
@@ -285,34 +260,6 @@ func statusOf(err error) int {
 		return e.Status
 	}
 	return http.StatusInternalServerError
-}
-
-// Dispatch runs a request as caller without HTTP: the path a family's
-// Host.Dispatch takes. Access checks apply as for HTTP.
-func (s *Server) Dispatch(ctx context.Context, caller sdk.Caller, requestID string, body []byte) (*sdk.Reply, error) {
-	op, err := operationName(body)
-	if err != nil {
-		return nil, err
-	}
-	entry, ok := s.opts.Registry.Lookup(op)
-	if !ok {
-		return nil, sdk.BadRequest(MsgOperationUnknown, op)
-	}
-	if err := authorize(entry, caller); err != nil {
-		return nil, err
-	}
-	if requestID == "" {
-		requestID = s.requestID()
-	}
-	return s.run(ctx, entry, &sdk.Request{Operation: op, Body: body, Caller: caller, ID: requestID})
-}
-
-// run executes an authorized operation: locally or in its family.
-func (s *Server) run(ctx context.Context, entry registry.Entry, req *sdk.Request) (*sdk.Reply, error) {
-	if entry.Op.Handler != nil {
-		return plugin.Local(ctx, entry.Op.Handler, req, s.log)
-	}
-	return s.opts.Forwarder.Handle(ctx, entry.Family, req)
 }
 
 // copyReply streams a family's reply to the client and returns its status.
@@ -362,61 +309,6 @@ func checkContentType(ct string) error {
 	mt, _, err := mime.ParseMediaType(ct)
 	if err != nil || mt != "application/json" {
 		return sdk.Errorf(http.StatusUnsupportedMediaType, MsgUnsupportedMedia, ct)
-	}
-	return nil
-}
-
-// operationName validates the body as JSON and returns its "operation".
-// The key is matched exactly, as HarperDB (JavaScript) reads it: neither
-// "Operation" nor "OPERATION" names the operation, and of duplicate keys
-// the last wins.
-func operationName(body []byte) (string, error) {
-	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) == 0 {
-		return "", sdk.BadRequest(MsgEmptyBody)
-	}
-	if !json.Valid(trimmed) {
-		// Decoding again only to word the error as encoding/json does.
-		var v any
-		err := json.Unmarshal(trimmed, &v)
-		var syntax *json.SyntaxError
-		if errors.As(err, &syntax) {
-			return "", sdk.BadRequest("Invalid JSON in the request body: %v", err)
-		}
-		return "", sdk.BadRequest("Invalid JSON in the request body")
-	}
-	if trimmed[0] != '{' {
-		return "", sdk.BadRequest(MsgNoOperation)
-	}
-	var raw []byte
-	for k, v := range jsonobj.Members(trimmed) {
-		if jsonobj.KeyIs(k, "operation") {
-			raw = v // the last duplicate wins, as in JSON.parse
-		}
-	}
-	if len(raw) < 2 || raw[0] != '"' {
-		return "", sdk.BadRequest(MsgNoOperation)
-	}
-	if jsonobj.PlainASCII(raw) {
-		return string(raw[1 : len(raw)-1]), nil
-	}
-	// Escapes, or bytes that may not be UTF-8 (encoding/json replaces
-	// those with U+FFFD): let encoding/json read it.
-	var op string
-	if err := json.Unmarshal(raw, &op); err != nil {
-		return "", sdk.BadRequest(MsgNoOperation)
-	}
-	return op, nil
-}
-
-// authorize enforces the operation's access level for caller.
-func authorize(entry registry.Entry, caller sdk.Caller) error {
-	if entry.Op.Access == sdk.AccessSuperUser && !caller.SuperUser {
-		name := entry.Op.RestrictedName
-		if name == "" {
-			name = entry.Op.Name
-		}
-		return sdk.Forbidden([]any{fmt.Sprintf(MsgRestricted, name)}, nil)
 	}
 	return nil
 }

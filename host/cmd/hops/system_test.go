@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hops-dev/hops/host/app"
+	"github.com/hops-dev/hops/host/sysops"
 )
 
 // Issue 3 end to end: set_configuration, restart and restart_service
@@ -109,7 +109,7 @@ func (in *instance) restartInPlace(t *testing.T) hostInformation {
 	t.Helper()
 	before := in.hostInfo(t)
 	r := in.admin(t, map[string]any{"operation": "restart"})
-	if r.Status != 200 || !strings.Contains(string(r.Raw), app.MsgRestarting) {
+	if r.Status != 200 || !strings.Contains(string(r.Raw), sysops.MsgRestarting) {
 		t.Fatalf("restart: %d %s", r.Status, r.Raw)
 	}
 	deadline := time.Now().Add(restartWait)
@@ -182,7 +182,7 @@ func TestSetConfigurationThenRestartAppliesLogLevel(t *testing.T) {
 		t.Fatalf("a bad value must refuse the whole set and leave the file alone: %d %s", r.Status, r.Raw)
 	}
 	r = in.admin(t, map[string]any{"operation": "set_configuration", "LOGGING_LEVEL": "debug"})
-	if r.Status != 200 || !strings.Contains(string(r.Raw), app.MsgConfigSet) {
+	if r.Status != 200 || !strings.Contains(string(r.Raw), sysops.MsgConfigSet) {
 		t.Fatalf("set_configuration: %d %s", r.Status, r.Raw)
 	}
 	cfg := in.configuration(t)

@@ -1,4 +1,4 @@
-package app
+package sysops
 
 import (
 	"bytes"
@@ -9,12 +9,10 @@ import (
 	"net/http"
 	"strings"
 	"time"
-
-	"github.com/hops-dev/hops/host/auth"
 )
 
-// peerTimeout bounds one peer's answer to a replicated restart_service.
-const peerTimeout = 2 * time.Minute
+// PeerTimeout bounds one peer's answer to a replicated restart_service.
+const PeerTimeout = 2 * time.Minute
 
 // peerInfo is one configured peer.
 type peerInfo struct {
@@ -26,8 +24,8 @@ type peerInfo struct {
 
 // peers reads replication.routes: URLs, host:port strings, or objects
 // with host and port.
-func (in *instance) peers() []peerInfo {
-	raw := in.cfg.Get("replication.routes")
+func (o *Ops) peers() []peerInfo {
+	raw := o.opts.Config.Get("replication.routes")
 	list, _ := raw.([]any)
 	out := []peerInfo{}
 	for _, r := range list {
@@ -52,11 +50,10 @@ func (in *instance) peers() []peerInfo {
 
 // replicate sends restart_service (without replicated) to each peer in
 // turn, with the caller's credentials, waiting for each before the next.
-func (in *instance) replicate(ctx context.Context, service, authz string) []map[string]string {
+func (o *Ops) replicate(ctx context.Context, service, authz string) []map[string]string {
 	out := []map[string]string{}
 	body, _ := json.Marshal(map[string]string{"operation": "restart_service", "service": service})
-	client := &http.Client{Timeout: peerTimeout}
-	for _, p := range in.peers() {
+	for _, p := range o.peers() {
 		entry := map[string]string{"node": p.Node}
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.Node, bytes.NewReader(body))
 		if err == nil {
@@ -65,7 +62,7 @@ func (in *instance) replicate(ctx context.Context, service, authz string) []map[
 				req.Header.Set("Authorization", authz)
 			}
 			var resp *http.Response
-			if resp, err = client.Do(req); err == nil {
+			if resp, err = o.opts.PeerClient.Do(req); err == nil {
 				data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
 				resp.Body.Close()
 				var m map[string]any
@@ -85,9 +82,4 @@ func (in *instance) replicate(ctx context.Context, service, authz string) []map[
 		out = append(out, entry)
 	}
 	return out
-}
-
-// authorizationOf returns the raw Authorization header of the request.
-func authorizationOf(ctx context.Context) string {
-	return auth.AuthorizationFromContext(ctx)
 }

@@ -1,0 +1,135 @@
+package router
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/hops-dev/hops/host/registry"
+	"github.com/hops-dev/hops/sdk"
+	"github.com/hops-dev/hops/sdk/plugin"
+)
+
+// Forwarder sends a request to a family's process (the supervisor). A
+// returned error is a transport failure or a 503 while the family is down;
+// an operation's own failure is a Reply with its status.
+type Forwarder interface {
+	Handle(ctx context.Context, family string, req *sdk.Request) (*sdk.Reply, error)
+}
+
+// Options configure a Router.
+type Options struct {
+	// Registry resolves operation names. Required.
+	Registry *registry.Registry
+	// Forwarder reaches family processes. Required when any family
+	// registers operations.
+	Forwarder Forwarder
+	// Logger is the host's logger (default: discard).
+	Logger hclog.Logger
+}
+
+// Router routes operations; it is safe for concurrent use.
+type Router struct {
+	reg  *registry.Registry
+	fwd  Forwarder
+	log  hclog.Logger
+	seq  atomic.Uint64
+	boot string
+}
+
+// New returns a router over opts.Registry.
+func New(opts Options) *Router {
+	if opts.Logger == nil {
+		opts.Logger = hclog.NewNullLogger()
+	}
+	return &Router{
+		reg:  opts.Registry,
+		fwd:  opts.Forwarder,
+		log:  opts.Logger.Named("router"),
+		boot: strconv.FormatInt(time.Now().UnixNano()%1e9, 36),
+	}
+}
+
+// Registry returns the registry the router reads.
+func (r *Router) Registry() *registry.Registry { return r.reg }
+
+// Lookup returns the entry of an operation name.
+func (r *Router) Lookup(name string) (registry.Entry, bool) { return r.reg.Lookup(name) }
+
+// NewRequestID returns an id unique within this process's life: a boot
+// stamp and a sequence number.
+func (r *Router) NewRequestID() string {
+	return r.boot + "-" + strconv.FormatUint(r.seq.Add(1), 36)
+}
+
+type requestIDKey struct{}
+
+// WithRequestID returns ctx carrying a request id for Do to use.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, id)
+}
+
+// RequestID returns the request id ctx carries, or "".
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+// Do runs the operation body names as caller, with the access checks an
+// HTTP request gets. The request id is the one ctx carries
+// (WithRequestID), else a new one.
+func (r *Router) Do(ctx context.Context, caller sdk.Caller, body []byte) (*sdk.Reply, error) {
+	op, err := OperationName(body)
+	if err != nil {
+		return nil, err
+	}
+	return r.Route(ctx, &sdk.Request{Operation: op, Body: body, Caller: caller, ID: RequestID(ctx)})
+}
+
+// Route runs req, whose Operation is already read from its Body: an
+// unknown name is a 400, a super_user operation for another caller a 403
+// (Public entries do their own checks); then the local handler runs, or
+// the family is asked. An empty req.ID gets a new id.
+func (r *Router) Route(ctx context.Context, req *sdk.Request) (*sdk.Reply, error) {
+	entry, ok := r.reg.Lookup(req.Operation)
+	if !ok {
+		return nil, sdk.BadRequest(MsgOperationUnknown, req.Operation)
+	}
+	if !entry.Public {
+		if err := Authorize(entry, req.Caller); err != nil {
+			return nil, err
+		}
+	}
+	if req.ID == "" {
+		req.ID = r.NewRequestID()
+	}
+	switch entry.Kind {
+	case registry.KindLocal:
+		return plugin.Local(ctx, entry.Local, req, r.log)
+	case registry.KindFamily:
+		if r.fwd == nil {
+			return nil, fmt.Errorf("router: no forwarder for family %s", entry.Family)
+		}
+		return r.fwd.Handle(ctx, entry.Family, req)
+	}
+	return nil, fmt.Errorf("router: operation %s has entry kind %v", req.Operation, entry.Kind)
+}
+
+// Authorize enforces entry's access level for caller: a super_user
+// operation needs a super user (403 naming HarperDB's function name);
+// authenticated and permissions operations pass (a permissions operation
+// checks table rights itself with the caller's permissions).
+func Authorize(entry registry.Entry, caller sdk.Caller) error {
+	if entry.Op.Access == sdk.AccessSuperUser && !caller.SuperUser {
+		name := entry.Op.RestrictedName
+		if name == "" {
+			name = entry.Op.Name
+		}
+		return sdk.Forbidden([]any{fmt.Sprintf(MsgRestricted, name)}, nil)
+	}
+	return nil
+}

@@ -1,0 +1,303 @@
+package sysops
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"runtime"
+	"slices"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/hops-dev/hops/host/config"
+	"github.com/hops-dev/hops/host/registry"
+	"github.com/hops-dev/hops/host/supervisor"
+	"github.com/hops-dev/hops/sdk"
+)
+
+// Messages of the system operations, as HarperDB words them.
+const (
+	MsgConfigSet  = "Configuration successfully set. You must restart HarperDB for new config settings to take effect."
+	MsgRestarting = "Restarting HarperDB. This may take up to 60 seconds."
+	// MsgRestartRefused starts the answer to a restart the configuration
+	// on disk would not survive (edited by hand since the start).
+	MsgRestartRefused = "Not restarting: the configuration would not start"
+	msgRestartSvc     = "Restarting %s"
+)
+
+// restartDelay lets the restart operation's answer reach the client before
+// the server starts draining.
+const restartDelay = 50 * time.Millisecond
+
+// Services restart_service accepts.
+const (
+	ServiceHTTPWorkers      = "http_workers"
+	ServiceClusteringConfig = "clustering_config"
+	ServiceClustering       = "clustering"
+)
+
+// jobOwner is the owner of jobs the host runs itself.
+const jobOwner = registry.HostFamily
+
+// Config is the part of the instance's configuration the operations read
+// and change (*config.Config).
+type Config interface {
+	// Effective is the merged configuration, secrets removed.
+	Effective() map[string]any
+	// PendingRestart reports a file change not yet applied.
+	PendingRestart() bool
+	// Set writes flat keys to the file; a *config.SetError names a bad key.
+	Set(flat map[string]any) error
+	// Reload re-reads every layer.
+	Reload() error
+	// Get returns the value at a dotted path, or nil.
+	Get(path string) any
+}
+
+// Jobs records restart_service as a job (*jobs.Store).
+type Jobs interface {
+	Start(owner, jobType, user string, body []byte) (string, error)
+	Finish(id string, success bool, message string, result []byte) error
+}
+
+// Families runs the family processes (*supervisor.Supervisor).
+type Families interface {
+	// Names lists the families, sorted.
+	Names() []string
+	// Roll replaces a family's process, the new one serving first.
+	Roll(ctx context.Context, name string) error
+	// Processes describes every family's process.
+	Processes() []supervisor.ProcInfo
+}
+
+// Instance is what only the running instance itself can do.
+type Instance interface {
+	// CheckRestart returns an error saying why the configuration on disk
+	// would not start, or nil.
+	CheckRestart() error
+	// Restart makes the instance drain and re-execute itself in place;
+	// it returns at once.
+	Restart()
+	// RollHTTP starts HTTP servers built from the current config on the
+	// listening sockets and drains the old ones.
+	RollHTTP(ctx context.Context) error
+}
+
+// Options wire the operations to the instance. Every interface is
+// required.
+type Options struct {
+	Config   Config
+	Jobs     Jobs
+	Families Families
+	Instance Instance
+	// Metrics returns the request figures host_information shows
+	// (default: none).
+	Metrics func() any
+	// Dispatch runs an operation as the host's internal super user (the
+	// router's Do). Required.
+	Dispatch func(ctx context.Context, body []byte) (*sdk.Reply, error)
+	// Authorization returns the raw Authorization header of the request
+	// in ctx, which a replicated restart_service sends on to each peer
+	// (default: none, so peers answer 401).
+	Authorization func(ctx context.Context) string
+	// Version is the hops version host_information reports.
+	Version string
+	// Started is when the instance started.
+	Started time.Time
+	// Logger is the host's logger (default: discard).
+	Logger hclog.Logger
+	// PeerClient sends replicated restart_service requests (default: a
+	// client with PeerTimeout).
+	PeerClient *http.Client
+}
+
+// Ops serves the system operations.
+type Ops struct {
+	opts Options
+	log  hclog.Logger
+}
+
+// New returns the operations over opts.
+func New(opts Options) *Ops {
+	if opts.Logger == nil {
+		opts.Logger = hclog.NewNullLogger()
+	}
+	if opts.Metrics == nil {
+		opts.Metrics = func() any { return nil }
+	}
+	if opts.Authorization == nil {
+		opts.Authorization = func(context.Context) string { return "" }
+	}
+	if opts.PeerClient == nil {
+		opts.PeerClient = &http.Client{Timeout: PeerTimeout}
+	}
+	return &Ops{opts: opts, log: opts.Logger.Named("sysops")}
+}
+
+// Operations lists the system operations for the registry; each is
+// super_user only.
+func (o *Ops) Operations() []registry.Local {
+	super := func(name, restricted, summary string, h sdk.Handler) registry.Local {
+		return registry.Local{Op: sdk.Operation{Name: name, Access: sdk.AccessSuperUser, RestrictedName: restricted, Summary: summary, Handler: h}}
+	}
+	return []registry.Local{
+		super("get_configuration", "getConfiguration", "the effective configuration, secrets removed", o.getConfiguration),
+		super("set_configuration", "setConfiguration", "set flat config keys in the config file", o.setConfiguration),
+		super("restart", "restart", "restart the whole instance in place, dropping no connection", o.restart),
+		super("restart_service", "restartService", "reload the HTTP servers and roll the family processes, or reload the peer list", o.restartService),
+		super("host_information", "hostInformation", "the host's processes, metrics and peers (for system_information)", o.hostInformation),
+	}
+}
+
+func (o *Ops) getConfiguration(context.Context, *sdk.Request) (*sdk.Response, error) {
+	eff := o.opts.Config.Effective()
+	if o.opts.Config.PendingRestart() {
+		eff["restartPending"] = true
+	}
+	return sdk.OK(eff), nil
+}
+
+func (o *Ops) setConfiguration(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
+	var flat map[string]any
+	if err := json.Unmarshal(req.Body, &flat); err != nil || flat == nil {
+		return nil, sdk.BadRequest("request body must be a JSON object")
+	}
+	delete(flat, "operation")
+	if err := o.opts.Config.Set(flat); err != nil {
+		var se *config.SetError
+		if errors.As(err, &se) {
+			return nil, sdk.BadRequest("%s", se.Error())
+		}
+		return nil, fmt.Errorf("set configuration: %w", err)
+	}
+	o.log.Info("configuration changed; a restart applies it", "user", req.Caller.Username, "keys", len(flat))
+	return sdk.Message(MsgConfigSet), nil
+}
+
+func (o *Ops) restart(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
+	o.log.Info("restart requested", "user", req.Caller.Username)
+	if err := o.opts.Instance.CheckRestart(); err != nil {
+		o.log.Error("restart refused: the configuration would not start", "error", err)
+		return nil, sdk.Errorf(http.StatusBadRequest, "%s: %v", MsgRestartRefused, err)
+	}
+	time.AfterFunc(restartDelay, o.opts.Instance.Restart)
+	return sdk.Message(MsgRestarting), nil
+}
+
+func (o *Ops) restartService(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
+	f := sdk.ReadFields(req.Body)
+	service := f.String("service", sdk.Required, sdk.OneOf(ServiceHTTPWorkers, ServiceClusteringConfig, ServiceClustering))
+	replicated, _ := f.Bool("replicated")
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	id, err := o.opts.Jobs.Start(jobOwner, "restart_service", req.Caller.Username, req.Body)
+	if err != nil {
+		return nil, fmt.Errorf("start job: %w", err)
+	}
+	authz := o.opts.Authorization(ctx)
+	go o.runRestartService(id, service, replicated, authz)
+	return sdk.OK(map[string]string{"message": fmt.Sprintf(msgRestartSvc, service), "job_id": id}), nil
+}
+
+// runRestartService does the work of restart_service as a job.
+func (o *Ops) runRestartService(id, service string, replicated bool, authz string) {
+	ctx := context.Background()
+	result := map[string]any{}
+	var err error
+	switch service {
+	case ServiceHTTPWorkers:
+		var timings map[string]string
+		timings, err = o.rollAll(ctx)
+		result["rolled"] = timings
+	default:
+		err = o.opts.Config.Reload()
+		result["peers"] = len(o.peers())
+		if err == nil {
+			result["clustering"], err = o.reloadClustering(ctx, service == ServiceClustering)
+		}
+	}
+	if err == nil && replicated {
+		result["replicated"] = o.replicate(ctx, service, authz)
+	}
+	if err != nil {
+		o.log.Error("restart_service failed", "service", service, "error", err)
+		_ = o.opts.Jobs.Finish(id, false, err.Error(), nil)
+		return
+	}
+	data, _ := json.Marshal(result)
+	if ferr := o.opts.Jobs.Finish(id, true, "", data); ferr != nil {
+		o.log.Error("restart_service: finish job", "error", ferr)
+	}
+}
+
+// hostInfo is the answer of host_information: what only the host knows,
+// for the system family's system_information.
+type hostInfo struct {
+	HostPID        int              `json:"host_pid"`
+	HopsVersion    string           `json:"hops_version"`
+	StartedAt      time.Time        `json:"started_at"`
+	RestartPending bool             `json:"restart_pending"`
+	Plugins        []pluginInfo     `json:"plugins"`
+	Metrics        any              `json:"metrics"`
+	Threads        []map[string]any `json:"threads"`
+	Replication    []peerInfo       `json:"replication"`
+}
+
+type pluginInfo struct {
+	Name      string `json:"name"`
+	PID       int    `json:"pid"`
+	Restarts  int    `json:"restarts"`
+	StartedAt string `json:"started_at,omitempty"`
+	State     string `json:"state"`
+	Reason    string `json:"reason,omitempty"`
+}
+
+func (o *Ops) hostInformation(context.Context, *sdk.Request) (*sdk.Response, error) {
+	info := hostInfo{
+		HostPID: os.Getpid(), HopsVersion: o.opts.Version, StartedAt: o.opts.Started,
+		RestartPending: o.opts.Config.PendingRestart(),
+		Metrics:        o.opts.Metrics(),
+		Threads:        []map[string]any{{"name": "hops", "pid": os.Getpid(), "goroutines": runtime.NumGoroutine()}},
+		Replication:    o.peers(),
+	}
+	for _, p := range o.opts.Families.Processes() {
+		pi := pluginInfo{Name: p.Name, PID: p.PID, Restarts: p.Restarts, State: p.State, Reason: p.Reason}
+		if !p.StartedAt.IsZero() {
+			pi.StartedAt = p.StartedAt.UTC().Format(time.RFC3339Nano)
+		}
+		info.Plugins = append(info.Plugins, pi)
+		info.Threads = append(info.Threads, map[string]any{"name": p.Name, "pid": p.PID, "state": p.State})
+	}
+	return sdk.OK(info), nil
+}
+
+// clusteringFamily and clusteringReload name the family that runs the NATS
+// server and the operation that makes it apply the configuration again.
+const (
+	clusteringFamily = "clustering"
+	clusteringReload = "cluster_reload"
+)
+
+// reloadClustering has the clustering family apply the reloaded
+// configuration: routes by a NATS config reload, or (restart) a restart of
+// its NATS server. Without that family it does nothing.
+func (o *Ops) reloadClustering(ctx context.Context, restart bool) (string, error) {
+	if !slices.Contains(o.opts.Families.Names(), clusteringFamily) {
+		return "not running", nil
+	}
+	body, _ := json.Marshal(map[string]any{"operation": clusteringReload, "restart": restart})
+	reply, err := o.opts.Dispatch(ctx, body)
+	if err != nil {
+		return "", fmt.Errorf("clustering: %w", err)
+	}
+	if err := reply.Err(); err != nil {
+		return "", fmt.Errorf("clustering: %w", err)
+	}
+	reply.Body.Close()
+	return "applied", nil
+}

@@ -1,0 +1,362 @@
+package sysops
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hops-dev/hops/host/config"
+	"github.com/hops-dev/hops/host/supervisor"
+	"github.com/hops-dev/hops/sdk"
+)
+
+// fakeConfig is a Config with function fields; nil functions do nothing.
+type fakeConfig struct {
+	effective map[string]any
+	pending   bool
+	set       func(map[string]any) error
+	reloads   int
+	values    map[string]any
+}
+
+func (c *fakeConfig) Effective() map[string]any {
+	out := map[string]any{}
+	for k, v := range c.effective {
+		out[k] = v
+	}
+	return out
+}
+func (c *fakeConfig) PendingRestart() bool { return c.pending }
+func (c *fakeConfig) Set(flat map[string]any) error {
+	if c.set != nil {
+		return c.set(flat)
+	}
+	return nil
+}
+func (c *fakeConfig) Reload() error       { c.reloads++; return nil }
+func (c *fakeConfig) Get(path string) any { return c.values[path] }
+
+// fakeJobs records jobs and signals each finish.
+type fakeJobs struct {
+	mu       sync.Mutex
+	started  []string
+	finished chan finish
+}
+
+type finish struct {
+	id      string
+	success bool
+	message string
+	result  []byte
+}
+
+func (j *fakeJobs) Start(owner, jobType, user string, _ []byte) (string, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.started = append(j.started, owner+"/"+jobType+"/"+user)
+	return "job-1", nil
+}
+
+func (j *fakeJobs) Finish(id string, success bool, message string, result []byte) error {
+	j.finished <- finish{id, success, message, result}
+	return nil
+}
+
+// fakeFamilies rolls in order and can fail one family.
+type fakeFamilies struct {
+	names  []string
+	mu     sync.Mutex
+	rolled []string
+	fail   string
+	procs  []supervisor.ProcInfo
+}
+
+func (f *fakeFamilies) Names() []string {
+	if f.names != nil {
+		return f.names
+	}
+	return []string{"certs", "records", "status"}
+}
+func (f *fakeFamilies) Roll(_ context.Context, name string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if name == f.fail {
+		return errors.New("would not start")
+	}
+	f.rolled = append(f.rolled, name)
+	return nil
+}
+func (f *fakeFamilies) Processes() []supervisor.ProcInfo { return f.procs }
+
+// fakeInstance counts restarts and HTTP rolls; checkErr refuses a
+// restart.
+type fakeInstance struct {
+	restarted chan struct{}
+	httpRolls int
+	checkErr  error
+}
+
+func (i *fakeInstance) CheckRestart() error            { return i.checkErr }
+func (i *fakeInstance) Restart()                       { close(i.restarted) }
+func (i *fakeInstance) RollHTTP(context.Context) error { i.httpRolls++; return nil }
+
+type fixture struct {
+	ops        *Ops
+	dispatched []string
+	cfg        *fakeConfig
+	jobs       *fakeJobs
+	fams       *fakeFamilies
+	inst       *fakeInstance
+}
+
+func newFixture() *fixture {
+	f := &fixture{
+		cfg:  &fakeConfig{effective: map[string]any{"rootPath": "/r"}, values: map[string]any{}},
+		jobs: &fakeJobs{finished: make(chan finish, 1)},
+		fams: &fakeFamilies{},
+		inst: &fakeInstance{restarted: make(chan struct{})},
+	}
+	f.ops = New(Options{Config: f.cfg, Jobs: f.jobs, Families: f.fams, Instance: f.inst,
+		Version: "1.2.3", Started: time.Unix(100, 0),
+		Metrics:       func() any { return map[string]int{"total_requests": 7} },
+		Authorization: func(context.Context) string { return "Basic abc" },
+		Dispatch: func(_ context.Context, body []byte) (*sdk.Reply, error) {
+			f.dispatched = append(f.dispatched, string(body))
+			return &sdk.Reply{Status: 200, Body: io.NopCloser(strings.NewReader(`{}`))}, nil
+		}})
+	return f
+}
+
+// call runs the named operation with body and returns the status (200 or
+// the error's) and the answer as a map.
+func (f *fixture) call(t *testing.T, name, body string) (int, map[string]any) {
+	t.Helper()
+	for _, l := range f.ops.Operations() {
+		if l.Op.Name != name {
+			continue
+		}
+		resp, err := l.Op.Handler(context.Background(), &sdk.Request{Operation: name, Body: []byte(body),
+			Caller: sdk.Caller{Username: "admin", SuperUser: true}})
+		if err != nil {
+			e, ok := sdk.AsError(err)
+			if !ok {
+				return 500, map[string]any{"error": err.Error()}
+			}
+			return e.Status, e.Body()
+		}
+		b, _ := json.Marshal(resp.Value)
+		var m map[string]any
+		_ = json.Unmarshal(b, &m)
+		return http.StatusOK, m
+	}
+	t.Fatalf("no operation %s", name)
+	return 0, nil
+}
+
+func TestEveryOperationIsSuperUserOnly(t *testing.T) {
+	for _, l := range newFixture().ops.Operations() {
+		if l.Op.Access != sdk.AccessSuperUser || l.Op.Handler == nil || l.Op.Summary == "" || l.Public {
+			t.Errorf("%s: %+v", l.Op.Name, l)
+		}
+	}
+}
+
+func TestGetConfiguration(t *testing.T) {
+	f := newFixture()
+	if _, m := f.call(t, "get_configuration", `{}`); m["rootPath"] != "/r" || m["restartPending"] != nil {
+		t.Fatalf("answer %v", m)
+	}
+	f.cfg.pending = true
+	if _, m := f.call(t, "get_configuration", `{}`); m["restartPending"] != true {
+		t.Fatalf("a pending file change must show: %v", m)
+	}
+}
+
+func TestSetConfiguration(t *testing.T) {
+	f := newFixture()
+	var got map[string]any
+	f.cfg.set = func(flat map[string]any) error { got = flat; return nil }
+	status, m := f.call(t, "set_configuration", `{"operation":"set_configuration","logging_level":"debug"}`)
+	if status != 200 || m["message"] != MsgConfigSet {
+		t.Fatalf("%d %v", status, m)
+	}
+	if len(got) != 1 || got["logging_level"] != "debug" {
+		t.Fatalf("Set got %v (operation is not a key)", got)
+	}
+
+	f.cfg.set = func(map[string]any) error {
+		return &config.SetError{Problems: []config.Problem{{Key: "nope", Reason: "unknown key"}}}
+	}
+	if status, m := f.call(t, "set_configuration", `{"nope":1}`); status != 400 || !strings.Contains(m["error"].(string), "nope") {
+		t.Fatalf("a refused key: %d %v", status, m)
+	}
+	if status, _ := f.call(t, "set_configuration", `[1]`); status != 400 {
+		t.Fatalf("a body that is not an object: %d", status)
+	}
+	f.cfg.set = func(map[string]any) error { return errors.New("disk full") }
+	if status, _ := f.call(t, "set_configuration", `{"logging_level":"info"}`); status != 500 {
+		t.Fatalf("a write failure is a server fault: %d", status)
+	}
+}
+
+func TestRestartAnswersThenRestarts(t *testing.T) {
+	f := newFixture()
+	if status, m := f.call(t, "restart", `{}`); status != 200 || m["message"] != MsgRestarting {
+		t.Fatalf("%d %v", status, m)
+	}
+	select {
+	case <-f.inst.restarted:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the instance was not asked to restart")
+	}
+}
+
+func TestRestartRefusedWhenTheConfigWouldNotStart(t *testing.T) {
+	f := newFixture()
+	f.inst.checkErr = errors.New("operationsApi.network.port: not a number")
+	status, m := f.call(t, "restart", `{}`)
+	if status != 400 || !strings.HasPrefix(m["error"].(string), MsgRestartRefused) || !strings.Contains(m["error"].(string), "port") {
+		t.Fatalf("%d %v", status, m)
+	}
+	select {
+	case <-f.inst.restarted:
+		t.Fatal("restarted anyway")
+	case <-time.After(5 * restartDelay):
+	}
+}
+
+func TestRestartServiceValidates(t *testing.T) {
+	f := newFixture()
+	for body, field := range map[string]string{
+		`{}`:                  "service",
+		`{"service":"nginx"}`: "service",
+		`{"service":1}`:       "service",
+		`{"service":"clustering","replicated":"yes"}`: "replicated",
+	} {
+		status, m := f.call(t, "restart_service", body)
+		if status != 400 || !strings.Contains(m["error"].(string), field) {
+			t.Errorf("%s: %d %v", body, status, m)
+		}
+	}
+	if len(f.jobs.started) != 0 {
+		t.Fatalf("jobs started for bad requests: %v", f.jobs.started)
+	}
+}
+
+func TestRestartServiceRollsHTTPThenEachFamily(t *testing.T) {
+	f := newFixture()
+	status, m := f.call(t, "restart_service", `{"service":"http_workers"}`)
+	if status != 200 || m["job_id"] != "job-1" || m["message"] != "Restarting http_workers" {
+		t.Fatalf("%d %v", status, m)
+	}
+	fin := <-f.jobs.finished
+	if !fin.success || f.inst.httpRolls != 1 || f.cfg.reloads != 1 {
+		t.Fatalf("finish %+v, http rolls %d, reloads %d", fin, f.inst.httpRolls, f.cfg.reloads)
+	}
+	if strings.Join(f.fams.rolled, ",") != "certs,records,status" {
+		t.Fatalf("rolled %v", f.fams.rolled)
+	}
+	var res struct {
+		Rolled map[string]string `json:"rolled"`
+	}
+	if err := json.Unmarshal(fin.result, &res); err != nil || len(res.Rolled) != 4 {
+		t.Fatalf("result %s: %v", fin.result, err)
+	}
+	if f.jobs.started[0] != "host/restart_service/admin" {
+		t.Fatalf("job %v", f.jobs.started)
+	}
+}
+
+func TestRestartServiceFailedRollFailsTheJob(t *testing.T) {
+	f := newFixture()
+	f.fams.fail = "records"
+	f.call(t, "restart_service", `{"service":"http_workers"}`)
+	fin := <-f.jobs.finished
+	if fin.success || !strings.Contains(fin.message, "records") {
+		t.Fatalf("finish %+v", fin)
+	}
+	if strings.Join(f.fams.rolled, ",") != "certs" {
+		t.Fatalf("a failed roll stops the roll: %v", f.fams.rolled)
+	}
+}
+
+func TestReplicatedRestartServiceAsksEachPeer(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string
+	peer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		seen = append(seen, r.Header.Get("Authorization")+" "+string(b))
+		mu.Unlock()
+		_, _ = w.Write([]byte(`{"message":"Restarting clustering_config"}`))
+	}))
+	defer peer.Close()
+	f := newFixture()
+	f.cfg.values["replication.routes"] = []any{peer.URL, map[string]any{"host": "127.0.0.1", "port": 1}}
+	f.call(t, "restart_service", `{"service":"clustering_config","replicated":true}`)
+	fin := <-f.jobs.finished
+	if !fin.success {
+		t.Fatalf("finish %+v", fin)
+	}
+	var res struct {
+		Peers      int                 `json:"peers"`
+		Replicated []map[string]string `json:"replicated"`
+	}
+	if err := json.Unmarshal(fin.result, &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Peers != 2 || len(res.Replicated) != 2 {
+		t.Fatalf("result %s", fin.result)
+	}
+	if res.Replicated[0]["message"] != "Restarting clustering_config" || !strings.HasPrefix(res.Replicated[1]["message"], "error: ") {
+		t.Fatalf("replicated %v", res.Replicated)
+	}
+	if len(seen) != 1 || !strings.HasPrefix(seen[0], "Basic abc ") || strings.Contains(seen[0], "replicated") {
+		t.Fatalf("peer saw %v", seen)
+	}
+}
+
+func TestHostInformation(t *testing.T) {
+	f := newFixture()
+	f.fams.procs = []supervisor.ProcInfo{{Name: "status", PID: 42, Restarts: 1, State: "serving", StartedAt: time.Unix(200, 0)}}
+	f.cfg.values["replication.routes"] = []any{"node2:9925"}
+	_, m := f.call(t, "host_information", `{}`)
+	if m["hops_version"] != "1.2.3" || m["metrics"].(map[string]any)["total_requests"] != 7.0 {
+		t.Fatalf("answer %v", m)
+	}
+	plugins := m["plugins"].([]any)
+	if len(plugins) != 1 || plugins[0].(map[string]any)["pid"] != 42.0 || plugins[0].(map[string]any)["started_at"] == "" {
+		t.Fatalf("plugins %v", plugins)
+	}
+	peers := m["replication"].([]any)
+	if len(peers) != 1 || peers[0].(map[string]any)["node"] != "http://node2:9925/" {
+		t.Fatalf("replication %v", peers)
+	}
+	if len(m["threads"].([]any)) != 2 {
+		t.Fatalf("threads %v", m["threads"])
+	}
+}
+
+func TestClusteringServicesReloadTheClusteringFamily(t *testing.T) {
+	f := newFixture()
+	f.call(t, "restart_service", `{"service":"clustering_config"}`)
+	if fin := <-f.jobs.finished; !fin.success || !strings.Contains(string(fin.result), `"clustering":"not running"`) || len(f.dispatched) != 0 {
+		t.Fatalf("without the family: %+v %s %v", fin, fin.result, f.dispatched)
+	}
+	f.fams.names = []string{"clustering", "status"}
+	f.call(t, "restart_service", `{"service":"clustering"}`)
+	fin := <-f.jobs.finished
+	if !fin.success || !strings.Contains(string(fin.result), `"clustering":"applied"`) {
+		t.Fatalf("finish %+v %s", fin, fin.result)
+	}
+	if len(f.dispatched) != 1 || f.dispatched[0] != `{"operation":"cluster_reload","restart":true}` {
+		t.Fatalf("dispatched %v", f.dispatched)
+	}
+}
