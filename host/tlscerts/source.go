@@ -111,11 +111,24 @@ func New(opts Options) (*Source, error) {
 }
 
 // TLSConfig returns a server configuration serving s: TLS 1.2 or later,
-// every certificate chosen by GetCertificate. Leave its Certificates empty:
-// crypto/tls serves Certificates[0] to a client that sends no server name,
-// bypassing the node certificate.
+// TLS 1.2 only with ModernCipherSuites (TLS 1.3's are all modern and not
+// configurable), every certificate chosen by GetCertificate. Leave its
+// Certificates empty: crypto/tls serves Certificates[0] to a client that
+// sends no server name, bypassing the node certificate.
 func (s *Source) TLSConfig() *tls.Config {
-	return &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: s.GetCertificate}
+	return &tls.Config{MinVersion: tls.VersionTLS12, CipherSuites: ModernCipherSuites, GetCertificate: s.GetCertificate}
+}
+
+// ModernCipherSuites are the TLS 1.2 suites the operations API accepts:
+// forward-secret ECDHE key exchange with an AEAD cipher only (no CBC, no
+// RSA key exchange, no SHA-1 MACs).
+var ModernCipherSuites = []uint16{
+	tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+	tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
 }
 
 // GetCertificate implements tls.Config.GetCertificate: it refreshes the set
