@@ -100,6 +100,7 @@ type fieldRule struct {
 	allowEmpty bool
 	maxLength  int // 0: no limit
 	oneOf      []string
+	label      string // "": the key
 }
 
 // The options without arguments.
@@ -117,6 +118,11 @@ func MaxLength(n int) FieldOption { return func(r *fieldRule) { r.maxLength = n 
 
 // OneOf refuses a string that is none of values ('x' must be one of [a, b]).
 func OneOf(values ...string) FieldOption { return func(r *fieldRule) { r.oneOf = values } }
+
+// Label names the field label in messages instead of its key, as Joi's
+// label() does (HarperDB reads primary_key as hash_attribute and names it
+// so).
+func Label(label string) FieldOption { return func(r *fieldRule) { r.label = label } }
 
 func rules(opts []FieldOption) fieldRule {
 	var r fieldRule
@@ -160,13 +166,9 @@ func (f *Fields) Present(key string) bool {
 }
 
 // Raw returns the key's value as JSON text (null included) and whether the
-// key is present. It checks nothing, except Required.
+// key is present. It checks nothing, except Required (and Label names it).
 func (f *Fields) Raw(key string, opts ...FieldOption) (json.RawMessage, bool) {
-	raw, ok := f.members[key]
-	if !ok && rules(opts).required {
-		f.Fail(MsgFieldRequired, f.Name(key))
-	}
-	return raw, ok
+	return f.lookup(key, rules(opts))
 }
 
 // FirstOf returns the first of aliases that is present ("database" or
@@ -186,9 +188,17 @@ func (f *Fields) FirstOf(aliases ...string) string {
 func (f *Fields) lookup(key string, r fieldRule) (json.RawMessage, bool) {
 	raw, ok := f.members[key]
 	if !ok && r.required {
-		f.Fail(MsgFieldRequired, f.Name(key))
+		f.Fail(MsgFieldRequired, f.label(key, r))
 	}
 	return raw, ok
+}
+
+// label is the name messages give the field: its Label, or its Name.
+func (f *Fields) label(key string, r fieldRule) string {
+	if r.label != "" {
+		return f.path + r.label
+	}
+	return f.Name(key)
 }
 
 // String reads a string field: "" when it is absent or fails. Options:
@@ -201,7 +211,7 @@ func (f *Fields) String(key string, opts ...FieldOption) string {
 	if !ok {
 		return ""
 	}
-	name := f.Name(key)
+	name := f.label(key, r)
 	s, isString := stringValue(raw)
 	valid := isString
 	if r.oneOf != nil && (!isString || !contains(r.oneOf, s)) {
@@ -251,7 +261,8 @@ func contains(list []string, s string) bool {
 // Bool reads a boolean field (JSON true or false only); ok is false when
 // it is absent or fails. Options: Required.
 func (f *Fields) Bool(key string, opts ...FieldOption) (b, ok bool) {
-	raw, present := f.lookup(key, rules(opts))
+	r := rules(opts)
+	raw, present := f.lookup(key, r)
 	if !present {
 		return false, false
 	}
@@ -261,19 +272,20 @@ func (f *Fields) Bool(key string, opts ...FieldOption) (b, ok bool) {
 	case "false":
 		return false, true
 	}
-	f.Fail(MsgFieldBool, f.Name(key))
+	f.Fail(MsgFieldBool, f.label(key, r))
 	return false, false
 }
 
 // Number reads a number field; ok is false when it is absent or fails.
 // Options: Required.
 func (f *Fields) Number(key string, opts ...FieldOption) (n float64, ok bool) {
-	raw, present := f.lookup(key, rules(opts))
+	r := rules(opts)
+	raw, present := f.lookup(key, r)
 	if !present {
 		return 0, false
 	}
 	if len(raw) == 0 || raw[0] != '-' && (raw[0] < '0' || raw[0] > '9') || json.Unmarshal(raw, &n) != nil {
-		f.Fail(MsgFieldNumber, f.Name(key))
+		f.Fail(MsgFieldNumber, f.label(key, r))
 		return 0, false
 	}
 	return n, true
@@ -291,7 +303,7 @@ func (f *Fields) Int(key string, opts ...FieldOption) (n int, ok bool) {
 		return 0, false
 	}
 	if x != math.Trunc(x) || math.Abs(x) > maxSafeInteger {
-		f.Fail(MsgFieldInteger, f.Name(key))
+		f.Fail(MsgFieldInteger, f.label(key, rules(opts)))
 		return 0, false
 	}
 	return int(x), true
@@ -301,24 +313,25 @@ func (f *Fields) Int(key string, opts ...FieldOption) (n int, ok bool) {
 // fails ('x' must be an array, 'x' must be an array of strings). Options:
 // Required.
 func (f *Fields) Strings(key string, opts ...FieldOption) (ss []string, ok bool) {
-	raw, present := f.lookup(key, rules(opts))
+	r := rules(opts)
+	raw, present := f.lookup(key, r)
 	if !present {
 		return nil, false
 	}
 	if len(raw) == 0 || raw[0] != '[' {
-		f.Fail(MsgFieldArray, f.Name(key))
+		f.Fail(MsgFieldArray, f.label(key, r))
 		return nil, false
 	}
 	var items []json.RawMessage
 	if err := json.Unmarshal(raw, &items); err != nil {
-		f.Fail(MsgFieldArray, f.Name(key))
+		f.Fail(MsgFieldArray, f.label(key, r))
 		return nil, false
 	}
 	ss = make([]string, 0, len(items))
 	for _, item := range items {
 		s, isString := stringValue(item)
 		if !isString {
-			f.Fail(MsgFieldStrings, f.Name(key))
+			f.Fail(MsgFieldStrings, f.label(key, r))
 			return nil, false
 		}
 		ss = append(ss, s)
@@ -333,13 +346,14 @@ func (f *Fields) Strings(key string, opts ...FieldOption) (ss []string, ok bool)
 // the reader returned is empty (every read of it yields its zero value).
 // Options: Required.
 func (f *Fields) Object(key string, opts ...FieldOption) (obj *Fields, ok bool) {
-	obj = &Fields{path: f.Name(key) + ".", errs: f.errs}
-	raw, present := f.lookup(key, rules(opts))
+	r := rules(opts)
+	obj = &Fields{path: f.label(key, r) + ".", errs: f.errs}
+	raw, present := f.lookup(key, r)
 	if !present {
 		return obj, false
 	}
 	if len(raw) == 0 || raw[0] != '{' {
-		f.Fail(MsgFieldObject, f.Name(key))
+		f.Fail(MsgFieldObject, f.label(key, r))
 		return obj, false
 	}
 	obj.members = split(raw)

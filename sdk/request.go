@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-
-	"github.com/hops-dev/hops/sdk/jsonobj"
 )
 
 // Caller is the authenticated user an operation runs as.
@@ -41,30 +39,10 @@ type Request struct {
 	Host Host
 }
 
-// Decode unmarshals the request body into v. A body that is not valid JSON
-// for v answers 400 with the decoder's message.
-func (r *Request) Decode(v any) error {
-	if err := json.Unmarshal(r.Body, v); err != nil {
-		return BadRequest("invalid request body: %v", err)
-	}
-	return nil
-}
-
-// Fields splits the request body into an object of raw fields, so a
-// handler can check presence and type of each field and name it in
-// errors. Keys are exact ("ID" is not "id"), the last of duplicates wins,
-// and the values are slices of Body, not copies.
-func (r *Request) Fields() (map[string]json.RawMessage, error) {
-	body := bytes.TrimSpace(r.Body)
-	if !json.Valid(body) || body[0] != '{' {
-		return nil, BadRequest("request body must be a JSON object")
-	}
-	m := make(map[string]json.RawMessage, 8)
-	for k, v := range jsonobj.Members(body) {
-		m[jsonobj.Key(k)] = v
-	}
-	return m, nil
-}
+// Fields returns the reader of the request body's fields (see Fields):
+// exact keys, the last duplicate wins, null is a value of the wrong type,
+// and Err names every invalid field at once.
+func (r *Request) Fields() *Fields { return ReadFields(r.Body) }
 
 // ContentTypeJSON is the content type of JSON answers, as HarperDB sends it
 // (no charset parameter).

@@ -7,7 +7,7 @@ import (
 	"github.com/hops-dev/hops/sdk"
 )
 
-// Handlers decode the request and call the engine. The engine's input
+// Handlers read the request (sdk.Fields) and call the engine. The engine's input
 // errors are *certstore.Error, which carries its HTTP status (400 or 404)
 // and a constant message, so they are returned as they are; any other
 // error is a fault the SDK answers 500 with an error id.
@@ -30,12 +30,9 @@ func (f *Family) addCertificate(_ context.Context, req *sdk.Request) (*sdk.Respo
 // removeCertificate answers {"message": "Successfully removed <name>"}; an
 // unknown name is a 404.
 func (f *Family) removeCertificate(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
-	fields, err := req.Fields()
-	if err != nil {
-		return nil, err
-	}
-	name, _, err := sdk.String(fields, "name", true, false)
-	if err != nil {
+	fields := req.Fields()
+	name := fields.String("name", sdk.Required)
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
 	return f.withStore(func(s *certstore.Store) (*sdk.Response, error) {

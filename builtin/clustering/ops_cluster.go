@@ -41,22 +41,14 @@ var unsupportedNodeFields = []string{"authorization", "retain_authorization", "s
 // with an optional port (default DefaultSecurePort). It returns the route
 // as it will be written to the config, its host:port, and the node's name
 // for messages.
-func nodeRoute(fields map[string]json.RawMessage, requireHost bool) (entry any, hp, name string, err error) {
-	u, hasURL, err := sdk.String(fields, "url", false, false)
-	if err != nil {
-		return nil, "", "", err
-	}
-	h, hasHost, err := sdk.String(fields, "hostname", false, false)
-	if err != nil {
-		return nil, "", "", err
-	}
+func nodeRoute(fields *sdk.Fields, requireHost bool) (entry any, hp, name string, err error) {
+	u, hasURL := fields.String("url"), fields.Present("url")
+	h, hasHost := fields.String("hostname"), fields.Present("hostname")
 	if !hasHost && !requireHost {
-		if h, hasHost, err = sdk.String(fields, "name", false, false); err != nil {
-			return nil, "", "", err
-		}
+		h, hasHost = fields.String("name"), fields.Present("name")
 	}
-	port, hasPort, err := sdk.Number(fields, "port", false)
-	if err != nil {
+	port, hasPort := fields.Number("port")
+	if err := fields.Err(); err != nil {
 		return nil, "", "", err
 	}
 	switch {
@@ -84,19 +76,24 @@ func nodeRoute(fields map[string]json.RawMessage, requireHost bool) (entry any, 
 }
 
 // checkNodeFields refuses the add_node fields hops does not act on.
-func checkNodeFields(fields map[string]json.RawMessage) error {
+func checkNodeFields(fields *sdk.Fields) error {
 	for _, k := range unsupportedNodeFields {
-		if raw, ok := fields[k]; ok && !isFalsy(raw) {
+		if raw, ok := fields.Raw(k); ok && !isFalsy(raw) {
 			return sdk.BadRequest(MsgUnsupported, k)
 		}
 	}
-	if v, ok, err := sdk.Bool(fields, "verify_tls", false); err != nil {
+	v, ok := fields.Bool("verify_tls")
+	if err := fields.Err(); err != nil {
 		return err
-	} else if ok && !v {
+	}
+	if ok && !v {
 		return sdk.BadRequest(MsgVerifyTLS)
 	}
 	return nil
 }
+
+// isArray reports whether raw is a JSON array (null is not).
+func isArray(raw json.RawMessage) bool { return len(raw) > 0 && raw[0] == '[' }
 
 // isFalsy: null, false, "" and [] set nothing.
 func isFalsy(raw json.RawMessage) bool {
@@ -108,8 +105,8 @@ func isFalsy(raw json.RawMessage) bool {
 }
 
 func (f *Family) addNode(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
-	fields, err := req.Fields()
-	if err != nil {
+	fields := req.Fields()
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
 	if err := checkNodeFields(fields); err != nil {
@@ -132,8 +129,8 @@ func (f *Family) addNode(ctx context.Context, req *sdk.Request) (*sdk.Response, 
 }
 
 func (f *Family) updateNode(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
-	fields, err := req.Fields()
-	if err != nil {
+	fields := req.Fields()
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
 	if err := checkNodeFields(fields); err != nil {
@@ -161,17 +158,15 @@ func (f *Family) updateNode(ctx context.Context, req *sdk.Request) (*sdk.Respons
 }
 
 func (f *Family) removeNode(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
-	fields, err := req.Fields()
-	if err != nil {
+	fields := req.Fields()
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
 	_, hp, name, err := nodeRoute(fields, false)
 	if err != nil {
 		return nil, err
 	}
-	_, portGiven := fields["port"]
-	_, urlGiven := fields["url"]
-	exact := portGiven || urlGiven
+	exact := fields.Present("port") || fields.Present("url")
 	err = f.editRoutes(ctx, req.Caller, func(routes []any) ([]any, error) {
 		out := make([]any, 0, len(routes))
 		for _, r := range routes {
@@ -193,23 +188,23 @@ func (f *Family) removeNode(ctx context.Context, req *sdk.Request) (*sdk.Respons
 }
 
 func (f *Family) configureCluster(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
-	fields, err := req.Fields()
-	if err != nil {
+	fields := req.Fields()
+	if err := fields.Err(); err != nil {
+		return nil, err
+	}
+	raw, _ := fields.Raw("connections", sdk.Required)
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
 	var conns []json.RawMessage
-	if !sdk.Present(fields, "connections") {
-		return nil, sdk.BadRequest("'connections' is required")
-	}
-	if err := json.Unmarshal(fields["connections"], &conns); err != nil {
+	if !isArray(raw) || json.Unmarshal(raw, &conns) != nil {
 		return nil, sdk.BadRequest("'connections' must be an array")
 	}
 	routes := make([]any, 0, len(conns))
 	seen := map[string]bool{}
 	for i, c := range conns {
-		r := &sdk.Request{Body: c}
-		cf, err := r.Fields()
-		if err != nil {
+		cf := sdk.ReadFields(c)
+		if cf.Err() != nil {
 			return nil, sdk.BadRequest("'connections[%d]' must be of type object", i)
 		}
 		if err := checkNodeFields(cf); err != nil {
@@ -232,12 +227,13 @@ func (f *Family) configureCluster(ctx context.Context, req *sdk.Request) (*sdk.R
 
 // routesField reads the routes field of cluster_set_routes and
 // cluster_delete_routes: an array of strings or {hostname, port} objects.
-func routesField(fields map[string]json.RawMessage) ([]any, error) {
-	if !sdk.Present(fields, "routes") {
-		return nil, sdk.BadRequest("'routes' is required")
+func routesField(fields *sdk.Fields) ([]any, error) {
+	raw, _ := fields.Raw("routes", sdk.Required)
+	if err := fields.Err(); err != nil {
+		return nil, err
 	}
 	var routes []any
-	if err := json.Unmarshal(fields["routes"], &routes); err != nil {
+	if !isArray(raw) || json.Unmarshal(raw, &routes) != nil {
 		return nil, sdk.BadRequest("'routes' must be an array")
 	}
 	for i, r := range routes {
@@ -249,8 +245,8 @@ func routesField(fields map[string]json.RawMessage) ([]any, error) {
 }
 
 func (f *Family) clusterSetRoutes(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
-	fields, err := req.Fields()
-	if err != nil {
+	fields := req.Fields()
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
 	given, err := routesField(fields)
@@ -277,8 +273,8 @@ func (f *Family) clusterSetRoutes(ctx context.Context, req *sdk.Request) (*sdk.R
 }
 
 func (f *Family) clusterDeleteRoutes(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
-	fields, err := req.Fields()
-	if err != nil {
+	fields := req.Fields()
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
 	given, err := routesField(fields)
@@ -316,12 +312,12 @@ func (f *Family) clusterGetRoutes(ctx context.Context, req *sdk.Request) (*sdk.R
 // "restart": true the NATS server is restarted even when a reload would do.
 // restart_service runs it for clustering (restart) and clustering_config.
 func (f *Family) clusterReload(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
-	fields, err := req.Fields()
-	if err != nil {
+	fields := req.Fields()
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
-	restart, _, err := sdk.Bool(fields, "restart", false)
-	if err != nil {
+	restart, _ := fields.Bool("restart")
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
 	if err := f.reload(ctx, restart); err != nil {

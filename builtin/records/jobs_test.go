@@ -95,8 +95,10 @@ func TestDeleteRecordsBeforeValidatesBeforeTheJob(t *testing.T) {
 		{"impossible date", dr("database", "db", "table", "old", "date", "2021-02-30"), 400, MsgDateFormat},
 		{"number date", dr("database", "db", "table", "old", "date", 1700000000000), 400, MsgDateInvalid},
 		{"no table", dr("database", "db", "date", "2020-01-01"), 400, "'table' is required"},
-		{"no database", dr("table", "old", "date", "2020-01-01"), 400, "'database' is required"},
-		{"nothing", dr(), 400, "'date' is required. 'database' is required. 'table' is required"},
+		{"no database is the default one", dr("table", "old", "date", "2020-01-01"), 404, "database 'data' does not exist"},
+		{"nothing", dr(), 400, "'table' is required. 'date' is required"},
+		{"null date", dr("database", "db", "table", "old", "date", nil), 400, MsgDateInvalid},
+		{"cased keys are not the fields", dr("Database", "db", "TABLE", "old", "Date", "2020-01-01"), 400, "'table' is required. 'date' is required"},
 		{"unknown table", dr("database", "db", "table", "nope", "date", "2020-01-01"), 404, "Table 'db.nope' does not exist"},
 		{"unknown database", dr("schema", "nodb", "table", "old", "date", "2020-01-01"), 404, "database 'nodb' does not exist"},
 	}

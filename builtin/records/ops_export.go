@@ -2,7 +2,6 @@ package records
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/hops-dev/hops/sdk"
 )
@@ -37,13 +36,11 @@ var exportSearchOps = map[string]func(f *Family) sdk.Handler{
 // (400) before it runs. The export family calls it through Dispatch as
 // its caller and copies the bytes into its file or upload.
 func (f *Family) exportSearch(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
-	fields, err := req.Fields()
-	if err != nil {
+	fields := req.Fields()
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
-	var format string
-	_ = json.Unmarshal(fields["format"], &format)
-	switch format {
+	switch fields.String("format", sdk.AllowEmpty) { // anything else is MsgExportFormat
 	case exportJSON:
 		ctx = withFormat(ctx, formatExportJSON)
 	case exportCSV:
@@ -51,12 +48,13 @@ func (f *Family) exportSearch(ctx context.Context, req *sdk.Request) (*sdk.Respo
 	default:
 		return nil, sdk.BadRequest(MsgExportFormat)
 	}
-	search := &sdk.Request{Body: fields["search_operation"], Caller: req.Caller, ID: req.ID, Host: req.Host}
-	sf, err := search.Fields()
-	if err != nil {
+	body, _ := fields.Raw("search_operation")
+	search := &sdk.Request{Body: body, Caller: req.Caller, ID: req.ID, Host: req.Host}
+	sf := search.Fields()
+	if sf.Err() != nil {
 		return nil, sdk.BadRequest(MsgExportSearch)
 	}
-	_ = json.Unmarshal(sf["operation"], &search.Operation)
+	search.Operation = sf.String("operation", sdk.AllowEmpty)
 	handler, ok := exportSearchOps[search.Operation]
 	if !ok {
 		return nil, sdk.BadRequest(MsgExportSearch)

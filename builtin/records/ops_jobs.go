@@ -38,12 +38,12 @@ func (f *Family) deleteRecordsBefore(_ context.Context, req *sdk.Request) (*sdk.
 	if err != nil {
 		return nil, err
 	}
-	before, dateErr := readDate(fields)
-	db, dbErr := database(fields, true)
-	table, _, tableErr := sdk.String(fields, fieldTable, true, false)
-	if err := joinErrors(dateErr, dbErr, tableErr); err != nil {
+	t := readTarget(fields)
+	before := readDate(fields)
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
+	db, table := t.db, t.table
 	if isSystem(db) {
 		return nil, systemReadOnly()
 	}
@@ -72,19 +72,21 @@ func (f *Family) deleteRecordsBefore(_ context.Context, req *sdk.Request) (*sdk.
 }
 
 // readDate reads delete_records_before's date: an ISO 8601 string.
-func readDate(fields map[string]json.RawMessage) (time.Time, error) {
-	if !sdk.Present(fields, fieldDate) {
-		return time.Time{}, sdk.BadRequest("'%s' is required", fieldDate)
+func readDate(fields *sdk.Fields) time.Time {
+	raw, ok := fields.Raw(fieldDate, sdk.Required)
+	if !ok {
+		return time.Time{}
 	}
 	var s string
-	if json.Unmarshal(fields[fieldDate], &s) != nil {
-		return time.Time{}, sdk.BadRequest(MsgDateInvalid)
+	if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
+		fields.Fail(MsgDateInvalid)
+		return time.Time{}
 	}
 	t, ok := parseISODate(s)
 	if !ok {
-		return time.Time{}, sdk.BadRequest(MsgDateFormat)
+		fields.Fail(MsgDateFormat)
 	}
-	return t, nil
+	return t
 }
 
 // deleteJob is one running delete_records_before.

@@ -2,7 +2,6 @@ package records
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/hops-dev/hops/builtin/records/store"
@@ -16,8 +15,8 @@ func (f *Family) createDatabase(_ context.Context, req *sdk.Request) (*sdk.Respo
 	if err != nil {
 		return nil, err
 	}
-	db, err := database(fields, false)
-	if err != nil {
+	db := database(fields)
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
 	if isSystem(db) {
@@ -35,8 +34,8 @@ func (f *Family) dropDatabase(_ context.Context, req *sdk.Request) (*sdk.Respons
 	if err != nil {
 		return nil, err
 	}
-	db, err := database(fields, true)
-	if err != nil {
+	db := database(fields, sdk.Required)
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
 	if isSystem(db) {
@@ -55,13 +54,10 @@ func (f *Family) createTable(_ context.Context, req *sdk.Request) (*sdk.Response
 	if err != nil {
 		return nil, err
 	}
-	db, err := database(fields, false)
-	if err != nil {
-		return nil, err
-	}
-	table, _, tableErr := sdk.String(fields, fieldTable, true, false)
-	pk, _, pkErr := aliasedString(fields, aliasPrimaryKey, true)
-	if err := joinErrors(tableErr, pkErr); err != nil {
+	db := database(fields)
+	table := fields.String(fieldTable, sdk.Required)
+	pk := fields.String(fields.FirstOf(aliasPrimaryKey...), primaryKeyOptions(fields)...)
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
 	if isSystem(db) {
@@ -73,14 +69,24 @@ func (f *Family) createTable(_ context.Context, req *sdk.Request) (*sdk.Response
 	return sdk.Message(fmt.Sprintf(store.MsgTableCreated, db, table)), nil
 }
 
+// primaryKeyOptions are the checks of create_table's primary key. HarperDB
+// reads primary_key as hash_attribute before it validates, so a given but
+// invalid key is named 'hash_attribute', a missing one 'primary_key'.
+func primaryKeyOptions(fields *sdk.Fields) []sdk.FieldOption {
+	if fields.Present(aliasPrimaryKey[0]) || fields.Present(aliasPrimaryKey[1]) {
+		return []sdk.FieldOption{sdk.Required, sdk.Label(aliasPrimaryKey[1])}
+	}
+	return []sdk.FieldOption{sdk.Required}
+}
+
 // dropTable: drop_table {database, table}.
 func (f *Family) dropTable(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
 	st, fields, err := f.begin(req)
 	if err != nil {
 		return nil, err
 	}
-	t, err := readTarget(fields)
-	if err != nil {
+	t := readTarget(fields)
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
 	if isSystem(t.db) {
@@ -98,8 +104,8 @@ func (f *Family) describeTable(ctx context.Context, req *sdk.Request) (*sdk.Resp
 	if err != nil {
 		return nil, err
 	}
-	t, err := readTarget(fields)
-	if err != nil {
+	t := readTarget(fields)
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
 	if isSystem(t.db) {
@@ -135,8 +141,8 @@ func (f *Family) describeDatabase(ctx context.Context, req *sdk.Request) (*sdk.R
 	if err != nil {
 		return nil, err
 	}
-	db, err := database(fields, false)
-	if err != nil {
+	db := database(fields)
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
 	if isSystem(db) {
@@ -222,34 +228,10 @@ func (f *Family) tableSizes(_ context.Context, _ *sdk.Request) (*sdk.Response, e
 
 // begin returns the store and the request's fields, the first step of
 // most handlers.
-func (f *Family) begin(req *sdk.Request) (*store.Store, map[string]json.RawMessage, error) {
+func (f *Family) begin(req *sdk.Request) (*store.Store, *sdk.Fields, error) {
 	st, err := f.store()
 	if err != nil {
 		return nil, nil, err
 	}
-	fields, err := req.Fields()
-	if err != nil {
-		return nil, nil, err
-	}
-	return st, fields, nil
-}
-
-// joinErrors joins validation errors the way HarperDB's validator does
-// ("'table' is required. 'primary_key' is required"); nil when all are nil.
-func joinErrors(errs ...error) error {
-	var msgs []string
-	for _, err := range errs {
-		if err == nil {
-			continue
-		}
-		e, ok := sdk.AsError(err)
-		if !ok {
-			return err
-		}
-		msgs = append(msgs, e.Message)
-	}
-	if msgs == nil {
-		return nil
-	}
-	return sdk.BadRequest("%s", sdk.Join(msgs))
+	return st, req.Fields(), nil
 }

@@ -3,6 +3,7 @@ package records
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 
 	"github.com/hops-dev/hops/builtin/records/sqlq"
@@ -21,24 +22,28 @@ type tableReader interface {
 // search is what every search reads before it runs: the store, the
 // table (checked for read permission and existence) and the projection.
 type search struct {
-	st     tableReader
-	fields map[string]json.RawMessage
-	t      target
-	p      projection
-	pk     string
-	rules  attrRules // the caller's attribute rights on the table
+	st    tableReader
+	t     target
+	p     projection
+	pk    string
+	rules attrRules // the caller's attribute rights on the table
 }
 
-// beginSearch reads and checks what every search shares, in order: the
-// table, the caller's read right, get_attributes, then the table's
-// existence (a 404 before any byte of the answer is written).
-func (f *Family) beginSearch(ctx context.Context, req *sdk.Request) (*search, error) {
-	db, fields, err := f.begin(req)
+// beginSearch reads what every search shares (the table, then, through
+// more, the search's own fields, then get_attributes: HarperDB's order)
+// and checks them in order: every invalid field (one 400 naming them
+// all), the caller's read right, then the table's existence (a 404 before
+// any byte of the answer is written).
+func (f *Family) beginSearch(ctx context.Context, req *sdk.Request, more func(fields *sdk.Fields)) (*search, error) {
+	db, err := f.store()
 	if err != nil {
 		return nil, err
 	}
-	t, err := readTarget(fields)
-	if err != nil {
+	fields := req.Fields()
+	t := readTarget(fields)
+	more(fields)
+	names, all := attributes(fields)
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
 	var st tableReader = db
@@ -52,16 +57,12 @@ func (f *Family) beginSearch(ctx context.Context, req *sdk.Request) (*search, er
 	} else if err := permsOf(req.Caller).checkTable(t, rightRead); err != nil {
 		return nil, err
 	}
-	names, all, err := attributes(fields)
-	if err != nil {
-		return nil, err
-	}
 	pk, err := st.PrimaryKey(t.db, t.table)
 	if err != nil {
 		return nil, err
 	}
 	rules := permsOf(req.Caller).attrRulesFor(t, pk)
-	s := &search{st: st, fields: fields, t: t, p: projection{cols: names, all: all}, pk: pk, rules: rules}
+	s := &search{st: st, t: t, p: projection{cols: names, all: all}, pk: pk, rules: rules}
 	if all {
 		if s.p.cols, err = allColumns(st, t, pk); err != nil {
 			return nil, err
@@ -95,15 +96,12 @@ func allColumns(st tableReader, t target, pk string) ([]string, error) {
 // hash_values | ids, get_attributes}: the records of the given keys, in
 // the order given; unknown keys are skipped.
 func (f *Family) searchByHash(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
-	s, err := f.beginSearch(ctx, req)
-	if err != nil {
-		return nil, err
-	}
 	aliases := aliasHashValues
 	if req.Operation == "search_by_id" {
 		aliases = aliasIDs
 	}
-	keys, err := values(s.fields, aliases)
+	var keys []any
+	s, err := f.beginSearch(ctx, req, func(fields *sdk.Fields) { keys = values(fields, aliases) })
 	if err != nil {
 		return nil, err
 	}
@@ -116,15 +114,12 @@ func (f *Family) searchByHash(ctx context.Context, req *sdk.Request) (*sdk.Respo
 // search_value, get_attributes}: the records whose attribute equals the
 // value, or matches it with a leading or trailing "*" wildcard.
 func (f *Family) searchByValue(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
-	s, err := f.beginSearch(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	attr, _, err := sdk.String(s.fields, fieldSearchAttr, true, false)
-	if err != nil {
-		return nil, err
-	}
-	value, err := anyValue(s.fields, fieldSearchValue)
+	var attr string
+	var value any
+	s, err := f.beginSearch(ctx, req, func(fields *sdk.Fields) {
+		attr = fields.String(fieldSearchAttr, sdk.Required)
+		value = anyValue(fields, fieldSearchValue)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -151,12 +146,12 @@ const wildcardAll = "*"
 // searchByConditions: search_by_conditions {database, table, operator,
 // conditions, limit, offset, sort, get_attributes}.
 func (f *Family) searchByConditions(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
-	s, err := f.beginSearch(ctx, req)
+	var q store.Conditions
+	s, err := f.beginSearch(ctx, req, func(fields *sdk.Fields) { q = readConditions(fields) })
 	if err != nil {
 		return nil, err
 	}
-	q, err := readConditions(s.fields)
-	if err != nil {
+	if err := q.Validate(); err != nil {
 		return nil, err
 	}
 	if err := s.rules.check(conditionAttributes(q), rightRead); err != nil {
@@ -167,39 +162,70 @@ func (f *Family) searchByConditions(ctx context.Context, req *sdk.Request) (*sdk
 	}), nil
 }
 
-// readConditions reads and validates a search_by_conditions query, naming
-// the parameter at fault.
-func readConditions(fields map[string]json.RawMessage) (store.Conditions, error) {
+// readConditions reads a search_by_conditions query: its operator,
+// conditions (each read with the same exact-key rules), limit, offset and
+// sort. The store validates the query's meaning (q.Validate).
+func readConditions(fields *sdk.Fields) store.Conditions {
 	var q store.Conditions
-	op, _, err := sdk.String(fields, fieldOperator, false, false)
-	if err != nil {
-		return q, err
-	}
-	q.Operator = op
-	if !sdk.Present(fields, fieldConditions) {
-		return q, sdk.BadRequest("'%s' is required", fieldConditions)
-	}
-	raw := fields[fieldConditions]
-	if !isArray(raw) {
-		return q, sdk.BadRequest("'%s' must be an array", fieldConditions)
-	}
-	if err := decodeNumbers(raw, &q.Conditions); err != nil {
-		return q, sdk.BadRequest(MsgFieldInvalid, fieldConditions, err)
-	}
+	q.Operator = fields.String(fieldOperator)
+	q.Conditions = readConditionList(fields, fieldConditions, sdk.Required)
 	if q.Conditions == nil {
 		q.Conditions = []store.Condition{}
 	}
-	if q.Limit, err = count(fields, fieldLimit); err != nil {
-		return q, err
+	q.Limit = count(fields, fieldLimit)
+	q.Offset = count(fields, fieldOffset)
+	if sort, ok := fields.Object(fieldSort); ok {
+		q.Sort = readSort(sort)
 	}
-	if q.Offset, err = count(fields, fieldOffset); err != nil {
-		return q, err
+	return q
+}
+
+// readConditionList reads an array of conditions; a condition holding
+// conditions is a group, read the same way.
+func readConditionList(fields *sdk.Fields, name string, opts ...sdk.FieldOption) []store.Condition {
+	raw, ok := fields.Raw(name, opts...)
+	if !ok {
+		return nil
 	}
-	var sort store.Sort
-	if ok, err := sdk.Object(fields, fieldSort, false, &sort); err != nil {
-		return q, err
-	} else if ok {
-		q.Sort = &sort
+	var items []json.RawMessage
+	if !isArray(raw) || json.Unmarshal(raw, &items) != nil {
+		fields.Fail(sdk.MsgFieldArray, fields.Name(name))
+		return nil
 	}
-	return q, q.Validate()
+	out := make([]store.Condition, 0, len(items))
+	for i, item := range items {
+		c := sdk.ReadFields(item)
+		if c.Err() != nil {
+			fields.Fail(sdk.MsgFieldObject, fmt.Sprintf("%s[%d]", fields.Name(name), i))
+			continue
+		}
+		cond := store.Condition{
+			SearchAttribute: c.String("search_attribute", sdk.AllowEmpty),
+			SearchType:      c.String("search_type", sdk.AllowEmpty),
+			Operator:        c.String(fieldOperator, sdk.AllowEmpty),
+		}
+		if raw, ok := c.Raw("search_value"); ok {
+			if err := decodeNumbers(raw, &cond.SearchValue); err != nil {
+				fields.Fail(MsgFieldInvalid, "search_value", err)
+			}
+		}
+		if c.Present(fieldConditions) {
+			cond.Conditions = readConditionList(c, fieldConditions)
+		}
+		if err := c.Err(); err != nil {
+			fields.Fail("%s", err.Error())
+		}
+		out = append(out, cond)
+	}
+	return out
+}
+
+// readSort reads a sort object and its next, with the store's names.
+func readSort(fields *sdk.Fields) *store.Sort {
+	s := &store.Sort{Attribute: fields.String("attribute", sdk.AllowEmpty)}
+	s.Descending, _ = fields.Bool("descending")
+	if next, ok := fields.Object("next"); ok {
+		s.Next = readSort(next)
+	}
+	return s
 }

@@ -24,12 +24,12 @@ func (f *Family) sql(ctx context.Context, req *sdk.Request) (*sdk.Response, erro
 	if err != nil {
 		return nil, err
 	}
-	text, ok, err := sdk.String(fields, fieldSQL, false, true)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
+	if !fields.Present(fieldSQL) {
 		return nil, sdk.BadRequest(MsgSQLMissing)
+	}
+	text := fields.String(fieldSQL, sdk.AllowEmpty)
+	if err := fields.Err(); err != nil {
+		return nil, err
 	}
 	stmt, err := sqlq.ParseWith(text, sqlq.Options{DefaultDatabase: defaultDatabase})
 	if err != nil {

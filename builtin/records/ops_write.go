@@ -32,18 +32,15 @@ func (f *Family) write(req *sdk.Request, fn writeFunc, need ...right) (*sdk.Resp
 	if err != nil {
 		return nil, err
 	}
-	t, err := readTarget(fields)
-	if err != nil {
+	t := readTarget(fields)
+	recs := records(fields)
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
 	if isSystem(t.db) {
 		return nil, systemReadOnly()
 	}
 	if err := permsOf(req.Caller).checkTable(t, need...); err != nil {
-		return nil, err
-	}
-	recs, err := records(fields)
-	if err != nil {
 		return nil, err
 	}
 	if err := permsOf(req.Caller).checkWrite(st, t, recs, need...); err != nil {
@@ -62,18 +59,15 @@ func (f *Family) deleteRecords(_ context.Context, req *sdk.Request) (*sdk.Respon
 	if err != nil {
 		return nil, err
 	}
-	t, err := readTarget(fields)
-	if err != nil {
+	t := readTarget(fields)
+	keys := values(fields, aliasHashValues)
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
 	if isSystem(t.db) {
 		return nil, systemReadOnly()
 	}
 	if err := permsOf(req.Caller).checkTable(t, rightDelete); err != nil {
-		return nil, err
-	}
-	keys, err := values(fields, aliasHashValues)
-	if err != nil {
 		return nil, err
 	}
 	res, err := st.Delete(t.db, t.table, keys)

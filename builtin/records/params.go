@@ -3,7 +3,6 @@ package records
 import (
 	"bytes"
 	"encoding/json"
-	"math"
 
 	"github.com/hops-dev/hops/sdk"
 )
@@ -40,23 +39,13 @@ const (
 // allAttributes in get_attributes asks for every attribute.
 const allAttributes = "*"
 
-// aliasedString reads a string parameter that has aliases; missing, it
-// names the first alias.
-func aliasedString(fields map[string]json.RawMessage, aliases []string, required bool) (string, bool, error) {
-	return sdk.String(fields, sdk.FirstOf(fields, aliases...), required, false)
-}
-
-// database reads database (or schema); absent, it is defaultDatabase
-// unless required.
-func database(fields map[string]json.RawMessage, required bool) (string, error) {
-	db, ok, err := aliasedString(fields, aliasDatabase, required)
-	if err != nil {
-		return "", err
+// database reads database (or schema); absent, it is defaultDatabase.
+// opts are the field's checks (sdk.Required, say).
+func database(fields *sdk.Fields, opts ...sdk.FieldOption) string {
+	if db := fields.String(fields.FirstOf(aliasDatabase...), opts...); db != "" {
+		return db
 	}
-	if !ok {
-		return defaultDatabase, nil
-	}
-	return db, nil
+	return defaultDatabase
 }
 
 // target is the table an operation works on.
@@ -65,16 +54,9 @@ type target struct {
 }
 
 // readTarget reads database (defaulted) and table (required).
-func readTarget(fields map[string]json.RawMessage) (target, error) {
-	db, err := database(fields, false)
-	if err != nil {
-		return target{}, err
-	}
-	table, _, err := sdk.String(fields, fieldTable, true, false)
-	if err != nil {
-		return target{}, err
-	}
-	return target{db: db, table: table}, nil
+func readTarget(fields *sdk.Fields) target {
+	db := database(fields)
+	return target{db: db, table: fields.String(fieldTable, sdk.Required)}
 }
 
 // decodeNumbers unmarshals raw into v keeping numbers as json.Number, so a
@@ -87,90 +69,84 @@ func decodeNumbers(raw json.RawMessage, v any) error {
 
 // isArray reports whether raw is a JSON array.
 func isArray(raw json.RawMessage) bool {
-	raw = bytes.TrimSpace(raw)
 	return len(raw) > 0 && raw[0] == '['
 }
 
 // values reads a required array of arbitrary values (primary keys) under
 // one of its aliases.
-func values(fields map[string]json.RawMessage, aliases []string) ([]any, error) {
-	name := sdk.FirstOf(fields, aliases...)
-	if !sdk.Present(fields, name) {
-		return nil, sdk.BadRequest("'%s' is required", name)
+func values(fields *sdk.Fields, aliases []string) []any {
+	name := fields.FirstOf(aliases...)
+	raw, ok := fields.Raw(name, sdk.Required)
+	if !ok {
+		return nil
 	}
 	var out []any
-	if !isArray(fields[name]) || decodeNumbers(fields[name], &out) != nil {
-		return nil, sdk.BadRequest("'%s' must be an array", name)
+	if !isArray(raw) || decodeNumbers(raw, &out) != nil {
+		fields.Fail(sdk.MsgFieldArray, fields.Name(name))
+		return nil
 	}
-	return out, nil
+	return out
 }
 
-// records reads the required records array.
-func records(fields map[string]json.RawMessage) ([]map[string]any, error) {
-	if !sdk.Present(fields, fieldRecords) {
-		return nil, sdk.BadRequest("'%s' is required", fieldRecords)
+// records reads the required records array. The records are data, not
+// fields: each is decoded whole (its keys exact, the last duplicate
+// winning, as encoding/json decodes a map).
+func records(fields *sdk.Fields) []map[string]any {
+	raw, ok := fields.Raw(fieldRecords, sdk.Required)
+	if !ok {
+		return nil
 	}
-	raw := fields[fieldRecords]
 	if !isArray(raw) {
-		return nil, sdk.BadRequest("'%s' must be an array", fieldRecords)
+		fields.Fail(sdk.MsgFieldArray, fieldRecords)
+		return nil
 	}
 	var out []map[string]any
 	if err := decodeNumbers(raw, &out); err != nil {
-		return nil, sdk.BadRequest(MsgRecordsObjects)
+		fields.Fail(MsgRecordsObjects)
+		return nil
 	}
 	for _, r := range out {
 		if r == nil { // a JSON null element
-			return nil, sdk.BadRequest(MsgRecordsObjects)
+			fields.Fail(MsgRecordsObjects)
+			return nil
 		}
 	}
-	return out, nil
+	return out
 }
 
-// anyValue reads a required value of any JSON type except null.
-func anyValue(fields map[string]json.RawMessage, name string) (any, error) {
-	if !sdk.Present(fields, name) {
-		return nil, sdk.BadRequest("'%s' is required", name)
+// anyValue reads a required value of any JSON type (null included).
+func anyValue(fields *sdk.Fields, name string) any {
+	raw, ok := fields.Raw(name, sdk.Required)
+	if !ok {
+		return nil
 	}
 	var v any
-	if err := decodeNumbers(fields[name], &v); err != nil {
-		return nil, sdk.BadRequest(MsgFieldInvalid, name, err)
+	if err := decodeNumbers(raw, &v); err != nil {
+		fields.Fail(MsgFieldInvalid, name, err)
 	}
-	return v, nil
+	return v
 }
-
-// maxSafeInteger is the largest whole number a JSON client (JavaScript)
-// represents exactly; larger limits and offsets cannot have been meant.
-const maxSafeInteger = 1<<53 - 1
 
 // count reads an optional non-negative whole number (limit, offset); the
 // store refuses negative ones with its own message.
-func count(fields map[string]json.RawMessage, name string) (int, error) {
-	n, ok, err := sdk.Number(fields, name, false)
-	if err != nil || !ok {
-		return 0, err
-	}
-	if n != math.Trunc(n) || math.Abs(n) > maxSafeInteger {
-		return 0, sdk.BadRequest(MsgInteger, name)
-	}
-	return int(n), nil
+func count(fields *sdk.Fields, name string) int {
+	n, _ := fields.Int(name)
+	return n
 }
 
 // attributes reads get_attributes; "*" anywhere means every attribute
 // (all is true, names nil). Repeated names are kept once.
-func attributes(fields map[string]json.RawMessage) (names []string, all bool, err error) {
-	list, _, err := sdk.Strings(fields, fieldGetAttributes, true)
-	if err != nil {
-		return nil, false, err
-	}
+func attributes(fields *sdk.Fields) (names []string, all bool) {
+	list, _ := fields.Strings(fieldGetAttributes, sdk.Required)
 	seen := make(map[string]bool, len(list))
 	for _, a := range list {
 		if a == allAttributes {
-			return nil, true, nil
+			return nil, true
 		}
 		if !seen[a] {
 			seen[a] = true
 			names = append(names, a)
 		}
 	}
-	return names, false, nil
+	return names, false
 }

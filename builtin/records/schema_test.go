@@ -110,6 +110,13 @@ func TestStructureErrors(t *testing.T) {
 		{"describe_database unknown", op("describe_database", "database", "nope"), 404, "database 'nope' does not exist"},
 		{"database not a string", op("describe_database", "schema", true), 400, "'schema' must be a string"},
 		{"body not an object", nil, 400, "request body must be a JSON object"},
+		{"create_table with empty names", op("create_table", "database", "", "table", "", "primary_key", ""), 400,
+			"'database' is not allowed to be empty. 'table' is not allowed to be empty. 'hash_attribute' is not allowed to be empty"},
+		{"create_table null names", op("create_table", "database", nil, "table", nil, "primary_key", nil), 400,
+			"'database' must be a string. 'table' must be a string. 'hash_attribute' must be a string"},
+		{"create_table cased keys are not its fields", op("create_table", "Database", "db", "TABLE", "u", "Primary_Key", "id"), 400,
+			"'table' is required. 'primary_key' is required"},
+		{"drop_database null database", op("drop_database", "database", nil), 400, "'database' must be a string"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

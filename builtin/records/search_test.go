@@ -141,7 +141,7 @@ func TestSearchErrors(t *testing.T) {
 func TestConditionsOfTheWrongShape(t *testing.T) {
 	e := withDogs(t)
 	r := e.super(onDogs("search_by_conditions", "get_attributes", []string{"id"}, "conditions", []any{"age > 1"}))
-	wantErrorContains(t, r, 400, "'conditions' is invalid")
+	wantError(t, r, 400, "'conditions[0]' must be of type object")
 	// A string search_value compared with a number attribute matches nothing
 	// rather than failing.
 	wantJSON(t, e.super(onDogs("search_by_conditions", "get_attributes", []string{"id"}, "conditions",
@@ -180,4 +180,26 @@ func TestWholeTableAnswersAsAnyOtherSearch(t *testing.T) {
 			t.Errorf("%v:\n%s\n%v:\n%s", p.raw, raw.Body, p.decoded, decoded.Body)
 		}
 	}
+}
+
+// TestFieldsAreReadByExactKeyLastDuplicate: every search reads its fields,
+// nested conditions and sort included, by their exact keys, the last of
+// duplicates winning, and names every missing field at once.
+func TestFieldsAreReadByExactKeyLastDuplicate(t *testing.T) {
+	e := withDogs(t)
+	raw := func(op, rest string) []byte {
+		return []byte(`{"operation":"` + op + `","database":"db","table":"dogs",` + rest + `}`)
+	}
+	wantJSON(t, e.handle("search_by_hash", raw("search_by_hash",
+		`"hash_values":[2],"HASH_VALUES":[1],"get_attributes":["breed"],"get_attributes":["name"]`)), `[{"name":"Harper, Jr."}]`)
+	wantJSON(t, e.handle("search_by_conditions", raw("search_by_conditions",
+		`"get_attributes":["id"],"conditions":[{"search_attribute":"age","search_type":"equals","Search_Value":3,"search_value":5,"SEARCH_VALUE":3}],`+
+			`"sort":{"attribute":"id","Descending":true}`)), `[{"id":1}]`)
+	wantJSON(t, e.handle("search_by_conditions", raw("search_by_conditions",
+		`"get_attributes":["id"],"conditions":[{"operator":"or","conditions":[{"search_attribute":"id","search_type":"equals","search_value":2},`+
+			`{"search_attribute":"name","Search_Attribute":"id","search_type":"equals","search_value":"Alby"}]}]`)), `[{"id":2},{"id":3}]`)
+	wantJSON(t, e.handle("sql", []byte(`{"operation":"sql","sql":"SELECT id FROM db.dogs WHERE id = 1","SQL":"DELETE FROM db.dogs"}`)), `[{"id":1}]`)
+	wantError(t, e.super(op("search_by_hash")), 400, "'table' is required. 'hash_values' is required. 'get_attributes' is required")
+	wantError(t, e.super(onDogs("search_by_value", "search_attribute", nil, "search_value", "x", "get_attributes", nil)), 400,
+		"'search_attribute' must be a string. 'get_attributes' must be an array")
 }

@@ -84,6 +84,13 @@ func TestWriteErrors(t *testing.T) {
 		{"delete without hash_values", op("delete", "database", "db", "table", "dogs"), 400, "'hash_values' is required"},
 		{"delete hash_values not an array", op("delete", "database", "db", "table", "dogs", "hash_values", 1), 400, "'hash_values' must be an array"},
 		{"delete from an unknown table", op("delete", "database", "db", "table", "nope", "hash_values", []any{1}), 404, "Table 'db.nope' does not exist"},
+		{"insert with nothing", op("insert"), 400, "'table' is required. 'records' is required"},
+		{"update with nothing", op("update"), 400, "'table' is required. 'records' is required"},
+		{"delete with nothing", op("delete"), 400, "'table' is required. 'hash_values' is required"},
+		{"insert null records", op("insert", "database", "db", "table", "dogs", "records", nil), 400, "'records' must be an array"},
+		{"delete null ids", op("delete", "database", "db", "table", "dogs", "ids", nil), 400, "'ids' must be an array"},
+		{"insert cased Records", op("insert", "database", "db", "table", "dogs", "Records", []any{map[string]any{"id": 9}}), 400, "'records' is required"},
+		{"delete cased keys", op("delete", "Database", "db", "Table", "dogs", "Hash_Values", []any{1}), 400, "'table' is required. 'hash_values' is required"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -45,7 +45,7 @@ type Record struct {
 var idOptions = []sdk.FieldOption{sdk.OneOf(validIDs...)}
 
 func (f *Family) setStatus(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
-	fields := sdk.ReadFields(req.Body)
+	fields := req.Fields()
 	id := fields.String("id", idOptions...)
 	value := fields.String("status", sdk.Required, sdk.MaxLength(maxStatusLength))
 	if err := fields.Err(); err != nil {
@@ -80,7 +80,7 @@ func (f *Family) setStatus(_ context.Context, req *sdk.Request) (*sdk.Response, 
 }
 
 func (f *Family) getStatus(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
-	fields := sdk.ReadFields(req.Body)
+	fields := req.Fields()
 	id := fields.String("id", idOptions...)
 	if err := fields.Err(); err != nil {
 		return nil, err
@@ -137,7 +137,7 @@ func (f *Family) all() ([]Record, error) {
 }
 
 func (f *Family) clearStatus(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
-	fields := sdk.ReadFields(req.Body)
+	fields := req.Fields()
 	id := fields.String("id", sdk.Required, sdk.OneOf(validIDs...))
 	if err := fields.Err(); err != nil {
 		return nil, err

@@ -53,16 +53,10 @@ func (f *Family) installNodeModules(ctx context.Context, req *sdk.Request) (*sdk
 	if err != nil {
 		return nil, err
 	}
-	fields, err := req.Fields()
-	if err != nil {
-		return nil, err
-	}
-	projects, err := readProjects(fields)
-	if err != nil {
-		return nil, err
-	}
-	dryRun, _, err := sdk.Bool(fields, sdk.FirstOf(fields, fieldDryRun, fieldDryRunAlias), false)
-	if err != nil {
+	fields := req.Fields()
+	projects := readProjects(fields)
+	dryRun, _ := fields.Bool(fields.FirstOf(fieldDryRun, fieldDryRunAlias))
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
 	for _, p := range projects {
@@ -91,17 +85,19 @@ func (f *Family) installNodeModules(ctx context.Context, req *sdk.Request) (*sdk
 
 // readProjects reads `projects`: a non-empty array of strings, returned
 // without duplicates, in request order.
-func readProjects(fields map[string]json.RawMessage) ([]string, error) {
-	if !sdk.Present(fields, fieldProjects) {
-		return nil, sdk.BadRequest(MsgProjectsRequired)
+func readProjects(fields *sdk.Fields) []string {
+	raw, ok := fields.Raw(fieldProjects, sdk.Required)
+	if !ok {
+		return nil
 	}
-	raw := bytes.TrimSpace(fields[fieldProjects])
 	var items []json.RawMessage
 	if len(raw) == 0 || raw[0] != '[' || json.Unmarshal(raw, &items) != nil {
-		return nil, sdk.BadRequest(MsgProjectsNotArray)
+		fields.Fail(MsgProjectsNotArray)
+		return nil
 	}
 	if len(items) == 0 {
-		return nil, sdk.BadRequest(MsgProjectsEmpty)
+		fields.Fail(MsgProjectsEmpty)
+		return nil
 	}
 	seen := make(map[string]bool, len(items))
 	out := make([]string, 0, len(items))
@@ -109,17 +105,19 @@ func readProjects(fields map[string]json.RawMessage) ([]string, error) {
 		var name string
 		item = bytes.TrimSpace(item)
 		if len(item) == 0 || item[0] != '"' || json.Unmarshal(item, &name) != nil {
-			return nil, sdk.BadRequest(MsgProjectNotString, i)
+			fields.Fail(MsgProjectNotString, i)
+			return nil
 		}
 		if name == "" {
-			return nil, sdk.BadRequest(MsgProjectEmptyName, i)
+			fields.Fail(MsgProjectEmptyName, i)
+			return nil
 		}
 		if !seen[name] {
 			seen[name] = true
 			out = append(out, name)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // checkProject refuses a name that is not a plain folder name, a folder

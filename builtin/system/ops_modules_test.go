@@ -103,7 +103,8 @@ func TestInstallNodeModulesValidation(t *testing.T) {
 		want string
 	}{
 		"missing":          {map[string]any{}, MsgProjectsRequired},
-		"null":             {map[string]any{"projects": nil}, MsgProjectsRequired},
+		"null":             {map[string]any{"projects": nil}, MsgProjectsNotArray},
+		"cased key":        {map[string]any{"Projects": []string{"good"}}, MsgProjectsRequired},
 		"string":           {map[string]any{"projects": "good"}, MsgProjectsNotArray},
 		"object":           {map[string]any{"projects": map[string]any{"good": true}}, MsgProjectsNotArray},
 		"empty":            {map[string]any{"projects": []string{}}, MsgProjectsEmpty},

@@ -24,11 +24,12 @@ func (f *Family) systemInformation(ctx context.Context, req *sdk.Request) (*sdk.
 	if err != nil {
 		return nil, err
 	}
-	fields, err := req.Fields()
-	if err != nil {
+	fields := req.Fields()
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
-	sections, err := sysinfo.ParseAttributes(fields["attributes"])
+	attrs, _ := fields.Raw("attributes")
+	sections, err := sysinfo.ParseAttributes(attrs)
 	if err != nil {
 		return nil, asBadRequest(err)
 	}

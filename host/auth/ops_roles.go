@@ -14,16 +14,16 @@ import (
 // roleFields reads role, id and permission of an add_role or alter_role
 // body into pe's buckets. needName is true for add_role (role required),
 // false for alter_role (id required, role optional).
-func roleFields(fields map[string]json.RawMessage, needName bool, pe *permErrors) (name, id string, perm json.RawMessage) {
+func roleFields(fields *sdk.Fields, needName bool, pe *permErrors) (name, id string, perm json.RawMessage) {
 	checkBodyKeys(fields, pe)
 	if !needName {
-		if !sdk.Present(fields, "id") || json.Unmarshal(fields["id"], &id) != nil || id == "" {
+		if !given(fields, "id") || json.Unmarshal(rawOf(fields, "id"), &id) != nil || id == "" {
 			pe.add(msgIDBlank)
 		}
 	}
 	switch {
-	case sdk.Present(fields, "role"):
-		if json.Unmarshal(fields["role"], &name) != nil {
+	case given(fields, "role"):
+		if json.Unmarshal(rawOf(fields, "role"), &name) != nil {
 			pe.add(msgRoleString)
 		} else {
 			checkRoleName(name, pe)
@@ -31,8 +31,8 @@ func roleFields(fields map[string]json.RawMessage, needName bool, pe *permErrors
 	case needName:
 		pe.add(msgRoleBlank)
 	}
-	if sdk.Present(fields, "permission") {
-		perm = fields["permission"]
+	if given(fields, "permission") {
+		perm = rawOf(fields, "permission")
 	} else {
 		pe.add(msgPermissionBlank)
 	}
@@ -40,8 +40,8 @@ func roleFields(fields map[string]json.RawMessage, needName bool, pe *permErrors
 }
 
 func (s *Service) opAddRole(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
-	fields, err := req.Fields()
-	if err != nil {
+	fields := req.Fields()
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
 	var pe permErrors
@@ -108,8 +108,8 @@ func compact(raw json.RawMessage) json.RawMessage {
 }
 
 func (s *Service) opAlterRole(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
-	fields, err := req.Fields()
-	if err != nil {
+	fields := req.Fields()
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
 	var pe permErrors
@@ -123,7 +123,7 @@ func (s *Service) opAlterRole(ctx context.Context, req *sdk.Request) (*sdk.Respo
 		return nil, err
 	}
 	var r *role
-	err = s.db.Update(func(tx *buntdb.Tx) error {
+	err := s.db.Update(func(tx *buntdb.Tx) error {
 		var err error
 		if r, err = getRole(tx, id); err != nil {
 			return err
@@ -155,15 +155,15 @@ func (s *Service) opAlterRole(ctx context.Context, req *sdk.Request) (*sdk.Respo
 }
 
 func (s *Service) opDropRole(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
-	fields, err := req.Fields()
-	if err != nil {
+	fields := req.Fields()
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
 	var id string
-	if !sdk.Present(fields, "id") || json.Unmarshal(fields["id"], &id) != nil || id == "" {
+	if !given(fields, "id") || json.Unmarshal(rawOf(fields, "id"), &id) != nil || id == "" {
 		return nil, sdk.BadRequest(msgIDBlank)
 	}
-	err = s.db.Update(func(tx *buntdb.Tx) error {
+	err := s.db.Update(func(tx *buntdb.Tx) error {
 		r, err := getRole(tx, id)
 		if err != nil {
 			return err

@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 
 	"github.com/tidwall/buntdb"
@@ -21,13 +20,14 @@ type tokenPair struct {
 // Basic credentials. A Bearer caller cannot mint tokens: an operation token
 // must not become a 30-day refresh token.
 func (s *Service) opCreateTokens(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
-	fields, err := req.Fields()
-	if err != nil {
+	fields := req.Fields()
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
 	ttl := s.opts.OperationTokenTimeout
-	if sdk.Present(fields, "expires_in") {
-		if ttl, err = parseExpiresIn(fields["expires_in"]); err != nil {
+	var err error
+	if given(fields, "expires_in") {
+		if ttl, err = parseExpiresIn(rawOf(fields, "expires_in")); err != nil {
 			return nil, err
 		}
 	}
@@ -74,8 +74,8 @@ func (s *Service) opCreateTokens(ctx context.Context, req *sdk.Request) (*sdk.Re
 // opRefreshToken issues an operation token for a refresh token given in
 // the body or as the request's Bearer token.
 func (s *Service) opRefreshToken(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
-	fields, err := req.Fields()
-	if err != nil {
+	fields := req.Fields()
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
 	token, present, err := stringField(fields, "refresh_token", msgRefreshNotString)
@@ -154,7 +154,7 @@ func isScheme(header, scheme string) bool {
 // password as HarperDB 4.7.29 validates them: each must be a string (both
 // named when both are not), an empty one is refused when the other is
 // given, and both empty count as absent.
-func credentialFields(fields map[string]json.RawMessage) (username string, hasUser bool, password string, hasPassword bool, err error) {
+func credentialFields(fields *sdk.Fields) (username string, hasUser bool, password string, hasPassword bool, err error) {
 	var msgs []string
 	username, hasUser, uerr := stringField(fields, "username", msgUsernameNotStr)
 	if uerr != nil {
@@ -165,7 +165,7 @@ func credentialFields(fields map[string]json.RawMessage) (username string, hasUs
 		msgs = append(msgs, msgPasswordNotStr)
 	}
 	if msgs != nil {
-		return "", false, "", false, sdk.BadRequest("%s", sdk.Join(msgs))
+		return "", false, "", false, sdk.BadRequest("%s", strings.Join(msgs, ". "))
 	}
 	switch {
 	case username == "" && password == "":

@@ -11,21 +11,35 @@ import (
 	"github.com/hops-dev/hops/sdk"
 )
 
+// given reports whether the body has the field with a value other than
+// null: user and token fields are checked as HarperDB's validate.js
+// checks them, where null is blank, not a value of the wrong type.
+func given(fields *sdk.Fields, name string) bool {
+	raw, ok := fields.Raw(name)
+	return ok && string(raw) != "null"
+}
+
+// rawOf is the field's JSON text (nil when absent).
+func rawOf(fields *sdk.Fields, name string) json.RawMessage {
+	raw, _ := fields.Raw(name)
+	return raw
+}
+
 // stringField reads an optional string field: present is false when it is
 // absent or null; a value of another type answers notString.
-func stringField(fields map[string]json.RawMessage, name, notString string) (v string, present bool, err error) {
-	if !sdk.Present(fields, name) {
+func stringField(fields *sdk.Fields, name, notString string) (v string, present bool, err error) {
+	if !given(fields, name) {
 		return "", false, nil
 	}
-	if json.Unmarshal(fields[name], &v) != nil {
+	if json.Unmarshal(rawOf(fields, name), &v) != nil {
 		return "", true, sdk.BadRequest("%s", notString)
 	}
 	return v, true, nil
 }
 
 func (s *Service) opAddUser(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
-	fields, err := req.Fields()
-	if err != nil {
+	fields := req.Fields()
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
 	var msgs []string
@@ -42,11 +56,12 @@ func (s *Service) opAddUser(_ context.Context, req *sdk.Request) (*sdk.Response,
 	username := need("username", msgUsernameBlank, msgUsernameString)
 	password := need("password", msgPasswordBlank, msgPasswordString)
 	roleName := need("role", msgRoleBlank, msgUserRoleInvalid)
-	active, present, err := sdk.Bool(fields, "active", false)
-	if err != nil {
-		msgs = append(msgs, msgActiveBool)
-	} else if !present {
+	active, isBool := boolOf(rawOf(fields, "active"))
+	switch {
+	case !given(fields, "active"):
 		msgs = append(msgs, msgActiveBlank)
+	case !isBool:
+		msgs = append(msgs, msgActiveBool)
 	}
 	if len(msgs) > 0 {
 		// HarperDB 4.7.29 joins add_user's messages with a bare comma.
@@ -75,7 +90,7 @@ type userChange struct {
 
 // parseUserChange validates an alter_user body. A caller who is not a
 // super user may change only their own password.
-func parseUserChange(fields map[string]json.RawMessage, caller sdk.Caller) (userChange, error) {
+func parseUserChange(fields *sdk.Fields, caller sdk.Caller) (userChange, error) {
 	var c userChange
 	name, present, err := stringField(fields, "username", msgUsernameString)
 	if err != nil {
@@ -85,10 +100,10 @@ func parseUserChange(fields map[string]json.RawMessage, caller sdk.Caller) (user
 		return c, sdk.BadRequest(msgUsernameRequired)
 	}
 	c.username = name
-	if !caller.SuperUser && (name != caller.Username || sdk.Present(fields, "role") || sdk.Present(fields, "active")) {
+	if !caller.SuperUser && (name != caller.Username || given(fields, "role") || given(fields, "active")) {
 		return c, sdk.Forbidden([]any{fmt.Sprintf(restrictedFmt, restrictedAlterUser)}, nil)
 	}
-	if !sdk.Present(fields, "password") && !sdk.Present(fields, "role") && !sdk.Present(fields, "active") {
+	if !given(fields, "password") && !given(fields, "role") && !given(fields, "active") {
 		return c, sdk.BadRequest(msgNothingToUpdate)
 	}
 	if pw, present, err := stringField(fields, "password", msgPasswordString); err != nil {
@@ -102,8 +117,8 @@ func parseUserChange(fields map[string]json.RawMessage, caller sdk.Caller) (user
 		}
 		c.password = &pw
 	}
-	if sdk.Present(fields, "active") {
-		b, ok := boolOf(fields["active"])
+	if given(fields, "active") {
+		b, ok := boolOf(rawOf(fields, "active"))
 		if !ok {
 			return c, sdk.BadRequest(msgActiveTrueFalse)
 		}
@@ -121,8 +136,8 @@ func parseUserChange(fields map[string]json.RawMessage, caller sdk.Caller) (user
 }
 
 func (s *Service) opAlterUser(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
-	fields, err := req.Fields()
-	if err != nil {
+	fields := req.Fields()
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
 	c, err := parseUserChange(fields, req.Caller)
@@ -191,8 +206,8 @@ func (s *Service) opAlterUser(_ context.Context, req *sdk.Request) (*sdk.Respons
 }
 
 func (s *Service) opDropUser(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
-	fields, err := req.Fields()
-	if err != nil {
+	fields := req.Fields()
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
 	name, present, err := stringField(fields, "username", msgUsernameString)

@@ -70,9 +70,9 @@ func (p *permErrors) err() error {
 }
 
 // checkBodyKeys refuses fields add_role and alter_role do not know.
-func checkBodyKeys(fields map[string]json.RawMessage, pe *permErrors) {
+func checkBodyKeys(fields *sdk.Fields, pe *permErrors) {
 	var bad []string
-	for k := range fields {
+	for _, k := range fields.Keys() {
 		if !slices.Contains(allowedRoleBodyKeys, k) {
 			bad = append(bad, k)
 		}
@@ -143,7 +143,7 @@ func (s *Service) checkPermission(ctx context.Context, raw json.RawMessage, pe *
 	}
 	flags := map[string]bool{}
 	for _, k := range []string{permSuperUser, permClusterUser} {
-		if !sdk.Present(perm, k) {
+		if !sdkPresent(perm[k]) {
 			continue
 		}
 		b, isBool := boolOf(perm[k])
@@ -236,7 +236,7 @@ func (s *Service) checkDatabase(ctx context.Context, db string, raw json.RawMess
 		pe.add(fmtDatabasePermsObject, db)
 		return nil
 	}
-	if !sdk.Present(dbPerm, permTables) {
+	if !sdkPresent(dbPerm[permTables]) {
 		return nil
 	}
 	tables, ok := objectOf(dbPerm[permTables])

@@ -40,12 +40,13 @@ func (s *Store) Operations() []registry.Local {
 
 // handleGetJob answers [job], or null for an unknown id.
 func (s *Store) handleGetJob(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
-	fields, err := req.Fields()
-	if err != nil {
-		return nil, err
+	fields := req.Fields()
+	// HarperDB answers null as it answers "": no such job id.
+	if raw, _ := fields.Raw("id"); string(raw) == "null" {
+		return nil, sdk.BadRequest("%s", MsgInvalidID)
 	}
-	id, _, err := sdk.String(fields, "id", true, true)
-	if err != nil {
+	id := fields.String("id", sdk.Required, sdk.AllowEmpty)
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
 	if id == "" {
@@ -64,10 +65,7 @@ func (s *Store) handleGetJob(_ context.Context, req *sdk.Request) (*sdk.Response
 // handleSearchByStartDate answers the jobs that started strictly between
 // from_date and to_date, [] when none.
 func (s *Store) handleSearchByStartDate(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
-	fields, err := req.Fields()
-	if err != nil {
-		return nil, err
-	}
+	fields := req.Fields()
 	from, err := dateField(fields, "from_date", MsgBadFromDate)
 	if err != nil {
 		return nil, err
@@ -85,13 +83,13 @@ func (s *Store) handleSearchByStartDate(_ context.Context, req *sdk.Request) (*s
 
 // dateField reads a required ISO 8601 date field; anything present that is
 // not a date string (a number, say) answers bad.
-func dateField(fields map[string]json.RawMessage, name, bad string) (time.Time, error) {
-	if !sdk.Present(fields, name) {
-		_, _, err := sdk.String(fields, name, true, false)
+func dateField(fields *sdk.Fields, name, bad string) (time.Time, error) {
+	raw, ok := fields.Raw(name, sdk.Required)
+	if err := fields.Err(); err != nil || !ok {
 		return time.Time{}, err
 	}
 	var s string
-	if err := json.Unmarshal(fields[name], &s); err != nil {
+	if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
 		return time.Time{}, sdk.BadRequest("%s", bad)
 	}
 	t, ok := parseISODate(s)

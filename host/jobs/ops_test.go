@@ -69,7 +69,8 @@ func TestGetJobErrors(t *testing.T) {
 	s, _ := newStore(t)
 	cases := []struct{ body, msg string }{
 		{`{"operation":"get_job"}`, "'id' is required"},
-		{`{"operation":"get_job","id":null}`, "'id' is required"},
+		{`{"operation":"get_job","id":null}`, "Invalid job ID specified."},
+		{`{"operation":"get_job","ID":"x"}`, "'id' is required"},
 		{`{"operation":"get_job","id":""}`, "Invalid job ID specified."},
 		{`{"operation":"get_job","id":5}`, "'id' must be a string"},
 		{`{"operation":"get_job","id":{"a":1}}`, "'id' must be a string"},
@@ -167,7 +168,8 @@ func TestSearchJobsByStartDateErrors(t *testing.T) {
 	cases := []struct{ fields, msg string }{
 		{`"to_date":"2099-12-31"`, "'from_date' is required"},
 		{`"from_date":"2020-01-01"`, "'to_date' is required"},
-		{`"from_date":null,"to_date":"2099-12-31"`, "'from_date' is required"},
+		{`"from_date":null,"to_date":"2099-12-31"`, MsgBadFromDate},
+		{`"From_date":"2020-01-01","to_date":"2099-12-31"`, "'from_date' is required"},
 		{`"from_date":"notadate","to_date":"2099-12-31"`, MsgBadFromDate},
 		{`"from_date":"","to_date":"2099-12-31"`, MsgBadFromDate},
 		{`"from_date":20200101,"to_date":"2099-12-31"`, MsgBadFromDate},

@@ -13,7 +13,7 @@ import (
 const maxNameLength = 100
 
 func (f *family) greet(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
-	fields := sdk.ReadFields(req.Body)
+	fields := req.Fields()
 	name := fields.String("name", sdk.Required, sdk.MaxLength(maxNameLength))
 	if err := fields.Err(); err != nil {
 		return nil, err

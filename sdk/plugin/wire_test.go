@@ -57,10 +57,9 @@ func echoSize(_ context.Context, r *sdk.Request) (*sdk.Response, error) {
 
 // big streams n bytes of a pattern inside a JSON string.
 func big(_ context.Context, r *sdk.Request) (*sdk.Response, error) {
-	var in struct {
-		N int `json:"n"`
-	}
-	if err := json.Unmarshal(r.Body, &in); err != nil {
+	fields := r.Fields()
+	n, _ := fields.Int("n")
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
 	return sdk.Streamed("application/json", func(w io.Writer) error {
@@ -68,7 +67,7 @@ func big(_ context.Context, r *sdk.Request) (*sdk.Response, error) {
 			return err
 		}
 		line := bytes.Repeat([]byte("abcdefghij"), 100)
-		for left := in.N; left > 0; {
+		for left := n; left > 0; {
 			n := min(left, len(line))
 			if _, err := w.Write(line[:n]); err != nil {
 				return err
@@ -82,13 +81,12 @@ func big(_ context.Context, r *sdk.Request) (*sdk.Response, error) {
 
 // relay dispatches the body's "inner" operation through the host.
 func relay(ctx context.Context, r *sdk.Request) (*sdk.Response, error) {
-	var in struct {
-		Inner json.RawMessage `json:"inner"`
-	}
-	if err := json.Unmarshal(r.Body, &in); err != nil {
+	fields := r.Fields()
+	raw, _ := fields.Raw("inner", sdk.Required)
+	if err := fields.Err(); err != nil {
 		return nil, err
 	}
-	reply, err := r.Host.Dispatch(ctx, r.Caller, in.Inner)
+	reply, err := r.Host.Dispatch(ctx, r.Caller, raw)
 	if err != nil {
 		return nil, err
 	}

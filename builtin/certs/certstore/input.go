@@ -1,14 +1,13 @@
 package certstore
 
 import (
-	"bytes"
-	"encoding/json"
 	"strings"
+
+	"github.com/hops-dev/hops/sdk"
 )
 
-// AddInput is the body of add_certificate. Decode it with DecodeAddInput
-// (or json.Unmarshal, which calls the same checks) so every bad field is
-// named. The private key is never marshalled back: its field is `json:"-"`
+// AddInput is the body of add_certificate. Read it with DecodeAddInput so
+// every bad field is named. The private key is never marshalled back: its field is `json:"-"`
 // and String redacts it.
 type AddInput struct {
 	// Name is the record's name and the key file's base name (<name>.pem).
@@ -52,107 +51,31 @@ func boolText(b bool) string {
 	return "false"
 }
 
-// UnmarshalJSON decodes and checks an add_certificate body like
-// DecodeAddInput.
-func (in *AddInput) UnmarshalJSON(body []byte) error {
-	v, err := DecodeAddInput(body)
-	if err != nil {
-		return err
-	}
-	*in = v
-	return nil
-}
-
-// DecodeAddInput decodes an add_certificate body, checking each field's
-// presence and JSON type and naming the field in the error (a 400 *Error):
-// `'name' is required`, `'certificate' must be a string`, `'is_authority'
-// must be a boolean`, `'hosts' must be an array`, ... Unknown fields (the
-// "operation" itself among them) are ignored. A JSON null counts as absent.
-// Whether the name is a safe file name and the PEMs parse is checked by Add.
+// DecodeAddInput reads an add_certificate body with sdk.Fields (exact
+// keys, the last duplicate wins), checking each field's presence and JSON
+// type and naming every bad field in one 400 (HarperDB's Joi messages,
+// joined): `'name' is required`, `'certificate' must be a string`,
+// `'is_authority' must be a boolean`, `'hosts' must be an array`, ... A
+// JSON null is a value of the wrong type, not an absent field. Unknown
+// fields (the "operation" itself among them) are ignored. Whether the name
+// is a safe file name and the PEMs parse is checked by Add.
 func DecodeAddInput(body []byte) (AddInput, error) {
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
-		return AddInput{}, badInput(MsgBodyNotObject, err)
+	fields := sdk.ReadFields(body)
+	if fields.Err() != nil {
+		return AddInput{}, badRequest(MsgBodyNotObject)
 	}
-	var in AddInput
-	var err error
-	if in.Name, err = stringField(fields, "name", true); err != nil {
-		return AddInput{}, err
+	in := AddInput{
+		Name:        fields.String("name", sdk.Required),
+		Certificate: fields.String("certificate", sdk.Required),
 	}
-	if in.Certificate, err = stringField(fields, "certificate", true); err != nil {
-		return AddInput{}, err
-	}
-	if in.IsAuthority, err = boolField(fields, "is_authority"); err != nil {
-		return AddInput{}, err
-	}
-	if in.PrivateKey, err = stringField(fields, "private_key", false); err != nil {
-		return AddInput{}, err
-	}
-	if in.Hosts, err = stringsField(fields, "hosts"); err != nil {
-		return AddInput{}, err
-	}
-	if in.Uses, err = stringsField(fields, "uses"); err != nil {
+	in.IsAuthority, _ = fields.Bool("is_authority", sdk.Required)
+	in.PrivateKey = fields.String("private_key")
+	in.Hosts, _ = fields.Strings("hosts")
+	in.Uses, _ = fields.Strings("uses")
+	if err := fields.Err(); err != nil {
 		return AddInput{}, err
 	}
 	return in, nil
-}
-
-// present reports whether a field is there and not null.
-func present(fields map[string]json.RawMessage, name string) bool {
-	raw, ok := fields[name]
-	return ok && !bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
-}
-
-// stringField reads a non-empty string field; absent is an error only when
-// required.
-func stringField(fields map[string]json.RawMessage, name string, required bool) (string, error) {
-	if !present(fields, name) {
-		if required {
-			return "", badRequest(MsgRequired, name)
-		}
-		return "", nil
-	}
-	var s string
-	if err := json.Unmarshal(fields[name], &s); err != nil {
-		return "", badRequest(MsgString, name)
-	}
-	if s == "" {
-		return "", badRequest(MsgEmpty, name)
-	}
-	return s, nil
-}
-
-// boolField reads a required strict boolean (true/false, not "true" or 1).
-func boolField(fields map[string]json.RawMessage, name string) (bool, error) {
-	if !present(fields, name) {
-		return false, badRequest(MsgRequired, name)
-	}
-	var b bool
-	if err := json.Unmarshal(fields[name], &b); err != nil {
-		return false, badRequest(MsgBool, name)
-	}
-	return b, nil
-}
-
-// stringsField reads an optional array of strings; absent yields nil, an
-// empty array a non-nil empty slice.
-func stringsField(fields map[string]json.RawMessage, name string) ([]string, error) {
-	if !present(fields, name) {
-		return nil, nil
-	}
-	var items []json.RawMessage
-	if err := json.Unmarshal(fields[name], &items); err != nil {
-		return nil, badRequest(MsgArray, name)
-	}
-	out := make([]string, 0, len(items))
-	for _, raw := range items {
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return nil, badRequest(MsgArrayOfStrings, name)
-		}
-		out = append(out, s)
-	}
-	return out, nil
 }
 
 // maxNameLength keeps "<name>.pem.<random>.tmp" under the 255-byte file
