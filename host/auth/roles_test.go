@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -321,5 +324,49 @@ func TestRoleIDsMigrateToNames(t *testing.T) {
 	}
 	if c := e.login(plainName, plainPass); c.Role != readerRole || string(c.Permissions) != string(perm) {
 		t.Fatalf("caller after migration = %+v", c)
+	}
+}
+
+// testdata/system-uuid-roles.db is the system.db of a root made by hops
+// before role ids were names (commit 7cec1b5): super user admin/password,
+// role clerk (read and insert on shop.items) with user carol/Carol#pass1,
+// each role keyed by a UUID. Opened by today's code, every role takes its
+// name as id, each user keeps its role and permissions, cluster_user is
+// added, and the file's users still log in.
+func TestRootWithUUIDRoleIDsMigrates(t *testing.T) {
+	src, err := os.ReadFile("testdata/system-uuid-roles.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "system.db")
+	if err := os.WriteFile(path, src, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db, err := buntdb.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	e := &env{t: t, db: db, root: t.TempDir(), log: &syncBuffer{}}
+	e.s = e.open(Options{})
+
+	var ids []string
+	for _, x := range e.ok(e.login("admin", "password"), "list_roles", nil).([]any) {
+		r := obj(t, x)
+		if r["id"] != r["role"] {
+			t.Errorf("role %v: id is not its name", r)
+		}
+		ids = append(ids, r["id"].(string))
+	}
+	if !slices.Equal(ids, []string{"clerk", ClusterUserRole, SuperUserRole}) {
+		t.Fatalf("roles after migration: %v", ids)
+	}
+	carol := e.login("carol", "Carol#pass1")
+	if carol.Role != "clerk" || !strings.Contains(string(carol.Permissions), `"items":{"read":true,"insert":true,"update":false`) {
+		t.Fatalf("carol after migration: %+v", carol)
+	}
+	info := obj(t, e.ok(carol, "user_info", nil))
+	if role := obj(t, info["role"]); role["id"] != "clerk" {
+		t.Fatalf("user_info role: %v", role)
 	}
 }
