@@ -65,6 +65,9 @@ type HostInformation struct {
 	Threads json.RawMessage `json:"threads"`
 	// Replication is the replication section.
 	Replication []json.RawMessage `json:"replication"`
+	// ClusteringEnabled: the clustering family runs the node's NATS
+	// server; its process is listed under harperdb_processes.clustering.
+	ClusteringEnabled bool `json:"clustering_enabled"`
 }
 
 // PluginInfo is one family process in a HostInformation.
@@ -93,6 +96,9 @@ type TableSize struct {
 	// RecordCount is the number of records in the table.
 	RecordCount int64 `json:"record_count"`
 }
+
+// clusteringFamily is the family that runs the node's NATS server.
+const clusteringFamily = "clustering"
 
 // needsHost lists the sections that read an Inputs field filled from
 // HostInformation; cpu, memory, disk and table_size do not.
@@ -161,6 +167,9 @@ func (h *HostInformation) inputs(bad func(name, value string, err error)) sysinf
 	}
 	if len(h.Threads) > 0 && string(h.Threads) != "null" {
 		in.Threads = h.Threads
+	}
+	if h.ClusteringEnabled {
+		in.ClusteringFamily = clusteringFamily
 	}
 	if h.Replication != nil {
 		in.Replication = make([]any, len(h.Replication))

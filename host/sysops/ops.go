@@ -245,7 +245,12 @@ type hostInfo struct {
 	Plugins        []pluginInfo     `json:"plugins"`
 	Metrics        any              `json:"metrics"`
 	Threads        []map[string]any `json:"threads"`
-	Replication    []peerInfo       `json:"replication"`
+	// Replication is what the clustering family's cluster_status reports
+	// as connections while its NATS server runs, else the configured
+	// routes.
+	Replication []any `json:"replication"`
+	// ClusteringEnabled: the clustering family runs a NATS server.
+	ClusteringEnabled bool `json:"clustering_enabled"`
 }
 
 type pluginInfo struct {
@@ -257,13 +262,20 @@ type pluginInfo struct {
 	Reason    string `json:"reason,omitempty"`
 }
 
-func (o *Ops) hostInformation(context.Context, *sdk.Request) (*sdk.Response, error) {
+func (o *Ops) hostInformation(ctx context.Context, _ *sdk.Request) (*sdk.Response, error) {
 	info := hostInfo{
 		HostPID: os.Getpid(), HopsVersion: o.opts.Version, StartedAt: o.opts.Started,
 		RestartPending: o.opts.Config.PendingRestart(),
 		Metrics:        o.opts.Metrics(),
 		Threads:        []map[string]any{{"name": "hops", "pid": os.Getpid(), "goroutines": runtime.NumGoroutine()}},
-		Replication:    o.peers(),
+	}
+	if conns, ok := o.clusterConnections(ctx); ok {
+		info.Replication, info.ClusteringEnabled = conns, true
+	} else {
+		info.Replication = []any{}
+		for _, p := range o.peers() {
+			info.Replication = append(info.Replication, p)
+		}
 	}
 	for _, p := range o.opts.Families.Processes() {
 		pi := pluginInfo{Name: p.Name, PID: p.PID, Restarts: p.Restarts, State: p.State, Reason: p.Reason}
@@ -300,4 +312,35 @@ func (o *Ops) reloadClustering(ctx context.Context, restart bool) (string, error
 	}
 	reply.Body.Close()
 	return "applied", nil
+}
+
+// clusterStatusTimeout bounds the cluster_status call host_information
+// makes.
+const clusterStatusTimeout = 5 * time.Second
+
+// clusterConnections returns cluster_status's connections when the
+// clustering family runs a NATS server (ok false otherwise, or when it
+// does not answer).
+func (o *Ops) clusterConnections(ctx context.Context) ([]any, bool) {
+	if !slices.Contains(o.opts.Families.Names(), clusteringFamily) {
+		return nil, false
+	}
+	ctx, cancel := context.WithTimeout(ctx, clusterStatusTimeout)
+	defer cancel()
+	reply, err := o.opts.Dispatch(ctx, []byte(`{"operation":"cluster_status"}`))
+	if err != nil || reply.Err() != nil {
+		return nil, false
+	}
+	defer reply.Body.Close()
+	var st struct {
+		IsEnabled   bool  `json:"is_enabled"`
+		Connections []any `json:"connections"`
+	}
+	if err := json.NewDecoder(reply.Body).Decode(&st); err != nil || !st.IsEnabled {
+		return nil, false
+	}
+	if st.Connections == nil {
+		st.Connections = []any{}
+	}
+	return st.Connections, true
 }

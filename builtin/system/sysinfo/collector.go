@@ -72,6 +72,10 @@ type Inputs struct {
 	Threads any
 	// Replication is the replication section; nil answers [].
 	Replication []any
+	// ClusteringFamily names the plugin that runs the node's NATS server
+	// (listed under harperdb_processes.clustering as well); "" when none
+	// runs one.
+	ClusteringFamily string
 	// HopsVersion is reported as system.hops_version.
 	HopsVersion string
 }

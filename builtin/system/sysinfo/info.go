@@ -222,7 +222,8 @@ type NetStats struct {
 }
 
 // Processes lists the host process (core) and the family processes
-// (plugins). Clustering is always empty: hops has no NATS cluster.
+// (plugins). Clustering lists the clustering family's process while it
+// runs the node's NATS server (it is also among the plugins).
 type Processes struct {
 	Core       []CoreProcess   `json:"core"`
 	Clustering []any           `json:"clustering"`

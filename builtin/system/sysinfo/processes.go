@@ -116,7 +116,11 @@ func (c *Collector) processesSection(ctx context.Context, st *callState, in Inpu
 	keep := map[int]bool{in.HostPID: true, os.Getpid(): true}
 	for _, pl := range in.Plugins {
 		keep[pl.PID] = true
-		out.Plugins = append(out.Plugins, c.pluginEntry(ctx, st.now, pl))
+		e := c.pluginEntry(ctx, st.now, pl)
+		out.Plugins = append(out.Plugins, e)
+		if pl.Name == in.ClusteringFamily {
+			out.Clustering = append(out.Clustering, e)
+		}
 	}
 	for pid := range c.procs {
 		if !keep[pid] {

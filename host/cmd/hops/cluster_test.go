@@ -108,6 +108,28 @@ func (in *instance) runJob(t testing.TB, body map[string]any) map[string]any {
 	}
 }
 
+// sysInfoClustering is the part of system_information about clustering.
+type sysInfoClustering struct {
+	Replication []map[string]any `json:"replication"`
+	Processes   struct {
+		Clustering []struct {
+			Name string `json:"name"`
+			PID  int    `json:"pid"`
+		} `json:"clustering"`
+	} `json:"harperdb_processes"`
+}
+
+func (in *instance) sysClustering(t testing.TB) sysInfoClustering {
+	t.Helper()
+	var si sysInfoClustering
+	r := in.admin(t, map[string]any{"operation": "system_information", "attributes": []string{"harperdb_processes", "replication"}})
+	if r.Status != 200 {
+		t.Fatalf("system_information: %d %s", r.Status, r.Raw)
+	}
+	r.JSON(t, &si)
+	return si
+}
+
 // clientInfo reads the node's clustering/client.json, waiting for it
 // while the clustering family (re)starts its server.
 func (in *instance) clientInfo(t testing.TB) clustering.ClientInfo {
@@ -204,6 +226,12 @@ func TestClusterThreeNodesDiscoverOverTLS(t *testing.T) {
 	if got := c.admin(t, map[string]any{"operation": "cluster_get_routes"}); raw(got) != fmt.Sprintf(`["127.0.0.1:%d"]`, pa) {
 		t.Errorf("node-c routes: %s", got.Raw)
 	}
+	// system_information tells the same: NATS's connections, and the
+	// clustering family's process under harperdb_processes.clustering.
+	if si := a.sysClustering(t); len(si.Replication) != 2 || len(si.Processes.Clustering) != 1 ||
+		si.Processes.Clustering[0].Name != "clustering" || si.Processes.Clustering[0].PID == 0 {
+		t.Errorf("node-a system_information: %+v", si)
+	}
 
 	// restart_service clustering restarts node-b's NATS server; rolling
 	// node-c's families (http_workers) replaces its clustering process,
@@ -276,6 +304,10 @@ func TestClusterOffByDefaultThenPlainPort(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(in.root, "clustering")); !os.IsNotExist(err) {
 		t.Errorf("a lone node made its clustering dir: %v", err)
+	}
+
+	if si := in.sysClustering(t); len(si.Processes.Clustering) != 0 {
+		t.Errorf("a lone node lists a clustering process: %+v", si)
 	}
 
 	port := freePort(t)
