@@ -132,6 +132,19 @@ rss_kib() { # FIELD PID...: the sum of /proc/PID/status FIELD (VmRSS, RssAnon) i
   echo "$sum"
 }
 
+# cpu_ms PID...: the CPU time (user + system) the processes used so far,
+# in ms. Beside the wall time, it is the figure that load from other work
+# on the machine does not move.
+clk_tck=$(getconf CLK_TCK)
+cpu_ms() {
+  local p sum=0 t
+  for p in "$@"; do
+    t=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null) || continue
+    sum=$((sum + ${t:-0}))
+  done
+  echo $((sum * 1000 / clk_tck))
+}
+
 # count_records FILE FORMAT: the records in an export file (CSV: lines,
 # the last one ended or not, after the header; JSON: occurrences of
 # "email":, which every record has once).
@@ -165,7 +178,10 @@ measure() {
   local p pa=() # each process's RssAnon before, KiB
   for p in $pids; do pa+=("$p:$(rss_kib RssAnon "$p")"); done
   hwm_reset $pids
+  local cpu0
+  cpu0=$(cpu_ms $pids)
   line=$(bin/bench-opclient job -url "${url[$t]}" -timeout "$JOB_TIMEOUT" -body "$body" | tee /dev/stderr | grep '^RESULT')
+  R[${m}_cpu:$t]=$(($(cpu_ms $pids) - cpu0))
   hwm_report "$m" "$t" $pids
   R[$m:$t]=$(kv "$line" ms)
   R[${m}_rss:$t]=$hwm_total
@@ -180,7 +196,7 @@ measure() {
   done
   R[${m}_pgrowth:$t]=$pmax
   R[${m}_pname:$t]=$pname
-  echo "$m $t: $line growth=${R[${m}_growth:$t]}MiB (RSS before: $((before / 1024)) MiB) anon growth=${R[${m}_agrowth:$t]}MiB (anon before: $((abefore / 1024)) MiB); largest growth of one process: ${pmax} MiB ($pname)"
+  echo "$m $t: $line growth=${R[${m}_growth:$t]}MiB (RSS before: $((before / 1024)) MiB) anon growth=${R[${m}_agrowth:$t]}MiB (anon before: $((abefore / 1024)) MiB); largest growth of one process: ${pmax} MiB ($pname); CPU ${R[${m}_cpu:$t]} ms"
   if [ "$kind" = local ]; then
     local f=$work/out-$t/t.$format n
     n=$(count_records "$f" "$format")
@@ -234,15 +250,16 @@ for size in "${sizes[@]}"; do
 done
 if [ -n "${url[base]:-}" ]; then
   echo
-  echo "base ($BASE_BIN) in the same run: ms, ratio to HarperDB, anon growth (MiB); hops_vs_base = base_ms / hops_ms"
-  printf "%-22s %10s %8s %9s %9s %12s\n" export base_ms ratio base_agrw base_pmax hops_vs_base
+  echo "base ($BASE_BIN) in the same run: ms, ratio to HarperDB, anon growth (MiB); hops_vs_base = base_ms / hops_ms; CPU ms of all the processes of each"
+  printf "%-22s %10s %8s %9s %9s %12s %9s %9s\n" export base_ms ratio base_agrw base_pmax hops_vs_base base_cpu hops_cpu
   for size in "${sizes[@]}"; do
     for kind in local s3; do
       for format in $FORMATS; do
         m=${kind}_${format}_$size
         r=n/a
         [ -n "${R[$m:harperdb]:-}" ] && r=$(ratio "${R[$m:harperdb]}" "${R[$m:base]}")
-        printf "%-22s %10s %8s %9s %9s %12s\n" "$m" "${R[$m:base]}" "$r" "${R[${m}_agrowth:base]}" "${R[${m}_pgrowth:base]}" "$(ratio "${R[$m:base]}" "${R[$m:hops]}")"
+        printf "%-22s %10s %8s %9s %9s %12s %9s %9s\n" "$m" "${R[$m:base]}" "$r" "${R[${m}_agrowth:base]}" "${R[${m}_pgrowth:base]}" \
+          "$(ratio "${R[$m:base]}" "${R[$m:hops]}")" "${R[${m}_cpu:base]}" "${R[${m}_cpu:hops]}"
       done
     done
   done
