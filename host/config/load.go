@@ -258,6 +258,9 @@ type Problem struct {
 	// Key names the key as the user wrote it (for Set), or its path and the
 	// layer it came from (for a load).
 	Key string
+	// Path is the key's dotted path when it resolved to a known key (a
+	// refused value); empty otherwise.
+	Path string
 	// Reason is one of the Reason constants, possibly with detail.
 	Reason string
 }

@@ -70,7 +70,63 @@ type SetError struct {
 	Problems []Problem
 }
 
-func (e *SetError) Error() string { return SetErrorPrefix + ": " + joinProblems(e.Problems) }
+func (e *SetError) Error() string {
+	if msg, ok := harperValidationMessage(e.Problems); ok {
+		return msg
+	}
+	return SetErrorPrefix + ": " + joinProblems(e.Problems)
+}
+
+// HarperSetErrorPrefix starts a set_configuration refusal worded as
+// HarperDB 4.7 words it.
+const HarperSetErrorPrefix = "HarperDB config file validation error: "
+
+// joiReasons maps the reasons a value of a known key is refused for to
+// the words of HarperDB's validator (Joi).
+var joiReasons = map[string]string{
+	ReasonNotBool:   "must be a boolean",
+	ReasonNotInt:    "must be an integer",
+	ReasonNotNumber: "must be a number",
+	ReasonNotString: "must be a string",
+	ReasonNotList:   "must be an array",
+	ReasonNotObject: "must be of type object",
+}
+
+// harperValidationMessage words problems as HarperDB 4.7's set_configuration
+// does ("HarperDB config file validation error: 'logging.level' must be one
+// of [...]. 'http.cors' must be a boolean") when every problem is a value of
+// one of HarperDB's own keys that Joi would refuse too; ok is false
+// otherwise, and hops' own wording (which names the key as the caller wrote
+// it) is used.
+func harperValidationMessage(ps []Problem) (string, bool) {
+	parts := make([]string, 0, len(ps))
+	for _, p := range ps {
+		if p.Path == "" || !isHarperKey(p.Path) {
+			return "", false
+		}
+		joi, ok := joiReasons[p.Reason]
+		if !ok && strings.HasPrefix(p.Reason, "must be one of [") {
+			joi, ok = p.Reason, true
+		}
+		if !ok {
+			return "", false
+		}
+		parts = append(parts, "'"+p.Path+"' "+joi)
+	}
+	return HarperSetErrorPrefix + strings.Join(parts, ". "), len(parts) > 0
+}
+
+// harperPaths holds the dotted paths of HarperDB's configuration keys.
+var harperPaths = func() map[string]bool {
+	m := make(map[string]bool, len(harperKeys))
+	for _, k := range harperKeys {
+		m[k.Path] = true
+	}
+	return m
+}()
+
+// isHarperKey reports whether path is one of HarperDB 4.7's keys.
+func isHarperKey(path string) bool { return harperPaths[path] }
 
 // Set writes flat keys to the config file, as set_configuration does. A name
 // is any case with "_" between levels (logging_level, LOGGING_ROTATION_ENABLED,
@@ -160,7 +216,7 @@ func (c *Config) plan(flat map[string]any) ([]edit, error) {
 			}
 		}
 		if reason != "" {
-			problems = append(problems, Problem{Key: name, Reason: reason})
+			problems = append(problems, Problem{Key: name, Path: path, Reason: reason})
 			continue
 		}
 		chosen[path], values[path] = name, v
@@ -202,7 +258,7 @@ func checkSet(name string, raw any, extra map[string]string) (any, string, strin
 	}
 	v, err := checkValue(k, raw)
 	if err != nil {
-		return nil, "", err.Error()
+		return nil, path, err.Error()
 	}
 	return v, path, ""
 }

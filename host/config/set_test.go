@@ -116,8 +116,12 @@ func TestSetRejectsBadInputAndWritesNothing(t *testing.T) {
 			if !errors.As(err, &se) {
 				t.Fatalf("Set error = %v, want *SetError", err)
 			}
-			if want := tc.key + ": " + tc.reason; !strings.Contains(err.Error(), want) {
-				t.Errorf("error %q does not contain %q", err, want)
+			named := false
+			for _, p := range se.Problems {
+				named = named || (p.Key == tc.key && strings.Contains(p.Reason, tc.reason))
+			}
+			if want := tc.key + ": " + tc.reason; !named && !strings.Contains(err.Error(), want) {
+				t.Errorf("error %q (problems %+v) does not name %q", err, se.Problems, want)
 			}
 			if got := readConfigFile(t, c); got != userFile {
 				t.Errorf("file changed:\n%s", got)
@@ -388,5 +392,30 @@ func TestSetRefusesUnwritablePaths(t *testing.T) {
 	}
 	if err := c.Set(map[string]any{"logging_root": filepath.Join(c.RootPath(), "new", "logs")}); err != nil {
 		t.Errorf("a creatable logging_root was refused: %v", err)
+	}
+}
+
+// A refused value of one of HarperDB's own keys is worded as HarperDB 4.7
+// words it (Joi's messages, the dotted path, joined by ". "); a problem
+// with a hops key, or one Joi would not see, keeps hops' wording, which
+// names the key as the caller wrote it.
+func TestSetErrorInHarperDBWords(t *testing.T) {
+	c := testConfig(t, userFile, nil, nil)
+	err := c.Set(map[string]any{"logging_level": "loud", "LOGGING_ROTATION_ENABLED": "maybe"})
+	want := "HarperDB config file validation error: 'logging.rotation.enabled' must be a boolean. " +
+		"'logging.level' must be one of [trace, debug, info, warn, error, fatal, notify]"
+	if err == nil || err.Error() != want {
+		t.Fatalf("error = %v\nwant    %s", err, want)
+	}
+	err = c.Set(map[string]any{"operationsApi_network_maxRequestBodySize": 1.5})
+	if err == nil || err.Error() != "HarperDB config file validation error: 'operationsApi.network.maxRequestBodySize' must be an integer" {
+		t.Fatalf("integer: %v", err)
+	}
+	err = c.Set(map[string]any{"families_records_noSync": "yes"})
+	if err == nil || !strings.HasPrefix(err.Error(), SetErrorPrefix+": families_records_noSync: ") {
+		t.Fatalf("hops key: %v", err)
+	}
+	if got := readConfigFile(t, c); got != userFile {
+		t.Errorf("file changed:\n%s", got)
 	}
 }

@@ -178,7 +178,10 @@ func TestSetConfigurationThenRestartAppliesLogLevel(t *testing.T) {
 	file := in.configFile(t)
 
 	r := in.admin(t, map[string]any{"operation": "set_configuration", "logging_level": "loud", "logging_rotation_enabled": false})
-	if r.Status != 400 || !strings.Contains(r.Error(), "logging_level") || in.configFile(t) != file {
+	// HarperDB 4.7.29 words it "HarperDB config file validation error:
+	// 'logging.level' must be one of [...]".
+	if r.Status != 400 || r.Error() != "HarperDB config file validation error: 'logging.level' must be one of [trace, debug, info, warn, error, fatal, notify]" ||
+		in.configFile(t) != file {
 		t.Fatalf("a bad value must refuse the whole set and leave the file alone: %d %s", r.Status, r.Raw)
 	}
 	r = in.admin(t, map[string]any{"operation": "set_configuration", "LOGGING_LEVEL": "debug"})
