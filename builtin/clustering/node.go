@@ -109,7 +109,7 @@ func startNode(set settings, tr *trust, dir string, log hclog.Logger) (*node, er
 	if err != nil {
 		return nil, fmt.Errorf("configure NATS: %w", err)
 	}
-	srv.SetLogger(natsLogger{log: log}, log.IsDebug(), log.IsTrace())
+	srv.SetLogger(newNATSLogger(log), log.IsDebug(), log.IsTrace())
 	go srv.Start()
 	if !srv.ReadyForConnections(readyTimeout) {
 		srv.Shutdown()

@@ -12,6 +12,10 @@ import (
 	"github.com/hops-dev/hops/sdk"
 )
 
+// lookupTimeout bounds resolving a configured route's host name in
+// cluster_status, so a name that does not resolve cannot stall it.
+const lookupTimeout = time.Second
+
 // statusType is cluster_status's "type", as HarperDB sends it.
 const statusType = "cluster-status"
 
@@ -141,7 +145,9 @@ func routeReached(hp string, reached map[string]bool) bool {
 		return true
 	}
 	host, port := hostOf(hp), strconv.Itoa(portOf(hp))
-	ips, err := net.LookupHost(host)
+	ctx, cancel := context.WithTimeout(context.Background(), lookupTimeout)
+	defer cancel()
+	ips, err := net.DefaultResolver.LookupHost(ctx, host)
 	if err != nil {
 		return false
 	}
