@@ -25,21 +25,16 @@ var permissionFlags = map[string]bool{"super_user": true, "cluster_user": true, 
 
 // tableRights are one table's rights in a role.
 type tableRights struct {
-	Read   bool `json:"read"`
-	Insert bool `json:"insert"`
-	Update bool `json:"update"`
-	Delete bool `json:"delete"`
+	Read, Insert, Update, Delete bool
 	// AttributePermissions is the role's attribute_permissions for the
 	// table. Empty: every attribute has the table's rights.
-	AttributePermissions []attrPermission `json:"attribute_permissions"`
+	AttributePermissions []attrPermission
 }
 
 // attrPermission is one entry of a table's attribute_permissions.
 type attrPermission struct {
-	Name   string `json:"attribute_name"`
-	Read   bool   `json:"read"`
-	Insert bool   `json:"insert"`
-	Update bool   `json:"update"`
+	Name                 string // attribute_name
+	Read, Insert, Update bool
 }
 
 // has reports whether the rights include r.
@@ -68,34 +63,68 @@ type perms struct {
 	dbs   map[string]map[string]tableRights
 }
 
-// permsOf reads the caller's rights. Permission JSON that does not have
-// HarperDB's shape grants nothing (the host validated it when the role was
-// written, so this only guards against a damaged role).
+// permsOf reads the caller's rights, with sdk.Fields: keys exact, the last
+// duplicate winning, as the host read the role when it validated it.
+// Permission JSON that does not have HarperDB's shape grants nothing (the
+// host validated it when the role was written, so this only guards
+// against a damaged role).
 func permsOf(c sdk.Caller) perms {
 	if c.SuperUser {
 		return perms{super: true}
 	}
-	var top map[string]json.RawMessage
-	if json.Unmarshal(c.Permissions, &top) != nil {
+	top := sdk.ReadFields(c.Permissions)
+	if top.Err() != nil {
 		return perms{}
 	}
 	var p perms
-	if raw, ok := top["super_user"]; ok && json.Unmarshal(raw, &p.super) == nil && p.super {
+	if p.super, _ = top.Bool("super_user"); p.super {
 		return p
 	}
-	p.dbs = make(map[string]map[string]tableRights, len(top))
-	for db, raw := range top {
+	p.dbs = make(map[string]map[string]tableRights)
+	for _, db := range top.Keys() {
 		if permissionFlags[db] {
 			continue
 		}
-		var d struct {
-			Tables map[string]tableRights `json:"tables"`
+		dbPerm, _ := top.Object(db)
+		tables, ok := dbPerm.Object("tables")
+		if !ok {
+			continue
 		}
-		if json.Unmarshal(raw, &d) == nil && d.Tables != nil {
-			p.dbs[db] = d.Tables
+		p.dbs[db] = make(map[string]tableRights)
+		for _, name := range tables.Keys() {
+			if t, ok := tables.Object(name); ok {
+				p.dbs[db][name] = readTableRights(t)
+			}
 		}
 	}
 	return p
+}
+
+// readTableRights reads one table's rights; a right that is not true is
+// not granted.
+func readTableRights(t *sdk.Fields) tableRights {
+	var r tableRights
+	r.Read, _ = t.Bool("read")
+	r.Insert, _ = t.Bool("insert")
+	r.Update, _ = t.Bool("update")
+	r.Delete, _ = t.Bool("delete")
+	raw, _ := t.Raw("attribute_permissions")
+	var items []json.RawMessage
+	if json.Unmarshal(raw, &items) != nil {
+		return r
+	}
+	for _, item := range items {
+		a := sdk.ReadFields(item)
+		if a.Err() != nil {
+			continue
+		}
+		ap := attrPermission{Name: a.String("attribute_name", sdk.AllowEmpty)}
+		ap.Read, _ = a.Bool("read")
+		ap.Insert, _ = a.Bool("insert")
+		ap.Update, _ = a.Bool("update")
+		r.AttributePermissions = append(r.AttributePermissions, ap)
+	}
+	return r
 }
 
 // rights returns the caller's rights on a table and whether the role

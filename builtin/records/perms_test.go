@@ -138,3 +138,26 @@ func TestPermissionMatrix(t *testing.T) {
 		}
 	})
 }
+
+// TestPermissionsAreReadByExactKeys: a role's permission JSON is read as
+// the host validated it, exact keys and the last duplicate winning, so a
+// right spelled in another case grants nothing.
+func TestPermissionsAreReadByExactKeys(t *testing.T) {
+	p := permsOf(caller("mixed", `{"super_user": false, "SUPER_USER": true, "db": {"tables": {
+		"dogs": {"read": true, "READ": false, "insert": false, "Insert": true, "delete": true, "delete": false,
+		"attribute_permissions": [{"attribute_name": "age", "Attribute_Name": "name", "read": true}]}},
+		"Tables": {"birds": {"read": true}}}}`))
+	if p.super {
+		t.Fatal("SUPER_USER made the role a super user")
+	}
+	dogs, ok := p.rights("db", "dogs")
+	if !ok || !dogs.Read || dogs.Insert || dogs.Delete {
+		t.Errorf("dogs rights = %+v", dogs)
+	}
+	if len(dogs.AttributePermissions) != 1 || dogs.AttributePermissions[0].Name != "age" {
+		t.Errorf("attribute permissions = %+v", dogs.AttributePermissions)
+	}
+	if _, ok := p.rights("db", "birds"); ok {
+		t.Error("a table under \"Tables\" was granted")
+	}
+}
