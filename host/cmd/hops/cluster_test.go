@@ -211,7 +211,9 @@ func TestClusterThreeNodesDiscoverOverTLS(t *testing.T) {
 		}
 	}
 
+	trusted := time.Now()
 	st := c.waitConnected(t, "node-a", "node-b")
+	t.Logf("node-c connected to node-a and node-b %s after the last node trusted the others", time.Since(trusted).Round(time.Millisecond))
 	if st.Type != "cluster-status" || st.NodeName != "node-c" || !st.IsEnabled {
 		t.Errorf("status head: %+v", st)
 	}
