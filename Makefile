@@ -31,7 +31,7 @@ run: build ## run hops on the embedded defaults, root in .dev/ (git-ignored), de
 # detector's slowdown on the test client's side. builtin/ is left out too:
 # its tests are single-request handler tests dominated by store I/O, and
 # under the detector they alone would take most of CI's two cores.
-RACE_PKGS ?= ./sdk/... ./host/auth/... ./host/config/... ./host/jobs/... ./host/server/... ./host/supervisor/... ./host/registry/...
+RACE_PKGS ?= ./sdk/... ./host/auth/... ./host/config/... ./host/jobs/... ./host/logging/... ./host/metrics/... ./host/registry/... ./host/router/... ./host/server/... ./host/supervisor/... ./host/sysops/... ./host/tlscerts/...
 
 test: ## run every test (unit, in-process gRPC, integration against the real binary); RACE_PKGS under -race
 	$(GO) test -count=1 -timeout 30m -race $$($(GO) list $(RACE_PKGS))

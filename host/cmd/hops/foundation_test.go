@@ -276,6 +276,9 @@ func TestGracefulStopEndsFamilies(t *testing.T) {
 // real sha256 unless sum is given.
 func exampleConfig(t testing.TB, sum string) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("integration test: starts the hops binary")
+	}
 	if sum == "" {
 		data, err := os.ReadFile(exampleBin)
 		if err != nil {
