@@ -380,6 +380,25 @@ func TestClusterOffByDefaultThenPlainPort(t *testing.T) {
 	if got := in.admin(t, map[string]any{"operation": "cluster_get_routes"}); raw(got) != `[]` {
 		t.Errorf("routes after delete: %s", got.Raw)
 	}
+	// configure_cluster replaces every route; update_node replaces the
+	// routes to one host.
+	r = in.admin(t, map[string]any{"operation": "configure_cluster", "connections": []any{
+		map[string]any{"hostname": "x.example", "port": 7001}, map[string]any{"url": "nats-route://y.example:7002"}}})
+	if raw(r) != `{"message":"Cluster successfully configured."}` {
+		t.Errorf("configure_cluster: %d %s", r.Status, r.Raw)
+	}
+	r = in.admin(t, map[string]any{"operation": "update_node", "hostname": "x.example", "port": 7003})
+	if raw(r) != `{"message":"Successfully updated 'x.example'"}` {
+		t.Errorf("update_node: %d %s", r.Status, r.Raw)
+	}
+	want := `["nats-route://y.example:7002",{"hostname":"x.example","port":7003}]`
+	if got := in.admin(t, map[string]any{"operation": "cluster_get_routes"}); raw(got) != want {
+		t.Errorf("routes after configure_cluster and update_node: %s, want %s", got.Raw, want)
+	}
+	if r := in.admin(t, map[string]any{"operation": "configure_cluster", "connections": []any{}}); r.Status != 200 {
+		t.Errorf("configure_cluster with no connections: %d %s", r.Status, r.Raw)
+	}
+
 	// Not a super user: 403, as every cluster operation.
 	if r := in.admin(t, map[string]any{"operation": "add_role", "role": "peon_role", "permission": map[string]any{"super_user": false}}); r.Status != 200 {
 		t.Fatalf("add_role: %d %s", r.Status, r.Raw)
