@@ -54,6 +54,9 @@
 // ".<name>.<format>.tmp-<random>" instead, which a killed process leaves
 // behind; the name cannot be mistaken for an export.)
 //
-// Progress: rows copied so far, as {"rows_written": n}, at most once per
-// second (progressInterval).
+// Progress: rows copied so far as sdk.Progress ({"done": n, "total": m,
+// "unit": "rows"}), at most once per second (progressInterval), and once
+// more at the end with the final count. The total is the row count the
+// records family gives in export_search's content type when it knows it
+// before streaming (a whole-table read); otherwise there is none.
 package export

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -115,7 +116,12 @@ func (f *fakeRecords) dispatch(ctx context.Context, caller sdk.Caller, body []by
 	}
 	pr, pw := io.Pipe()
 	go f.stream(ctx, pw, outer.Format, cols, limit)
-	return &sdk.Reply{Status: http.StatusOK, ContentType: sdk.ContentTypeJSON, Body: pr}, nil
+	contentType := sdk.ContentTypeJSON
+	if op.Operation == "sql" && limit == f.n {
+		// A whole-table read: the records family gives its row count.
+		contentType += "; " + exportRowsParam + "=" + strconv.Itoa(f.n)
+	}
+	return &sdk.Reply{Status: http.StatusOK, ContentType: contentType, Body: pr}, nil
 }
 
 // parseSQL understands "SELECT <* | a, b> FROM db.table [LIMIT 0]".

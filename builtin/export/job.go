@@ -25,12 +25,8 @@ type jobStarted struct {
 	JobID   string `json:"job_id"`
 }
 
-// jobProgress is the progress an export reports.
-type jobProgress struct {
-	// RowsWritten is the number of records copied to the destination so
-	// far.
-	RowsWritten int64 `json:"rows_written"`
-}
+// progressUnit is what an export's progress counts (sdk.Progress.Unit).
+const progressUnit = "rows"
 
 // exportFunc is an export's body: it copies body (the export file's
 // bytes) to its destination and returns the job's result object.
@@ -113,6 +109,9 @@ type job struct {
 func (j *job) run(ctx context.Context) {
 	defer j.search.close()
 	result, err := j.export(ctx, &countingBody{r: j.search.body, j: j, ctx: ctx})
+	if err == nil && j.counter.rows != j.reported {
+		j.send(ctx) // the last progress is the final count
+	}
 	res := sdk.JobResult{Success: true, Result: result}
 	if err != nil {
 		msg := err.Error()
@@ -162,10 +161,21 @@ func (j *job) report(ctx context.Context) {
 	if now.Sub(j.lastReport) < j.f.progressEvery || j.counter.rows == j.reported {
 		return
 	}
-	j.lastReport, j.reported = now, j.counter.rows
+	j.lastReport = now
+	j.send(ctx)
+}
+
+// send reports the rows written so far, against the search's total when
+// it is known.
+func (j *job) send(ctx context.Context) {
+	j.reported = j.counter.rows
 	rctx, cancel := context.WithTimeout(ctx, reportTimeout)
 	defer cancel()
-	if err := j.host.JobProgress(rctx, j.id, "", jobProgress{RowsWritten: j.counter.rows}); err != nil {
+	p := sdk.Progress{Done: j.counter.rows, Total: j.search.total, Unit: progressUnit}
+	if p.Total > 0 && p.Done > p.Total {
+		p.Total = p.Done // rows inserted while the export ran
+	}
+	if err := j.host.JobProgress(rctx, j.id, "", p); err != nil {
 		j.f.log.Warn("reporting export progress failed", "job_id", j.id, "error", err)
 	}
 }

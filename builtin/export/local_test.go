@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hops-dev/hops/builtin/export/exporter"
 	"github.com/hops-dev/hops/sdk"
@@ -239,14 +240,31 @@ func TestProgressIsReported(t *testing.T) {
 	}
 	last := int64(0)
 	for _, p := range j.Progress {
-		var got jobProgress
-		if err := json.Unmarshal(p, &got); err != nil || got.RowsWritten <= last || got.RowsWritten > rows {
+		var got sdk.Progress
+		if err := json.Unmarshal(p, &got); err != nil || got.Done <= last || got.Done > rows || got.Total != rows || got.Unit != "rows" {
 			t.Fatalf("progress %s after %d (%v)", p, last, err)
 		}
-		last = got.RowsWritten
+		last = got.Done
 	}
 	if last != rows {
 		t.Fatalf("the last progress report says %d rows, want %d", last, rows)
+	}
+}
+
+// A throttled export still ends with a report of its final count; a
+// search that does not know its size reports no total.
+func TestLastProgressIsTheCount(t *testing.T) {
+	const rows = 3000
+	f, h := newTestFamily(t, newFake(rows), nil)
+	f.progressEvery = time.Hour
+	j := waitJob(t, h, startJob(t, h, localBody(t.TempDir(), "json", "p",
+		map[string]any{"operation": "search_by_value", "database": "dev", "table": "dogs", "search_attribute": "id", "search_value": "*", "get_attributes": []string{"*"}})))
+	if j.Status != "COMPLETE" || len(j.Progress) == 0 {
+		t.Fatalf("job %s %s, %d progress reports", j.Status, j.Message, len(j.Progress))
+	}
+	var got sdk.Progress
+	if err := json.Unmarshal(j.Progress[len(j.Progress)-1], &got); err != nil || got.Done != rows || got.Total != 0 {
+		t.Fatalf("last progress %s (%v), want done %d and no total", j.Progress[len(j.Progress)-1], err, rows)
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
+	"strconv"
 	"strings"
 
 	"github.com/hops-dev/hops/builtin/export/exporter"
@@ -19,6 +21,28 @@ const opExportSearch = "export_search"
 // file, copied by the job.
 type openSearch struct {
 	body io.ReadCloser
+	// total is the number of rows the answer holds when the records
+	// family knew it before streaming (the "rows" parameter of its
+	// content type); 0 when not known.
+	total int64
+}
+
+// exportRowsParam is the content-type parameter in which export_search
+// gives its row count (records.ExportRowsParam).
+const exportRowsParam = "rows"
+
+// rowsOf reads the row count from an export_search answer's content type;
+// 0 when it has none.
+func rowsOf(contentType string) int64 {
+	_, params, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return 0
+	}
+	n, err := strconv.ParseInt(params[exportRowsParam], 10, 64)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
 }
 
 // close ends the search's stream.
@@ -54,7 +78,7 @@ func startSearch(ctx context.Context, host sdk.Host, caller sdk.Caller, format s
 	if err := reply.Err(); err != nil {
 		return nil, err
 	}
-	return &openSearch{body: reply.Body}, nil
+	return &openSearch{body: reply.Body, total: rowsOf(reply.ContentType)}, nil
 }
 
 // writeStatements are the first words of the statements the sql

@@ -2,7 +2,10 @@ package records
 
 import (
 	"context"
+	"mime"
+	"strconv"
 
+	"github.com/hops-dev/hops/builtin/records/store"
 	"github.com/hops-dev/hops/sdk"
 )
 
@@ -59,7 +62,47 @@ func (f *Family) exportSearch(ctx context.Context, req *sdk.Request) (*sdk.Respo
 	if !ok {
 		return nil, sdk.BadRequest(MsgExportSearch)
 	}
-	return handler(f)(ctx, search)
+	total := &rowTotal{n: -1}
+	resp, err := handler(f)(context.WithValue(ctx, rowTotalKey{}, total), search)
+	if err != nil || resp == nil || total.n < 0 {
+		return resp, err
+	}
+	// The search knew its row count before streaming: the export family
+	// reports progress against it (sdk.Progress.Total).
+	ct := resp.ContentType
+	if ct == "" {
+		ct = sdk.ContentTypeJSON
+	}
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return resp, nil // no row count rather than a broken type
+	}
+	params[ExportRowsParam] = strconv.FormatInt(total.n, 10)
+	resp.ContentType = mime.FormatMediaType(mt, params)
+	return resp, nil
+}
+
+// ExportRowsParam is the content-type parameter of an export_search answer
+// that gives the number of rows it will hold, when the search knows it
+// before it streams (a whole-table read: the table's record count).
+const ExportRowsParam = "rows"
+
+// rowTotal is where a search under export_search puts its row count.
+type rowTotal struct{ n int64 }
+
+// rowTotalKey is the context key of an export_search's rowTotal.
+type rowTotalKey struct{}
+
+// setRowTotal records the row count a whole-table read will stream, for
+// export_search; outside one it does nothing.
+func setRowTotal(ctx context.Context, st *store.Store, db, table string) {
+	slot, ok := ctx.Value(rowTotalKey{}).(*rowTotal)
+	if !ok {
+		return
+	}
+	if info, err := st.DescribeTable(db, table); err == nil {
+		slot.n = int64(info.RecordCount)
+	}
 }
 
 // exporting reports whether ctx is an export_search's.

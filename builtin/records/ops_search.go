@@ -130,6 +130,7 @@ func (f *Family) searchByValue(ctx context.Context, req *sdk.Request) (*sdk.Resp
 		// Every record has a primary key: this is the whole table, the
 		// usual way to ask for it, and the raw scan answers it.
 		if db, ok := s.st.(*store.Store); ok {
+			setRowTotal(ctx, db, s.t.db, s.t.table)
 			return streamRaw(ctx, s.p, func(emit func([]byte) error) error {
 				return db.ScanRaw(ctx, s.t.db, s.t.table, emit)
 			}), nil

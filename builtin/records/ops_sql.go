@@ -100,6 +100,7 @@ func sqlSelect(ctx context.Context, st tableReader, stmt *sqlq.Statement, caller
 		p = rules.restrict(p)
 	}
 	if db, ok := st.(*store.Store); ok && stmt.ReadsWholeTable() {
+		setRowTotal(ctx, db, stmt.Table.DB, stmt.Table.Table)
 		return streamRaw(ctx, p, func(emit func([]byte) error) error {
 			return db.ScanRaw(ctx, stmt.Table.DB, stmt.Table.Table, emit)
 		}), nil
