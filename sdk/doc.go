@@ -20,6 +20,22 @@
 // Configure to hand over the family's [Config], then the handlers for every
 // request routed to the family, and Shutdown before it stops the process.
 //
+// # Reading a request
+//
+// A handler reads its body with [Request.Fields], the one reader of
+// request fields: keys are exact, the last of duplicate keys wins (as in
+// JavaScript), null is a value of the wrong type, and nested objects are
+// read the same way ([Fields.Object]). Every read records what is wrong
+// with its field; [Fields.Err] answers 400 naming all of them, joined as
+// HarperDB joins its validation messages:
+//
+//	f := req.Fields()
+//	name := f.String("name", sdk.Required, sdk.MaxLength(100))
+//	n, ok := f.Int("limit")
+//	if err := f.Err(); err != nil {
+//		return nil, err
+//	}
+//
 // # Bodies and errors
 //
 // Request and response bodies cross the process boundary as JSON bytes in
