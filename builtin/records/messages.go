@@ -42,6 +42,15 @@ const (
 	// never changes data). The export family words its own refusal the
 	// same way.
 	MsgExportNotSelect = "search_operation.sql must be a SELECT statement"
+	// MsgAtLeast: a limit or offset below its least value, args the field
+	// and the least value (HarperDB's validator's words).
+	MsgAtLeast = "'%s' must be greater than or equal to %d"
+	// MsgUnknownAttribute is HarperDB's 400 for a search_by_conditions
+	// condition on an attribute the table does not have, arg the attribute.
+	MsgUnknownAttribute = "unknown attribute '%s'"
+	// MsgNotDefined is HarperDB's 404 for a search_by_value or sort on an
+	// attribute the table does not have, arg the attribute.
+	MsgNotDefined = "%s is not a defined attribute"
 	// MsgAttrNotFound is HarperDB's invalid_schema_items entry for an
 	// attribute a role cannot see, args database, table and attribute.
 	MsgAttrNotFound = "Attribute '%s' does not exist on '%s.%s'"

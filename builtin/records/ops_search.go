@@ -15,7 +15,7 @@ import (
 // database's tables (store.Memory).
 type tableReader interface {
 	sqlq.Source
-	SearchByValue(ctx context.Context, db, table, attr string, value any, fn func(map[string]any) error) error
+	SearchByValue(ctx context.Context, db, table, attr string, value any, page store.Page, fn func(map[string]any) error) error
 	SearchByConditions(ctx context.Context, db, table string, q store.Conditions, fn func(map[string]any) error) error
 }
 
@@ -111,33 +111,42 @@ func (f *Family) searchByHash(ctx context.Context, req *sdk.Request) (*sdk.Respo
 }
 
 // searchByValue: search_by_value {database, table, search_attribute,
-// search_value, get_attributes}: the records whose attribute equals the
-// value, or matches it with a leading or trailing "*" wildcard.
+// search_value, get_attributes, limit, offset, reverse, sort}: the records
+// whose attribute equals the value, or matches it with a leading or
+// trailing "*" wildcard, in HarperDB's order (the attribute's value, then
+// primary key; see store.SearchByConditions) or sort's, then cut by
+// offset and limit.
 func (f *Family) searchByValue(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
 	var attr string
 	var value any
+	var page store.Page
 	s, err := f.beginSearch(ctx, req, func(fields *sdk.Fields) {
 		attr = fields.String(fieldSearchAttr, sdk.Required)
 		value = anyValue(fields, fieldSearchValue)
+		page = readPage(fields)
 	})
 	if err != nil {
 		return nil, err
 	}
-	if err := s.rules.check([]string{attr}, rightRead); err != nil {
+	if err := s.rules.check(append([]string{attr}, sortAttributes(page.Sort)...), rightRead); err != nil {
 		return nil, err
 	}
-	if attr == s.pk && value == wildcardAll {
-		// Every record has a primary key: this is the whole table, the
-		// usual way to ask for it, and the raw scan answers it.
+	if err := s.checkAttributes([]string{attr}, page.Sort, notDefined); err != nil {
+		return nil, err
+	}
+	if attr == s.pk && value == wildcardAll && page.Sort == nil {
+		// Every record has a primary key: this is the whole table (or a
+		// window of it) in key order, the usual way to ask for it, and
+		// the raw scan answers it.
 		if db, ok := s.st.(*store.Store); ok {
 			setRowTotal(ctx, db, s.t.db, s.t.table)
 			return streamRaw(ctx, s.p, func(emit func([]byte) error) error {
-				return db.ScanRaw(ctx, s.t.db, s.t.table, emit)
+				return db.ScanRawPage(ctx, s.t.db, s.t.table, page, emit)
 			}), nil
 		}
 	}
 	return streamRecords(ctx, s.p, func(emit func(map[string]any) error) error {
-		return s.st.SearchByValue(ctx, s.t.db, s.t.table, attr, value, emit)
+		return s.st.SearchByValue(ctx, s.t.db, s.t.table, attr, value, page, emit)
 	}), nil
 }
 
@@ -145,7 +154,10 @@ func (f *Family) searchByValue(ctx context.Context, req *sdk.Request) (*sdk.Resp
 const wildcardAll = "*"
 
 // searchByConditions: search_by_conditions {database, table, operator,
-// conditions, limit, offset, sort, get_attributes}.
+// conditions, limit, offset, reverse, sort, get_attributes}: the records
+// matching the conditions (nested groups joined by their operator), in
+// HarperDB's order (the first condition's attribute, then primary key;
+// see store.SearchByConditions) or sort's, then cut by offset and limit.
 func (f *Family) searchByConditions(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
 	var q store.Conditions
 	s, err := f.beginSearch(ctx, req, func(fields *sdk.Fields) { q = readConditions(fields) })
@@ -158,14 +170,55 @@ func (f *Family) searchByConditions(ctx context.Context, req *sdk.Request) (*sdk
 	if err := s.rules.check(conditionAttributes(q), rightRead); err != nil {
 		return nil, err
 	}
+	if err := s.checkAttributes(q.Attributes(), q.Sort, unknownAttribute); err != nil {
+		return nil, err
+	}
 	return streamRecords(ctx, s.p, func(emit func(map[string]any) error) error {
 		return s.st.SearchByConditions(ctx, s.t.db, s.t.table, q, emit)
 	}), nil
 }
 
+// checkAttributes refuses a search on an attribute the table does not
+// have, as HarperDB does before it reads: a searched attribute with
+// refuse's answer, a sort attribute with the 404 MsgNotDefined.
+func (s *search) checkAttributes(searched []string, sort *store.Sort, refuse func(attr string) error) error {
+	attrs, err := s.st.Attributes(s.t.db, s.t.table)
+	if err != nil {
+		return err
+	}
+	for _, a := range searched {
+		if !slices.Contains(attrs, a) {
+			return refuse(a)
+		}
+	}
+	for _, a := range sortAttributes(sort) {
+		if !slices.Contains(attrs, a) {
+			return notDefined(a)
+		}
+	}
+	return nil
+}
+
+// unknownAttribute is search_by_conditions' 400 for a condition on an
+// attribute the table lacks.
+func unknownAttribute(attr string) error { return sdk.BadRequest(MsgUnknownAttribute, attr) }
+
+// notDefined is HarperDB's 404 for a search or sort on an attribute the
+// table lacks.
+func notDefined(attr string) error { return sdk.NotFound(MsgNotDefined, attr) }
+
+// sortAttributes lists the attributes of a sort chain.
+func sortAttributes(s *store.Sort) []string {
+	var out []string
+	for ; s != nil; s = s.Next {
+		out = append(out, s.Attribute)
+	}
+	return out
+}
+
 // readConditions reads a search_by_conditions query: its operator,
-// conditions (each read with the same exact-key rules), limit, offset and
-// sort. The store validates the query's meaning (q.Validate).
+// conditions (each read with the same exact-key rules), limit, offset,
+// reverse and sort. The store validates the query's meaning (q.Validate).
 func readConditions(fields *sdk.Fields) store.Conditions {
 	var q store.Conditions
 	q.Operator = fields.String(fieldOperator)
@@ -173,12 +226,33 @@ func readConditions(fields *sdk.Fields) store.Conditions {
 	if q.Conditions == nil {
 		q.Conditions = []store.Condition{}
 	}
-	q.Limit = count(fields, fieldLimit)
-	q.Offset = count(fields, fieldOffset)
-	if sort, ok := fields.Object(fieldSort); ok {
-		q.Sort = readSort(sort)
-	}
+	page := readPage(fields)
+	q.Limit, q.Offset, q.Reverse, q.Sort = page.Limit, page.Offset, page.Reverse, page.Sort
 	return q
+}
+
+// readPage reads what orders and cuts a search's answer: limit (at least
+// 1), offset (at least 0), reverse and sort, worded as HarperDB's
+// validator words them.
+func readPage(fields *sdk.Fields) store.Page {
+	var p store.Page
+	if n, ok := fields.Int(fieldLimit); ok {
+		if n < 1 {
+			fields.Fail(MsgAtLeast, fields.Name(fieldLimit), 1)
+		}
+		p.Limit = n
+	}
+	if n, ok := fields.Int(fieldOffset); ok {
+		if n < 0 {
+			fields.Fail(MsgAtLeast, fields.Name(fieldOffset), 0)
+		}
+		p.Offset = n
+	}
+	p.Reverse, _ = fields.Bool(fieldReverse)
+	if sort, ok := fields.Object(fieldSort); ok {
+		p.Sort = readSort(sort)
+	}
+	return p
 }
 
 // readConditionList reads an array of conditions; a condition holding

@@ -31,6 +31,7 @@ const (
 	fieldOperator      = "operator"
 	fieldLimit         = "limit"
 	fieldOffset        = "offset"
+	fieldReverse       = "reverse"
 	fieldSort          = "sort"
 	fieldSQL           = "sql"
 	fieldDate          = "date"
@@ -125,13 +126,6 @@ func anyValue(fields *sdk.Fields, name string) any {
 		fields.Fail(MsgFieldInvalid, name, err)
 	}
 	return v
-}
-
-// count reads an optional non-negative whole number (limit, offset); the
-// store refuses negative ones with its own message.
-func count(fields *sdk.Fields, name string) int {
-	n, _ := fields.Int(name)
-	return n
 }
 
 // attributes reads get_attributes; "*" anywhere means every attribute

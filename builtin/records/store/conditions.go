@@ -1,6 +1,9 @@
 package store
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Conditions is a search_by_conditions request as HarperDB's JSON spells
 // it. Decode the request body into it (extra fields are ignored), call
@@ -15,8 +18,98 @@ type Conditions struct {
 	Limit int `json:"limit,omitempty"`
 	// Offset skips that many matching records first.
 	Offset int `json:"offset,omitempty"`
-	// Sort orders the results; without it they come in primary key order.
+	// Reverse turns the answer's order round.
+	Reverse bool `json:"reverse,omitempty"`
+	// Sort orders the results; without it they come in the order of the
+	// first condition's attribute, then primary key (SearchByConditions).
 	Sort *Sort `json:"sort,omitempty"`
+}
+
+// page is q's order and window.
+func (q Conditions) page() Page {
+	return Page{Limit: q.Limit, Offset: q.Offset, Reverse: q.Reverse, Sort: q.Sort}
+}
+
+// orderFn gives a record's place in a search's answer before the primary
+// key breaks ties: the first branch of an or it matches, then the value of
+// the attribute whose index HarperDB reads for that branch.
+type orderFn func(rec map[string]any) (branch int, val any)
+
+// order is the order of q's answer without a sort, as HarperDB's indexes
+// give it: an and reads the index of its first condition (a group's: its
+// own order); an or answers its first condition's matches, then the
+// second's not yet answered, and so on. An equality every match passes
+// reads one value, among which the index's order is the primary key's; a
+// condition on the primary key reads in key order too. nil means primary
+// key order (the answer can stream).
+func (q Conditions) order(pk string) orderFn {
+	return groupOrder(q.Operator, q.Conditions, pk)
+}
+
+// groupOrder is order for conditions joined by operator.
+func groupOrder(operator string, conds []Condition, pk string) orderFn {
+	if len(conds) == 0 {
+		return nil
+	}
+	if len(conds) == 1 || !strings.EqualFold(operator, "or") {
+		return conditionOrder(conds[0], pk)
+	}
+	preds := make([]predicate, len(conds))
+	orders := make([]orderFn, len(conds))
+	for i, c := range conds {
+		p, err := c.compile()
+		if err != nil { // compile validated the query before
+			return nil
+		}
+		preds[i] = p
+		orders[i] = conditionOrder(c, pk)
+	}
+	return func(rec map[string]any) (int, any) {
+		for i, p := range preds {
+			if p(rec) {
+				if orders[i] == nil {
+					return i, nil
+				}
+				_, v := orders[i](rec)
+				return i, v
+			}
+		}
+		return len(preds), nil
+	}
+}
+
+// conditionOrder is order for one condition or group.
+func conditionOrder(c Condition, pk string) orderFn {
+	if c.Conditions != nil {
+		return groupOrder(c.Operator, c.Conditions, pk)
+	}
+	if op, ok := comparators[strings.ToLower(c.SearchType)]; c.SearchAttribute == pk || ok && op == cmpEquals {
+		return nil
+	}
+	return attributeOrder(c.SearchAttribute)
+}
+
+// attributeOrder orders by the value of attr (its index's order).
+func attributeOrder(attr string) orderFn {
+	return func(rec map[string]any) (int, any) { return 0, rec[attr] }
+}
+
+// Attributes lists every attribute q's conditions test, nested groups
+// included, each once, in the order they first appear.
+func (q Conditions) Attributes() []string {
+	var out []string
+	var walk func([]Condition)
+	walk = func(conds []Condition) {
+		for _, c := range conds {
+			if c.Conditions != nil {
+				walk(c.Conditions)
+			} else if !slices.Contains(out, c.SearchAttribute) {
+				out = append(out, c.SearchAttribute)
+			}
+		}
+	}
+	walk(q.Conditions)
+	return out
 }
 
 // Condition is either a leaf (SearchAttribute, SearchType, SearchValue) or,
@@ -88,16 +181,8 @@ func (q Conditions) compile() (predicate, error) {
 	if q.Conditions == nil {
 		return nil, badRequest(ErrMsgRequired, paramConditions)
 	}
-	if q.Limit < 0 {
-		return nil, badRequest(ErrMsgNegative, paramLimit)
-	}
-	if q.Offset < 0 {
-		return nil, badRequest(ErrMsgNegative, paramOffset)
-	}
-	for s := q.Sort; s != nil; s = s.Next {
-		if s.Attribute == "" {
-			return nil, badRequest(ErrMsgRequired, paramSortAttribute)
-		}
+	if err := q.page().validate(); err != nil {
+		return nil, err
 	}
 	return compileGroup(q.Operator, q.Conditions)
 }

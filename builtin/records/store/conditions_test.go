@@ -35,12 +35,12 @@ func TestSearchTypes(t *testing.T) {
 		{`{"search_attribute":"age","search_type":"greater_than_equal","search_value":5}`, `[1,"str-id"]`},
 		{`{"search_attribute":"age","search_type":"greater_than","search_value":5}`, `["str-id"]`},
 		{`{"search_attribute":"age","search_type":"less_than","search_value":5}`, `[2]`},
-		{`{"search_attribute":"age","search_type":"less_than_equal","search_value":5}`, `[1,2]`},
-		{`{"search_attribute":"age","search_type":"between","search_value":[3,5]}`, `[1,2]`},
-		{`{"search_attribute":"name","search_type":"between","search_value":["B","Q"]}`, `[1,2]`},
+		{`{"search_attribute":"age","search_type":"less_than_equal","search_value":5}`, `[2,1]`},
+		{`{"search_attribute":"age","search_type":"between","search_value":[3,5]}`, `[2,1]`},
+		{`{"search_attribute":"name","search_type":"between","search_value":["B","Q"]}`, `[2,1]`},
 		{`{"search_attribute":"age","search_type":"equals","search_value":3}`, `[2]`},
 		{`{"search_attribute":"age","search_type":"equals","search_value":null}`, `[3]`},
-		{`{"search_attribute":"breed","search_type":"not_equal","search_value":"Lab"}`, `[1,3,"str-id"]`},
+		{`{"search_attribute":"breed","search_type":"not_equal","search_value":"Lab"}`, `[3,"str-id",1]`},
 		{`{"search_attribute":"name","search_type":"contains","search_value":"r"}`, `[2,"str-id"]`},
 		{`{"search_attribute":"name","search_type":"starts_with","search_value":"Al"}`, `[3]`},
 		{`{"search_attribute":"name","search_type":"ends_with","search_value":"Jr."}`, `[2]`},
@@ -66,7 +66,7 @@ func TestSearchGroups(t *testing.T) {
 			{"operator":"or","conditions":[
 				{"search_attribute":"breed","search_type":"equals","search_value":"Lab"},
 				{"operator":"and","conditions":[{"search_attribute":"age","search_type":"equals","search_value":5},{"search_attribute":"good","search_type":"equals","search_value":true}]}
-			]}]}`, `[1,2]`},
+			]}]}`, `[2,1]`},
 		{`{"operator":"OR","conditions":[{"operator":"and","conditions":[]},{"search_attribute":"age","search_type":"equals","search_value":3}]}`, `[1,2,3,"str-id"]`},
 		{`{"conditions":[]}`, `[1,2,3,"str-id"]`},
 	}

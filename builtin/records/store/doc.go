@@ -45,9 +45,11 @@
 //
 // # Callbacks
 //
-// Get, Scan, SearchByValue and unsorted SearchByConditions call fn inside a
-// read transaction, one decoded record at a time; fn may keep the map, and
-// an error from fn stops the read and is returned unchanged. fn may call
+// Get, Scan, SearchByValue and SearchByConditions call fn inside a read
+// transaction, one decoded record at a time (an ordered search first
+// collects its matches, then calls fn in the same transaction); fn may
+// keep the map, and an error from fn stops the read and is returned
+// unchanged. fn may call
 // other read methods, but must not write to the same database nor drop it:
 // a write that grows the file, or a DropDatabase, waits for the read to
 // end, so it would wait forever. Collect keys and write afterwards.

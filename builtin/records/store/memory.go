@@ -100,27 +100,56 @@ func (m *Memory) Scan(ctx context.Context, db, table string, fn func(rec map[str
 }
 
 // SearchByValue is Store.SearchByValue over the table.
-func (m *Memory) SearchByValue(ctx context.Context, db, table, attr string, value any, fn func(map[string]any) error) error {
+func (m *Memory) SearchByValue(ctx context.Context, db, table, attr string, value any, page Page, fn func(map[string]any) error) error {
 	if attr == "" {
 		return badRequest(ErrMsgRequired, paramSearchAttribute)
 	}
-	match := valueMatcher(value)
-	return m.Scan(ctx, db, table, func(rec map[string]any) error {
-		if v, ok := rec[attr]; ok && match(v) {
-			return fn(rec)
-		}
-		return nil
-	})
+	if err := page.validate(); err != nil {
+		return err
+	}
+	pk, err := m.PrimaryKey(db, table)
+	if err != nil {
+		return err
+	}
+	return m.run(ctx, db, table, plan{pred: valuePredicate(attr, valueMatcher(value)), order: valueOrder(attr, value, pk), page: page}, fn)
 }
 
 // SearchByConditions is Store.SearchByConditions over the table.
 func (m *Memory) SearchByConditions(ctx context.Context, db, table string, q Conditions, fn func(map[string]any) error) error {
-	if _, err := m.table(db, table); err != nil {
+	pred, err := q.compile()
+	if err != nil {
 		return err
 	}
-	return searchConditions(q, func(visit func(map[string]any) error) error {
-		return m.Scan(ctx, db, table, visit)
-	}, fn)
+	pk, err := m.PrimaryKey(db, table)
+	if err != nil {
+		return err
+	}
+	return m.run(ctx, db, table, plan{pred: pred, order: q.order(pk), page: q.page()}, fn)
+}
+
+// run executes p over the table's records.
+func (m *Memory) run(ctx context.Context, db, table string, p plan, fn func(map[string]any) error) error {
+	t, err := m.table(db, table)
+	if err != nil {
+		return err
+	}
+	scan := func(reverse bool, visit func(key []byte, rec map[string]any) error) error {
+		n := len(t.Records)
+		for i := range n {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			rec := t.Records[i]
+			if reverse {
+				rec = t.Records[n-1-i]
+			}
+			if err := visit(nil, rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return execute(p, scan, nil, fn)
 }
 
 // DescribeTable describes the table as describe_table answers.

@@ -45,7 +45,7 @@ func TestMemoryReads(t *testing.T) {
 		return m.Get(ctx, "system", "hdb_role", []any{"super_user", "nope", "reader"}, fn)
 	}), "super_user", "reader")
 	eq(memIDs(t, func(fn func(map[string]any) error) error {
-		return m.SearchByValue(ctx, "system", "hdb_role", "role", "*_user", fn)
+		return m.SearchByValue(ctx, "system", "hdb_role", "role", "*_user", Page{}, fn)
 	}), "cluster_user", "super_user")
 	q := Conditions{Conditions: []Condition{{SearchAttribute: "role", SearchType: "contains", SearchValue: "er"}},
 		Sort: &Sort{Attribute: "role", Descending: true}, Limit: 2}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -67,9 +68,18 @@ func (t *tableTx) scan(ctx context.Context, fn func(rec map[string]any) error) e
 // scanValues walks t's stored values in key order, checking ctx every
 // ctxCheckEvery records.
 func (t *tableTx) scanValues(ctx context.Context, fn func(v []byte) error) error {
+	return t.scanValuesDir(ctx, false, fn)
+}
+
+// scanValuesDir is scanValues, in reverse key order when reverse is set.
+func (t *tableTx) scanValuesDir(ctx context.Context, reverse bool, fn func(v []byte) error) error {
 	c := t.recs.Cursor()
+	first, next := c.First, c.Next
+	if reverse {
+		first, next = c.Last, c.Prev
+	}
 	n := 0
-	for k, v := c.First(); k != nil; k, v = c.Next() {
+	for k, v := first(); k != nil; k, v = next() {
 		if n%ctxCheckEvery == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -90,15 +100,42 @@ func (t *tableTx) scanValues(ctx context.Context, fn func(v []byte) error) error
 // Scan would have given. It lets a reader that writes records out as JSON
 // copy what is already in the right form instead of decoding it.
 func (s *Store) ScanRaw(ctx context.Context, db, table string, fn func(raw []byte) error) error {
-	return s.viewTable(db, table, func(t *tableTx) error {
-		s.prefetch.wholeTable(t)
-		return t.scanValues(ctx, func(v []byte) error {
+	return s.ScanRawPage(ctx, db, table, Page{}, fn)
+}
+
+// ScanRawPage is ScanRaw in reverse key order when page.Reverse is set,
+// skipping page.Offset records and stopping after page.Limit (0: no
+// limit); page.Sort is ignored.
+func (s *Store) ScanRawPage(ctx context.Context, db, table string, page Page, fn func(raw []byte) error) error {
+	if err := page.validate(); err != nil {
+		return err
+	}
+	skip, sent := page.Offset, 0
+	err := s.viewTable(db, table, func(t *tableTx) error {
+		if page.Limit == 0 { // a window reads only part of the table
+			s.prefetch.wholeTable(t)
+		}
+		return t.scanValuesDir(ctx, page.Reverse, func(v []byte) error {
 			if _, err := valueCtime(v); err != nil {
 				return fmt.Errorf("table %s.%s: %w", t.db, t.name, err)
 			}
-			return fn(v[valueHeaderLen:])
+			if skip > 0 {
+				skip--
+				return nil
+			}
+			if err := fn(v[valueHeaderLen:]); err != nil {
+				return err
+			}
+			if sent++; page.Limit > 0 && sent >= page.Limit {
+				return errStop
+			}
+			return nil
 		})
 	})
+	if errors.Is(err, errStop) {
+		return nil
+	}
+	return err
 }
 
 // DecodeRaw decodes a record text ScanRaw gave, as Scan decodes it.
@@ -110,18 +147,25 @@ func DecodeRaw(raw []byte) (map[string]any, error) {
 const wildcard = "*"
 
 // SearchByValue calls fn with every record whose attribute attr matches
-// value, in primary key order. A string value may start and/or end with
-// "*" (starts with, ends with, contains; "*" alone matches any non-null
-// value); otherwise strings match equal strings and numbers equal numbers
-// (1 matches 1.0, never "1"). An equality search on the primary key is a
-// key lookup, not a scan.
-func (s *Store) SearchByValue(ctx context.Context, db, table, attr string, value any, fn func(map[string]any) error) error {
+// value. A string value may start and/or end with "*" (starts with, ends
+// with, contains; "*" alone matches any non-null value); otherwise strings
+// match equal strings and numbers equal numbers (1 matches 1.0, never
+// "1"). The order is SearchByConditions': by the attribute's value, then
+// primary key, or page's sort; page cuts it. An equality search on the
+// primary key is a key lookup, not a scan.
+func (s *Store) SearchByValue(ctx context.Context, db, table, attr string, value any, page Page, fn func(map[string]any) error) error {
 	if attr == "" {
 		return badRequest(ErrMsgRequired, paramSearchAttribute)
+	}
+	if err := page.validate(); err != nil {
+		return err
 	}
 	match := valueMatcher(value)
 	return s.viewTable(db, table, func(t *tableTx) error {
 		if attr == t.meta.PrimaryKey && !hasWildcard(value) {
+			if page.Offset > 0 {
+				return nil
+			}
 			if enc, kind, _ := encodeKey(value); kind == keyValid {
 				if v := t.recs.Get(enc); v != nil {
 					rec, err := decodeValue(v)
@@ -133,13 +177,28 @@ func (s *Store) SearchByValue(ctx context.Context, db, table, attr string, value
 			}
 			return nil
 		}
-		return t.scan(ctx, func(rec map[string]any) error {
-			if v, ok := rec[attr]; ok && match(v) {
-				return fn(rec)
-			}
-			return nil
-		})
+		return t.run(ctx, plan{pred: valuePredicate(attr, match), order: valueOrder(attr, value, t.meta.PrimaryKey), page: page}, fn)
 	})
+}
+
+// valueOrder is a search_by_value's order (see Conditions.order): by the
+// attribute's value, or nil (primary key order, the index's among equal
+// values) when the value has no wildcard, so every match holds the one
+// value, or when attr is the primary key.
+func valueOrder(attr string, value any, pk string) orderFn {
+	if !hasWildcard(value) || attr == pk {
+		return nil
+	}
+	return attributeOrder(attr)
+}
+
+// valuePredicate tests a record's attr with a search_by_value matcher; a
+// record without the attribute never matches.
+func valuePredicate(attr string, match func(v any) bool) predicate {
+	return func(rec map[string]any) bool {
+		v, ok := rec[attr]
+		return ok && match(v)
+	}
 }
 
 // hasWildcard reports whether a search value is a string with a wildcard at

@@ -79,13 +79,13 @@ func TestSearchByValue(t *testing.T) {
 		{"name", `"P*"`, `[1,11]`},
 		{"name", `"*r"`, `[11,"str-id"]`},
 		{"name", `"*pp*"`, `[11]`},
-		{"name", `"*e*"`, `[1,2,11]`},
+		{"name", `"*e*"`, `[2,1,11]`},
 		{"breed", `"Lab"`, `[2]`},
 		{"breed", `"lab"`, `[]`},
 		{"age", `5`, `[1,10]`},
 		{"age", `"5"`, `[]`},
 		{"name", `5`, `[]`},
-		{"age", `"*"`, `[1,2,10,"str-id"]`},
+		{"age", `"*"`, `[2,1,10,"str-id"]`},
 		{"age", `null`, `[3]`},
 		{"good", `false`, `[2]`},
 		{"tags", `["a","b"]`, `[1]`},
@@ -98,15 +98,15 @@ func TestSearchByValue(t *testing.T) {
 	for _, c := range cases {
 		value := values(t, "["+c.value+"]")[0]
 		got := collect(t, func(fn func(map[string]any) error) error {
-			return s.SearchByValue(context.Background(), "dev", "dogs", c.attr, value, fn)
+			return s.SearchByValue(context.Background(), "dev", "dogs", c.attr, value, Page{}, fn)
 		})
 		if ids(t, got) != c.want {
 			t.Errorf("SearchByValue(%s, %s) = %s, want %s", c.attr, c.value, ids(t, got), c.want)
 		}
 	}
-	err := s.SearchByValue(context.Background(), "dev", "dogs", "", "x", func(map[string]any) error { return nil })
+	err := s.SearchByValue(context.Background(), "dev", "dogs", "", "x", Page{}, func(map[string]any) error { return nil })
 	wantError(t, err, 400, "'search_attribute' is required")
-	err = s.SearchByValue(context.Background(), "nodb", "dogs", "name", "x", func(map[string]any) error { return nil })
+	err = s.SearchByValue(context.Background(), "nodb", "dogs", "name", "x", Page{}, func(map[string]any) error { return nil })
 	wantError(t, err, 404, "database 'nodb' does not exist")
 }
 
@@ -160,7 +160,7 @@ func TestGoKeyTypes(t *testing.T) {
 	}
 	for _, v := range keys[:8] {
 		n := 0
-		err := s.SearchByValue(context.Background(), "dev", "dogs", "age", v, func(map[string]any) error { n++; return nil })
+		err := s.SearchByValue(context.Background(), "dev", "dogs", "age", v, Page{}, func(map[string]any) error { n++; return nil })
 		if err != nil {
 			t.Fatal(err)
 		}
