@@ -308,6 +308,7 @@ func (in *instance) serverOptions() server.Options {
 		ReadHeaderTimeout: in.cfg.Duration("operationsApi.network.headersTimeout"),
 		IdleTimeout:       in.cfg.Duration("operationsApi.network.keepAliveTimeout"),
 		BodyTimeout:       in.cfg.Duration("operationsApi.network.timeout"),
+		MaxConnections:    in.cfg.Int("operationsApi.network.maxConnections"),
 		WithAuthorization: auth.WithAuthorization,
 		WithClientAddr:    auth.WithClientAddr,
 		Observe:           in.metrics.Observe,

@@ -10,6 +10,7 @@ import (
 // hopsKeys are the keys hops adds to HarperDB's set.
 var hopsKeys = []Key{
 	{Path: "operationsApi.network.host", Kind: KindString},
+	rangeKey("operationsApi_network_maxConnections", 1, maxConnectionsLimit),
 	{Path: "plugins", Kind: KindList, Check: checkPlugins},
 	enumKey("logging_format", logFormats...),
 	key("families", KindObject),
@@ -30,6 +31,10 @@ var hopsKeys = []Key{
 	key("supervisor_restartBackoffMax", KindDuration),
 	key("supervisor_pingInterval", KindDuration),
 }
+
+// maxConnectionsLimit bounds operationsApi.network.maxConnections: each
+// connection costs a goroutine and buffers, and a file descriptor.
+const maxConnectionsLimit = 1_000_000
 
 // logFormats are the values of logging.format: hclog's text lines, or one
 // JSON object per line for log shippers.

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -64,8 +63,15 @@ type Options struct {
 	// DefaultIdleTimeout).
 	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 	// BodyTimeout is operationsApi.network.timeout: the longest a request's
-	// body may take to arrive. Zero: none.
+	// body may take to arrive, counted from the end of its headers; a body
+	// still incomplete then is answered 408 and the connection closed.
+	// With ReadHeaderTimeout it bounds the whole request's arrival (not
+	// its answer: an export may stream for long). Zero: none.
 	BodyTimeout time.Duration
+	// MaxConnections caps concurrent connections per listener (default
+	// DefaultMaxConnections; negative: no cap). Past it new connections
+	// wait in the kernel's accept queue.
+	MaxConnections int
 	// WithAuthorization, when set, stores the raw Authorization header in
 	// the context handed to local handlers (the token operations read it).
 	WithAuthorization func(ctx context.Context, header string) context.Context
@@ -90,6 +96,11 @@ type Server struct {
 	// draining is set by Shutdown: every answer from then on carries
 	// Connection: close.
 	draining atomic.Bool
+	// reading are the body reads in progress, conns the connections
+	// that have not sent a whole request yet: Shutdown cuts both.
+	reading readers
+	conns   newConns
+	chunks  sync.Pool
 }
 
 // New builds the server.
@@ -106,8 +117,12 @@ func New(opts Options) *Server {
 	if opts.IdleTimeout <= 0 {
 		opts.IdleTimeout = DefaultIdleTimeout
 	}
+	if opts.MaxConnections == 0 {
+		opts.MaxConnections = DefaultMaxConnections
+	}
 	s := &Server{opts: opts, log: opts.Logger.Named("server")}
 	s.bufs.New = func() any { b := make([]byte, copyBufferSize); return &b }
+	s.chunks.New = func() any { b := make([]byte, bodyChunk); return &b }
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.echoError
@@ -123,8 +138,11 @@ func New(opts Options) *Server {
 // Handler returns the HTTP handler (for tests and TLS listeners).
 func (s *Server) Handler() http.Handler { return s.echo }
 
-// Serve serves HTTP on ln until Shutdown.
+// Serve serves HTTP on ln until Shutdown, at most Options.MaxConnections
+// connections at a time.
 func (s *Server) Serve(ln net.Listener) error {
+	closer := ln
+	ln = smugglingListener{limitListener(ln, s.opts.MaxConnections)}
 	hs := &http.Server{
 		Handler:           http.HandlerFunc(s.serveHTTP),
 		ReadHeaderTimeout: s.opts.ReadHeaderTimeout,
@@ -132,11 +150,12 @@ func (s *Server) Serve(ln net.Listener) error {
 		WriteTimeout:      s.opts.WriteTimeout,
 		IdleTimeout:       s.opts.IdleTimeout,
 		ConnContext:       s.connContext,
+		ConnState:         s.conns.state,
 		ErrorLog:          s.log.StandardLogger(&hclog.StandardLoggerOptions{InferLevels: true}),
 	}
 	s.mu.Lock()
 	s.https = append(s.https, hs)
-	s.lns = append(s.lns, ln)
+	s.lns = append(s.lns, closer)
 	s.mu.Unlock()
 	err := hs.Serve(ln)
 	if errors.Is(err, http.ErrServerClosed) || (s.draining.Load() && errors.Is(err, net.ErrClosed)) {
@@ -147,6 +166,7 @@ func (s *Server) Serve(ln net.Listener) error {
 
 // connContext runs once per accepted connection.
 func (s *Server) connContext(ctx context.Context, c net.Conn) context.Context {
+	ctx = withConn(ctx, c)
 	if s.opts.WithClientAddr != nil {
 		ctx = s.opts.WithClientAddr(ctx, c.RemoteAddr().String())
 	}
@@ -161,6 +181,13 @@ func (s *Server) connContext(ctx context.Context, c net.Conn) context.Context {
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.draining.Load() {
 		w.Header().Set(echo.HeaderConnection, "close")
+	}
+	if smuggled(r) {
+		w.Header().Set(echo.HeaderConnection, "close")
+		w.Header().Set(echo.HeaderContentType, sdk.ContentTypeJSON)
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(`{"error":"` + MsgSmuggled + `"}` + "\n"))
+		return
 	}
 	s.echo.ServeHTTP(w, r)
 }
@@ -188,6 +215,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	for _, ln := range lns {
 		_ = ln.Close() // Serve then returns; http.Server.Shutdown no longer tracks it
 	}
+	// A client that stopped sending holds up nothing: bodies still
+	// arriving are cut off (503, retry), connections without a whole
+	// request yet are closed.
+	s.reading.cut()
+	s.conns.closeAll()
 	if len(servers) > 0 {
 		select {
 		case <-time.After(DrainGrace):
@@ -205,23 +237,32 @@ func (s *Server) Shutdown(ctx context.Context) error {
 func (s *Server) operations(c echo.Context) error {
 	start := time.Now()
 	req := c.Request()
-	body, err := s.readBody(req)
+	// The caller is authenticated from the headers before any of the body
+	// is read: only an authenticated caller may send a body as large as
+	// MaxBodyBytes.
+	authz := req.Header.Get(echo.HeaderAuthorization)
+	caller, authErr := s.opts.Auth.Authenticate(req.Context(), authz)
+	limit, tooBig := s.opts.MaxBodyBytes, error(sdk.Errorf(http.StatusRequestEntityTooLarge, MsgBodyTooLarge, s.opts.MaxBodyBytes))
+	if authErr != nil {
+		// Not authenticated: it may still be a public operation (the
+		// token operations), whose bodies are small.
+		limit, tooBig = min(limit, maxUnauthenticatedBody), authErr
+	}
+	body, err := s.readBody(c, limit, tooBig)
 	if err != nil {
 		return writeError(c, err, s.log)
 	}
 	op, opErr := router.OperationName(body)
-	authz := req.Header.Get(echo.HeaderAuthorization)
 
 	var public bool
 	if opErr == nil {
 		entry, known := s.opts.Router.Lookup(op)
 		public = known && entry.Public
 	}
-	var caller sdk.Caller
-	if !public {
-		if caller, err = s.opts.Auth.Authenticate(req.Context(), authz); err != nil {
-			return writeError(c, err, s.log)
-		}
+	if public {
+		caller = sdk.Caller{}
+	} else if authErr != nil {
+		return writeError(c, authErr, s.log)
 	}
 	if err := checkContentType(req.Header.Get(echo.HeaderContentType)); err != nil {
 		return writeError(c, err, s.log)
@@ -280,25 +321,6 @@ func (s *Server) copyReply(c echo.Context, reply *sdk.Reply, id, op string) int 
 		panic(http.ErrAbortHandler)
 	}
 	return reply.Status
-}
-
-// readBody reads the whole request body up to the limit.
-func (s *Server) readBody(req *http.Request) ([]byte, error) {
-	if req.ContentLength > s.opts.MaxBodyBytes {
-		return nil, sdk.Errorf(http.StatusRequestEntityTooLarge, MsgBodyTooLarge, s.opts.MaxBodyBytes)
-	}
-	var buf bytes.Buffer
-	if req.ContentLength > 0 {
-		buf.Grow(int(req.ContentLength))
-	}
-	n, err := buf.ReadFrom(io.LimitReader(req.Body, s.opts.MaxBodyBytes+1))
-	if err != nil {
-		return nil, sdk.BadRequest("could not read the request body: %v", err)
-	}
-	if n > s.opts.MaxBodyBytes {
-		return nil, sdk.Errorf(http.StatusRequestEntityTooLarge, MsgBodyTooLarge, s.opts.MaxBodyBytes)
-	}
-	return buf.Bytes(), nil
 }
 
 // checkContentType accepts application/json with any parameters.

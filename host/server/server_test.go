@@ -57,7 +57,7 @@ func (f *fakeForwarder) Handle(_ context.Context, family string, args *sdk.Reque
 	return &sdk.Reply{Status: 200, ContentType: sdk.ContentTypeJSON, Body: io.NopCloser(bytes.NewReader(body))}, nil
 }
 
-func newTestServer(t *testing.T, maxBody int64) (*Server, *fakeForwarder) {
+func newTestServer(t testing.TB, maxBody int64) (*Server, *fakeForwarder) {
 	t.Helper()
 	reg := registry.New(nil)
 	reg.AddFamily("status", []sdk.Operation{

@@ -1,0 +1,113 @@
+package server
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/hops-dev/hops/sdk"
+)
+
+// maxUnauthenticatedBody bounds the body of a request whose caller is not
+// authenticated from its headers: it may still be one of the public
+// token operations (credentials in the body, a refresh token), whose
+// bodies are a few hundred bytes. A larger one is refused with the 401
+// before more is read, so nobody unauthenticated makes the host hold
+// more than this per connection.
+const maxUnauthenticatedBody = 64 << 10
+
+// bodyChunk is the size of the steps a body is read in: the buffer grows
+// with what arrives, never with what Content-Length declares.
+const bodyChunk = 32 << 10
+
+// readBody reads the request body up to limit, in bounded steps, within
+// Options.BodyTimeout. A body declared or found larger than limit is
+// tooBig; a body that stalls past the timeout is a 408 and the connection
+// closes; a body cut off by a drain is a 503 (the client retries on the
+// server that takes over).
+func (s *Server) readBody(c echo.Context, limit int64, tooBig error) ([]byte, error) {
+	req := c.Request()
+	if req.ContentLength > limit {
+		c.Response().Header().Set(echo.HeaderConnection, "close")
+		return nil, tooBig
+	}
+	rc := http.NewResponseController(c.Response())
+	if s.opts.BodyTimeout > 0 {
+		_ = rc.SetReadDeadline(time.Now().Add(s.opts.BodyTimeout))
+	}
+	done := s.reading.add(rc)
+	defer done()
+	if s.draining.Load() {
+		_ = rc.SetReadDeadline(time.Now()) // Shutdown may have swept before add
+	}
+
+	var buf bytes.Buffer
+	chunk := s.chunks.Get().(*[]byte)
+	defer s.chunks.Put(chunk)
+	lr := io.LimitReader(req.Body, limit+1)
+	for {
+		n, err := lr.Read(*chunk)
+		buf.Write((*chunk)[:n])
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			c.Response().Header().Set(echo.HeaderConnection, "close")
+			switch {
+			case errors.Is(err, os.ErrDeadlineExceeded) && s.draining.Load():
+				return nil, sdk.Errorf(http.StatusServiceUnavailable, MsgDraining)
+			case errors.Is(err, os.ErrDeadlineExceeded):
+				return nil, sdk.Errorf(http.StatusRequestTimeout, MsgBodyTimeout, s.opts.BodyTimeout)
+			}
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return nil, tooBig
+			}
+			return nil, sdk.BadRequest("could not read the request body: %v", err)
+		}
+	}
+	_ = rc.SetReadDeadline(time.Time{})
+	if int64(buf.Len()) > limit {
+		c.Response().Header().Set(echo.HeaderConnection, "close")
+		return nil, tooBig
+	}
+	return buf.Bytes(), nil
+}
+
+// readers are the body reads in progress: Shutdown cuts them off, so a
+// client that stopped sending its body never holds up a restart or a
+// roll (a drain waits for requests being answered, not for bodies being
+// trickled).
+type readers struct {
+	mu  sync.Mutex
+	set map[*http.ResponseController]struct{}
+}
+
+func (r *readers) add(rc *http.ResponseController) (done func()) {
+	r.mu.Lock()
+	if r.set == nil {
+		r.set = map[*http.ResponseController]struct{}{}
+	}
+	r.set[rc] = struct{}{}
+	r.mu.Unlock()
+	return func() {
+		r.mu.Lock()
+		delete(r.set, rc)
+		r.mu.Unlock()
+	}
+}
+
+// cut ends every body read in progress now.
+func (r *readers) cut() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for rc := range r.set {
+		_ = rc.SetReadDeadline(time.Now())
+	}
+}
