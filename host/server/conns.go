@@ -26,11 +26,11 @@ const DefaultMaxConnections = 4096
 // it costs a scan and no memory.
 type smugglingConn struct {
 	net.Conn
-	line     [len("transfer-encoding:")]byte
-	lineLen  int
-	hasTE    bool
-	hasCL    bool
-	flagged  atomic.Bool
+	line    [len("transfer-encoding:")]byte
+	lineLen int
+	hasTE   bool
+	hasCL   bool
+	flagged atomic.Bool
 }
 
 var (
