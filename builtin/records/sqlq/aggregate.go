@@ -15,11 +15,15 @@ const (
 	aggAvg
 	aggMin
 	aggMax
+	aggArray         // ARRAY(x): the group's values as an array
+	aggDistinctArray // DISTINCT_ARRAY(x): each value once
+	aggGroupConcat   // GROUP_CONCAT(x): the values as text joined by ","
 )
 
 // aggFuncs maps lower-cased function names to aggregates.
 var aggFuncs = map[string]aggFunc{
 	"count": aggCount, "sum": aggSum, "avg": aggAvg, "min": aggMin, "max": aggMax,
+	"array": aggArray, "distinct_array": aggDistinctArray, "group_concat": aggGroupConcat,
 }
 
 // aggSpec is one aggregate of a query: COUNT(*) has star set and no arg.
@@ -28,6 +32,7 @@ type aggSpec struct {
 	star     bool
 	distinct bool
 	arg      operand
+	sep      string // GROUP_CONCAT's separator
 }
 
 // aggList collects a query's aggregates; the same call written twice
@@ -39,27 +44,32 @@ type aggList struct {
 
 func newAggList() *aggList { return &aggList{index: map[string]int{}} }
 
-// compileFunc compiles a function call: an aggregate where sc allows one,
-// else a 400.
+// compileFunc compiles a function call: a scalar function of
+// scalarFuncs anywhere, an aggregate where sc allows one, else a 400.
 func compileFunc(x *sqlparser.FuncExpr, sc *scope) (operand, error) {
-	name := strings.ToLower(x.Name.String())
+	written := strings.TrimPrefix(x.Name.String(), fnPrefix)
+	name := strings.ToLower(written)
 	fn, isAgg := aggFuncs[name]
+	if sf, ok := scalarFuncs[name]; ok && x.Qualifier.IsEmpty() && !isAgg {
+		if x.Over != nil {
+			return nil, notSupported("window functions")
+		}
+		return compileScalar(name, sf, x, sc)
+	}
 	switch {
 	case !x.Qualifier.IsEmpty() || !isAgg:
 		return nil, notSupported("function " + strings.ToUpper(name) + "()")
 	case x.Over != nil:
 		return nil, notSupported("window functions")
 	case sc.aggs == nil:
-		return nil, badRequest(MsgAggregateInWhere, sqlparser.String(x))
+		return nil, badRequest(MsgAggregateInWhere, unprefix(sqlparser.String(x)))
 	case len(x.Exprs) != 1:
 		return nil, notSupported(strings.ToUpper(name) + " with other than one argument")
 	}
-	key := strings.ToLower(sqlparser.String(x))
-	if i, ok := sc.aggs.index[key]; ok {
-		sc.usedAgg = true
-		return aggRef(i), nil
+	spec := aggSpec{fn: fn, distinct: x.Distinct, sep: ","}
+	if fn == aggDistinctArray {
+		spec.distinct = true
 	}
-	spec := aggSpec{fn: fn, distinct: x.Distinct}
 	switch arg := x.Exprs[0].(type) {
 	case *sqlparser.StarExpr:
 		if fn != aggCount || x.Distinct {
@@ -67,8 +77,7 @@ func compileFunc(x *sqlparser.FuncExpr, sc *scope) (operand, error) {
 		}
 		spec.star = true
 	case *sqlparser.AliasedExpr:
-		inner := &scope{table: sc.table, alias: sc.alias, refs: sc.refs} // no nested aggregates
-		op, err := compileOperand(arg.Expr, inner)
+		op, err := compileAggArg(arg.Expr, sc)
 		if err != nil {
 			return nil, err
 		}
@@ -76,11 +85,51 @@ func compileFunc(x *sqlparser.FuncExpr, sc *scope) (operand, error) {
 	default:
 		return nil, notSupported("expression " + sqlparser.String(x))
 	}
-	sc.aggs.specs = append(sc.aggs.specs, spec)
-	i := len(sc.aggs.specs) - 1
-	sc.aggs.index[key] = i
+	return sc.aggs.add(sc, strings.ToLower(sqlparser.String(x)), spec), nil
+}
+
+// compileAggArg compiles an aggregate's argument, where no aggregate may
+// nest.
+func compileAggArg(e sqlparser.Expr, sc *scope) (operand, error) {
+	inner := &scope{table: sc.table, alias: sc.alias, refs: sc.refs}
+	return compileOperand(e, inner)
+}
+
+// add returns the reference to the aggregate key names, adding spec when
+// it is new.
+func (l *aggList) add(sc *scope, key string, spec aggSpec) operand {
 	sc.usedAgg = true
-	return aggRef(i), nil
+	if i, ok := l.index[key]; ok {
+		return aggRef(i)
+	}
+	l.specs = append(l.specs, spec)
+	i := len(l.specs) - 1
+	l.index[key] = i
+	return aggRef(i)
+}
+
+// compileGroupConcat compiles MySQL's GROUP_CONCAT([DISTINCT] x [SEPARATOR
+// s]), which the grammar reads apart from other calls.
+func compileGroupConcat(x *sqlparser.GroupConcatExpr, sc *scope) (operand, error) {
+	switch {
+	case sc.aggs == nil:
+		return nil, badRequest(MsgAggregateInWhere, sqlparser.String(x))
+	case len(x.Exprs) != 1 || len(x.OrderBy) > 0:
+		return nil, notSupported("GROUP_CONCAT with other than one argument, or with ORDER BY")
+	}
+	ae, ok := x.Exprs[0].(*sqlparser.AliasedExpr)
+	if !ok {
+		return nil, notSupported("GROUP_CONCAT(*)")
+	}
+	op, err := compileAggArg(ae.Expr, sc)
+	if err != nil {
+		return nil, err
+	}
+	spec := aggSpec{fn: aggGroupConcat, distinct: x.Distinct != "", arg: op, sep: ","}
+	if !x.Separator.DefaultSeparator {
+		spec.sep = x.Separator.SeparatorString
+	}
+	return sc.aggs.add(sc, strings.ToLower(sqlparser.String(x)), spec), nil
 }
 
 // accumulator folds one aggregate over a group's records. NULLs are
@@ -89,6 +138,7 @@ type accumulator struct {
 	count int64
 	sum   float64
 	best  any
+	list  []any
 	seen  map[string]struct{}
 	buf   []byte
 }
@@ -129,6 +179,8 @@ func (a *accumulator) add(spec *aggSpec, c *rowCtx) {
 		if a.best == nil || orderValues(v, a.best) > 0 {
 			a.best = v
 		}
+	case aggArray, aggDistinctArray, aggGroupConcat:
+		a.list = append(a.list, v)
 	}
 }
 
@@ -148,6 +200,20 @@ func (a *accumulator) result(spec *aggSpec) any {
 			return nil
 		}
 		return a.sum / float64(a.count)
+	case aggArray, aggDistinctArray:
+		if a.list == nil {
+			return []any{}
+		}
+		return a.list
+	case aggGroupConcat:
+		if len(a.list) == 0 {
+			return nil
+		}
+		parts := make([]string, len(a.list))
+		for i, v := range a.list {
+			parts[i] = jsString(v)
+		}
+		return strings.Join(parts, spec.sep)
 	}
 	return a.best
 }

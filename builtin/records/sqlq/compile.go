@@ -119,6 +119,12 @@ func compileComparison(x *sqlparser.ComparisonExpr, sc *scope) (cond, error) {
 		return compileIn(l, x, sc)
 	case sqlparser.LikeStr, sqlparser.NotLikeStr:
 		return compileLikeCond(l, x, sc)
+	case sqlparser.RegexpStr, sqlparser.NotRegexpStr:
+		r, err := compileOperand(x.Right, sc)
+		if err != nil {
+			return nil, err
+		}
+		return regexpCond{x: l, pat: r, not: x.Operator == sqlparser.NotRegexpStr}, nil
 	}
 	op, ok := comparisonOps[x.Operator]
 	if !ok {
@@ -237,11 +243,13 @@ func compileOperand(e sqlparser.Expr, sc *scope) (operand, error) {
 	case *sqlparser.Subquery, *sqlparser.ExistsExpr:
 		return nil, notSupported("subqueries")
 	case *sqlparser.BinaryExpr:
-		return nil, notSupported("arithmetic (" + sqlparser.String(e) + ")")
+		return compileArith(x, sc)
 	case *sqlparser.CollateExpr:
 		return nil, notSupported("COLLATE")
 	case *sqlparser.CaseExpr:
-		return nil, notSupported("CASE")
+		return compileCase(x, sc)
+	case *sqlparser.GroupConcatExpr:
+		return compileGroupConcat(x, sc)
 	}
 	return nil, notSupported("expression " + sqlparser.String(e))
 }
@@ -319,4 +327,97 @@ func literalValue(v *sqlparser.SQLVal) (any, error) {
 		return nil, notSupported("placeholders")
 	}
 	return nil, notSupported("hexadecimal and bit literals")
+}
+
+// arithOps maps the parser's arithmetic operators to arith's.
+var arithOps = map[string]byte{
+	sqlparser.PlusStr: '+', sqlparser.MinusStr: '-', sqlparser.MultStr: '*',
+	sqlparser.DivStr: '/', sqlparser.ModStr: '%',
+}
+
+func compileArith(x *sqlparser.BinaryExpr, sc *scope) (operand, error) {
+	op, ok := arithOps[x.Operator]
+	if !ok {
+		return nil, notSupported("operator " + strings.ToUpper(x.Operator))
+	}
+	l, err := compileOperand(x.Left, sc)
+	if err != nil {
+		return nil, err
+	}
+	r, err := compileOperand(x.Right, sc)
+	if err != nil {
+		return nil, err
+	}
+	a := arith{op: op, l: l, r: r}
+	return foldConstant(a, l, r), nil
+}
+
+// foldConstant returns a literal for op when every operand is one, so a
+// constant expression in WHERE still allows a primary-key lookup.
+func foldConstant(op operand, args ...operand) operand {
+	for _, a := range args {
+		if _, ok := a.(literal); !ok {
+			return op
+		}
+	}
+	return literal{v: op.eval(&rowCtx{})}
+}
+
+func compileCase(x *sqlparser.CaseExpr, sc *scope) (operand, error) {
+	var cs caseOp
+	var err error
+	if x.Expr != nil {
+		if cs.base, err = compileOperand(x.Expr, sc); err != nil {
+			return nil, err
+		}
+	}
+	for _, w := range x.Whens {
+		var arm caseArm
+		if cs.base != nil {
+			arm.match, err = compileOperand(w.Cond, sc)
+		} else {
+			arm.cond, err = compileCond(w.Cond, sc)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if arm.val, err = compileOperand(w.Val, sc); err != nil {
+			return nil, err
+		}
+		cs.whens = append(cs.whens, arm)
+	}
+	if x.Else != nil {
+		if cs.els, err = compileOperand(x.Else, sc); err != nil {
+			return nil, err
+		}
+	}
+	return cs, nil
+}
+
+// compileScalar compiles a call of one of scalarFuncs.
+func compileScalar(name string, fn *scalarFunc, x *sqlparser.FuncExpr, sc *scope) (operand, error) {
+	if x.Distinct {
+		return nil, notSupported("DISTINCT in " + strings.ToUpper(name) + "()")
+	}
+	n := len(x.Exprs)
+	if n < fn.min || (fn.max >= 0 && n > fn.max) {
+		return nil, badRequest(MsgFuncArgs, strings.ToUpper(name), n)
+	}
+	args := make([]operand, 0, n)
+	for _, se := range x.Exprs {
+		ae, ok := se.(*sqlparser.AliasedExpr)
+		if !ok {
+			return nil, notSupported("* as an argument of " + strings.ToUpper(name) + "()")
+		}
+		op, err := compileOperand(ae.Expr, sc)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, op)
+	}
+	call := funcCall{fn: fn, args: args}
+	if fn.volatile {
+		return call, nil
+	}
+	return foldConstant(call, args...), nil
 }

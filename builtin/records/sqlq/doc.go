@@ -15,21 +15,36 @@
 // code to get wrong. Its version is pinned in go.mod because its latest
 // tag does not build.
 //
-// What runs: one table (db.table, backticks, an alias), a column list or
-// *, AS, WHERE with = != <> < <= > >= <=>, AND/OR/XOR/NOT, IN, BETWEEN,
-// LIKE (% and _, case-insensitive, ESCAPE), IS [NOT] NULL/TRUE/FALSE;
-// GROUP BY with COUNT(*), COUNT, SUM, AVG, MIN, MAX (each with DISTINCT)
-// and HAVING; ORDER BY (names, aliases, positions, aggregates; ASC/DESC);
-// LIMIT and OFFSET. Anything else valid SQL (joins, subqueries, UNION,
-// DISTINCT, other functions, arithmetic) is a 400 "SQL feature not
+// What runs: one table (db.table, backticks, [brackets], an alias) or no
+// FROM at all (one row); a column list, *, or * beside other columns; AS;
+// DISTINCT; arithmetic (+ - * / %), CASE, and the scalar functions of
+// HarperDB's SQL reference (scalar.go, datefn.go: string, math,
+// conditional, date and time); WHERE with = != <> < <= > >= <=>,
+// AND/OR/XOR/NOT, IN, BETWEEN, LIKE (% and _, case-insensitive, ESCAPE),
+// REGEXP/RLIKE, IS [NOT] NULL/TRUE/FALSE; GROUP BY with COUNT(*), COUNT,
+// SUM, AVG, MIN, MAX (each with DISTINCT), ARRAY, DISTINCT_ARRAY and
+// GROUP_CONCAT, and HAVING; ORDER BY (names, aliases, positions,
+// aggregates, expressions; ASC/DESC); LIMIT and OFFSET. INSERT VALUES and
+// UPDATE SET take constant expressions. Anything else valid SQL (joins,
+// subqueries, UNION, SEARCH_JSON, geo functions) is a 400 "SQL feature not
 // supported: <what>", never a silent wrong answer.
+//
+// HarperDB (alasql) reads some text the MySQL grammar does not: [names],
+// EXTRACT(date, 'year'), keywords as column names (now, count). ParseWith
+// rewrites these first (rewrite.go) and retries with names beside a '.'
+// backquoted (qualifiers.go); errors always quote the user's own text.
 //
 // Semantics a user may ask about:
 //   - A missing attribute is NULL. Comparisons follow SQL's three-valued
 //     logic: anything compared with NULL is unknown, NOT unknown is still
 //     unknown, and WHERE keeps a row only when its condition is true.
-//   - A number never equals a string (1 = '1' is false, 1 != '1' true),
-//     and <, > between a number and a string are false.
+//   - A string holding a number compares as that number with a number
+//     (id IN ('1','2') finds 1 and 2), "true"/"false" as a boolean with a
+//     boolean (active = 'false'); any other string never equals a number
+//     or boolean, and <, > between them are false.
+//   - Expressions follow JavaScript where SQL has no answer: + joins text
+//     when either side is a string, a NaN or infinite result is NULL, and
+//     a NULL operand makes arithmetic and most functions NULL.
 //   - ORDER BY sorts NULL < booleans < numbers < strings < objects/arrays,
 //     strings by UTF-16 code unit as HarperDB (JavaScript) does; NULLs come
 //     first ascending and last descending; ties keep read order (stable).

@@ -57,6 +57,9 @@ const (
 	// MsgAggregateInWhere is for an aggregate function used in WHERE or
 	// GROUP BY, where no group exists yet.
 	MsgAggregateInWhere = "Invalid use of group function: %s"
+	// MsgFuncArgs is for a function called with a number of arguments it
+	// does not take; the verbs are its name and the count.
+	MsgFuncArgs = "Wrong number of arguments to %s(): %d"
 	// MsgBadPosition is for ORDER BY or GROUP BY n where n is not a
 	// column of the select list; the verb is n.
 	MsgBadPosition = "Unknown column '%s' in ORDER BY or GROUP BY: positions count from 1 over the select list"

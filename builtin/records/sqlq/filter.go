@@ -112,21 +112,33 @@ func constantOf(e sqlparser.Expr, sc *scope) (any, bool) {
 }
 
 // keyList keeps the values that can be primary keys (numbers and
-// strings; NULL or a boolean never equals a key), once each, in order.
+// strings; NULL or a boolean never equals a key), once each, in order,
+// each string that holds a number also as that number.
 func keyList(vals []any) []any {
 	keys := make([]any, 0, len(vals))
 	seen := make(map[string]bool, len(vals))
 	var buf []byte
+	var forms []any
 	for _, v := range vals {
-		if k, _ := classify(v); k != kindNumber && k != kindString {
+		k, _ := classify(v)
+		if k != kindNumber && k != kindString {
 			continue
 		}
-		buf = appendKey(buf[:0], v)
-		if seen[string(buf)] {
-			continue
+		// A quoted number also finds a numeric key, as WHERE compares them.
+		forms = append(forms[:0], v)
+		if k == kindString {
+			if n, ok := numericString(v.(string)); ok {
+				forms = append(forms, n)
+			}
 		}
-		seen[string(buf)] = true
-		keys = append(keys, v)
+		for _, v := range forms {
+			buf = appendKey(buf[:0], v)
+			if seen[string(buf)] {
+				continue
+			}
+			seen[string(buf)] = true
+			keys = append(keys, v)
+		}
 	}
 	return keys
 }
@@ -145,6 +157,9 @@ func (f *filter) read(ctx context.Context, src Source, t TableRef, fn func(rec m
 			}
 			return fn(rec)
 		}
+	}
+	if t.Table == "" {
+		return pass(map[string]any{}) // SELECT without FROM: one empty row
 	}
 	if len(f.keys) > 0 {
 		pk, err := src.PrimaryKey(t.DB, t.Table)

@@ -178,3 +178,24 @@ func (ic isCond) test(c *rowCtx) tri {
 	}
 	return triOf(res != ic.not)
 }
+
+// regexpCond is x REGEXP pattern (RLIKE too): true when the pattern, a
+// JavaScript-style regular expression, matches somewhere in x's text. An
+// invalid pattern matches nothing.
+type regexpCond struct {
+	x, pat operand
+	not    bool
+}
+
+func (r regexpCond) test(c *rowCtx) tri {
+	v, p := r.x.eval(c), r.pat.eval(c)
+	if v == nil || p == nil {
+		return triUnknown
+	}
+	re, err := cachedRegexp(jsString(p))
+	res := triOf(err == nil && re.MatchString(jsString(v)))
+	if r.not {
+		return not(res)
+	}
+	return res
+}

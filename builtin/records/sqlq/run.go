@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 )
 
@@ -71,10 +72,13 @@ func (pg *pager) next() (emit, done bool) {
 
 // project builds the output row for c.
 func (p *selectPlan) project(c *rowCtx) map[string]any {
-	if p.star {
+	if p.star && len(p.outs) == 0 {
 		return c.rec
 	}
 	row := make(map[string]any, len(p.outs))
+	if p.star {
+		row = maps.Clone(c.rec)
+	}
 	for _, o := range p.outs {
 		row[o.name] = o.op.eval(c)
 	}
@@ -84,15 +88,25 @@ func (p *selectPlan) project(c *rowCtx) map[string]any {
 // runStream emits rows as the source yields them.
 func (p *selectPlan) runStream(ctx context.Context, src Source, emit func(map[string]any) error) error {
 	pg := p.newPager()
+	dd := p.newDeduper()
 	var c rowCtx
 	return p.where.read(ctx, src, p.table, func(rec map[string]any) error {
 		c.rec = rec
 		if p.having != nil && p.having.test(&c) != triTrue {
 			return nil
 		}
+		var row map[string]any
+		if dd != nil {
+			if row = p.project(&c); dd.seen(row) {
+				return nil
+			}
+		}
 		ok, done := pg.next()
 		if ok {
-			if err := emit(p.project(&c)); err != nil {
+			if row == nil {
+				row = p.project(&c)
+			}
+			if err := emit(row); err != nil {
 				return err
 			}
 		}
@@ -125,15 +139,24 @@ func (p *selectPlan) runSorted(ctx context.Context, src Source, emit func(map[st
 // emitBuffered emits a page of buffered rows.
 func (p *selectPlan) emitBuffered(ctx context.Context, rows []sortRow, emit func(map[string]any) error) error {
 	pg := p.newPager()
+	dd := p.newDeduper()
 	for i, r := range rows {
 		if i%ctxCheckEvery == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
+		row := r.row
+		if dd != nil {
+			if row == nil {
+				row = p.project(&rowCtx{rec: r.rec})
+			}
+			if dd.seen(row) {
+				continue
+			}
+		}
 		ok, done := pg.next()
 		if ok {
-			row := r.row
 			if row == nil {
 				row = p.project(&rowCtx{rec: r.rec})
 			}
@@ -249,4 +272,41 @@ func (s *sorter) compare(a, b sortRow) int {
 		}
 	}
 	return compareInts(a.seq, b.seq)
+}
+
+// deduper remembers the output rows of a SELECT DISTINCT. Memory grows
+// with the number of distinct rows.
+type deduper struct {
+	names []string // nil for a row holding a whole record (SELECT *)
+	keys  map[string]struct{}
+	buf   []byte
+}
+
+// newDeduper returns nil unless the SELECT is DISTINCT.
+func (p *selectPlan) newDeduper() *deduper {
+	if !p.distinct {
+		return nil
+	}
+	d := &deduper{keys: map[string]struct{}{}}
+	if !p.star {
+		d.names = p.names
+	}
+	return d
+}
+
+// seen reports whether an equal row was seen before, remembering row.
+func (d *deduper) seen(row map[string]any) bool {
+	d.buf = d.buf[:0]
+	if d.names == nil {
+		d.buf = appendKey(d.buf, row) // objects key by their JSON text, keys sorted
+	} else {
+		for _, n := range d.names {
+			d.buf = appendKey(d.buf, row[n])
+		}
+	}
+	if _, ok := d.keys[string(d.buf)]; ok {
+		return true
+	}
+	d.keys[string(d.buf)] = struct{}{}
+	return false
 }

@@ -8,12 +8,13 @@ import (
 
 // selectPlan is a compiled SELECT.
 type selectPlan struct {
-	table  TableRef
-	star   bool
-	outs   []outCol
-	names  []string // output names, each once, in select-list order
-	where  *filter
-	having cond // nil: none
+	table    TableRef // empty for a SELECT without FROM: one row, no record
+	star     bool     // * (or t.*): the record's attributes, then outs
+	distinct bool     // SELECT DISTINCT: each output row once
+	outs     []outCol
+	names    []string // output names, each once, in select-list order
+	where    *filter
+	having   cond // nil: none
 
 	grouped bool // GROUP BY or an aggregate anywhere: one output row per group
 	groupBy []operand
@@ -48,12 +49,16 @@ func compileSelect(x *sqlparser.Select, opts Options) (*Statement, error) {
 	if err := checkSelectClauses(x); err != nil {
 		return nil, err
 	}
-	table, alias, err := singleTable(x.From, opts)
-	if err != nil {
-		return nil, err
+	var table TableRef
+	var alias string
+	var err error
+	if len(x.From) > 0 {
+		if table, alias, err = singleTable(x.From, opts); err != nil {
+			return nil, err
+		}
 	}
 	refs := &attrRefs{}
-	p := &selectPlan{table: table, aggs: newAggList(), limit: noLimit, refs: refs}
+	p := &selectPlan{table: table, aggs: newAggList(), limit: noLimit, refs: refs, distinct: x.QueryOpts.Distinct}
 	if err := p.compileList(x.SelectExprs, alias); err != nil {
 		return nil, err
 	}
@@ -98,8 +103,8 @@ func checkSelectClauses(x *sqlparser.Select) error {
 		return notSupported("locking reads (FOR UPDATE, LOCK IN SHARE MODE)")
 	case len(x.Window) > 0:
 		return notSupported("window functions")
-	case x.QueryOpts.Distinct || len(x.QueryOpts.DistinctOn) > 0:
-		return notSupported("SELECT DISTINCT")
+	case len(x.QueryOpts.DistinctOn) > 0:
+		return notSupported("SELECT DISTINCT ON")
 	}
 	return nil
 }
@@ -110,8 +115,11 @@ func (p *selectPlan) compileList(exprs sqlparser.SelectExprs, alias string) erro
 	for _, se := range exprs {
 		switch x := se.(type) {
 		case *sqlparser.StarExpr:
-			if len(exprs) != 1 {
-				return notSupported("* together with other columns")
+			if p.star {
+				return notSupported("* written twice")
+			}
+			if p.table.Table == "" {
+				return badRequest(MsgInvalidSQL, "* without FROM")
 			}
 			if err := sc.checkQualifier(x.TableName, "*"); err != nil {
 				return err
@@ -148,9 +156,9 @@ func outputName(x *sqlparser.AliasedExpr) string {
 		return col.Name.String()
 	}
 	if x.InputExpression != "" {
-		return x.InputExpression
+		return unprefix(x.InputExpression)
 	}
-	return sqlparser.String(x.Expr)
+	return unprefix(sqlparser.String(x.Expr))
 }
 
 // compileGroupBy compiles GROUP BY terms: a position (GROUP BY 1), an

@@ -94,14 +94,7 @@ func Parse(sql string) (*Statement, error) {
 // ("Invalid SQL at: ..."), a feature this package does not run ("SQL
 // feature not supported: ..."), or a table without a database.
 func ParseWith(sql string, opts Options) (*Statement, error) {
-	tree, err := parseTree(sql)
-	if err != nil && !errors.Is(err, sqlparser.ErrEmpty) {
-		if quoted, changed := quoteQualified(sql); changed {
-			if t, qerr := parseTree(quoted); qerr == nil {
-				tree, err = t, nil
-			}
-		}
-	}
+	tree, err := parseHarper(sql)
 	if errors.Is(err, sqlparser.ErrEmpty) {
 		return nil, badRequest(MsgInvalidSQL, MsgEmptySQL)
 	}
@@ -126,6 +119,24 @@ func ParseWith(sql string, opts Options) (*Statement, error) {
 	return nil, notSupported(strings.ToUpper(name) + " statements (only SELECT, INSERT, UPDATE and DELETE are)")
 }
 
+// parseHarper parses sql as HarperDB reads it: first rewritten for the
+// grammar (rewriteSQL), then with keywords used as names backquoted, then
+// with names beside a '.' backquoted too (quoteQualified). When none of
+// these parses, the error is the one for the text as the user wrote it, so
+// positions in messages are the user's.
+func parseHarper(sql string) (sqlparser.Statement, error) {
+	attempts := []string{rewriteSQL(sql, false), rewriteSQL(sql, true)}
+	if quoted, changed := quoteQualified(attempts[1]); changed {
+		attempts = append(attempts, quoted)
+	}
+	for _, text := range attempts {
+		if tree, err := parseTree(text); err == nil {
+			return tree, nil
+		}
+	}
+	return parseTree(sql)
+}
+
 // parseTree runs the parser, turning a panic inside it into a syntax
 // error: fuzzing found texts (SELECT and an empty string) that make this
 // version of the parser index out of range, and bad input must never
@@ -141,6 +152,9 @@ func parseTree(sql string) (tree sqlparser.Statement, err error) {
 
 // Tables returns the tables the statement touches, for permission checks.
 func (st *Statement) Tables() []TableRef {
+	if st.Table.Table == "" {
+		return nil // SELECT without FROM
+	}
 	return []TableRef{st.Table}
 }
 
@@ -181,7 +195,7 @@ func (st *Statement) SelectedColumns() []string {
 // scan the table itself instead of calling Run.
 func (st *Statement) ReadsWholeTable() bool {
 	p := st.sel
-	if p == nil || !p.star || p.grouped || p.having != nil || len(p.order) > 0 || p.offset != 0 || p.limit != noLimit {
+	if p == nil || !p.star || len(p.outs) > 0 || p.distinct || p.grouped || p.having != nil || len(p.order) > 0 || p.offset != 0 || p.limit != noLimit {
 		return false
 	}
 	return p.where == nil || (p.where.cond == nil && len(p.where.keys) == 0)
@@ -214,7 +228,13 @@ func (st *Statement) Columns(src Source) ([]string, error) {
 		}
 	}
 	slices.SortFunc(cols, compareStrings)
-	return append([]string{pk}, cols...), nil
+	cols = append([]string{pk}, cols...)
+	for _, n := range st.sel.names {
+		if !slices.Contains(cols, n) {
+			cols = append(cols, n)
+		}
+	}
+	return cols, nil
 }
 
 // resolveTable turns a FROM/INTO table name into a TableRef.

@@ -66,10 +66,16 @@ func isRangeErr(err error) bool {
 
 // compareValues compares a and b for WHERE. ok is false when SQL has no
 // answer: either side is NULL, the sides are of different kinds (a number
-// never equals or orders against a string), or they are objects/arrays.
+// never equals or orders against a string that does not hold a number),
+// or they are objects/arrays. A string holding a number compares as that
+// number with a number, and "true"/"false" as that boolean with a boolean,
+// as HarperDB compares a quoted value with a stored one.
 func compareValues(a, b any) (c int, ok bool) {
 	ka, fa := classify(a)
 	kb, fb := classify(b)
+	if ka != kb {
+		a, b, ka, kb, fa, fb = coerceQuoted(a, b, ka, kb, fa, fb)
+	}
 	if ka != kb || ka == kindNull || ka == kindOther {
 		return 0, false
 	}
@@ -240,4 +246,40 @@ func appendKey(buf []byte, v any) []byte {
 		buf = append(buf, t...)
 	}
 	return append(buf, ';')
+}
+
+// coerceQuoted turns a string that holds a number (or true/false) into
+// that number (or boolean) when the other side is one, and returns the
+// pair with their kinds; other pairs come back as they were.
+func coerceQuoted(a, b any, ka, kb kind, fa, fb float64) (any, any, kind, kind, float64, float64) {
+	switch {
+	case ka == kindString && kb == kindNumber:
+		if f, ok := numericString(a.(string)); ok {
+			return f, b, kindNumber, kb, f, fb
+		}
+	case ka == kindNumber && kb == kindString:
+		if f, ok := numericString(b.(string)); ok {
+			return a, f, ka, kindNumber, fa, f
+		}
+	case ka == kindString && kb == kindBool:
+		if v, ok := quotedBool(a.(string)); ok {
+			return v, b, kindBool, kb, fa, fb
+		}
+	case ka == kindBool && kb == kindString:
+		if v, ok := quotedBool(b.(string)); ok {
+			return a, v, ka, kindBool, fa, fb
+		}
+	}
+	return a, b, ka, kb, fa, fb
+}
+
+// quotedBool reads "true" or "false".
+func quotedBool(s string) (bool, bool) {
+	switch s {
+	case "true":
+		return true, true
+	case "false":
+		return false, true
+	}
+	return false, false
 }

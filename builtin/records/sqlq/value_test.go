@@ -74,8 +74,19 @@ func TestValueKeys(t *testing.T) {
 }
 
 func TestCompareValues(t *testing.T) {
-	if _, ok := compareValues(1.0, "1"); ok {
-		t.Fatal("number and string must not compare")
+	// HarperDB compares a quoted number with a number, "true"/"false" with
+	// a boolean; other strings never compare with either.
+	if n, ok := compareValues(1.0, " 1 "); !ok || n != 0 {
+		t.Fatal("1 and '1' must be equal")
+	}
+	if n, ok := compareValues("false", false); !ok || n != 0 {
+		t.Fatal("'false' and false must be equal")
+	}
+	if _, ok := compareValues(1.0, "x1"); ok {
+		t.Fatal("number and non-numeric string must not compare")
+	}
+	if _, ok := compareValues(true, "yes"); ok {
+		t.Fatal("boolean and other string must not compare")
 	}
 	if _, ok := compareValues(nil, nil); ok {
 		t.Fatal("NULL must not compare")

@@ -82,14 +82,18 @@ func TestNullSemantics(t *testing.T) {
 	}
 }
 
-// TestNumberVersusString: a number never equals a string, and there is no
-// order between them, whatever the number's Go type.
+// TestNumberVersusString: a string holding a number compares as that
+// number (HarperDB: id IN ('1','2') finds 1 and 2); any other string never
+// equals a number, and there is no order between them, whatever the
+// number's Go type.
 func TestNumberVersusString(t *testing.T) {
 	cases := []struct{ where, ids string }{
-		{"id = '1'", ""},
-		{"id != '1'", `1 2 3 "str-id" 5 6`},
-		{"age = '5'", ""},
-		{"age > '0'", ""},
+		{"id = '1'", "1"},
+		{"id IN ('1', '2')", "1 2"},
+		{"id != '1'", `2 3 "str-id" 5 6`},
+		{"age = '5'", "1"},
+		{"age > '0'", "1 2 3 \"str-id\""},
+		{"age = 'x5'", ""},
 		{"age < 'z'", ""},
 		{"name > 0", ""},
 		{"id < 100", "1 2 3 5 6"}, // the string key is not below a number

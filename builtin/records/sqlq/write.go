@@ -139,7 +139,34 @@ func storedValue(e sqlparser.Expr) (any, error) {
 			return numberValue("-" + string(v.Val))
 		}
 	}
-	return nil, notSupported("values that are not constants (" + sqlparser.String(e) + ")")
+	// A constant expression (1 + 1, UPPER('a'), NOW()) is evaluated once.
+	if op, err := compileOperand(e, &scope{}); err == nil {
+		if lit, ok := op.(literal); ok {
+			return storedConstant(lit.v)
+		}
+		if call, ok := op.(funcCall); ok && call.fn.volatile && allLiterals(call.args) {
+			return storedConstant(call.eval(&rowCtx{}))
+		}
+	}
+	return nil, notSupported("values that are not constants (" + unprefix(sqlparser.String(e)) + ")")
+}
+
+// storedConstant returns a computed constant as storedValue does: numbers
+// as json.Number.
+func storedConstant(v any) (any, error) {
+	if k, f := classify(v); k == kindNumber {
+		return numberValue(jsNumber(f))
+	}
+	return v, nil
+}
+
+func allLiterals(ops []operand) bool {
+	for _, o := range ops {
+		if _, ok := o.(literal); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // numberValue returns text as a json.Number when it is valid JSON, else

@@ -1,0 +1,130 @@
+package sqlq
+
+import "strings"
+
+// HarperDB's SQL (alasql) reads some things the MySQL grammar does not:
+// [bracketed] names, functions whose names MySQL gives a grammar of its own
+// (EXTRACT(date, 'year'), DATE_ADD(date, 1, 'days'), TRIM, SUBSTRING,
+// GROUP_CONCAT...) and keywords used as column names (now, count). Before
+// parsing, rewriteSQL turns these into what the grammar reads as the same
+// thing: a bracketed name becomes a backquoted one, a call to a function
+// this package runs becomes a call of a plain name (fnPrefix + the name as
+// written, which compileFunc strips again), and with quoteWords a keyword
+// that is not called as a function is backquoted. Text inside quotes and
+// comments is left as it is.
+
+// fnPrefix marks a call rewritten by rewriteSQL; output names drop it.
+const fnPrefix = "hdbfn__"
+
+// keywordColumns are words HarperDB takes as column names where they are
+// not called as functions; with quoteWords rewriteSQL backquotes them.
+var keywordColumns = map[string]bool{
+	"now": true, "count": true, "sum": true, "avg": true, "min": true, "max": true,
+	"system": true, "user": true, "key": true, "date": true, "time": true,
+	"timestamp": true, "year": true, "month": true, "day": true, "hour": true,
+	"minute": true, "second": true, "value": true, "status": true, "first": true,
+	"last": true, "array": true, "search_json": true, "select": false,
+}
+
+// bareCalls are functions HarperDB calls without parentheses.
+var bareCalls = map[string]bool{
+	"current_timestamp": true, "current_date": true, "current_time": true,
+}
+
+// rewriteSQL returns sql rewritten as the comment above says.
+func rewriteSQL(sql string, quoteWords bool) string {
+	var b strings.Builder
+	i := 0
+	for i < len(sql) {
+		c := sql[i]
+		switch {
+		case c == '\'' || c == '"' || c == '`':
+			j := skipQuoted(sql, i)
+			b.WriteString(sql[i:j])
+			i = j
+		case c == '-' && strings.HasPrefix(sql[i:], "-- "), c == '#':
+			j := strings.IndexByte(sql[i:], '\n')
+			if j < 0 {
+				j = len(sql) - i
+			}
+			b.WriteString(sql[i : i+j])
+			i += j
+		case c == '/' && strings.HasPrefix(sql[i:], "/*"):
+			j := strings.Index(sql[i+2:], "*/")
+			end := len(sql)
+			if j >= 0 {
+				end = i + 2 + j + 2
+			}
+			b.WriteString(sql[i:end])
+			i = end
+		case c == '[':
+			j := strings.IndexByte(sql[i+1:], ']')
+			if j < 0 || strings.ContainsAny(sql[i+1:i+1+j], "`'\"[") {
+				b.WriteByte(c)
+				i++
+				continue
+			}
+			b.WriteString("`" + sql[i+1:i+1+j] + "`")
+			i += j + 2
+		case isNameStart(c):
+			j := i + 1
+			for j < len(sql) && isNamePart(sql[j]) {
+				j++
+			}
+			word := sql[i:j]
+			lower := strings.ToLower(word)
+			qualified := (i > 0 && sql[i-1] == '.') || (j < len(sql) && sql[j] == '.')
+			k := j
+			for k < len(sql) && (sql[k] == ' ' || sql[k] == '\t' || sql[k] == '\n' || sql[k] == '\r') {
+				k++
+			}
+			called := k < len(sql) && sql[k] == '('
+			switch {
+			case qualified:
+				b.WriteString(word)
+			case called && rewrittenCall(lower):
+				b.WriteString(fnPrefix + word)
+			case !called && bareCalls[lower]:
+				b.WriteString(fnPrefix + word + "()")
+			case !called && quoteWords && keywordColumns[lower]:
+				b.WriteString("`" + word + "`")
+			default:
+				b.WriteString(word)
+			}
+			i = j
+		case c >= '0' && c <= '9':
+			j := i + 1
+			for j < len(sql) && (isNamePart(sql[j]) || sql[j] == '.') {
+				j++
+			}
+			b.WriteString(sql[i:j])
+			i = j
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	return b.String()
+}
+
+// rewrittenCall reports whether a call of name is rewritten: every scalar
+// function this package runs and the aggregates MySQL has no plain call
+// for.
+func rewrittenCall(lower string) bool {
+	if _, ok := scalarFuncs[lower]; ok {
+		return true
+	}
+	switch lower {
+	case "array", "distinct_array", "group_concat":
+		return true
+	}
+	return false
+}
+
+// unprefix removes fnPrefix from an output name written by the user.
+func unprefix(s string) string {
+	if !strings.Contains(s, fnPrefix) {
+		return s
+	}
+	return strings.ReplaceAll(s, fnPrefix, "")
+}
