@@ -51,6 +51,17 @@ func TestAggregates(t *testing.T) {
 		{"SELECT SUM(age) AS s FROM db.dogs WHERE age > 100", "s", "null"},
 		{"SELECT MAX(age) AS m FROM db.dogs WHERE age > 100", "m", "null"},
 		{"SELECT count(*) c, sum(age) total FROM db.dogs", "total", "17"},
+		// HarperDB names an aggregate without an alias by its text (74-sql.json).
+		{"SELECT MAX(age) FROM db.dogs", "MAX(age)", "7"},
+		{"SELECT GROUP_CONCAT(name) FROM db.dogs WHERE breed = 'Lab'", "GROUP_CONCAT(name)", `"Harper, Jr."`},
+		// ARRAY, DISTINCT_ARRAY and GROUP_CONCAT skip NULLs.
+		{"SELECT ARRAY(breed) AS a FROM db.dogs", "a", `["Mutt","Lab","mutt"]`},
+		{"SELECT ARRAY(age) AS a FROM db.dogs WHERE id > 100", "a", `[]`},
+		{"SELECT DISTINCT_ARRAY(LOWER(breed)) AS a FROM db.dogs", "a", `["mutt","lab"]`},
+		{"SELECT GROUP_CONCAT(id) AS g FROM db.dogs WHERE age > 1", "g", `"1,2,str-id"`},
+		{"SELECT GROUP_CONCAT(DISTINCT LOWER(breed) SEPARATOR '|') AS g FROM db.dogs", "g", `"mutt|lab"`},
+		{"SELECT GROUP_CONCAT(breed) AS g FROM db.dogs WHERE id > 100", "g", "null"},
+		{"SELECT SUM(age * 2) + 1 AS s FROM db.dogs", "s", "35"},
 	}
 	for _, c := range cases {
 		rows := query(t, newDogs(t), c.sql)
