@@ -33,7 +33,7 @@ func TestServerOptionsFromConfig(t *testing.T) {
 func TestSystemSectionCarriesSysInfo(t *testing.T) {
 	cfg, err := config.New(config.Options{
 		Flags:   map[string]any{"rootPath": t.TempDir()},
-		Environ: func() []string { return []string{"OPERATIONSAPI_SYSINFO_NETWORK=true"} },
+		Environ: func() []string { return []string{"OPERATIONSAPI_SYSINFO_NETWORK=true", "OPERATIONSAPI_SYSINFO_DISK=false"} },
 	})
 	if err != nil {
 		t.Fatal(err)
