@@ -160,8 +160,9 @@ func Run(ctx context.Context, opts Options) (*Restart, error) {
 		return nil, err
 	}
 	defer db.Close()
-	in := &instance{opts: opts, cfg: cfg, log: log, metrics: metrics.New(), started: time.Now(),
+	in := &instance{opts: opts, cfg: cfg, log: log, started: time.Now(),
 		listeners: map[string]net.Listener{}, restartCh: make(chan struct{})}
+	in.metrics = in.newMetrics()
 	inh.closeUnused(in.endpoints())
 	if in.auth, err = auth.Open(db, auth.Options{
 		RootPath:              root,
@@ -300,7 +301,7 @@ func (in *instance) newServer() *server.Server {
 
 // serverOptions reads the server's settings from the current config.
 func (in *instance) serverOptions() server.Options {
-	return server.Options{
+	o := server.Options{
 		Logger:            in.log,
 		Router:            in.router,
 		Auth:              in.auth,
@@ -311,8 +312,14 @@ func (in *instance) serverOptions() server.Options {
 		MaxConnections:    in.cfg.Int("operationsApi.network.maxConnections"),
 		WithAuthorization: auth.WithAuthorization,
 		WithClientAddr:    auth.WithClientAddr,
-		Observe:           in.metrics.Observe,
+		Ready:             in.notServing,
+		OpenAPI:           in.openAPI,
+		AccessLog:         in.cfg.Bool("logging.accessLog"),
 	}
+	if in.metrics != nil {
+		o.Metrics = in.metrics
+	}
+	return o
 }
 
 func (in *instance) currentServer() *server.Server {

@@ -16,16 +16,20 @@ func TestServerOptionsFromConfig(t *testing.T) {
 		Flags: map[string]any{"rootPath": t.TempDir()},
 		Environ: func() []string {
 			return []string{"OPERATIONSAPI_NETWORK_TIMEOUT=7s", "OPERATIONSAPI_NETWORK_HEADERSTIMEOUT=3s",
-				"OPERATIONSAPI_NETWORK_KEEPALIVETIMEOUT=11s", "OPERATIONSAPI_NETWORK_MAXREQUESTBODYSIZE=1000"}
+				"OPERATIONSAPI_NETWORK_KEEPALIVETIMEOUT=11s", "OPERATIONSAPI_NETWORK_MAXREQUESTBODYSIZE=1000",
+				"LOGGING_ACCESSLOG=false"}
 		},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := &instance{cfg: cfg, metrics: metrics.New()}
+	in := &instance{cfg: cfg, metrics: metrics.New(metrics.Sources{})}
 	o := in.serverOptions()
 	if o.BodyTimeout != 7*time.Second || o.ReadHeaderTimeout != 3*time.Second || o.IdleTimeout != 11*time.Second || o.MaxBodyBytes != 1000 {
 		t.Errorf("options: body %v headers %v idle %v max %d", o.BodyTimeout, o.ReadHeaderTimeout, o.IdleTimeout, o.MaxBodyBytes)
+	}
+	if o.AccessLog || o.Metrics == nil || o.Ready == nil || o.OpenAPI == nil {
+		t.Errorf("options: access log %v (LOGGING_ACCESSLOG=false), metrics %v", o.AccessLog, o.Metrics)
 	}
 }
 

@@ -78,6 +78,8 @@ var acting = map[string]keyDoc{
 
 	"logging.level": {"Lowest level logged, by the host and every family.",
 		itest + "TestSetConfigurationThenRestartAppliesLogLevel"},
+	"logging.accessLog": {"One info line per operations request (logger hops.access): request id, operation, user, client address, status, duration; false: none.",
+		itest + "TestObservabilityEndpoints"},
 	"logging.format": {"text (hclog lines) or json (one JSON object per line).",
 		"host/logging.TestJSONFormat"},
 	"logging.root": {"Log directory; null: <rootPath>/log. Must be creatable: set_configuration refuses one that is not.",

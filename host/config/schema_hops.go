@@ -13,6 +13,7 @@ var hopsKeys = []Key{
 	rangeKey("operationsApi_network_maxConnections", 1, maxConnectionsLimit),
 	{Path: "plugins", Kind: KindList, Check: checkPlugins},
 	enumKey("logging_format", logFormats...),
+	key("logging_accessLog", KindBool),
 	key("families", KindObject),
 	{Path: "families.export.s3.endpoint", Kind: KindString, Check: checkHTTPURL},
 	{Path: "families.export.s3.allowedEndpoints", Kind: KindList, Check: checkHTTPURLs},

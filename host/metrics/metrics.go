@@ -1,9 +1,14 @@
 // Package metrics counts the host's requests by operation and status and
-// keeps a latency histogram per operation, for system_information's
-// `metrics` section. Observing is one short critical section per request:
-// a map lookup, two counter increments and a bucket index computed from
-// the duration's logarithm; nothing allocates after an operation's first
-// request.
+// keeps a latency histogram per operation, twice over: as a JSON snapshot
+// for system_information's `metrics` section, and as Prometheus metrics
+// served at GET /metrics (Handler), together with the in-flight requests,
+// 401s, each family's process (state, restarts, RSS, CPU), the jobs by
+// state, and the host process's own Go and process metrics.
+//
+// Observing is a short critical section per request for the snapshot (a
+// map lookup, two counter increments and a bucket index computed from the
+// duration's logarithm) plus client_golang's lock-free counter and
+// histogram updates. Family and job figures are read at scrape time.
 package metrics
 
 import (
@@ -39,6 +44,7 @@ type Recorder struct {
 	mu    sync.Mutex
 	ops   map[string]*opStats
 	since time.Time
+	prom  *promMetrics
 }
 
 type opStats struct {
@@ -48,11 +54,16 @@ type opStats struct {
 	total    time.Duration
 }
 
-// New returns an empty recorder.
-func New() *Recorder { return &Recorder{ops: map[string]*opStats{}, since: time.Now()} }
+// New returns an empty recorder whose scrapes read src.
+func New(src Sources) *Recorder {
+	return &Recorder{ops: map[string]*opStats{}, since: time.Now(), prom: newProm(src)}
+}
 
-// Observe records one request.
+// Observe records one request. op must be a registered operation name (or
+// one fixed placeholder), never a name a client made up: each name is a
+// series.
 func (r *Recorder) Observe(op string, status int, d time.Duration) {
+	r.prom.observe(op, status, d)
 	i := bucketIndex(d)
 	r.mu.Lock()
 	s := r.ops[op]

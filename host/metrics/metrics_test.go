@@ -7,7 +7,7 @@ import (
 )
 
 func TestCountsAndQuantiles(t *testing.T) {
-	r := New()
+	r := New(Sources{})
 	for i := 0; i < 98; i++ {
 		r.Observe("get_status", 200, time.Millisecond)
 	}
@@ -36,7 +36,7 @@ func TestCountsAndQuantiles(t *testing.T) {
 }
 
 func TestConcurrentObserve(t *testing.T) {
-	r := New()
+	r := New(Sources{})
 	var wg sync.WaitGroup
 	for g := 0; g < 8; g++ {
 		wg.Add(1)
@@ -54,7 +54,7 @@ func TestConcurrentObserve(t *testing.T) {
 }
 
 func BenchmarkObserve(b *testing.B) {
-	r := New()
+	r := New(Sources{})
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			r.Observe("get_status", 200, 300*time.Microsecond)

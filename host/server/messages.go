@@ -14,4 +14,7 @@ const (
 	MsgNotFound         = "Not found"
 	MsgMethodNotAllowed = "Method not allowed"
 	MsgHealthy          = "hops is running."
+	// MsgMetricsRestricted is the 403 of GET /metrics for a caller who is
+	// not a super user.
+	MsgMetricsRestricted = "GET /metrics is restricted to 'super_user' roles"
 )

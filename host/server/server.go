@@ -75,9 +75,18 @@ type Options struct {
 	// WithAuthorization, when set, stores the raw Authorization header in
 	// the context handed to local handlers (the token operations read it).
 	WithAuthorization func(ctx context.Context, header string) context.Context
-	// Observe, when set, is called after every operation with its name,
-	// status and duration (metrics).
-	Observe func(operation string, status int, d time.Duration)
+	// Metrics, when set, receives every operations request's figures and
+	// is served at GET /metrics to super users; unset, /metrics is 404.
+	Metrics Metrics
+	// Ready, when set, returns the configured families that are not
+	// serving, each with its state; GET /ready answers 503 naming them.
+	Ready func() map[string]string
+	// OpenAPI, when set, returns the API description served at
+	// GET /openapi.json.
+	OpenAPI func() ([]byte, error)
+	// AccessLog writes one info line per operations request: request id,
+	// operation, user, client address, status, duration.
+	AccessLog bool
 	// WithClientAddr, when set, stores a connection's remote address
 	// (host:port) in the context of every request read on it, once per
 	// connection; Auth reads it (throttle, authorizeLocal, audit log).
@@ -86,13 +95,14 @@ type Options struct {
 
 // Server serves the operations API.
 type Server struct {
-	opts  Options
-	log   hclog.Logger
-	echo  *echo.Echo
-	bufs  sync.Pool
-	https []*http.Server
-	lns   []net.Listener
-	mu    sync.Mutex
+	opts   Options
+	log    hclog.Logger
+	access hclog.Logger
+	echo   *echo.Echo
+	bufs   sync.Pool
+	https  []*http.Server
+	lns    []net.Listener
+	mu     sync.Mutex
 	// draining is set by Shutdown: every answer from then on carries
 	// Connection: close.
 	draining atomic.Bool
@@ -120,14 +130,17 @@ func New(opts Options) *Server {
 	if opts.MaxConnections == 0 {
 		opts.MaxConnections = DefaultMaxConnections
 	}
-	s := &Server{opts: opts, log: opts.Logger.Named("server")}
+	s := &Server{opts: opts, log: opts.Logger.Named("server"), access: opts.Logger.Named("access")}
 	s.bufs.New = func() any { b := make([]byte, copyBufferSize); return &b }
 	s.chunks.New = func() any { b := make([]byte, bodyChunk); return &b }
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.echoError
-	e.POST("/", s.operations)
+	e.POST("/", s.observed(s.operations))
 	e.GET("/health", func(c echo.Context) error { return c.String(http.StatusOK, MsgHealthy) })
+	e.GET("/ready", s.readyEndpoint)
+	e.GET("/metrics", s.metricsEndpoint)
+	e.GET("/openapi.json", s.openAPIEndpoint)
 	e.RouteNotFound("/*", func(c echo.Context) error {
 		return writeError(c, sdk.Errorf(http.StatusNotFound, MsgNotFound), s.log)
 	})
@@ -235,7 +248,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 // operations is POST /.
 func (s *Server) operations(c echo.Context) error {
-	start := time.Now()
+	info := infoOf(c)
 	req := c.Request()
 	// The caller is authenticated from the headers before any of the body
 	// is read: only an authenticated caller may send a body as large as
@@ -258,11 +271,14 @@ func (s *Server) operations(c echo.Context) error {
 	if opErr == nil {
 		entry, known := s.opts.Router.Lookup(op)
 		public = known && entry.Public
+		info.op, info.known = op, known
 	}
 	if public {
 		caller = sdk.Caller{}
 	} else if authErr != nil {
 		return writeError(c, authErr, s.log)
+	} else {
+		info.user = caller.Username
 	}
 	if err := checkContentType(req.Header.Get(echo.HeaderContentType)); err != nil {
 		return writeError(c, err, s.log)
@@ -270,30 +286,18 @@ func (s *Server) operations(c echo.Context) error {
 	if opErr != nil {
 		return writeError(c, opErr, s.log)
 	}
-	id := s.opts.Router.NewRequestID()
+	id := info.id
 	ctx := router.WithRequestID(req.Context(), id)
 	if s.opts.WithAuthorization != nil {
 		ctx = s.opts.WithAuthorization(ctx, authz)
 	}
 	reply, err := s.opts.Router.Route(ctx, &sdk.Request{Operation: op, Body: body, Caller: caller, ID: id})
 	if err != nil {
-		status := statusOf(err)
-		if clientGone(c, err) {
-			status = StatusClientClosed
-		}
-		s.observe(op, status, start)
 		return writeError(c, err, s.log)
 	}
 	defer reply.Body.Close()
-	status := s.copyReply(c, reply, id, op)
-	s.observe(op, status, start)
+	s.copyReply(c, reply, id, op)
 	return nil
-}
-
-func (s *Server) observe(op string, status int, start time.Time) {
-	if s.opts.Observe != nil {
-		s.opts.Observe(op, status, time.Since(start))
-	}
 }
 
 func statusOf(err error) int {

@@ -11,7 +11,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/go-hclog"
 
@@ -213,14 +212,14 @@ func TestOtherPaths(t *testing.T) {
 }
 
 func TestClientGoneIsNeitherLoggedAsErrorNorCountedAs500(t *testing.T) {
-	var got []int
+	fm := &fakeMetrics{}
 	logs := &strings.Builder{}
 	reg := registry.New(nil)
 	reg.AddFamily("status", []sdk.Operation{{Name: "get_status", Access: sdk.AccessSuperUser}})
 	fwd := &fakeForwarder{fail: fmt.Errorf("handle: %w", context.Canceled)}
 	s := New(Options{Router: router.New(router.Options{Registry: reg, Forwarder: fwd}), Auth: fakeAuth{},
 		Logger:  hclog.New(&hclog.LoggerOptions{Output: logs, Level: hclog.Debug}),
-		Observe: func(_ string, status int, _ time.Duration) { got = append(got, status) }})
+		Metrics: fm})
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // the client has closed its connection
@@ -229,7 +228,7 @@ func TestClientGoneIsNeitherLoggedAsErrorNorCountedAs500(t *testing.T) {
 	req.Header.Set("Authorization", basic("admin", "pw"))
 	rec := httptest.NewRecorder()
 	s.Handler().ServeHTTP(rec, req)
-	if len(got) != 1 || got[0] != StatusClientClosed {
+	if got := fm.statuses(); len(got) != 1 || got[0] != StatusClientClosed {
 		t.Fatalf("observed %v, want [%d]", got, StatusClientClosed)
 	}
 	if strings.Contains(logs.String(), "[ERROR]") || !strings.Contains(logs.String(), "client went away") {
@@ -237,13 +236,13 @@ func TestClientGoneIsNeitherLoggedAsErrorNorCountedAs500(t *testing.T) {
 	}
 
 	// The same error with the client still there is a server fault: 500.
-	got = nil
+	fm.reset()
 	rec = httptest.NewRecorder()
 	req = httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"operation":"get_status"}`))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", basic("admin", "pw"))
 	s.Handler().ServeHTTP(rec, req)
-	if rec.Code != http.StatusInternalServerError || len(got) != 1 || got[0] != http.StatusInternalServerError {
+	if got := fm.statuses(); rec.Code != http.StatusInternalServerError || len(got) != 1 || got[0] != http.StatusInternalServerError {
 		t.Fatalf("status %d observed %v", rec.Code, got)
 	}
 }

@@ -1,0 +1,165 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/hops-dev/hops/host/registry"
+	"github.com/hops-dev/hops/host/router"
+	"github.com/hops-dev/hops/sdk"
+)
+
+// fakeMetrics records what the server reports.
+type fakeMetrics struct {
+	mu       sync.Mutex
+	observed []string // "op status"
+	inFlight int
+	maxIn    int
+	auth     int
+}
+
+func (m *fakeMetrics) Observe(op string, status int, _ time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.observed = append(m.observed, fmt.Sprintf("%s %d", op, status))
+}
+
+func (m *fakeMetrics) InFlight(d int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.inFlight += d
+	m.maxIn = max(m.maxIn, m.inFlight)
+}
+
+func (m *fakeMetrics) AuthFailed() { m.mu.Lock(); m.auth++; m.mu.Unlock() }
+
+func (m *fakeMetrics) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, "hops_up 1\n") })
+}
+
+func (m *fakeMetrics) statuses() []int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []int
+	for _, o := range m.observed {
+		var op string
+		var st int
+		fmt.Sscanf(o, "%s %d", &op, &st)
+		out = append(out, st)
+	}
+	return out
+}
+
+func (m *fakeMetrics) reset() { m.mu.Lock(); m.observed = nil; m.mu.Unlock() }
+
+func newObservedServer(t *testing.T, ready func() map[string]string) (*Server, *fakeMetrics, *strings.Builder) {
+	t.Helper()
+	reg := registry.New(nil)
+	reg.AddFamily("status", []sdk.Operation{{Name: "get_status", Access: sdk.AccessSuperUser}})
+	fm := &fakeMetrics{}
+	logs := &strings.Builder{}
+	s := New(Options{Router: router.New(router.Options{Registry: reg, Forwarder: &fakeForwarder{}}), Auth: fakeAuth{},
+		Logger:  hclog.New(&hclog.LoggerOptions{Output: logs, Level: hclog.Info}),
+		Metrics: fm, Ready: ready, AccessLog: true,
+		OpenAPI: func() ([]byte, error) { return []byte(`{"openapi":"3.1.0"}`), nil }})
+	return s, fm, logs
+}
+
+func get(s *Server, path, auth string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, req)
+	return rec
+}
+
+func TestMetricsEndpointIsForSuperUsers(t *testing.T) {
+	s, fm, _ := newObservedServer(t, nil)
+	if rec := get(s, "/metrics", ""); rec.Code != 401 {
+		t.Fatalf("no credentials: %d", rec.Code)
+	}
+	if rec := get(s, "/metrics", basic("plain", "pw")); rec.Code != 403 || !strings.Contains(rec.Body.String(), MsgMetricsRestricted) {
+		t.Fatalf("plain user: %d %s", rec.Code, rec.Body)
+	}
+	if rec := get(s, "/metrics", basic("admin", "pw")); rec.Code != 200 || rec.Body.String() != "hops_up 1\n" {
+		t.Fatalf("super user: %d %s", rec.Code, rec.Body)
+	}
+	if fm.auth != 1 {
+		t.Fatalf("auth failures %d, want 1", fm.auth)
+	}
+	// Without metrics there is no endpoint.
+	plain, _ := newTestServer(t, 0)
+	if rec := get(plain, "/metrics", basic("admin", "pw")); rec.Code != 404 {
+		t.Fatalf("no metrics: %d", rec.Code)
+	}
+}
+
+func TestRequestsObservedWithBoundedLabels(t *testing.T) {
+	s, fm, logs := newObservedServer(t, nil)
+	admin := basic("admin", "pw")
+	do(t, s, admin, "application/json", `{"operation":"get_status"}`)
+	do(t, s, admin, "application/json", `{"operation":"made_up_1"}`)
+	do(t, s, admin, "application/json", `{"operation":`)
+	do(t, s, basic("admin", "bad"), "application/json", `{"operation":"get_status"}`)
+	want := []string{"get_status 200", "- 400", "- 400", "get_status 401"}
+	if strings.Join(fm.observed, ",") != strings.Join(want, ",") {
+		t.Fatalf("observed %v, want %v", fm.observed, want)
+	}
+	if fm.auth != 1 || fm.inFlight != 0 || fm.maxIn != 1 {
+		t.Fatalf("auth %d, in flight %d (max %d)", fm.auth, fm.inFlight, fm.maxIn)
+	}
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("access log lines: %q", logs)
+	}
+	first := lines[0]
+	for _, part := range []string{"[INFO]", "access: request", "request_id=", "operation=get_status", "user=admin", "client=192.0.2.1", "status=200", "duration="} {
+		if !strings.Contains(first, part) {
+			t.Errorf("access line %q lacks %q", first, part)
+		}
+	}
+	// The made-up name is logged as sent, only the metric label is bounded.
+	if !strings.Contains(lines[1], "operation=made_up_1") || !strings.Contains(lines[3], "status=401") {
+		t.Errorf("access lines %q", lines)
+	}
+}
+
+func TestAccessLogSwitchedOff(t *testing.T) {
+	logs := &strings.Builder{}
+	reg := registry.New(nil)
+	reg.AddFamily("status", []sdk.Operation{{Name: "get_status", Access: sdk.AccessSuperUser}})
+	s := New(Options{Router: router.New(router.Options{Registry: reg, Forwarder: &fakeForwarder{}}), Auth: fakeAuth{},
+		Logger: hclog.New(&hclog.LoggerOptions{Output: logs, Level: hclog.Info})})
+	do(t, s, basic("admin", "pw"), "application/json", `{"operation":"get_status"}`)
+	if strings.Contains(logs.String(), "access") {
+		t.Fatalf("access log written while off: %s", logs)
+	}
+}
+
+func TestReady(t *testing.T) {
+	down := map[string]string{"records": "restarting"}
+	s, _, _ := newObservedServer(t, func() map[string]string { return down })
+	rec := get(s, "/ready", "")
+	if rec.Code != 503 || !strings.Contains(rec.Body.String(), `"records":"restarting"`) || !strings.Contains(rec.Body.String(), `"ready":false`) {
+		t.Fatalf("while down: %d %s", rec.Code, rec.Body)
+	}
+	down = nil
+	if rec := get(s, "/ready", ""); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"ready":true`) {
+		t.Fatalf("all serving: %d %s", rec.Code, rec.Body)
+	}
+	if rec := get(s, "/health", ""); rec.Code != 200 {
+		t.Fatalf("health: %d", rec.Code)
+	}
+	if rec := get(s, "/openapi.json", ""); rec.Code != 200 || rec.Header().Get("Content-Type") != sdk.ContentTypeJSON {
+		t.Fatalf("openapi: %d %v", rec.Code, rec.Header())
+	}
+}
