@@ -40,9 +40,9 @@
 //     (fastjson.Canonical) are copied, the rest decoded one value at a
 //     time, and a record the walk cannot follow is decoded whole. The
 //     answer is byte for byte what decoding every record gives
-//     (TestWriteRawMatchesWrite). BenchmarkWholeTableRecord: 0.8 µs and no
-//     allocation per loader-like record, against 3.7 µs and 35
-//     allocations decoded. The store keeps nested objects sorted
+//     (TestWriteRawMatchesWrite); BenchmarkWholeTableRecord measures it
+//     against decoding (figures in docs/benchmarks.md). The store keeps
+//     nested objects sorted
 //     (fastjson.Encoder.OuterMapOrder) so that they are copied too.
 //   - Projection: get_attributes ["*"] shows the primary key first, then
 //     every attribute of the table sorted as JavaScript sorts

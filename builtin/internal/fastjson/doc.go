@@ -24,16 +24,15 @@
 //
 // # Why not encoding/json
 //
-// encoding/json's decoder is reflection-based and general: it spends about
-// 6-8 µs on a typical 10-field record, and the records family decodes
-// millions of them. This is a plain recursive-descent parser over
+// encoding/json's decoder is reflection-based and general, and the records
+// family decodes millions of records. This is a plain recursive-descent parser over
 // a []byte that knows the one target type, so it allocates little besides
 // the maps, strings and json.Numbers themselves. Parsers are pooled
 // (sync.Pool, so DecodeObject is safe for concurrent use) with two pieces
 // of scratch: stacks that let each map and slice be made with its final
 // size, and a bounded cache that hands out one string per repeated key
-// (keys.go). About 2 µs instead of 8 for a typical 11-field record
-// (BenchmarkDecodeObject against BenchmarkEncodingJSON). The Encoder is
+// (keys.go). BenchmarkDecodeObject measures it against
+// BenchmarkEncodingJSON (figures in docs/benchmarks.md). The Encoder is
 // here for the same reason: it appends a decoded record's values with a
 // type switch and no allocation, where encoding/json reflects on each.
 //
