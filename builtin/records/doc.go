@@ -11,26 +11,29 @@
 // Configure opens the store under RootPath/database/records, Shutdown
 // stops running jobs (cancel, then wait) and closes the store. Handlers
 // live beside it, one file per group: ops_schema.go (databases, tables,
-// describe_*, table_sizes), ops_write.go (insert, update, upsert,
-// delete), ops_search.go (search_by_*), ops_sql.go, ops_export.go
-// (export_search), ops_jobs.go (delete_records_before). params.go reads request fields and their
-// aliases, perms.go checks a caller's table rights, encode.go streams
-// answers.
+// describe_*, create_attribute, drop_attribute, table_sizes),
+// ops_write.go (insert, update, upsert, delete), ops_search.go
+// (search_by_*), ops_sql.go, ops_export.go (export_search), ops_jobs.go
+// (delete_records_before, delete_files_before). params.go reads request
+// fields and their aliases, perms.go checks a caller's table rights,
+// encode.go streams answers.
 //
 // # Decisions
 //
 //   - Aliases: database/schema, primary_key/hash_attribute,
 //     hash_values/ids and search_by_hash/search_by_id are accepted
 //     everywhere. A request that names no database uses "data", as
-//     HarperDB does, except drop_database and delete_records_before, where
-//     the database is required.
+//     HarperDB does, except drop_database, where the database is
+//     required.
 //   - Numbers in records and keys are decoded as json.Number, so 1 is
 //     stored and answered as 1 and 12.50 as 12.50, never via float64.
 //   - Every search answer streams: streamRecords writes the JSON array
 //     record by record from inside the store's read callback, and the SDK
 //     sends it in chunks; nothing proportional to the table is buffered.
-//     The exceptions are sorts: search_by_conditions with a sort, and SQL
-//     ORDER BY or GROUP BY, buffer matches as store and sqlq document.
+//     The exceptions are orders: a search with a sort or ordered by an
+//     attribute other than the key (HarperDB's index order, see
+//     store.SearchByConditions), and SQL ORDER BY or GROUP BY, buffer
+//     matches as store and sqlq document.
 //     Errors found before the first chunk (an unknown table, a bad
 //     condition) are still clean 4xx answers. stream_test.go checks the
 //     live heap in the middle of a 20 MB answer.

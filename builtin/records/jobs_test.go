@@ -203,3 +203,48 @@ func TestDeleteRecordsBeforeLastProgressIsTheCount(t *testing.T) {
 		}
 	}
 }
+
+// TestDeleteFilesBefore: HarperDB's older name runs the same job under its
+// own type. HarperDB 4.7.29 answers
+//
+//	{"operation":"delete_files_before","database":"d","table":"things","date":"2001-01-01"}
+//	-> 200 {"message":"Starting job with id <uuid>","job_id":"<uuid>"}
+//
+// and the job ends COMPLETE, type "delete_files_before", message "No
+// records found to delete"; its date is checked as delete_records_before's
+// ('date' is required, 'date' must be in ISO 8601 date format).
+func TestDeleteFilesBefore(t *testing.T) {
+	e := newEnv(t, harnessOpts{})
+	e.table("d", "things")
+	e.insert("d", "things", `[{"id": 1}, {"id": 2}]`)
+	id := e.startJob(op("delete_files_before", "database", "d", "table", "things", "date", "2001-01-01"))
+	job, err := e.h.Host.WaitJob(id, jobWait)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if job.Status != "COMPLETE" || job.Type != "delete_files_before" || job.Message != "No records found to delete" {
+		t.Errorf("job = %+v", job)
+	}
+	id = e.startJob(op("delete_files_before", "database", "d", "table", "things", "date", "2099-01-01"))
+	if job, _ := e.h.Host.WaitJob(id, jobWait); job.Status != "COMPLETE" || job.Message != "2 of 2 records successfully deleted" {
+		t.Errorf("job = %+v", job)
+	}
+	wantError(t, e.super(op("delete_files_before", "database", "d", "table", "things", "date", "notadate")), 400, "'date' must be in ISO 8601 date format")
+	wantError(t, e.super(op("delete_files_before", "database", "d", "table", "things")), 400, "'date' is required")
+	wantError(t, e.super(op("delete_files_before", "database", "d", "table", "nope", "date", "2001-01-01")), 404, "Table 'd.nope' does not exist")
+}
+
+// TestDeleteRecordsBeforeDefaultsToData: without a database the table is
+// data's, as HarperDB 4.7.29 answers (case 75-misc: the job deletes "3 of 3
+// records successfully deleted" from data.<table>).
+func TestDeleteRecordsBeforeDefaultsToData(t *testing.T) {
+	e := newEnv(t, harnessOpts{})
+	e.ok(op("create_table", "table", "t", "primary_key", "id"))
+	e.ok(op("insert", "table", "t", "records", []any{map[string]any{"id": 1}, map[string]any{"id": 2}, map[string]any{"id": 3}}))
+	id := e.startJob(op("delete_records_before", "table", "t", "date", "2099-01-01"))
+	if job, _ := e.h.Host.WaitJob(id, jobWait); job.Status != "COMPLETE" || job.Message != "3 of 3 records successfully deleted" {
+		t.Errorf("job = %+v", job)
+	}
+	wantJSON(t, e.super(op("search_by_value", "database", "data", "table", "t", "search_attribute", "id", "search_value", "*",
+		"get_attributes", []string{"id"})), `[]`)
+}

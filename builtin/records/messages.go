@@ -51,6 +51,9 @@ const (
 	// MsgNotDefined is HarperDB's 404 for a search_by_value or sort on an
 	// attribute the table does not have, arg the attribute.
 	MsgNotDefined = "%s is not a defined attribute"
+	// MsgSQLUpdateNoTable: a SQL UPDATE of an unknown database or table,
+	// args database and table (HarperDB's text, which it answers as a 500).
+	MsgSQLUpdateNoTable = "table %s.%s does not exist"
 	// MsgAttrNotFound is HarperDB's invalid_schema_items entry for an
 	// attribute a role cannot see, args database, table and attribute.
 	MsgAttrNotFound = "Attribute '%s' does not exist on '%s.%s'"

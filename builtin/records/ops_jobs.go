@@ -17,8 +17,12 @@ import (
 // must not hang on it (the host marks a dead family's jobs itself).
 const reportTimeout = 10 * time.Second
 
-// jobDeleteBefore is the job type of delete_records_before.
-const jobDeleteBefore = "delete_records_before"
+// The job types of delete_records_before and of its older name
+// delete_files_before: a job's type is the operation's name.
+const (
+	jobDeleteBefore      = "delete_records_before"
+	jobDeleteFilesBefore = "delete_files_before"
+)
 
 // jobStarted is the immediate answer of a job operation, keys in
 // HarperDB's order.
@@ -30,8 +34,9 @@ type jobStarted struct {
 // progressUnit is what delete_records_before's progress counts.
 const progressUnit = "records"
 
-// deleteRecordsBefore: delete_records_before {date, database | schema,
-// table}. Everything is checked before a job exists (fields, then the
+// deleteRecordsBefore: delete_records_before (or delete_files_before, its
+// older name) {date, database | schema, table}; database defaults to
+// "data". Everything is checked before a job exists (fields, then the
 // table); then the job starts and the answer goes back at once.
 func (f *Family) deleteRecordsBefore(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
 	st, fields, err := f.begin(req)
@@ -58,10 +63,14 @@ func (f *Family) deleteRecordsBefore(_ context.Context, req *sdk.Request) (*sdk.
 		return nil, sdk.Errorf(http.StatusServiceUnavailable, MsgShuttingDown)
 	}
 	// The request's context only bounds the JobStart call itself.
-	id, err := req.Host.JobStart(context.Background(), req.Caller, jobDeleteBefore, json.RawMessage(req.Body))
+	jobType := jobDeleteBefore
+	if req.Operation == jobDeleteFilesBefore {
+		jobType = jobDeleteFilesBefore
+	}
+	id, err := req.Host.JobStart(context.Background(), req.Caller, jobType, json.RawMessage(req.Body))
 	if err != nil {
 		done()
-		return nil, fmt.Errorf("start delete_records_before job: %w", err)
+		return nil, fmt.Errorf("start %s job: %w", jobType, err)
 	}
 	job := &deleteJob{f: f, st: st, host: req.Host, id: id, db: db, table: table, before: before}
 	go func() {

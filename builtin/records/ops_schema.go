@@ -98,6 +98,61 @@ func (f *Family) dropTable(_ context.Context, req *sdk.Request) (*sdk.Response, 
 	return sdk.Message(fmt.Sprintf(store.MsgTableDropped, t.db, t.table)), nil
 }
 
+// createAttribute: create_attribute {database, table, attribute}; needs
+// insert on the table, as in HarperDB (an insert creates attributes too).
+// describe lists the attribute and records read it as null.
+func (f *Family) createAttribute(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
+	st, t, attr, err := f.attributeTarget(req)
+	if err != nil {
+		return nil, err
+	}
+	if err := permsOf(req.Caller).checkTable(t, rightInsert); err != nil {
+		return nil, err
+	}
+	if err := st.CreateAttribute(t.db, t.table, attr); err != nil {
+		return nil, err
+	}
+	return sdk.Message(fmt.Sprintf(store.MsgAttributeCreated, t.db, t.table, attr)), nil
+}
+
+// dropAttribute: drop_attribute {database, table, attribute}: the
+// attribute leaves describe and every stored record.
+func (f *Family) dropAttribute(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
+	st, t, attr, err := f.attributeTarget(req)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.DropAttribute(t.db, t.table, attr); err != nil {
+		return nil, err
+	}
+	return sdk.Message(fmt.Sprintf(store.MsgAttributeDropped, attr)), nil
+}
+
+// attributeTarget reads create_attribute's and drop_attribute's fields:
+// the table, then the attribute (HarperDB words a missing one
+// differently for each: drop_attribute's validator says 'attribute' is
+// required, create_attribute's Attribute name is required).
+func (f *Family) attributeTarget(req *sdk.Request) (*store.Store, target, string, error) {
+	st, fields, err := f.begin(req)
+	if err != nil {
+		return nil, target{}, "", err
+	}
+	t := readTarget(fields)
+	var attr string
+	if req.Operation == "create_attribute" && !fields.Present(fieldAttribute) {
+		fields.Fail(store.ErrMsgAttributeRequired)
+	} else {
+		attr = fields.String(fieldAttribute, sdk.Required)
+	}
+	if err := fields.Err(); err != nil {
+		return nil, target{}, "", err
+	}
+	if isSystem(t.db) {
+		return nil, target{}, "", systemReadOnly()
+	}
+	return st, t, attr, nil
+}
+
 // describeTable: describe_table {database, table}; needs read.
 func (f *Family) describeTable(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
 	st, fields, err := f.begin(req)

@@ -2,6 +2,7 @@ package records
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/hops-dev/hops/builtin/records/sqlq"
 	"github.com/hops-dev/hops/builtin/records/store"
@@ -62,7 +63,12 @@ func (f *Family) sql(ctx context.Context, req *sdk.Request) (*sdk.Response, erro
 	t := target{db: stmt.Table.DB, table: stmt.Table.Table}
 	switch stmt.Kind {
 	case sqlq.Insert:
-		return writeAnswer(st.Insert(t.db, t.table, stmt.Rows))
+		res, err := st.Insert(t.db, t.table, stmt.Rows)
+		if store.StatusOf(err) == http.StatusNotFound {
+			// As the insert operation: HarperDB's validation, a 400.
+			return nil, sdk.BadRequest("%s", err.Error())
+		}
+		return writeAnswer(res, err)
 	case sqlq.Update:
 		return sqlUpdate(ctx, st, t, stmt)
 	case sqlq.Delete:
@@ -118,6 +124,10 @@ func sqlSelect(ctx context.Context, st tableReader, stmt *sqlq.Statement, caller
 // transaction with the SET values.
 func sqlUpdate(ctx context.Context, st *store.Store, t target, stmt *sqlq.Statement) (*sdk.Response, error) {
 	pk, keys, err := matchingKeys(ctx, st, t, stmt)
+	if store.StatusOf(err) == http.StatusNotFound {
+		// HarperDB answers a 500 with this text; hops a 400.
+		return nil, sdk.BadRequest(MsgSQLUpdateNoTable, t.db, t.table)
+	}
 	if err != nil {
 		return nil, err
 	}

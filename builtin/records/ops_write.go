@@ -2,6 +2,11 @@ package records
 
 import (
 	"context"
+	"encoding/json"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/hops-dev/hops/builtin/records/store"
 	"github.com/hops-dev/hops/sdk"
@@ -32,7 +37,7 @@ func (f *Family) write(req *sdk.Request, fn writeFunc, need ...right) (*sdk.Resp
 	if err != nil {
 		return nil, err
 	}
-	t := readTarget(fields)
+	t := readWriteTarget(fields)
 	recs := records(fields)
 	if err := fields.Err(); err != nil {
 		return nil, err
@@ -47,10 +52,55 @@ func (f *Family) write(req *sdk.Request, fn writeFunc, need ...right) (*sdk.Resp
 		return nil, err
 	}
 	res, err := fn(st, t.db, t.table, recs)
+	if store.StatusOf(err) == http.StatusNotFound {
+		// HarperDB's insert and update check the table as part of their
+		// validation: an unknown database or table is a 400.
+		return nil, sdk.BadRequest("%s", err.Error())
+	}
 	if err != nil {
 		return nil, err
 	}
 	return sdk.OK(res), nil
+}
+
+// readWriteTarget is readTarget for insert, update and upsert, whose
+// validator takes a number as a database or table name: HarperDB uses its
+// text (5 is table "5").
+func readWriteTarget(fields *sdk.Fields) target {
+	t := target{db: defaultDatabase}
+	if name := fields.FirstOf(aliasDatabase...); fields.Present(name) {
+		t.db = nameOrNumber(fields, name)
+	}
+	t.table = nameOrNumber(fields, fieldTable, sdk.Required)
+	return t
+}
+
+// nameOrNumber reads a string field, or a number field as JavaScript
+// writes the number (String(n)).
+func nameOrNumber(fields *sdk.Fields, key string, opts ...sdk.FieldOption) string {
+	if raw, ok := fields.Raw(key); ok && isNumber(raw) {
+		if n, ok := fields.Number(key); ok {
+			return jsNumber(n)
+		}
+	}
+	return fields.String(key, opts...)
+}
+
+// isNumber reports whether raw is a JSON number.
+func isNumber(raw json.RawMessage) bool {
+	return len(raw) > 0 && (raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9')
+}
+
+// jsNumber formats n as JavaScript's String(n) does: plain decimals from
+// 1e-6 up to 1e21, exponent form ("1e+21", "1e-7") outside.
+func jsNumber(n float64) string {
+	if a := math.Abs(n); a == 0 || a >= 1e-6 && a < 1e21 {
+		return strconv.FormatFloat(n, 'f', -1, 64)
+	}
+	s := strconv.FormatFloat(n, 'e', -1, 64)
+	mant, exp, _ := strings.Cut(s, "e")
+	sign, digits := exp[:1], strings.TrimLeft(exp[1:], "0")
+	return mant + "e" + sign + digits
 }
 
 // deleteRecords: delete {database, table, hash_values | ids}; needs delete.

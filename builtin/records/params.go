@@ -35,6 +35,7 @@ const (
 	fieldSort          = "sort"
 	fieldSQL           = "sql"
 	fieldDate          = "date"
+	fieldAttribute     = "attribute"
 )
 
 // allAttributes in get_attributes asks for every attribute.

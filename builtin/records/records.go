@@ -75,6 +75,8 @@ func (f *Family) Operations() []sdk.Operation {
 		{Name: "describe_schema", Access: perms, Summary: "describe a database (old name)", Handler: f.describeDatabase},
 		{Name: "describe_table", Access: perms, Summary: "describe one table", Handler: f.describeTable},
 		{Name: "describe_all", Access: authn, Summary: "describe every table the caller may read", Handler: f.describeAll},
+		{Name: "create_attribute", Access: perms, Summary: "add an attribute to a table (needs insert)", Handler: f.createAttribute},
+		{Name: "drop_attribute", Access: super, RestrictedName: "dropAttribute", Summary: "remove an attribute from a table and its records", Handler: f.dropAttribute},
 		{Name: "table_sizes", Access: super, Summary: "per-table sizes for system_information", Handler: f.tableSizes},
 		// Writes (ops_write.go).
 		{Name: "insert", Access: perms, Summary: "insert records; existing keys are skipped", Handler: f.insert},
@@ -91,6 +93,8 @@ func (f *Family) Operations() []sdk.Operation {
 		// Jobs (ops_jobs.go).
 		{Name: "delete_records_before", Access: super, RestrictedName: "deleteFilesBefore", Job: true,
 			Summary: "delete records created before a date, as a job", Handler: f.deleteRecordsBefore},
+		{Name: "delete_files_before", Access: super, RestrictedName: "deleteFilesBefore", Job: true,
+			Summary: "delete_records_before's older name", Handler: f.deleteRecordsBefore},
 	}
 }
 

@@ -71,3 +71,15 @@ func TestSQLErrors(t *testing.T) {
 	// A table named without its database is in "data", like every operation.
 	wantError(t, e.super(sqlOp("SELECT * FROM dogs")), 404, "database 'data' does not exist")
 }
+
+// TestSQLWriteUnknownTable: HarperDB 4.7.29 answers an INSERT into an
+// unknown table 400 {"error":"Table 'db.nope' does not exist"}, as the
+// insert operation; an UPDATE of one it answers 500 "table db.nope does
+// not exist", which hops answers as a 400.
+func TestSQLWriteUnknownTable(t *testing.T) {
+	e := withDogs(t)
+	wantError(t, e.super(op("sql", "sql", "INSERT INTO db.nope (id, a) VALUES (1, 'x')")), 400, "Table 'db.nope' does not exist")
+	wantError(t, e.super(op("sql", "sql", "UPDATE db.nope SET a = 1 WHERE id = 1")), 400, "table db.nope does not exist")
+	// Not observed: DELETE answers as the delete operation, 404.
+	wantError(t, e.super(op("sql", "sql", "DELETE FROM db.nope WHERE id = 1")), 404, "Table 'db.nope' does not exist")
+}

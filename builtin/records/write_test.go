@@ -74,8 +74,16 @@ func TestWriteErrors(t *testing.T) {
 		{"insert records of numbers", op("insert", "database", "db", "table", "dogs", "records", []any{1}), 400, MsgRecordsObjects},
 		{"insert a null record", op("insert", "database", "db", "table", "dogs", "records", []any{nil}), 400, MsgRecordsObjects},
 		{"insert without table", op("insert", "database", "db", "records", []any{}), 400, "'table' is required"},
-		{"insert into an unknown table", op("insert", "database", "db", "table", "nope", "records", []any{map[string]any{"id": 1}}), 404, "Table 'db.nope' does not exist"},
-		{"insert into an unknown database", op("insert", "database", "nodb", "table", "nope", "records", []any{}), 404, "database 'nodb' does not exist"},
+		// HarperDB 4.7.29: {"operation":"insert","database":"db","table":"nope",
+		// "records":[{"id":1}]} answers 400 {"error":"Table 'db.nope' does not exist"}
+		// (delete and the searches answer 404).
+		{"insert into an unknown table", op("insert", "database", "db", "table", "nope", "records", []any{map[string]any{"id": 1}}), 400, "Table 'db.nope' does not exist"},
+		{"insert into an unknown database", op("insert", "database", "nodb", "table", "nope", "records", []any{}), 400, "database 'nodb' does not exist"},
+		{"update of an unknown table", op("update", "database", "db", "table", "nope", "records", []any{map[string]any{"id": 1}}), 400, "Table 'db.nope' does not exist"},
+		{"upsert into an unknown database", op("upsert", "database", "nodb", "table", "t", "records", []any{map[string]any{"id": 1}}), 400, "database 'nodb' does not exist"},
+		{"a number as the table names its text", op("insert", "database", "db", "table", 5, "records", []any{map[string]any{"id": 1}}), 400, "Table 'db.5' does not exist"},
+		{"a number as the database names its text", op("update", "database", 1.50, "table", "t", "records", []any{map[string]any{"id": 1}}), 400, "database '1.5' does not exist"},
+		{"a table of another type", op("insert", "database", "db", "table", true, "records", []any{map[string]any{"id": 1}}), 400, "'table' must be a string"},
 		{"insert a bad key", op("insert", "database", "db", "table", "dogs", "records", []any{map[string]any{"id": true}}), 400,
 			"Invalid hash value: 'true' is not a valid hash attribute value, check log for more info"},
 		{"update without the key", op("update", "database", "db", "table", "dogs", "records", []any{map[string]any{"name": "nokey"}}), 400,
@@ -108,4 +116,35 @@ func TestWriteIsOneTransaction(t *testing.T) {
 		t.Fatalf("got %d %s", r.Status, r.Body)
 	}
 	wantJSON(t, e.super(op("search_by_hash", "database", "db", "table", "t", "hash_values", []any{1}, "get_attributes", []string{"id"})), `[]`)
+}
+
+// TestNumberNames: insert and update take a number as the database or
+// table name and use its text, as HarperDB does (its delete_records_before
+// job names such a table 'corpus_db.5').
+func TestNumberNames(t *testing.T) {
+	e := newEnv(t, harnessOpts{})
+	e.table("7", "5")
+	wantJSON(t, e.super(op("insert", "database", 7, "table", 5, "records", []any{map[string]any{"id": 1, "v": "a"}})),
+		`{"message":"inserted 1 of 1 records","inserted_hashes":[1],"skipped_hashes":[]}`)
+	wantJSON(t, e.super(op("update", "database", 7, "table", 5, "records", []any{map[string]any{"id": 1, "v": "b"}})),
+		`{"message":"updated 1 of 1 records","update_hashes":[1],"skipped_hashes":[]}`)
+	wantJSON(t, e.super(op("search_by_hash", "database", "7", "table", "5", "hash_values", []any{1}, "get_attributes", []string{"v"})),
+		`[{"v":"b"}]`)
+	for n, want := range map[float64]string{5: "5", 1.5: "1.5", -0.25: "-0.25", 1e21: "1e+21", 1e-7: "1e-7", 123456789012: "123456789012"} {
+		if got := jsNumber(n); got != want {
+			t.Errorf("jsNumber(%v) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+// TestDeleteMessageSingular: HarperDB says "record" when one key was asked
+// for ("1 of 1 record successfully deleted"), for delete and SQL DELETE.
+func TestDeleteMessageSingular(t *testing.T) {
+	e := withDogs(t)
+	wantJSON(t, e.super(onDogs("delete", "hash_values", []any{1})),
+		`{"message":"1 of 1 record successfully deleted","deleted_hashes":[1],"skipped_hashes":[]}`)
+	wantJSON(t, e.super(op("sql", "sql", "DELETE FROM db.dogs WHERE id = 2")),
+		`{"message":"1 of 1 record successfully deleted","deleted_hashes":[2],"skipped_hashes":[]}`)
+	wantJSON(t, e.super(onDogs("delete", "hash_values", []any{3, "str-id"})),
+		`{"message":"2 of 2 records successfully deleted","deleted_hashes":[3,"str-id"],"skipped_hashes":[]}`)
 }

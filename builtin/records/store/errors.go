@@ -62,6 +62,20 @@ const (
 	// ErrMsgAttributeTooLong: a written attribute name over MaxAttributeNameBytes,
 	// arg the name (400, HarperDB 4.7.29's text).
 	ErrMsgAttributeTooLong = "transaction aborted due to attribute name %s being too long. Attribute names cannot be longer than 250 bytes."
+	// ErrMsgAttributeRequired: create_attribute or drop_attribute without
+	// an attribute (400).
+	ErrMsgAttributeRequired = "Attribute name is required"
+	// ErrMsgAttributeExists: create_attribute of an attribute the table
+	// has, args attribute, database, table (400).
+	ErrMsgAttributeExists = "attribute '%s' already exists in %s.%s"
+	// ErrMsgAttributeNotFound: drop_attribute of an attribute the table
+	// does not have, args attribute, database, table (404).
+	ErrMsgAttributeNotFound = "Attribute '%s' does not exist on '%s.%s'"
+	// ErrMsgDropTimestamp: drop_attribute of __createdtime__ or
+	// __updatedtime__, arg the attribute (400).
+	ErrMsgDropTimestamp = "cannot drop internal timestamp attribute: %s"
+	// ErrMsgDropPrimaryKey: drop_attribute of the primary key (400).
+	ErrMsgDropPrimaryKey = "You cannot drop a hash attribute"
 	// ErrMsgUpdateNoHash: an update record without its primary key value (400).
 	ErrMsgUpdateNoHash = "a valid hash attribute must be provided with update record, check log for more info"
 	// ErrMsgInvalidHash: a primary key value that is not a string or a

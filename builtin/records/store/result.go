@@ -15,6 +15,11 @@ const (
 	MsgDatabaseDropped = "successfully deleted '%s'"
 	// MsgTableDropped answers drop_table, args database then table.
 	MsgTableDropped = "successfully deleted table '%s.%s'"
+	// MsgAttributeCreated answers create_attribute, args database, table
+	// and attribute.
+	MsgAttributeCreated = "attribute '%s.%s.%s' successfully created."
+	// MsgAttributeDropped answers drop_attribute, arg the attribute.
+	MsgAttributeDropped = "successfully deleted attribute '%s'"
 	// MsgInserted answers insert, args written then requested.
 	MsgInserted = "inserted %d of %d records"
 	// MsgUpdated answers update, args written then requested.
@@ -23,8 +28,10 @@ const (
 	MsgUpserted = "upserted %d of %d records"
 	// MsgDeleted answers delete, args deleted then requested.
 	MsgDeleted = "%d of %d records successfully deleted"
+	// MsgDeletedOne answers a delete of one key (HarperDB's singular).
+	MsgDeletedOne = "%d of %d record successfully deleted"
 	// MsgDeletedBeforeOne is delete_records_before's job message when exactly one record matched.
-	MsgDeletedBeforeOne = "%d of %d record successfully deleted"
+	MsgDeletedBeforeOne = MsgDeletedOne
 	// MsgNothingToDelete is delete_records_before's job message when no record matched.
 	MsgNothingToDelete = "No records found to delete"
 )
@@ -98,6 +105,9 @@ func (r WriteResult) Message() string {
 		format = MsgUpdated
 	case OpUpsert:
 		format = MsgUpserted
+	}
+	if r.Op == OpDelete && r.Total == 1 {
+		format = MsgDeletedOne
 	}
 	return fmt.Sprintf(format, len(r.Written()), r.Total)
 }
