@@ -65,6 +65,9 @@ func (p perms) checkStatement(st *store.Store, stmt *sqlq.Statement) error {
 	if p.super {
 		return nil
 	}
+	if tables := stmt.Tables(); len(tables) > 1 {
+		return p.checkJoin(st, stmt, tables)
+	}
 	t := target{db: stmt.Table.DB, table: stmt.Table.Table}
 	rules, err := p.rulesOn(st, t)
 	if err != nil || !rules.limited {
@@ -78,6 +81,31 @@ func (p perms) checkStatement(st *store.Store, stmt *sqlq.Statement) error {
 		return rules.check(stmt.WrittenAttributes(), rightInsert)
 	case sqlq.Update:
 		return rules.check(stmt.WrittenAttributes(), rightUpdate)
+	}
+	return nil
+}
+
+// checkJoin checks a SELECT over several tables: every attribute it reads
+// must be readable in each table whose attributes the role limits (the
+// statement's attribute names carry no table, so this errs on the side of
+// refusing), and * over such a table is refused, since the columns it would
+// add are not known here.
+func (p perms) checkJoin(st *store.Store, stmt *sqlq.Statement, tables []sqlq.TableRef) error {
+	for _, t := range tables {
+		rules, err := p.rulesOn(st, target{db: t.DB, table: t.Table})
+		if err != nil || !rules.limited {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		attrs := stmt.ReadAttributes()
+		if stmt.SelectedColumns() == nil {
+			attrs = append(attrs, "*")
+		}
+		if err := rules.check(attrs, rightRead); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -24,6 +24,8 @@ type scope struct {
 	// refs collects the attributes the statement reads; shared by every
 	// scope of one statement.
 	refs *attrRefs
+	// join is the FROM's joins; nil for one table (or none).
+	join *joinPlan
 }
 
 // attrRefs are the attribute names a statement refers to, each once, in
@@ -258,6 +260,20 @@ func compileOperand(e sqlparser.Expr, sc *scope) (operand, error) {
 // them (ORDER BY, HAVING), else the record's attribute of that name.
 func compileColumn(x *sqlparser.ColName, sc *scope) (operand, error) {
 	name := x.Name.String()
+	if sc.join != nil {
+		if op, ok := sc.outNames[name]; ok && x.Qualifier.IsEmpty() {
+			return op, nil
+		}
+		sc.refs.add(name)
+		if x.Qualifier.IsEmpty() {
+			return colRef(name), nil
+		}
+		i := sc.join.tableOf(x.Qualifier)
+		if i < 0 {
+			return nil, badRequest(MsgUnknownQualifier, x.Qualifier.Name.String()+"."+name)
+		}
+		return colRef(qualifiedKey(sc.join.tables[i].alias, name)), nil
+	}
 	if err := sc.checkQualifier(x.Qualifier, name); err != nil {
 		return nil, err
 	}

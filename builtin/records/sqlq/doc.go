@@ -15,8 +15,10 @@
 // code to get wrong. Its version is pinned in go.mod because its latest
 // tag does not build.
 //
-// What runs: one table (db.table, backticks, [brackets], an alias) or no
-// FROM at all (one row); a column list, *, or * beside other columns; AS;
+// What runs: one table (db.table, backticks, [brackets], an alias), joins
+// (INNER, LEFT, RIGHT, FULL OUTER, CROSS, a table list; ON or USING; across
+// databases and self-joins: join.go, hash joins on equalities), or no FROM
+// at all (one row); a column list, *, or * beside other columns; AS;
 // DISTINCT; arithmetic (+ - * / %), CASE, and the scalar functions of
 // HarperDB's SQL reference (scalar.go, datefn.go: string, math,
 // conditional, date and time); WHERE with = != <> < <= > >= <=>,
@@ -25,8 +27,8 @@
 // SUM, AVG, MIN, MAX (each with DISTINCT), ARRAY, DISTINCT_ARRAY and
 // GROUP_CONCAT, and HAVING; ORDER BY (names, aliases, positions,
 // aggregates, expressions; ASC/DESC); LIMIT and OFFSET. INSERT VALUES and
-// UPDATE SET take constant expressions. Anything else valid SQL (joins,
-// subqueries, UNION, SEARCH_JSON, geo functions) is a 400 "SQL feature not
+// UPDATE SET take constant expressions. Anything else valid SQL
+// (subqueries, UNION, NATURAL JOIN, SEARCH_JSON, geo functions) is a 400 "SQL feature not
 // supported: <what>", never a silent wrong answer.
 //
 // HarperDB (alasql) reads some text the MySQL grammar does not: [names],

@@ -57,6 +57,9 @@ const (
 	// MsgAggregateInWhere is for an aggregate function used in WHERE or
 	// GROUP BY, where no group exists yet.
 	MsgAggregateInWhere = "Invalid use of group function: %s"
+	// MsgDuplicateAlias is for two tables of a FROM under one name; the
+	// verb is the name.
+	MsgDuplicateAlias = "Not unique table/alias: '%s'"
 	// MsgFuncArgs is for a function called with a number of arguments it
 	// does not take; the verbs are its name and the count.
 	MsgFuncArgs = "Wrong number of arguments to %s(): %d"

@@ -10,6 +10,7 @@ import (
 type filter struct {
 	cond cond      // nil: every record passes
 	keys []keyCand // primary-key candidates among the top-level ANDs
+	join *joinPlan // set: the rows are the join's, never read by key
 }
 
 // keyCand is a top-level `column = constant` or `column IN (constants)`
@@ -32,7 +33,9 @@ func compileWhere(w *sqlparser.Where, sc *scope) (*filter, error) {
 		return nil, err
 	}
 	f.cond = c
-	f.keys = keyCandidates(w.Expr, sc)
+	if sc.join == nil {
+		f.keys = keyCandidates(w.Expr, sc)
+	}
 	return f, nil
 }
 
@@ -157,6 +160,9 @@ func (f *filter) read(ctx context.Context, src Source, t TableRef, fn func(rec m
 			}
 			return fn(rec)
 		}
+	}
+	if f.join != nil {
+		return f.join.run(ctx, src, pass)
 	}
 	if t.Table == "" {
 		return pass(map[string]any{}) // SELECT without FROM: one empty row

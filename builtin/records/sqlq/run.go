@@ -72,6 +72,13 @@ func (pg *pager) next() (emit, done bool) {
 
 // project builds the output row for c.
 func (p *selectPlan) project(c *rowCtx) map[string]any {
+	if p.star && p.join != nil {
+		row := starOf(c.rec, p.starAlias)
+		for _, o := range p.outs {
+			row[o.name] = o.op.eval(c)
+		}
+		return row
+	}
 	if p.star && len(p.outs) == 0 {
 		return c.rec
 	}

@@ -8,13 +8,15 @@ import (
 
 // selectPlan is a compiled SELECT.
 type selectPlan struct {
-	table    TableRef // empty for a SELECT without FROM: one row, no record
-	star     bool     // * (or t.*): the record's attributes, then outs
-	distinct bool     // SELECT DISTINCT: each output row once
-	outs     []outCol
-	names    []string // output names, each once, in select-list order
-	where    *filter
-	having   cond // nil: none
+	table     TableRef  // empty for a SELECT without FROM: one row, no record
+	star      bool      // * (or t.*): the record's attributes, then outs
+	distinct  bool      // SELECT DISTINCT: each output row once
+	join      *joinPlan // nil: one table or none
+	starAlias string    // with join: the table alias.* selects, "" for *
+	outs      []outCol
+	names     []string // output names, each once, in select-list order
+	where     *filter
+	having    cond // nil: none
 
 	grouped bool // GROUP BY or an aggregate anywhere: one output row per group
 	groupBy []operand
@@ -52,19 +54,26 @@ func compileSelect(x *sqlparser.Select, opts Options) (*Statement, error) {
 	var table TableRef
 	var alias string
 	var err error
-	if len(x.From) > 0 {
+	refs := &attrRefs{}
+	var jp *joinPlan
+	if isJoin(x.From) {
+		if jp, err = compileJoin(x.From, opts, refs); err != nil {
+			return nil, err
+		}
+		table = jp.tables[0].ref
+	} else if len(x.From) > 0 {
 		if table, alias, err = singleTable(x.From, opts); err != nil {
 			return nil, err
 		}
 	}
-	refs := &attrRefs{}
-	p := &selectPlan{table: table, aggs: newAggList(), limit: noLimit, refs: refs, distinct: x.QueryOpts.Distinct}
+	p := &selectPlan{table: table, aggs: newAggList(), limit: noLimit, refs: refs, distinct: x.QueryOpts.Distinct, join: jp}
 	if err := p.compileList(x.SelectExprs, alias); err != nil {
 		return nil, err
 	}
-	if p.where, err = compileWhere(x.Where, &scope{table: table, alias: alias, refs: refs}); err != nil {
+	if p.where, err = compileWhere(x.Where, &scope{table: table, alias: alias, refs: refs, join: jp}); err != nil {
 		return nil, err
 	}
+	p.where.join = jp
 	if err := p.compileGroupBy(x.GroupBy, alias); err != nil {
 		return nil, err
 	}
@@ -72,7 +81,7 @@ func compileSelect(x *sqlparser.Select, opts Options) (*Statement, error) {
 	for _, o := range p.outs {
 		outNames[o.name] = o.op // the last of a repeated name, as in the row
 	}
-	late := &scope{table: table, alias: alias, outNames: outNames, aggs: p.aggs, refs: refs}
+	late := &scope{table: table, alias: alias, outNames: outNames, aggs: p.aggs, refs: refs, join: jp}
 	if x.Having != nil && x.Having.Expr != nil {
 		if p.having, err = compileCond(x.Having.Expr, late); err != nil {
 			return nil, err
@@ -111,7 +120,7 @@ func checkSelectClauses(x *sqlparser.Select) error {
 
 // compileList compiles the select list.
 func (p *selectPlan) compileList(exprs sqlparser.SelectExprs, alias string) error {
-	sc := &scope{table: p.table, alias: alias, aggs: p.aggs, refs: p.refs}
+	sc := &scope{table: p.table, alias: alias, aggs: p.aggs, refs: p.refs, join: p.join}
 	for _, se := range exprs {
 		switch x := se.(type) {
 		case *sqlparser.StarExpr:
@@ -121,7 +130,15 @@ func (p *selectPlan) compileList(exprs sqlparser.SelectExprs, alias string) erro
 			if p.table.Table == "" {
 				return badRequest(MsgInvalidSQL, "* without FROM")
 			}
-			if err := sc.checkQualifier(x.TableName, "*"); err != nil {
+			if p.join != nil {
+				if !x.TableName.IsEmpty() {
+					i := p.join.tableOf(x.TableName)
+					if i < 0 {
+						return badRequest(MsgUnknownQualifier, sqlparser.String(x))
+					}
+					p.starAlias = p.join.tables[i].alias
+				}
+			} else if err := sc.checkQualifier(x.TableName, "*"); err != nil {
 				return err
 			}
 			p.star = true
@@ -165,7 +182,7 @@ func outputName(x *sqlparser.AliasedExpr) string {
 // alias that renames a select-list expression, or an expression over the
 // record. Aggregates are refused there.
 func (p *selectPlan) compileGroupBy(exprs sqlparser.GroupBy, alias string) error {
-	sc := &scope{table: p.table, alias: alias, refs: p.refs}
+	sc := &scope{table: p.table, alias: alias, refs: p.refs, join: p.join}
 	for _, e := range exprs {
 		if out, ok, err := p.position(e); ok || err != nil {
 			if err == nil && out.hasAgg {
@@ -272,4 +289,20 @@ func wholeNumber(e sqlparser.Expr) (int64, error) {
 		}
 	}
 	return 0, badRequest(MsgBadLimit, sqlparser.String(e))
+}
+
+// isJoin reports whether a FROM joins tables: a JOIN or a table list.
+func isJoin(from sqlparser.TableExprs) bool {
+	if len(from) > 1 {
+		return true
+	}
+	if len(from) == 1 {
+		switch x := from[0].(type) {
+		case *sqlparser.JoinTableExpr:
+			return true
+		case *sqlparser.ParenTableExpr:
+			return isJoin(x.Exprs)
+		}
+	}
+	return false
 }

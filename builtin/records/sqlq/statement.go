@@ -155,6 +155,15 @@ func (st *Statement) Tables() []TableRef {
 	if st.Table.Table == "" {
 		return nil // SELECT without FROM
 	}
+	if st.sel != nil && st.sel.join != nil {
+		var out []TableRef
+		for _, t := range st.sel.join.tables {
+			if !slices.Contains(out, t.ref) {
+				out = append(out, t.ref)
+			}
+		}
+		return out
+	}
 	return []TableRef{st.Table}
 }
 
@@ -195,7 +204,7 @@ func (st *Statement) SelectedColumns() []string {
 // scan the table itself instead of calling Run.
 func (st *Statement) ReadsWholeTable() bool {
 	p := st.sel
-	if p == nil || !p.star || len(p.outs) > 0 || p.distinct || p.grouped || p.having != nil || len(p.order) > 0 || p.offset != 0 || p.limit != noLimit {
+	if p == nil || !p.star || p.join != nil || len(p.outs) > 0 || p.distinct || p.grouped || p.having != nil || len(p.order) > 0 || p.offset != 0 || p.limit != noLimit {
 		return false
 	}
 	return p.where == nil || (p.where.cond == nil && len(p.where.keys) == 0)
@@ -212,6 +221,9 @@ func (st *Statement) Columns(src Source) ([]string, error) {
 	}
 	if !st.sel.star {
 		return slices.Clone(st.sel.names), nil
+	}
+	if st.sel.join != nil {
+		return st.sel.joinColumns(src)
 	}
 	pk, err := src.PrimaryKey(st.Table.DB, st.Table.Table)
 	if err != nil {
@@ -278,4 +290,36 @@ func singleTable(exprs sqlparser.TableExprs, opts Options) (TableRef, string, er
 		return TableRef{}, "", notSupported("parenthesized table lists")
 	}
 	return TableRef{}, "", notSupported("table expression " + sqlparser.String(exprs[0]))
+}
+
+// joinColumns is Columns for * or alias.* over a join: each selected
+// table's primary key and then its other attributes sorted, tables in FROM
+// order, each name once, then the other output columns.
+func (p *selectPlan) joinColumns(src Source) ([]string, error) {
+	var cols []string
+	for _, t := range p.join.tables {
+		if p.starAlias != "" && t.alias != p.starAlias {
+			continue
+		}
+		pk, err := src.PrimaryKey(t.ref.DB, t.ref.Table)
+		if err != nil {
+			return nil, err
+		}
+		attrs, err := src.Attributes(t.ref.DB, t.ref.Table)
+		if err != nil {
+			return nil, err
+		}
+		slices.SortFunc(attrs, compareStrings)
+		for _, a := range append([]string{pk}, attrs...) {
+			if !slices.Contains(cols, a) {
+				cols = append(cols, a)
+			}
+		}
+	}
+	for _, n := range p.names {
+		if !slices.Contains(cols, n) {
+			cols = append(cols, n)
+		}
+	}
+	return cols, nil
 }
