@@ -67,7 +67,8 @@ func TestSQLErrors(t *testing.T) {
 	wantError(t, e.super(sqlOp("SELECT id FROM db.nope WHERE id = 1")), 404, "Table 'db.nope' does not exist")
 	wantError(t, e.super(sqlOp("DELETE FROM db.nope WHERE id = 1")), 404, "Table 'db.nope' does not exist")
 	wantError(t, e.super(sqlOp("SELECT * FROM nodb.dogs")), 404, "database 'nodb' does not exist")
-	wantErrorContains(t, e.super(sqlOp("SELECT d.id FROM db.dogs d JOIN db.dogs e ON d.id = e.id")), 400, "SQL feature not supported")
+	wantErrorContains(t, e.super(sqlOp("SELECT id FROM db.dogs UNION SELECT id FROM db.dogs")), 400, "SQL feature not supported")
+	wantError(t, e.super(sqlOp("SELECT d.id FROM db.dogs d JOIN db.nope n ON d.id = n.id")), 404, "Table 'db.nope' does not exist")
 	// A table named without its database is in "data", like every operation.
 	wantError(t, e.super(sqlOp("SELECT * FROM dogs")), 404, "database 'data' does not exist")
 }
