@@ -36,8 +36,10 @@ func TestServerOptionsFromConfig(t *testing.T) {
 // operationsApi.sysInfo reaches the system family in its section.
 func TestSystemSectionCarriesSysInfo(t *testing.T) {
 	cfg, err := config.New(config.Options{
-		Flags:   map[string]any{"rootPath": t.TempDir()},
-		Environ: func() []string { return []string{"OPERATIONSAPI_SYSINFO_NETWORK=true", "OPERATIONSAPI_SYSINFO_DISK=false"} },
+		Flags: map[string]any{"rootPath": t.TempDir()},
+		Environ: func() []string {
+			return []string{"OPERATIONSAPI_SYSINFO_NETWORK=true", "OPERATIONSAPI_SYSINFO_DISK=false"}
+		},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,10 @@ import (
 	"github.com/hops-dev/hops/sdk"
 )
 
+// HeaderRequestID carries an operations request's id in the answer, the
+// id its access log line and the family's log lines name.
+const HeaderRequestID = "X-Request-Id"
+
 // OtherOperation is the operation label of a request that named no
 // registered operation (a malformed body, an unknown name): clients must
 // not be able to mint metric series.
@@ -56,6 +60,7 @@ func (s *Server) observed(next echo.HandlerFunc) echo.HandlerFunc {
 		start := time.Now()
 		info := &reqInfo{id: s.opts.Router.NewRequestID()}
 		c.Set(infoKey, info)
+		c.Response().Header().Set(HeaderRequestID, info.id)
 		if m := s.opts.Metrics; m != nil {
 			m.InFlight(1)
 			defer m.InFlight(-1)

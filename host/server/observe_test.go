@@ -163,3 +163,24 @@ func TestReady(t *testing.T) {
 		t.Fatalf("openapi: %d %v", rec.Code, rec.Header())
 	}
 }
+
+func TestAnswersCarryTheRequestID(t *testing.T) {
+	s, _, logs := newObservedServer(t, nil)
+	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"operation":"get_status"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", basic("admin", "pw"))
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, req)
+	id := rec.Header().Get(HeaderRequestID)
+	if rec.Code != 200 || id == "" || !strings.Contains(logs.String(), "request_id="+id+" ") {
+		t.Fatalf("status %d, id %q, log %s", rec.Code, id, logs)
+	}
+	// An error answer carries it too.
+	req = httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"operation":"get_status"}`))
+	req.Header.Set("Content-Type", "application/json")
+	rec = httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, req)
+	if rec.Code != 401 || rec.Header().Get(HeaderRequestID) == "" || rec.Header().Get(HeaderRequestID) == id {
+		t.Fatalf("401: id %q", rec.Header().Get(HeaderRequestID))
+	}
+}

@@ -300,13 +300,6 @@ func (s *Server) operations(c echo.Context) error {
 	return nil
 }
 
-func statusOf(err error) int {
-	if e, ok := sdk.AsError(err); ok {
-		return e.Status
-	}
-	return http.StatusInternalServerError
-}
-
 // copyReply streams a family's reply to the client and returns its status.
 func (s *Server) copyReply(c echo.Context, reply *sdk.Reply, id, op string) int {
 	w := c.Response()
