@@ -21,14 +21,15 @@
 // at all (one row); a column list, *, or * beside other columns; AS;
 // DISTINCT; arithmetic (+ - * / %), CASE, and the scalar functions of
 // HarperDB's SQL reference (scalar.go, datefn.go: string, math,
-// conditional, date and time) and geo functions (geo.go); WHERE with = != <> < <= > >= <=>,
+// conditional, date and time), geo functions (geo.go) and SEARCH_JSON
+// (searchjson.go); WHERE with = != <> < <= > >= <=>,
 // AND/OR/XOR/NOT, IN, BETWEEN, LIKE (% and _, case-insensitive, ESCAPE),
 // REGEXP/RLIKE, IS [NOT] NULL/TRUE/FALSE; GROUP BY with COUNT(*), COUNT,
 // SUM, AVG, MIN, MAX (each with DISTINCT), ARRAY, DISTINCT_ARRAY and
 // GROUP_CONCAT, and HAVING; ORDER BY (names, aliases, positions,
 // aggregates, expressions; ASC/DESC); LIMIT and OFFSET. INSERT VALUES and
 // UPDATE SET take constant expressions. Anything else valid SQL
-// (subqueries, UNION, NATURAL JOIN, SEARCH_JSON, geoCrosses,
+// (subqueries, UNION, NATURAL JOIN, geoCrosses,
 // geoDifference) is a 400 "SQL feature not
 // supported: <what>", never a silent wrong answer.
 //

@@ -32,3 +32,22 @@ func TestGeoFunctions(t *testing.T) {
 		t.Errorf("geoArea = %v", a)
 	}
 }
+
+// TestSearchJSON checks SEARCH_JSON against HarperDB 4.7's answers
+// (74-sql.json "SEARCH_JSON on a nested attribute", "SEARCH_JSON in WHERE").
+func TestSearchJSON(t *testing.T) {
+	src := newDogs(t)
+	if got := column(query(t, src, "SELECT SEARCH_JSON('first', owner) AS f FROM db.dogs WHERE id = 1"), "f"); got != `"Kyle"` {
+		t.Errorf("nested attribute: %s", got)
+	}
+	if got := column(query(t, src, "SELECT id FROM db.dogs WHERE SEARCH_JSON('last', owner) = 'B'"), "id"); got != "1" {
+		t.Errorf("in WHERE: %s", got)
+	}
+	if got := one(t, `SELECT SEARCH_JSON('$count(a)', '{"a":[1,2,3]}') AS n, SEARCH_JSON('nope', '{"a":1}') AS u, SEARCH_JSON('(', '{}') AS bad`); got != `{"bad":null,"n":3,"u":null}` {
+		t.Errorf("literals: %s", got)
+	}
+	st, err := Parse("SELECT id FROM db.dogs WHERE SEARCH_JSON('x', info) = 1")
+	if err != nil || st.ReadAttributes()[1] != "info" {
+		t.Errorf("ReadAttributes: %v %v", st, err)
+	}
+}
