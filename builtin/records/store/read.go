@@ -68,7 +68,20 @@ func (t *tableTx) scan(ctx context.Context, fn func(rec map[string]any) error) e
 // scanValues walks t's stored values in key order, checking ctx every
 // ctxCheckEvery records.
 func (t *tableTx) scanValues(ctx context.Context, fn func(v []byte) error) error {
-	return t.scanValuesDir(ctx, false, fn)
+	c := t.recs.Cursor()
+	n := 0
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if n%ctxCheckEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		n++
+		if err := fn(v); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // scanValuesDir is scanValues, in reverse key order when reverse is set.
@@ -100,19 +113,30 @@ func (t *tableTx) scanValuesDir(ctx context.Context, reverse bool, fn func(v []b
 // Scan would have given. It lets a reader that writes records out as JSON
 // copy what is already in the right form instead of decoding it.
 func (s *Store) ScanRaw(ctx context.Context, db, table string, fn func(raw []byte) error) error {
-	return s.ScanRawPage(ctx, db, table, Page{}, fn)
+	return s.viewTable(db, table, func(t *tableTx) error {
+		s.prefetch.wholeTable(t)
+		return t.scanValues(ctx, func(v []byte) error {
+			if _, err := valueCtime(v); err != nil {
+				return fmt.Errorf("table %s.%s: %w", t.db, t.name, err)
+			}
+			return fn(v[valueHeaderLen:])
+		})
+	})
 }
 
 // ScanRawPage is ScanRaw in reverse key order when page.Reverse is set,
 // skipping page.Offset records and stopping after page.Limit (0: no
 // limit); page.Sort is ignored.
 func (s *Store) ScanRawPage(ctx context.Context, db, table string, page Page, fn func(raw []byte) error) error {
+	if page == (Page{}) {
+		return s.ScanRaw(ctx, db, table, fn)
+	}
 	if err := page.validate(); err != nil {
 		return err
 	}
 	skip, sent := page.Offset, 0
 	err := s.viewTable(db, table, func(t *tableTx) error {
-		if page.Limit == 0 { // a window reads only part of the table
+		if page.Limit == 0 { // a limit reads only part of the table
 			s.prefetch.wholeTable(t)
 		}
 		return t.scanValuesDir(ctx, page.Reverse, func(v []byte) error {
