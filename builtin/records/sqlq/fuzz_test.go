@@ -18,6 +18,9 @@ func FuzzParseRun(f *testing.F) {
 		"UPDATE db.dogs SET name = 'x' WHERE id = 1",
 		"DELETE FROM db.dogs WHERE id IN (1, 2)",
 		"SELECT `select` FROM `db`.`order` WHERE `from` = -1e400",
+		"SELECT DISTINCT *, SUBSTRING(name, -2, 1) AS s, RANDOM(9) r, DATE_ADD(age, 1, 'M') FROM [db].[dogs] WHERE name REGEXP '^P' ORDER BY s",
+		"SELECT d.name, e.id, GROUP_CONCAT(e.name) FROM db.dogs d LEFT JOIN db.dogs e ON d.id = e.age GROUP BY d.name",
+		"SELECT CASE age WHEN 5 THEN geoDistance('[0,0]', '[1,1]') ELSE SEARCH_JSON('first', owner) END, now FROM db.dogs",
 	} {
 		f.Add(seed)
 	}

@@ -441,7 +441,7 @@ func fnTrunc(a []any) any {
 // [0, n).
 func fnRandom(a []any) any {
 	if len(a) == 1 && a[0] != nil {
-		if n, ok := toNumber(a[0]); ok && n >= 1 {
+		if n, ok := toNumber(a[0]); ok && n >= 1 && n < 1<<62 {
 			return float64(rand.N(int64(n)))
 		}
 	}
