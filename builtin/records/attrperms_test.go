@@ -82,9 +82,20 @@ func TestAttributePermissionsOnReads(t *testing.T) {
 			op("sql", "sql", "SELECT name FROM db.pets WHERE secret = 's1'"),
 			op("sql", "sql", "SELECT name FROM db.pets ORDER BY secret"),
 			op("sql", "sql", "DELETE FROM db.pets WHERE secret = 's1'"),
+			// Functions, CASE and joins name the attributes they read.
+			op("sql", "sql", "SELECT UPPER(secret) AS s FROM db.pets"),
+			op("sql", "sql", "SELECT CASE WHEN age > 1 THEN secret END AS s FROM db.pets"),
+			op("sql", "sql", "SELECT a.name FROM db.pets a JOIN db.pets b ON a.id = b.id WHERE b.secret = 's1'"),
+			op("sql", "sql", "SELECT b.secret FROM db.pets a JOIN db.pets b USING (id)"),
 		} {
 			want403(t, as(body), hiddenAttr("secret"))
 		}
+	})
+	t.Run("a self-join reads what the role may read", func(t *testing.T) {
+		wantJSON(t, as(op("sql", "sql", "SELECT a.name, UPPER(b.name) AS up FROM db.pets a JOIN db.pets b ON a.id = b.id")),
+			`[{"name":"Rex","up":"REX"}]`)
+		// One table: * keeps to the attributes the role may read.
+		wantJSON(t, as(op("sql", "sql", "SELECT b.* FROM db.pets a JOIN db.pets b ON a.id = b.id")), `[{"id":1,"age":3,"name":"Rex"}]`)
 	})
 	t.Run("describe lists only attributes the role can see", func(t *testing.T) {
 		r := as(onPets("describe_table"))
