@@ -8,10 +8,12 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
+	"google.golang.org/grpc/status"
 
 	"github.com/hops-dev/hops/sdk"
 )
@@ -49,30 +51,55 @@ func newFamily(s *Supervisor, spec Spec) *family {
 	return &family{s: s, spec: spec, log: s.opts.Logger.Named(spec.Name), state: stateStarting}
 }
 
-// firstStart starts the family and registers its operations.
+// firstStart starts the family and registers its operations. A family
+// that described its operations but refused its configuration is
+// registered too and left down: its operations answer 503 naming the
+// reason (NotStartedMessage), not "Operation not found".
 func (f *family) firstStart(ctx context.Context) error {
 	p, err := f.launch(ctx)
+	var ce *configureError
+	if errors.As(err, &ce) {
+		f.register(ce.ops)
+	}
 	if err != nil {
 		f.setFailed(err.Error())
 		return err
 	}
-	names := make([]string, 0, len(p.desc.Operations))
-	for _, op := range p.desc.Operations {
-		names = append(names, op.Name)
-	}
-	sort.Strings(names)
-	if refused := f.s.opts.Registry.AddFamily(f.spec.Name, p.desc.Operations); len(refused) > 0 {
-		f.log.Error("operations refused: another family registered them first", "operations", refused)
-	}
+	f.register(p.desc.Operations)
 	f.mu.Lock()
-	f.opNames = names
 	f.cur, f.state = p, stateServing
 	f.mu.Unlock()
-	f.log.Info("family serving", "pid", p.pid, "version", p.desc.Version, "operations", len(names))
+	f.log.Info("family serving", "pid", p.pid, "version", p.desc.Version, "operations", len(p.desc.Operations))
 	f.s.wg.Add(1)
 	go f.monitor(p)
 	return nil
 }
+
+// register adds the family's operations to the registry and remembers
+// their names (a restart must describe the same).
+func (f *family) register(ops []sdk.Operation) {
+	names := make([]string, 0, len(ops))
+	for _, op := range ops {
+		names = append(names, op.Name)
+	}
+	sort.Strings(names)
+	if refused := f.s.opts.Registry.AddFamily(f.spec.Name, ops); len(refused) > 0 {
+		f.log.Error("operations refused: another family registered them first", "operations", refused)
+	}
+	f.mu.Lock()
+	f.opNames = names
+	f.mu.Unlock()
+}
+
+// configureError is a family that started and described its operations
+// but refused its configuration.
+type configureError struct {
+	ops []sdk.Operation
+	err error
+}
+
+func (e *configureError) Error() string { return e.err.Error() }
+func (e *configureError) Unwrap() error { return e.err }
 
 // launch starts a process, checks what it describes and configures it.
 func (f *family) launch(ctx context.Context) (*process, error) {
@@ -101,7 +128,8 @@ func (f *family) launch(ctx context.Context) (*process, error) {
 	err = p.fc.Configure(ctx, sdk.Config{Section: f.spec.Section, RootPath: f.s.opts.RootPath, LogLevel: f.s.opts.LogLevel})
 	if err != nil {
 		p.kill()
-		return nil, fmt.Errorf("family %s: %w", f.spec.Name, err)
+		return nil, &configureError{ops: p.desc.Operations,
+			err: fmt.Errorf("family %s refused its configuration: %s", f.spec.Name, familyMessage(err))}
 	}
 	return p, nil
 }
@@ -278,11 +306,14 @@ func (f *family) handle(ctx context.Context, req *sdk.Request) (*sdk.Reply, erro
 	// it, so it either sends this request to the new process or finds it
 	// counted when it waits for the old one's requests to end.
 	f.mu.RLock()
-	p := f.cur
+	p, state, reason := f.cur, f.state, f.reason
 	if p != nil {
 		p.inflight.add()
 	}
 	f.mu.RUnlock()
+	if p == nil && state == stateFailed {
+		return nil, &sdk.Error{Status: http.StatusServiceUnavailable, Message: NotStartedMessage(f.spec.Name, reason)}
+	}
 	if p == nil {
 		return nil, &sdk.Error{Status: http.StatusServiceUnavailable, Message: RestartingMessage(f.spec.Name)}
 	}
@@ -310,4 +341,18 @@ func (d *doneBody) Close() error {
 	err := d.ReadCloser.Close()
 	d.once.Do(d.done)
 	return err
+}
+
+// familyMessage is what a family said when it refused a call: the message
+// of its *sdk.Error as the gRPC status carried it, without the transport's
+// wrapping ("configure: rpc error: code = Unknown desc = configure <name>: ").
+func familyMessage(err error) string {
+	msg := status.Convert(errors.Unwrap(err)).Message()
+	if msg == "" {
+		return err.Error()
+	}
+	if _, rest, ok := strings.Cut(msg, ": "); ok && strings.HasPrefix(msg, "configure ") {
+		return rest
+	}
+	return msg
 }

@@ -122,3 +122,16 @@ func (f *helperFamily) Shutdown(context.Context) error {
 	}
 	return nil
 }
+
+// Configure refuses a section {"refuse": "<reason>"} with that reason, as
+// a family refuses a configuration it cannot run with.
+func (f *helperFamily) Configure(_ context.Context, cfg sdk.Config) error {
+	var sec struct {
+		Refuse string `json:"refuse"`
+	}
+	_ = json.Unmarshal(cfg.Section, &sec)
+	if sec.Refuse != "" {
+		return sdk.BadRequest("%s", sec.Refuse)
+	}
+	return nil
+}

@@ -129,8 +129,10 @@ func New(opts Options) *Supervisor {
 }
 
 // Start starts every spec's family concurrently and waits for each first
-// start. A family that fails to start is logged and left down (its
-// operations are then unknown); the others serve. The error lists those
+// start. A family that fails to start is logged and left down; the
+// others serve. If it described its operations before it failed (it
+// refused its configuration), they answer 503 naming the reason;
+// otherwise they are unknown. The error lists those
 // that failed.
 func (s *Supervisor) Start(ctx context.Context, specs []Spec) error {
 	s.log.Info("starting families", "families", len(specs), "restart_backoff_min", s.opts.BackoffMin,
@@ -163,6 +165,12 @@ func (s *Supervisor) Start(ctx context.Context, specs []Spec) error {
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// NotStartedMessage is the error of a call to a family that could not
+// start (its reason, e.g. a configuration it refused) and is left down.
+func NotStartedMessage(family, reason string) string {
+	return fmt.Sprintf("Operation family '%s' is not running: %s", family, reason)
 }
 
 // RestartingMessage is the error of a call to a family that is down.

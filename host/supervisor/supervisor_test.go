@@ -253,8 +253,9 @@ func TestDescribeChangeKeepsFamilyDown(t *testing.T) {
 	if !strings.Contains(info.Reason, errDifferentOperations.Error()) || !strings.Contains(info.Reason, "added_on_restart") {
 		t.Fatalf("reason = %q", info.Reason)
 	}
-	if _, _, err := call(s, "pid", nil); !isRestarting(err) {
-		t.Fatalf("a family kept down must answer 503, got %v", err)
+	var se *sdk.Error
+	if _, _, err := call(s, "pid", nil); !errors.As(err, &se) || se.Status != 503 || !strings.Contains(se.Message, errDifferentOperations.Error()) {
+		t.Fatalf("a family kept down must answer 503 naming why, got %v", err)
 	}
 	select {
 	case d := <-gate.asked:
@@ -399,4 +400,32 @@ func inflightOf(f *family) int {
 		return 0
 	}
 	return p.inflight.count()
+}
+
+// A family that refuses its configuration at start is left down, and its
+// operations answer 503 naming the reason, not "Operation not found".
+func TestRefusedConfigurationAnswers503WithTheReason(t *testing.T) {
+	spec := helperSpec()
+	spec.Section = json.RawMessage(`{"refuse": "'families.helper.size' must be a number"}`)
+	s := New(Options{})
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+		defer cancel()
+		s.Shutdown(ctx)
+	})
+	if err := s.Start(context.Background(), []Spec{spec}); err == nil {
+		t.Fatal("Start succeeded with a refused configuration")
+	}
+	if entry, ok := s.opts.Registry.Lookup("pid"); !ok || entry.Family != helperName {
+		t.Fatalf("operation not registered: %+v %v", entry, ok)
+	}
+	_, _, err := call(s, "pid", nil)
+	var se *sdk.Error
+	if !errors.As(err, &se) || se.Status != 503 ||
+		se.Message != "Operation family 'helper' is not running: family helper refused its configuration: 'families.helper.size' must be a number" {
+		t.Fatalf("call after a refused configuration: %v", err)
+	}
+	if pi := waitState(t, s, stateFailed); pi.PID != 0 {
+		t.Fatalf("a failed family has a process: %+v", pi)
+	}
 }
