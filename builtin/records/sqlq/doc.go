@@ -22,21 +22,21 @@
 // DISTINCT; arithmetic (+ - * / %), CASE, and the scalar functions of
 // HarperDB's SQL reference (scalar.go, datefn.go: string, math,
 // conditional, date and time), geo functions (geo.go) and SEARCH_JSON
-// (searchjson.go); WHERE with = != <> < <= > >= <=>,
-// AND/OR/XOR/NOT, IN, BETWEEN, LIKE (% and _, case-insensitive, ESCAPE),
+// (searchjson.go); WHERE with = != <> < <= > >= <=>, AND/OR/XOR/NOT, IN,
+// BETWEEN, LIKE (% and _, case-insensitive, ESCAPE),
 // REGEXP/RLIKE, IS [NOT] NULL/TRUE/FALSE; GROUP BY with COUNT(*), COUNT,
 // SUM, AVG, MIN, MAX (each with DISTINCT), ARRAY, DISTINCT_ARRAY and
 // GROUP_CONCAT, and HAVING; ORDER BY (names, aliases, positions,
 // aggregates, expressions; ASC/DESC); LIMIT and OFFSET. INSERT VALUES and
 // UPDATE SET take constant expressions. Anything else valid SQL
-// (subqueries, UNION, NATURAL JOIN, geoCrosses,
-// geoDifference) is a 400 "SQL feature not
-// supported: <what>", never a silent wrong answer.
+// (subqueries, UNION, NATURAL JOIN, geoCrosses, geoDifference) is a 400
+// "SQL feature not supported: <what>", never a silent wrong answer.
 //
 // HarperDB (alasql) reads some text the MySQL grammar does not: [names],
 // EXTRACT(date, 'year'), keywords as column names (now, count). ParseWith
-// rewrites these first (rewrite.go) and retries with names beside a '.'
-// backquoted (qualifiers.go); errors always quote the user's own text.
+// rewrites these first (rewrite.go; a name after INTO, FROM, JOIN, UPDATE
+// or TABLE is never taken for a function) and retries with names beside a
+// '.' backquoted (qualifiers.go); errors always quote the user's own text.
 //
 // Semantics a user may ask about:
 //   - A missing attribute is NULL. Comparisons follow SQL's three-valued

@@ -35,3 +35,19 @@ func TestKeywordsAsQualifiedNames(t *testing.T) {
 		t.Errorf("bad statement: %v", err)
 	}
 }
+
+// TestRewriteKeepsTableNames: a table named like a function stays a table
+// after INTO, FROM, JOIN and UPDATE.
+func TestRewriteKeepsTableNames(t *testing.T) {
+	for sql, want := range map[string]TableRef{
+		"INSERT INTO log (id) VALUES (1)":             {"data", "log"},
+		"UPDATE date SET a = 1":                       {"data", "date"},
+		"SELECT LOG(a) FROM log":                      {"data", "log"},
+		"SELECT [x] FROM [left] WHERE UPPER(x) = 'A'": {"data", "left"},
+	} {
+		st, err := ParseWith(sql, Options{DefaultDatabase: "data"})
+		if err != nil || st.Table != want {
+			t.Errorf("%s: %v %v, want %v", sql, st, err, want)
+		}
+	}
+}

@@ -26,6 +26,10 @@ var keywordColumns = map[string]bool{
 	"last": true, "array": true, "search_json": true, "select": false,
 }
 
+// tableWords are the words after which a name is a table's (INSERT INTO
+// log (id) ...), never a function call to rewrite.
+var tableWords = map[string]bool{"into": true, "from": true, "join": true, "update": true, "table": true}
+
 // bareCalls are functions HarperDB calls without parentheses.
 var bareCalls = map[string]bool{
 	"current_timestamp": true, "current_date": true, "current_time": true,
@@ -35,8 +39,12 @@ var bareCalls = map[string]bool{
 func rewriteSQL(sql string, quoteWords bool) string {
 	var b strings.Builder
 	i := 0
+	prev := "" // the last word, lower-cased; "" after any other token
 	for i < len(sql) {
 		c := sql[i]
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' && !isNameStart(c) {
+			prev = ""
+		}
 		switch {
 		case c == '\'' || c == '"' || c == '`':
 			j := skipQuoted(sql, i)
@@ -80,7 +88,7 @@ func rewriteSQL(sql string, quoteWords bool) string {
 			}
 			called := k < len(sql) && sql[k] == '('
 			switch {
-			case qualified:
+			case qualified || tableWords[prev]:
 				b.WriteString(word)
 			case called && rewrittenCall(lower):
 				b.WriteString(fnPrefix + word)
@@ -91,6 +99,7 @@ func rewriteSQL(sql string, quoteWords bool) string {
 			default:
 				b.WriteString(word)
 			}
+			prev = lower
 			i = j
 		case c >= '0' && c <= '9':
 			j := i + 1
