@@ -221,7 +221,7 @@ func TestRecOperationsOverHTTP(t *testing.T) {
 	if rows = recRows(t, "sql after update", sql("SELECT age FROM zoo.dogs WHERE id = 10")); len(rows) != 1 || rows[0]["age"] != 7.0 {
 		t.Fatalf("sql update not applied: %v", rows)
 	}
-	recExpect(t, "sql delete", sql("DELETE FROM zoo.dogs WHERE id = 10"), 200, "1 of 1 records successfully deleted")
+	recExpect(t, "sql delete", sql("DELETE FROM zoo.dogs WHERE id = 10"), 200, "1 of 1 record successfully deleted") // HarperDB 4.7.29: singular
 	if rows = recRows(t, "sql after delete", sql("SELECT id FROM zoo.dogs WHERE id = 10")); len(rows) != 0 {
 		t.Fatalf("sql delete not applied: %v", rows)
 	}
@@ -254,7 +254,7 @@ func TestRecOperationsOverHTTP(t *testing.T) {
 		want   string // exact error, or a substring when it starts with "~"
 	}{
 		{"insert without records", dogs("insert", nil), 400, "~records"},
-		{"insert unknown table", map[string]any{"operation": "insert", "database": "zoo", "table": "nope", "records": []map[string]any{{"id": 1}}}, 404, "Table 'zoo.nope' does not exist"},
+		{"insert unknown table", map[string]any{"operation": "insert", "database": "zoo", "table": "nope", "records": []map[string]any{{"id": 1}}}, 400, "Table 'zoo.nope' does not exist"}, // HarperDB 4.7.29: 400
 		{"update without key", dogs("update", map[string]any{"records": []map[string]any{{"name": "x"}}}), 400, "~hash attribute"},
 		{"delete without hash_values", dogs("delete", nil), 400, "~hash_values"},
 		{"search_by_hash without hash_values", dogs("search_by_hash", map[string]any{"get_attributes": []string{"id"}}), 400, "~hash_values"},
