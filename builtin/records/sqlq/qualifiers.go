@@ -20,25 +20,10 @@ func quoteQualified(sql string) (string, bool) {
 	for i < len(sql) {
 		c := sql[i]
 		switch {
-		case c == '\'' || c == '"' || c == '`':
-			j := skipQuoted(sql, i)
+		case skipInert(sql, i) > i:
+			j := skipInert(sql, i)
 			b.WriteString(sql[i:j])
 			i = j
-		case c == '-' && strings.HasPrefix(sql[i:], "-- "), c == '#':
-			j := strings.IndexByte(sql[i:], '\n')
-			if j < 0 {
-				j = len(sql) - i
-			}
-			b.WriteString(sql[i : i+j])
-			i += j
-		case c == '/' && strings.HasPrefix(sql[i:], "/*"):
-			j := strings.Index(sql[i+2:], "*/")
-			end := len(sql)
-			if j >= 0 {
-				end = i + 2 + j + 2
-			}
-			b.WriteString(sql[i:end])
-			i = end
 		case isNameStart(c):
 			j := i + 1
 			for j < len(sql) && isNamePart(sql[j]) {
@@ -65,6 +50,27 @@ func quoteQualified(sql string) (string, bool) {
 		}
 	}
 	return b.String(), changed
+}
+
+// skipInert returns the end of the quoted text or comment that starts at
+// sql[i] (text a rewrite leaves as it is), or i when none starts there.
+func skipInert(sql string, i int) int {
+	c := sql[i]
+	switch {
+	case c == '\'' || c == '"' || c == '`':
+		return skipQuoted(sql, i)
+	case c == '-' && strings.HasPrefix(sql[i:], "-- "), c == '#':
+		if j := strings.IndexByte(sql[i:], '\n'); j >= 0 {
+			return i + j
+		}
+		return len(sql)
+	case c == '/' && strings.HasPrefix(sql[i:], "/*"):
+		if j := strings.Index(sql[i+2:], "*/"); j >= 0 {
+			return i + 2 + j + 2
+		}
+		return len(sql)
+	}
+	return i
 }
 
 // skipQuoted returns the index just past the quoted text starting at

@@ -46,25 +46,10 @@ func rewriteSQL(sql string, quoteWords bool) string {
 			prev = ""
 		}
 		switch {
-		case c == '\'' || c == '"' || c == '`':
-			j := skipQuoted(sql, i)
+		case skipInert(sql, i) > i:
+			j := skipInert(sql, i)
 			b.WriteString(sql[i:j])
 			i = j
-		case c == '-' && strings.HasPrefix(sql[i:], "-- "), c == '#':
-			j := strings.IndexByte(sql[i:], '\n')
-			if j < 0 {
-				j = len(sql) - i
-			}
-			b.WriteString(sql[i : i+j])
-			i += j
-		case c == '/' && strings.HasPrefix(sql[i:], "/*"):
-			j := strings.Index(sql[i+2:], "*/")
-			end := len(sql)
-			if j >= 0 {
-				end = i + 2 + j + 2
-			}
-			b.WriteString(sql[i:end])
-			i = end
 		case c == '[':
 			j := strings.IndexByte(sql[i+1:], ']')
 			if j < 0 || strings.ContainsAny(sql[i+1:i+1+j], "`'\"[") {
