@@ -23,104 +23,13 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/hops-dev/hops/scripts/faults/internal/hopsproc"
 )
-
-type host struct {
-	bin, root, url string
-	port           int
-	cmd            *exec.Cmd
-	families       map[string]int
-	client         *http.Client
-}
-
-func (h *host) post(body string) (int, []byte, error) {
-	req, _ := http.NewRequest("POST", h.url, bytes.NewReader([]byte(body)))
-	req.SetBasicAuth("admin", "password")
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := h.client.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, b, err
-}
-
-func (h *host) start() error {
-	cmd := exec.Command(h.bin, "run")
-	cmd.Env = append(os.Environ(), "ROOTPATH="+h.root, "HDB_ADMIN_USERNAME=admin",
-		"HDB_ADMIN_PASSWORD=password", "OPERATIONSAPI_NETWORK_PORT="+strconv.Itoa(h.port))
-	log, err := os.OpenFile(h.root+".out", os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return err
-	}
-	cmd.Stdout, cmd.Stderr = log, log
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	h.cmd = cmd
-	go func() { _ = cmd.Wait(); log.Close() }()
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		code, b, err := h.post(`{"operation":"host_information"}`)
-		if err == nil && code == 200 {
-			var hi struct {
-				Plugins []struct {
-					Name  string `json:"name"`
-					Pid   int    `json:"pid"`
-					State string `json:"state"`
-				} `json:"plugins"`
-			}
-			if json.Unmarshal(b, &hi) == nil {
-				ready := len(hi.Plugins) > 0
-				h.families = map[string]int{}
-				for _, p := range hi.Plugins {
-					h.families[p.Name] = p.Pid
-					ready = ready && p.State == "serving"
-				}
-				if ready {
-					return nil
-				}
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return fmt.Errorf("hops did not answer within 60 s (see %s.out)", h.root)
-}
-
-func alive(pid int) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	// a zombie is gone for our purpose
-	return !bytes.Contains(b, []byte(") Z "))
-}
-
-// killHost SIGKILLs the host only and waits up to 10 s for its families
-// to exit; it kills the ones that stay and says so.
-func (h *host) killHost() {
-	pgid := h.cmd.Process.Pid
-	_ = h.cmd.Process.Signal(syscall.SIGKILL)
-	deadline := time.Now().Add(10 * time.Second)
-	for name, pid := range h.families {
-		for alive(pid) && time.Now().Before(deadline) {
-			time.Sleep(20 * time.Millisecond)
-		}
-		if alive(pid) {
-			fmt.Printf("family %s (pid %d) outlived its host by 10 s: killed\n", name, pid)
-			_ = syscall.Kill(pid, syscall.SIGKILL)
-		}
-	}
-	_ = syscall.Kill(-pgid, syscall.SIGKILL)
-}
 
 func main() {
 	bin := flag.String("bin", "/tmp/f13-hops", "hops binary")
@@ -145,31 +54,31 @@ func main() {
 		os.Exit(1)
 	}
 	defer os.RemoveAll(dir)
-	h := &host{bin: *bin, root: dir + "/root", port: *port, url: fmt.Sprintf("http://127.0.0.1:%d/", *port),
-		client: &http.Client{Timeout: 30 * time.Second}}
+	h := &hopsproc.Host{Bin: *bin, Root: dir + "/root", Port: *port, URL: fmt.Sprintf("http://127.0.0.1:%d/", *port),
+		Client: &http.Client{Timeout: 30 * time.Second}}
 	defer func() {
-		if h.cmd != nil {
-			h.killHost()
+		if h.Cmd != nil {
+			h.KillHost()
 		}
 	}()
 	fail := func(err error) {
 		fmt.Fprintln(os.Stderr, "killload:", err)
-		if h.cmd != nil {
-			h.killHost()
+		if h.Cmd != nil {
+			h.KillHost()
 		}
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}
-	if err := h.start(); err != nil {
+	if err := h.Start(); err != nil {
 		fail(err)
 	}
 	for _, b := range []string{`{"operation":"create_database","database":"f13"}`,
 		`{"operation":"create_table","database":"f13","table":"t","primary_key":"id"}`} {
-		if code, resp, err := h.post(b); err != nil || code != 200 {
+		if code, resp, err := h.Post(b); err != nil || code != 200 {
 			fail(fmt.Errorf("setup %s: %d %s %v", b, code, resp, err))
 		}
 	}
-	fmt.Printf("hops on %s, root %s, %d loaders x %d records, kill every %s for %s\n", h.url, h.root, *clients, *batch, *every, *duration)
+	fmt.Printf("hops on %s, root %s, %d loaders x %d records, kill every %s for %s\n", h.URL, h.Root, *clients, *batch, *every, *duration)
 
 	var mu sync.Mutex
 	acked := map[string]bool{}
@@ -189,7 +98,7 @@ func main() {
 					recs[i] = map[string]any{"id": ids[i], "client": c, "v": seq}
 				}
 				body, _ := json.Marshal(map[string]any{"operation": "insert", "database": "f13", "table": "t", "records": recs})
-				req, _ := http.NewRequest("POST", h.url, bytes.NewReader(body))
+				req, _ := http.NewRequest("POST", h.URL, bytes.NewReader(body))
 				req.SetBasicAuth("admin", "password")
 				req.Header.Set("Content-Type", "application/json")
 				sent.Add(1)
@@ -221,15 +130,15 @@ func main() {
 		time.Sleep(*every)
 		rounds++
 		if rounds%2 == 1 {
-			h.killHost()
+			h.KillHost()
 			hostKills++
-			if err := h.start(); err != nil {
+			if err := h.Start(); err != nil {
 				stop.Store(true)
 				fail(fmt.Errorf("round %d: restart after kill -9: %w", rounds, err))
 			}
 			fmt.Printf("round %d at %.1fs: host killed and started again\n", rounds, time.Since(start).Seconds())
 		} else {
-			pid := h.families["records"]
+			pid := h.Families["records"]
 			if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 				fmt.Printf("round %d: kill records %d: %v\n", rounds, pid, err)
 				continue
@@ -238,7 +147,7 @@ func main() {
 			// wait for the supervisor to bring it back (bounded)
 			deadline := time.Now().Add(30 * time.Second)
 			for time.Now().Before(deadline) {
-				code, b, err := h.post(`{"operation":"host_information"}`)
+				code, b, err := h.Post(`{"operation":"host_information"}`)
 				var hi struct {
 					Plugins []struct {
 						Name  string `json:"name"`
@@ -249,27 +158,27 @@ func main() {
 				if err == nil && code == 200 && json.Unmarshal(b, &hi) == nil {
 					for _, p := range hi.Plugins {
 						if p.Name == "records" && p.Pid != pid && p.State == "serving" {
-							h.families["records"] = p.Pid
+							h.Families["records"] = p.Pid
 						}
 					}
 				}
-				if h.families["records"] != pid {
+				if h.Families["records"] != pid {
 					break
 				}
 				time.Sleep(50 * time.Millisecond)
 			}
-			fmt.Printf("round %d at %.1fs: records family %d killed, now %d\n", rounds, time.Since(start).Seconds(), pid, h.families["records"])
+			fmt.Printf("round %d at %.1fs: records family %d killed, now %d\n", rounds, time.Since(start).Seconds(), pid, h.Families["records"])
 		}
 	}
 	stop.Store(true)
 	wg.Wait()
 	// one more kill -9 right after the last acknowledgements
-	h.killHost()
+	h.KillHost()
 	hostKills++
-	if err := h.start(); err != nil {
+	if err := h.Start(); err != nil {
 		fail(fmt.Errorf("final restart: %w", err))
 	}
-	code, b, err := h.post(`{"operation":"search_by_value","database":"f13","table":"t","search_attribute":"id","search_value":"*","get_attributes":["id"]}`)
+	code, b, err := h.Post(`{"operation":"search_by_value","database":"f13","table":"t","search_attribute":"id","search_value":"*","get_attributes":["id"]}`)
 	if err != nil || code != 200 {
 		fail(fmt.Errorf("final search: %d %.300s %v", code, b, err))
 	}
@@ -294,8 +203,8 @@ func main() {
 	}
 	fmt.Printf("RESULT rounds=%d host_kills=%d records_kills=%d inserts_sent=%d inserts_200=%d inserts_failed=%d acknowledged=%d rows_in_table=%d lost=%d\n",
 		rounds, hostKills, recKills, sent.Load(), ok.Load(), failed.Load(), len(acked), len(rows), lost)
-	h.killHost()
-	h.cmd = nil
+	h.KillHost()
+	h.Cmd = nil
 	if lost > 0 {
 		os.RemoveAll(dir)
 		os.Exit(1)
