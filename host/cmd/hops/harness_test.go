@@ -83,6 +83,8 @@ type instance struct {
 	setpgid bool
 	// args are added after "run" on hops' command line.
 	args []string
+	// wrap is a command prefix hops runs under (e.g. ip netns exec ns).
+	wrap []string
 }
 
 type syncBuffer struct {
@@ -172,7 +174,8 @@ func prepareHops(t testing.TB, root, configYAML string, env ...string) *instance
 
 func (in *instance) start() {
 	in.t.Helper()
-	in.cmd = exec.Command(hopsBin, append([]string{"run"}, in.args...)...)
+	argv := append(append(append([]string{}, in.wrap...), hopsBin, "run"), in.args...)
+	in.cmd = exec.Command(argv[0], argv[1:]...)
 	in.cmd.Env = in.env
 	in.cmd.Stdout, in.cmd.Stderr = in.out, in.out
 	if in.setpgid {
