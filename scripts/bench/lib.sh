@@ -182,7 +182,7 @@ target_pids() {
 
 # wrk_script LUA BODYFILE: writes the wrk script LUA, which POSTs the body
 # with the benchmark's Basic auth and, when wrk ends, prints one RESULT
-# line: rps, p50/p99 in ms, non-2xx answers, socket errors.
+# line: rps, p50/p99 in ms, non-2xx answers, socket errors, requests.
 wrk_script() {
   {
     echo 'wrk.method = "POST"'
@@ -191,10 +191,11 @@ wrk_script() {
     echo "wrk.headers[\"Authorization\"] = \"$BENCH_AUTH\""
     cat <<'LUA'
 done = function(summary, latency, requests)
-  io.write(string.format("RESULT rps=%.1f p50_ms=%.3f p99_ms=%.3f non2xx=%d errors=%d\n",
+  io.write(string.format("RESULT rps=%.1f p50_ms=%.3f p99_ms=%.3f non2xx=%d errors=%d requests=%d\n",
     summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000,
     latency:percentile(99) / 1000, summary.errors.status,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.requests))
 end
 LUA
   } >"$1"

@@ -1,5 +1,5 @@
 // Command opclient times single operations for the scripts in
-// scripts/bench/, against hops or HarperDB alike. Three modes, each
+// scripts/bench/, against hops or HarperDB alike. Four modes, each
 // ending with one `RESULT key=value ...` line the scripts parse:
 //
 //	opclient job    -url U -body B   POST a job operation (export_local,
@@ -9,6 +9,9 @@
 //	opclient stream -url U -body B   POST once, read the answer to its last
 //	                                 byte; time to first and last byte.
 //	opclient repeat -url U -body B   POST -n times in a row; per-call times.
+//	opclient cold -url U -body B -- CMD ARGS...
+//	                                 start CMD, POST until a 200; time from
+//	                                 the start to that answer; stop CMD.
 //
 // B is the request JSON, or @file to read it from a file. Basic auth is
 // -user/-pass. Everything is bounded by -timeout.
@@ -33,7 +36,7 @@ type options struct {
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: opclient job|stream|repeat -url URL -body JSON|@file [flags]")
+		fmt.Fprintln(os.Stderr, "usage: opclient job|stream|repeat|cold -url URL -body JSON|@file [flags]")
 		os.Exit(2)
 	}
 	mode := os.Args[1]
@@ -59,6 +62,8 @@ func main() {
 			err = runStream(client, o)
 		case "repeat":
 			err = runRepeat(client, o)
+		case "cold":
+			err = runCold(client, o, fs.Args())
 		default:
 			err = fmt.Errorf("unknown mode %q", mode)
 		}
