@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/hops-dev/hops/builtin/records/sqlq"
 )
 
 func sqlOp(text string) map[string]any { return op("sql", "sql", text) }
@@ -26,6 +28,8 @@ func TestSQLSelect(t *testing.T) {
 		{"SELECT grp, COUNT(*) AS c FROM db.bulk GROUP BY grp ORDER BY grp", `[{"grp":0,"c":100},{"grp":1,"c":100},{"grp":2,"c":100}]`},
 		{"SELECT MAX(n) AS m FROM db.bulk", `[{"m":600}]`},
 		{"SELECT id FROM db.bulk ORDER BY n DESC LIMIT 2 OFFSET 1", `[{"id":299},{"id":298}]`},
+		// HarperDB 4.7.29 answers a UNION without FROM, right side first.
+		{"SELECT 1 AS x UNION SELECT 2 AS x", `[{"x":2},{"x":1}]`},
 	}
 	for _, c := range cases {
 		t.Run(c.sql, func(t *testing.T) { wantJSON(t, e.super(sqlOp(c.sql)), c.want) })
@@ -67,7 +71,9 @@ func TestSQLErrors(t *testing.T) {
 	wantError(t, e.super(sqlOp("SELECT id FROM db.nope WHERE id = 1")), 404, "Table 'db.nope' does not exist")
 	wantError(t, e.super(sqlOp("DELETE FROM db.nope WHERE id = 1")), 404, "Table 'db.nope' does not exist")
 	wantError(t, e.super(sqlOp("SELECT * FROM nodb.dogs")), 404, "database 'nodb' does not exist")
-	wantErrorContains(t, e.super(sqlOp("SELECT id FROM db.dogs UNION SELECT id FROM db.dogs")), 400, "SQL feature not supported")
+	wantError(t, e.super(sqlOp("SELECT id FROM db.dogs UNION SELECT id FROM db.dogs")), 400, sqlq.MsgSearchProblem)
+	wantError(t, e.super(sqlOp("SELECT id FROM db.dogs WHERE id IN (SELECT id FROM db.dogs)")), 400, sqlq.MsgSubquery)
+	wantErrorContains(t, e.super(sqlOp("SELECT * FROM db.dogs a NATURAL JOIN db.dogs b")), 400, "problem performing this search")
 	wantError(t, e.super(sqlOp("SELECT d.id FROM db.dogs d JOIN db.nope n ON d.id = n.id")), 404, "Table 'db.nope' does not exist")
 	// A table named without its database is in "data", like every operation.
 	wantError(t, e.super(sqlOp("SELECT * FROM dogs")), 404, "database 'data' does not exist")

@@ -63,7 +63,7 @@ func compileCond(e sqlparser.Expr, sc *scope) (cond, error) {
 	case *sqlparser.IsExpr:
 		return compileIs(x, sc)
 	case *sqlparser.ExistsExpr:
-		return nil, notSupported("subqueries")
+		return nil, badRequest(MsgSubquery)
 	}
 	op, err := compileOperand(e, sc)
 	if err != nil {
@@ -143,7 +143,7 @@ func compileIn(l operand, x *sqlparser.ComparisonExpr, sc *scope) (cond, error) 
 	tuple, ok := x.Right.(sqlparser.ValTuple)
 	if !ok {
 		if _, isSub := x.Right.(*sqlparser.Subquery); isSub {
-			return nil, notSupported("subqueries")
+			return nil, badRequest(MsgSubquery)
 		}
 		return nil, notSupported("IN without a list of values")
 	}
@@ -243,7 +243,7 @@ func compileOperand(e sqlparser.Expr, sc *scope) (operand, error) {
 		c, err := compileCond(e, sc)
 		return condValue{c: c}, err
 	case *sqlparser.Subquery, *sqlparser.ExistsExpr:
-		return nil, notSupported("subqueries")
+		return nil, badRequest(MsgSubquery)
 	case *sqlparser.BinaryExpr:
 		return compileArith(x, sc)
 	case *sqlparser.CollateExpr:

@@ -28,8 +28,11 @@
 // SUM, AVG, MIN, MAX (each with DISTINCT), ARRAY, DISTINCT_ARRAY and
 // GROUP_CONCAT, and HAVING; ORDER BY (names, aliases, positions,
 // aggregates, expressions; ASC/DESC); LIMIT and OFFSET. INSERT VALUES and
-// UPDATE SET take constant expressions. Anything else valid SQL
-// (subqueries, UNION, NATURAL JOIN, geoCrosses, geoDifference) is a 400
+// UPDATE SET take constant expressions. UNION [ALL], INTERSECT and EXCEPT
+// run where HarperDB 4.7 runs them, between SELECTs without FROM
+// (union.go). Subqueries, set operations over tables and NATURAL JOIN,
+// which HarperDB 4.7 fails with a 500, are 400s with HarperDB's text
+// (MsgSubquery, MsgSearchProblem, ...). Anything else valid SQL is a 400
 // "SQL feature not supported: <what>", never a silent wrong answer.
 //
 // HarperDB (alasql) reads some text the MySQL grammar does not: [names],

@@ -66,6 +66,18 @@ const (
 	// MsgBadPosition is for ORDER BY or GROUP BY n where n is not a
 	// column of the select list; the verb is n.
 	MsgBadPosition = "Unknown column '%s' in ORDER BY or GROUP BY: positions count from 1 over the select list"
+	// MsgSubquery is HarperDB 4.7's answer (a 500 there) to any subquery:
+	// IN (SELECT ...), EXISTS, or a SELECT used as a value.
+	MsgSubquery = "Circular reference"
+	// MsgDerivedTable is HarperDB 4.7's answer (a 500 there) to a SELECT
+	// in FROM: FROM (SELECT ...) AS s.
+	MsgDerivedTable = "schema not defined for table undefined"
+	// MsgSearchProblem is HarperDB 4.7's answer (a 500 there) to UNION,
+	// INTERSECT or EXCEPT over tables and to NATURAL JOIN.
+	MsgSearchProblem = "There was a problem performing this search. Please check the logs and try again."
+	// MsgNoFrom is HarperDB 4.7's answer (a 500 there) to a UNION whose
+	// first SELECT has no FROM but a later one has, or that has ORDER BY.
+	MsgNoFrom = "no from clause"
 )
 
 // badRequest returns a 400 *Error with a formatted message.

@@ -71,7 +71,7 @@ func compileJoin(from sqlparser.TableExprs, opts Options, refs *attrRefs) (*join
 		case *sqlparser.AliasedTableExpr:
 			name, ok := x.Expr.(sqlparser.TableName)
 			if !ok {
-				return notSupported("subqueries")
+				return badRequest(MsgDerivedTable)
 			}
 			if x.AsOf != nil {
 				return notSupported("AS OF")
@@ -113,6 +113,10 @@ func compileJoin(from sqlparser.TableExprs, opts Options, refs *attrRefs) (*join
 				p.kind = joinRight
 			case sqlparser.FullOuterJoinStr:
 				p.kind = joinFull
+			case sqlparser.NaturalJoinStr, sqlparser.NaturalLeftJoinStr, sqlparser.NaturalRightJoinStr, sqlparser.NaturalFullJoinStr:
+				// HarperDB 4.7 fails every NATURAL JOIN (a 500 with this
+				// text); hops answers 400 with it.
+				return badRequest(MsgSearchProblem)
 			default:
 				return notSupported(strings.ToUpper(x.Join))
 			}

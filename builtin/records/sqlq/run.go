@@ -31,7 +31,14 @@ func (st *Statement) Run(ctx context.Context, src Source, emit func(row map[stri
 	if st.sel == nil {
 		return fmt.Errorf("sqlq: Run of a %s statement: use Matching", st.Kind)
 	}
-	p := st.sel
+	if st.set != nil {
+		return st.set.run(ctx, src, emit)
+	}
+	return st.sel.run(ctx, src, emit)
+}
+
+// run runs one compiled SELECT.
+func (p *selectPlan) run(ctx context.Context, src Source, emit func(row map[string]any) error) error {
 	var err error
 	switch {
 	case p.grouped:

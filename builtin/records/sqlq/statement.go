@@ -77,7 +77,8 @@ type Statement struct {
 	// Set holds an UPDATE's assignments, in the order written.
 	Set []Assignment
 
-	sel   *selectPlan // SELECT only
+	sel   *selectPlan // SELECT only; the first SELECT of a set operation
+	set   *setPlan    // UNION, INTERSECT or EXCEPT; nil otherwise
 	where *filter     // UPDATE and DELETE only
 	refs  []string    // attributes read: select list, WHERE, GROUP BY, HAVING, ORDER BY
 }
@@ -111,9 +112,9 @@ func ParseWith(sql string, opts Options) (*Statement, error) {
 	case *sqlparser.Delete:
 		return compileDelete(x, opts)
 	case *sqlparser.SetOp:
-		return nil, notSupported(strings.ToUpper(x.Type))
+		return compileSetOp(x, opts)
 	case *sqlparser.ParenSelect:
-		return nil, notSupported("parenthesized SELECT")
+		return nil, syntaxError(fmt.Errorf("syntax error at %s", sql))
 	}
 	name := strings.TrimPrefix(fmt.Sprintf("%T", tree), "*sqlparser.")
 	return nil, notSupported(strings.ToUpper(name) + " statements (only SELECT, INSERT, UPDATE and DELETE are)")
@@ -277,7 +278,7 @@ func singleTable(exprs sqlparser.TableExprs, opts Options) (TableRef, string, er
 	case *sqlparser.AliasedTableExpr:
 		name, ok := x.Expr.(sqlparser.TableName)
 		if !ok {
-			return TableRef{}, "", notSupported("subqueries")
+			return TableRef{}, "", badRequest(MsgDerivedTable)
 		}
 		if x.AsOf != nil {
 			return TableRef{}, "", notSupported("AS OF")
