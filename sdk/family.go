@@ -74,6 +74,12 @@ const (
 	// AccessPermissions operations are forwarded for any authenticated user
 	// with the caller's permissions; the family checks table rights itself.
 	AccessPermissions
+	// AccessInternal operations are for the host and the builtin families
+	// only: the host refuses them with a 403 to every caller but its own
+	// internal one (a builtin family dispatching with an empty caller, or
+	// the host itself), so no HTTP client, super users included, reaches
+	// them.
+	AccessInternal
 )
 
 // String names the access level as the contract does.
@@ -85,6 +91,8 @@ func (a Access) String() string {
 		return "authenticated"
 	case AccessPermissions:
 		return "permissions"
+	case AccessInternal:
+		return "internal"
 	}
 	return "unspecified"
 }

@@ -21,6 +21,10 @@ type Caller struct {
 	// Token is an opaque host-signed token naming the caller. Pass the
 	// Caller to Host.Dispatch or JobStart to act as this user.
 	Token string
+	// Internal is true for the host's own internal caller only (the host
+	// acting for itself or for a builtin family's empty caller); it is
+	// host-side and never crosses the wire, so a family always sees false.
+	Internal bool
 }
 
 // Request is one operation call.

@@ -21,7 +21,7 @@ const maxCertListBytes = 16 << 20
 // internalCaller is who the host acts as when it asks a family for
 // something on its own behalf (the certificate list for HTTPS).
 var internalCaller = sdk.Caller{Username: "hops-internal", Role: "super_user", SuperUser: true,
-	Permissions: json.RawMessage(`{"super_user":true}`)}
+	Permissions: json.RawMessage(`{"super_user":true}`), Internal: true}
 
 // endpoint is one address the operations API listens on.
 type endpoint struct {

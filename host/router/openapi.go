@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/hops-dev/hops/host/registry"
+	"github.com/hops-dev/hops/sdk"
 )
 
 // OpenAPIInfo is the document's info object.
@@ -27,7 +28,8 @@ const OpenAPIVersion = "3.1.0"
 // operation that declares no input schema gets an object with its
 // "operation" and any other properties, as does one whose schema is not a
 // JSON object (with x-hops-input-schema-error saying so). GET /health, /ready, /metrics and
-// /openapi.json are listed too.
+// /openapi.json are listed too. Internal operations (sdk.AccessInternal)
+// are not listed.
 func (r *Router) OpenAPI(info OpenAPIInfo) ([]byte, error) {
 	if info.Title == "" {
 		info.Title = "hops operations API"
@@ -46,6 +48,9 @@ func (r *Router) OpenAPI(info OpenAPIInfo) ([]byte, error) {
 	oneOf := make([]any, 0, len(entries))
 	mapping := map[string]string{}
 	for _, e := range entries {
+		if e.Op.Access == sdk.AccessInternal {
+			continue // no client can call it
+		}
 		s := inputSchema(e)
 		name := schemaName(e.Op.Name)
 		schemas[name] = s

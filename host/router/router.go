@@ -3,6 +3,7 @@ package router
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -124,6 +125,9 @@ func (r *Router) Route(ctx context.Context, req *sdk.Request) (*sdk.Reply, error
 // authenticated and permissions operations pass (a permissions operation
 // checks table rights itself with the caller's permissions).
 func Authorize(entry registry.Entry, caller sdk.Caller) error {
+	if entry.Op.Access == sdk.AccessInternal && !caller.Internal {
+		return sdk.Errorf(http.StatusForbidden, MsgInternal, entry.Op.Name)
+	}
 	if entry.Op.Access == sdk.AccessSuperUser && !caller.SuperUser {
 		name := entry.Op.RestrictedName
 		if name == "" {

@@ -57,6 +57,7 @@ func newRouter(t *testing.T) (*Router, *fakeForwarder, *int) {
 	reg.AddFamily("status", []sdk.Operation{
 		{Name: "get_status", Access: sdk.AccessSuperUser, RestrictedName: "getStatus"},
 		{Name: "open_op", Access: sdk.AccessAuthenticated},
+		{Name: "inside_op", Access: sdk.AccessInternal},
 	})
 	fwd := &fakeForwarder{}
 	return New(Options{Registry: reg, Forwarder: fwd}), fwd, localCalls
@@ -123,6 +124,31 @@ func TestSuperUserOperationIs403ForOthers(t *testing.T) {
 		t.Fatal(err)
 	}
 	readAll(t, rep)
+}
+
+// An internal operation is refused to every caller but the host's
+// internal one, a super user included, and is not in the OpenAPI document.
+func TestInternalOperationIs403ForClients(t *testing.T) {
+	r, fwd, _ := newRouter(t)
+	for _, c := range []sdk.Caller{superUser, plainUser, {}} {
+		_, err := r.Do(context.Background(), c, []byte(`{"operation":"inside_op"}`))
+		wantError(t, err, http.StatusForbidden, "Operation 'inside_op' is internal to hops")
+	}
+	if fwd.calls != 0 {
+		t.Fatal("a refused request reached the family")
+	}
+	rep, err := r.Do(context.Background(), sdk.Caller{Username: "hops-internal", SuperUser: true, Internal: true}, []byte(`{"operation":"inside_op"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readAll(t, rep)
+	doc, err := r.OpenAPI(OpenAPIInfo{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(doc), "inside_op") {
+		t.Error("the OpenAPI document lists an internal operation")
+	}
 }
 
 func TestLocalAndFamilyRouting(t *testing.T) {

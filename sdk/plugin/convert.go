@@ -18,6 +18,8 @@ func accessToProto(a sdk.Access) pb.Access {
 		return pb.Access_ACCESS_AUTHENTICATED
 	case sdk.AccessPermissions:
 		return pb.Access_ACCESS_PERMISSIONS
+	case sdk.AccessInternal:
+		return pb.Access_ACCESS_INTERNAL
 	}
 	return pb.Access_ACCESS_UNSPECIFIED
 }
@@ -30,6 +32,8 @@ func accessFromProto(a pb.Access) sdk.Access {
 		return sdk.AccessAuthenticated
 	case pb.Access_ACCESS_PERMISSIONS:
 		return sdk.AccessPermissions
+	case pb.Access_ACCESS_INTERNAL:
+		return sdk.AccessInternal
 	}
 	return 0
 }

@@ -31,7 +31,7 @@ func (m *mux) add(op sdk.Operation) error {
 		return fmt.Errorf("sdk: operation with an empty name")
 	case op.Handler == nil:
 		return fmt.Errorf("sdk: operation %q has no handler", op.Name)
-	case op.Access < sdk.AccessSuperUser || op.Access > sdk.AccessPermissions:
+	case op.Access < sdk.AccessSuperUser || op.Access > sdk.AccessInternal:
 		return fmt.Errorf("sdk: operation %q has no access level", op.Name)
 	}
 	if _, dup := m.ops[op.Name]; dup {

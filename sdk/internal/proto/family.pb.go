@@ -39,6 +39,7 @@ const (
 	Access_ACCESS_SUPER_USER    Access = 1
 	Access_ACCESS_AUTHENTICATED Access = 2
 	Access_ACCESS_PERMISSIONS   Access = 3
+	Access_ACCESS_INTERNAL      Access = 4
 )
 
 // Enum value maps for Access.
@@ -48,12 +49,14 @@ var (
 		1: "ACCESS_SUPER_USER",
 		2: "ACCESS_AUTHENTICATED",
 		3: "ACCESS_PERMISSIONS",
+		4: "ACCESS_INTERNAL",
 	}
 	Access_value = map[string]int32{
 		"ACCESS_UNSPECIFIED":   0,
 		"ACCESS_SUPER_USER":    1,
 		"ACCESS_AUTHENTICATED": 2,
 		"ACCESS_PERMISSIONS":   3,
+		"ACCESS_INTERNAL":      4,
 	}
 )
 
@@ -830,12 +833,13 @@ const file_family_proto_rawDesc = "" +
 	"\x03end\x18\x03 \x01(\bR\x03end\";\n" +
 	"\x0fShutdownRequest\x12(\n" +
 	"\x10deadline_unix_ms\x18\x01 \x01(\x03R\x0edeadlineUnixMs\"\x12\n" +
-	"\x10ShutdownResponse*i\n" +
+	"\x10ShutdownResponse*~\n" +
 	"\x06Access\x12\x16\n" +
 	"\x12ACCESS_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11ACCESS_SUPER_USER\x10\x01\x12\x18\n" +
 	"\x14ACCESS_AUTHENTICATED\x10\x02\x12\x16\n" +
-	"\x12ACCESS_PERMISSIONS\x10\x032\xad\x02\n" +
+	"\x12ACCESS_PERMISSIONS\x10\x03\x12\x13\n" +
+	"\x0fACCESS_INTERNAL\x10\x042\xad\x02\n" +
 	"\x06Family\x12G\n" +
 	"\bDescribe\x12\x1c.hops.sdk.v1.DescribeRequest\x1a\x1d.hops.sdk.v1.DescribeResponse\x12J\n" +
 	"\tConfigure\x12\x1d.hops.sdk.v1.ConfigureRequest\x1a\x1e.hops.sdk.v1.ConfigureResponse\x12E\n" +
