@@ -171,11 +171,19 @@ func runHops(ctx context.Context, f *runFlags) error {
 		lock.release()
 		return err
 	}
-	if plan == nil {
+	if !reexecAfter(ctx, plan) {
 		lock.release()
 		return nil
 	}
 	return reexec(plan, lock)
+}
+
+// reexecAfter reports whether Run's answer asks for a re-exec: a restart
+// plan, unless SIGTERM or SIGINT arrived while the restart was draining.
+// That signal was taken by this image's handler, so re-executing would
+// lose it and leave hops running after its manager asked it to stop.
+func reexecAfter(ctx context.Context, plan *app.Restart) bool {
+	return plan != nil && ctx.Err() == nil
 }
 
 // reexec replaces this process with a fresh image of the hops binary: the
