@@ -91,11 +91,27 @@ func (s *Service) checkPassword(ctx context.Context, username, password string) 
 		if e, ok := s.cache.get(k, now); ok {
 			return outcome{caller: e.caller, fail: e.fail}
 		}
-		if err := s.admit(context.WithoutCancel(ctx), addr, username); err != nil {
+		l, err := s.admit(context.WithoutCancel(ctx), addr, username)
+		if err != nil {
 			return outcome{err: err}
 		}
+		var pause func()
+		if err := s.lanes.acquire(context.WithoutCancel(ctx), l); err != nil {
+			s.throttle.end(addr, username, attemptNeutral, s.now())
+			if l == laneNormal {
+				return outcome{err: loginsBusy()}
+			}
+			// Held for the tarpit, then 429, like a throttled attempt.
+			return outcome{err: s.hold(ctx, throttleMaxHold+time.Second)}
+		}
+		if l == laneLow {
+			pause = s.lanes.pauser()
+		}
 		now := s.now()
-		out, roleID := s.verifyPassword(username, password)
+		out, roleID := func() (outcome, string) {
+			defer s.lanes.release(l)
+			return s.verifyPassword(username, password, pause)
+		}()
 		r := attemptNeutral
 		switch {
 		case out.err != nil:
@@ -121,35 +137,35 @@ func (s *Service) checkPassword(ctx context.Context, username, password string) 
 
 // admit passes the brute-force throttle for (addr, username): at once,
 // after holding the request a moment, or not (the 429). When it returns
-// nil the caller must call s.throttle.end.
-func (s *Service) admit(ctx context.Context, addr, username string) error {
+// nil the caller must call s.throttle.end; the lane is where to verify.
+func (s *Service) admit(ctx context.Context, addr, username string) (lane, error) {
 	for round := 0; ; round++ {
-		wait := s.throttle.begin(addr, username, s.now())
+		wait, l := s.throttle.begin(addr, username, s.now())
 		if wait <= 0 {
-			return nil
+			return l, nil
 		}
 		if round == maxThrottleRounds {
 			wait = max(wait, throttleMaxHold+time.Second)
 		}
 		if err := s.hold(ctx, wait); err != nil {
-			return err
+			return l, err
 		}
 	}
 }
 
-// verifyPassword runs the hash. The password is checked before the active
-// flag, so an inactive account is not revealed to someone without its
-// password.
-func (s *Service) verifyPassword(username, password string) (outcome, string) {
+// verifyPassword runs the hash (pause as verifyHash's). The password is
+// checked before the active flag, so an inactive account is not revealed
+// to someone without its password.
+func (s *Service) verifyPassword(username, password string, pause func()) (outcome, string) {
 	u, r, err := s.load(username)
 	if err != nil {
 		return outcome{err: err}, ""
 	}
 	if u == nil || len(password) > maxPasswordBytes {
-		_ = s.verify(s.dummyHash, []byte(password)) // same cost as a wrong password
+		_ = s.verify(s.dummyHash, []byte(password), pause) // same cost as a wrong password
 		return outcome{fail: badCredentials}, ""
 	}
-	if s.verify([]byte(u.Hash), []byte(password)) != nil {
+	if s.verify([]byte(u.Hash), []byte(password), pause) != nil {
 		s.log.Debug("wrong password", "username", username)
 		return outcome{fail: badCredentials}, u.RoleID
 	}

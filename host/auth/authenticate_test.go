@@ -191,12 +191,12 @@ func TestWrongPasswordsDoNotBlockOthers(t *testing.T) {
 	const n = userFreeFailures // the throttle holds back any more (TestThrottleBurst)
 	entered := make(chan struct{}, n)
 	verify := e.s.verify
-	e.s.verify = func(h, pw []byte) error {
-		if verifyHash(h, pw) != nil {
+	e.s.verify = func(h, pw []byte, pause func()) error {
+		if verifyHash(h, pw, nil) != nil {
 			entered <- struct{}{}
 			<-release
 		}
-		return verify(h, pw)
+		return verify(h, pw, pause)
 	}
 	var wg sync.WaitGroup
 	errs := make(chan error, n)
@@ -252,7 +252,7 @@ func TestConcurrentSameCredentialHashesOnce(t *testing.T) {
 	release, entered := make(chan struct{}), make(chan struct{}, 1)
 	var calls atomic.Int64
 	verify := e.s.verify
-	e.s.verify = func(h, pw []byte) error {
+	e.s.verify = func(h, pw []byte, pause func()) error {
 		if string(pw) == "Same#Wrong1" {
 			calls.Add(1)
 			select {
@@ -261,7 +261,7 @@ func TestConcurrentSameCredentialHashesOnce(t *testing.T) {
 			}
 			<-release
 		}
-		return verify(h, pw)
+		return verify(h, pw, pause)
 	}
 	const n = 10
 	errs := make(chan error, n)
@@ -350,7 +350,7 @@ func TestProductionCostTiming(t *testing.T) {
 			t.Fatal(err)
 		}
 		start := time.Now()
-		if err := verifyHash(stored, []byte(plainPass)); err != nil {
+		if err := verifyHash(stored, []byte(plainPass), nil); err != nil {
 			t.Fatal(err)
 		}
 		t.Logf("%s (%s): one verification took %v (budget 100ms)", fn, stored[:strings.LastIndexByte(string(stored[:len(stored)-1]), '$')], time.Since(start))

@@ -36,7 +36,7 @@
 // Options.CacheTTL under an HMAC of (username, password) with a random
 // per-process key, never the plaintext; failures are cached briefly too, and
 // concurrent verifications of the same credential share one hash. No lock
-// is held while a hash runs, so wrong passwords slow nobody else. Every
+// is held while a hash runs. Every
 // change to a user or role drops the affected entries at once
 // ([Service.Invalidate]), so the next request sees it.
 //
@@ -57,6 +57,13 @@
 // does not lock the user out of where they work. Bearer tokens are not
 // throttled (they are not guessable). Both maps are bounded; past the
 // bound new keys share one overflow key.
+//
+// An attempt the throttle admits is verified on one of two lanes
+// (lanes.go): the low lane, for addresses and usernames that have failed
+// recently, runs one hash at a time, only while no normal verification
+// runs or waits, and pauses its PBKDF2 rounds while one starts; the normal
+// lane (first logins from addresses that have not failed) never waits for
+// it. Both lanes bound their queues and waits and refuse 429 past them.
 //
 // When logging.auditAuthEvents.logFailed / logSuccessful are on, every
 // refused and every verified login is logged (audit.go) with the username,

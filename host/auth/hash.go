@@ -2,10 +2,12 @@ package auth
 
 import (
 	"bytes"
+	"crypto/hmac"
 	"crypto/pbkdf2"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"runtime"
@@ -103,10 +105,16 @@ func (h hasher) hash(pw []byte) ([]byte, error) {
 
 // verifyHash checks pw against a stored hash of any function hops has
 // written: pbkdf2-sha256, argon2id, or bcrypt. nil means it matches.
-func verifyHash(stored, pw []byte) error {
+// pause, when not nil, is called before the hash starts and, for PBKDF2,
+// every lanePauseRounds rounds (the low lane's yield to the normal lane,
+// lanes.go); argon2id and bcrypt run in one piece after the first call.
+func verifyHash(stored, pw []byte, pause func()) error {
+	if pause != nil {
+		pause()
+	}
 	switch {
 	case bytes.HasPrefix(stored, []byte(prefixPBKDF2)):
-		return verifyPBKDF2(string(stored[len(prefixPBKDF2):]), pw)
+		return verifyPBKDF2(string(stored[len(prefixPBKDF2):]), pw, pause)
 	case bytes.HasPrefix(stored, []byte(prefixArgon2)):
 		return verifyArgon2(string(stored[len(prefixArgon2):]), pw)
 	case bytes.HasPrefix(stored, []byte(prefixBcrypt2)):
@@ -118,7 +126,7 @@ func verifyHash(stored, pw []byte) error {
 // maxPBKDF2Iterations refuses a stored hash that would take minutes.
 const maxPBKDF2Iterations = 50_000_000
 
-func verifyPBKDF2(rest string, pw []byte) error {
+func verifyPBKDF2(rest string, pw []byte, pause func()) error {
 	parts := strings.Split(rest, "$") // iterations, salt, key
 	if len(parts) != 3 {
 		return errors.New("auth: malformed pbkdf2 hash")
@@ -129,14 +137,49 @@ func verifyPBKDF2(rest string, pw []byte) error {
 	if err != nil || err1 != nil || err2 != nil || iter < 1 || iter > maxPBKDF2Iterations || len(want) == 0 {
 		return errors.New("auth: malformed pbkdf2 hash")
 	}
-	got, err := pbkdf2.Key(sha256.New, string(pw), salt, iter, len(want))
-	if err != nil {
-		return err
+	var got []byte
+	if pause == nil {
+		if got, err = pbkdf2.Key(sha256.New, string(pw), salt, iter, len(want)); err != nil {
+			return err
+		}
+	} else {
+		got = pbkdf2SHA256(pw, salt, iter, len(want), pause)
 	}
 	if subtle.ConstantTimeCompare(got, want) != 1 {
 		return errMismatch
 	}
 	return nil
+}
+
+// pbkdf2SHA256 is PBKDF2-HMAC-SHA256 (RFC 8018) calling pause every
+// lanePauseRounds rounds, which crypto/pbkdf2 cannot. TestPBKDF2Pausing
+// checks it against crypto/pbkdf2.
+func pbkdf2SHA256(pw, salt []byte, iter, keyLen int, pause func()) []byte {
+	prf := hmac.New(sha256.New, pw)
+	size := prf.Size()
+	out := make([]byte, 0, (keyLen+size-1)/size*size)
+	u := make([]byte, 0, size)
+	t := make([]byte, size)
+	var idx [4]byte
+	for block := uint32(1); len(out) < keyLen; block++ {
+		binary.BigEndian.PutUint32(idx[:], block)
+		prf.Reset()
+		prf.Write(salt)
+		prf.Write(idx[:])
+		u = prf.Sum(u[:0])
+		copy(t, u)
+		for n := 2; n <= iter; n++ {
+			if n%lanePauseRounds == 0 {
+				pause()
+			}
+			prf.Reset()
+			prf.Write(u)
+			u = prf.Sum(u[:0])
+			subtle.XORBytes(t, t, u)
+		}
+		out = append(out, t...)
+	}
+	return out[:keyLen]
 }
 
 // maxArgon2Memory refuses a stored hash that would take more than 256 MiB.

@@ -101,7 +101,7 @@ func (e *env) open(opts Options) *Service {
 		e.t.Fatal(err)
 	}
 	verify := s.verify
-	s.verify = func(h, pw []byte) error { e.verifies.Add(1); return verify(h, pw) }
+	s.verify = func(h, pw []byte, pause func()) error { e.verifies.Add(1); return verify(h, pw, pause) }
 	s.now = func() time.Time { return time.Now().Add(time.Duration(e.clock.Load())) }
 	return s
 }

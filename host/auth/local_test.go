@@ -86,14 +86,14 @@ func TestHashFunctions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := verifyHash(bcryptHash, []byte("Old#Pass1")); err != nil {
+	if err := verifyHash(bcryptHash, []byte("Old#Pass1"), nil); err != nil {
 		t.Fatalf("bcrypt hash: %v", err)
 	}
-	if verifyHash(bcryptHash, []byte("Old#Pass2")) == nil {
+	if verifyHash(bcryptHash, []byte("Old#Pass2"), nil) == nil {
 		t.Fatal("bcrypt accepted a wrong password")
 	}
 	for _, bad := range []string{"", "plain", "$pbkdf2-sha256$x$y$z", "$pbkdf2-sha256$99999999999$AAAA$AAAA", "$argon2id$v=19$m=999999999,t=1,p=1$AAAA$AAAA", "$argon2id$v=18$m=64,t=1,p=1$AAAA$AAAA"} {
-		if verifyHash([]byte(bad), []byte("x")) == nil {
+		if verifyHash([]byte(bad), []byte("x"), nil) == nil {
 			t.Fatalf("%q verified", bad)
 		}
 	}

@@ -41,6 +41,7 @@ type Service struct {
 	cache    *credCache
 	flight   flightGroup
 	throttle *throttle
+	lanes    *lanes
 	// audit receives the auth event lines (named "auth.audit").
 	audit hclog.Logger
 
@@ -48,7 +49,7 @@ type Service struct {
 	// verify checks any stored hash (hash.go). Fields so tests can count
 	// calls.
 	hash   func(password []byte) ([]byte, error)
-	verify func(hash, password []byte) error
+	verify func(hash, password []byte, pause func()) error
 	now    func() time.Time
 	// hold waits out a throttle wait or refuses the attempt
 	// (holdOrRefuse; tests count the waits instead).
@@ -87,6 +88,7 @@ func Open(db *buntdb.DB, opts Options) (*Service, error) {
 		callerKey: randomKey(),
 		cache:     newCredCache(),
 		throttle:  newThrottle(),
+		lanes:     newLanes(),
 		verify:    verifyHash,
 		now:       time.Now,
 		hold:      holdOrRefuse,

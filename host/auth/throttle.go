@@ -130,27 +130,36 @@ func getFailures(m map[string]*failures, key string, now time.Time) *failures {
 
 // begin reserves an attempt for (addr, username), or returns how long the
 // caller must wait first. Every begin that returns 0 is followed by one
-// end.
-func (t *throttle) begin(addr, username string, now time.Time) time.Duration {
+// end. The lane is where the attempt is verified (lanes.go): the low one
+// when the address has failed since it was last forgotten, or the
+// username has and the address is not known for it.
+func (t *throttle) begin(addr, username string, now time.Time) (time.Duration, lane) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	a := getFailures(t.addrs, addr, now)
 	forget(a, now)
 	w := a.wait(addrFreeFailures, now)
+	l := laneNormal
+	if a.n > 0 {
+		l = laneLow
+	}
 	var u *failures
 	if until, ok := t.known[[2]string{addr, username}]; !ok || now.After(until) {
 		u = getFailures(t.users, username, now)
 		forget(u, now)
 		w = max(w, u.wait(userFreeFailures, now))
+		if u.n > 0 {
+			l = laneLow
+		}
 	}
 	if w > 0 {
-		return w
+		return w, l
 	}
 	a.pending++
 	if u != nil {
 		u.pending++
 	}
-	return 0
+	return 0, l
 }
 
 func forget(f *failures, now time.Time) {

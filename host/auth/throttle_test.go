@@ -186,7 +186,7 @@ func TestThrottleBurst(t *testing.T) {
 	now := time.Now()
 	allowed := 0
 	for range 32 {
-		if e.s.throttle.begin("10.9.9.9", plainName, now) == 0 {
+		if w, _ := e.s.throttle.begin("10.9.9.9", plainName, now); w == 0 {
 			allowed++
 		}
 	}
