@@ -92,12 +92,13 @@ func (r *Router) Do(ctx context.Context, caller sdk.Caller, body []byte) (*sdk.R
 }
 
 // Route runs req, whose Operation is already read from its Body: an
-// unknown name is a 400, a super_user operation for another caller a 403
+// unknown name, or an internal one (InternalOnly) without WithInternal, is
+// a 400, a super_user operation for another caller a 403
 // (Public entries do their own checks); then the local handler runs, or
 // the family is asked. An empty req.ID gets a new id.
 func (r *Router) Route(ctx context.Context, req *sdk.Request) (*sdk.Reply, error) {
 	entry, ok := r.reg.Lookup(req.Operation)
-	if !ok {
+	if !ok || (InternalOnly(req.Operation) && !IsInternal(ctx)) {
 		return nil, sdk.BadRequest(MsgOperationUnknown, req.Operation)
 	}
 	if !entry.Public {

@@ -218,3 +218,33 @@ func TestDuplicateNamesRefused(t *testing.T) {
 		t.Fatalf("get_status = %+v", e)
 	}
 }
+
+// An internal operation (repl_*) is unknown to any caller, a super user
+// included, unless the context carries the internal mark the host's
+// bridge sets for a builtin family's internal Dispatch.
+func TestInternalOperationsRefusedWithoutMark(t *testing.T) {
+	reg := registry.New(nil)
+	calls := 0
+	err := reg.AddLocal([]registry.Local{{Op: sdk.Operation{Name: "repl_system_apply", Access: sdk.AccessSuperUser,
+		Handler: func(context.Context, *sdk.Request) (*sdk.Response, error) {
+			calls++
+			return sdk.Message("applied"), nil
+		}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := New(Options{Registry: reg})
+	_, err = r.Do(context.Background(), superUser, []byte(`{"operation":"repl_system_apply"}`))
+	wantError(t, err, http.StatusBadRequest, "Operation 'repl_system_apply' not found")
+	if calls != 0 {
+		t.Fatal("an internal operation ran without the internal mark")
+	}
+	rep, err := r.Do(WithInternal(context.Background()), superUser, []byte(`{"operation":"repl_system_apply"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep.Body.Close()
+	if calls != 1 {
+		t.Fatalf("calls = %d with the internal mark", calls)
+	}
+}
