@@ -207,6 +207,12 @@ func (f *Family) apply(ctx context.Context, set settings, restart bool) error {
 	if err != nil {
 		return err
 	}
+	n.repl, err = startReplicator(replOptions{Self: set.NodeName, URL: n.info.URL, Token: n.info.Token,
+		Plain: !set.Secure, StartTime: f.readStartTime(), Dispatch: f.internal, Log: f.log.Named("repl")})
+	if err != nil {
+		n.stop()
+		return err
+	}
 	f.setState(n, set, nil)
 	if set.Secure {
 		f.log.Info("clustering started", "node_name", set.NodeName, "cluster_port", set.Port, "tls", true,

@@ -66,6 +66,9 @@ type node struct {
 	trust *trust // nil on a plain port
 	info  ClientInfo
 	dir   string
+	// repl is the replication transport over this server (nil in tests
+	// that start a bare server).
+	repl *replicator
 }
 
 // startNode starts a NATS server with JetStream for set. dir is
@@ -91,6 +94,8 @@ func startNode(set settings, tr *trust, dir string, log hclog.Logger) (*node, er
 		JetStream:     true,
 		StoreDir:      filepath.Join(dir, storeDirName),
 		NoSigs:        true,
+		// The tag places this node's own stream on it (repl.go).
+		Tags: []string{nodeTag(set.NodeName)},
 		Cluster: server.ClusterOpts{
 			Name: ClusterName,
 			Host: set.BindHost,
@@ -151,6 +156,9 @@ func (n *node) reloadRoutes(set settings) error {
 
 // stop shuts the server down and removes the client file.
 func (n *node) stop() {
+	if n.repl != nil {
+		n.repl.stop()
+	}
 	_ = os.Remove(filepath.Join(n.dir, clientFileName))
 	n.srv.Shutdown()
 	n.srv.WaitForShutdown()

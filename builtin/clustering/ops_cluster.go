@@ -34,8 +34,8 @@ const (
 )
 
 // unsupportedNodeFields are add_node fields refused when set: hops does
-// not replicate data yet, and node certificates are not signed remotely.
-var unsupportedNodeFields = []string{"authorization", "retain_authorization", "subscriptions", "start_time", "revoked_certificates", "shard"}
+// not replicate per table, and node certificates are not signed remotely.
+var unsupportedNodeFields = []string{"authorization", "retain_authorization", "subscriptions", "revoked_certificates", "shard"}
 
 // nodeRoute reads the route of an add_node-style object: url, or hostname
 // with an optional port (default DefaultSecurePort). It returns the route
@@ -112,6 +112,9 @@ func (f *Family) addNode(ctx context.Context, req *sdk.Request) (*sdk.Response, 
 	if err := checkNodeFields(fields); err != nil {
 		return nil, err
 	}
+	if err := f.takeStartTime(fields); err != nil {
+		return nil, err
+	}
 	entry, hp, name, err := nodeRoute(fields, true)
 	if err != nil {
 		return nil, err
@@ -134,6 +137,9 @@ func (f *Family) updateNode(ctx context.Context, req *sdk.Request) (*sdk.Respons
 		return nil, err
 	}
 	if err := checkNodeFields(fields); err != nil {
+		return nil, err
+	}
+	if err := f.takeStartTime(fields); err != nil {
 		return nil, err
 	}
 	entry, hp, name, err := nodeRoute(fields, true)
@@ -206,6 +212,9 @@ func (f *Family) configureCluster(ctx context.Context, req *sdk.Request) (*sdk.R
 		cf := sdk.ReadFields(c)
 		if cf.Err() != nil {
 			return nil, sdk.BadRequest("'connections[%d]' must be of type object", i)
+		}
+		if err := f.takeStartTime(cf); err != nil {
+			return nil, err
 		}
 		if err := checkNodeFields(cf); err != nil {
 			return nil, err

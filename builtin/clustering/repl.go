@@ -1,0 +1,566 @@
+package clustering
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Replication transport: see /docs/clustering.md ("Replication") and the
+// contract in doc.go. Each source (the host's "system", the records
+// family's "records") keeps an outbox of its committed changes and applies
+// remote ones through internal operations named repl_<source>_<verb>;
+// this file moves entries between those operations and JetStream.
+
+// Sources replicated, in the order they are enabled.
+var replSources = []string{"system", "records"}
+
+// Names and subjects.
+const (
+	// streamPrefix starts every node's stream name and consumer name.
+	streamPrefix = "HOPS_"
+	// subjectPrefix starts every replication subject:
+	// hops.repl.<node token>.<source>.
+	subjectPrefix = "hops.repl."
+	// metaNode is the stream metadata key naming the origin node.
+	metaNode = "hops_node"
+	// tagPrefix starts the server tag that places a node's stream on it.
+	tagPrefix = "hops-node:"
+	// opJWTKey is the system source's entry carrying the signing key.
+	opJWTKey = "jwt_key"
+)
+
+// Timing and sizes of the transport.
+const (
+	// outboxPage is how many entries one repl_<source>_outbox asks for.
+	outboxPage = 512
+	// fetchBatch is how many messages one pull asks for.
+	fetchBatch = 512
+	// idlePoll spaces outbox reads while the outbox is empty.
+	idlePoll = 100 * time.Millisecond
+	// retryWait spaces attempts after a failure (NATS down, no meta
+	// leader, a source not ready).
+	retryWait = time.Second
+	// discoverEvery spaces the listings of the cluster's streams.
+	discoverEvery = 2 * time.Second
+	// jsTimeout bounds one JetStream API call or one batch of PubAcks.
+	jsTimeout = 5 * time.Second
+	// leaderWait bounds a call that needs the JetStream meta leader
+	// (stream and consumer creation, stream listing): while none is
+	// elected such requests go unanswered, and the next attempt is the
+	// one that counts.
+	leaderWait = 2 * time.Second
+	// fetchWait is how long a pull waits for messages.
+	fetchWait = 2 * time.Second
+	// ackWait is how long JetStream waits for an ack before it delivers a
+	// batch again (a node that died mid-apply).
+	ackWait = 30 * time.Second
+)
+
+// dispatcher runs an internal host operation and returns its answer body.
+type dispatcher func(ctx context.Context, body []byte) ([]byte, error)
+
+// streamName is a node's stream: HOPS_<NAME>, upper-cased, characters other
+// than [A-Za-z0-9_-] replaced by '_'.
+func streamName(node string) string { return streamPrefix + strings.ToUpper(token(node)) }
+
+// consumerName is the durable consumer a node reads others' streams with.
+func consumerName(self string) string { return streamName(self) }
+
+// token is a node name as one subject token.
+func token(node string) string {
+	b := []byte(node)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			b[i] = '_'
+		}
+	}
+	return string(b)
+}
+
+// subject is where a node's entries of source go.
+func subject(node, source string) string { return subjectPrefix + token(node) + "." + source }
+
+// nodeTag is the server tag every node carries; a node's stream is placed
+// by it, so the stream lives on its origin and takes writes while the node
+// is cut off.
+func nodeTag(node string) string { return tagPrefix + strings.ToLower(token(node)) }
+
+// opName is a source's internal operation.
+func opName(source, verb string) string { return "repl_" + source + "_" + verb }
+
+// replicator moves one node's outboxes into its stream and the other
+// nodes' streams into its sources. It runs while the NATS server runs.
+type replicator struct {
+	self     string
+	plain    bool // the cluster port has no TLS: the signing key is not sent
+	log      hclog.Logger
+	dispatch dispatcher
+	nc       *nats.Conn
+	js       jetstream.JetStream
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	// streamMu makes one publisher at a time create the stream.
+	streamMu sync.Mutex
+
+	mu        sync.Mutex
+	startTime *time.Time           // DeliverByStartTime for consumers made from now on
+	stream    bool                 // this node's stream exists
+	following map[string]*follower // by stream name
+	enabled   map[string]bool      // sources that answered repl_<source>_enable
+	warned    map[string]bool      // one-time WARN lines
+}
+
+// follower reads one other node's stream.
+type follower struct {
+	stream string
+	node   string
+}
+
+// replOptions configure startReplicator.
+type replOptions struct {
+	Self      string
+	URL       string
+	Token     string
+	Plain     bool
+	StartTime *time.Time
+	Sources   []string
+	Dispatch  dispatcher
+	Log       hclog.Logger
+}
+
+// startReplicator connects to the node's own NATS server and starts the
+// publishers, the discovery loop and the followers. It returns at once;
+// everything retries until stop.
+func startReplicator(o replOptions) (*replicator, error) {
+	nc, err := nats.Connect(o.URL, nats.Token(o.Token), nats.Name("hops-repl-"+o.Self),
+		nats.MaxReconnects(-1), nats.ReconnectWait(retryWait))
+	if err != nil {
+		return nil, fmt.Errorf("replication: connect to NATS: %w", err)
+	}
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(4*outboxPage))
+	if err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("replication: JetStream: %w", err)
+	}
+	if o.Sources == nil {
+		o.Sources = replSources
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &replicator{self: o.Self, plain: o.Plain, log: o.Log, dispatch: o.Dispatch, nc: nc, js: js,
+		startTime: o.StartTime, cancel: cancel, following: map[string]*follower{},
+		enabled: map[string]bool{}, warned: map[string]bool{}}
+	for _, src := range o.Sources {
+		r.wg.Add(1)
+		go func() { defer r.wg.Done(); r.publish(ctx, src) }()
+	}
+	r.wg.Add(1)
+	go func() { defer r.wg.Done(); r.discover(ctx) }()
+	return r, nil
+}
+
+// stop ends every loop and closes the connection. Entries not yet
+// acknowledged stay in the outboxes; messages not yet acked are delivered
+// again.
+func (r *replicator) stop() {
+	r.cancel()
+	// Closing the connection ends a pull in flight at once.
+	r.nc.Close()
+	r.wg.Wait()
+}
+
+func (r *replicator) warnOnce(key, msg string, args ...any) {
+	r.mu.Lock()
+	seen := r.warned[key]
+	r.warned[key] = true
+	r.mu.Unlock()
+	if !seen {
+		r.log.Warn(msg, args...)
+	}
+}
+
+// sleep waits d or until ctx ends; false when ctx ended.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// call runs a source operation with a JSON body.
+func (r *replicator) call(ctx context.Context, source, verb string, body map[string]any) ([]byte, error) {
+	body["operation"] = opName(source, verb)
+	body["source"] = source
+	b, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	cctx, cancel := context.WithTimeout(ctx, hostCallTimeout)
+	defer cancel()
+	return r.dispatch(cctx, b)
+}
+
+// ensureStream creates this node's stream (or updates it to this
+// config); it needs a JetStream meta leader.
+func (r *replicator) ensureStream(ctx context.Context) error {
+	r.streamMu.Lock()
+	defer r.streamMu.Unlock()
+	r.mu.Lock()
+	ok := r.stream
+	r.mu.Unlock()
+	if ok {
+		return nil
+	}
+	// A short wait: without a meta leader the request goes unanswered.
+	cctx, cancel := context.WithTimeout(ctx, leaderWait)
+	defer cancel()
+	name := streamName(r.self)
+	if s, err := r.js.Stream(cctx, name); err == nil {
+		if n := s.CachedInfo().Config.Metadata[metaNode]; n != r.self {
+			return fmt.Errorf("stream %s belongs to node %q: node names must differ after upper-casing", name, n)
+		}
+	}
+	_, err := r.js.CreateOrUpdateStream(cctx, jetstream.StreamConfig{
+		Name:      name,
+		Subjects:  []string{subjectPrefix + token(r.self) + ".>"},
+		Storage:   jetstream.FileStorage,
+		Retention: jetstream.LimitsPolicy,
+		Replicas:  1,
+		Placement: &jetstream.Placement{Tags: []string{nodeTag(r.self)}},
+		Metadata:  map[string]string{metaNode: r.self},
+	})
+	if err != nil {
+		return fmt.Errorf("create stream %s: %w", name, err)
+	}
+	r.mu.Lock()
+	r.stream = true
+	r.mu.Unlock()
+	r.log.Info("replication stream ready", "stream", name)
+	return nil
+}
+
+// outboxAnswer is repl_<source>_outbox's answer.
+type outboxAnswer struct {
+	Entries []json.RawMessage `json:"entries"`
+}
+
+// entryHead is what the transport reads of an entry.
+type entryHead struct {
+	Seq int64  `json:"seq"`
+	Op  string `json:"op"`
+}
+
+// publish is one source's publisher: enable the source, then move its
+// outbox into the stream, acknowledging the outbox only after JetStream
+// acknowledged every message.
+func (r *replicator) publish(ctx context.Context, source string) {
+	if !r.enable(ctx, source) {
+		return
+	}
+	var after int64
+	for ctx.Err() == nil {
+		if err := r.ensureStream(ctx); err != nil {
+			r.warnOnce("stream", "replication stream not ready; changes wait in the outboxes", "error", err)
+			if !sleep(ctx, retryWait) {
+				return
+			}
+			continue
+		}
+		raw, err := r.call(ctx, source, "outbox", map[string]any{"after": after, "limit": outboxPage})
+		var page outboxAnswer
+		if err == nil {
+			err = json.Unmarshal(raw, &page)
+		}
+		if err != nil {
+			if ctx.Err() == nil {
+				r.log.Warn("replication: read the outbox", "source", source, "error", err)
+			}
+			if !sleep(ctx, retryWait) {
+				return
+			}
+			continue
+		}
+		if len(page.Entries) == 0 {
+			if !sleep(ctx, idlePoll) {
+				return
+			}
+			continue
+		}
+		upto, err := r.send(ctx, source, page.Entries)
+		if err != nil {
+			if ctx.Err() == nil {
+				r.warnOnce("publish", "replication: publish to the stream failed; changes wait in the outbox", "source", source, "error", err)
+			}
+			if !sleep(ctx, retryWait) {
+				return
+			}
+			continue
+		}
+		after = upto
+		if _, err := r.call(ctx, source, "outbox_ack", map[string]any{"upto": upto}); err != nil && ctx.Err() == nil {
+			r.log.Warn("replication: acknowledge the outbox", "source", source, "error", err)
+		}
+	}
+}
+
+// enable asks a source to keep an outbox, until it answers.
+func (r *replicator) enable(ctx context.Context, source string) bool {
+	for {
+		_, err := r.call(ctx, source, "enable", map[string]any{"node": r.self})
+		if err == nil {
+			r.mu.Lock()
+			r.enabled[source] = true
+			r.mu.Unlock()
+			r.log.Info("replication enabled", "source", source)
+			return true
+		}
+		if ctx.Err() != nil {
+			return false
+		}
+		r.warnOnce("enable:"+source, "replication source not ready; retrying", "source", source, "error", err)
+		if !sleep(ctx, retryWait) {
+			return false
+		}
+	}
+}
+
+// send publishes entries (one message each, message id
+// <node>:<source>:<seq>) and waits for every PubAck; it returns the last
+// seq.
+func (r *replicator) send(ctx context.Context, source string, entries []json.RawMessage) (int64, error) {
+	subj := subject(r.self, source)
+	futures := make([]jetstream.PubAckFuture, 0, len(entries))
+	var upto int64
+	for _, e := range entries {
+		var h entryHead
+		if err := json.Unmarshal(e, &h); err != nil || h.Seq <= 0 {
+			return 0, fmt.Errorf("outbox entry without a seq: %.200s", e)
+		}
+		upto = h.Seq
+		if h.Op == opJWTKey && r.plain {
+			r.warnOnce("jwtplain", "the JWT signing key is not sent: the cluster port is plain (replication.port); tokens issued here are accepted only here. Use replication.securePort to share it")
+			continue
+		}
+		m := &nats.Msg{Subject: subj, Data: e, Header: nats.Header{}}
+		m.Header.Set(jetstream.MsgIDHeader, r.self+":"+source+":"+strconv.FormatInt(h.Seq, 10))
+		f, err := r.js.PublishMsgAsync(m)
+		if err != nil {
+			return 0, err
+		}
+		futures = append(futures, f)
+	}
+	deadline := time.NewTimer(jsTimeout)
+	defer deadline.Stop()
+	for _, f := range futures {
+		select {
+		case <-f.Ok():
+		case err := <-f.Err():
+			return 0, err
+		case <-deadline.C:
+			return 0, errors.New("no PubAck within " + jsTimeout.String())
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+	}
+	return upto, nil
+}
+
+// discover lists the cluster's replication streams and follows every
+// other node's.
+func (r *replicator) discover(ctx context.Context) {
+	for {
+		r.discoverOnce(ctx)
+		if !sleep(ctx, discoverEvery) {
+			return
+		}
+	}
+}
+
+func (r *replicator) discoverOnce(ctx context.Context) {
+	cctx, cancel := context.WithTimeout(ctx, leaderWait)
+	defer cancel()
+	l := r.js.ListStreams(cctx, jetstream.WithStreamListSubject(subjectPrefix+">"))
+	for si := range l.Info() {
+		node := si.Config.Metadata[metaNode]
+		if node == "" || node == r.self || !strings.HasPrefix(si.Config.Name, streamPrefix) {
+			continue
+		}
+		r.mu.Lock()
+		_, ok := r.following[si.Config.Name]
+		if !ok {
+			fw := &follower{stream: si.Config.Name, node: node}
+			r.following[si.Config.Name] = fw
+			r.wg.Add(1)
+			go func() { defer r.wg.Done(); r.follow(ctx, fw) }()
+		}
+		r.mu.Unlock()
+	}
+}
+
+// consumer finds or creates this node's durable consumer on fw's stream.
+func (r *replicator) consumer(ctx context.Context, fw *follower) (jetstream.Consumer, error) {
+	cctx, cancel := context.WithTimeout(ctx, leaderWait)
+	defer cancel()
+	c, err := r.js.Consumer(cctx, fw.stream, consumerName(r.self))
+	if err == nil {
+		return c, nil
+	}
+	if !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		return nil, err
+	}
+	cfg := jetstream.ConsumerConfig{
+		Durable:       consumerName(r.self),
+		Description:   "hops node " + r.self + " applies " + fw.node + "'s changes",
+		AckPolicy:     jetstream.AckAllPolicy,
+		AckWait:       ackWait,
+		MaxAckPending: -1,
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+		Metadata:      map[string]string{metaNode: r.self},
+	}
+	r.mu.Lock()
+	if r.startTime != nil {
+		cfg.DeliverPolicy, cfg.OptStartTime = jetstream.DeliverByStartTimePolicy, r.startTime
+	}
+	r.mu.Unlock()
+	c, err = r.js.CreateConsumer(cctx, fw.stream, cfg)
+	if err != nil {
+		return nil, err
+	}
+	r.log.Info("following a node's changes", "node", fw.node, "stream", fw.stream, "deliver", cfg.DeliverPolicy.String())
+	return c, nil
+}
+
+// follow applies fw's stream in order, acking after each applied run.
+func (r *replicator) follow(ctx context.Context, fw *follower) {
+	var c jetstream.Consumer
+	for ctx.Err() == nil {
+		if c == nil {
+			var err error
+			if c, err = r.consumer(ctx, fw); err != nil {
+				r.warnOnce("consumer:"+fw.stream, "replication: cannot follow a node yet; retrying", "node", fw.node, "error", err)
+				if !sleep(ctx, retryWait) {
+					return
+				}
+				continue
+			}
+		}
+		fctx, fcancel := context.WithTimeout(ctx, fetchWait)
+		batch, err := c.Fetch(fetchBatch, jetstream.FetchContext(fctx))
+		if err != nil {
+			fcancel()
+			if ctx.Err() == nil && !sleep(ctx, retryWait) {
+				return
+			}
+			continue
+		}
+		err = r.applyBatch(ctx, fw, batch.Messages())
+		fcancel()
+		if err != nil {
+			if ctx.Err() == nil {
+				r.log.Warn("replication: ack failed; the changes will be delivered again", "node", fw.node, "error", err)
+			}
+			if !sleep(ctx, retryWait) {
+				return
+			}
+		}
+	}
+}
+
+// applyBatch applies messages as they arrive: each time the channel has
+// nothing more ready, the messages gathered are cut into runs of one
+// source, each applied in order, and the last one acked (AckAll).
+func (r *replicator) applyBatch(ctx context.Context, fw *follower, msgs <-chan jetstream.Msg) error {
+	var pending []jetstream.Msg
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		for start := 0; start < len(pending); {
+			src := sourceOf(pending[start].Subject())
+			end := start + 1
+			for end < len(pending) && sourceOf(pending[end].Subject()) == src {
+				end++
+			}
+			entries := make([]json.RawMessage, 0, end-start)
+			for _, m := range pending[start:end] {
+				entries = append(entries, json.RawMessage(m.Data()))
+			}
+			if err := r.applyRun(ctx, fw, src, entries, pending[start:end]); err != nil {
+				return err
+			}
+			if err := pending[end-1].Ack(); err != nil {
+				return fmt.Errorf("ack: %w", err)
+			}
+			start = end
+		}
+		pending = pending[:0]
+		return nil
+	}
+	for {
+		m, ok := <-msgs
+		if !ok {
+			return flush()
+		}
+		pending = append(pending, m)
+	more:
+		for len(pending) < fetchBatch {
+			select {
+			case m, ok := <-msgs:
+				if !ok {
+					return flush()
+				}
+				pending = append(pending, m)
+			default:
+				break more
+			}
+		}
+		if err := flush(); err != nil {
+			return err
+		}
+	}
+}
+
+// applyRun applies one source's run of entries, retrying until the
+// source takes it (or the replicator stops): skipping a run would apply
+// later changes before it. While it retries, the messages are marked in
+// progress so JetStream does not deliver them again meanwhile.
+func (r *replicator) applyRun(ctx context.Context, fw *follower, src string, entries []json.RawMessage, msgs []jetstream.Msg) error {
+	for {
+		_, err := r.call(ctx, src, "apply", map[string]any{"origin": fw.node, "entries": entries})
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		r.warnOnce("apply:"+fw.node+":"+src, "replication: apply failed; retrying", "node", fw.node, "source", src, "error", err)
+		for _, m := range msgs {
+			_ = m.InProgress()
+		}
+		if !sleep(ctx, retryWait) {
+			return ctx.Err()
+		}
+	}
+}
+
+// sourceOf is the source a subject hops.repl.<node>.<source> names.
+func sourceOf(subj string) string {
+	if i := strings.LastIndexByte(subj, '.'); i >= 0 {
+		return subj[i+1:]
+	}
+	return subj
+}

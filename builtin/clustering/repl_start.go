@@ -1,0 +1,91 @@
+package clustering
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/hops-dev/hops/sdk"
+)
+
+// startTimeFile under <rootPath>/clustering holds add_node's start_time
+// (RFC 3339): consumers this node creates from then on deliver only the
+// messages stored since that time (DeliverByStartTime) instead of a
+// stream's whole history.
+const startTimeFile = "start_time"
+
+// MsgStartTime refuses a start_time that is not a date.
+const MsgStartTime = "'start_time' must be an ISO 8601 date and time (e.g. 2026-01-02T15:04:05Z)"
+
+// parseStartTime reads add_node's start_time: absent or falsy is nil.
+func parseStartTime(fields *sdk.Fields) (*time.Time, error) {
+	raw, ok := fields.Raw("start_time")
+	if !ok || isFalsy(raw) {
+		return nil, nil
+	}
+	s := fields.String("start_time")
+	if err := fields.Err(); err != nil {
+		return nil, sdk.BadRequest(MsgStartTime)
+	}
+	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(s))
+	if err != nil {
+		return nil, sdk.BadRequest(MsgStartTime)
+	}
+	return &t, nil
+}
+
+// takeStartTime keeps an add_node-style object's start_time, when set.
+func (f *Family) takeStartTime(fields *sdk.Fields) error {
+	t, err := parseStartTime(fields)
+	if err != nil || t == nil {
+		return err
+	}
+	if err := f.writeStartTime(*t); err != nil {
+		return fmt.Errorf("keep start_time: %w", err)
+	}
+	return nil
+}
+
+// writeStartTime keeps t for the consumers created from now on, in the
+// file (for the next server start) and in the running replicator.
+func (f *Family) writeStartTime(t time.Time) error {
+	if err := os.MkdirAll(f.dir, dirMode); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(f.dir, startTimeFile), []byte(t.UTC().Format(time.RFC3339Nano)), fileMode); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	n := f.node
+	f.mu.Unlock()
+	if n != nil && n.repl != nil {
+		n.repl.setStartTime(t)
+	}
+	return nil
+}
+
+// readStartTime is the kept start_time, nil when none.
+func (f *Family) readStartTime() *time.Time {
+	b, err := os.ReadFile(filepath.Join(f.dir, startTimeFile))
+	if err != nil {
+		if !errors.Is(err, os.ErrNotExist) {
+			f.log.Warn("read the replication start time", "error", err)
+		}
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(string(b)))
+	if err != nil {
+		f.log.Warn("replication start time unreadable; following from the start", "error", err)
+		return nil
+	}
+	return &t
+}
+
+func (r *replicator) setStartTime(t time.Time) {
+	r.mu.Lock()
+	r.startTime = &t
+	r.mu.Unlock()
+}

@@ -1,0 +1,373 @@
+package clustering
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+)
+
+// fakeSource is a source as the contract describes it, in memory.
+type fakeSource struct {
+	mu       sync.Mutex
+	name     string
+	node     string
+	enabled  bool
+	seq      int64
+	outbox   []json.RawMessage
+	acked    int64
+	applied  map[string][]int64 // origin node -> seqs applied, in order
+	ops      map[string][]string
+	failNext int // applies to refuse before taking one
+}
+
+func newFakeSource(name string) *fakeSource {
+	return &fakeSource{name: name, applied: map[string][]int64{}, ops: map[string][]string{}}
+}
+
+// write commits a change: into the outbox when enabled.
+func (s *fakeSource) write(op string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.enabled {
+		return
+	}
+	s.seq++
+	e, _ := json.Marshal(map[string]any{"seq": s.seq, "ts": float64(time.Now().UnixMicro()) / 1000, "node": s.node, "op": op})
+	s.outbox = append(s.outbox, e)
+}
+
+func (s *fakeSource) handle(verb string, body map[string]json.RawMessage) (any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch verb {
+	case "enable":
+		_ = json.Unmarshal(body["node"], &s.node)
+		s.enabled = true
+		return map[string]any{"message": "ok"}, nil
+	case "outbox":
+		var after, limit int64
+		_ = json.Unmarshal(body["after"], &after)
+		_ = json.Unmarshal(body["limit"], &limit)
+		out := []json.RawMessage{}
+		for _, e := range s.outbox {
+			var h entryHead
+			_ = json.Unmarshal(e, &h)
+			if h.Seq > after && int64(len(out)) < limit {
+				out = append(out, e)
+			}
+		}
+		return map[string]any{"entries": out}, nil
+	case "outbox_ack":
+		var upto int64
+		_ = json.Unmarshal(body["upto"], &upto)
+		keep := s.outbox[:0]
+		for _, e := range s.outbox {
+			var h entryHead
+			_ = json.Unmarshal(e, &h)
+			if h.Seq > upto {
+				keep = append(keep, e)
+			}
+		}
+		s.outbox, s.acked = keep, max(s.acked, upto)
+		return map[string]any{"message": "ok"}, nil
+	case "apply":
+		if s.failNext > 0 {
+			s.failNext--
+			return nil, errors.New("apply refused (test)")
+		}
+		var origin string
+		var entries []struct {
+			Seq  int64  `json:"seq"`
+			Node string `json:"node"`
+			Op   string `json:"op"`
+		}
+		_ = json.Unmarshal(body["origin"], &origin)
+		if err := json.Unmarshal(body["entries"], &entries); err != nil {
+			return nil, err
+		}
+		for _, e := range entries {
+			if e.Node != origin {
+				return nil, fmt.Errorf("entry of %s from origin %s", e.Node, origin)
+			}
+			s.applied[origin] = append(s.applied[origin], e.Seq)
+			s.ops[origin] = append(s.ops[origin], e.Op)
+		}
+		return map[string]any{"applied": len(entries), "skipped": 0}, nil
+	}
+	return nil, fmt.Errorf("unknown verb %s", verb)
+}
+
+func (s *fakeSource) appliedFrom(origin string) []int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]int64(nil), s.applied[origin]...)
+}
+
+func (s *fakeSource) opsFrom(origin string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.ops[origin]...)
+}
+
+func (s *fakeSource) pending() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.outbox)
+}
+
+// fakeHost routes repl_<source>_<verb> to its sources.
+type fakeHost map[string]*fakeSource
+
+func (h fakeHost) dispatch(_ context.Context, body []byte) ([]byte, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(body, &m); err != nil {
+		return nil, err
+	}
+	var op string
+	_ = json.Unmarshal(m["operation"], &op)
+	for name, s := range h {
+		for _, verb := range []string{"enable", "outbox_ack", "outbox", "apply"} {
+			if op == opName(name, verb) {
+				ans, err := s.handle(verb, m)
+				if err != nil {
+					return nil, err
+				}
+				return json.Marshal(ans)
+			}
+		}
+	}
+	return nil, fmt.Errorf("unknown operation %q", op)
+}
+
+// replNode is one embedded server with a replicator and fake sources.
+type replNode struct {
+	name string
+	n    *node
+	r    *replicator
+	h    fakeHost
+}
+
+type replCluster struct {
+	t     *testing.T
+	ports []int
+	dirs  []string
+	nodes []*replNode
+}
+
+// newReplCluster prepares size nodes; node i>0 is routed to node 0 only.
+func newReplCluster(t *testing.T, size int) *replCluster {
+	c := &replCluster{t: t}
+	for i := 0; i < size; i++ {
+		c.ports = append(c.ports, freePort(t))
+		c.dirs = append(c.dirs, t.TempDir())
+		c.nodes = append(c.nodes, &replNode{name: "node-" + strconv.Itoa(i),
+			h: fakeHost{"system": newFakeSource("system"), "records": newFakeSource("records")}})
+	}
+	t.Cleanup(func() {
+		for i := range c.nodes {
+			c.stop(i)
+		}
+	})
+	return c
+}
+
+func (c *replCluster) start(i int, opts ...func(*replOptions)) {
+	c.t.Helper()
+	var routes []string
+	if i > 0 {
+		routes = []string{hp(c.ports[0])}
+	}
+	rn := c.nodes[i]
+	set := settings{NodeName: rn.name, Port: c.ports[i], BindHost: "127.0.0.1", Routes: routes}
+	n, err := startNode(set, nil, c.dirs[i], hclog.NewNullLogger())
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	o := replOptions{Self: rn.name, URL: n.info.URL, Token: n.info.Token, Plain: true,
+		Dispatch: rn.h.dispatch, Log: testLogger(c.t).Named(rn.name)}
+	for _, f := range opts {
+		f(&o)
+	}
+	if n.repl, err = startReplicator(o); err != nil {
+		n.stop()
+		c.t.Fatal(err)
+	}
+	rn.n, rn.r = n, n.repl
+}
+
+func (c *replCluster) stop(i int) {
+	if rn := c.nodes[i]; rn.n != nil {
+		rn.n.stop()
+		rn.n, rn.r = nil, nil
+	}
+}
+
+// waitFor polls cond until it holds or the deadline passes.
+func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %s", what, d)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// inOrder reports whether seqs is 1..n without gaps (duplicates of a
+// redelivery allowed only as a repeat of an earlier run).
+func inOrder(seqs []int64, n int64) bool {
+	var next int64 = 1
+	for _, s := range seqs {
+		if s == next {
+			next++
+		} else if s >= next {
+			return false // a gap: a change applied before an earlier one
+		}
+	}
+	return next == n+1
+}
+
+const replDeadline = 30 * time.Second
+
+// Three nodes, the third routed only to the first: every node's changes
+// of both sources reach the two others in order, and each outbox is
+// emptied once JetStream has them.
+func TestReplicationThreeNodes(t *testing.T) {
+	c := newReplCluster(t, 3)
+	for i := range c.nodes {
+		c.start(i)
+	}
+	waitFor(t, "sources enabled", replDeadline, func() bool {
+		for _, rn := range c.nodes {
+			for _, s := range rn.h {
+				s.mu.Lock()
+				on := s.enabled
+				s.mu.Unlock()
+				if !on {
+					return false
+				}
+			}
+		}
+		return true
+	})
+	const per = 200
+	for k := 0; k < per; k++ {
+		for _, rn := range c.nodes {
+			rn.h["system"].write("user_put")
+			if k%2 == 0 {
+				rn.h["records"].write("put")
+			}
+		}
+	}
+	for _, dst := range c.nodes {
+		for _, src := range c.nodes {
+			if dst == src {
+				continue
+			}
+			waitFor(t, dst.name+" applies "+src.name+"'s system changes", replDeadline, func() bool {
+				return inOrder(dst.h["system"].appliedFrom(src.name), per)
+			})
+			waitFor(t, dst.name+" applies "+src.name+"'s records changes", replDeadline, func() bool {
+				return inOrder(dst.h["records"].appliedFrom(src.name), per/2)
+			})
+		}
+		if got := dst.h["system"].appliedFrom(dst.name); len(got) != 0 {
+			t.Fatalf("%s applied its own changes: %v", dst.name, got)
+		}
+	}
+	for _, rn := range c.nodes {
+		waitFor(t, rn.name+"'s outbox acknowledged", replDeadline, func() bool { return rn.h["system"].pending() == 0 })
+	}
+}
+
+// A node clustering alone (no JetStream meta leader) takes writes into its
+// outbox; they travel once a second node joins, and a node that joins
+// later still reads the whole history.
+func TestReplicationAloneThenJoined(t *testing.T) {
+	c := newReplCluster(t, 3)
+	c.start(0)
+	a := c.nodes[0]
+	waitFor(t, "a enabled", replDeadline, func() bool {
+		a.h["system"].mu.Lock()
+		defer a.h["system"].mu.Unlock()
+		return a.h["system"].enabled
+	})
+	for k := 0; k < 10; k++ {
+		a.h["system"].write("user_put")
+	}
+	time.Sleep(500 * time.Millisecond)
+	if a.h["system"].pending() != 10 {
+		t.Fatalf("alone, the outbox holds %d entries, want 10", a.h["system"].pending())
+	}
+	c.start(1)
+	b := c.nodes[1]
+	waitFor(t, "b applies a's changes", replDeadline, func() bool { return inOrder(b.h["system"].appliedFrom(a.name), 10) })
+	c.start(2)
+	waitFor(t, "late c applies a's history", replDeadline, func() bool {
+		return inOrder(c.nodes[2].h["system"].appliedFrom(a.name), 10)
+	})
+}
+
+// A refused apply is retried with the same entries, and nothing after
+// them is applied first.
+func TestReplicationApplyRetried(t *testing.T) {
+	c := newReplCluster(t, 2)
+	c.start(0)
+	c.start(1)
+	a, b := c.nodes[0], c.nodes[1]
+	b.h["system"].mu.Lock()
+	b.h["system"].failNext = 2
+	b.h["system"].mu.Unlock()
+	waitFor(t, "a enabled", replDeadline, func() bool {
+		a.h["system"].mu.Lock()
+		defer a.h["system"].mu.Unlock()
+		return a.h["system"].enabled
+	})
+	for k := 0; k < 50; k++ {
+		a.h["system"].write("role_put")
+	}
+	waitFor(t, "b applies after refusals", replDeadline, func() bool { return inOrder(b.h["system"].appliedFrom(a.name), 50) })
+}
+
+// On a plain cluster port the signing key is not published (it would
+// travel in clear); the entry is still acknowledged so the outbox moves
+// on. A node that stops and starts again resumes from its consumer
+// position: it applies only what it had not.
+func TestReplicationPlainKeyAndResume(t *testing.T) {
+	c := newReplCluster(t, 2)
+	c.start(0)
+	c.start(1)
+	a, b := c.nodes[0], c.nodes[1]
+	waitFor(t, "a enabled", replDeadline, func() bool {
+		a.h["system"].mu.Lock()
+		defer a.h["system"].mu.Unlock()
+		return a.h["system"].enabled
+	})
+	a.h["system"].write("user_put")
+	a.h["system"].write(opJWTKey)
+	a.h["system"].write("user_drop")
+	waitFor(t, "b applies", replDeadline, func() bool { return len(b.h["system"].opsFrom(a.name)) == 2 })
+	if ops := b.h["system"].opsFrom(a.name); ops[0] != "user_put" || ops[1] != "user_drop" {
+		t.Fatalf("b applied %v", ops)
+	}
+	waitFor(t, "outbox acknowledged", replDeadline, func() bool { return a.h["system"].pending() == 0 })
+
+	c.stop(1)
+	for k := 0; k < 5; k++ {
+		a.h["system"].write("role_put")
+	}
+	c.start(1)
+	waitFor(t, "b resumes", replDeadline, func() bool { return len(b.h["system"].opsFrom(a.name)) >= 7 })
+	time.Sleep(300 * time.Millisecond)
+	if ops := b.h["system"].opsFrom(a.name); len(ops) != 7 {
+		t.Fatalf("b applied %d entries after its restart, want 7: %v", len(ops), ops)
+	}
+}
