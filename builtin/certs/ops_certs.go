@@ -47,10 +47,10 @@ func (f *Family) removeCertificate(_ context.Context, req *sdk.Request) (*sdk.Re
 // listCertificates answers the array of records in name order.
 func (f *Family) listCertificates(context.Context, *sdk.Request) (*sdk.Response, error) {
 	return f.withStore(func(s *certstore.Store) (*sdk.Response, error) {
-		list, err := s.List()
+		body, err := s.ListJSON()
 		if err != nil {
 			return nil, err
 		}
-		return sdk.OK(list), nil
+		return sdk.RawJSON(body), nil
 	})
 }

@@ -17,8 +17,9 @@ import (
 // find programs (npm for install_node_modules), a home and a temp dir, the
 // time zone, and the Go runtime's GC settings (GOGC, GOMEMLIMIT), so an
 // operator can trade memory for CPU in the families as in the host (see
-// docs/benchmarks.md); no credentials (HDB_ADMIN_PASSWORD, AWS_*) ever pass.
-var builtinEnv = []string{"PATH", "HOME", "TMPDIR", "TZ", "LANG", "GOGC", "GOMEMLIMIT"}
+// docs/benchmarks.md), and HOPS_PROFILE_DIR (benchmarks' profiling toggle,
+// host/cmd/hops); no credentials (HDB_ADMIN_PASSWORD, AWS_*) ever pass.
+var builtinEnv = []string{"PATH", "HOME", "TMPDIR", "TZ", "LANG", "GOGC", "GOMEMLIMIT", "HOPS_PROFILE_DIR"}
 
 // maxProcsKey is the one key of a family's config section that the host
 // keeps: families.<name>.maxProcs becomes the process's GOMAXPROCS and is

@@ -38,6 +38,7 @@ func (s *Store) Add(in AddInput) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer s.dropListed()
 	if err := s.save(c, nil); err != nil {
 		return err
 	}
@@ -241,6 +242,7 @@ func (s *Store) Remove(name string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer s.dropListed()
 	var prev stored
 	err := s.db.Update(func(tx *buntdb.Tx) error {
 		var ok bool

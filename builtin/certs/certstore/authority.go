@@ -80,6 +80,7 @@ func (s *Store) EnsureAuthority(hostname string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer s.dropListed()
 	ca, caKey, err := s.loadSigned(metaCA)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package certstore
 import (
 	"bytes"
 	"crypto/x509"
+	"encoding/json"
 	"fmt"
 )
 
@@ -33,8 +34,43 @@ type Record struct {
 // sorts before lower case, as HarperDB's list does).
 func (s *Store) List() ([]Record, error) {
 	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.list()
+}
+
+// ListJSON returns List's records as the list_certificates answer: JSON
+// with HTML characters unescaped and a newline after, the bytes the SDK
+// writes for sdk.OK(List()). The encoding is kept until the next change
+// through this Store (Add, Remove, EnsureAuthority drop it), so listing
+// parses and verifies no certificate while nothing changes. The caller
+// must not modify the slice.
+func (s *Store) ListJSON() ([]byte, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if b := s.listed.Load(); b != nil {
+		return *b, nil
+	}
+	records, err := s.list()
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(records); err != nil {
+		return nil, fmt.Errorf("certstore: encode list: %w", err)
+	}
+	b := buf.Bytes()
+	s.listed.Store(&b)
+	return b, nil
+}
+
+// dropListed forgets ListJSON's answer; callers hold mu's write lock.
+func (s *Store) dropListed() { s.listed.Store(nil) }
+
+// list derives every record; the caller holds mu (read or write).
+func (s *Store) list() ([]Record, error) {
 	records, err := s.allRecords()
-	s.mu.RUnlock()
 	if err != nil {
 		return nil, err
 	}

@@ -51,6 +51,10 @@ type Store struct {
 	db      *buntdb.DB
 	keysDir string
 	gen     atomic.Uint64
+	// listed is ListJSON's answer, kept until a change: every method
+	// that takes mu's write lock drops it (dropListed) before unlocking,
+	// and ListJSON fills it under the read lock.
+	listed atomic.Pointer[[]byte]
 
 	// now is the clock used for generated certificates; tests move it.
 	now func() time.Time

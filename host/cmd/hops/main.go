@@ -28,8 +28,12 @@ var Version = "0.1.0-dev"
 
 func main() {
 	if len(os.Args) >= 2 && os.Args[1] == "plugin" {
+		if len(os.Args) == 4 {
+			profileOnSignal(os.Args[3])
+		}
 		os.Exit(pluginMain(os.Args[2:]))
 	}
+	profileOnSignal("host")
 	os.Exit(execute(os.Args[1:]))
 }
 
