@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/hops-dev/hops/configs"
 	"github.com/knadh/koanf/v2"
@@ -62,6 +63,8 @@ type Config struct {
 	// nothing was set since the last load.
 	next    *koanf.Koanf
 	pending bool
+	// effective is EffectiveJSON's kept answer.
+	effective atomic.Pointer[effectiveAnswer]
 
 	// writeMu serialises file writers (Set, EnsureFile).
 	writeMu sync.Mutex

@@ -12,7 +12,7 @@ import (
 
 // testConfig creates a rootPath in a temp dir, writes file there when it is
 // not empty, and loads a Config with the given environment and flags.
-func testConfig(t *testing.T, file string, env []string, flags map[string]any) *Config {
+func testConfig(t testing.TB, file string, env []string, flags map[string]any) *Config {
 	t.Helper()
 	c, err := tryConfig(t, file, env, flags)
 	if err != nil {
@@ -21,7 +21,7 @@ func testConfig(t *testing.T, file string, env []string, flags map[string]any) *
 	return c
 }
 
-func tryConfig(t *testing.T, file string, env []string, flags map[string]any) (*Config, error) {
+func tryConfig(t testing.TB, file string, env []string, flags map[string]any) (*Config, error) {
 	t.Helper()
 	root := t.TempDir()
 	if file != "" {

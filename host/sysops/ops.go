@@ -46,8 +46,10 @@ const jobOwner = registry.HostFamily
 // Config is the part of the instance's configuration the operations read
 // and change (*config.Config).
 type Config interface {
-	// Effective is the merged configuration, secrets removed.
-	Effective() map[string]any
+	// EffectiveJSON is the get_configuration answer: the merged
+	// configuration, secrets removed, with "restartPending": true when
+	// PendingRestart, as JSON.
+	EffectiveJSON() ([]byte, error)
 	// PendingRestart reports a file change not yet applied.
 	PendingRestart() bool
 	// Set writes flat keys to the file; a *config.SetError names a bad key.
@@ -154,11 +156,11 @@ func (o *Ops) Operations() []registry.Local {
 }
 
 func (o *Ops) getConfiguration(context.Context, *sdk.Request) (*sdk.Response, error) {
-	eff := o.opts.Config.Effective()
-	if o.opts.Config.PendingRestart() {
-		eff["restartPending"] = true
+	body, err := o.opts.Config.EffectiveJSON()
+	if err != nil {
+		return nil, err
 	}
-	return sdk.OK(eff), nil
+	return sdk.RawJSON(body), nil
 }
 
 func (o *Ops) setConfiguration(_ context.Context, req *sdk.Request) (*sdk.Response, error) {

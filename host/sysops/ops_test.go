@@ -26,12 +26,16 @@ type fakeConfig struct {
 	values    map[string]any
 }
 
-func (c *fakeConfig) Effective() map[string]any {
+func (c *fakeConfig) EffectiveJSON() ([]byte, error) {
 	out := map[string]any{}
 	for k, v := range c.effective {
 		out[k] = v
 	}
-	return out
+	if c.pending {
+		out["restartPending"] = true
+	}
+	b, err := json.Marshal(out)
+	return append(b, '\n'), err
 }
 func (c *fakeConfig) PendingRestart() bool { return c.pending }
 func (c *fakeConfig) Set(flat map[string]any) error {
@@ -152,6 +156,13 @@ func (f *fixture) call(t *testing.T, name, body string) (int, map[string]any) {
 			return e.Status, e.Body()
 		}
 		b, _ := json.Marshal(resp.Value)
+		if resp.Stream != nil {
+			var buf strings.Builder
+			if err := resp.Stream(&buf); err != nil {
+				t.Fatalf("%s: write the answer: %v", name, err)
+			}
+			b = []byte(buf.String())
+		}
 		var m map[string]any
 		_ = json.Unmarshal(b, &m)
 		return http.StatusOK, m
