@@ -208,7 +208,7 @@ func (f *Family) apply(ctx context.Context, set settings, restart bool) error {
 		return err
 	}
 	n.repl, err = startReplicator(replOptions{Self: set.NodeName, URL: n.info.URL, Token: n.info.Token,
-		Plain: !set.Secure, StartTime: f.readStartTime(), Dispatch: f.internal, Log: f.log.Named("repl")})
+		StartTime: f.readStartTime(), Dispatch: f.internal, Log: f.log.Named("repl")})
 	if err != nil {
 		n.stop()
 		return err

@@ -35,8 +35,6 @@ const (
 	metaNode = "hops_node"
 	// tagPrefix starts the server tag that places a node's stream on it.
 	tagPrefix = "hops-node:"
-	// opJWTKey is the system source's entry carrying the signing key.
-	opJWTKey = "jwt_key"
 )
 
 // Timing and sizes of the transport.
@@ -102,7 +100,6 @@ func opName(source, verb string) string { return "repl_" + source + "_" + verb }
 // nodes' streams into its sources. It runs while the NATS server runs.
 type replicator struct {
 	self     string
-	plain    bool // the cluster port has no TLS: the signing key is not sent
 	log      hclog.Logger
 	dispatch dispatcher
 	nc       *nats.Conn
@@ -132,7 +129,6 @@ type replOptions struct {
 	Self      string
 	URL       string
 	Token     string
-	Plain     bool
 	StartTime *time.Time
 	Sources   []string
 	Dispatch  dispatcher
@@ -157,7 +153,7 @@ func startReplicator(o replOptions) (*replicator, error) {
 		o.Sources = replSources
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &replicator{self: o.Self, plain: o.Plain, log: o.Log, dispatch: o.Dispatch, nc: nc, js: js,
+	r := &replicator{self: o.Self, log: o.Log, dispatch: o.Dispatch, nc: nc, js: js,
 		startTime: o.StartTime, cancel: cancel, following: map[string]*follower{},
 		enabled: map[string]bool{}, warned: map[string]bool{}}
 	for _, src := range o.Sources {
@@ -351,10 +347,6 @@ func (r *replicator) send(ctx context.Context, source string, entries []json.Raw
 			return 0, fmt.Errorf("outbox entry without a seq: %.200s", e)
 		}
 		upto = h.Seq
-		if h.Op == opJWTKey && r.plain {
-			r.warnOnce("jwtplain", "the JWT signing key is not sent: the cluster port is plain (replication.port); tokens issued here are accepted only here. Use replication.securePort to share it")
-			continue
-		}
 		m := &nats.Msg{Subject: subj, Data: e, Header: nats.Header{}}
 		m.Header.Set(jetstream.MsgIDHeader, r.self+":"+source+":"+strconv.FormatInt(h.Seq, 10))
 		f, err := r.js.PublishMsgAsync(m)

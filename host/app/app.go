@@ -221,7 +221,7 @@ func Run(ctx context.Context, opts Options) (*Restart, error) {
 		Started:       in.started,
 		Logger:        log,
 	})
-	for _, ops := range [][]registry.Local{in.auth.Operations(), in.jobs.Operations(), sys.Operations()} {
+	for _, ops := range [][]registry.Local{in.auth.Operations(), in.auth.ReplOperations(), in.jobs.Operations(), sys.Operations()} {
 		if err := in.reg.AddLocal(ops); err != nil {
 			return nil, err
 		}

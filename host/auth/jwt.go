@@ -46,6 +46,7 @@ type claims struct {
 type signer struct {
 	key ed25519.PrivateKey
 	pub ed25519.PublicKey
+	kid string // keyID(pub), the "kid" header of the tokens it signs
 }
 
 // loadSigner reads rootPath/keys/auth/jwt-signing.pem, creating it on first
@@ -100,7 +101,8 @@ func readSigner(path string) (*signer, error) {
 	if !ok {
 		return nil, fmt.Errorf("auth: %s is a %T, want an Ed25519 key", path, k)
 	}
-	return &signer{key: key, pub: key.Public().(ed25519.PublicKey)}, nil
+	pub := key.Public().(ed25519.PublicKey)
+	return &signer{key: key, pub: pub, kid: keyID(pub)}, nil
 }
 
 // issue signs a token of the given type for u's account, valid for ttl;
@@ -113,7 +115,9 @@ func (s *Service) issue(u *user, typ, id string, ttl time.Duration) (string, err
 		IssuedAt:  jwt.NewNumericDate(now),
 		ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
 	}}
-	tok, err := jwt.NewWithClaims(jwt.SigningMethodEdDSA, c).SignedString(s.signer.key)
+	t := jwt.NewWithClaims(jwt.SigningMethodEdDSA, c)
+	t.Header["kid"] = s.signer.kid
+	tok, err := t.SignedString(s.signer.key)
 	if err != nil {
 		return "", fmt.Errorf("auth: sign token: %w", err)
 	}
@@ -124,7 +128,7 @@ func (s *Service) issue(u *user, typ, id string, ttl time.Duration) (string, err
 // are 401 "token expired" or "invalid token".
 func (s *Service) parseToken(token string) (*claims, error) {
 	var c claims
-	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return s.signer.pub, nil },
+	_, err := jwt.ParseWithClaims(token, &c, s.verifyKey,
 		jwt.WithValidMethods([]string{jwt.SigningMethodEdDSA.Alg()}),
 		jwt.WithExpirationRequired(),
 		jwt.WithTimeFunc(s.now))

@@ -54,6 +54,8 @@ type Service struct {
 	// hold waits out a throttle wait or refuses the attempt
 	// (holdOrRefuse; tests count the waits instead).
 	hold func(ctx context.Context, wait time.Duration) error
+	// peers are the public JWT keys other nodes sent (repl.go).
+	peers peerKeys
 	// dummyHash is verified against when the user does not exist, so an
 	// unknown username costs the same time as a wrong password.
 	dummyHash []byte
@@ -105,6 +107,9 @@ func Open(db *buntdb.DB, opts Options) (*Service, error) {
 		return nil, err
 	} else if n > 0 {
 		s.log.Info("users given account ids; their earlier tokens no longer work", "users", n)
+	}
+	if err := db.View(s.peers.load); err != nil {
+		return nil, err
 	}
 	s.macs.New = func() any { return hmac.New(sha256.New, s.cacheKey) }
 	s.hash = hs.hash

@@ -75,14 +75,16 @@ func setJSON(tx *buntdb.Tx, key string, v any) error {
 	if _, _, err := tx.Set(key, string(b), nil); err != nil {
 		return fmt.Errorf("auth: write %q: %w", key, err)
 	}
-	return nil
+	return recordChange(tx, key, b) // the replication outbox (repl.go)
 }
 
 func deleteKey(tx *buntdb.Tx, key string) error {
-	if _, err := tx.Delete(key); err != nil && !errors.Is(err, buntdb.ErrNotFound) {
+	if _, err := tx.Delete(key); errors.Is(err, buntdb.ErrNotFound) {
+		return nil
+	} else if err != nil {
 		return fmt.Errorf("auth: delete %q: %w", key, err)
 	}
-	return nil
+	return recordChange(tx, key, nil) // the replication outbox (repl.go)
 }
 
 func getUser(tx *buntdb.Tx, username string) (*user, error) {

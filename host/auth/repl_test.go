@@ -1,0 +1,149 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/tidwall/buntdb"
+
+	"github.com/hops-dev/hops/sdk"
+)
+
+// replCall runs a system source operation on e's service.
+func (e *env) replCall(op string, body map[string]any) map[string]any {
+	e.t.Helper()
+	body["operation"] = op
+	raw, _ := json.Marshal(body)
+	for _, l := range e.s.ReplOperations() {
+		if l.Op.Name == op {
+			resp, err := l.Op.Handler(context.Background(), &sdk.Request{Operation: op, Body: raw})
+			if err != nil {
+				e.t.Fatalf("%s: %v", op, err)
+			}
+			return obj(e.t, roundTrip(e.t, resp.Value))
+		}
+	}
+	e.t.Fatalf("no operation %q", op)
+	return nil
+}
+
+// ship moves from's whole outbox to to, as the transport does (outbox,
+// apply, outbox_ack), and returns to's apply answer.
+func ship(from, to *env, origin string) map[string]any {
+	from.t.Helper()
+	page := from.replCall("repl_system_outbox", map[string]any{"after": 0, "limit": 100000})
+	entries, _ := page["entries"].([]any)
+	ans := to.replCall("repl_system_apply", map[string]any{"origin": origin, "entries": entries})
+	if len(entries) > 0 {
+		last := obj(from.t, entries[len(entries)-1])
+		from.replCall("repl_system_outbox_ack", map[string]any{"upto": last["seq"]})
+	}
+	return ans
+}
+
+func outboxLen(e *env) int {
+	page := e.replCall("repl_system_outbox", map[string]any{"after": 0, "limit": 100000})
+	entries, _ := page["entries"].([]any)
+	return len(entries)
+}
+
+func checksum(e *env) string {
+	return e.replCall("repl_system_checksum", map[string]any{})["checksum"].(string)
+}
+
+// Two nodes: enabling puts every user and role (and the public JWT key)
+// in the outbox; shipping both ways converges them; a user added on A
+// logs in on B after B had refused it (the cached failure is dropped); a
+// token issued by A is accepted by B; a user dropped on A is refused on
+// B; an older change arriving after a newer one is skipped; applying
+// never writes the outbox.
+func TestReplSystemTwoNodes(t *testing.T) {
+	a, b := newEnv(t, Options{}), newEnv(t, Options{})
+	if outboxLen(a) != 0 {
+		t.Fatal("an outbox before enable")
+	}
+	a.replCall("repl_system_enable", map[string]any{"node": "a"})
+	b.replCall("repl_system_enable", map[string]any{"node": "b"})
+	a.replCall("repl_system_enable", map[string]any{"node": "a"}) // idempotent
+	// 4 roles (super_user, cluster_user, reader) + 2 users + jwt_key.
+	if n := outboxLen(a); n < 5 {
+		t.Fatalf("outbox after enable holds %d entries", n)
+	}
+	ship(a, b, "a")
+	ship(b, a, "b")
+	if outboxLen(b) != 0 || outboxLen(a) != 0 {
+		t.Fatal("applying wrote the outbox (echo)")
+	}
+	if ca, cb := checksum(a), checksum(b); ca != cb {
+		t.Fatalf("checksums differ after exchange: %s %s", ca, cb)
+	}
+	// B refuses a user it does not know (and caches the refusal).
+	if _, err := b.s.Authenticate(context.Background(), basic("carol", "Carol#Pass1")); err == nil {
+		t.Fatal("unknown user accepted")
+	}
+	if err := a.s.CreateUser("carol", "Carol#Pass1", readerRole, true); err != nil {
+		t.Fatal(err)
+	}
+	if ans := ship(a, b, "a"); ans["applied"] != float64(1) {
+		t.Fatalf("apply = %v", ans)
+	}
+	b.login("carol", "Carol#Pass1")
+
+	// A token issued by A works on B.
+	tok := obj(t, a.ok(a.admin(), "create_authentication_tokens", map[string]any{"username": "carol", "password": "Carol#Pass1"}))
+	ship(a, b, "a") // the refresh id rides on carol's record
+	if _, err := b.s.Authenticate(context.Background(), "Bearer "+tok["operation_token"].(string)); err != nil {
+		t.Fatalf("A's token on B: %v", err)
+	}
+	// alter_role on A reaches B's cached callers.
+	roles := a.ok(a.admin(), "list_roles", nil).([]any)
+	var readerID string
+	for _, r := range roles {
+		if obj(t, r)["role"] == readerRole {
+			readerID = obj(t, r)["id"].(string)
+		}
+	}
+	a.ok(a.admin(), "alter_role", map[string]any{"id": readerID, "permission": json.RawMessage(`{"super_user":true}`)})
+	ship(a, b, "a")
+	if c := b.login("carol", "Carol#Pass1"); !c.SuperUser {
+		t.Fatal("alter_role on A did not reach B's cached caller")
+	}
+
+	// A stale put (older ts) after the drop is skipped: no resurrection.
+	var stale json.RawMessage
+	if err := a.db.View(func(tx *buntdb.Tx) error {
+		v, _ := tx.Get(userPrefix + "carol")
+		stale = json.RawMessage(v)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	a.ok(a.admin(), "drop_user", map[string]any{"username": "carol"})
+	ship(a, b, "a")
+	if _, err := b.s.Authenticate(context.Background(), basic("carol", "Carol#Pass1")); err == nil {
+		t.Fatal("a user dropped on A still logs in on B")
+	}
+	ans := b.replCall("repl_system_apply", map[string]any{"origin": "a", "entries": []any{
+		map[string]any{"seq": 1, "ts": 1, "node": "a", "op": opUserPut, "username": "carol", "record": stale},
+		map[string]any{"seq": 2, "ts": 2, "node": "a", "op": "no_such_op"},
+	}})
+	if ans["skipped"] != float64(2) {
+		t.Fatalf("stale put / unknown op: %v", ans)
+	}
+	if _, err := b.s.Authenticate(context.Background(), basic("carol", "Carol#Pass1")); err == nil {
+		t.Fatal("an older put brought a dropped user back")
+	}
+	if ca, cb := checksum(a), checksum(b); ca != cb {
+		t.Fatalf("checksums differ: %s %s", ca, cb)
+	}
+}
+
+// A token signed by a key nobody sent is refused.
+func TestReplSystemUnknownKeyRefused(t *testing.T) {
+	a, b := newEnv(t, Options{}), newEnv(t, Options{})
+	tok := obj(t, a.ok(a.admin(), "create_authentication_tokens", map[string]any{"username": adminName, "password": adminPass}))
+	_, err := b.s.Authenticate(context.Background(), "Bearer "+tok["operation_token"].(string))
+	wantStatus(t, err, http.StatusUnauthorized)
+}
