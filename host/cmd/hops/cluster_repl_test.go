@@ -1,0 +1,164 @@
+package main
+
+import (
+	"strconv"
+	"testing"
+	"time"
+)
+
+// trustEachOther makes every node trust every other node's CA and applies
+// it (restart_service clustering_config), as docs/clustering.md shows.
+func trustEachOther(t *testing.T, nodes ...*instance) {
+	t.Helper()
+	cas := make([]string, len(nodes))
+	for i, n := range nodes {
+		cas[i] = n.authority(t)
+	}
+	for i, n := range nodes {
+		for j, ca := range cas {
+			if i == j {
+				continue
+			}
+			r := n.admin(t, map[string]any{"operation": "add_certificate", "name": "peer-ca-" + strconv.Itoa(j),
+				"certificate": ca, "is_authority": true})
+			if r.Status != 200 {
+				t.Fatalf("add_certificate: %d %s", r.Status, r.Raw)
+			}
+		}
+		if job := n.runJob(t, map[string]any{"operation": "restart_service", "service": "clustering_config"}); job["status"] != "COMPLETE" {
+			t.Fatalf("restart_service clustering_config: %v", job)
+		}
+	}
+}
+
+// waitStatus polls until in answers body as user:pass with status, and
+// returns how long it took; the test fails after clusterWait.
+func (in *instance) waitStatus(t *testing.T, what, user, pass string, body map[string]any, status int) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for {
+		r := in.post(t, user, pass, body)
+		if r.Status == status {
+			return time.Since(start)
+		}
+		if time.Since(start) > clusterWait {
+			t.Fatalf("%s: still %d %s after %s\nlog:\n%s", what, r.Status, r.Raw, clusterWait, in.out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Users and roles of the system database replicate between three real
+// nodes over TLS routes (node-c routed only to node-a), in every
+// direction: a user added on one node logs in on the others, an
+// alter_role reaches them, a token issued by one node is accepted by the
+// others, and a user dropped on one node is refused on the others. The
+// internal replication operations are not callable over HTTP. The lags
+// are logged, not asserted (nothing in make test asserts a time).
+func TestClusterReplicatesUsersAndRoles(t *testing.T) {
+	pa, pb, pc := freePort(t), freePort(t), freePort(t)
+	a := startHops(t, "", clusterConfig("node-a", pa))
+	b := startHops(t, "", clusterConfig("node-b", pb, pa))
+	c := startHops(t, "", clusterConfig("node-c", pc, pa))
+	trustEachOther(t, a, b, c)
+	c.waitConnected(t, "node-a", "node-b")
+
+	whoami := map[string]any{"operation": "user_info"}
+	addUser := func(n *instance, user, role string) {
+		t.Helper()
+		r := n.admin(t, map[string]any{"operation": "add_user", "username": user, "password": "Pass#" + user, "role": role, "active": true})
+		if r.Status != 200 {
+			t.Fatalf("add_user %s: %d %s", user, r.Status, r.Raw)
+		}
+	}
+	// The first change waits for the streams and consumers to exist.
+	addUser(a, "warm", "super_user")
+	for _, n := range []*instance{b, c} {
+		d := n.waitStatus(t, "warm-up user", "warm", "Pass#warm", whoami, 200)
+		t.Logf("first replicated user usable after %s", d.Round(time.Millisecond))
+	}
+
+	// Each direction: added on one node, usable on the others.
+	for _, pair := range []struct {
+		from, to *instance
+		user     string
+	}{{a, b, "alice"}, {b, a, "bob"}, {c, b, "carol"}, {b, c, "dave"}} {
+		addUser(pair.from, pair.user, "super_user")
+		d := pair.to.waitStatus(t, pair.user+" on another node", pair.user, "Pass#"+pair.user, whoami, 200)
+		t.Logf("add_user %s: usable on the other node after %s", pair.user, d.Round(time.Millisecond))
+	}
+
+	// alter_role on B reaches A's cached callers: erin's role becomes
+	// super_user there.
+	if r := b.admin(t, map[string]any{"operation": "add_role", "role": "ops", "permission": map[string]any{"super_user": false}}); r.Status != 200 {
+		t.Fatalf("add_role: %d %s", r.Status, r.Raw)
+	}
+	addUser(b, "erin", "ops")
+	listUsers := map[string]any{"operation": "list_users"}
+	a.waitStatus(t, "erin, not a super user, on node-a", "erin", "Pass#erin", listUsers, 403)
+	if r := b.admin(t, map[string]any{"operation": "alter_role", "id": "ops", "role": "ops", "permission": map[string]any{"super_user": true}}); r.Status != 200 {
+		t.Fatalf("alter_role: %d %s", r.Status, r.Raw)
+	}
+	d := a.waitStatus(t, "alter_role on node-a", "erin", "Pass#erin", listUsers, 200)
+	t.Logf("alter_role: effective on the other node after %s", d.Round(time.Millisecond))
+
+	// A token issued by A works on B and C.
+	var tok struct {
+		OperationToken string `json:"operation_token"`
+	}
+	r := a.post(t, "alice", "Pass#alice", map[string]any{"operation": "create_authentication_tokens"})
+	if r.Status != 200 {
+		t.Fatalf("create_authentication_tokens: %d %s", r.Status, r.Raw)
+	}
+	r.JSON(t, &tok)
+	for _, n := range []*instance{b, c} {
+		if r := n.bearer(t, tok.OperationToken, whoami); r.Status != 200 {
+			t.Errorf("node-a's token on another node: %d %s", r.Status, r.Raw)
+		}
+	}
+
+	// Dropped on B (alice logged in on A and C, so cached there): refused
+	// on A and C.
+	for _, n := range []*instance{a, c} {
+		if r := n.post(t, "alice", "Pass#alice", whoami); r.Status != 200 {
+			t.Fatalf("alice before the drop: %d %s", r.Status, r.Raw)
+		}
+	}
+	if r := b.admin(t, map[string]any{"operation": "drop_user", "username": "alice"}); r.Status != 200 {
+		t.Fatalf("drop_user: %d %s", r.Status, r.Raw)
+	}
+	for _, n := range []*instance{a, c} {
+		d := n.waitStatus(t, "dropped alice", "alice", "Pass#alice", whoami, 401)
+		t.Logf("drop_user: refused on another node after %s", d.Round(time.Millisecond))
+	}
+
+	// The three nodes hold the same users and roles.
+	list := func(n *instance, op string) string {
+		r := n.admin(t, map[string]any{"operation": op})
+		if r.Status != 200 {
+			t.Fatalf("%s: %d %s", op, r.Status, r.Raw)
+		}
+		return string(r.Raw)
+	}
+	for _, op := range []string{"list_users", "list_roles"} {
+		deadline := time.Now().Add(clusterWait)
+		for {
+			la, lb, lc := list(a, op), list(b, op), list(c, op)
+			if la == lb && lb == lc {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s differs:\nA %s\nB %s\nC %s", op, la, lb, lc)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+
+	// The replication operations are internal: unknown over HTTP, even
+	// to a super user.
+	for _, op := range []string{"repl_system_outbox", "repl_system_apply", "repl_system_enable"} {
+		if r := a.admin(t, map[string]any{"operation": op}); r.Status != 400 {
+			t.Errorf("%s over HTTP: %d %s", op, r.Status, r.Raw)
+		}
+	}
+}
