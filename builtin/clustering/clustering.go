@@ -52,6 +52,7 @@ type Family struct {
 	// mu guards the fields below; never held across a host call.
 	mu      sync.Mutex
 	node    *node
+	rpc     *rpc // node requests over node's server (noderpc.go)
 	set     settings
 	lastErr error
 	lock    *os.File
@@ -86,6 +87,8 @@ func (f *Family) Operations() []sdk.Operation {
 		super("cluster_get_routes", "clusterGetRoutes", "replication.routes as the config file has them", f.clusterGetRoutes),
 		super("cluster_delete_routes", "clusterDeleteRoutes", "remove routes from replication.routes", f.clusterDeleteRoutes),
 		super(OpReload, "clusterReload", "apply the configuration's replication settings (restart_service clustering_config)", f.clusterReload),
+		{Name: OpClusterRequest, Access: sdk.AccessInternal, Summary: "send a request to another node over NATS (replicated restarts)", Handler: f.clusterRequest},
+		{Name: OpClusterNodes, Access: sdk.AccessInternal, Summary: "this node and the nodes NATS routes to", Handler: f.clusterNodes},
 	}
 }
 
@@ -213,7 +216,15 @@ func (f *Family) apply(ctx context.Context, set settings, restart bool) error {
 		n.stop()
 		return err
 	}
+	r, err := f.startRPC(n)
+	if err != nil {
+		n.stop()
+		return err
+	}
 	f.setState(n, set, nil)
+	f.mu.Lock()
+	f.rpc = r
+	f.mu.Unlock()
 	if set.Secure {
 		f.log.Info("clustering started", "node_name", set.NodeName, "cluster_port", set.Port, "tls", true,
 			"trusted_authorities", tr.authorities, "routes", set.Routes)
@@ -233,9 +244,10 @@ func (f *Family) setState(n *node, set settings, err error) {
 // stopNode stops the running server (applyMu is held).
 func (f *Family) stopNode() {
 	f.mu.Lock()
-	n := f.node
-	f.node = nil
+	n, r := f.node, f.rpc
+	f.node, f.rpc = nil, nil
 	f.mu.Unlock()
+	r.close()
 	if n != nil {
 		n.stop()
 	}

@@ -215,11 +215,15 @@ func Run(ctx context.Context, opts Options) (*Restart, error) {
 		Dispatch: func(ctx context.Context, body []byte) (*sdk.Reply, error) {
 			return in.router.Do(ctx, internalCaller, body)
 		},
-		Metrics:       func() any { return in.metrics.Snapshot() },
-		Authorization: auth.AuthorizationFromContext,
-		Version:       opts.Version,
-		Started:       in.started,
-		Logger:        log,
+		Metrics: func() any { return in.metrics.Snapshot() },
+		Serving: func() bool {
+			in.mu.Lock()
+			defer in.mu.Unlock()
+			return in.listeners != nil
+		},
+		Version: opts.Version,
+		Started: in.started,
+		Logger:  log,
 	})
 	for _, ops := range [][]registry.Local{in.auth.Operations(), in.auth.ReplOperations(), in.jobs.Operations(), sys.Operations()} {
 		if err := in.reg.AddLocal(ops); err != nil {
@@ -244,6 +248,8 @@ func Run(ctx context.Context, opts Options) (*Restart, error) {
 	in.listeners = lns
 	in.mu.Unlock()
 	log.Info("ready", "boot", time.Since(in.started).Round(time.Millisecond))
+	// A replicated restart that restarted this node first goes on.
+	sys.Resume(ctx)
 	if opts.Ready != nil {
 		opts.Ready()
 	}

@@ -105,7 +105,7 @@ var acting = map[string]keyDoc{
 	"logging.auditAuthEvents.logSuccessful": {"Log a line for each successful authentication.",
 		itest + "TestBruteForceThrottled"},
 
-	"replication.routes": {"Other nodes' cluster ports (host:port, a URL, or {hostname, port}; port default 9933) the clustering family routes to; one running node is enough, NATS gossips the rest. Also the peers restart_service with replicated: true is forwarded to.",
+	"replication.routes": {"Other nodes' cluster ports (host:port, a URL, or {hostname, port}; port default 9933) the clustering family routes to; one running node is enough, NATS gossips the rest.",
 		itest + "TestClusterThreeNodesDiscoverOverTLS"},
 	"replication.hostname": {"This node's name in the cluster (cluster_status node_name); null: the machine's host name.",
 		itest + "TestClusterThreeNodesDiscoverOverTLS"},
@@ -113,6 +113,8 @@ var acting = map[string]keyDoc{
 		itest + "TestClusterThreeNodesDiscoverOverTLS"},
 	"replication.port": {"Cluster port WITHOUT TLS, for development (a WARN at start); refused together with securePort.",
 		itest + "TestClusterOffByDefaultThenPlainPort"},
+	"replication.restartTimeout": {"How long a replicated restart or restart_service waits for each other node to restart and serve again before it stops the roll with an ERROR naming the node; null: 2m.",
+		itest + "TestClusterRollingRestarts"},
 	"replication.databases": {"Databases to replicate: \"*\" or a list; null: system only (system is always included). Shown in cluster_status; nothing is replicated yet (docs/clustering.md).",
 		"builtin/clustering.TestParseSettings"},
 

@@ -31,6 +31,7 @@ var hopsKeys = []Key{
 	key("supervisor_restartBackoffMin", KindDuration),
 	key("supervisor_restartBackoffMax", KindDuration),
 	key("supervisor_pingInterval", KindDuration),
+	key("replication_restartTimeout", KindDuration),
 }
 
 // maxConnectionsLimit bounds operationsApi.network.maxConnections: each

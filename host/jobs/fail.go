@@ -27,10 +27,15 @@ func (s *Store) FailOwner(owner, reason string) (int, error) {
 	return n, nil
 }
 
+// ResumableOwner owns the jobs a restart of the host does not interrupt:
+// the host's replicated restarts, which the next run resumes.
+const ResumableOwner = "host-roll"
+
 // FailInterrupted marks ERROR every job a previous run of the host left
-// running; call it once at boot, before any family starts a job.
+// running, except ResumableOwner's; call it once at boot, before any
+// family starts a job.
 func (s *Store) FailInterrupted() (int, error) {
-	n, err := s.failRunning(func(*record) bool { return true }, msgInterrupted)
+	n, err := s.failRunning(func(r *record) bool { return r.StoredOwner != ResumableOwner }, msgInterrupted)
 	if err != nil {
 		return n, fmt.Errorf("jobs: fail interrupted jobs: %w", err)
 	}
@@ -79,4 +84,22 @@ func (s *Store) failRunning(match func(*record) bool, message string) (int, erro
 		s.logEnd(r)
 	}
 	return len(failed), nil
+}
+
+// Running returns the running jobs of owner.
+func (s *Store) Running(owner string) ([]Job, error) {
+	var out []Job
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		return tx.AscendEqual(indexByStatus, runningPivot, func(key, val string) bool {
+			r, err := decode(val)
+			if err == nil && r.Status == StatusInProgress && r.StoredOwner == owner {
+				out = append(out, r.Job)
+			}
+			return true
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("jobs: running jobs of %s: %w", owner, err)
+	}
+	return out, nil
 }

@@ -278,3 +278,27 @@ func TestConcurrentReports(t *testing.T) {
 		}
 	}
 }
+
+// A replicated restart's job (ResumableOwner) stays running across a
+// restart of the host, and Running finds it for the new process.
+func TestResumableJobsSurviveFailInterrupted(t *testing.T) {
+	s, _ := newStore(t)
+	roll, _ := s.Start(ResumableOwner, "restart", "admin", nil)
+	other, _ := s.Start("export", "export_local", "admin", nil)
+	if err := s.Progress(roll, "", []byte(`{"self":"a"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.FailInterrupted(); err != nil || n != 1 {
+		t.Fatalf("FailInterrupted = %d, %v; want 1", n, err)
+	}
+	if j, _, _ := s.Get(other); j.Status != StatusError {
+		t.Errorf("other job = %+v", j)
+	}
+	got, err := s.Running(ResumableOwner)
+	if err != nil || len(got) != 1 || got[0].ID != roll || string(got[0].Progress) != `{"self":"a"}` {
+		t.Fatalf("Running = %+v, %v", got, err)
+	}
+	if got, _ := s.Running("export"); len(got) != 0 {
+		t.Errorf("Running(export) = %+v", got)
+	}
+}

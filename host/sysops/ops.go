@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/hops-dev/hops/host/config"
+	"github.com/hops-dev/hops/host/jobs"
 	"github.com/hops-dev/hops/host/registry"
 	"github.com/hops-dev/hops/host/supervisor"
 	"github.com/hops-dev/hops/sdk"
@@ -58,13 +59,24 @@ type Config interface {
 	Reload() error
 	// Get returns the value at a dotted path, or nil.
 	Get(path string) any
+	// Duration returns the duration at a dotted path, or 0.
+	Duration(path string) time.Duration
 }
 
-// Jobs records restart_service as a job (*jobs.Store).
+// Jobs records restart_service and replicated restarts as jobs
+// (*jobs.Store).
 type Jobs interface {
 	Start(owner, jobType, user string, body []byte) (string, error)
+	Progress(id, message string, progress []byte) error
 	Finish(id string, success bool, message string, result []byte) error
+	// Running lists the running jobs of owner.
+	Running(owner string) ([]jobs.Job, error)
 }
+
+// ResumableOwner owns the replicated restart jobs, which the job store
+// leaves running across a restart of the host so that Resume goes on
+// with them.
+const ResumableOwner = jobs.ResumableOwner
 
 // Families runs the family processes (*supervisor.Supervisor).
 type Families interface {
@@ -102,19 +114,15 @@ type Options struct {
 	// Dispatch runs an operation as the host's internal super user (the
 	// router's Do). Required.
 	Dispatch func(ctx context.Context, body []byte) (*sdk.Reply, error)
-	// Authorization returns the raw Authorization header of the request
-	// in ctx, which a replicated restart_service sends on to each peer
-	// (default: none, so peers answer 401).
-	Authorization func(ctx context.Context) string
+	// Serving reports whether the operations API serves (node_status;
+	// default: always).
+	Serving func() bool
 	// Version is the hops version host_information reports.
 	Version string
 	// Started is when the instance started.
 	Started time.Time
 	// Logger is the host's logger (default: discard).
 	Logger hclog.Logger
-	// PeerClient sends replicated restart_service requests (default: a
-	// client with PeerTimeout).
-	PeerClient *http.Client
 }
 
 // Ops serves the system operations.
@@ -131,11 +139,8 @@ func New(opts Options) *Ops {
 	if opts.Metrics == nil {
 		opts.Metrics = func() any { return nil }
 	}
-	if opts.Authorization == nil {
-		opts.Authorization = func(context.Context) string { return "" }
-	}
-	if opts.PeerClient == nil {
-		opts.PeerClient = &http.Client{Timeout: PeerTimeout}
+	if opts.Serving == nil {
+		opts.Serving = func() bool { return true }
 	}
 	return &Ops{opts: opts, log: opts.Logger.Named("sysops")}
 }
@@ -150,8 +155,9 @@ func (o *Ops) Operations() []registry.Local {
 		super("get_configuration", "getConfiguration", "the effective configuration, secrets removed", o.getConfiguration),
 		super("set_configuration", "setConfiguration", "set flat config keys in the config file", o.setConfiguration),
 		super("restart", "restart", "restart the whole instance in place, dropping no connection", o.restart),
-		super("restart_service", "restartService", "reload the HTTP servers and roll the family processes, or reload the peer list", o.restartService),
+		super("restart_service", "restartService", "reload the HTTP servers and roll the family processes, or apply the clustering config; replicated: one node after another", o.restartService),
 		super("host_information", "hostInformation", "the host's processes, metrics and peers (for system_information)", o.hostInformation),
+		{Op: sdk.Operation{Name: opNodeStatus, Access: sdk.AccessInternal, Summary: "whether this node's operations API serves, and since when (replicated restarts)", Handler: o.nodeStatusOp}},
 	}
 }
 
@@ -180,11 +186,19 @@ func (o *Ops) setConfiguration(_ context.Context, req *sdk.Request) (*sdk.Respon
 	return sdk.Message(MsgConfigSet), nil
 }
 
-func (o *Ops) restart(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
-	o.log.Info("restart requested", "user", req.Caller.Username)
+func (o *Ops) restart(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
+	f := sdk.ReadFields(req.Body)
+	replicated, _ := f.Bool("replicated")
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	o.log.Info("restart requested", "user", req.Caller.Username, "replicated", replicated)
 	if err := o.opts.Instance.CheckRestart(); err != nil {
 		o.log.Error("restart refused: the configuration would not start", "error", err)
 		return nil, sdk.Errorf(http.StatusBadRequest, "%s: %v", MsgRestartRefused, err)
+	}
+	if replicated {
+		return o.restartReplicated(ctx, req)
 	}
 	time.AfterFunc(restartDelay, o.opts.Instance.Restart)
 	return sdk.Message(MsgRestarting), nil
@@ -197,20 +211,32 @@ func (o *Ops) restartService(ctx context.Context, req *sdk.Request) (*sdk.Respon
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
+	var plan *rollState
+	if replicated {
+		// The plan is made before this node restarts anything: its own
+		// routes are down for a moment while its clustering restarts.
+		st := o.rollPlan(ctx, service)
+		plan = &st
+	}
 	id, err := o.opts.Jobs.Start(jobOwner, "restart_service", req.Caller.Username, req.Body)
 	if err != nil {
 		return nil, fmt.Errorf("start job: %w", err)
 	}
-	authz := o.opts.Authorization(ctx)
-	go o.runRestartService(id, service, replicated, authz)
+	go o.runRestartService(id, service, plan)
 	return sdk.OK(map[string]string{"message": fmt.Sprintf(msgRestartSvc, service), "job_id": id}), nil
 }
 
-// runRestartService does the work of restart_service as a job.
-func (o *Ops) runRestartService(id, service string, replicated bool, authz string) {
+// runRestartService does the work of restart_service as a job; with a
+// plan (replicated), this node's restart is the plan's first line and the
+// others follow, one at a time.
+func (o *Ops) runRestartService(id, service string, plan *rollState) {
 	ctx := context.Background()
 	result := map[string]any{}
 	var err error
+	if plan != nil {
+		plan.Replicated[0].Start = stamp(time.Now())
+		o.progress(id, plan)
+	}
 	switch service {
 	case ServiceHTTPWorkers:
 		var timings map[string]string
@@ -223,8 +249,16 @@ func (o *Ops) runRestartService(id, service string, replicated bool, authz strin
 			result["clustering"], err = o.reloadClustering(ctx, service == ServiceClustering)
 		}
 	}
-	if err == nil && replicated {
-		result["replicated"] = o.replicate(ctx, service, authz)
+	if plan != nil {
+		self := &plan.Replicated[0]
+		self.End, self.Outcome, self.Message = stamp(time.Now()), outcomeComplete, fmt.Sprintf(msgRestartSvc, service)
+		if err != nil {
+			self.Outcome, self.Message = outcomeError, err.Error()
+			o.progress(id, plan)
+		} else {
+			o.finishRoll(id, plan, o.rollOthers(ctx, id, plan), result)
+			return
+		}
 	}
 	if err != nil {
 		o.log.Error("restart_service failed", "service", service, "error", err)

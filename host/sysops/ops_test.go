@@ -6,13 +6,14 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/hops-dev/hops/host/config"
+	"github.com/hops-dev/hops/host/jobs"
 	"github.com/hops-dev/hops/host/supervisor"
 	"github.com/hops-dev/hops/sdk"
 )
@@ -46,13 +47,28 @@ func (c *fakeConfig) Set(flat map[string]any) error {
 }
 func (c *fakeConfig) Reload() error       { c.reloads++; return nil }
 func (c *fakeConfig) Get(path string) any { return c.values[path] }
+func (c *fakeConfig) Duration(path string) time.Duration {
+	d, _ := c.values[path].(time.Duration)
+	return d
+}
 
 // fakeJobs records jobs and signals each finish.
 type fakeJobs struct {
 	mu       sync.Mutex
 	started  []string
+	progress []byte
+	running  []jobs.Job
 	finished chan finish
 }
+
+func (j *fakeJobs) Progress(_, _ string, p []byte) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.progress = p
+	return nil
+}
+
+func (j *fakeJobs) Running(string) ([]jobs.Job, error) { return j.running, nil }
 
 type finish struct {
 	id      string
@@ -118,6 +134,8 @@ type fixture struct {
 	jobs       *fakeJobs
 	fams       *fakeFamilies
 	inst       *fakeInstance
+	// cluster, when set, answers every Dispatch.
+	cluster func(ctx context.Context, body []byte) (*sdk.Reply, error)
 }
 
 func newFixture() *fixture {
@@ -129,9 +147,11 @@ func newFixture() *fixture {
 	}
 	f.ops = New(Options{Config: f.cfg, Jobs: f.jobs, Families: f.fams, Instance: f.inst,
 		Version: "1.2.3", Started: time.Unix(100, 0),
-		Metrics:       func() any { return map[string]int{"total_requests": 7} },
-		Authorization: func(context.Context) string { return "Basic abc" },
-		Dispatch: func(_ context.Context, body []byte) (*sdk.Reply, error) {
+		Metrics: func() any { return map[string]int{"total_requests": 7} },
+		Dispatch: func(ctx context.Context, body []byte) (*sdk.Reply, error) {
+			if f.cluster != nil {
+				return f.cluster(ctx, body)
+			}
 			f.dispatched = append(f.dispatched, string(body))
 			return &sdk.Reply{Status: 200, Body: io.NopCloser(strings.NewReader(`{}`))}, nil
 		}})
@@ -173,7 +193,11 @@ func (f *fixture) call(t *testing.T, name, body string) (int, map[string]any) {
 
 func TestEveryOperationIsSuperUserOnly(t *testing.T) {
 	for _, l := range newFixture().ops.Operations() {
-		if l.Op.Access != sdk.AccessSuperUser || l.Op.Handler == nil || l.Op.Summary == "" || l.Public {
+		want := sdk.AccessSuperUser
+		if l.Op.Name == opNodeStatus {
+			want = sdk.AccessInternal
+		}
+		if l.Op.Access != want || l.Op.Handler == nil || l.Op.Summary == "" || l.Public {
 			t.Errorf("%s: %+v", l.Op.Name, l)
 		}
 	}
@@ -298,39 +322,148 @@ func TestRestartServiceFailedRollFailsTheJob(t *testing.T) {
 	}
 }
 
-func TestReplicatedRestartServiceAsksEachPeer(t *testing.T) {
-	var mu sync.Mutex
-	var seen []string
-	peer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		seen = append(seen, r.Header.Get("Authorization")+" "+string(b))
-		mu.Unlock()
-		_, _ = w.Write([]byte(`{"message":"Restarting clustering_config"}`))
-	}))
-	defer peer.Close()
+// fakeCluster is the clustering family of a cluster of nodes as the
+// host sees it through Dispatch: cluster_nodes, and cluster_request to
+// nodes whose restart jobs end after a few polls; a node in dead never
+// answers.
+type fakeCluster struct {
+	mu    sync.Mutex
+	self  string
+	nodes []string
+	dead  map[string]bool
+	polls map[string]int
+	boots map[string]int
+	log   []string
+}
+
+func (c *fakeCluster) dispatch(_ context.Context, body []byte) (*sdk.Reply, error) {
+	var req struct {
+		Operation string         `json:"operation"`
+		Node      string         `json:"node"`
+		Verb      string         `json:"verb"`
+		Body      map[string]any `json:"body"`
+	}
+	_ = json.Unmarshal(body, &req)
+	reply := func(status int, v any) (*sdk.Reply, error) {
+		b, _ := json.Marshal(v)
+		return &sdk.Reply{Status: status, Body: io.NopCloser(strings.NewReader(string(b)))}, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch req.Operation {
+	case opClusterNodes:
+		return reply(200, map[string]any{"node_name": c.self, "nodes": c.nodes})
+	case opClusterRequest:
+		if c.dead[req.Node] {
+			return reply(503, map[string]string{"error": "Node '" + req.Node + "' does not answer"})
+		}
+		c.log = append(c.log, req.Node+":"+req.Verb)
+		switch req.Verb {
+		case "restart_service":
+			return reply(200, map[string]any{"status": 200, "body": map[string]string{"message": "Restarting x", "job_id": req.Node + "-job"}})
+		case "get_job":
+			c.polls[req.Node]++
+			status := "IN_PROGRESS"
+			if c.polls[req.Node] >= 3 {
+				status = "COMPLETE"
+			}
+			return reply(200, map[string]any{"status": 200, "body": []map[string]string{{"status": status, "message": "done"}}})
+		case "restart":
+			c.boots[req.Node]++
+			return reply(200, map[string]any{"status": 200, "body": map[string]string{"message": MsgRestarting}})
+		case "status":
+			return reply(200, map[string]any{"status": 200, "body": map[string]any{"serving": true, "pid": 1,
+				"started_at": strconv.Itoa(c.boots[req.Node])}})
+		}
+	}
+	return reply(200, map[string]any{})
+}
+
+// restart_service with replicated: true restarts this node, then each
+// other node in name order, waiting for each one's job before the next;
+// the result lists every node with its window and outcome.
+func TestReplicatedRestartServiceRollsNodeByNode(t *testing.T) {
 	f := newFixture()
-	f.cfg.values["replication.routes"] = []any{peer.URL, map[string]any{"host": "127.0.0.1", "port": 1}}
+	c := &fakeCluster{self: "node-a", nodes: []string{"node-a", "node-c", "node-b"}, polls: map[string]int{}, boots: map[string]int{}}
+	f.cluster = c.dispatch
 	f.call(t, "restart_service", `{"service":"clustering_config","replicated":true}`)
 	fin := <-f.jobs.finished
 	if !fin.success {
 		t.Fatalf("finish %+v", fin)
 	}
 	var res struct {
-		Peers      int                 `json:"peers"`
-		Replicated []map[string]string `json:"replicated"`
+		Replicated []RollNode `json:"replicated"`
 	}
 	if err := json.Unmarshal(fin.result, &res); err != nil {
 		t.Fatal(err)
 	}
-	if res.Peers != 2 || len(res.Replicated) != 2 {
-		t.Fatalf("result %s", fin.result)
+	if len(res.Replicated) != 3 || res.Replicated[0].Node != "node-a" || res.Replicated[1].Node != "node-b" || res.Replicated[2].Node != "node-c" {
+		t.Fatalf("order %s", fin.result)
 	}
-	if res.Replicated[0]["message"] != "Restarting clustering_config" || !strings.HasPrefix(res.Replicated[1]["message"], "error: ") {
-		t.Fatalf("replicated %v", res.Replicated)
+	for _, e := range res.Replicated {
+		if e.Outcome != "COMPLETE" || e.Start == "" || e.End == "" || e.End < e.Start {
+			t.Errorf("line %+v", e)
+		}
 	}
-	if len(seen) != 1 || !strings.HasPrefix(seen[0], "Basic abc ") || strings.Contains(seen[0], "replicated") {
-		t.Fatalf("peer saw %v", seen)
+	if res.Replicated[2].Start < res.Replicated[1].End {
+		t.Errorf("node-c began before node-b ended: %s", fin.result)
+	}
+	want := "node-b:restart_service,node-b:get_job,node-b:get_job,node-b:get_job,node-b:status," +
+		"node-c:restart_service,node-c:get_job,node-c:get_job,node-c:get_job,node-c:status"
+	if got := strings.Join(c.log, ","); got != want {
+		t.Errorf("requests %s", got)
+	}
+}
+
+// A node that does not come back within replication.restartTimeout stops
+// the roll: the job is ERROR naming it, the nodes after it are not
+// touched, and the lines so far stay in the job's progress.
+func TestReplicatedRestartStopsAtANodeThatDoesNotComeBack(t *testing.T) {
+	f := newFixture()
+	f.cfg.values[rollKey] = 300 * time.Millisecond
+	c := &fakeCluster{self: "node-a", nodes: []string{"node-a", "node-b", "node-c"}, polls: map[string]int{}, boots: map[string]int{}, dead: map[string]bool{"node-b": true}}
+	f.cluster = c.dispatch
+	f.call(t, "restart_service", `{"service":"http_workers","replicated":true}`)
+	fin := <-f.jobs.finished
+	if fin.success || !strings.Contains(fin.message, "Node 'node-b' did not come back within 300ms") {
+		t.Fatalf("finish %+v", fin)
+	}
+	if len(c.log) != 0 {
+		t.Errorf("requests after the dead node: %v", c.log)
+	}
+	var st rollState
+	if err := json.Unmarshal(f.jobs.progress, &st); err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Replicated) != 3 || st.Replicated[0].Outcome != "COMPLETE" || st.Replicated[1].Outcome != "ERROR" || st.Replicated[2].Outcome != "" {
+		t.Errorf("progress %s", f.jobs.progress)
+	}
+}
+
+// restart with replicated: true answers with a job, restarts this node,
+// and the next process resumes the roll from the job's progress.
+func TestReplicatedRestartResumesAfterThisNode(t *testing.T) {
+	f := newFixture()
+	c := &fakeCluster{self: "node-a", nodes: []string{"node-a", "node-b"}, polls: map[string]int{}, boots: map[string]int{}}
+	f.cluster = c.dispatch
+	status, m := f.call(t, "restart", `{"replicated":true}`)
+	if status != 200 || m["message"] != MsgRestarting || m["job_id"] != "job-1" {
+		t.Fatalf("%d %v", status, m)
+	}
+	<-f.inst.restarted
+	if f.jobs.started[0] != ResumableOwner+"/restart/admin" {
+		t.Fatalf("job %v", f.jobs.started)
+	}
+	// The "new process": same job store, the roll resumed.
+	f.jobs.running = []jobs.Job{{ID: "job-1", Progress: f.jobs.progress}}
+	f.ops.Resume(context.Background())
+	fin := <-f.jobs.finished
+	if !fin.success || !strings.Contains(string(fin.result), `"node":"node-b"`) {
+		t.Fatalf("finish %+v %s", fin, fin.result)
+	}
+	// node-b: its boot read, restarted, then waited for as a new process.
+	if got := strings.Join(c.log, ","); got != "node-b:status,node-b:restart,node-b:status" {
+		t.Errorf("requests %s", got)
 	}
 }
 

@@ -21,6 +21,9 @@ type clusterOpts struct {
 	// Plain runs the cluster ports without TLS (replication.port): no CA
 	// exchange, so the cluster forms faster.
 	Plain bool
+	// Replication returns YAML lines under node i's replication: key (each
+	// indented by two spaces, e.g. "  restartTimeout: 5s\n").
+	Replication func(i int) string
 	// Extra returns YAML appended to node i's config file (top-level keys
 	// other than replication and families).
 	Extra func(i int) string
@@ -72,6 +75,9 @@ func nodeConfig(o clusterOpts, i int, hosts []string, ports []int) string {
 	}
 	if len(ports) == 1 {
 		b.WriteString("    []\n")
+	}
+	if o.Replication != nil {
+		b.WriteString(o.Replication(i))
 	}
 	fmt.Fprintf(&b, "families:\n  clustering:\n    host: %s\n", hosts[i])
 	if o.Families != nil {
