@@ -224,6 +224,7 @@ func Run(ctx context.Context, opts Options) (*Restart, error) {
 		Version: opts.Version,
 		Started: in.started,
 		Logger:  log,
+		LogFile: filepath.Join(logDir, logging.FileName),
 	})
 	for _, ops := range [][]registry.Local{in.auth.Operations(), in.auth.ReplOperations(), in.jobs.Operations(), sys.Operations()} {
 		if err := in.reg.AddLocal(ops); err != nil {

@@ -123,6 +123,9 @@ type Options struct {
 	Started time.Time
 	// Logger is the host's logger (default: discard).
 	Logger hclog.Logger
+	// LogFile is the host's log file, which read_log reads ("": read_log
+	// answers no entries).
+	LogFile string
 }
 
 // Ops serves the system operations.
@@ -158,6 +161,7 @@ func (o *Ops) Operations() []registry.Local {
 		super("restart_service", "restartService", "reload the HTTP servers and roll the family processes, or apply the clustering config; replicated: one node after another", o.restartService),
 		super("host_information", "hostInformation", "the host's processes, metrics and peers (for system_information)", o.hostInformation),
 		{Op: sdk.Operation{Name: opNodeStatus, Access: sdk.AccessInternal, Summary: "whether this node's operations API serves, and since when (replicated restarts)", Handler: o.nodeStatusOp}},
+		super("read_log", "readLog", "entries of hops' log file, filtered and streamed", o.readLog),
 	}
 }
 
