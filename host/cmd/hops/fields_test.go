@@ -98,7 +98,7 @@ var hostLocalOperations = []string{
 	"add_role", "alter_role", "drop_role", "list_roles", "add_user", "alter_user", "drop_user",
 	"list_users", "user_info", "create_authentication_tokens", "refresh_operation_token",
 	"get_job", "search_jobs_by_start_date",
-	"get_configuration", "set_configuration", "restart", "restart_service", "host_information",
+	"get_configuration", "set_configuration", "restart", "restart_service", "host_information", "read_log",
 }
 
 // sweepSkipped are operations the sweep does not send its bodies to, and
