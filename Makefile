@@ -9,7 +9,7 @@ VERSION  ?= 0.1.0-dev
 COMMIT   ?= $(shell git rev-parse HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo +modified)
 LDFLAGS  := -X main.Version=$(VERSION) -X main.Commit=$(COMMIT)
 
-.PHONY: help build run test test-short check fmt vet staticcheck proto proto-check tidy-check depcheck bench faults e2e-s3 clean
+.PHONY: help build run test test-short check fmt vet staticcheck proto proto-check tidy-check depcheck bench faults partition-test e2e-s3 clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -69,6 +69,9 @@ bench: build ## Go benchmarks plus the wrk load test of get_status (needs wrk: a
 
 faults: ## restart and restart_service under wrk load: fails on any dropped request (needs wrk, jq; ~25 s)
 	scripts/faults/restart-under-load.sh
+
+partition-test: ## three nodes in network namespaces, one cut off then healed: it serves its clients, the nodes converge (root, iproute2; ~2 min)
+	GO=$(GO) scripts/partition-test.sh
 
 e2e-s3: ## the export family's S3 tests against MinIO (installed into .tools/ at a pinned version, started on loopback)
 	scripts/e2e-s3.sh
