@@ -28,7 +28,7 @@ func (f *Family) exportToS3(ctx context.Context, req *sdk.Request) (*sdk.Respons
 	if err != nil {
 		return nil, err
 	}
-	if !req.Caller.SuperUser && !f.endpoints.allows(s3req.Endpoint) {
+	if !req.Caller.SuperUser && !f.endpoints.Allows(s3req.Endpoint) {
 		return nil, sdk.Errorf(http.StatusForbidden, MsgEndpointNotAllowed)
 	}
 	return f.launch(ctx, req, OpExportToS3, s3req.Redacted(), s3req.Format, s3req.Search,

@@ -57,4 +57,77 @@ const (
 	// MsgAttrNotFound is HarperDB's invalid_schema_items entry for an
 	// attribute a role cannot see, args database, table and attribute.
 	MsgAttrNotFound = "Attribute '%s' does not exist on '%s.%s'"
+	// MsgLoaded ends a bulk load COMPLETE (HarperDB's text), args records
+	// written and rows read.
+	MsgLoaded = "successfully loaded %d of %d records"
+	// MsgNoRecordsParsed ends a csv_data_load of no rows (HarperDB's text).
+	MsgNoRecordsParsed = "No records parsed from csv file."
+	// MsgLoadProgress is a running load's progress, args rows written and
+	// rows in all.
+	MsgLoadProgress = "%d of %d records loaded so far"
+	// MsgLoadStopped ends a load the family's shutdown interrupted, args
+	// records written and rows in all.
+	MsgLoadStopped = "stopped because the records family shut down: %d of %d records were loaded"
+	// MsgCSVSyntax ends a load of a malformed CSV, args the line and the
+	// fault (HarperDB's parser loads such a file differently, see
+	// docs/compatibility.md).
+	MsgCSVSyntax = "malformed CSV at line %d: %s"
+	// MsgInvalidColumn is HarperDB's error for a CSV column name with a
+	// character it refuses, arg the name.
+	MsgInvalidColumn = "Invalid column name '%s', cancelling load operation"
+	// MsgInvalidAttribute is HarperDB's error for an empty column name.
+	MsgInvalidAttribute = "Invalid attribute name: '%s'"
+	// MsgNoSuchFile is HarperDB's 400 for a csv_file_load of a missing
+	// file, arg the path.
+	MsgNoSuchFile = "No such file or directory %s"
+	// MsgFilePermission is HarperDB's 400 for a file it may not read.
+	MsgFilePermission = "Permission denied %s"
+	// MsgFileUnreadable: csv_file_load of a path that cannot be examined.
+	MsgFileUnreadable = "Cannot read %s"
+	// MsgFileIsDir: csv_file_load of a directory (HarperDB starts a job
+	// that fails with EISDIR).
+	MsgFileIsDir = "%s is a directory, not a file"
+	// MsgFileOpen: a load's file could not be opened once the job ran,
+	// arg the error.
+	MsgFileOpen = "the file could not be opened: %v"
+	// MsgJSONNotArray: an import_from_s3 .json object that is not a JSON
+	// array.
+	MsgJSONNotArray = "the JSON file must hold an array of objects"
+	// MsgJSONNotObject: an element of the JSON array that is not an
+	// object, arg its position (1-based).
+	MsgJSONNotObject = "malformed JSON: element %d of the array is not an object"
+	// MsgJSONSyntax: a JSON file that does not parse, args the byte offset
+	// and the parser's complaint.
+	MsgJSONSyntax = "malformed JSON near byte %d: %v"
+	// MsgURLScheme: csv_url_load of a URL that is not http or https.
+	MsgURLScheme = "'csv_url' must be an http or https URL with a host"
+	// MsgURLNotAllowed (403): a csv_url_load by a user who is not a super
+	// user, of a host that resolves to an address that is not public and
+	// is not in families.records.load.allowedURLs.
+	MsgURLNotAllowed = "'csv_url' is not allowed: its host has an address that is not public (loopback, private or link-local), and it is not in families.records.load.allowedURLs"
+	// MsgURLUnresolved: csv_url_load of a host name that does not resolve.
+	MsgURLUnresolved = "'csv_url' host %s could not be resolved"
+	// MsgURLRedirects: csv_url_load redirected too often.
+	MsgURLRedirects = "too many redirects"
+	// MsgURLFailed ends a csv_url_load whose download failed, args the URL
+	// (credentials hidden) and a fixed-form reason.
+	MsgURLFailed = "CSV Load failed from URL: %s, %s"
+	// MsgURLStatus is HarperDB's error for an answer other than 200, args
+	// the URL, the status and the status's standard text (never the
+	// server's own words).
+	MsgURLStatus = "CSV Load failed from URL: %s, status code: %d, message: %s"
+	// MsgURLContentType is HarperDB's error for an answer whose content
+	// type is not CSV, args the URL and the media type.
+	MsgURLContentType = "CSV Load failed from URL: %s, unsupported content type: %s"
+	// MsgFetchTooLarge ends a load whose download exceeds its bound, arg
+	// the bound in bytes.
+	MsgFetchTooLarge = "the download is larger than %d bytes"
+	// MsgS3EndpointInvalid: an import_from_s3 s3.endpoint that is not an
+	// http(s) URL (export_to_s3's words).
+	MsgS3EndpointInvalid = "s3.endpoint must be an http or https URL"
+	// MsgS3PathStyleInvalid: an s3.force_path_style that is not a boolean.
+	MsgS3PathStyleInvalid = "s3.force_path_style must be a boolean"
+	// MsgS3EndpointNotAllowed (403): import_from_s3 by a user who is not a
+	// super user, naming an endpoint not in the allow-list.
+	MsgS3EndpointNotAllowed = "s3.endpoint is not allowed: only a super user may name an S3 endpoint other than AWS or one of families.records.load.allowedURLs"
 )

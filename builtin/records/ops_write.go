@@ -30,8 +30,8 @@ func (f *Family) upsert(_ context.Context, req *sdk.Request) (*sdk.Response, err
 	return f.write(req, (*store.Store).Upsert, rightInsert, rightUpdate)
 }
 
-// write runs one record write: the whole request is one store call, so one
-// write transaction.
+// write runs one record write request: the whole request is one
+// writeRecords call, so one write transaction.
 func (f *Family) write(req *sdk.Request, fn writeFunc, need ...right) (*sdk.Response, error) {
 	st, fields, err := f.begin(req)
 	if err != nil {
@@ -42,25 +42,34 @@ func (f *Family) write(req *sdk.Request, fn writeFunc, need ...right) (*sdk.Resp
 	if err := fields.Err(); err != nil {
 		return nil, err
 	}
+	res, err := f.writeRecords(st, req.Caller, t, recs, fn, need...)
+	if err != nil {
+		return nil, err
+	}
+	return sdk.OK(res), nil
+}
+
+// writeRecords is the write path of insert, update, upsert and the bulk
+// loads: the system database is refused, the caller's table and
+// attribute rights checked, then recs written in one store call (one
+// transaction). An unknown database or table is HarperDB's 400.
+func (f *Family) writeRecords(st *store.Store, caller sdk.Caller, t target, recs []map[string]any, fn writeFunc, need ...right) (store.WriteResult, error) {
 	if isSystem(t.db) {
-		return nil, systemReadOnly()
+		return store.WriteResult{}, systemReadOnly()
 	}
-	if err := permsOf(req.Caller).checkTable(t, need...); err != nil {
-		return nil, err
+	if err := permsOf(caller).checkTable(t, need...); err != nil {
+		return store.WriteResult{}, err
 	}
-	if err := permsOf(req.Caller).checkWrite(st, t, recs, need...); err != nil {
-		return nil, err
+	if err := permsOf(caller).checkWrite(st, t, recs, need...); err != nil {
+		return store.WriteResult{}, err
 	}
 	res, err := fn(st, t.db, t.table, recs)
 	if store.StatusOf(err) == http.StatusNotFound {
 		// HarperDB's insert and update check the table as part of their
 		// validation: an unknown database or table is a 400.
-		return nil, sdk.BadRequest("%s", err.Error())
+		return store.WriteResult{}, sdk.BadRequest("%s", err.Error())
 	}
-	if err != nil {
-		return nil, err
-	}
-	return sdk.OK(res), nil
+	return res, err
 }
 
 // readWriteTarget is readTarget for insert, update and upsert, whose

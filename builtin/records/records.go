@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 	bolterrors "go.etcd.io/bbolt/errors"
 
+	"github.com/hops-dev/hops/builtin/internal/remote"
 	"github.com/hops-dev/hops/builtin/records/store"
 	"github.com/hops-dev/hops/sdk"
 )
@@ -24,6 +25,10 @@ const Version = "1.0.0"
 // storeDir is where the store lives under the instance's root path, as
 // DESIGN.md lays out the root directory.
 var storeDir = filepath.Join("database", "records")
+
+// loadTmpDir is where, under the root path, bulk loads keep the
+// temporary copies of what they fetch (removed when each load ends).
+var loadTmpDir = filepath.Join("tmp", "records-load")
 
 // progressInterval is how often, at most, a running delete_records_before
 // reports progress: often enough that get_job shows a long delete moving,
@@ -45,6 +50,12 @@ type Family struct {
 	// progressEvery throttles job progress reports (progressInterval;
 	// tests lower it to see every batch).
 	progressEvery time.Duration
+	// loadAllowed are the servers a user who is not a super user may have
+	// a load fetch from whatever their address
+	// (families.records.load.allowedURLs; loadfetch.go).
+	loadAllowed remote.EndpointSet
+	// tmpDir holds the temporary copies of fetched load sources.
+	tmpDir string
 	// now is the store's clock for __createdtime__ and __updatedtime__
 	// (nil: time.Now; tests set it before Configure).
 	now func() time.Time
@@ -95,6 +106,11 @@ func (f *Family) Operations() []sdk.Operation {
 			Summary: "delete records created before a date, as a job", Handler: f.deleteRecordsBefore},
 		{Name: "delete_files_before", Access: super, RestrictedName: "deleteFilesBefore", Job: true,
 			Summary: "delete_records_before's older name", Handler: f.deleteRecordsBefore},
+		// Bulk loads, as jobs (ops_load.go).
+		{Name: opCSVDataLoad, Access: perms, Job: true, Summary: "load CSV text into a table, as a job", Handler: f.csvDataLoad},
+		{Name: opCSVFileLoad, Access: super, Job: true, Summary: "load a CSV file on the server into a table, as a job", Handler: f.csvFileLoad},
+		{Name: opCSVURLLoad, Access: perms, Job: true, Summary: "load a CSV fetched over http(s) into a table, as a job", Handler: f.csvURLLoad},
+		{Name: opImportFromS3, Access: perms, Job: true, Summary: "load a CSV or JSON S3 object into a table, as a job", Handler: f.importFromS3},
 	}
 }
 
@@ -107,6 +123,14 @@ type options struct {
 	// DeleteBatch is how many records delete_records_before removes per
 	// transaction (store.Options.DeleteBatch). Default 10 000.
 	DeleteBatch int `json:"deleteBatch"`
+	// Load configures the bulk loads.
+	Load struct {
+		// AllowedURLs are http(s) URLs whose servers (scheme, host, port)
+		// a user who is not a super user may have csv_url_load fetch
+		// from, or name as import_from_s3's endpoint, even when their
+		// address is not public. Default none.
+		AllowedURLs []string `json:"allowedURLs"`
+	} `json:"load"`
 }
 
 // Configure implements sdk.Configurer: it opens the store under
@@ -124,6 +148,12 @@ func (f *Family) Configure(_ context.Context, cfg sdk.Config) error {
 	if cfg.RootPath == "" {
 		return errors.New("records: no root path to keep the store under")
 	}
+	allowed, err := remote.NewEndpointSet(opts.Load.AllowedURLs...)
+	if err != nil {
+		return fmt.Errorf("records config: load.allowedURLs: %w", err)
+	}
+	f.loadAllowed = allowed
+	f.tmpDir = filepath.Join(cfg.RootPath, loadTmpDir)
 	dir := filepath.Join(cfg.RootPath, storeDir)
 	sopts := store.Options{NoSync: opts.NoSync, DeleteBatch: opts.DeleteBatch, Now: f.now}
 	st, err := store.Open(dir, withLockTimeout(sopts, firstOpenWait))

@@ -43,6 +43,10 @@ func TestDescribeListsTheTable(t *testing.T) {
 		"sql":                   {sdk.AccessPermissions, "", false},
 		"export_search":         {sdk.AccessPermissions, "", false},
 		"delete_records_before": {sdk.AccessSuperUser, "deleteFilesBefore", true},
+		"csv_data_load":         {sdk.AccessPermissions, "", true},
+		"csv_file_load":         {sdk.AccessSuperUser, "", true},
+		"csv_url_load":          {sdk.AccessPermissions, "", true},
+		"import_from_s3":        {sdk.AccessPermissions, "", true},
 	}
 	if len(e.h.Description.Operations) != len(want) {
 		t.Errorf("%d operations, want %d", len(e.h.Description.Operations), len(want))

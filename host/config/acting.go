@@ -142,6 +142,8 @@ var acting = map[string]keyDoc{
 		"builtin/records.TestDeleteRecordsBefore"},
 	"families.records.deleteBatch": {"Records delete_records_before removes per transaction.",
 		"builtin/records.TestDeleteRecordsBefore"},
+	"families.records.load.allowedURLs": {"http(s) URLs whose servers a user who is not a super user may have csv_url_load fetch from (or name as import_from_s3's endpoint) even when their address is loopback, private or link-local; empty: public addresses only (AWS only for S3).",
+		"builtin/records.TestCSVURLLoadGuard"},
 
 	"supervisor.restartBackoffMin": {"First wait before restarting a family that exited; doubles on each quick failure.",
 		itest + "TestSupervisorSettingsReachTheSupervisor"},

@@ -21,6 +21,7 @@ var hopsKeys = []Key{
 	{Path: "families.certs.hostname", Kind: KindString},
 	{Path: "families.records.noSync", Kind: KindBool},
 	{Path: "families.records.deleteBatch", Kind: KindInt, Min: 1, Max: maxDeleteBatch},
+	{Path: "families.records.load.allowedURLs", Kind: KindList, Check: checkHTTPURLs},
 	{Path: "families.clustering.host", Kind: KindString},
 	orNull(rangeKey("families_status_maxProcs", 1, maxFamilyProcs)),
 	orNull(rangeKey("families_system_maxProcs", 1, maxFamilyProcs)),

@@ -259,7 +259,7 @@ func TestSetFamilySection(t *testing.T) {
 		t.Fatal(err)
 	}
 	// maxProcs and deleteBatch come from the embedded defaults, under the file's keys.
-	for path, want := range map[string]string{"families.inventory": `{"batchSize":20}`, "families.records": `{"deleteBatch":10000,"maxProcs":null,"noSync":true}`} {
+	for path, want := range map[string]string{"families.inventory": `{"batchSize":20}`, "families.records": `{"deleteBatch":10000,"load":{"allowedURLs":[]},"maxProcs":null,"noSync":true}`} {
 		if got, err := c.SectionJSON(path); err != nil || string(got) != want {
 			t.Errorf("SectionJSON(%s) = %s (%v), want %s", path, got, err, want)
 		}

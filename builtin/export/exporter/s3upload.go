@@ -2,17 +2,13 @@ package exporter
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
-	"net"
-	"regexp"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/hops-dev/hops/builtin/internal/remote"
 )
 
 // Upload bounds. The transfer manager buffers the first read (up to
@@ -55,64 +51,20 @@ type S3Result struct {
 	Parts int `json:"parts"`
 }
 
-// S3Error is an upload failure. Its text is fixed-form, never the
-// remote server's own words (an endpoint may be anyone's server): S3's
-// error code when it is a plain identifier, and the HTTP status
-// ("S3 refused the upload: AccessDenied (HTTP 403)"), or the kind of
-// failure when no S3 answer came ("the S3 endpoint could not be
-// reached"). The SDK's whole error, for the family's log, is Detail.
-type S3Error struct {
-	// Code is S3's error code (AccessDenied, NoSuchBucket) when it is a
-	// plain identifier (s3Code), empty when the request never got an S3
-	// answer or the code was something else.
-	Code string
-	// Status is the HTTP status of S3's answer, 0 when there was none.
-	Status int
-	// Reason is the fixed-form text Error returns.
-	Reason string
-	// cause is the SDK's error, for errors.As and Detail.
-	cause  error
-	secret string
-}
+// S3Error is an upload failure (remote.S3Error, shared with
+// import_from_s3): fixed-form text, never the remote server's words; the
+// SDK's whole error, for the family's log, is Detail.
+type S3Error = remote.S3Error
 
 // Reasons of an S3Error without an S3 answer.
 const (
 	// ReasonUnreachable: the endpoint could not be reached (DNS, TCP, TLS).
-	ReasonUnreachable = "the S3 endpoint could not be reached"
+	ReasonUnreachable = remote.ReasonUnreachable
 	// ReasonStopped: the upload was stopped (its context ended).
 	ReasonStopped = "the S3 upload was stopped"
 	// ReasonFailed: any other failure of the upload.
 	ReasonFailed = "the S3 upload failed"
 )
-
-// Error implements error with Reason.
-func (e *S3Error) Error() string { return e.Reason }
-
-// Unwrap returns the SDK's error.
-func (e *S3Error) Unwrap() error { return e.cause }
-
-// Detail is the SDK's whole error text, with the secret key scrubbed:
-// for the family's log, never for a client.
-func (e *S3Error) Detail() string {
-	if e.cause == nil {
-		return e.Reason
-	}
-	text := e.cause.Error()
-	if e.secret != "" {
-		text = strings.ReplaceAll(text, e.secret, RedactedText)
-	}
-	return text
-}
-
-// s3Code matches an S3 error code worth repeating: a short identifier.
-var s3Code = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9.]{0,63}$`)
-
-// apiError is the error interface the SDK's S3 errors implement
-// (smithy.APIError), declared here to keep smithy-go out of our imports.
-type apiError interface {
-	ErrorCode() string
-	ErrorMessage() string
-}
 
 // UploadS3 streams body to the request's bucket under ObjectKey, as a
 // multipart upload in PartSize parts with UploadConcurrency parts in
@@ -151,55 +103,16 @@ func UploadS3(ctx context.Context, req S3Request, body io.Reader) (S3Result, err
 	}, nil
 }
 
-// newS3Client builds the S3 client for req: static credentials, region,
-// optional endpoint and path style. Nothing is read from the environment
-// or shared config files: the request (and the host's configured default
-// endpoint) says everything.
+// newS3Client builds the S3 client for req (remote.NewS3Client): static
+// credentials, region, optional endpoint and path style.
 func newS3Client(req S3Request) *s3.Client {
-	opts := s3.Options{
-		Region:       req.Region,
-		Credentials:  credentials.NewStaticCredentialsProvider(req.AccessKeyID, req.SecretAccessKey.Reveal(), ""),
-		UsePathStyle: req.ForcePathStyle,
-	}
-	if req.Endpoint != "" {
-		opts.BaseEndpoint = aws.String(req.Endpoint)
-	}
-	return s3.New(opts)
+	return remote.NewS3Client(remote.S3Target{AccessKeyID: req.AccessKeyID, Secret: req.SecretAccessKey.Reveal(),
+		Region: req.Region, Endpoint: req.Endpoint, ForcePathStyle: req.ForcePathStyle})
 }
 
-// s3Error maps an SDK error to an *S3Error with a fixed-form Reason:
-// S3's code (when s3Code matches it) and HTTP status when S3 answered,
-// else the kind of failure. secret is kept only to scrub Detail.
+// s3Error maps an SDK error to an *S3Error (remote.NewS3Error).
 func s3Error(err error, secret string) *S3Error {
-	e := &S3Error{Reason: ReasonFailed, cause: err, secret: secret}
-	var api apiError
-	var status httpStatusError
-	var netErr *net.OpError
-	if errors.As(err, &status) {
-		e.Status = status.HTTPStatusCode()
-	}
-	if errors.As(err, &api) && s3Code.MatchString(api.ErrorCode()) {
-		e.Code = api.ErrorCode()
-	}
-	switch {
-	case e.Code != "" && e.Status != 0:
-		e.Reason = fmt.Sprintf("S3 refused the upload: %s (HTTP %d)", e.Code, e.Status)
-	case e.Code != "":
-		e.Reason = "S3 refused the upload: " + e.Code
-	case e.Status != 0:
-		e.Reason = fmt.Sprintf("S3 refused the upload (HTTP %d)", e.Status)
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		e.Reason = ReasonStopped
-	case errors.As(err, &netErr):
-		e.Reason = ReasonUnreachable
-	}
-	return e
-}
-
-// httpStatusError is the SDK's error with the HTTP status of an answer
-// (awshttp.ResponseError), declared here as apiError is.
-type httpStatusError interface {
-	HTTPStatusCode() int
+	return remote.NewS3Error(err, "upload", secret)
 }
 
 // countingReader counts the bytes read through it.
