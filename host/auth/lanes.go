@@ -112,7 +112,8 @@ func (ls *lanes) acquire(ctx context.Context, l lane) error {
 	wait := ls.normalWait
 	if l == laneNormal {
 		if ls.active < ls.slots {
-			ls.startNormal()
+			ls.active++
+			ls.syncBusy()
 			ls.mu.Unlock()
 			return nil
 		}
@@ -173,13 +174,20 @@ func removeWaiter(q []*laneWaiter, w *laneWaiter) []*laneWaiter {
 	return q
 }
 
-// startNormal counts one more normal verification; mu is held.
-func (ls *lanes) startNormal() {
-	if ls.active == 0 {
-		ls.resume = make(chan struct{})
-		ls.busy.Store(true)
+// syncBusy makes busy and resume follow active; mu is held. A slot
+// handed from one normal verification to the next keeps the lane busy
+// throughout, so a paused low-lane hash does not run in between.
+func (ls *lanes) syncBusy() {
+	busy := ls.active > 0
+	if busy == ls.busy.Load() {
+		return
 	}
-	ls.active++
+	if busy {
+		ls.resume = make(chan struct{})
+	} else {
+		close(ls.resume)
+	}
+	ls.busy.Store(busy)
 }
 
 // release ends a verification acquire admitted on lane l.
@@ -188,10 +196,6 @@ func (ls *lanes) release(l lane) {
 	defer ls.mu.Unlock()
 	if l == laneNormal {
 		ls.active--
-		if ls.active == 0 {
-			ls.busy.Store(false)
-			close(ls.resume)
-		}
 	} else {
 		ls.lowBusy = false
 	}
@@ -203,10 +207,11 @@ func (ls *lanes) dispatch() {
 	for ls.active < ls.slots && len(ls.normalQ) > 0 {
 		w := ls.normalQ[0]
 		ls.normalQ = ls.normalQ[1:]
-		ls.startNormal()
+		ls.active++
 		w.granted = true
 		close(w.ready)
 	}
+	ls.syncBusy()
 	if !ls.lowBusy && ls.active == 0 && len(ls.lowQ) > 0 {
 		w := ls.lowQ[0]
 		ls.lowQ = ls.lowQ[1:]

@@ -146,6 +146,27 @@ func TestLanesPause(t *testing.T) {
 	ls.release(laneNormal)
 	<-done
 
+	// A slot handed from one normal verification to a queued one keeps
+	// the low hash paused.
+	ls.slots = 1
+	if err := ls.acquire(context.Background(), laneNormal); err != nil {
+		t.Fatal(err)
+	}
+	next := acquireAsync(ls, laneNormal)
+	eventually(t, "a normal queued", func() bool { n, _ := ls.queued(); return n == 1 })
+	done = make(chan struct{})
+	go func() { pause(); close(done) }()
+	eventually(t, "the low hash paused", func() bool { return ls.paused.Load() == 1 })
+	ls.release(laneNormal)
+	mustGet(t, next, "the queued normal")
+	select {
+	case <-done:
+		t.Fatal("the low hash ran between two normal verifications")
+	default:
+	}
+	ls.release(laneNormal)
+	<-done
+
 	ls.maxPause = time.Millisecond
 	pause = ls.pauser()
 	if err := ls.acquire(context.Background(), laneNormal); err != nil {
