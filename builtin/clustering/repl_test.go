@@ -286,6 +286,24 @@ func TestReplicationThreeNodes(t *testing.T) {
 	for _, rn := range c.nodes {
 		waitFor(t, rn.name+"'s outbox acknowledged", replDeadline, func() bool { return rn.h["system"].pending() == 0 })
 	}
+	// cluster_status's times come from JetStream: every one is known for
+	// every peer once changes went both ways and were acked.
+	for _, rn := range c.nodes {
+		var peers []string
+		for _, o := range c.nodes {
+			if o != rn {
+				peers = append(peers, o.name)
+			}
+		}
+		waitFor(t, rn.name+"'s replication times", replDeadline, func() bool {
+			for _, pt := range rn.r.times(context.Background(), peers) {
+				if pt.CommitConfirmed == nil || pt.ReceivedRemote == nil || pt.ReceivedLocal == nil || pt.Sent == nil {
+					return false
+				}
+			}
+			return true
+		})
+	}
 }
 
 // A node clustering alone (no JetStream meta leader) takes writes into its

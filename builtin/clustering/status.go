@@ -44,9 +44,11 @@ type Connection struct {
 }
 
 // DatabaseSocket is one replicated database over a connection. hops runs
-// every database over the node's one set of NATS routes, so connected and
-// latency are the route's; the time fields are null until data
-// replication exists.
+// every database over the node's one set of NATS routes and one stream
+// per node, so connected and latency are the route's and the times (HTTP
+// dates, as HarperDB's toUTCString) are the node's streams' and consumers'
+// as JetStream reports them (repl_status.go), the same for every
+// database; null when JetStream does not know them.
 type DatabaseSocket struct {
 	Database               string   `json:"database"`
 	Connected              bool     `json:"connected"`
@@ -57,7 +59,7 @@ type DatabaseSocket struct {
 	LastSendTime           *string  `json:"lastSendTime"`
 }
 
-func (f *Family) clusterStatus(context.Context, *sdk.Request) (*sdk.Response, error) {
+func (f *Family) clusterStatus(ctx context.Context, _ *sdk.Request) (*sdk.Response, error) {
 	f.mu.Lock()
 	n, set, lastErr := f.node, f.set, f.lastErr
 	f.mu.Unlock()
@@ -77,6 +79,26 @@ func (f *Family) clusterStatus(context.Context, *sdk.Request) (*sdk.Response, er
 		return nil, err
 	}
 	st.Connections = connections(rz, set)
+	if n.repl != nil {
+		var peers []string
+		for _, c := range st.Connections {
+			if len(c.DatabaseSocket) > 0 && c.DatabaseSocket[0].Connected {
+				peers = append(peers, c.Name)
+			}
+		}
+		times := n.repl.times(ctx, peers)
+		for i := range st.Connections {
+			pt, ok := times[st.Connections[i].Name]
+			if !ok {
+				continue
+			}
+			for j := range st.Connections[i].DatabaseSocket {
+				ds := &st.Connections[i].DatabaseSocket[j]
+				ds.LastCommitConfirmed, ds.LastReceivedRemoteTime = httpTime(pt.CommitConfirmed), httpTime(pt.ReceivedRemote)
+				ds.LastReceivedLocalTime, ds.LastSendTime = httpTime(pt.ReceivedLocal), httpTime(pt.Sent)
+			}
+		}
+	}
 	return sdk.OK(st), nil
 }
 

@@ -154,6 +154,37 @@ func TestClusterReplicatesUsersAndRoles(t *testing.T) {
 		}
 	}
 
+	// cluster_status reports JetStream's times for every peer, and
+	// system_information's replication the same connections.
+	var st struct {
+		Connections []struct {
+			Name    string           `json:"name"`
+			Sockets []map[string]any `json:"database_sockets"`
+		} `json:"connections"`
+	}
+	deadline := time.Now().Add(clusterWait)
+	for {
+		a.admin(t, map[string]any{"operation": "cluster_status"}).JSON(t, &st)
+		known := len(st.Connections) == 2
+		for _, conn := range st.Connections {
+			for _, k := range []string{"lastCommitConfirmed", "lastReceivedRemoteTime", "lastReceivedLocalTime", "lastSendTime"} {
+				if v, _ := conn.Sockets[0][k].(string); v == "" {
+					known = false
+				}
+			}
+		}
+		if known {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("cluster_status times: %+v", st)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if si := a.sysClustering(t); len(si.Replication) != 2 || si.Replication[0]["database_sockets"] == nil {
+		t.Errorf("system_information replication: %+v", si.Replication)
+	}
+
 	// The replication operations are internal: unknown over HTTP, even
 	// to a super user.
 	for _, op := range []string{"repl_system_outbox", "repl_system_apply", "repl_system_enable"} {
