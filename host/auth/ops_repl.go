@@ -58,7 +58,8 @@ func readReplBody(req *sdk.Request) (*replBody, error) {
 }
 
 // opReplEnable: repl_system_enable {node}. The first enable (or one under
-// a new node name) puts every user and role into the outbox; every enable
+// a new node name) puts every user and role into the outbox as seeds (ts
+// 0, see version.later); every enable
 // puts this node's public JWT key there when it was not sent yet.
 func (s *Service) opReplEnable(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
 	b, err := readReplBody(req)
@@ -87,7 +88,7 @@ func (s *Service) opReplEnable(_ context.Context, req *sdk.Request) (*sdk.Respon
 				}
 			}
 			for i, k := range keys {
-				if err := recordChange(tx, k, []byte(vals[i])); err != nil {
+				if err := recordSeed(tx, b.Node, k, vals[i]); err != nil {
 					return err
 				}
 			}
@@ -98,7 +99,7 @@ func (s *Service) opReplEnable(_ context.Context, req *sdk.Request) (*sdk.Respon
 		}
 		if sent, _ := tx.Get(replJWTSent); sent != kid {
 			e := &replEntry{Op: opJWTKey, Kid: kid, PublicKey: hex.EncodeToString(s.signer.pub)}
-			if err := putEntry(tx, b.Node, "", e); err != nil {
+			if err := putEntry(tx, b.Node, "", e, false); err != nil {
 				return err
 			}
 			if _, _, err := tx.Set(replJWTSent, kid, nil); err != nil {
@@ -277,7 +278,7 @@ func applyEntry(tx *buntdb.Tx, e *replEntry) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if ok && !v.later(e.TS, e.Node) {
+	if ok && !v.later(e.TS, e.Node, e.Created) {
 		return false, nil
 	}
 	if put {
@@ -287,7 +288,7 @@ func applyEntry(tx *buntdb.Tx, e *replEntry) (bool, error) {
 	} else if _, err := tx.Delete(key); err != nil && !errors.Is(err, buntdb.ErrNotFound) {
 		return false, err
 	}
-	return true, setVersion(tx, key, version{TS: e.TS, Node: e.Node, Deleted: !put})
+	return true, setVersion(tx, key, version{TS: e.TS, Node: e.Node, Deleted: !put, Created: e.Created})
 }
 
 // opReplChecksum: repl_system_checksum {table: "hdb_user" | "hdb_role"}

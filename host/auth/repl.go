@@ -70,19 +70,36 @@ type replEntry struct {
 	// (hex), never its private key.
 	Kid       string `json:"kid,omitempty"`
 	PublicKey string `json:"public_key,omitempty"`
+	// Created is a seed entry's row creation time (ms). Seeds are the rows
+	// that existed when replication was first enabled on a node; they
+	// carry ts 0 (see version.later).
+	Created int64 `json:"created,omitempty"`
 }
 
-// version is the (ts, node) of a key's last change.
+// version is the (ts, node) of a key's last change; Created is a seed's.
 type version struct {
 	TS      float64 `json:"ts"`
 	Node    string  `json:"node"`
 	Deleted bool    `json:"deleted,omitempty"`
+	Created int64   `json:"created,omitempty"`
 }
 
-// later reports whether (ts, node) wins over v: the later time, ties by
-// the larger node name (HarperDB's rule).
-func (v version) later(ts float64, node string) bool {
-	return ts > v.TS || (ts == v.TS && node > v.Node)
+// later reports whether a change (ts, node, created) wins over v: the
+// later time, ties by the larger node name (HarperDB's rule). Seeds (ts
+// 0: rows that existed before replication was enabled, such as the super
+// user and roles every node makes at its first start) lose to every
+// change made since, and between seeds the row created first wins, so a
+// node joining a cluster adopts the cluster's users and roles instead of
+// overwriting them with its own first-start ones; equal creation times
+// fall back to the node name.
+func (v version) later(ts float64, node string, created int64) bool {
+	if ts != v.TS {
+		return ts > v.TS
+	}
+	if ts == 0 && created != v.Created {
+		return created < v.Created
+	}
+	return node > v.Node
 }
 
 // replNode is the node name when replication is enabled, "" otherwise.
@@ -120,18 +137,38 @@ func recordChange(tx *buntdb.Tx, key string, value []byte) error {
 		return nil
 	}
 	e.Record = value
-	return putEntry(tx, node, key, &e)
+	return putEntry(tx, node, key, &e, false)
 }
 
-// putEntry stamps e (seq, ts, node), stores it in the outbox and, for a
-// user or role key, records its version.
-func putEntry(tx *buntdb.Tx, node, key string, e *replEntry) error {
+// recordSeed puts a row that existed before replication was enabled into
+// the outbox as a seed (ts 0, its creation time).
+func recordSeed(tx *buntdb.Tx, node, key, value string) error {
+	e := replEntry{Op: opUserPut, Record: json.RawMessage(value)}
+	if strings.HasPrefix(key, rolePrefix) {
+		e.Op, e.ID = opRolePut, strings.TrimPrefix(key, rolePrefix)
+	} else {
+		e.Username = strings.TrimPrefix(key, userPrefix)
+	}
+	var row struct {
+		Created int64 `json:"__createdtime__"`
+	}
+	_ = json.Unmarshal([]byte(value), &row)
+	e.Created = row.Created
+	return putEntry(tx, node, key, &e, true)
+}
+
+// putEntry stamps e (seq, ts unless seed, node), stores it in the outbox
+// and, for a user or role key, records its version.
+func putEntry(tx *buntdb.Tx, node, key string, e *replEntry, seed bool) error {
 	seq := readInt(tx, replSeqKey) + 1
 	ts := float64(time.Now().UnixMicro()) / 1000
 	if last := readFloat(tx, replTSKey); ts <= last {
 		ts = math.Nextafter(last, math.Inf(1))
 	}
 	e.Seq, e.TS, e.Node = seq, ts, node
+	if seed {
+		e.TS = 0
+	}
 	b, err := json.Marshal(e)
 	if err != nil {
 		return fmt.Errorf("auth: encode outbox entry: %w", err)
@@ -146,7 +183,7 @@ func putEntry(tx *buntdb.Tx, node, key string, e *replEntry) error {
 		}
 	}
 	if key != "" {
-		return setVersion(tx, key, version{TS: ts, Node: node, Deleted: e.Record == nil})
+		return setVersion(tx, key, version{TS: e.TS, Node: node, Deleted: e.Record == nil, Created: e.Created})
 	}
 	return nil
 }

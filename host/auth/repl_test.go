@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/tidwall/buntdb"
 
@@ -146,4 +147,37 @@ func TestReplSystemUnknownKeyRefused(t *testing.T) {
 	tok := obj(t, a.ok(a.admin(), "create_authentication_tokens", map[string]any{"username": adminName, "password": adminPass}))
 	_, err := b.s.Authenticate(context.Background(), "Bearer "+tok["operation_token"].(string))
 	wantStatus(t, err, http.StatusUnauthorized)
+}
+
+// A node joining a cluster adopts the cluster's users and roles: its own
+// first-start rows (seeds) lose to the cluster's edits and to older
+// seeds, and its users the cluster lacks are added.
+func TestReplSystemJoiningNodeAdoptsCluster(t *testing.T) {
+	a := newEnv(t, Options{})
+	time.Sleep(5 * time.Millisecond)
+	d := newEnv(t, Options{})
+	if err := d.s.CreateUser("only_d", "OnlyD#Pass1", readerRole, true); err != nil {
+		t.Fatal(err)
+	}
+	adminAccount := func(e *env) string {
+		var raw string
+		_ = e.db.View(func(tx *buntdb.Tx) error { raw, _ = tx.Get(userPrefix + adminName); return nil })
+		var u user
+		_ = json.Unmarshal([]byte(raw), &u)
+		return u.AccountID
+	}
+	first := adminAccount(a)
+	a.replCall("repl_system_enable", map[string]any{"node": "a"})
+	a.ok(a.admin(), "alter_user", map[string]any{"username": plainName, "password": "Changed#Pass1"})
+	d.replCall("repl_system_enable", map[string]any{"node": "d"}) // later, larger name
+	ship(d, a, "d")
+	ship(a, d, "a")
+	if ca, cd := checksum(a), checksum(d); ca != cd {
+		t.Fatalf("checksums differ: %s %s", ca, cd)
+	}
+	d.login(plainName, "Changed#Pass1") // a's edit beat d's seed
+	a.login("only_d", "OnlyD#Pass1")    // d's own user reached a
+	if adminAccount(a) != first || adminAccount(d) != first {
+		t.Fatal("the joining node's first-start admin replaced the cluster's")
+	}
 }
