@@ -24,7 +24,13 @@ func (s *Store) CreateAttribute(db, table, attr string) error {
 		if t.attrs.Get([]byte(attr)) != nil {
 			return badRequest(ErrMsgAttributeExists, attr, db, table)
 		}
-		return t.addAttributes([]string{attr})
+		if err := t.addAttributes([]string{attr}); err != nil {
+			return err
+		}
+		if l := s.replLog(t.root.Tx(), db); l != nil {
+			return l.logTable(ReplCreateAttr, t, table, attr)
+		}
+		return nil
 	})
 }
 
@@ -49,6 +55,11 @@ func (s *Store) DropAttribute(db, table, attr string) error {
 		}
 		if err := t.attrs.Delete([]byte(attr)); err != nil {
 			return fmt.Errorf("table %s.%s: dropping attribute: %w", db, table, err)
+		}
+		if l := s.replLog(t.root.Tx(), db); l != nil {
+			if err := l.logTable(ReplDropAttr, t, table, attr); err != nil {
+				return err
+			}
 		}
 		return t.removeFromRecords(attr)
 	})

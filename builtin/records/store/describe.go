@@ -173,6 +173,9 @@ func (t *tableTx) describe() TableInfo {
 // forEachTable calls fn for every table of the database tx reads, in name order.
 func forEachTable(tx *bolt.Tx, db string, fn func(t *tableTx) error) error {
 	return tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+		if isReplBucket(name) {
+			return nil
+		}
 		t, err := openTable(tx, db, string(name))
 		if err != nil {
 			return fmt.Errorf("describing %s.%s: %w", db, name, err)

@@ -22,7 +22,7 @@ func (s *Store) CreateDatabase(db string) error {
 	if !created {
 		return badRequest(ErrMsgDatabaseExists, db)
 	}
-	return nil
+	return s.logDatabaseOp(ReplCreateDatabase, db)
 }
 
 // ensureDatabase opens database db, creating its file if it does not
@@ -57,7 +57,16 @@ func (s *Store) DropDatabase(db string) error {
 		return err
 	}
 	s.ddl.Lock()
-	defer s.ddl.Unlock()
+	err := s.dropLocked(db)
+	s.ddl.Unlock()
+	if err != nil {
+		return err
+	}
+	return s.logDatabaseOp(ReplDropDatabase, db)
+}
+
+// dropLocked closes and deletes database db's file; s.ddl is held.
+func (s *Store) dropLocked(db string) error {
 	bdb, err := s.handle(db)
 	if err != nil {
 		return err
@@ -87,32 +96,51 @@ func (s *Store) CreateTable(db, table, primaryKey string) error {
 	if !validAttributeName(primaryKey) {
 		return badRequest(ErrMsgAttributeName)
 	}
-	if _, err := s.ensureDatabase(db); err != nil {
+	if created, err := s.ensureDatabase(db); err != nil {
 		return err
+	} else if created {
+		if err := s.logDatabaseOp(ReplCreateDatabase, db); err != nil {
+			return err
+		}
 	}
 	now := s.nowMs()
 	return s.update(db, func(tx *bolt.Tx) error {
 		if tx.Bucket([]byte(table)) != nil {
 			return badRequest(ErrMsgTableExists, table, db)
 		}
-		root, err := tx.CreateBucket([]byte(table))
-		if err != nil {
+		if err := createTableTx(tx, db, table, primaryKey, now); err != nil {
+			return err
+		}
+		if l := s.replLog(tx, db); l != nil {
+			t, err := openTable(tx, db, table)
+			if err != nil {
+				return err
+			}
+			return l.logTable(ReplCreateTable, t, table, t.attributeNames()...)
+		}
+		return nil
+	})
+}
+
+// createTableTx creates a table's buckets and meta in tx.
+func createTableTx(tx *bolt.Tx, db, table, primaryKey string, now int64) error {
+	root, err := tx.CreateBucket([]byte(table))
+	if err != nil {
+		return fmt.Errorf("creating table %s.%s: %w", db, table, err)
+	}
+	for _, name := range [][]byte{recsBucket, ctimeBucket, attrsBucket} {
+		if _, err := root.CreateBucket(name); err != nil {
 			return fmt.Errorf("creating table %s.%s: %w", db, table, err)
 		}
-		for _, name := range [][]byte{recsBucket, ctimeBucket, attrsBucket} {
-			if _, err := root.CreateBucket(name); err != nil {
-				return fmt.Errorf("creating table %s.%s: %w", db, table, err)
-			}
-		}
-		t, err := openTableMeta(root, db, table, tableMeta{PrimaryKey: primaryKey, Created: now})
-		if err != nil {
-			return err
-		}
-		if err := t.addAttributes([]string{primaryKey, CreatedTimeAttr, UpdatedTimeAttr}); err != nil {
-			return err
-		}
-		return t.saveMeta()
-	})
+	}
+	t, err := openTableMeta(root, db, table, tableMeta{PrimaryKey: primaryKey, Created: now})
+	if err != nil {
+		return err
+	}
+	if err := t.addAttributes([]string{primaryKey, CreatedTimeAttr, UpdatedTimeAttr}); err != nil {
+		return err
+	}
+	return t.saveMeta()
 }
 
 // openTableMeta wraps a freshly created table bucket with the given meta.
@@ -137,6 +165,9 @@ func (s *Store) DropTable(db, table string) error {
 		}
 		if err := tx.DeleteBucket([]byte(table)); err != nil {
 			return fmt.Errorf("dropping table %s.%s: %w", db, table, err)
+		}
+		if l := s.replLog(tx, db); l != nil {
+			return l.logTable(ReplDropTable, nil, table)
 		}
 		return nil
 	})

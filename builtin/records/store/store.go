@@ -41,6 +41,8 @@ type Store struct {
 	// prefetch reads a database file ahead of whole-table scans
 	// (prefetch.go).
 	prefetch prefetcher
+	// rp is the replication outbox (repl.go), off unless enabled.
+	rp replication
 }
 
 // Open opens (creating if needed) the store in dir and every database file
@@ -68,6 +70,10 @@ func Open(dir string, opts Options) (*Store, error) {
 		}
 		s.dbs[name] = bdb
 	}
+	if err := s.openRepl(); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -79,7 +85,7 @@ func (s *Store) Close() error {
 	dbs := s.dbs
 	s.dbs, s.closed = map[string]*bolt.DB{}, true
 	s.mu.Unlock()
-	var errs []error
+	errs := []error{s.closeRepl()}
 	for name, bdb := range dbs {
 		if err := bdb.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("closing database %s: %w", name, err))
@@ -143,6 +149,9 @@ func (s *Store) update(db string, fn func(tx *bolt.Tx) error) error {
 	bdb, err := s.handle(db)
 	if err != nil {
 		return err
+	}
+	if st := s.rp.on.Load(); st != nil {
+		return s.txError(db, st.update(bdb, fn))
 	}
 	return s.txError(db, bdb.Update(fn))
 }

@@ -36,6 +36,7 @@ func (s *Store) Delete(db, table string, keys []any) (WriteResult, error) {
 	res := WriteResult{Op: OpDelete, Total: len(keys)}
 	err := s.updateTable(db, table, func(t *tableTx) error {
 		res.Deleted, res.Skipped = nil, nil
+		log := s.replLog(t.root.Tx(), db)
 		for _, k := range keys {
 			enc, kind, _ := encodeKey(k)
 			if kind != keyValid {
@@ -49,6 +50,11 @@ func (s *Store) Delete(db, table string, keys []any) (WriteResult, error) {
 			if !ok {
 				res.Skipped = append(res.Skipped, k)
 				continue
+			}
+			if log != nil {
+				if err := log.logDelete(t, enc); err != nil {
+					return err
+				}
 			}
 			res.Deleted = append(res.Deleted, k)
 		}
@@ -92,7 +98,7 @@ func (s *Store) write(db, table string, op WriteOp, recs []map[string]any) (Writ
 	err := s.updateTable(db, table, func(t *tableTx) error {
 		res = WriteResult{Op: op, Total: len(recs)}
 		w := &writer{t: t, op: op, now: s.nowMs(), res: &res,
-			seen: map[string]struct{}{}, attrs: map[string]struct{}{}}
+			seen: map[string]struct{}{}, attrs: map[string]struct{}{}, log: s.replLog(t.root.Tx(), db)}
 		for _, rec := range recs {
 			if err := w.apply(rec); err != nil {
 				return err
@@ -115,6 +121,7 @@ type writer struct {
 	seen  map[string]struct{} // keys already handled in this call
 	attrs map[string]struct{} // attribute names seen in this call
 	wrote bool
+	log   *txLog // the replication outbox, nil when off (repl.go)
 }
 
 // apply writes (or skips) one record.
@@ -148,6 +155,9 @@ func (w *writer) apply(rec map[string]any) error {
 		err = w.insert(key, keyVal, rec)
 	default:
 		err = w.merge(key, old, rec)
+	}
+	if err == nil && w.log != nil {
+		err = w.log.logRecord(w.t, key)
 	}
 	if err != nil {
 		return err

@@ -1,0 +1,868 @@
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/hops-dev/hops/builtin/internal/fastjson"
+)
+
+// Replication outbox (repl.go), apply (replapply.go), outbox reads, acks
+// and checksums (replread.go).
+//
+// While replication is enabled, every committed change to a replicated
+// database is written, in the same bbolt transaction as the change, as an
+// outbox entry: a JSON object {"seq", "ts", "node", "op", ...} (the
+// contract in docs/clustering.md). seq is the store's outbox sequence,
+// strictly increasing across all database files; ts is the transaction's
+// time on this node in ms (microsecond precision), strictly increasing per
+// transaction and kept later than every ts this node has applied (a hybrid
+// clock), so a local write made after a remote one wins over it everywhere.
+//
+// Layout. Each database file may hold a top-level bucket "/repl" (a name no
+// table can have: table names cannot contain '/') with
+//
+//	outbox (bucket) 8-byte big-endian seq -> entry JSON
+//	last   (key)    16 bytes: the last seq and ts (µs) written in this file
+//
+// and each table bucket a sub-bucket "repl": encoded primary key -> the
+// key's version (replVersion), written by every logged write and every
+// applied put or delete (a delete leaves a tombstone version).
+//
+// The control file <dir>/outbox.repl (not a database: its name does not
+// end in .bolt) keeps the configuration (enabled, node name, replicated
+// databases, which databases were copied whole into the outbox) and the
+// outbox entries of database-level operations (create_database,
+// drop_database), which have no database file to live in.
+//
+// When replication is off (the default) the store does none of this: the
+// write paths test one atomic pointer.
+
+// replCtlFile is the control file's name in the store directory.
+const replCtlFile = "outbox.repl"
+
+var (
+	replBucket    = []byte("/repl")
+	outboxBucket  = []byte("outbox")
+	replLastKey   = []byte("last")
+	replConfigKey = []byte("config")
+	keyVerBucket  = []byte("repl")
+)
+
+// Outbox operations (an entry's "op").
+const (
+	ReplPut            = "put"
+	ReplDelete         = "delete"
+	ReplCreateDatabase = "create_database"
+	ReplDropDatabase   = "drop_database"
+	ReplCreateTable    = "create_table"
+	ReplDropTable      = "drop_table"
+	ReplCreateAttr     = "create_attribute"
+	ReplDropAttr       = "drop_attribute"
+)
+
+// seedBatch is how many records one transaction of the first enable's copy
+// puts into the outbox: other writers get the database in between.
+var seedBatch = 10_000
+
+// ReplConfig is what repl_enable sets.
+type ReplConfig struct {
+	// Node is this node's name, the "node" of every entry it writes.
+	Node string `json:"node"`
+	// All replicates every database but system; otherwise Databases lists
+	// them.
+	All       bool     `json:"all"`
+	Databases []string `json:"databases"`
+}
+
+// replicates reports whether database db is replicated under c. The
+// system database never is: the host owns it and replicates it itself.
+func (c ReplConfig) replicates(db string) bool {
+	if db == "system" {
+		return false
+	}
+	return c.All || slices.Contains(c.Databases, db)
+}
+
+// replCtlState is the control file's config record.
+type replCtlState struct {
+	ReplConfig
+	Enabled bool `json:"enabled"`
+	// Seeded lists the databases whose rows are all in the outbox (or
+	// were, before an ack): copied by an enable, or created while
+	// replication was on.
+	Seeded []string `json:"seeded"`
+}
+
+// replication is the Store's replication state; its zero value is off.
+type replication struct {
+	// mu serializes enable and disable.
+	mu sync.Mutex
+	// ctlMu guards ctl: held for reading while the file is used, for
+	// writing to open or close it.
+	ctlMu sync.RWMutex
+	// ctl is the control file, open once it exists.
+	ctl *bolt.DB
+	// on is the live state while enabled, nil otherwise.
+	on atomic.Pointer[replState]
+}
+
+// replState is the live state of enabled replication.
+type replState struct {
+	cfg ReplConfig
+	now func() time.Time
+	mu  sync.Mutex
+	// next is the next outbox seq; lastTs the last ts handed out (µs).
+	next   uint64
+	lastTs int64
+	// open maps each running write transaction to the smallest seq it may
+	// write: entries below the smallest of them are all committed (or
+	// rolled back), which is what ReplOutbox may read up to.
+	open map[*bolt.Tx]*txLog
+	// seeded is replCtlState.Seeded as a set.
+	seeded map[string]bool
+}
+
+// txLog is one write transaction's share of the outbox.
+type txLog struct {
+	st    *replState
+	tx    *bolt.Tx
+	db    string
+	floor uint64 // no seq of this transaction is below it
+	ts    int64  // µs; 0 until the first entry
+	box   *bolt.Bucket
+	last  uint64 // last seq written, 0 for none
+}
+
+// entryOverhead is room for an entry's fixed members and numbers.
+const entryOverhead = 160
+
+// replVersion is a key's stored version: a tombstone flag, the ts (µs)
+// and the origin node.
+type replVersion struct {
+	ts        int64
+	node      string
+	tombstone bool
+}
+
+func (v replVersion) encode() []byte {
+	b := make([]byte, 9+len(v.node))
+	if v.tombstone {
+		b[0] = 1
+	}
+	binary.BigEndian.PutUint64(b[1:9], uint64(v.ts))
+	copy(b[9:], v.node)
+	return b
+}
+
+func decodeReplVersion(b []byte) (replVersion, bool) {
+	if len(b) < 9 {
+		return replVersion{}, false
+	}
+	return replVersion{tombstone: b[0] == 1, ts: int64(binary.BigEndian.Uint64(b[1:9])), node: string(b[9:])}, true
+}
+
+// later reports whether v is later than w under the conflict rule: the
+// later ts wins, a tie goes to the larger node name.
+func (v replVersion) later(w replVersion) bool {
+	if v.ts != w.ts {
+		return v.ts > w.ts
+	}
+	return v.node > w.node
+}
+
+// openRepl opens the control file if it exists and, when replication was
+// enabled, restores the live state. Called by Open.
+func (s *Store) openRepl() error {
+	path := filepath.Join(s.dir, replCtlFile)
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	ctl, err := s.openCtl()
+	if err != nil {
+		return err
+	}
+	s.rp.ctl = ctl
+	state, err := readCtlState(ctl)
+	if err != nil {
+		return err
+	}
+	if !state.Enabled {
+		return nil
+	}
+	st, err := s.newReplState(state)
+	if err != nil {
+		return err
+	}
+	s.rp.on.Store(st)
+	return nil
+}
+
+// openCtl opens (creating) the control file.
+func (s *Store) openCtl() (*bolt.DB, error) {
+	ctl, err := bolt.Open(filepath.Join(s.dir, replCtlFile), filePerm, s.opts.boltOptions())
+	if err != nil {
+		return nil, fmt.Errorf("opening replication outbox: %w", err)
+	}
+	err = ctl.Update(func(tx *bolt.Tx) error {
+		root, err := tx.CreateBucketIfNotExists(replBucket)
+		if err != nil {
+			return err
+		}
+		_, err = root.CreateBucketIfNotExists(outboxBucket)
+		return err
+	})
+	if err != nil {
+		_ = ctl.Close()
+		return nil, fmt.Errorf("opening replication outbox: %w", err)
+	}
+	return ctl, nil
+}
+
+func readCtlState(ctl *bolt.DB) (replCtlState, error) {
+	var state replCtlState
+	err := ctl.View(func(tx *bolt.Tx) error {
+		raw := tx.Bucket(replBucket).Get(replConfigKey)
+		if raw == nil {
+			return nil
+		}
+		return json.Unmarshal(raw, &state)
+	})
+	if err != nil {
+		return state, fmt.Errorf("reading replication state: %w", err)
+	}
+	return state, nil
+}
+
+// updateCtlState rewrites the control file's config record with fn.
+func updateCtlState(ctl *bolt.DB, fn func(state *replCtlState)) error {
+	err := ctl.Update(func(tx *bolt.Tx) error {
+		var state replCtlState
+		if raw := tx.Bucket(replBucket).Get(replConfigKey); raw != nil {
+			if err := json.Unmarshal(raw, &state); err != nil {
+				return err
+			}
+		}
+		fn(&state)
+		raw, err := json.Marshal(state)
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(replBucket).Put(replConfigKey, raw)
+	})
+	if err != nil {
+		return fmt.Errorf("saving replication state: %w", err)
+	}
+	return nil
+}
+
+// errNoCtl is withCtl's error when there is no control file (replication
+// was never enabled, or the store is closed).
+var errNoCtl = errors.New("no replication control file")
+
+// withCtl runs fn with the control file, or returns errNoCtl.
+func (s *Store) withCtl(fn func(ctl *bolt.DB) error) error {
+	s.rp.ctlMu.RLock()
+	defer s.rp.ctlMu.RUnlock()
+	if s.rp.ctl == nil {
+		return errNoCtl
+	}
+	return fn(s.rp.ctl)
+}
+
+// newReplState builds the live state, the next seq and the last ts read
+// from every file's "last" record.
+func (s *Store) newReplState(state replCtlState) (*replState, error) {
+	st := &replState{cfg: state.ReplConfig, now: s.opts.Now, open: map[*bolt.Tx]*txLog{}, seeded: map[string]bool{}}
+	for _, db := range state.Seeded {
+		st.seeded[db] = true
+	}
+	var maxSeq uint64
+	var maxTs int64
+	read := func(tx *bolt.Tx) error {
+		root := tx.Bucket(replBucket)
+		if root == nil {
+			return nil
+		}
+		if v := root.Get(replLastKey); len(v) == 16 {
+			maxSeq = max(maxSeq, binary.BigEndian.Uint64(v[:8]))
+			maxTs = max(maxTs, int64(binary.BigEndian.Uint64(v[8:])))
+		}
+		return nil
+	}
+	err := s.withCtl(func(ctl *bolt.DB) error { return ctl.View(read) })
+	if err != nil {
+		return nil, fmt.Errorf("reading replication state: %w", err)
+	}
+	for _, db := range s.Databases() {
+		if err := s.view(db, read); err != nil {
+			return nil, fmt.Errorf("reading replication state of %s: %w", db, err)
+		}
+	}
+	st.next, st.lastTs = maxSeq+1, maxTs
+	return st, nil
+}
+
+// closeRepl closes the control file. Called by Close.
+func (s *Store) closeRepl() error {
+	s.rp.on.Store(nil)
+	s.rp.ctlMu.Lock()
+	defer s.rp.ctlMu.Unlock()
+	if s.rp.ctl == nil {
+		return nil
+	}
+	err := s.rp.ctl.Close()
+	s.rp.ctl = nil
+	return err
+}
+
+// ReplEnable turns replication on (persisted; calling it again is
+// harmless and may change the node name or the databases). Every
+// replicated database not yet in the outbox is copied into it whole: a
+// create_table entry per table, then a put per record, in transactions of
+// seedBatch records. It returns how many records it copied.
+func (s *Store) ReplEnable(cfg ReplConfig) (int, error) {
+	if cfg.Node == "" {
+		return 0, badRequest(ErrMsgRequired, "node")
+	}
+	s.rp.mu.Lock()
+	defer s.rp.mu.Unlock()
+	if err := s.ensureCtl(); err != nil {
+		return 0, err
+	}
+	var state replCtlState
+	err := s.withCtl(func(ctl *bolt.DB) error {
+		return updateCtlState(ctl, func(st *replCtlState) {
+			st.ReplConfig, st.Enabled = cfg, true
+			state = *st
+		})
+	})
+	if err != nil {
+		return 0, err
+	}
+	st := s.rp.on.Load()
+	if st == nil {
+		if st, err = s.newReplState(state); err != nil {
+			return 0, err
+		}
+	} else {
+		st.mu.Lock()
+		st.cfg = cfg
+		st.mu.Unlock()
+	}
+	s.rp.on.Store(st)
+	copied := 0
+	for _, db := range s.Databases() {
+		if !cfg.replicates(db) || st.isSeeded(db) {
+			continue
+		}
+		n, err := s.seedDatabase(db)
+		copied += n
+		if err != nil {
+			return copied, err
+		}
+		if err := s.markSeeded(st, db, true); err != nil {
+			return copied, err
+		}
+	}
+	return copied, nil
+}
+
+// ensureCtl opens (creating) the control file if it is not open.
+func (s *Store) ensureCtl() error {
+	s.rp.ctlMu.Lock()
+	defer s.rp.ctlMu.Unlock()
+	if err := s.checkOpen(); err != nil {
+		return err
+	}
+	if s.rp.ctl != nil {
+		return nil
+	}
+	ctl, err := s.openCtl()
+	if err != nil {
+		return err
+	}
+	s.rp.ctl = ctl
+	return nil
+}
+
+// ReplDisable turns replication off (persisted). The outbox keeps its
+// entries; the next enable copies every database again, since changes made
+// meanwhile were not logged. It returns once the transactions that were
+// logging have ended.
+func (s *Store) ReplDisable() error {
+	s.rp.mu.Lock()
+	defer s.rp.mu.Unlock()
+	if err := s.checkOpen(); err != nil {
+		return err
+	}
+	st := s.rp.on.Swap(nil)
+	if st != nil {
+		st.drain()
+	}
+	s.rp.ctlMu.RLock()
+	defer s.rp.ctlMu.RUnlock()
+	if s.rp.ctl == nil {
+		return nil
+	}
+	return updateCtlState(s.rp.ctl, func(state *replCtlState) {
+		state.Enabled, state.Seeded = false, nil
+	})
+}
+
+// drain waits for the registered transactions to end.
+func (st *replState) drain() {
+	for {
+		st.mu.Lock()
+		n := len(st.open)
+		st.mu.Unlock()
+		if n == 0 {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// ReplStatus says whether replication is on and with which configuration.
+func (s *Store) ReplStatus() (ReplConfig, bool) {
+	st := s.rp.on.Load()
+	if st == nil {
+		return ReplConfig{}, false
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.cfg, true
+}
+
+// checkOpen returns ErrClosed after Close.
+func (s *Store) checkOpen() error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return ErrClosed
+	}
+	return nil
+}
+
+func (st *replState) isSeeded(db string) bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.seeded[db]
+}
+
+// markSeeded records (or forgets) that database db is wholly in the outbox.
+func (s *Store) markSeeded(st *replState, db string, seeded bool) error {
+	st.mu.Lock()
+	if seeded {
+		st.seeded[db] = true
+	} else {
+		delete(st.seeded, db)
+	}
+	list := make([]string, 0, len(st.seeded))
+	for d := range st.seeded {
+		list = append(list, d)
+	}
+	st.mu.Unlock()
+	sort.Strings(list)
+	return s.withCtl(func(ctl *bolt.DB) error {
+		return updateCtlState(ctl, func(state *replCtlState) { state.Seeded = list })
+	})
+}
+
+// replUpdate is Store.update while replication is on: the transaction is
+// registered (so outbox reads stop below its entries until it ends) and
+// its outbox bookkeeping written before it commits.
+func (st *replState) update(bdb *bolt.DB, fn func(tx *bolt.Tx) error) error {
+	var cur *bolt.Tx
+	err := bdb.Update(func(tx *bolt.Tx) error {
+		cur = tx
+		st.mu.Lock()
+		st.open[tx] = &txLog{st: st, tx: tx, floor: st.next}
+		st.mu.Unlock()
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return st.finish(tx)
+	})
+	if cur != nil {
+		st.mu.Lock()
+		delete(st.open, cur)
+		st.mu.Unlock()
+	}
+	return err
+}
+
+// finish writes the file's "last" record if the transaction wrote entries.
+func (st *replState) finish(tx *bolt.Tx) error {
+	st.mu.Lock()
+	l := st.open[tx]
+	st.mu.Unlock()
+	if l == nil || l.last == 0 {
+		return nil
+	}
+	var v [16]byte
+	binary.BigEndian.PutUint64(v[:8], l.last)
+	binary.BigEndian.PutUint64(v[8:], uint64(l.ts))
+	return tx.Bucket(replBucket).Put(replLastKey, v[:])
+}
+
+// safe is the highest seq below which every entry is committed.
+func (st *replState) safe() uint64 {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	floor := st.next
+	for _, l := range st.open {
+		floor = min(floor, l.floor)
+	}
+	return floor - 1
+}
+
+// replLog returns the outbox log of write transaction tx on database db,
+// or nil when replication is off or db is not replicated. A transaction
+// that started before replication was turned on is not logged; the first
+// enable's copy, which runs after it, carries its rows.
+func (s *Store) replLog(tx *bolt.Tx, db string) *txLog {
+	st := s.rp.on.Load()
+	if st == nil {
+		return nil
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if !st.cfg.replicates(db) {
+		return nil
+	}
+	l := st.open[tx]
+	if l != nil {
+		l.db = db
+	}
+	return l
+}
+
+// stamp gives the transaction its ts on its first entry.
+func (l *txLog) stamp(nowUs int64) {
+	if l.ts != 0 {
+		return
+	}
+	l.st.mu.Lock()
+	l.ts = max(nowUs, l.st.lastTs+1)
+	l.st.lastTs = l.ts
+	l.st.mu.Unlock()
+}
+
+// observe moves the clock past a ts this node applied.
+func (st *replState) observe(ts int64) {
+	st.mu.Lock()
+	st.lastTs = max(st.lastTs, ts)
+	st.mu.Unlock()
+}
+
+// entry starts an outbox entry: it takes the next seq and writes the
+// common members; the caller appends its own and calls put. Each entry
+// has a buffer of its own: bbolt keeps the value slices of a
+// transaction's puts until it commits.
+func (l *txLog) entry(op string) ([]byte, uint64) {
+	return l.entrySized(op, 0)
+}
+
+// entrySized is entry with room for extra more bytes.
+func (l *txLog) entrySized(op string, extra int) ([]byte, uint64) {
+	l.stamp(l.st.now().UnixMicro())
+	l.st.mu.Lock()
+	seq := l.st.next
+	l.st.next++
+	node := l.st.cfg.Node
+	l.st.mu.Unlock()
+	b := make([]byte, 0, entryOverhead+len(node)+len(l.db)+extra)
+	b = append(b, `{"seq":`...)
+	b = strconv.AppendUint(b, seq, 10)
+	b = append(b, `,"ts":`...)
+	b = appendTs(b, l.ts)
+	b = append(b, `,"node":`...)
+	b = fastjson.AppendString(b, node)
+	b = append(b, `,"op":`...)
+	b = fastjson.AppendString(b, op)
+	b = append(b, `,"database":`...)
+	b = fastjson.AppendString(b, l.db)
+	return b, seq
+}
+
+// put stores a finished entry.
+func (l *txLog) put(seq uint64, b []byte) error {
+	b = append(b, '}')
+	if l.box == nil {
+		root, err := l.tx.CreateBucketIfNotExists(replBucket)
+		if err != nil {
+			return fmt.Errorf("replication outbox: %w", err)
+		}
+		if l.box, err = root.CreateBucketIfNotExists(outboxBucket); err != nil {
+			return fmt.Errorf("replication outbox: %w", err)
+		}
+		l.box.FillPercent = indexFillPercent
+	}
+	var k [8]byte
+	binary.BigEndian.PutUint64(k[:], seq)
+	if err := l.box.Put(k[:], b); err != nil {
+		return fmt.Errorf("replication outbox: %w", err)
+	}
+	l.last = seq
+	return nil
+}
+
+// version is this transaction's version of a key it writes.
+func (l *txLog) version(tombstone bool) replVersion {
+	l.st.mu.Lock()
+	defer l.st.mu.Unlock()
+	return replVersion{ts: l.ts, node: l.st.cfg.Node, tombstone: tombstone}
+}
+
+// logRecord logs a put of the record stored under key in t (after the
+// write) and stamps the key's version.
+func (l *txLog) logRecord(t *tableTx, key []byte) error {
+	val := t.recs.Get(key)
+	if val == nil {
+		return fmt.Errorf("table %s.%s: record vanished before logging", t.db, t.name)
+	}
+	b, seq := l.entrySized(ReplPut, len(t.name)+len(t.meta.PrimaryKey)+2*len(key)+len(val))
+	b = appendTableMembers(b, t)
+	b = append(b, `,"key":`...)
+	b = appendKeyJSON(b, key)
+	b = append(b, `,"record":`...)
+	b = append(b, val[valueHeaderLen:]...)
+	if err := l.put(seq, b); err != nil {
+		return err
+	}
+	return t.setVersion(key, l.version(false))
+}
+
+// logDelete logs a delete of key and leaves its tombstone.
+func (l *txLog) logDelete(t *tableTx, key []byte) error {
+	b, seq := l.entry(ReplDelete)
+	b = appendTableMembers(b, t)
+	b = append(b, `,"key":`...)
+	b = appendKeyJSON(b, key)
+	if err := l.put(seq, b); err != nil {
+		return err
+	}
+	return t.setVersion(key, l.version(true))
+}
+
+// logTable logs a table-level operation; attrs, when not empty, are the
+// table's attributes (create_table) or the attribute (create_attribute,
+// drop_attribute).
+func (l *txLog) logTable(op string, t *tableTx, table string, attrs ...string) error {
+	b, seq := l.entry(op)
+	b = append(b, `,"table":`...)
+	b = fastjson.AppendString(b, table)
+	if t != nil {
+		b = append(b, `,"primary_key":`...)
+		b = fastjson.AppendString(b, t.meta.PrimaryKey)
+	}
+	switch op {
+	case ReplCreateTable:
+		b = append(b, `,"attributes":[`...)
+		for i, a := range attrs {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = fastjson.AppendString(b, a)
+		}
+		b = append(b, ']')
+	case ReplCreateAttr, ReplDropAttr:
+		b = append(b, `,"attribute":`...)
+		b = fastjson.AppendString(b, attrs[0])
+	}
+	return l.put(seq, b)
+}
+
+// appendTableMembers appends a record entry's table and primary key.
+func appendTableMembers(b []byte, t *tableTx) []byte {
+	b = append(b, `,"table":`...)
+	b = fastjson.AppendString(b, t.name)
+	b = append(b, `,"primary_key":`...)
+	return fastjson.AppendString(b, t.meta.PrimaryKey)
+}
+
+// setVersion stores a key's version in the table's version bucket.
+func (t *tableTx) setVersion(key []byte, v replVersion) error {
+	vb, err := t.versions()
+	if err != nil {
+		return err
+	}
+	if err := vb.Put(key, v.encode()); err != nil {
+		return fmt.Errorf("table %s.%s: writing key version: %w", t.db, t.name, err)
+	}
+	return nil
+}
+
+// versions returns the table's key version bucket, creating it.
+func (t *tableTx) versions() (*bolt.Bucket, error) {
+	if b := t.root.Bucket(keyVerBucket); b != nil {
+		return b, nil
+	}
+	b, err := t.root.CreateBucket(keyVerBucket)
+	if err != nil {
+		return nil, fmt.Errorf("table %s.%s: creating key versions: %w", t.db, t.name, err)
+	}
+	return b, nil
+}
+
+// storedVersion reads a key's version; ok is false when it has none.
+func (t *tableTx) storedVersion(key []byte) (replVersion, bool) {
+	b := t.root.Bucket(keyVerBucket)
+	if b == nil {
+		return replVersion{}, false
+	}
+	return decodeReplVersion(b.Get(key))
+}
+
+// logDatabaseOp writes a create_database or drop_database entry into the
+// control file, right after the file operation (a database file cannot
+// hold its own drop). The database is marked seeded on create, forgotten
+// on drop.
+func (s *Store) logDatabaseOp(op, db string) error {
+	st := s.rp.on.Load()
+	if st == nil {
+		return nil
+	}
+	st.mu.Lock()
+	replicated := st.cfg.replicates(db)
+	st.mu.Unlock()
+	if !replicated {
+		return nil
+	}
+	err := s.withCtl(func(ctl *bolt.DB) error {
+		return st.update(ctl, func(tx *bolt.Tx) error {
+			st.mu.Lock()
+			l := st.open[tx]
+			st.mu.Unlock()
+			l.db = db
+			l.box = tx.Bucket(replBucket).Bucket(outboxBucket)
+			b, seq := l.entry(op)
+			return l.put(seq, b)
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("replication outbox: %w", err)
+	}
+	return s.markSeeded(st, db, op == ReplCreateDatabase)
+}
+
+// seedDatabase puts every table and record of db into the outbox.
+func (s *Store) seedDatabase(db string) (int, error) {
+	var tables []string
+	err := s.view(db, func(tx *bolt.Tx) error {
+		return forEachTable(tx, db, func(t *tableTx) error {
+			tables = append(tables, t.name)
+			return nil
+		})
+	})
+	if err != nil {
+		return 0, err
+	}
+	copied := 0
+	for _, table := range tables {
+		n, err := s.seedTable(db, table)
+		copied += n
+		if err != nil && StatusOf(err) != 404 { // a table dropped meanwhile is skipped
+			return copied, err
+		}
+	}
+	return copied, nil
+}
+
+// seedTable logs create_table for the table, then a put per record.
+func (s *Store) seedTable(db, table string) (int, error) {
+	err := s.updateTable(db, table, func(t *tableTx) error {
+		l := s.replLog(t.root.Tx(), db)
+		if l == nil {
+			return nil
+		}
+		return l.logTable(ReplCreateTable, t, table, t.attributeNames()...)
+	})
+	if err != nil {
+		return 0, err
+	}
+	copied := 0
+	var from []byte
+	for {
+		var next []byte
+		err := s.updateTable(db, table, func(t *tableTx) error {
+			l := s.replLog(t.root.Tx(), db)
+			if l == nil {
+				return nil
+			}
+			var keys [][]byte
+			c := t.recs.Cursor()
+			k, _ := c.First()
+			if from != nil {
+				k, _ = c.Seek(from)
+			}
+			for ; k != nil; k, _ = c.Next() {
+				if len(keys) == seedBatch {
+					next = slices.Clone(k)
+					break
+				}
+				keys = append(keys, slices.Clone(k))
+			}
+			for _, k := range keys {
+				if err := l.logRecord(t, k); err != nil {
+					return err
+				}
+			}
+			copied += len(keys)
+			return nil
+		})
+		if err != nil {
+			return copied, err
+		}
+		if next == nil {
+			return copied, nil
+		}
+		from = next
+	}
+}
+
+// appendTs appends a ts (µs) as JSON ms with up to three decimals.
+func appendTs(b []byte, us int64) []byte {
+	return strconv.AppendFloat(b, float64(us)/1000, 'f', -1, 64)
+}
+
+// parseTs reads an entry's ts (ms, a JSON number) as µs.
+func parseTs(n json.Number) (int64, bool) {
+	f, err := strconv.ParseFloat(string(n), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > 1e15 {
+		return 0, false
+	}
+	return int64(math.Round(f * 1000)), true
+}
+
+// appendKeyJSON appends a stored primary key as its JSON value.
+func appendKeyJSON(b []byte, key []byte) []byte {
+	if len(key) == numberKeyLen && key[0] == keyTypeNumber {
+		bits := binary.BigEndian.Uint64(key[1:])
+		if bits&(1<<63) != 0 {
+			bits &^= 1 << 63
+		} else {
+			bits = ^bits
+		}
+		return fastjson.AppendFloat(b, math.Float64frombits(bits))
+	}
+	return fastjson.AppendString(b, string(key[1:]))
+}
+
+// isReplBucket reports whether a top-level bucket is the replication
+// bucket rather than a table.
+func isReplBucket(name []byte) bool { return len(name) > 0 && name[0] == '/' }

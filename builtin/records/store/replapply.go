@@ -1,0 +1,372 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// ReplEntry is one outbox entry as ReplApply reads it (see repl.go for
+// the members each op carries).
+type ReplEntry struct {
+	Seq        uint64          `json:"seq"`
+	Ts         json.Number     `json:"ts"`
+	Node       string          `json:"node"`
+	Op         string          `json:"op"`
+	Database   string          `json:"database"`
+	Table      string          `json:"table"`
+	PrimaryKey string          `json:"primary_key"`
+	Key        json.RawMessage `json:"key"`
+	Record     json.RawMessage `json:"record"`
+	Attributes []string        `json:"attributes"`
+	Attribute  string          `json:"attribute"`
+
+	// Read by parse.
+	ts  int64
+	key []byte
+	rec map[string]any
+}
+
+// ReplApplied counts what ReplApply did.
+type ReplApplied struct {
+	// Applied entries changed this node; Skipped ones did not (already
+	// applied, older than what the key holds, or nothing left to do).
+	Applied int `json:"applied"`
+	Skipped int `json:"skipped"`
+}
+
+// ErrMsgReplEntry: an entry ReplApply cannot read, args its index and why (400).
+const ErrMsgReplEntry = "entry %d: %s"
+
+// ReplApply applies entries from node origin (an entry's own "node" wins
+// when it has one), in order. Every entry is checked before any is
+// applied: one bad entry refuses the call (400) with nothing written.
+// Consecutive entries of one database are applied in one transaction.
+//
+// Conflict rule: a put or delete applies only when its (ts, node) is later
+// than the version the key holds (ts first, then node names compared as
+// strings); a delete leaves a tombstone version, so an older put arriving
+// afterwards does not bring the record back. Applying the same entry again
+// is a no-op (its version is not later than itself). Tables, databases and
+// attributes are created as needed; create_* of something that exists and
+// drop_* of something missing are skipped. Applying never writes the
+// outbox, and a ts applied moves this node's clock past it.
+func (s *Store) ReplApply(origin string, entries []ReplEntry) (ReplApplied, error) {
+	var out ReplApplied
+	for i := range entries {
+		if err := entries[i].parse(origin); err != nil {
+			return out, badRequest(ErrMsgReplEntry, i, err.Error())
+		}
+	}
+	for i := 0; i < len(entries); {
+		e := &entries[i]
+		switch e.Op {
+		case ReplCreateDatabase, ReplDropDatabase:
+			ok, err := s.applyDatabaseOp(e)
+			if err != nil {
+				return out, err
+			}
+			out.count(ok)
+			s.observe(e.ts)
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(entries) && entries[j].Database == e.Database &&
+			entries[j].Op != ReplCreateDatabase && entries[j].Op != ReplDropDatabase {
+			j++
+		}
+		n, err := s.applyRun(e.Database, entries[i:j])
+		if err != nil {
+			return out, err
+		}
+		out.Applied += n.Applied
+		out.Skipped += n.Skipped
+		i = j
+	}
+	return out, nil
+}
+
+func (a *ReplApplied) count(applied bool) {
+	if applied {
+		a.Applied++
+	} else {
+		a.Skipped++
+	}
+}
+
+// observe moves the replication clock past ts when replication is on.
+func (s *Store) observe(ts int64) {
+	if st := s.rp.on.Load(); st != nil {
+		st.observe(ts)
+	}
+}
+
+// parse checks an entry and reads its ts, key and record.
+func (e *ReplEntry) parse(origin string) error {
+	if e.Node == "" {
+		e.Node = origin
+	}
+	if e.Node == "" {
+		return fmt.Errorf("no node")
+	}
+	ts, ok := parseTs(e.Ts)
+	if !ok {
+		return fmt.Errorf("ts %q is not a time in ms", e.Ts)
+	}
+	e.ts = ts
+	if err := validateName(paramDatabase, e.Database); err != nil {
+		return err
+	}
+	switch e.Op {
+	case ReplCreateDatabase, ReplDropDatabase:
+		return nil
+	case ReplPut, ReplDelete, ReplCreateTable, ReplDropTable, ReplCreateAttr, ReplDropAttr:
+	default:
+		return fmt.Errorf("unknown op %q", e.Op)
+	}
+	if err := validateName(paramTable, e.Table); err != nil {
+		return err
+	}
+	switch e.Op {
+	case ReplCreateAttr, ReplDropAttr:
+		if e.Attribute == "" {
+			return fmt.Errorf("no attribute")
+		}
+		return nil
+	case ReplDropTable:
+		return nil
+	}
+	if e.PrimaryKey == "" || !validAttributeName(e.PrimaryKey) {
+		return fmt.Errorf("bad primary_key %q", e.PrimaryKey)
+	}
+	if e.Op == ReplCreateTable {
+		return nil
+	}
+	key, err := parseKey(e.Key)
+	if err != nil {
+		return err
+	}
+	e.key = key
+	if e.Op == ReplDelete {
+		return nil
+	}
+	rec, err := decodeJSON(e.Record)
+	if err != nil {
+		return fmt.Errorf("record: %w", err)
+	}
+	e.rec = rec
+	return nil
+}
+
+// parseKey reads an entry's key (a JSON string or number) in stored form.
+func parseKey(raw json.RawMessage) ([]byte, error) {
+	raw = bytes.TrimSpace(raw)
+	var v any
+	switch {
+	case len(raw) > 0 && raw[0] == '"':
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return nil, fmt.Errorf("key: %w", err)
+		}
+		v = s
+	default:
+		v = json.Number(raw)
+	}
+	key, kind, err := encodeKey(v)
+	if kind != keyValid {
+		if err == nil {
+			err = fmt.Errorf("missing")
+		}
+		return nil, fmt.Errorf("key: %w", err)
+	}
+	return key, nil
+}
+
+// applyDatabaseOp applies create_database or drop_database.
+func (s *Store) applyDatabaseOp(e *ReplEntry) (bool, error) {
+	if e.Op == ReplCreateDatabase {
+		return s.ensureDatabase(e.Database)
+	}
+	s.ddl.Lock()
+	err := s.dropLocked(e.Database)
+	s.ddl.Unlock()
+	if err != nil && StatusOf(err) == http.StatusNotFound {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// applier applies the entries of one database in one transaction.
+type applier struct {
+	s      *Store
+	tx     *bolt.Tx
+	db     string
+	tables map[string]*tableTx
+	now    int64
+}
+
+// applyRun applies entries of database db in one write transaction.
+func (s *Store) applyRun(db string, run []ReplEntry) (ReplApplied, error) {
+	var out ReplApplied
+	if _, err := s.ensureDatabase(db); err != nil {
+		return out, err
+	}
+	var maxTs int64
+	err := s.update(db, func(tx *bolt.Tx) error {
+		out, maxTs = ReplApplied{}, 0
+		a := &applier{s: s, tx: tx, db: db, tables: map[string]*tableTx{}, now: s.nowMs()}
+		for i := range run {
+			ok, err := a.apply(&run[i])
+			if err != nil {
+				return fmt.Errorf("applying entry %d (%s %s.%s): %w", run[i].Seq, run[i].Op, db, run[i].Table, err)
+			}
+			out.count(ok)
+			maxTs = max(maxTs, run[i].ts)
+		}
+		for _, t := range a.tables {
+			if err := t.saveMeta(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return ReplApplied{}, err
+	}
+	s.observe(maxTs)
+	return out, nil
+}
+
+// table opens a table of the run, creating it with primary key pk when it
+// is missing and pk is given; nil when it is missing and pk is not.
+func (a *applier) table(name, pk string) (*tableTx, error) {
+	if t := a.tables[name]; t != nil {
+		return t, nil
+	}
+	if a.tx.Bucket([]byte(name)) == nil {
+		if pk == "" {
+			return nil, nil
+		}
+		if err := createTableTx(a.tx, a.db, name, pk, a.now); err != nil {
+			return nil, err
+		}
+	}
+	t, err := openTable(a.tx, a.db, name)
+	if err != nil {
+		return nil, err
+	}
+	a.tables[name] = t
+	return t, nil
+}
+
+// apply applies one entry and says whether it changed anything.
+func (a *applier) apply(e *ReplEntry) (bool, error) {
+	switch e.Op {
+	case ReplCreateTable:
+		existed := a.tx.Bucket([]byte(e.Table)) != nil
+		t, err := a.table(e.Table, e.PrimaryKey)
+		if err != nil {
+			return false, err
+		}
+		return !existed, t.addAttributes(e.Attributes)
+	case ReplDropTable:
+		if a.tx.Bucket([]byte(e.Table)) == nil {
+			return false, nil
+		}
+		delete(a.tables, e.Table)
+		return true, a.tx.DeleteBucket([]byte(e.Table))
+	case ReplCreateAttr:
+		t, err := a.table(e.Table, e.PrimaryKey)
+		if err != nil || t == nil || t.attrs.Get([]byte(e.Attribute)) != nil {
+			return false, err
+		}
+		return true, t.addAttributes([]string{e.Attribute})
+	case ReplDropAttr:
+		t, err := a.table(e.Table, "")
+		if err != nil || t == nil || t.attrs.Get([]byte(e.Attribute)) == nil ||
+			e.Attribute == t.meta.PrimaryKey || e.Attribute == CreatedTimeAttr || e.Attribute == UpdatedTimeAttr {
+			return false, err
+		}
+		if err := t.attrs.Delete([]byte(e.Attribute)); err != nil {
+			return false, err
+		}
+		return true, t.removeFromRecords(e.Attribute)
+	}
+	t, err := a.table(e.Table, e.PrimaryKey)
+	if err != nil {
+		return false, err
+	}
+	v := replVersion{ts: e.ts, node: e.Node, tombstone: e.Op == ReplDelete}
+	if cur, ok := t.storedVersion(e.key); ok && !v.later(cur) {
+		return false, nil
+	}
+	if e.Op == ReplDelete {
+		if _, err := t.deleteRecord(e.key); err != nil {
+			return false, err
+		}
+	} else if err := a.put(t, e); err != nil {
+		return false, err
+	}
+	if err := t.setVersion(e.key, v); err != nil {
+		return false, err
+	}
+	t.meta.LastUpdated = a.now
+	return true, nil
+}
+
+// put stores an applied record whole, replacing the stored one.
+func (a *applier) put(t *tableTx, e *ReplEntry) error {
+	ct := a.now
+	if n, ok := e.rec[CreatedTimeAttr].(json.Number); ok {
+		if v, err := strconv.ParseInt(string(n), 10, 64); err == nil {
+			ct = v
+		} else if f, err := n.Float64(); err == nil {
+			ct = int64(f)
+		}
+	}
+	val, err := encodeValue(ct, e.rec)
+	if err != nil {
+		return err
+	}
+	names := make([]string, 0, len(e.rec))
+	for name := range e.rec {
+		names = append(names, name)
+	}
+	if err := t.addAttributes(names); err != nil {
+		return err
+	}
+	if old := t.recs.Get(e.key); old != nil {
+		oldCt, err := valueCtime(old)
+		if err != nil {
+			return fmt.Errorf("table %s.%s: %w", t.db, t.name, err)
+		}
+		delta := int64(len(val) - len(old))
+		if oldCt != ct {
+			if err := t.ctime.Delete(indexKey(oldCt, e.key)); err != nil {
+				return err
+			}
+			if err := t.ctime.Put(indexKey(ct, e.key), marker); err != nil {
+				return err
+			}
+		}
+		if err := t.recs.Put(e.key, val); err != nil {
+			return err
+		}
+		t.meta.Bytes += delta
+		return nil
+	}
+	if err := t.recs.Put(e.key, val); err != nil {
+		return err
+	}
+	if err := t.ctime.Put(indexKey(ct, e.key), marker); err != nil {
+		return err
+	}
+	t.meta.RecordCount++
+	t.meta.Bytes += footprint(e.key, val)
+	return nil
+}

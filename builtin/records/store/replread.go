@@ -1,0 +1,192 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Bounds of ReplOutbox.
+const (
+	// DefaultOutboxLimit is ReplOutbox's limit when the caller names none.
+	DefaultOutboxLimit = 1000
+	// MaxOutboxLimit bounds one read: entries are held in memory.
+	MaxOutboxLimit = 10_000
+)
+
+// ReplOutbox returns up to limit outbox entries with a seq above after,
+// in seq order (which is commit order for entries that touch the same
+// database), each the entry's JSON text. Entries of transactions still
+// running are never returned, nor any entry after them, so a reader that
+// goes on from the last seq it got misses nothing.
+func (s *Store) ReplOutbox(after uint64, limit int) ([]json.RawMessage, error) {
+	if limit <= 0 {
+		limit = DefaultOutboxLimit
+	}
+	limit = min(limit, MaxOutboxLimit)
+	safe := uint64(math.MaxUint64)
+	if st := s.rp.on.Load(); st != nil {
+		safe = st.safe()
+	}
+	if safe <= after {
+		return nil, nil
+	}
+	type item struct {
+		seq  uint64
+		text json.RawMessage
+	}
+	var items []item
+	read := func(tx *bolt.Tx) error {
+		root := tx.Bucket(replBucket)
+		if root == nil {
+			return nil
+		}
+		box := root.Bucket(outboxBucket)
+		if box == nil {
+			return nil
+		}
+		var from [8]byte
+		binary.BigEndian.PutUint64(from[:], after+1)
+		c := box.Cursor()
+		n := 0
+		for k, v := c.Seek(from[:]); k != nil && n < limit; k, v = c.Next() {
+			seq := binary.BigEndian.Uint64(k)
+			if seq > safe {
+				break
+			}
+			items = append(items, item{seq: seq, text: bytes.Clone(v)})
+			n++
+		}
+		return nil
+	}
+	err := s.withCtl(func(ctl *bolt.DB) error { return ctl.View(read) })
+	if err != nil && err != errNoCtl {
+		return nil, fmt.Errorf("reading the outbox: %w", err)
+	}
+	for _, db := range s.Databases() {
+		if err := s.view(db, read); err != nil && StatusOf(err) != 404 {
+			return nil, fmt.Errorf("reading the outbox of %s: %w", db, err)
+		}
+	}
+	sort.Slice(items, func(i, j int) bool { return items[i].seq < items[j].seq })
+	if len(items) > limit {
+		items = items[:limit]
+	}
+	out := make([]json.RawMessage, len(items))
+	for i, it := range items {
+		out[i] = it.text
+	}
+	return out, nil
+}
+
+// ReplAck drops the outbox entries up to seq upto (published and
+// acknowledged) and returns how many it dropped.
+func (s *Store) ReplAck(upto uint64) (int, error) {
+	dropped := 0
+	ack := func(tx *bolt.Tx) error {
+		root := tx.Bucket(replBucket)
+		if root == nil {
+			return nil
+		}
+		box := root.Bucket(outboxBucket)
+		if box == nil {
+			return nil
+		}
+		c := box.Cursor()
+		for k, _ := c.First(); k != nil && binary.BigEndian.Uint64(k) <= upto; k, _ = c.First() {
+			if err := c.Delete(); err != nil {
+				return err
+			}
+			dropped++
+		}
+		return nil
+	}
+	// has says whether a file holds an entry to drop, so that files with
+	// none are not written.
+	has := func(view func(func(*bolt.Tx) error) error) bool {
+		found := false
+		_ = view(func(tx *bolt.Tx) error {
+			if root := tx.Bucket(replBucket); root != nil {
+				if box := root.Bucket(outboxBucket); box != nil {
+					k, _ := box.Cursor().First()
+					found = k != nil && binary.BigEndian.Uint64(k) <= upto
+				}
+			}
+			return nil
+		})
+		return found
+	}
+	err := s.withCtl(func(ctl *bolt.DB) error {
+		if !has(ctl.View) {
+			return nil
+		}
+		return ctl.Update(ack)
+	})
+	if err != nil && err != errNoCtl {
+		return dropped, fmt.Errorf("acknowledging the outbox: %w", err)
+	}
+	for _, db := range s.Databases() {
+		view := func(fn func(*bolt.Tx) error) error { return s.view(db, fn) }
+		if !has(view) {
+			continue
+		}
+		if err := s.update(db, ack); err != nil && StatusOf(err) != 404 {
+			return dropped, fmt.Errorf("acknowledging the outbox of %s: %w", db, err)
+		}
+	}
+	return dropped, nil
+}
+
+// ReplChecksum is an order-independent digest of a table's records: the
+// number of records and the lane-wise sum (mod 2^64, four lanes) of the
+// SHA-256 of each record's primary key and its JSON with members sorted.
+// Two nodes holding the same records get the same checksum whatever order
+// they wrote them in.
+func (s *Store) ReplChecksum(ctx context.Context, db, table string) (int, string, error) {
+	var lanes [4]uint64
+	count := 0
+	err := s.viewTable(db, table, func(t *tableTx) error {
+		c := t.recs.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if count%ctxCheckEvery == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			rec, err := decodeValue(v)
+			if err != nil {
+				return fmt.Errorf("table %s.%s: %w", db, table, err)
+			}
+			text, err := json.Marshal(rec)
+			if err != nil {
+				return fmt.Errorf("table %s.%s: %w", db, table, err)
+			}
+			h := sha256.New()
+			h.Write(k)
+			h.Write([]byte{0})
+			h.Write(text)
+			sum := h.Sum(nil)
+			for i := range lanes {
+				lanes[i] += binary.BigEndian.Uint64(sum[i*8:])
+			}
+			count++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, "", err
+	}
+	var out [32]byte
+	for i, l := range lanes {
+		binary.BigEndian.PutUint64(out[i*8:], l)
+	}
+	return count, hex.EncodeToString(out[:]), nil
+}
