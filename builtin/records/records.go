@@ -74,7 +74,7 @@ func (f *Family) Info() sdk.Info { return sdk.Info{Name: "records", Version: Ver
 // Operations implements sdk.Family: the whole operation table.
 func (f *Family) Operations() []sdk.Operation {
 	super, perms, authn := sdk.AccessSuperUser, sdk.AccessPermissions, sdk.AccessAuthenticated
-	return []sdk.Operation{
+	return append([]sdk.Operation{
 		// Structure (ops_schema.go).
 		{Name: "create_database", Access: super, RestrictedName: "createSchema", Summary: "create a database", Handler: f.createDatabase},
 		{Name: "create_schema", Access: super, RestrictedName: "createSchema", Summary: "create a database (old name)", Handler: f.createDatabase},
@@ -111,7 +111,7 @@ func (f *Family) Operations() []sdk.Operation {
 		{Name: opCSVFileLoad, Access: super, Job: true, Summary: "load a CSV file on the server into a table, as a job", Handler: f.csvFileLoad},
 		{Name: opCSVURLLoad, Access: perms, Job: true, Summary: "load a CSV fetched over http(s) into a table, as a job", Handler: f.csvURLLoad},
 		{Name: opImportFromS3, Access: perms, Job: true, Summary: "load a CSV or JSON S3 object into a table, as a job", Handler: f.importFromS3},
-	}
+	}, f.replOperations()...) // replication, internal to the node (ops_repl.go)
 }
 
 // options is the family's config section (families.records in the config

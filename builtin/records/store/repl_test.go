@@ -456,7 +456,7 @@ func TestReplOutOfOrderDeliveryConverges(t *testing.T) {
 	}
 }
 
-func TestReplApplyRefusesBadEntries(t *testing.T) {
+func TestReplApplySkipsBadEntries(t *testing.T) {
 	s, _, _ := newStore(t, Options{})
 	good := ReplEntry{Ts: "1", Node: "a", Op: ReplCreateTable, Database: "db", Table: "t", PrimaryKey: "id"}
 	bad := []ReplEntry{
@@ -468,13 +468,16 @@ func TestReplApplyRefusesBadEntries(t *testing.T) {
 		{Ts: "1", Node: "a", Op: ReplPut, Database: "a/b", Table: "t", PrimaryKey: "id", Key: json.RawMessage(`1`), Record: json.RawMessage(`{}`)},
 	}
 	for i, e := range bad {
-		_, err := s.ReplApply("", []ReplEntry{good, e})
-		if StatusOf(err) != 400 || !strings.HasPrefix(err.Error(), "entry 1: ") {
-			t.Errorf("bad entry %d: %v", i, err)
+		res, err := s.ReplApply("", []ReplEntry{good, e, good})
+		if err != nil || res.Applied != 1 || res.Skipped != 2 || len(res.Unreadable) != 1 || !strings.HasPrefix(res.Unreadable[0], "entry 1: ") {
+			t.Errorf("bad entry %d: %+v %v", i, res, err)
+		}
+		if err := s.DropDatabase("db"); err != nil {
+			t.Fatal(err)
 		}
 	}
 	if dbs := s.Databases(); len(dbs) != 0 {
-		t.Errorf("a refused call wrote: %v", dbs)
+		t.Errorf("bad entries wrote: %v", dbs)
 	}
 }
 

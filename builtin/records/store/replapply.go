@@ -29,23 +29,28 @@ type ReplEntry struct {
 	ts  int64
 	key []byte
 	rec map[string]any
+	bad error // why the entry is skipped
 }
 
 // ReplApplied counts what ReplApply did.
 type ReplApplied struct {
 	// Applied entries changed this node; Skipped ones did not (already
-	// applied, older than what the key holds, or nothing left to do).
+	// applied, older than what the key holds, nothing left to do, an op
+	// this store does not know, or an entry it cannot read).
 	Applied int `json:"applied"`
 	Skipped int `json:"skipped"`
+	// Unreadable says why entries were skipped as unreadable, as
+	// "entry <index>: <why>".
+	Unreadable []string `json:"unreadable,omitempty"`
 }
 
-// ErrMsgReplEntry: an entry ReplApply cannot read, args its index and why (400).
-const ErrMsgReplEntry = "entry %d: %s"
-
 // ReplApply applies entries from node origin (an entry's own "node" wins
-// when it has one), in order. Every entry is checked before any is
-// applied: one bad entry refuses the call (400) with nothing written.
-// Consecutive entries of one database are applied in one transaction.
+// when it has one), in order. An entry with an op it does not know, or
+// that it cannot read (no ts, a bad name or key, a record that is not an
+// object), is skipped and named in Unreadable: sending it again would not
+// help. Consecutive entries of one database are applied in one
+// transaction; an error (I/O, a closed store) may leave earlier runs
+// applied, which is harmless since applying again is a no-op.
 //
 // Conflict rule: a put or delete applies only when its (ts, node) is later
 // than the version the key holds (ts first, then node names compared as
@@ -59,11 +64,17 @@ func (s *Store) ReplApply(origin string, entries []ReplEntry) (ReplApplied, erro
 	var out ReplApplied
 	for i := range entries {
 		if err := entries[i].parse(origin); err != nil {
-			return out, badRequest(ErrMsgReplEntry, i, err.Error())
+			entries[i].bad = err
+			out.Skipped++
+			out.Unreadable = append(out.Unreadable, fmt.Sprintf("entry %d: %v", i, err))
 		}
 	}
 	for i := 0; i < len(entries); {
 		e := &entries[i]
+		if e.bad != nil {
+			i++
+			continue
+		}
 		switch e.Op {
 		case ReplCreateDatabase, ReplDropDatabase:
 			ok, err := s.applyDatabaseOp(e)
@@ -76,8 +87,8 @@ func (s *Store) ReplApply(origin string, entries []ReplEntry) (ReplApplied, erro
 			continue
 		}
 		j := i + 1
-		for j < len(entries) && entries[j].Database == e.Database &&
-			entries[j].Op != ReplCreateDatabase && entries[j].Op != ReplDropDatabase {
+		for j < len(entries) && (entries[j].bad != nil || entries[j].Database == e.Database &&
+			entries[j].Op != ReplCreateDatabase && entries[j].Op != ReplDropDatabase) {
 			j++
 		}
 		n, err := s.applyRun(e.Database, entries[i:j])
@@ -221,6 +232,9 @@ func (s *Store) applyRun(db string, run []ReplEntry) (ReplApplied, error) {
 		out, maxTs = ReplApplied{}, 0
 		a := &applier{s: s, tx: tx, db: db, tables: map[string]*tableTx{}, now: s.nowMs()}
 		for i := range run {
+			if run[i].bad != nil {
+				continue
+			}
 			ok, err := a.apply(&run[i])
 			if err != nil {
 				return fmt.Errorf("applying entry %d (%s %s.%s): %w", run[i].Seq, run[i].Op, db, run[i].Table, err)

@@ -20,6 +20,9 @@ const (
 	DefaultOutboxLimit = 1000
 	// MaxOutboxLimit bounds one read: entries are held in memory.
 	MaxOutboxLimit = 10_000
+	// MaxOutboxBytes bounds the entries' text of one read (the transport
+	// keeps an answer under 4 MiB); one entry is returned whatever its size.
+	MaxOutboxBytes = 3 << 20
 )
 
 // ReplOutbox returns up to limit outbox entries with a seq above after,
@@ -79,6 +82,14 @@ func (s *Store) ReplOutbox(after uint64, limit int) ([]json.RawMessage, error) {
 	sort.Slice(items, func(i, j int) bool { return items[i].seq < items[j].seq })
 	if len(items) > limit {
 		items = items[:limit]
+	}
+	size := 0
+	for i, it := range items {
+		size += len(it.text) + 1
+		if i > 0 && size > MaxOutboxBytes {
+			items = items[:i]
+			break
+		}
 	}
 	out := make([]json.RawMessage, len(items))
 	for i, it := range items {

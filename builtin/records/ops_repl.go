@@ -1,0 +1,235 @@
+package records
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+
+	"github.com/hops-dev/hops/builtin/records/store"
+	"github.com/hops-dev/hops/sdk"
+)
+
+// Replication: the records source of the clustering contract
+// (docs/clustering.md, "Replication"). The clustering family calls these
+// operations through Host.Dispatch as the host's internal caller; the
+// router refuses every repl_* operation to HTTP clients as unknown, so
+// the handlers trust their caller. The store does the work (store/repl*.go).
+const (
+	opReplEnable    = "repl_records_enable"
+	opReplDisable   = "repl_records_disable"
+	opReplOutbox    = "repl_records_outbox"
+	opReplOutboxAck = "repl_records_outbox_ack"
+	opReplApply     = "repl_records_apply"
+	opReplChecksum  = "repl_records_checksum"
+	opReplStatus    = "repl_records_status"
+)
+
+// replOperations are the rows of the operation table for replication.
+func (f *Family) replOperations() []sdk.Operation {
+	super := sdk.AccessSuperUser
+	return []sdk.Operation{
+		{Name: opReplEnable, Access: super, Summary: "internal: keep the replication outbox (first time: copy every record into it)", Handler: f.replEnable},
+		{Name: opReplDisable, Access: super, Summary: "internal: stop keeping the replication outbox", Handler: f.replDisable},
+		{Name: opReplOutbox, Access: super, Summary: "internal: read outbox entries after a seq", Handler: f.replOutbox},
+		{Name: opReplOutboxAck, Access: super, Summary: "internal: drop outbox entries up to a seq", Handler: f.replOutboxAck},
+		{Name: opReplApply, Access: super, Summary: "internal: apply another node's entries (later ts, node wins)", Handler: f.replApply},
+		{Name: opReplChecksum, Access: super, Summary: "internal: a table's record count and order-independent checksum", Handler: f.replChecksum},
+		{Name: opReplStatus, Access: super, Summary: "internal: whether the outbox is kept, for whom and what it holds", Handler: f.replStatus},
+	}
+}
+
+// replEnable: repl_records_enable {node, databases}: databases is
+// replication.databases as the config has it: "*" for every database but
+// system, a list of names, or absent/null for none (the config's default
+// replicates the system database only, which the host owns). Answers
+// {message, copied}: copied is the number of records the first enable put
+// into the outbox.
+func (f *Family) replEnable(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
+	st, fields, err := f.begin(req)
+	if err != nil {
+		return nil, err
+	}
+	cfg := store.ReplConfig{Node: fields.String("node", sdk.Required)}
+	if raw, ok := fields.Raw("databases"); ok {
+		cfg.All, cfg.Databases, err = replDatabases(raw)
+		if err != nil {
+			fields.Fail("%s", err.Error())
+		}
+	}
+	if err := fields.Err(); err != nil {
+		return nil, err
+	}
+	copied, err := st.ReplEnable(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("enabling replication: %w", err)
+	}
+	f.log.Info("replication outbox on", "node", cfg.Node, "all", cfg.All, "databases", cfg.Databases, "copied", copied)
+	return sdk.OK(map[string]any{"message": "replication outbox enabled", "copied": copied}), nil
+}
+
+// replDatabases reads the databases field: "*", a list of names (a "*"
+// in it means all), or null.
+func replDatabases(raw json.RawMessage) (all bool, dbs []string, err error) {
+	raw = bytes.TrimSpace(raw)
+	switch {
+	case string(raw) == "null":
+		return false, nil, nil
+	case string(raw) == `"*"`:
+		return true, nil, nil
+	}
+	if err := json.Unmarshal(raw, &dbs); err != nil {
+		return false, nil, fmt.Errorf(`'databases' must be "*" or a list of database names`)
+	}
+	for _, d := range dbs {
+		if d == "*" {
+			return true, nil, nil
+		}
+	}
+	return false, dbs, nil
+}
+
+// replDisable: repl_records_disable {}.
+func (f *Family) replDisable(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
+	st, _, err := f.begin(req)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.ReplDisable(); err != nil {
+		return nil, fmt.Errorf("disabling replication: %w", err)
+	}
+	f.log.Info("replication outbox off")
+	return sdk.Message("replication outbox disabled"), nil
+}
+
+// replOutbox: repl_records_outbox {after, limit}: {"entries": [...]}, the
+// entries after seq after in seq order, at most limit (default 1000, at
+// most 10 000) and about 3 MiB.
+func (f *Family) replOutbox(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
+	st, fields, err := f.begin(req)
+	if err != nil {
+		return nil, err
+	}
+	after := seqField(fields, "after", false)
+	limit, _ := fields.Int("limit")
+	if err := fields.Err(); err != nil {
+		return nil, err
+	}
+	entries, err := st.ReplOutbox(after, limit)
+	if err != nil {
+		return nil, err
+	}
+	size := len(`{"entries":[]}`)
+	for _, e := range entries {
+		size += len(e) + 1
+	}
+	b := make([]byte, 0, size)
+	b = append(b, `{"entries":[`...)
+	for i, e := range entries {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, e...)
+	}
+	b = append(b, "]}"...)
+	return sdk.RawJSON(b), nil
+}
+
+// seqField reads a non-negative whole seq field.
+func seqField(fields *sdk.Fields, key string, required bool) uint64 {
+	var opts []sdk.FieldOption
+	if required {
+		opts = append(opts, sdk.Required)
+	}
+	n, ok := fields.Number(key, opts...)
+	if !ok {
+		return 0
+	}
+	if n < 0 || n != math.Trunc(n) || n > 1<<53 {
+		fields.Fail("'%s' must be a whole number of at least 0", key)
+		return 0
+	}
+	return uint64(n)
+}
+
+// replOutboxAck: repl_records_outbox_ack {upto}: {"dropped": n}.
+func (f *Family) replOutboxAck(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
+	st, fields, err := f.begin(req)
+	if err != nil {
+		return nil, err
+	}
+	upto := seqField(fields, "upto", true)
+	if err := fields.Err(); err != nil {
+		return nil, err
+	}
+	n, err := st.ReplAck(upto)
+	if err != nil {
+		return nil, err
+	}
+	return sdk.OK(map[string]int{"dropped": n}), nil
+}
+
+// replApplyBody is repl_records_apply's body.
+type replApplyBody struct {
+	Origin  string            `json:"origin"`
+	Entries []json.RawMessage `json:"entries"`
+}
+
+// replApply: repl_records_apply {origin, entries}: {"applied", "skipped"}
+// (and "unreadable" naming entries it could not read, which are logged).
+// Entries apply in order, each at most once (see store.ReplApply).
+func (f *Family) replApply(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
+	st, err := f.store()
+	if err != nil {
+		return nil, err
+	}
+	var body replApplyBody
+	if err := json.Unmarshal(req.Body, &body); err != nil {
+		return nil, sdk.BadRequest("'entries' must be a list of objects: %v", err)
+	}
+	entries := make([]store.ReplEntry, len(body.Entries))
+	for i, raw := range body.Entries {
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		if err := dec.Decode(&entries[i]); err != nil {
+			entries[i] = store.ReplEntry{Op: "unreadable: " + err.Error()}
+		}
+	}
+	res, err := st.ReplApply(body.Origin, entries)
+	if err != nil {
+		return nil, fmt.Errorf("applying entries from %s: %w", body.Origin, err)
+	}
+	if len(res.Unreadable) > 0 {
+		f.log.Warn("replicated entries skipped", "origin", body.Origin, "unreadable", res.Unreadable)
+	}
+	return sdk.OK(res), nil
+}
+
+// replChecksum: repl_records_checksum {database, table}: {"count",
+// "checksum"}, the same on two nodes holding the same records.
+func (f *Family) replChecksum(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
+	st, fields, err := f.begin(req)
+	if err != nil {
+		return nil, err
+	}
+	t := readTarget(fields)
+	if err := fields.Err(); err != nil {
+		return nil, err
+	}
+	n, sum, err := st.ReplChecksum(ctx, t.db, t.table)
+	if err != nil {
+		return nil, err
+	}
+	return sdk.OK(map[string]any{"count": n, "checksum": sum}), nil
+}
+
+// replStatus: repl_records_status {}: {enabled, node, all, databases}.
+func (f *Family) replStatus(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
+	st, _, err := f.begin(req)
+	if err != nil {
+		return nil, err
+	}
+	cfg, on := st.ReplStatus()
+	return sdk.OK(map[string]any{"enabled": on, "node": cfg.Node, "all": cfg.All, "databases": cfg.Databases}), nil
+}
