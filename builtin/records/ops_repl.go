@@ -13,9 +13,9 @@ import (
 
 // Replication: the records source of the clustering contract
 // (docs/clustering.md, "Replication"). The clustering family calls these
-// operations through Host.Dispatch as the host's internal caller; the
-// router refuses every repl_* operation to HTTP clients as unknown, so
-// the handlers trust their caller. The store does the work (store/repl*.go).
+// operations through Host.Dispatch as the host's internal caller; they are
+// sdk.AccessInternal, so the router refuses them to every other caller
+// (HTTP clients, super users included) and the handlers trust theirs. The store does the work (store/repl*.go).
 const (
 	opReplEnable    = "repl_records_enable"
 	opReplDisable   = "repl_records_disable"
@@ -28,15 +28,15 @@ const (
 
 // replOperations are the rows of the operation table for replication.
 func (f *Family) replOperations() []sdk.Operation {
-	super := sdk.AccessSuperUser
+	internal := sdk.AccessInternal
 	return []sdk.Operation{
-		{Name: opReplEnable, Access: super, Summary: "internal: keep the replication outbox (first time: copy every record into it)", Handler: f.replEnable},
-		{Name: opReplDisable, Access: super, Summary: "internal: stop keeping the replication outbox", Handler: f.replDisable},
-		{Name: opReplOutbox, Access: super, Summary: "internal: read outbox entries after a seq", Handler: f.replOutbox},
-		{Name: opReplOutboxAck, Access: super, Summary: "internal: drop outbox entries up to a seq", Handler: f.replOutboxAck},
-		{Name: opReplApply, Access: super, Summary: "internal: apply another node's entries (later ts, node wins)", Handler: f.replApply},
-		{Name: opReplChecksum, Access: super, Summary: "internal: a table's record count and order-independent checksum", Handler: f.replChecksum},
-		{Name: opReplStatus, Access: super, Summary: "internal: whether the outbox is kept, for whom and what it holds", Handler: f.replStatus},
+		{Name: opReplEnable, Access: internal, Summary: "internal: keep the replication outbox (first time: copy every record into it)", Handler: f.replEnable},
+		{Name: opReplDisable, Access: internal, Summary: "internal: stop keeping the replication outbox", Handler: f.replDisable},
+		{Name: opReplOutbox, Access: internal, Summary: "internal: read outbox entries after a seq", Handler: f.replOutbox},
+		{Name: opReplOutboxAck, Access: internal, Summary: "internal: drop outbox entries up to a seq", Handler: f.replOutboxAck},
+		{Name: opReplApply, Access: internal, Summary: "internal: apply another node's entries (later ts, node wins)", Handler: f.replApply},
+		{Name: opReplChecksum, Access: internal, Summary: "internal: a table's record count and order-independent checksum", Handler: f.replChecksum},
+		{Name: opReplStatus, Access: internal, Summary: "internal: whether the outbox is kept, for whom and what it holds", Handler: f.replStatus},
 	}
 }
 

@@ -47,14 +47,14 @@ func TestDescribeListsTheTable(t *testing.T) {
 		"csv_file_load":         {sdk.AccessSuperUser, "", true},
 		"csv_url_load":          {sdk.AccessPermissions, "", true},
 		"import_from_s3":        {sdk.AccessPermissions, "", true},
-		// Replication: internal (the router refuses repl_* from HTTP).
-		"repl_records_enable":     {sdk.AccessSuperUser, "", false},
-		"repl_records_disable":    {sdk.AccessSuperUser, "", false},
-		"repl_records_outbox":     {sdk.AccessSuperUser, "", false},
-		"repl_records_outbox_ack": {sdk.AccessSuperUser, "", false},
-		"repl_records_apply":      {sdk.AccessSuperUser, "", false},
-		"repl_records_checksum":   {sdk.AccessSuperUser, "", false},
-		"repl_records_status":     {sdk.AccessSuperUser, "", false},
+		// Replication: internal (the router refuses them to HTTP clients).
+		"repl_records_enable":     {sdk.AccessInternal, "", false},
+		"repl_records_disable":    {sdk.AccessInternal, "", false},
+		"repl_records_outbox":     {sdk.AccessInternal, "", false},
+		"repl_records_outbox_ack": {sdk.AccessInternal, "", false},
+		"repl_records_apply":      {sdk.AccessInternal, "", false},
+		"repl_records_checksum":   {sdk.AccessInternal, "", false},
+		"repl_records_status":     {sdk.AccessInternal, "", false},
 	}
 	if len(e.h.Description.Operations) != len(want) {
 		t.Errorf("%d operations, want %d", len(e.h.Description.Operations), len(want))
