@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sync"
 	"time"
 
@@ -178,6 +179,7 @@ func (f *Family) apply(ctx context.Context, set settings, restart bool) error {
 		if cur != nil {
 			f.stopNode()
 			f.log.Info("clustering stopped: no replication port or route is configured")
+			f.disableSources(ctx)
 		}
 		f.setState(nil, set, nil)
 		return nil
@@ -196,6 +198,12 @@ func (f *Family) apply(ctx context.Context, set settings, restart bool) error {
 		if err := cur.reloadRoutes(set); err != nil {
 			return err
 		}
+		f.mu.Lock()
+		prev := f.set
+		f.mu.Unlock()
+		if cur.repl != nil && !reflect.DeepEqual(prev.replDatabases(), set.replDatabases()) {
+			cur.repl.setDatabases(set.replDatabases())
+		}
 		f.setState(cur, set, nil)
 		f.log.Info("routes applied", "routes", set.Routes)
 		return nil
@@ -211,7 +219,7 @@ func (f *Family) apply(ctx context.Context, set settings, restart bool) error {
 		return err
 	}
 	n.repl, err = startReplicator(replOptions{Self: set.NodeName, URL: n.info.URL, Token: n.info.Token,
-		StartTime: f.readStartTime(), Dispatch: f.internal, Log: f.log.Named("repl")})
+		StartTime: f.readStartTime(), Databases: set.replDatabases(), Dispatch: f.internal, Log: f.log.Named("repl")})
 	if err != nil {
 		n.stop()
 		return err

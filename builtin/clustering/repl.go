@@ -105,12 +105,14 @@ type replicator struct {
 	nc       *nats.Conn
 	js       jetstream.JetStream
 
+	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	// streamMu makes one publisher at a time create the stream.
 	streamMu sync.Mutex
 
 	mu        sync.Mutex
+	databases any                  // replication.databases, sent with every enable
 	startTime *time.Time           // DeliverByStartTime for consumers made from now on
 	stream    bool                 // this node's stream exists
 	following map[string]*follower // by stream name
@@ -130,6 +132,9 @@ type replOptions struct {
 	URL       string
 	Token     string
 	StartTime *time.Time
+	// Databases is replication.databases for the sources' enable: "*"
+	// or a list of names.
+	Databases any
 	Sources   []string
 	Dispatch  dispatcher
 	Log       hclog.Logger
@@ -154,7 +159,7 @@ func startReplicator(o replOptions) (*replicator, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &replicator{self: o.Self, log: o.Log, dispatch: o.Dispatch, nc: nc, js: js,
-		startTime: o.StartTime, cancel: cancel, following: map[string]*follower{},
+		startTime: o.StartTime, databases: o.Databases, ctx: ctx, cancel: cancel, following: map[string]*follower{},
 		enabled: map[string]bool{}, warned: map[string]bool{}}
 	for _, src := range o.Sources {
 		r.wg.Add(1)
@@ -313,10 +318,14 @@ func (r *replicator) publish(ctx context.Context, source string) {
 	}
 }
 
-// enable asks a source to keep an outbox, until it answers.
+// enable asks a source to keep an outbox, until it answers. The body
+// carries replication.databases (the records source replicates those).
 func (r *replicator) enable(ctx context.Context, source string) bool {
 	for {
-		_, err := r.call(ctx, source, "enable", map[string]any{"node": r.self})
+		r.mu.Lock()
+		dbs := r.databases
+		r.mu.Unlock()
+		_, err := r.call(ctx, source, "enable", map[string]any{"node": r.self, "databases": dbs})
 		if err == nil {
 			r.mu.Lock()
 			r.enabled[source] = true
@@ -555,4 +564,23 @@ func sourceOf(subj string) string {
 		return subj[i+1:]
 	}
 	return subj
+}
+
+// setDatabases applies a changed replication.databases: every source that
+// was enabled is enabled again with it (the records source copies a newly
+// replicated database into its outbox).
+func (r *replicator) setDatabases(dbs any) {
+	r.mu.Lock()
+	r.databases = dbs
+	var sources []string
+	for src, on := range r.enabled {
+		if on {
+			sources = append(sources, src)
+		}
+	}
+	r.mu.Unlock()
+	for _, src := range sources {
+		r.wg.Add(1)
+		go func() { defer r.wg.Done(); r.enable(r.ctx, src) }()
+	}
 }

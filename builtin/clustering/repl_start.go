@@ -1,6 +1,7 @@
 package clustering
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -88,4 +89,15 @@ func (r *replicator) setStartTime(t time.Time) {
 	r.mu.Lock()
 	r.startTime = &t
 	r.mu.Unlock()
+}
+
+// disableSources tells every source to stop keeping an outbox: with
+// clustering off nothing would drain it. Enabling again later copies
+// everything into the outboxes anew.
+func (f *Family) disableSources(ctx context.Context) {
+	for _, src := range replSources {
+		if _, err := f.internal(ctx, []byte(`{"operation":"`+opName(src, "disable")+`"}`)); err != nil {
+			f.log.Warn("replication: disable a source", "source", src, "error", err)
+		}
+	}
 }

@@ -53,6 +53,15 @@ type settings struct {
 	CertHostname string
 }
 
+// replDatabases is replication.databases as the sources' enable takes it:
+// "*" or the list of names.
+func (s settings) replDatabases() any {
+	if s.All {
+		return "*"
+	}
+	return s.Databases
+}
+
 // enabled reports whether the config asks for clustering: a port or a
 // route is named.
 func (s settings) enabled() bool { return s.Port > 0 || len(s.Routes) > 0 }
