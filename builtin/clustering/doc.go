@@ -10,7 +10,20 @@
 // stops it); settings.go reads the replication.* keys; node.go starts,
 // reloads and stops the NATS server; tls.go builds the route TLS from the
 // certs family's certificates; ops_cluster.go and status.go are the
-// handlers.
+// handlers; repl.go is the replication transport (repl_status.go its
+// cluster_status times, repl_start.go add_node's start_time).
+//
+// Replication: while the NATS server runs, a replicator enables each
+// source (the host's "system", the records family's "records") with the
+// internal operation repl_<source>_enable, publishes each source's outbox
+// (repl_<source>_outbox, one message per entry, Nats-Msg-Id
+// <node>:<source>:<seq>) to the node's own stream HOPS_<NODE> (one
+// replica, placed on this server by its tag), acknowledges the outbox
+// after JetStream's PubAcks (repl_<source>_outbox_ack), and follows every
+// other node's stream with a durable consumer HOPS_<SELF>, applying runs
+// of one source in order (repl_<source>_apply) and acking after. Nothing
+// waits on NATS but the replicator: while it is down or has no meta
+// leader, changes wait in the sources' outboxes.
 //
 // When it runs: only when replication.port, replication.securePort or
 // replication.routes is set (routes alone mean securePort 9933), or after

@@ -98,6 +98,16 @@
 // tokens with a per-process key, carried in sdk.Caller.Token so a family can
 // Dispatch or start a job as the caller. They die with the process.
 //
+// # Replication
+//
+// In a cluster, users and roles replicate (repl.go, ops_repl.go): once the
+// clustering family calls repl_system_enable, setJSON and deleteKey put
+// every user and role change into an outbox in the same transaction, and
+// repl_system_apply applies other nodes' changes (later (ts, node) wins,
+// drops leave tombstones) and drops the credential cache entries they
+// touch. Tokens carry a "kid" header naming the signing key; a token
+// signed by another node verifies with the public key that node sent.
+//
 // # Roles
 //
 // A role's permission object is HarperDB's: super_user (bool),
