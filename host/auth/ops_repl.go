@@ -16,9 +16,10 @@ import (
 )
 
 // The system source's internal operations (the contract in
-// docs/clustering.md, "Replication"). Their names start with repl_, so
-// the router refuses them to HTTP clients (router.InternalPrefix); the
-// clustering family calls them as the host's internal caller.
+// docs/clustering.md, "Replication"): sdk.AccessInternal, and named
+// repl_*, so the router refuses them to HTTP clients
+// (router.InternalPrefix); the clustering family calls them as the
+// host's internal caller.
 
 // maxOutboxPage bounds one repl_system_outbox answer.
 const maxOutboxPage = 1024
@@ -27,7 +28,7 @@ const maxOutboxPage = 1024
 // host's registry.
 func (s *Service) ReplOperations() []registry.Local {
 	op := func(name, summary string, h sdk.Handler) registry.Local {
-		return registry.Local{Op: sdk.Operation{Name: name, Access: sdk.AccessSuperUser, Summary: summary, Handler: h}}
+		return registry.Local{Op: sdk.Operation{Name: name, Access: sdk.AccessInternal, Summary: summary, Handler: h}}
 	}
 	return []registry.Local{
 		op("repl_system_enable", "internal: keep an outbox of user and role changes (clustering)", s.opReplEnable),
