@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hops-dev/hops/builtin/internal/fastjson/jsontest"
 	"github.com/hops-dev/hops/builtin/records/store"
 )
 
@@ -76,4 +77,33 @@ func BenchmarkInsertStoreDirect(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*benchBatch)/b.Elapsed().Seconds(), "records/s")
+}
+
+// BenchmarkSearchByHash1000 answers search_by_hash of 1,000 ids with
+// get_attributes ["*"] through the whole family, on a table of 10,000
+// loader-like records (eleven mixed attributes). One op is one answer.
+func BenchmarkSearchByHash1000(b *testing.B) {
+	e := newEnv(b, harnessOpts{section: map[string]any{}})
+	e.table("db", "bench")
+	var recs strings.Builder
+	recs.WriteByte('[')
+	for i := range 10_000 {
+		if i > 0 {
+			recs.WriteByte(',')
+		}
+		recs.Write(jsontest.LoaderRecord(i))
+	}
+	recs.WriteByte(']')
+	e.insert("db", "bench", recs.String())
+	ids := make([]int, 1000)
+	for i := range ids {
+		ids[i] = (i * 7919) % 10_000
+	}
+	body := op("search_by_hash", "database", "db", "table", "bench", "hash_values", ids, "get_attributes", []string{"*"})
+	b.ReportAllocs()
+	for b.Loop() {
+		if r := e.h.Super(b, body); r.Status != 200 {
+			b.Fatalf("search_by_hash: %d %.200s", r.Status, r.Body)
+		}
+	}
 }

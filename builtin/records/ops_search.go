@@ -105,6 +105,13 @@ func (f *Family) searchByHash(ctx context.Context, req *sdk.Request) (*sdk.Respo
 	if err != nil {
 		return nil, err
 	}
+	if db, ok := s.st.(*store.Store); ok {
+		// The records' stored text, copied where it is already in the
+		// answer's form (the same bytes as decoding and encoding them).
+		return streamRaw(ctx, s.p, func(emit func([]byte) error) error {
+			return db.GetRaw(ctx, s.t.db, s.t.table, keys, emit)
+		}), nil
+	}
 	return streamRecords(ctx, s.p, func(emit func(map[string]any) error) error {
 		return s.st.Get(ctx, s.t.db, s.t.table, keys, emit)
 	}), nil

@@ -183,6 +183,32 @@ func TestWholeTableAnswersAsAnyOtherSearch(t *testing.T) {
 	}
 }
 
+// TestHashAnswersAsAnyOtherSearch: search_by_hash is answered from the
+// records' stored text too (store.GetRaw); given every key in key order
+// (and one unknown), its answer must be byte for byte that of a search
+// that decodes every record.
+func TestHashAnswersAsAnyOtherSearch(t *testing.T) {
+	e := withDogs(t)
+	e.insert("db", "dogs", `[{"id":10,"name":"q\"uote\\ \u0001 \u2028","owner":{"z":1,"a":[1.50,{"y":null,"b":"é"}]}},`+
+		`{"id":11,"weight":1e300,"tags":[],"extra":{},"nick":"<b>&</b>"},{"id":12},{"id":-3.5,"name":"neg"}]`)
+	for _, attrs := range [][]string{{"*"}, {"owner", "id", "nope"}} {
+		decoded := e.super(onDogs("search_by_conditions", "conditions", []any{}, "get_attributes", attrs))
+		var keys []any
+		for _, rec := range decodeList(t, e.super(onDogs("search_by_conditions", "conditions", []any{}, "get_attributes", []string{"id"}))) {
+			keys = append(keys, rec["id"])
+		}
+		keys = append(keys, 999)
+		before := rawAnswers.Load()
+		raw := e.super(onDogs("search_by_hash", "hash_values", keys, "get_attributes", attrs))
+		if rawAnswers.Load()-before != 1 {
+			t.Fatalf("search_by_hash %v was not answered from the stored text", attrs)
+		}
+		if raw.Status != 200 || len(decodeList(t, raw)) != 8 || string(raw.Body) != string(decoded.Body) {
+			t.Errorf("search_by_hash %v: %d\n%s\nsearch_by_conditions:\n%s", attrs, raw.Status, raw.Body, decoded.Body)
+		}
+	}
+}
+
 // TestFieldsAreReadByExactKeyLastDuplicate: every search reads its fields,
 // nested conditions and sort included, by their exact keys, the last of
 // duplicates winning, and names every missing field at once.

@@ -43,6 +43,36 @@ func (s *Store) Get(ctx context.Context, db, table string, keys []any, fn func(r
 	})
 }
 
+// GetRaw is Get yielding each found record's stored JSON text, as ScanRaw
+// does, for answers that copy what is already in their form. fn must not
+// keep raw after it returns.
+func (s *Store) GetRaw(ctx context.Context, db, table string, keys []any, fn func(raw []byte) error) error {
+	return s.viewTable(db, table, func(t *tableTx) error {
+		for i, k := range keys {
+			if i%ctxCheckEvery == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			enc, kind, _ := encodeKey(k)
+			if kind != keyValid {
+				continue
+			}
+			v := t.recs.Get(enc)
+			if v == nil {
+				continue
+			}
+			if _, err := valueCtime(v); err != nil {
+				return fmt.Errorf("table %s.%s: %w", db, table, err)
+			}
+			if err := fn(v[valueHeaderLen:]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // Scan calls fn with every record of the table in primary key order
 // (numbers, ascending, then strings, bytewise). It streams: one record is
 // decoded at a time, so memory stays flat however large the table. See the
