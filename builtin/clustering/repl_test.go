@@ -383,3 +383,63 @@ func TestReplicationResume(t *testing.T) {
 		t.Fatalf("b applied %v after its restart, want 1..7 once", seqs)
 	}
 }
+
+// A node cut off from every other node keeps storing its changes in its
+// own stream (one replica, no leader needed): its outbox drains while it
+// is alone, and a peer that comes back applies them.
+func TestReplicationCutOffNodeKeepsPublishing(t *testing.T) {
+	c := newReplCluster(t, 3)
+	for i := range c.nodes {
+		c.start(i)
+	}
+	a, b := c.nodes[0], c.nodes[1]
+	waitFor(t, "a enabled", replDeadline, func() bool {
+		a.h["system"].mu.Lock()
+		defer a.h["system"].mu.Unlock()
+		return a.h["system"].enabled
+	})
+	a.h["system"].write("user_put")
+	waitFor(t, "b follows a", replDeadline, func() bool { return len(b.h["system"].appliedFrom(a.name)) == 1 })
+	c.stop(1)
+	c.stop(2)
+	for k := 0; k < 20; k++ {
+		a.h["system"].write("user_put")
+	}
+	waitFor(t, "a's outbox drained while alone", replDeadline, func() bool { return a.h["system"].pending() == 0 })
+	c.start(1)
+	waitFor(t, "b catches up", replDeadline, func() bool { return inOrder(b.h["system"].appliedFrom(a.name), 21) })
+}
+
+// With a start time, a node's new consumers deliver only what was stored
+// since then.
+func TestReplicationStartTime(t *testing.T) {
+	c := newReplCluster(t, 3)
+	c.start(0)
+	c.start(2) // a quorum for a while b is away
+	a := c.nodes[0]
+	waitFor(t, "a enabled", replDeadline, func() bool {
+		a.h["system"].mu.Lock()
+		defer a.h["system"].mu.Unlock()
+		return a.h["system"].enabled
+	})
+	for k := 0; k < 5; k++ {
+		a.h["system"].write("old")
+	}
+	waitFor(t, "old changes stored", replDeadline, func() bool { return a.h["system"].pending() == 0 })
+	time.Sleep(50 * time.Millisecond)
+	since := time.Now()
+	for k := 0; k < 3; k++ {
+		a.h["system"].write("new")
+	}
+	waitFor(t, "new changes stored", replDeadline, func() bool { return a.h["system"].pending() == 0 })
+	c.start(1, func(o *replOptions) { o.StartTime = &since })
+	b := c.nodes[1]
+	waitFor(t, "b applies since its start time", replDeadline, func() bool { return len(b.h["system"].opsFrom(a.name)) >= 3 })
+	time.Sleep(300 * time.Millisecond)
+	if ops := b.h["system"].opsFrom(a.name); len(ops) != 3 || ops[0] != "new" {
+		t.Fatalf("b applied %v, want the 3 new changes only", ops)
+	}
+	waitFor(t, "c (no start time) applies all 8", replDeadline, func() bool {
+		return inOrder(c.nodes[2].h["system"].appliedFrom(a.name), 8)
+	})
+}
