@@ -60,7 +60,7 @@
 //
 // An attempt the throttle admits is verified on one of two lanes
 // (lanes.go): the low lane, for addresses and usernames that have failed
-// recently, runs one hash at a time, only while no normal verification
+// recently or have an attempt in flight, runs one hash at a time, only while no normal verification
 // runs or waits, and pauses its PBKDF2 rounds while one starts; the normal
 // lane (first logins from addresses that have not failed) never waits for
 // it. Both lanes bound their queues and waits and refuse 429 past them.

@@ -131,8 +131,11 @@ func getFailures(m map[string]*failures, key string, now time.Time) *failures {
 // begin reserves an attempt for (addr, username), or returns how long the
 // caller must wait first. Every begin that returns 0 is followed by one
 // end. The lane is where the attempt is verified (lanes.go): the low one
-// when the address has failed since it was last forgotten, or the
-// username has and the address is not known for it.
+// when the address has failed since it was last forgotten or has an
+// attempt being verified, or the username has (and the address is not
+// known for it). Attempts in flight count as the throttle counts them,
+// as failures until they end: a burst of guesses takes one normal
+// verification, not one per guess.
 func (t *throttle) begin(addr, username string, now time.Time) (time.Duration, lane) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -140,7 +143,7 @@ func (t *throttle) begin(addr, username string, now time.Time) (time.Duration, l
 	forget(a, now)
 	w := a.wait(addrFreeFailures, now)
 	l := laneNormal
-	if a.n > 0 {
+	if a.n+a.pending > 0 {
 		l = laneLow
 	}
 	var u *failures
@@ -148,7 +151,7 @@ func (t *throttle) begin(addr, username string, now time.Time) (time.Duration, l
 		u = getFailures(t.users, username, now)
 		forget(u, now)
 		w = max(w, u.wait(userFreeFailures, now))
-		if u.n > 0 {
+		if u.n+u.pending > 0 {
 			l = laneLow
 		}
 	}
