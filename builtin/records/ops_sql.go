@@ -115,6 +115,14 @@ func sqlSelect(ctx context.Context, st tableReader, stmt *sqlq.Statement, caller
 		}), nil
 	}
 	return streamRecords(ctx, p, func(emit func(map[string]any) error) error {
+		if db, ok := st.(*store.Store); ok && stmt.Joins() {
+			// A join may read one table by key while it scans another:
+			// both through one read transaction per database (see
+			// store.Snapshot).
+			snap := db.Snapshot()
+			defer snap.Close()
+			return stmt.Run(ctx, snap, emit)
+		}
 		return stmt.Run(ctx, st, emit)
 	}), nil
 }

@@ -91,7 +91,7 @@ func compileFunc(x *sqlparser.FuncExpr, sc *scope) (operand, error) {
 // compileAggArg compiles an aggregate's argument, where no aggregate may
 // nest.
 func compileAggArg(e sqlparser.Expr, sc *scope) (operand, error) {
-	inner := &scope{table: sc.table, alias: sc.alias, refs: sc.refs}
+	inner := &scope{table: sc.table, alias: sc.alias, refs: sc.refs, join: sc.join}
 	return compileOperand(e, inner)
 }
 

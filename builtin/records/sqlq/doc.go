@@ -17,7 +17,8 @@
 //
 // What runs: one table (db.table, backticks, [brackets], an alias), joins
 // (INNER, LEFT, RIGHT, FULL OUTER, CROSS, a table list; ON or USING; across
-// databases and self-joins: join.go, hash joins on equalities), or no FROM
+// databases and self-joins: join.go, primary-key lookups or hash joins on
+// equalities), or no FROM
 // at all (one row); a column list, *, or * beside other columns; AS;
 // DISTINCT; arithmetic (+ - * / %), CASE, and the scalar functions of
 // HarperDB's SQL reference (scalar.go, datefn.go: string, math,

@@ -89,14 +89,16 @@ func (f *fakeSource) Get(ctx context.Context, db, table string, keys []any, fn f
 		return err
 	}
 	f.gets = append(f.gets, keys)
+	byKey := make(map[string][]map[string]any, len(t.recs))
+	for _, r := range t.recs {
+		k := string(appendKey(nil, r[t.pk]))
+		byKey[k] = append(byKey[k], r)
+	}
 	for _, k := range keys {
-		want := string(appendKey(nil, k))
-		for _, r := range t.recs {
-			if string(appendKey(nil, r[t.pk])) == want {
-				f.yielded++
-				if err := fn(r); err != nil {
-					return err
-				}
+		for _, r := range byKey[string(appendKey(nil, k))] {
+			f.yielded++
+			if err := fn(r); err != nil {
+				return err
 			}
 		}
 	}

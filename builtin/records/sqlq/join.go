@@ -2,18 +2,30 @@ package sqlq
 
 import (
 	"context"
+	"strconv"
 	"strings"
 
 	"github.com/dolthub/vitess/go/vt/sqlparser"
 )
 
-// A join runs as a left-deep chain of hash joins. Every table after the
-// first is read once into memory and, when its ON condition holds an
-// equality between a column of the new table and an expression over the
-// tables before it, hashed on that; the first table then streams through
-// the chain, each row probing the hashes, so no step scans the product of
-// two tables when an equality exists. An ON without such an equality (and
-// CROSS JOIN) compares each row with every row of the new table.
+// A join runs as a left-deep chain of steps, each joining one more table
+// to the rows before it. The first table streams, in batches of joinBatch
+// rows, through the steps; each step finds the new table's rows for a row
+// in one of three ways (plan chooses, see stepMode):
+//   - lookup: ON (or USING) holds an equality between the new table's
+//     primary key and an expression over the tables before, and the join
+//     is INNER or LEFT: the batch's keys are read with one Source.Get,
+//     nothing of the new table is held, and the work is one key read per
+//     row before.
+//   - hash: ON holds other equalities between the two sides: the new table
+//     is read into memory once and hashed on them; each row before probes
+//     the hash, O(n+m) in all. The store keeps no index on attributes
+//     other than the primary key, so this is the plan for an equi-join on
+//     any other attribute (see docs/design.md).
+//   - loop: no equality (or CROSS JOIN): each row before is compared with
+//     every row of the new table, held in memory.
+// RIGHT and FULL joins hash or loop: they must know which of the new
+// table's rows found no partner.
 //
 // A joined row is one map: each table's attributes under qualifiedKey
 // (alias and name), and each attribute also under its bare name, taken
@@ -49,6 +61,9 @@ type joinStep struct {
 type joinPlan struct {
 	tables []joinTable // in FROM order; tables[0] streams
 	steps  []joinStep  // steps[i] joins tables[i+1]
+	// hashOnly, set by tests, makes plan never choose modeLookup, so a
+	// test can compare a lookup join's rows with the hash join's.
+	hashOnly bool
 }
 
 // qualifiedKey is the key of alias.col in a joined row; it cannot clash
@@ -150,7 +165,7 @@ func compileJoin(from sqlparser.TableExprs, opts Options, refs *attrRefs) (*join
 		switch {
 		case p.cross:
 		case len(p.cond.Using) > 0:
-			st.on, err = jp.usingCond(p.cond.Using, i+1, refs)
+			st.on, st.left, st.right = jp.usingCond(p.cond.Using, i+1, refs)
 		default:
 			st.on, err = compileCond(p.cond.On, sc)
 			if err == nil {
@@ -166,20 +181,21 @@ func compileJoin(from sqlparser.TableExprs, opts Options, refs *attrRefs) (*join
 }
 
 // usingCond compiles USING (c, ...) for tables[n]: the bare c of the rows
-// before equals c of the new table.
-func (jp *joinPlan) usingCond(cols sqlparser.Columns, n int, refs *attrRefs) (cond, error) {
-	var c cond
+// before equals c of the new table; each is also an equality key.
+func (jp *joinPlan) usingCond(cols sqlparser.Columns, n int, refs *attrRefs) (c cond, left, right []operand) {
 	for _, col := range cols {
 		name := col.String()
 		refs.add(name)
-		eq := cmpCond{op: opEq, l: colRef(name), r: colRef(qualifiedKey(jp.tables[n].alias, name))}
+		l, r := colRef(name), colRef(qualifiedKey(jp.tables[n].alias, name))
+		eq := cmpCond{op: opEq, l: l, r: r}
+		left, right = append(left, l), append(right, r)
 		if c == nil {
 			c = eq
 		} else {
 			c = andCond{l: c, r: eq}
 		}
 	}
-	return c, nil
+	return c, left, right
 }
 
 // equiKeys finds the top-level AND terms of on that are l = r with r over
@@ -301,13 +317,135 @@ func combine(row map[string]any, alias string, rec map[string]any) map[string]an
 	return out
 }
 
-// builtStep is a joinStep with its table read: rows, their hash, and for
-// RIGHT and FULL joins which rows found a partner.
+// stepMode is how one join step finds the new table's rows for a row of
+// the tables before it.
+type stepMode uint8
+
+const (
+	// modeLoop compares the row with every row of the new table, read
+	// into memory once: ON without an equality between the sides, CROSS.
+	modeLoop stepMode = iota
+	// modeHash looks the row's equality key up in a hash of the new table,
+	// read into memory once: O(n+m) for n rows before and m new rows.
+	modeHash
+	// modeLookup reads the new table's records by primary key
+	// (Source.Get), one call per batch of rows before: ON holds an
+	// equality with the new table's primary key, the join is INNER or
+	// LEFT, and nothing of the new table is held in memory.
+	modeLookup
+)
+
+// String names the mode for tests and Plan.
+func (m stepMode) String() string {
+	switch m {
+	case modeHash:
+		return "hash"
+	case modeLookup:
+		return "lookup"
+	}
+	return "loop"
+}
+
+// joinBatch is how many rows go through a join step together: the rows
+// before a lookup step share one Source.Get, and a step's output is
+// handed on in batches of this size, so memory is bounded by it times the
+// number of steps, not by the tables.
+const joinBatch = 1024
+
+// builtStep is a joinStep ready to run: for modeHash and modeLoop its
+// table's rows (and the hash), for RIGHT and FULL joins which rows found a
+// partner; for modeLookup which equality names the primary key.
 type builtStep struct {
 	*joinStep
-	rows    []map[string]any // the table's records
-	hash    map[string][]int // nil without equality keys
+	mode    stepMode
+	keyAt   int              // modeLookup: the equality of left/right on the primary key
+	rows    []map[string]any // the table's records (modeHash, modeLoop)
+	hash    map[string][]int // modeHash
 	matched []bool
+}
+
+// plan chooses each step's mode. A step reads by primary key when one of
+// its equalities compares the new table's primary key (alias.pk) with an
+// expression over the tables before, and the join keeps no unmatched rows
+// of the new table (INNER, LEFT); otherwise it hashes on its equalities,
+// or loops when it has none. Errors from src (an unknown table) are
+// returned unchanged.
+func (jp *joinPlan) plan(src Source) ([]*builtStep, error) {
+	built := make([]*builtStep, len(jp.steps))
+	for i := range jp.steps {
+		b := &builtStep{joinStep: &jp.steps[i], mode: modeLoop}
+		t := b.table
+		pk, err := src.PrimaryKey(t.ref.DB, t.ref.Table)
+		if err != nil {
+			return nil, err
+		}
+		if len(b.right) > 0 {
+			b.mode = modeHash
+		}
+		if !jp.hashOnly && (b.kind == joinInner || b.kind == joinLeft) {
+			for k, r := range b.right {
+				if r == colRef(qualifiedKey(t.alias, pk)) {
+					b.mode, b.keyAt = modeLookup, k
+					break
+				}
+			}
+		}
+		built[i] = b
+	}
+	return built, nil
+}
+
+// Plan returns the mode of each join step ("lookup", "hash" or "loop"),
+// in FROM order, as Run would choose them over src; nil without joins.
+func (st *Statement) Plan(src Source) ([]string, error) {
+	if st.sel == nil || st.sel.join == nil {
+		return nil, nil
+	}
+	built, err := st.sel.join.plan(src)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(built))
+	for i, b := range built {
+		out[i] = b.mode.String()
+	}
+	return out, nil
+}
+
+// Joins reports whether the statement reads a join (so a Source should
+// let it nest reads: see Source).
+func (st *Statement) Joins() bool { return st.sel != nil && st.sel.join != nil }
+
+// load reads a hash or loop step's table into memory and hashes it.
+func (b *builtStep) load(ctx context.Context, src Source) error {
+	t := b.table
+	err := src.Scan(ctx, t.ref.DB, t.ref.Table, func(rec map[string]any) error {
+		b.rows = append(b.rows, rec)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if b.mode == modeHash {
+		b.hash = make(map[string][]int, len(b.rows))
+		var buf []byte
+		var c rowCtx
+		vals := make([]any, len(b.right))
+		for j, r := range b.rows {
+			c.rec = combine(nil, t.alias, r)
+			for k, op := range b.right {
+				vals[k] = op.eval(&c)
+			}
+			var ok bool
+			if buf, ok = joinKey(buf[:0], vals...); ok {
+				b.hash[string(buf)] = append(b.hash[string(buf)], j)
+			}
+		}
+	}
+	if b.kind == joinRight || b.kind == joinFull {
+		b.matched = make([]bool, len(b.rows))
+	}
+	return nil
 }
 
 // joinKey appends the hash key of vals; ok is false when one is NULL
@@ -328,47 +466,117 @@ func joinKey(buf []byte, vals ...any) ([]byte, bool) {
 	return buf, true
 }
 
-// run reads the tables and calls fn with each joined row.
+// lookupKeys returns the primary keys a value v may equal: a number as
+// itself and as its shortest text (a string key "5" equals 5, as = compares
+// them), a string as itself and, when it holds a number, as that number.
+// NULL, booleans, objects and arrays equal no key.
+func lookupKeys(v any) []any {
+	k, f := classify(v)
+	switch k {
+	case kindNumber:
+		return []any{f, strconv.FormatFloat(f, 'f', -1, 64)}
+	case kindString:
+		return keyList([]any{v})
+	}
+	return nil
+}
+
+// run reads the tables and calls fn with each joined row: the first table
+// streams in batches of joinBatch rows through the steps in order.
 func (jp *joinPlan) run(ctx context.Context, src Source, fn func(map[string]any) error) error {
-	built := make([]*builtStep, len(jp.steps))
-	for i := range jp.steps {
-		b := &builtStep{joinStep: &jp.steps[i]}
-		t := b.table
-		err := src.Scan(ctx, t.ref.DB, t.ref.Table, func(rec map[string]any) error {
-			b.rows = append(b.rows, rec)
+	built, err := jp.plan(src)
+	if err != nil {
+		return err
+	}
+	for _, b := range built {
+		if b.mode != modeLookup {
+			if err := b.load(ctx, src); err != nil {
+				return err
+			}
+		}
+	}
+	// through passes rows through steps i and after, and on to fn.
+	var through func(rows []map[string]any, i int) error
+	through = func(rows []map[string]any, i int) error {
+		if i == len(built) {
+			for _, r := range rows {
+				if err := fn(r); err != nil {
+					return err
+				}
+			}
 			return nil
-		})
+		}
+		out := make([]map[string]any, 0, joinBatch)
+		push := func(r map[string]any) error {
+			out = append(out, r)
+			if len(out) < joinBatch {
+				return nil
+			}
+			err := through(out, i+1)
+			clear(out)
+			out = out[:0]
+			return err
+		}
+		var err error
+		if built[i].mode == modeLookup {
+			err = built[i].lookup(ctx, src, rows, push)
+		} else {
+			err = built[i].probe(ctx, rows, push)
+		}
 		if err != nil {
 			return err
 		}
-		if len(b.right) > 0 {
-			b.hash = make(map[string][]int, len(b.rows))
-			var buf []byte
-			var c rowCtx
-			for j, r := range b.rows {
-				c.rec = combine(nil, t.alias, r)
-				vals := make([]any, len(b.right))
-				for k, op := range b.right {
-					vals[k] = op.eval(&c)
+		return through(out, i+1)
+	}
+	first := jp.tables[0]
+	batch := make([]map[string]any, 0, joinBatch)
+	err = src.Scan(ctx, first.ref.DB, first.ref.Table, func(rec map[string]any) error {
+		batch = append(batch, combine(nil, first.alias, rec))
+		if len(batch) < joinBatch {
+			return nil
+		}
+		err := through(batch, 0)
+		clear(batch)
+		batch = batch[:0]
+		return err
+	})
+	if err == nil {
+		err = through(batch, 0)
+	}
+	if err != nil {
+		return err
+	}
+	// Rows of a RIGHT or FULL join's table that found no partner, NULL
+	// for the tables before it, continue through the later steps.
+	for i, b := range built {
+		batch = batch[:0]
+		for j, m := range b.matched {
+			if m {
+				continue
+			}
+			batch = append(batch, combine(nil, b.table.alias, b.rows[j]))
+			if len(batch) == joinBatch {
+				if err := through(batch, i+1); err != nil {
+					return err
 				}
-				var ok bool
-				if buf, ok = joinKey(buf[:0], vals...); ok {
-					b.hash[string(buf)] = append(b.hash[string(buf)], j)
-				}
+				batch = batch[:0]
 			}
 		}
-		if b.kind == joinRight || b.kind == joinFull {
-			b.matched = make([]bool, len(b.rows))
+		if err := through(batch, i+1); err != nil {
+			return err
 		}
-		built[i] = b
 	}
-	var probe func(row map[string]any, i int) error
-	probe = func(row map[string]any, i int) error {
-		if i == len(built) {
-			return fn(row)
-		}
-		b := built[i]
-		var c rowCtx
+	return nil
+}
+
+// probe joins each row with the matching rows of a hash or loop step's
+// table, in the table's order; a LEFT or FULL join keeps a row that
+// matched nothing.
+func (b *builtStep) probe(ctx context.Context, rows []map[string]any, push func(map[string]any) error) error {
+	var c rowCtx
+	vals := make([]any, len(b.left))
+	var key []byte
+	for _, row := range rows {
 		found := false
 		try := func(j int) error {
 			merged := combine(row, b.table.alias, b.rows[j])
@@ -380,15 +588,15 @@ func (jp *joinPlan) run(ctx context.Context, src Source, fn func(map[string]any)
 			if b.matched != nil {
 				b.matched[j] = true
 			}
-			return probe(merged, i+1)
+			return push(merged)
 		}
-		if b.hash != nil {
+		if b.mode == modeHash {
 			c.rec = row
-			vals := make([]any, len(b.left))
 			for k, op := range b.left {
 				vals[k] = op.eval(&c)
 			}
-			if key, ok := joinKey(nil, vals...); ok {
+			var ok bool
+			if key, ok = joinKey(key[:0], vals...); ok {
 				for _, j := range b.hash[string(key)] {
 					if err := try(j); err != nil {
 						return err
@@ -408,25 +616,71 @@ func (jp *joinPlan) run(ctx context.Context, src Source, fn func(map[string]any)
 			}
 		}
 		if !found && (b.kind == joinLeft || b.kind == joinFull) {
-			return probe(row, i+1)
+			if err := push(row); err != nil {
+				return err
+			}
 		}
-		return nil
 	}
-	first := jp.tables[0]
-	err := src.Scan(ctx, first.ref.DB, first.ref.Table, func(rec map[string]any) error {
-		return probe(combine(nil, first.alias, rec), 0)
-	})
-	if err != nil {
-		return err
+	return nil
+}
+
+// lookup joins each row with the new table's records read by primary key:
+// one Source.Get for the whole batch, then each row, in order, with the
+// records of its key that pass ON; a LEFT join keeps a row that matched
+// nothing.
+func (b *builtStep) lookup(ctx context.Context, src Source, rows []map[string]any, push func(map[string]any) error) error {
+	var c rowCtx
+	rowKeys := make([][]any, len(rows))
+	var keys []any
+	seen := make(map[string]bool, len(rows))
+	var buf []byte
+	for i, row := range rows {
+		c.rec = row
+		rowKeys[i] = lookupKeys(b.left[b.keyAt].eval(&c))
+		for _, k := range rowKeys[i] {
+			buf = appendKey(buf[:0], k)
+			if !seen[string(buf)] {
+				seen[string(buf)] = true
+				keys = append(keys, k)
+			}
+		}
 	}
-	// Rows of a RIGHT or FULL join's table that found no partner, NULL
-	// for the tables before it, continue through the later steps.
-	for i, b := range built {
-		for j, m := range b.matched {
-			if !m {
-				if err := probe(combine(nil, b.table.alias, b.rows[j]), i+1); err != nil {
-					return err
-				}
+	t := b.table
+	found := make(map[string]map[string]any, len(keys))
+	if len(keys) > 0 {
+		pk, err := src.PrimaryKey(t.ref.DB, t.ref.Table)
+		if err != nil {
+			return err
+		}
+		err = src.Get(ctx, t.ref.DB, t.ref.Table, keys, func(rec map[string]any) error {
+			found[string(appendKey(nil, rec[pk]))] = rec
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	for i, row := range rows {
+		matched := false
+		for _, k := range rowKeys[i] {
+			buf = appendKey(buf[:0], k)
+			rec, ok := found[string(buf)]
+			if !ok {
+				continue
+			}
+			merged := combine(row, t.alias, rec)
+			c.rec = merged
+			if b.on != nil && b.on.test(&c) != triTrue {
+				continue
+			}
+			matched = true
+			if err := push(merged); err != nil {
+				return err
+			}
+		}
+		if !matched && b.kind == joinLeft {
+			if err := push(row); err != nil {
+				return err
 			}
 		}
 	}

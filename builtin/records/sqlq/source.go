@@ -19,6 +19,9 @@ type Source interface {
 	Scan(ctx context.Context, db, table string, fn func(rec map[string]any) error) error
 	// Get calls fn with the record of each key that exists, in the order
 	// given. Keys are float64 or string. An error from fn stops the read
-	// and is returned as is.
+	// and is returned as is. A join calls Get from inside Scan's fn (see
+	// join.go): over a store whose nested reads could deadlock, run
+	// statements that Join through a source that allows it
+	// (store.Snapshot).
 	Get(ctx context.Context, db, table string, keys []any, fn func(rec map[string]any) error) error
 }

@@ -17,30 +17,35 @@ const ctxCheckEvery = 1024
 // for what fn may do.
 func (s *Store) Get(ctx context.Context, db, table string, keys []any, fn func(rec map[string]any) error) error {
 	return s.viewTable(db, table, func(t *tableTx) error {
-		for i, k := range keys {
-			if i%ctxCheckEvery == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			enc, kind, _ := encodeKey(k)
-			if kind != keyValid {
-				continue
-			}
-			v := t.recs.Get(enc)
-			if v == nil {
-				continue
-			}
-			rec, err := decodeValue(v)
-			if err != nil {
-				return fmt.Errorf("table %s.%s: %w", db, table, err)
-			}
-			if err := fn(rec); err != nil {
+		return t.get(ctx, keys, fn)
+	})
+}
+
+// get reads the records of keys from t, in the order given.
+func (t *tableTx) get(ctx context.Context, keys []any, fn func(rec map[string]any) error) error {
+	for i, k := range keys {
+		if i%ctxCheckEvery == 0 {
+			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
-		return nil
-	})
+		enc, kind, _ := encodeKey(k)
+		if kind != keyValid {
+			continue
+		}
+		v := t.recs.Get(enc)
+		if v == nil {
+			continue
+		}
+		rec, err := decodeValue(v)
+		if err != nil {
+			return fmt.Errorf("table %s.%s: %w", t.db, t.name, err)
+		}
+		if err := fn(rec); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // GetRaw is Get yielding each found record's stored JSON text, as ScanRaw

@@ -1,0 +1,103 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// Snapshot reads tables of any number of databases through one read
+// transaction per database, opened at its first use and held until Close.
+// Its reads (PrimaryKey, Attributes, Scan, Get) are the Store's, and may
+// be nested: a Get inside a Scan's callback reads through the same
+// transaction. Nesting two of the Store's own reads on one database would
+// open a second read transaction while the first is open, which deadlocks
+// if a writer needs to grow the file's mmap in between (bbolt's
+// documented rule); a SQL join that looks one table up by key while it
+// scans another reads through a Snapshot for that reason.
+//
+// A Snapshot is for one goroutine; Close must be called, and while it is
+// open a write that grows the database's file waits for it, as it waits
+// for any long scan.
+type Snapshot struct {
+	s   *Store
+	txs map[string]*bolt.Tx
+}
+
+// Snapshot starts a Snapshot; nothing is opened until a read needs it.
+func (s *Store) Snapshot() *Snapshot {
+	return &Snapshot{s: s, txs: map[string]*bolt.Tx{}}
+}
+
+// Close ends every read transaction the Snapshot opened.
+func (sn *Snapshot) Close() error {
+	var errs []error
+	for db, tx := range sn.txs {
+		if err := tx.Rollback(); err != nil && !errors.Is(err, berrors.ErrTxClosed) {
+			errs = append(errs, fmt.Errorf("closing read of %s: %w", db, err))
+		}
+	}
+	clear(sn.txs)
+	return errors.Join(errs...)
+}
+
+// viewTable runs fn with table opened in the Snapshot's transaction on db.
+func (sn *Snapshot) viewTable(db, table string, fn func(t *tableTx) error) error {
+	if err := validateNames(db, table); err != nil {
+		return err
+	}
+	tx, ok := sn.txs[db]
+	if !ok {
+		bdb, err := sn.s.handle(db)
+		if err != nil {
+			return err
+		}
+		if tx, err = bdb.Begin(false); err != nil {
+			return sn.s.txError(db, err)
+		}
+		sn.txs[db] = tx
+	}
+	t, err := openTable(tx, db, table)
+	if err != nil {
+		return err
+	}
+	return fn(t)
+}
+
+// PrimaryKey is Store.PrimaryKey within the Snapshot.
+func (sn *Snapshot) PrimaryKey(db, table string) (string, error) {
+	var pk string
+	err := sn.viewTable(db, table, func(t *tableTx) error {
+		pk = t.meta.PrimaryKey
+		return nil
+	})
+	return pk, err
+}
+
+// Attributes is Store.Attributes within the Snapshot.
+func (sn *Snapshot) Attributes(db, table string) ([]string, error) {
+	var attrs []string
+	err := sn.viewTable(db, table, func(t *tableTx) error {
+		attrs = t.attributeNames()
+		return nil
+	})
+	return attrs, err
+}
+
+// Scan is Store.Scan within the Snapshot.
+func (sn *Snapshot) Scan(ctx context.Context, db, table string, fn func(rec map[string]any) error) error {
+	return sn.viewTable(db, table, func(t *tableTx) error {
+		sn.s.prefetch.wholeTable(t)
+		return t.scan(ctx, fn)
+	})
+}
+
+// Get is Store.Get within the Snapshot.
+func (sn *Snapshot) Get(ctx context.Context, db, table string, keys []any, fn func(rec map[string]any) error) error {
+	return sn.viewTable(db, table, func(t *tableTx) error {
+		return t.get(ctx, keys, fn)
+	})
+}

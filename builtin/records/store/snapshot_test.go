@@ -1,0 +1,80 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestSnapshotNestedReads: a Get inside a Scan's callback reads through
+// the Snapshot's one transaction, across databases too; a write that grows
+// the file meanwhile waits for Close and then completes (with two read
+// transactions on one file, it could never complete).
+func TestSnapshotNestedReads(t *testing.T) {
+	s, _, _ := newStore(t, Options{InitialMmapSize: -1}) // so the big write remaps
+	mustTable(t, s, "a", "l")
+	mustTable(t, s, "a", "r")
+	mustTable(t, s, "b", "r")
+	if _, err := s.Insert("a", "l", records(t, `[{"id":1,"rid":10},{"id":2,"rid":20},{"id":3,"rid":99}]`)); err != nil {
+		t.Fatal(err)
+	}
+	for _, db := range []string{"a", "b"} {
+		if _, err := s.Insert(db, "r", records(t, `[{"id":10,"v":"x"},{"id":20,"v":"y"}]`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	big := records(t, fmt.Sprintf(`[{"id":100,"pad":"%s"}]`, strings.Repeat("x", 64<<20)))
+	snap := s.Snapshot()
+	defer snap.Close()
+	ctx := context.Background()
+	var got []string
+	wrote := make(chan error, 1)
+	err := snap.Scan(ctx, "a", "l", func(rec map[string]any) error {
+		if fmt.Sprint(rec["id"]) == "1" {
+			// A write large enough to grow the file's mmap, while the
+			// scan's transaction is open.
+			go func() {
+				_, err := s.Insert("a", "r", big)
+				wrote <- err
+			}()
+			time.Sleep(2 * time.Second) // for the write to reach its remap
+		}
+		for _, db := range []string{"a", "b"} {
+			err := snap.Get(ctx, db, "r", []any{rec["rid"]}, func(r map[string]any) error {
+				got = append(got, fmt.Sprint(db, rec["id"], r["v"]))
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pk, err := snap.PrimaryKey("b", "r"); err != nil || pk != "id" {
+		t.Errorf("PrimaryKey = %q, %v", pk, err)
+	}
+	if err := snap.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if want := "[a1x b1x a2y b2y]"; fmt.Sprint(got) != want {
+		t.Errorf("got %v, want %s", got, want)
+	}
+	select {
+	case err := <-wrote:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the write never completed after Close")
+	}
+	snap2 := s.Snapshot()
+	defer snap2.Close()
+	if err := snap2.Get(ctx, "a", "nope", []any{1.0}, func(map[string]any) error { return nil }); StatusOf(err) != 404 {
+		t.Errorf("unknown table: %v", err)
+	}
+}
