@@ -151,3 +151,24 @@ func jsonOf(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+func TestCastNumberFastPathAgrees(t *testing.T) {
+	for _, s := range []string{"0", "-0", "5", "-5", "12.5", "0.5", "0.50", "10", "100", "1.0", "-0.5", "00.5", "1.", ".5",
+		"123456789012345", "1234567890123456", "12345678.1234567", "0.000001", "-12.34", "0.0", "99.990"} {
+		slow := func() (json.Number, bool) { // the general path only
+			f, ok := jsStringToNumber(s)
+			if !ok || s != "0" && s[0] == '0' && !strings.HasPrefix(s, "0.") {
+				return "", false
+			}
+			if f == 0 {
+				return "0", true
+			}
+			return json.Number(jsNumber(f)), true
+		}
+		gotN, gotOK := castNumber(s)
+		wantN, wantOK := slow()
+		if gotN != wantN || gotOK != wantOK {
+			t.Errorf("castNumber(%q) = %q %v, want %q %v", s, gotN, gotOK, wantN, wantOK)
+		}
+	}
+}

@@ -95,11 +95,14 @@ func castJSONDeep(v any) any {
 // castNumber is HarperDB's autoCasterIsNumberCheck then Number(s): the
 // number as a json.Number written as JavaScript writes it.
 func castNumber(s string) (json.Number, bool) {
-	// A canonical decimal integer (the common case) is its own text.
-	if canonicalInt(s) {
+	// A canonical decimal (the common case) is its own text.
+	if canonicalDecimal(s) {
 		return json.Number(s), true
 	}
-	trimmed := strings.TrimFunc(s, isJSSpace)
+	trimmed := s
+	if !isASCIIGraphic(s[0]) || !isASCIIGraphic(s[len(s)-1]) {
+		trimmed = strings.TrimFunc(s, isJSSpace)
+	}
 	if trimmed == "" {
 		return "", false
 	}
@@ -121,24 +124,51 @@ func castNumber(s string) (json.Number, bool) {
 // written the same by JavaScript (below 2^53, which has 16 digits).
 const maxExactDigits = 15
 
-// canonicalInt reports whether s is a decimal integer JavaScript writes
-// back unchanged: an optional minus, no leading zero, at most
-// maxExactDigits digits.
-func canonicalInt(s string) bool {
+// canonicalDecimal reports whether s is a decimal JavaScript writes back
+// unchanged: an optional minus, an integer part without a leading zero
+// (or 0 with a fraction), an optional fraction not ending in 0, at most
+// maxExactDigits digits in all, and not zero itself unless "0".
+func canonicalDecimal(s string) bool {
 	d := s
 	if len(d) > 0 && d[0] == '-' {
 		d = d[1:]
 	}
-	if d == "" || len(d) > maxExactDigits || d[0] == '0' && (len(d) > 1 || len(s) > 1) {
+	if d == "" || len(d) > maxExactDigits+1 {
 		return false
 	}
+	digits, dot, nonZero := 0, -1, false
 	for i := 0; i < len(d); i++ {
-		if d[i] < '0' || d[i] > '9' {
+		switch c := d[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+			nonZero = nonZero || c != '0'
+		case c == '.' && dot < 0:
+			dot = i
+		default:
 			return false
 		}
 	}
+	intPart := d
+	if dot >= 0 {
+		intPart = d[:dot]
+		if dot == len(d)-1 || d[len(d)-1] == '0' {
+			return false
+		}
+	}
+	switch {
+	case digits > maxExactDigits, intPart == "":
+		return false
+	case intPart[0] == '0' && len(intPart) > 1:
+		return false
+	case !nonZero:
+		return s == "0"
+	}
 	return true
 }
+
+// isASCIIGraphic reports whether c is a printable ASCII byte other than
+// space: a byte JavaScript's trim keeps.
+func isASCIIGraphic(c byte) bool { return c > ' ' && c < 0x7f }
 
 // isJSSpace reports whether r is white space or a line terminator to
 // JavaScript's String.prototype.trim and Number().
@@ -317,13 +347,39 @@ func atoi2(s string) (int, bool) {
 // years, six digits and a sign outside 0000-9999.
 func jsISOString(t time.Time) string {
 	y := t.Year()
-	year := fmt.Sprintf("%04d", y)
 	if y < 0 || y > 9999 {
 		sign := "+"
 		if y < 0 {
 			sign, y = "-", -y
 		}
-		year = fmt.Sprintf("%s%06d", sign, y)
+		return fmt.Sprintf("%s%06d", sign, y) + t.Format("-01-02T15:04:05.000Z")
 	}
-	return year + t.Format("-01-02T15:04:05.000Z")
+	_, mo, d := t.Date()
+	h, mi, sec := t.Clock()
+	ms := t.Nanosecond() / int(time.Millisecond)
+	b := make([]byte, 0, len("2006-01-02T15:04:05.000Z"))
+	pad := func(n, width int) {
+		for w := width - 1; w >= 0; w-- {
+			p := 1
+			for k := 0; k < w; k++ {
+				p *= 10
+			}
+			b = append(b, byte('0'+n/p%10))
+		}
+	}
+	pad(y, 4)
+	b = append(b, '-')
+	pad(int(mo), 2)
+	b = append(b, '-')
+	pad(d, 2)
+	b = append(b, 'T')
+	pad(h, 2)
+	b = append(b, ':')
+	pad(mi, 2)
+	b = append(b, ':')
+	pad(sec, 2)
+	b = append(b, '.')
+	pad(ms, 3)
+	b = append(b, 'Z')
+	return string(b)
 }

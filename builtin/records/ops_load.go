@@ -31,9 +31,11 @@ import (
 // rows read).
 
 // loadBatch is how many rows one write transaction of a load holds:
-// enough to amortise a commit's fsync, few enough that a batch's records
-// stay a few MiB in memory whatever the file's size.
-const loadBatch = 10_000
+// enough to amortise a commit's fsync, few enough that a batch's records,
+// the store's copies and bbolt's dirty pages (with the garbage collector's
+// headroom) keep the family's heap growth well under 64 MiB whatever the
+// file's size (scripts/bench/csvload.sh measures it).
+const loadBatch = 5_000
 
 // loadProgressUnit is what a load's progress counts.
 const loadProgressUnit = "records"
