@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# Cluster benchmark (issue 18), not a test: hops nodes on loopback, each
+# its own root, routed over mutual TLS (each node trusts the others' CAs).
+#   single    insert throughput of one node without clustering (loader:
+#             N_TP records, BATCH per request, C clients), CPU per record;
+#   userlag   add_user on A until B lists it (it then logs in there): p50/p99;
+#   lag       a record inserted on A until search_by_hash finds it on B:
+#             p50/p99 at idle, then under LAG_RATE records/s of other
+#             inserts on A;
+#   cluster   the same load as single into A of a 3-node cluster, and how
+#             long until B holds every record; ratio to single;
+#   roll      restart_service http_workers with replicated: true started on
+#             A under a client load on all three nodes (two clients each,
+#             insert + search_by_hash): failed requests, each node's
+#             restart time; then restart (whole instance) the same way;
+#   catchup   C stopped, N_CATCH records inserted on A, C started: time
+#             until C holds them all.
+# The record phases need records replication; without it they print
+# "skipped" and the others still run. With HDB_DIR (an npm install of
+# HarperDB 4.7.29) it then tries a 2-node HarperDB cluster on loopback
+# (replication.routes) for the lag and the rolling restart beside hops.
+# Every figure is printed beside the load average. Processes started here
+# are stopped on exit (by pid); the roots are removed.
+#
+#   scripts/bench/cluster.sh
+#   N_TP=100000 N_CATCH=200000 scripts/bench/cluster.sh     # shorter
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. scripts/bench/lib.sh
+N_TP=${N_TP:-200000}
+N_CATCH=${N_CATCH:-1000000}
+BATCH=${BATCH:-1000}
+C=${C:-2}
+LAG_N=${LAG_N:-200}
+LAG_RATE=${LAG_RATE:-10000}
+BASE=${BASE:-$((21000 + RANDOM % 15000))}
+OUT=${OUT:-scripts/bench/results}
+mkdir -p "$OUT" bin
+exec > >(tee "$OUT/cluster.txt") 2>&1
+work=$(mktemp -d /tmp/hops-cluster-bench.XXXXXX)
+trap bench_cleanup EXIT
+
+go build -o bin/hops ./host/cmd/hops
+go build -o bin/bench-loader ./scripts/bench/loader
+go build -o bin/bench-cluster ./scripts/bench/clusterbench
+bench_machine
+
+names=(node-a node-b node-c)
+declare -A http cport pid
+for i in 0 1 2; do
+  http[${names[$i]}]=$((BASE + i))
+  cport[${names[$i]}]=$((BASE + 10 + i))
+done
+url() { echo "http://127.0.0.1:${http[$1]}/"; }
+
+# node_config NAME: TLS cluster port on loopback, a route to every other.
+node_config() {
+  local n=$1 o
+  echo "replication:"
+  echo "  hostname: $n"
+  echo "  securePort: ${cport[$n]}"
+  echo "  routes:"
+  for o in "${names[@]}"; do [ "$o" = "$n" ] || echo "    - 127.0.0.1:${cport[$o]}"; done
+  echo "families:"
+  echo "  clustering:"
+  echo "    host: 127.0.0.1"
+}
+
+# start_node NAME: hops for NAME under $work/NAME (config written once).
+start_node() {
+  local n=$1 root=$work/$1
+  mkdir -p "$root"
+  [ -f "$root/hops-config.yaml" ] || node_config "$n" >"$root/hops-config.yaml"
+  env ROOTPATH="$root" HDB_ADMIN_USERNAME=$BENCH_USER HDB_ADMIN_PASSWORD=$BENCH_PASS \
+    OPERATIONSAPI_NETWORK_PORT="${http[$n]}" LOGGING_LEVEL=warn LOGGING_STDSTREAMS=false \
+    bin/hops run >>"$root/hops.out" 2>&1 &
+  pid[$n]=$!
+  bench_pids+=("${pid[$n]}")
+  wait_up "$(url "$n")"
+}
+
+stop_node() {
+  local n=$1
+  kill "${pid[$n]}"
+  wait "${pid[$n]}" 2>/dev/null || true
+}
+
+# wait_job URL ID: until the job ends; prints its status.
+wait_job() {
+  local s
+  for _ in $(seq 1 600); do
+    s=$(op "$1" "{\"operation\":\"get_job\",\"id\":\"$2\"}" | jq -r '.[0].status // empty')
+    [ "$s" = COMPLETE ] || [ "$s" = ERROR ] && { echo "$s"; return; }
+    sleep 0.1
+  done
+  echo TIMEOUT
+}
+
+# cpu_ticks PIDS...: utime+stime of the processes and their children.
+cpu_ticks() {
+  local t=0 p q
+  for p in "$@"; do
+    for q in $(tree_pids "$p"); do
+      t=$((t + $(awk '{print $14+$15}' "/proc/$q/stat" 2>/dev/null || echo 0)))
+    done
+  done
+  echo "$t"
+}
+
+# load_into URL TABLE N: the loader's RESULT line, with CPU per record of
+# the given pids (clock ticks -> us).
+load_into() {
+  local u=$1 t=$2 n=$3; shift 3
+  op "$u" '{"operation":"create_database","database":"bench"}' >/dev/null
+  op "$u" "{\"operation\":\"create_table\",\"database\":\"bench\",\"table\":\"$t\",\"primary_key\":\"id\"}" >/dev/null
+  sleep 1
+  local c0 c1 line
+  c0=$(cpu_ticks "$@")
+  line=$(bin/bench-loader -url "$u" -user $BENCH_USER -pass $BENCH_PASS -db bench -table "$t" -n "$n" -batch "$BATCH" -c "$C" | grep RESULT)
+  c1=$(cpu_ticks "$@")
+  echo "$line cpu_us_per_record=$(( (c1 - c0) * 1000000 / $(getconf CLK_TCK) / n ))"
+}
+
+rps_of() { sed -n 's/.* rps=\([0-9.]*\).*/\1/p' <<<"$1"; }
+
+# --- single node ---------------------------------------------------------
+bench_load single
+mkdir -p "$work/single"
+env ROOTPATH="$work/single" HDB_ADMIN_USERNAME=$BENCH_USER HDB_ADMIN_PASSWORD=$BENCH_PASS \
+  OPERATIONSAPI_NETWORK_PORT=$((BASE + 20)) LOGGING_LEVEL=warn LOGGING_STDSTREAMS=false \
+  bin/hops run >"$work/single.out" 2>&1 &
+single_pid=$!
+bench_pids+=("$single_pid")
+wait_up "http://127.0.0.1:$((BASE + 20))/"
+single=$(load_into "http://127.0.0.1:$((BASE + 20))/" t "$N_TP" "$single_pid")
+echo "[single] $single"
+kill "$single_pid"; wait "$single_pid" 2>/dev/null || true
+
+# --- the cluster -----------------------------------------------------------
+for n in "${names[@]}"; do start_node "$n"; done
+for n in "${names[@]}"; do
+  for o in "${names[@]}"; do
+    [ "$o" = "$n" ] && continue
+    ca=$(op "$(url "$o")" '{"operation":"list_certificates"}' | jq -c '[.[] | select(.is_authority)][0].certificate')
+    op "$(url "$n")" "{\"operation\":\"add_certificate\",\"name\":\"ca-$o\",\"is_authority\":true,\"certificate\":$ca}" >/dev/null
+  done
+  id=$(op "$(url "$n")" '{"operation":"restart_service","service":"clustering_config"}' | jq -r .job_id)
+  wait_job "$(url "$n")" "$id" >/dev/null
+done
+t0=$(date +%s.%N)
+for _ in $(seq 1 600); do
+  ok=0
+  for n in "${names[@]}"; do
+    c=$(op "$(url "$n")" '{"operation":"cluster_status"}' | jq '[.connections[] | select(.database_sockets[0].connected)] | length')
+    [ "$c" = 2 ] && ok=$((ok + 1))
+  done
+  [ "$ok" = 3 ] && break
+  sleep 0.1
+done
+echo "[cluster] 3 nodes connected $(echo "$(date +%s.%N) - $t0" | bc)s after the last trust (connected: $ok of 3)"
+
+A=$(url node-a); B=$(url node-b); Cn=$(url node-c)
+bench_load userlag
+bin/bench-cluster userlag -a "$A" -b "$B" -n 50 | grep RESULT
+bench_load "lag idle"
+lag=$(bin/bench-cluster lag -a "$A" -b "$B" -n "$LAG_N" -rate 0 | grep RESULT)
+echo "$lag"
+records=1
+grep -q skipped <<<"$lag" && records=
+if [ -n "$records" ]; then
+  bench_load "lag under load"
+  bin/bench-cluster lag -a "$A" -b "$B" -n "$LAG_N" -rate "$LAG_RATE" | grep RESULT
+fi
+
+bench_load cluster
+cl=$(load_into "$A" t "$N_TP" "${pid[node-a]}" "${pid[node-b]}" "${pid[node-c]}")
+echo "[cluster] into node-a: $cl (CPU of all three nodes)"
+echo "[cluster] ratio to single: $(echo "scale=2; $(rps_of "$cl") / $(rps_of "$single")" | bc)"
+[ -n "$records" ] && bin/bench-cluster count -url "$B" -db bench -table t -want "$N_TP" -max 300s | sed 's/^/[cluster] node-b holds them: /'
+
+bench_load "roll http_workers"
+bin/bench-cluster roll -coord "$A" -nodes "$A,$B,$Cn" -service http_workers | grep -E 'RESULT|failure|message'
+bench_load "roll instance"
+bin/bench-cluster roll -coord "$A" -nodes "$A,$B,$Cn" -service instance | grep -E 'RESULT|failure|message'
+
+if [ -z "$records" ]; then
+  echo "[catchup] skipped: records do not replicate on this build"
+  bench_load end
+  exit 0
+fi
+bench_load catchup
+op "$A" '{"operation":"create_table","database":"bench","table":"catch","primary_key":"id"}' >/dev/null
+sleep 2
+stop_node node-c
+bin/bench-loader -url "$A" -user $BENCH_USER -pass $BENCH_PASS -db bench -table catch -n "$N_CATCH" -batch 10000 -c "$C" | grep RESULT | sed 's/^/[catchup] into node-a while node-c is down: /'
+start_node node-c
+bin/bench-cluster count -url "$Cn" -db bench -table catch -want "$N_CATCH" -max 900s | sed 's/^/[catchup] node-c after its start: /'
+bench_load end

@@ -1,0 +1,347 @@
+// Command clusterbench is the measuring side of scripts/bench/cluster.sh:
+// one mode per figure, each against running nodes' operations APIs (hops
+// or HarperDB: the same requests to both).
+//
+//	clusterbench lag -a URL -b URL [-n 200] [-rate 0]
+//	    write one record on A, poll B until it is there; p50/p99 of n
+//	    samples, with -rate records/s of other inserts on A meanwhile.
+//	clusterbench userlag -a URL -b URL [-n 50]
+//	    the same for a user: add_user on A, until B lists it (then it
+//	    logs in on B once).
+//	clusterbench roll -coord URL -nodes URL,URL,URL [-service http_workers]
+//	    a replicated restart (restart_service, or restart when -service is
+//	    "instance") started on coord under a client load on every node:
+//	    failed requests, each node's restart time from the job's result.
+//	clusterbench count -url URL -db D -table T -want N [-max 600s]
+//	    poll until the table holds N records; prints how long it took.
+//
+// Every mode prints RESULT lines (key=value) for cluster.sh to pick up.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+var (
+	user   = "admin"
+	pass   = "password"
+	client = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+)
+
+func post(url string, body any) (int, []byte, error) {
+	return postAs(url, user, pass, body)
+}
+
+func postAs(url, u, p string, body any) (int, []byte, error) {
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return 0, nil, err
+	}
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(raw))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.SetBasicAuth(u, p)
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, b, err
+}
+
+func must(status int, body []byte, err error) []byte {
+	if err != nil || status != 200 {
+		fmt.Fprintf(os.Stderr, "clusterbench: %d %s %v\n", status, body, err)
+		os.Exit(1)
+	}
+	return body
+}
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: clusterbench lag|userlag|roll|count [flags]")
+		os.Exit(2)
+	}
+	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
+	fs.StringVar(&user, "user", user, "Basic auth user")
+	fs.StringVar(&pass, "pass", pass, "Basic auth password")
+	a := fs.String("a", "", "node A's operations API URL")
+	b := fs.String("b", "", "node B's operations API URL")
+	n := fs.Int("n", 200, "samples")
+	rate := fs.Int("rate", 0, "background inserts per second on A (lag)")
+	db := fs.String("db", "bench", "database")
+	table := fs.String("table", "lag", "table")
+	coord := fs.String("coord", "", "the node that coordinates the roll")
+	nodes := fs.String("nodes", "", "every node's URL, comma-separated (roll)")
+	service := fs.String("service", "http_workers", "restart_service's service, or instance for restart")
+	url := fs.String("url", "", "URL (count)")
+	want := fs.Int("want", 0, "records to wait for (count)")
+	maxWait := fs.Duration("max", 10*time.Minute, "longest wait (count, lag sample)")
+	_ = fs.Parse(os.Args[2:])
+	switch os.Args[1] {
+	case "lag":
+		lag(*a, *b, *db, *table, *n, *rate, *maxWait)
+	case "userlag":
+		userLag(*a, *b, *n)
+	case "roll":
+		roll(*coord, strings.Split(*nodes, ","), *service)
+	case "count":
+		count(*url, *db, *table, *want, *maxWait)
+	default:
+		fmt.Fprintln(os.Stderr, "unknown mode", os.Args[1])
+		os.Exit(2)
+	}
+}
+
+// percentiles prints p50, p99 and max of ds.
+func percentiles(what string, ds []time.Duration) {
+	if len(ds) == 0 {
+		fmt.Printf("RESULT %s samples=0\n", what)
+		return
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	p := func(q float64) time.Duration { return ds[min(len(ds)-1, int(q*float64(len(ds))))] }
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d.Microseconds())/1000) }
+	fmt.Printf("RESULT %s samples=%d p50_ms=%s p99_ms=%s max_ms=%s\n", what, len(ds), ms(p(0.5)), ms(p(0.99)), ms(ds[len(ds)-1]))
+}
+
+// background inserts rate records/s into db.bg on url until ctx ends, in
+// batches of rate/100 every 10 ms; it returns how many went in.
+func background(ctx context.Context, url, db string, rate int) *atomic.Int64 {
+	var done atomic.Int64
+	if rate <= 0 {
+		return &done
+	}
+	post(url, map[string]any{"operation": "create_table", "database": db, "table": "bg", "primary_key": "id"})
+	batch := max(1, rate/100)
+	go func() {
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		k := 0
+		for ctx.Err() == nil {
+			<-tick.C
+			recs := make([]any, batch)
+			for i := range recs {
+				recs[i] = map[string]any{"id": k, "v": "background load record", "n": k}
+				k++
+			}
+			if s, _, err := post(url, map[string]any{"operation": "insert", "database": db, "table": "bg", "records": recs}); err == nil && s == 200 {
+				done.Add(int64(batch))
+			}
+		}
+	}()
+	return &done
+}
+
+func lag(a, b, db, table string, n, rate int, maxWait time.Duration) {
+	post(a, map[string]any{"operation": "create_database", "database": db})
+	post(a, map[string]any{"operation": "create_table", "database": db, "table": table, "primary_key": "id"})
+	// The table reaches B first (or never: no records replication).
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if s, _, _ := post(b, map[string]any{"operation": "describe_table", "database": db, "table": table}); s == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			fmt.Println("RESULT lag skipped=the table made on A did not reach B within 30s (no records replication)")
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	bg := background(ctx, a, db, rate)
+	time.Sleep(time.Second) // the load runs before the first sample
+	run := time.Now().UnixNano()
+	var ds []time.Duration
+	for i := 0; i < n; i++ {
+		id := fmt.Sprintf("lag-%d-%d", run, i)
+		t0 := time.Now()
+		must(post(a, map[string]any{"operation": "insert", "database": db, "table": table, "records": []any{map[string]any{"id": id}}}))
+		for {
+			_, body, err := post(b, map[string]any{"operation": "search_by_hash", "database": db, "table": table, "hash_values": []any{id}, "get_attributes": []any{"id"}})
+			if err == nil && bytes.Contains(body, []byte(id)) {
+				ds = append(ds, time.Since(t0))
+				break
+			}
+			if time.Since(t0) > maxWait {
+				fmt.Printf("sample %d not on B after %s\n", i, maxWait)
+				break
+			}
+			time.Sleep(200 * time.Microsecond)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	elapsed := time.Since(time.Unix(0, run))
+	cancel()
+	percentiles(fmt.Sprintf("lag rate=%d achieved_rate=%.0f", rate, float64(bg.Load())/elapsed.Seconds()), ds)
+}
+
+func userLag(a, b string, n int) {
+	run := time.Now().UnixNano() % 1_000_000
+	var ds []time.Duration
+	for i := 0; i < n; i++ {
+		u := fmt.Sprintf("lag_%d_%d", run, i)
+		t0 := time.Now()
+		must(post(a, map[string]any{"operation": "add_user", "username": u, "password": "Pass#" + u, "role": "super_user", "active": true}))
+		// Polled as admin: logging in as a user B does not know yet would
+		// be a failed login, and B's brute-force throttle would soon
+		// refuse every login from this address.
+		for {
+			if s, body, err := post(b, map[string]any{"operation": "list_users"}); err == nil && s == 200 && bytes.Contains(body, []byte(`"`+u+`"`)) {
+				ds = append(ds, time.Since(t0))
+				if s, body, err := postAs(b, u, "Pass#"+u, map[string]any{"operation": "user_info"}); err != nil || s != 200 {
+					fmt.Printf("user %s listed on B but cannot log in: %d %s %v\n", u, s, body, err)
+				}
+				break
+			}
+			if time.Since(t0) > 30*time.Second {
+				fmt.Printf("user %s not on B after 30s\n", u)
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
+		post(a, map[string]any{"operation": "drop_user", "username": u})
+		time.Sleep(20 * time.Millisecond)
+	}
+	percentiles("userlag", ds)
+}
+
+// roll starts a client load on every node (inserts and reads, two
+// clients each), runs a replicated restart on coord, and reports.
+func roll(coord string, urls []string, service string) {
+	for i, u := range urls {
+		post(u, map[string]any{"operation": "create_database", "database": "roll"})
+		post(u, map[string]any{"operation": "create_table", "database": "roll", "table": fmt.Sprintf("load_%d", i), "primary_key": "id"})
+	}
+	time.Sleep(2 * time.Second)
+	var ok, failed atomic.Int64
+	var mu sync.Mutex
+	var failures []string
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for i, u := range urls {
+		table := fmt.Sprintf("load_%d", i)
+		for c := 0; c < 2; c++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for k := 0; ctx.Err() == nil; k++ {
+					id := fmt.Sprintf("%d-%d-%d", c, k, time.Now().UnixNano())
+					for _, body := range []map[string]any{
+						{"operation": "insert", "database": "roll", "table": table, "records": []any{map[string]any{"id": id}}},
+						{"operation": "search_by_hash", "database": "roll", "table": table, "hash_values": []any{id}, "get_attributes": []any{"*"}},
+					} {
+						s, b, err := post(u, body)
+						if err == nil && s == 200 {
+							ok.Add(1)
+							continue
+						}
+						failed.Add(1)
+						mu.Lock()
+						if len(failures) < 5 {
+							failures = append(failures, fmt.Sprintf("%s: %d %s %v", u, s, b, err))
+						}
+						mu.Unlock()
+					}
+				}
+			}()
+		}
+	}
+	time.Sleep(time.Second)
+	body := map[string]any{"operation": "restart_service", "service": service, "replicated": true}
+	if service == "instance" {
+		body = map[string]any{"operation": "restart", "replicated": true}
+	}
+	var started struct {
+		JobID string `json:"job_id"`
+	}
+	_ = json.Unmarshal(must(post(coord, body)), &started)
+	t0 := time.Now()
+	var job struct {
+		Status   string `json:"status"`
+		Message  string `json:"message"`
+		Result   json.RawMessage
+		Progress json.RawMessage
+	}
+	for {
+		s, b, err := post(coord, map[string]any{"operation": "get_job", "id": started.JobID})
+		var jobs []json.RawMessage
+		if err == nil && s == 200 && json.Unmarshal(b, &jobs) == nil && len(jobs) == 1 {
+			_ = json.Unmarshal(jobs[0], &job)
+			if job.Status == "COMPLETE" || job.Status == "ERROR" {
+				break
+			}
+		}
+		if time.Since(t0) > 10*time.Minute {
+			fmt.Println("roll did not end within 10 min")
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	total := time.Since(t0)
+	time.Sleep(time.Second)
+	cancel()
+	wg.Wait()
+	var res struct {
+		Replicated []struct {
+			Node, Start, End, Outcome string
+		} `json:"replicated"`
+	}
+	src := job.Result
+	if len(src) == 0 {
+		src = job.Progress
+	}
+	_ = json.Unmarshal(src, &res)
+	var per []string
+	for _, l := range res.Replicated {
+		s, _ := time.Parse(time.RFC3339Nano, l.Start)
+		e, _ := time.Parse(time.RFC3339Nano, l.End)
+		per = append(per, fmt.Sprintf("%s:%dms:%s", l.Node, e.Sub(s).Milliseconds(), l.Outcome))
+	}
+	fmt.Printf("RESULT roll service=%s status=%s total_ms=%d requests_ok=%d requests_failed=%d nodes=%s\n",
+		service, job.Status, total.Milliseconds(), ok.Load(), failed.Load(), strings.Join(per, ","))
+	if job.Status != "COMPLETE" {
+		fmt.Println("job message:", job.Message)
+	}
+	for _, f := range failures {
+		fmt.Println("failure:", f)
+	}
+}
+
+func count(url, db, table string, want int, maxWait time.Duration) {
+	t0 := time.Now()
+	last := -1
+	for {
+		s, b, err := post(url, map[string]any{"operation": "sql", "sql": fmt.Sprintf("SELECT COUNT(*) AS n FROM %s.%s", db, table)})
+		var rows []struct {
+			N int `json:"n"`
+		}
+		if err == nil && s == 200 && json.Unmarshal(b, &rows) == nil && len(rows) == 1 {
+			last = rows[0].N
+			if last >= want {
+				fmt.Printf("RESULT count records=%d seconds=%.2f\n", last, time.Since(t0).Seconds())
+				return
+			}
+		}
+		if time.Since(t0) > maxWait {
+			fmt.Printf("RESULT count records=%d want=%d timeout_s=%.0f\n", last, want, maxWait.Seconds())
+			return
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
