@@ -74,8 +74,16 @@
 //   - delete_records_before checks its fields and the table before any
 //     job exists, then runs in a goroutine under the family's context
 //     (not the request's), reporting progress at most once a second.
+//   - Bulk loads (ops_load.go; csvread.go parses CSV, csvtype.go types
+//     its cells as HarperDB does, loadcheck.go checks requests with
+//     HarperDB's words, loadsrc.go and loadfetch.go read and fetch the
+//     sources): jobs that parse the whole source first, then write it in
+//     batches through writeRecords, the write path of insert, update and
+//     upsert.
 //   - Config section (families.records): noSync and deleteBatch, passed
-//     to store.Options; both optional.
+//     to store.Options, and load.allowedURLs, the servers a user who is
+//     not a super user may have a load fetch from whatever their address;
+//     all optional.
 //
 // # Performance
 //
