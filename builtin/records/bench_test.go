@@ -107,3 +107,27 @@ func BenchmarkSearchByHash1000(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecodeInsertRecords decodes one insert request's records (10,000,
+// ten attributes each) as the insert path does: with encoding/json
+// (decodeNumbers) and with the fast parser (decodeObjects).
+func BenchmarkDecodeInsertRecords(b *testing.B) {
+	body := json.RawMessage(benchBody(0))
+	b.Run("encoding/json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var out []map[string]any
+			if err := decodeNumbers(body, &out); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("fastjson", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, ok := decodeObjects(body); !ok {
+				b.Fatal("not decoded")
+			}
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 
+	"github.com/hops-dev/hops/builtin/internal/fastjson"
 	"github.com/hops-dev/hops/sdk"
 )
 
@@ -102,6 +103,9 @@ func records(fields *sdk.Fields) []map[string]any {
 		fields.Fail(sdk.MsgFieldArray, fieldRecords)
 		return nil
 	}
+	if out, ok := decodeObjects(raw); ok {
+		return out
+	}
 	var out []map[string]any
 	if err := decodeNumbers(raw, &out); err != nil {
 		fields.Fail(MsgRecordsObjects)
@@ -114,6 +118,29 @@ func records(fields *sdk.Fields) []map[string]any {
 		}
 	}
 	return out
+}
+
+// decodeObjects decodes raw, a JSON array of objects, into what
+// decodeNumbers builds for it, with the fast parser (fastjson), which
+// allocates little besides the records themselves. ok=false means it is
+// not sure (see fastjson's contract) or an element is not an object: the
+// caller decodes with encoding/json, which has the last word.
+func decodeObjects(raw json.RawMessage) (out []map[string]any, ok bool) {
+	v, ok := fastjson.DecodeValue(raw)
+	if !ok {
+		return nil, false
+	}
+	arr, ok := v.([]any)
+	if !ok {
+		return nil, false
+	}
+	out = make([]map[string]any, len(arr))
+	for i, e := range arr {
+		if out[i], ok = e.(map[string]any); !ok {
+			return nil, false
+		}
+	}
+	return out, true
 }
 
 // anyValue reads a required value of any JSON type (null included).
