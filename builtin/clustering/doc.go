@@ -17,7 +17,7 @@
 // source (the host's "system", the records family's "records") with the
 // internal operation repl_<source>_enable, publishes each source's outbox
 // (repl_<source>_outbox, one message per entry, Nats-Msg-Id
-// <node>:<source>:<seq>) to the node's own stream HOPS_<NODE> (one
+// <node>:<source>:<seq>:<ts>) to the node's own stream HOPS_<NODE> (one
 // replica, placed on this server by its tag), acknowledges the outbox
 // after JetStream's PubAcks (repl_<source>_outbox_ack), and follows every
 // other node's stream with a durable consumer HOPS_<SELF>, applying runs

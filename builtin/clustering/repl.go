@@ -261,8 +261,9 @@ type outboxAnswer struct {
 
 // entryHead is what the transport reads of an entry.
 type entryHead struct {
-	Seq int64  `json:"seq"`
-	Op  string `json:"op"`
+	Seq int64       `json:"seq"`
+	TS  json.Number `json:"ts"`
+	Op  string      `json:"op"`
 }
 
 // publish is one source's publisher: enable the source, then move its
@@ -344,7 +345,7 @@ func (r *replicator) enable(ctx context.Context, source string) bool {
 }
 
 // send publishes entries (one message each, message id
-// <node>:<source>:<seq>) and waits for every PubAck; it returns the last
+// <node>:<source>:<seq>:<ts>) and waits for every PubAck; it returns the last
 // seq.
 func (r *replicator) send(ctx context.Context, source string, entries []json.RawMessage) (int64, error) {
 	subj := subject(r.self, source)
@@ -357,7 +358,10 @@ func (r *replicator) send(ctx context.Context, source string, entries []json.Raw
 		}
 		upto = h.Seq
 		m := &nats.Msg{Subject: subj, Data: e, Header: nats.Header{}}
-		m.Header.Set(jetstream.MsgIDHeader, r.self+":"+source+":"+strconv.FormatInt(h.Seq, 10))
+		// The id names the entry: a re-send after a crash is the same
+		// entry (same seq and ts) and JetStream drops it; a source whose
+		// sequence started again (a store made anew) has new times.
+		m.Header.Set(jetstream.MsgIDHeader, r.self+":"+source+":"+strconv.FormatInt(h.Seq, 10)+":"+h.TS.String())
 		f, err := r.js.PublishMsgAsync(m)
 		if err != nil {
 			return 0, err
@@ -463,6 +467,9 @@ func (r *replicator) follow(ctx context.Context, fw *follower) {
 		batch, err := c.Fetch(fetchBatch, jetstream.FetchContext(fctx))
 		if err != nil {
 			fcancel()
+			// Find (or make) the consumer again: the stream may have been
+			// made again, or its server may be away.
+			c = nil
 			if ctx.Err() == nil && !sleep(ctx, retryWait) {
 				return
 			}
@@ -470,6 +477,15 @@ func (r *replicator) follow(ctx context.Context, fw *follower) {
 		}
 		err = r.applyBatch(ctx, fw, batch.Messages())
 		fcancel()
+		if berr := batch.Error(); err == nil && berr != nil && !errors.Is(berr, context.DeadlineExceeded) &&
+			!errors.Is(berr, nats.ErrTimeout) && ctx.Err() == nil {
+			r.log.Debug("replication: pull ended", "node", fw.node, "error", berr)
+			c = nil
+			if !sleep(ctx, retryWait) {
+				return
+			}
+			continue
+		}
 		if err != nil {
 			if ctx.Err() == nil {
 				r.log.Warn("replication: ack failed; the changes will be delivered again", "node", fw.node, "error", err)

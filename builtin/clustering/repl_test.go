@@ -24,7 +24,8 @@ type fakeSource struct {
 	acked    int64
 	applied  map[string][]int64 // origin node -> seqs applied, in order
 	ops      map[string][]string
-	failNext int // applies to refuse before taking one
+	failNext int  // applies to refuse before taking one
+	failAck  bool // refuse every outbox_ack (a crash before the ack)
 }
 
 func newFakeSource(name string) *fakeSource {
@@ -65,6 +66,9 @@ func (s *fakeSource) handle(verb string, body map[string]json.RawMessage) (any, 
 		}
 		return map[string]any{"entries": out}, nil
 	case "outbox_ack":
+		if s.failAck {
+			return nil, errors.New("outbox_ack refused (test)")
+		}
 		var upto int64
 		_ = json.Unmarshal(body["upto"], &upto)
 		keep := s.outbox[:0]
@@ -442,4 +446,32 @@ func TestReplicationStartTime(t *testing.T) {
 	waitFor(t, "c (no start time) applies all 8", replDeadline, func() bool {
 		return inOrder(c.nodes[2].h["system"].appliedFrom(a.name), 8)
 	})
+}
+
+// Entries published again (the outbox was not acknowledged before a
+// restart) are dropped by JetStream as duplicates: the peer applies each
+// once.
+func TestReplicationResendDeduplicated(t *testing.T) {
+	c := newReplCluster(t, 2)
+	a, b := c.nodes[0], c.nodes[1]
+	a.h["system"].failAck = true
+	c.start(0)
+	c.start(1)
+	waitFor(t, "a enabled", replDeadline, func() bool {
+		a.h["system"].mu.Lock()
+		defer a.h["system"].mu.Unlock()
+		return a.h["system"].enabled
+	})
+	for k := 0; k < 5; k++ {
+		a.h["system"].write("user_put")
+	}
+	waitFor(t, "b applies", replDeadline, func() bool { return len(b.h["system"].appliedFrom(a.name)) == 5 })
+	c.stop(0)
+	c.start(0) // publishes the 5 unacknowledged entries again
+	a.h["system"].write("user_drop")
+	waitFor(t, "b applies the next change", replDeadline, func() bool { return len(b.h["system"].appliedFrom(a.name)) >= 6 })
+	time.Sleep(300 * time.Millisecond)
+	if seqs := b.h["system"].appliedFrom(a.name); len(seqs) != 6 || !inOrder(seqs, 6) {
+		t.Fatalf("b applied %v, want 1..6 once", seqs)
+	}
 }
