@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
 	"strings"
 	"time"
 
@@ -162,7 +163,11 @@ func (s *Service) verifyPassword(username, password string, pause func()) (outco
 		return outcome{err: err}, ""
 	}
 	if u == nil || len(password) > maxPasswordBytes {
-		_ = s.verify(s.dummyHash, []byte(password), pause) // same cost as a wrong password
+		dummy, err := s.dummyHash()
+		if err != nil {
+			return outcome{err: fmt.Errorf("auth: dummy hash: %w", err)}, ""
+		}
+		_ = s.verify(dummy, []byte(password), pause) // same cost as a wrong password
 		return outcome{fail: badCredentials}, ""
 	}
 	if s.verify([]byte(u.Hash), []byte(password), pause) != nil {

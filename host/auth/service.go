@@ -57,8 +57,11 @@ type Service struct {
 	// peers are the public JWT keys other nodes sent (repl.go).
 	peers peerKeys
 	// dummyHash is verified against when the user does not exist, so an
-	// unknown username costs the same time as a wrong password.
-	dummyHash []byte
+	// unknown username costs the same time as a wrong password. Hashing
+	// it costs as much as a login; Open starts it in the background so
+	// it is off the start's path, and the first caller that needs it
+	// before it is done waits for it.
+	dummyHash func() ([]byte, error)
 }
 
 // Open returns the service over db, the host's system.db (opened by the
@@ -113,9 +116,8 @@ func Open(db *buntdb.DB, opts Options) (*Service, error) {
 	}
 	s.macs.New = func() any { return hmac.New(sha256.New, s.cacheKey) }
 	s.hash = hs.hash
-	if s.dummyHash, err = s.hash(randomKey()[:maxPasswordBytes/4]); err != nil {
-		return nil, fmt.Errorf("auth: dummy hash: %w", err)
-	}
+	s.dummyHash = sync.OnceValues(func() ([]byte, error) { return s.hash(randomKey()[:maxPasswordBytes/4]) })
+	go func() { _, _ = s.dummyHash() }()
 	return s, nil
 }
 
