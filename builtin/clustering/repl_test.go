@@ -56,13 +56,12 @@ func (s *fakeSource) handle(verb string, body map[string]json.RawMessage) (any, 
 		var after, limit int64
 		_ = json.Unmarshal(body["after"], &after)
 		_ = json.Unmarshal(body["limit"], &limit)
+		// Entries are in seq order, seq = s.acked + index + 1.
+		from := max(after-s.acked, 0)
+		to := min(from+limit, int64(len(s.outbox)))
 		out := []json.RawMessage{}
-		for _, e := range s.outbox {
-			var h entryHead
-			_ = json.Unmarshal(e, &h)
-			if h.Seq > after && int64(len(out)) < limit {
-				out = append(out, e)
-			}
+		if from < to {
+			out = append(out, s.outbox[from:to]...)
 		}
 		return map[string]any{"entries": out}, nil
 	case "outbox_ack":
@@ -71,15 +70,10 @@ func (s *fakeSource) handle(verb string, body map[string]json.RawMessage) (any, 
 		}
 		var upto int64
 		_ = json.Unmarshal(body["upto"], &upto)
-		keep := s.outbox[:0]
-		for _, e := range s.outbox {
-			var h entryHead
-			_ = json.Unmarshal(e, &h)
-			if h.Seq > upto {
-				keep = append(keep, e)
-			}
+		if drop := min(upto-s.acked, int64(len(s.outbox))); drop > 0 {
+			s.outbox = s.outbox[drop:]
+			s.acked += drop
 		}
-		s.outbox, s.acked = keep, max(s.acked, upto)
 		return map[string]any{"message": "ok"}, nil
 	case "apply":
 		if s.failNext > 0 {
