@@ -244,7 +244,9 @@ func (s *Service) opReplApply(_ context.Context, req *sdk.Request) (*sdk.Respons
 }
 
 // applyEntry applies one entry under the conflict rule; false when it is
-// skipped (older than what is stored, or an op this source does not know).
+// skipped (older than what is stored, an op this source does not know, or
+// malformed). An error is the store's only: the transport sends the batch
+// again.
 func applyEntry(tx *buntdb.Tx, e *replEntry) (bool, error) {
 	var key string
 	put := false
@@ -273,7 +275,7 @@ func applyEntry(tx *buntdb.Tx, e *replEntry) (bool, error) {
 		return false, nil
 	}
 	if put && !json.Valid(e.Record) {
-		return false, errors.New("record is not JSON")
+		return false, nil // skipped: an error would stop the origin's stream here for good
 	}
 	v, ok, err := getVersion(tx, key)
 	if err != nil {
