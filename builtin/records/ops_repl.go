@@ -24,6 +24,9 @@ const (
 	opReplApply     = "repl_records_apply"
 	opReplChecksum  = "repl_records_checksum"
 	opReplStatus    = "repl_records_status"
+	// opTableChecksum is repl_records_checksum for super users over HTTP:
+	// tests, benchmarks and operators compare nodes with it.
+	opTableChecksum = "table_checksum"
 )
 
 // replOperations are the rows of the operation table for replication.
@@ -37,6 +40,7 @@ func (f *Family) replOperations() []sdk.Operation {
 		{Name: opReplApply, Access: internal, Summary: "internal: apply another node's entries (later ts, node wins)", Handler: f.replApply},
 		{Name: opReplChecksum, Access: internal, Summary: "internal: a table's record count and order-independent checksum", Handler: f.replChecksum},
 		{Name: opReplStatus, Access: internal, Summary: "internal: whether the outbox is kept, for whom and what it holds", Handler: f.replStatus},
+		{Name: opTableChecksum, Access: sdk.AccessSuperUser, Summary: "a table's record count and order-independent checksum (compare nodes)", Handler: f.replChecksum},
 	}
 }
 
@@ -206,8 +210,9 @@ func (f *Family) replApply(_ context.Context, req *sdk.Request) (*sdk.Response, 
 	return sdk.OK(res), nil
 }
 
-// replChecksum: repl_records_checksum {database, table}: {"count",
-// "checksum"}, the same on two nodes holding the same records.
+// replChecksum: repl_records_checksum and table_checksum {database,
+// table}: {"count", "checksum"}, the same on two nodes holding the same
+// records (store.ReplChecksum).
 func (f *Family) replChecksum(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
 	st, fields, err := f.begin(req)
 	if err != nil {

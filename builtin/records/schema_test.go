@@ -55,6 +55,7 @@ func TestDescribeListsTheTable(t *testing.T) {
 		"repl_records_apply":      {sdk.AccessInternal, "", false},
 		"repl_records_checksum":   {sdk.AccessInternal, "", false},
 		"repl_records_status":     {sdk.AccessInternal, "", false},
+		"table_checksum":          {sdk.AccessSuperUser, "", false},
 	}
 	if len(e.h.Description.Operations) != len(want) {
 		t.Errorf("%d operations, want %d", len(e.h.Description.Operations), len(want))
