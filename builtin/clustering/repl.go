@@ -124,7 +124,18 @@ type replicator struct {
 type follower struct {
 	stream string
 	node   string
+	// next is the stream sequence the next message must have (0: any,
+	// until the first one is seen); restart, when set, makes consumer
+	// recreate the durable consumer to start there.
+	next    uint64
+	restart bool
 }
+
+// errGap is applyBatch's error when a message is not the next in the
+// stream: one was lost in delivery (a pull that expired with it in
+// flight). Acknowledging a later message would acknowledge the lost one
+// too (AckAll), so the consumer starts again after the last applied.
+var errGap = errors.New("replication: a message was skipped in delivery")
 
 // replOptions configure startReplicator.
 type replOptions struct {
@@ -422,9 +433,25 @@ func (r *replicator) consumer(ctx context.Context, fw *follower) (jetstream.Cons
 	defer cancel()
 	c, err := r.js.Consumer(cctx, fw.stream, consumerName(r.self))
 	if err == nil {
-		return c, nil
-	}
-	if !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		info := c.CachedInfo()
+		if !fw.restart && info.NumAckPending == 0 {
+			fw.next = info.AckFloor.Stream + 1
+			return c, nil
+		}
+		// Messages were delivered and not acknowledged (by an earlier run
+		// of this node that died, or lost in delivery): with AckAll the
+		// next ack would acknowledge them unapplied. Start again right
+		// after the last acknowledged (or applied) message.
+		from := info.AckFloor.Stream + 1
+		if fw.restart && fw.next > from {
+			from = fw.next
+		}
+		if err := r.js.DeleteConsumer(cctx, fw.stream, consumerName(r.self)); err != nil {
+			return nil, err
+		}
+		r.log.Info("replication: following a node again from the first change not applied", "node", fw.node, "stream_seq", from)
+		fw.restart, fw.next = true, from
+	} else if !errors.Is(err, jetstream.ErrConsumerNotFound) {
 		return nil, err
 	}
 	cfg := jetstream.ConsumerConfig{
@@ -437,7 +464,10 @@ func (r *replicator) consumer(ctx context.Context, fw *follower) (jetstream.Cons
 		Metadata:      map[string]string{metaNode: r.self},
 	}
 	r.mu.Lock()
-	if r.startTime != nil {
+	switch {
+	case fw.restart:
+		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, fw.next
+	case r.startTime != nil:
 		cfg.DeliverPolicy, cfg.OptStartTime = jetstream.DeliverByStartTimePolicy, r.startTime
 	}
 	r.mu.Unlock()
@@ -445,6 +475,9 @@ func (r *replicator) consumer(ctx context.Context, fw *follower) (jetstream.Cons
 	if err != nil {
 		return nil, err
 	}
+	// A new consumer's first message is the first the stream holds from
+	// where it starts; the ones after it must follow without a gap.
+	fw.restart, fw.next = false, 0
 	r.log.Info("following a node's changes", "node", fw.node, "stream", fw.stream, "deliver", cfg.DeliverPolicy.String())
 	return c, nil
 }
@@ -477,6 +510,11 @@ func (r *replicator) follow(ctx context.Context, fw *follower) {
 		}
 		err = r.applyBatch(ctx, fw, batch.Messages())
 		fcancel()
+		if errors.Is(err, errGap) {
+			r.log.Warn("replication: a change was skipped in delivery; following again from it", "node", fw.node, "stream_seq", fw.next)
+			fw.restart, c = true, nil
+			continue
+		}
 		if berr := batch.Error(); err == nil && berr != nil && !errors.Is(berr, context.DeadlineExceeded) &&
 			!errors.Is(berr, nats.ErrTimeout) && ctx.Err() == nil {
 			r.log.Debug("replication: pull ended", "node", fw.node, "error", berr)
@@ -506,6 +544,21 @@ func (r *replicator) applyBatch(ctx context.Context, fw *follower, msgs <-chan j
 		if len(pending) == 0 {
 			return nil
 		}
+		// Messages must come in stream order without a gap; what follows a
+		// gap is dropped (delivered again once the consumer restarts).
+		gap := false
+		for i, m := range pending {
+			meta, err := m.Metadata()
+			if err != nil {
+				return fmt.Errorf("message metadata: %w", err)
+			}
+			seq := meta.Sequence.Stream
+			if fw.next != 0 && seq > fw.next {
+				pending, gap = pending[:i], true
+				break
+			}
+			fw.next = max(fw.next, seq+1)
+		}
 		for start := 0; start < len(pending); {
 			src := sourceOf(pending[start].Subject())
 			end := start + 1
@@ -525,6 +578,9 @@ func (r *replicator) applyBatch(ctx context.Context, fw *follower, msgs <-chan j
 			start = end
 		}
 		pending = pending[:0]
+		if gap {
+			return errGap
+		}
 		return nil
 	}
 	for {

@@ -603,3 +603,20 @@ func TestReplChecksumIgnoresOrder(t *testing.T) {
 		t.Error("different records, same checksum")
 	}
 }
+
+func TestReplDatabaseCreatedByApplyIsNotCopiedAgain(t *testing.T) {
+	a, b, _, _ := pair(t)
+	mustTable(t, a, "db", "t")
+	if _, err := a.Insert("db", "t", records(t, `[{"id":1},{"id":2}]`)); err != nil {
+		t.Fatal(err)
+	}
+	ship(t, a, b, "a", 0)
+	// b enabled again (a restart of its clustering): db came from a's
+	// stream, so it is not copied into b's outbox.
+	if n := enable(t, b, "b"); n != 0 {
+		t.Errorf("re-enable copied %d records of a database created by apply", n)
+	}
+	if got := outbox(t, b, 0); len(got) != 0 {
+		t.Errorf("b's outbox: %s", ops(got))
+	}
+}

@@ -201,7 +201,7 @@ func parseKey(raw json.RawMessage) ([]byte, error) {
 // applyDatabaseOp applies create_database or drop_database.
 func (s *Store) applyDatabaseOp(e *ReplEntry) (bool, error) {
 	if e.Op == ReplCreateDatabase {
-		return s.ensureDatabase(e.Database)
+		return s.ensureApplied(e.Database)
 	}
 	s.ddl.Lock()
 	err := s.dropLocked(e.Database)
@@ -209,7 +209,32 @@ func (s *Store) applyDatabaseOp(e *ReplEntry) (bool, error) {
 	if err != nil && StatusOf(err) == http.StatusNotFound {
 		return false, nil
 	}
+	if err == nil {
+		err = s.seededByApply(e.Database, false)
+	}
 	return err == nil, err
+}
+
+// ensureApplied opens database db, creating it if needed, for entries
+// being applied.
+func (s *Store) ensureApplied(db string) (bool, error) {
+	created, err := s.ensureDatabase(db)
+	if err != nil || !created {
+		return created, err
+	}
+	return true, s.seededByApply(db, true)
+}
+
+// seededByApply marks a database created by an apply as wholly in the
+// outboxes (its records come from the other nodes' streams, this node's
+// own writes are logged), or forgets a dropped one, so that an enable
+// after a restart does not copy it again.
+func (s *Store) seededByApply(db string, created bool) error {
+	st := s.rp.on.Load()
+	if st == nil {
+		return nil
+	}
+	return s.markSeeded(st, db, created)
 }
 
 // applier applies the entries of one database in one transaction.
@@ -224,7 +249,7 @@ type applier struct {
 // applyRun applies entries of database db in one write transaction.
 func (s *Store) applyRun(db string, run []ReplEntry) (ReplApplied, error) {
 	var out ReplApplied
-	if _, err := s.ensureDatabase(db); err != nil {
+	if _, err := s.ensureApplied(db); err != nil {
 		return out, err
 	}
 	var maxTs int64
