@@ -64,6 +64,10 @@ type joinPlan struct {
 	// hashOnly, set by tests, makes plan never choose modeLookup, so a
 	// test can compare a lookup join's rows with the hash join's.
 	hashOnly bool
+	// keep names the attributes the statement reads; a joined row holds
+	// only these (and tables held in memory only these). nil for * or
+	// alias.*, which need every attribute.
+	keep []string
 }
 
 // qualifiedKey is the key of alias.col in a joined row; it cannot clash
@@ -302,15 +306,46 @@ func (jp *joinPlan) tableOf(q sqlparser.TableName) int {
 	return -1
 }
 
-// combine returns row extended with rec as the table alias.
-func combine(row map[string]any, alias string, rec map[string]any) map[string]any {
-	out := make(map[string]any, len(row)+2*len(rec))
+// combine returns row extended with rec as the table alias: with keep
+// non-nil, only rec's attributes named in keep.
+func combine(row map[string]any, alias string, rec map[string]any, keep []string) map[string]any {
+	n := len(rec)
+	if keep != nil {
+		n = len(keep)
+	}
+	out := make(map[string]any, len(row)+2*n)
 	for k, v := range row {
 		out[k] = v
 	}
-	for k, v := range rec {
+	add := func(k string, v any) {
 		out[qualifiedKey(alias, k)] = v
 		if _, ok := out[k]; !ok {
+			out[k] = v
+		}
+	}
+	if keep == nil {
+		for k, v := range rec {
+			add(k, v)
+		}
+		return out
+	}
+	for _, k := range keep {
+		if v, ok := rec[k]; ok {
+			add(k, v)
+		}
+	}
+	return out
+}
+
+// trim returns rec with only the attributes named in keep (all with keep
+// nil).
+func trim(rec map[string]any, keep []string) map[string]any {
+	if keep == nil {
+		return rec
+	}
+	out := make(map[string]any, len(keep))
+	for _, k := range keep {
+		if v, ok := rec[k]; ok {
 			out[k] = v
 		}
 	}
@@ -417,10 +452,10 @@ func (st *Statement) Plan(src Source) ([]string, error) {
 func (st *Statement) Joins() bool { return st.sel != nil && st.sel.join != nil }
 
 // load reads a hash or loop step's table into memory and hashes it.
-func (b *builtStep) load(ctx context.Context, src Source) error {
+func (b *builtStep) load(ctx context.Context, src Source, keep []string) error {
 	t := b.table
 	err := src.Scan(ctx, t.ref.DB, t.ref.Table, func(rec map[string]any) error {
-		b.rows = append(b.rows, rec)
+		b.rows = append(b.rows, trim(rec, keep))
 		return nil
 	})
 	if err != nil {
@@ -432,7 +467,7 @@ func (b *builtStep) load(ctx context.Context, src Source) error {
 		var c rowCtx
 		vals := make([]any, len(b.right))
 		for j, r := range b.rows {
-			c.rec = combine(nil, t.alias, r)
+			c.rec = combine(nil, t.alias, r, nil)
 			for k, op := range b.right {
 				vals[k] = op.eval(&c)
 			}
@@ -490,7 +525,7 @@ func (jp *joinPlan) run(ctx context.Context, src Source, fn func(map[string]any)
 	}
 	for _, b := range built {
 		if b.mode != modeLookup {
-			if err := b.load(ctx, src); err != nil {
+			if err := b.load(ctx, src, jp.keep); err != nil {
 				return err
 			}
 		}
@@ -519,7 +554,7 @@ func (jp *joinPlan) run(ctx context.Context, src Source, fn func(map[string]any)
 		}
 		var err error
 		if built[i].mode == modeLookup {
-			err = built[i].lookup(ctx, src, rows, push)
+			err = built[i].lookup(ctx, src, jp.keep, rows, push)
 		} else {
 			err = built[i].probe(ctx, rows, push)
 		}
@@ -531,7 +566,7 @@ func (jp *joinPlan) run(ctx context.Context, src Source, fn func(map[string]any)
 	first := jp.tables[0]
 	batch := make([]map[string]any, 0, joinBatch)
 	err = src.Scan(ctx, first.ref.DB, first.ref.Table, func(rec map[string]any) error {
-		batch = append(batch, combine(nil, first.alias, rec))
+		batch = append(batch, combine(nil, first.alias, rec, jp.keep))
 		if len(batch) < joinBatch {
 			return nil
 		}
@@ -554,7 +589,7 @@ func (jp *joinPlan) run(ctx context.Context, src Source, fn func(map[string]any)
 			if m {
 				continue
 			}
-			batch = append(batch, combine(nil, b.table.alias, b.rows[j]))
+			batch = append(batch, combine(nil, b.table.alias, b.rows[j], nil))
 			if len(batch) == joinBatch {
 				if err := through(batch, i+1); err != nil {
 					return err
@@ -579,7 +614,7 @@ func (b *builtStep) probe(ctx context.Context, rows []map[string]any, push func(
 	for _, row := range rows {
 		found := false
 		try := func(j int) error {
-			merged := combine(row, b.table.alias, b.rows[j])
+			merged := combine(row, b.table.alias, b.rows[j], nil)
 			c.rec = merged
 			if b.on != nil && b.on.test(&c) != triTrue {
 				return nil
@@ -628,7 +663,7 @@ func (b *builtStep) probe(ctx context.Context, rows []map[string]any, push func(
 // one Source.Get for the whole batch, then each row, in order, with the
 // records of its key that pass ON; a LEFT join keeps a row that matched
 // nothing.
-func (b *builtStep) lookup(ctx context.Context, src Source, rows []map[string]any, push func(map[string]any) error) error {
+func (b *builtStep) lookup(ctx context.Context, src Source, keep []string, rows []map[string]any, push func(map[string]any) error) error {
 	var c rowCtx
 	rowKeys := make([][]any, len(rows))
 	var keys []any
@@ -668,7 +703,7 @@ func (b *builtStep) lookup(ctx context.Context, src Source, rows []map[string]an
 			if !ok {
 				continue
 			}
-			merged := combine(row, t.alias, rec)
+			merged := combine(row, t.alias, rec, keep)
 			c.rec = merged
 			if b.on != nil && b.on.test(&c) != triTrue {
 				continue

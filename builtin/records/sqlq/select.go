@@ -97,6 +97,9 @@ func compileSelect(x *sqlparser.Select, opts Options) (*Statement, error) {
 	if p.offset, p.limit, err = compileLimit(x.Limit); err != nil {
 		return nil, err
 	}
+	if jp != nil && !p.star {
+		jp.keep = append([]string{}, refs.names...)
+	}
 	return &Statement{Kind: Select, Table: table, sel: p, refs: refs.names}, nil
 }
 
