@@ -25,6 +25,9 @@ const (
 	// clientHost: the client listener is on loopback only, so only this
 	// machine's processes reach it (and they need the token).
 	clientHost = "127.0.0.1"
+	// maxPayload is the largest message: 8 MiB, the most NATS takes
+	// without a warning (its default is 1 MiB).
+	maxPayload = 8 << 20
 	// tokenBytes is the entropy of the client token (32 bytes, 64 hex).
 	tokenBytes = 32
 	// readyTimeout bounds the wait for a started server to accept clients.
@@ -94,6 +97,8 @@ func startNode(set settings, tr *trust, dir string, log hclog.Logger) (*node, er
 		JetStream:     true,
 		StoreDir:      filepath.Join(dir, storeDirName),
 		NoSigs:        true,
+		// A replicated change travels as one message (repl.go).
+		MaxPayload: maxPayload,
 		// The tag places this node's own stream on it (repl.go).
 		Tags: []string{nodeTag(set.NodeName)},
 		Cluster: server.ClusterOpts{

@@ -41,6 +41,9 @@ const (
 const (
 	// outboxPage is how many entries one repl_<source>_outbox asks for.
 	outboxPage = 512
+	// maxEntry is the largest entry published: the message size limit
+	// less room for the headers.
+	maxEntry = maxPayload - 4096
 	// fetchBatch is how many messages one pull asks for.
 	fetchBatch = 512
 	// idlePoll spaces outbox reads while the outbox is empty.
@@ -368,6 +371,13 @@ func (r *replicator) send(ctx context.Context, source string, entries []json.Raw
 			return 0, fmt.Errorf("outbox entry without a seq: %.200s", e)
 		}
 		upto = h.Seq
+		if len(e) > maxEntry {
+			// It can never be published: skipping it is the only way the
+			// changes after it travel. The origin keeps the change.
+			r.log.Error("replication: a change is larger than a message can be and is NOT replicated",
+				"source", source, "seq", h.Seq, "op", h.Op, "bytes", len(e), "limit", maxEntry)
+			continue
+		}
 		m := &nats.Msg{Subject: subj, Data: e, Header: nats.Header{}}
 		// The id names the entry: a re-send after a crash is the same
 		// entry (same seq and ts) and JetStream drops it; a source whose

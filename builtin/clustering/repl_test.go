@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -467,5 +468,26 @@ func TestReplicationResendDeduplicated(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	if seqs := b.h["system"].appliedFrom(a.name); len(seqs) != 6 || !inOrder(seqs, 6) {
 		t.Fatalf("b applied %v, want 1..6 once", seqs)
+	}
+}
+
+// A change too large for one message is logged and skipped, and the
+// changes after it still travel.
+func TestReplicationOversizeEntrySkipped(t *testing.T) {
+	c := newReplCluster(t, 2)
+	c.start(0)
+	c.start(1)
+	a, b := c.nodes[0], c.nodes[1]
+	waitFor(t, "a enabled", replDeadline, func() bool {
+		a.h["records"].mu.Lock()
+		defer a.h["records"].mu.Unlock()
+		return a.h["records"].enabled
+	})
+	a.h["records"].write("put")
+	a.h["records"].write(strings.Repeat("x", maxEntry))
+	a.h["records"].write("put")
+	waitFor(t, "b applies the others", replDeadline, func() bool { return len(b.h["records"].appliedFrom(a.name)) == 2 })
+	if seqs := b.h["records"].appliedFrom(a.name); seqs[0] != 1 || seqs[1] != 3 {
+		t.Fatalf("b applied %v, want [1 3]", seqs)
 	}
 }
