@@ -580,16 +580,21 @@ func (l *txLog) entry(op string) ([]byte, uint64) {
 // entrySized is entry with room for extra more bytes.
 func (l *txLog) entrySized(op string, extra int) ([]byte, uint64) {
 	l.stamp(l.st.now().UnixMicro())
+	return l.entryAt(op, extra, l.version(false))
+}
+
+// entryAt is entrySized with the entry's ts and node given.
+func (l *txLog) entryAt(op string, extra int, v replVersion) ([]byte, uint64) {
 	l.st.mu.Lock()
 	seq := l.st.next
 	l.st.next++
-	node := l.st.cfg.Node
 	l.st.mu.Unlock()
+	node := v.node
 	b := make([]byte, 0, entryOverhead+len(node)+len(l.db)+extra)
 	b = append(b, `{"seq":`...)
 	b = strconv.AppendUint(b, seq, 10)
 	b = append(b, `,"ts":`...)
-	b = appendTs(b, l.ts)
+	b = appendTs(b, v.ts)
 	b = append(b, `,"node":`...)
 	b = fastjson.AppendString(b, node)
 	b = append(b, `,"op":`...)
@@ -631,11 +636,24 @@ func (l *txLog) version(tombstone bool) replVersion {
 // logRecord logs a put of the record stored under key in t (after the
 // write) and stamps the key's version.
 func (l *txLog) logRecord(t *tableTx, key []byte) error {
+	return l.logRecordAt(t, key, nil)
+}
+
+// logRecordAt is logRecord with the entry's version given (a seed: see
+// seedTable); nil is the transaction's.
+func (l *txLog) logRecordAt(t *tableTx, key []byte, at *replVersion) error {
 	val := t.recs.Get(key)
 	if val == nil {
 		return fmt.Errorf("table %s.%s: record vanished before logging", t.db, t.name)
 	}
-	b, seq := l.entrySized(ReplPut, len(t.name)+len(t.meta.PrimaryKey)+2*len(key)+len(val))
+	extra := len(t.name) + len(t.meta.PrimaryKey) + 2*len(key) + len(val)
+	var b []byte
+	var seq uint64
+	if at == nil {
+		b, seq = l.entrySized(ReplPut, extra)
+	} else {
+		b, seq = l.entryAt(ReplPut, extra, *at)
+	}
 	b = appendTableMembers(b, t)
 	b = append(b, `,"key":`...)
 	b = appendKeyJSON(b, key)
@@ -643,6 +661,9 @@ func (l *txLog) logRecord(t *tableTx, key []byte) error {
 	b = append(b, val[valueHeaderLen:]...)
 	if err := l.put(seq, b); err != nil {
 		return err
+	}
+	if at != nil {
+		return t.setVersion(key, *at)
 	}
 	return t.setVersion(key, l.version(false))
 }
@@ -818,7 +839,11 @@ func (s *Store) seedTable(db, table string) (int, error) {
 				keys = append(keys, slices.Clone(k))
 			}
 			for _, k := range keys {
-				if err := l.logRecord(t, k); err != nil {
+				v, err := seedVersion(t, k, l.st)
+				if err != nil {
+					return err
+				}
+				if err := l.logRecordAt(t, k, &v); err != nil {
 					return err
 				}
 			}
@@ -833,6 +858,31 @@ func (s *Store) seedTable(db, table string) (int, error) {
 		}
 		from = next
 	}
+}
+
+// seedVersion is the version a copied record travels with: the one its
+// key holds, or, for a key never replicated, the record's __updatedtime__
+// and this node. A copy thus loses to every change made after the record
+// was written, on any node: a node enabled late (or again) does not
+// overwrite newer rows with its own older ones.
+func seedVersion(t *tableTx, key []byte, st *replState) (replVersion, error) {
+	if v, ok := t.storedVersion(key); ok && !v.tombstone {
+		return v, nil
+	}
+	rec, err := decodeValue(t.recs.Get(key))
+	if err != nil {
+		return replVersion{}, fmt.Errorf("table %s.%s: %w", t.db, t.name, err)
+	}
+	st.mu.Lock()
+	node := st.cfg.Node
+	st.mu.Unlock()
+	ms := int64(0)
+	if n, ok := rec[UpdatedTimeAttr].(json.Number); ok {
+		if f, err := n.Float64(); err == nil && f > 0 && f < 1e13 {
+			ms = int64(f)
+		}
+	}
+	return replVersion{ts: ms * 1000, node: node}, nil
 }
 
 // appendTs appends a ts (µs) as JSON ms with up to three decimals.

@@ -179,7 +179,16 @@ func TestReplEnableCopiesExistingRows(t *testing.T) {
 	if got := ops(es); got != want {
 		t.Fatalf("outbox:\n%s\nwant:\n%s", got, want)
 	}
-	checkOrder(t, es, "a")
+	// Copies travel with the record's __updatedtime__ as their ts, so
+	// they lose to any later change.
+	for i, e := range es {
+		if i > 0 && e.Seq <= es[i-1].Seq {
+			t.Errorf("seq %d after %d", e.Seq, es[i-1].Seq)
+		}
+		if e.Op == ReplPut && (e.Ts != startMs || e.Node != "a") {
+			t.Errorf("copied record's entry has ts %v node %s, want %d a", e.Ts, e.Node, startMs)
+		}
+	}
 	if !reflect.DeepEqual(es[0].Attributes, []string{"__createdtime__", "__updatedtime__", "a", "b", "id"}) || es[0].PrimaryKey != "id" {
 		t.Errorf("create_table entry %s", es[0].Raw)
 	}
@@ -618,5 +627,38 @@ func TestReplDatabaseCreatedByApplyIsNotCopiedAgain(t *testing.T) {
 	}
 	if got := outbox(t, b, 0); len(got) != 0 {
 		t.Errorf("b's outbox: %s", ops(got))
+	}
+}
+
+func TestReplEnabledAgainDoesNotOverwriteNewerRows(t *testing.T) {
+	a, b, ca, cb := pair(t)
+	mustTable(t, b, "db", "t")
+	if _, err := b.Insert("db", "t", records(t, `[{"id":1,"v":"old"}]`)); err != nil {
+		t.Fatal(err)
+	}
+	ship(t, b, a, "b", 0)
+	// b leaves the cluster (replication off); a changes the row.
+	if err := b.ReplDisable(); err != nil {
+		t.Fatal(err)
+	}
+	ca.set(startMs + 10_000)
+	if _, err := a.Update("db", "t", records(t, `[{"id":1,"v":"new"}]`)); err != nil {
+		t.Fatal(err)
+	}
+	// b comes back: its copy of the row carries the row's old version.
+	cb.set(startMs + 20_000)
+	lastB := outbox(t, b, 0)
+	if n := enable(t, b, "b"); n != 1 {
+		t.Fatalf("re-enable copied %d", n)
+	}
+	_, res := ship(t, b, a, "b", lastB[len(lastB)-1].Seq)
+	if res.Applied != 0 {
+		t.Errorf("b's copy applied on a: %+v", res)
+	}
+	ship(t, a, b, "a", 0)
+	for _, s := range []*Store{a, b} {
+		if recs := scanAll(t, s, "db", "t"); len(recs) != 1 || recs[0]["v"] != "new" {
+			t.Errorf("records %v, want v new", recs)
+		}
 	}
 }
