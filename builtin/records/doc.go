@@ -84,6 +84,13 @@
 //     to store.Options, and load.allowedURLs, the servers a user who is
 //     not a super user may have a load fetch from whatever their address;
 //     all optional.
+//   - Replication (ops_repl.go): the records source of clustering. The
+//     clustering family calls repl_records_enable, _disable, _outbox,
+//     _outbox_ack, _apply, _checksum and _status (sdk.AccessInternal:
+//     no HTTP client reaches them); table_checksum is the checksum for
+//     super users. The store keeps the outbox in each write's
+//     transaction and applies other nodes' entries (store/repl*.go,
+//     docs/clustering.md "Records").
 //
 // # Performance
 //

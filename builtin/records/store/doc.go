@@ -54,6 +54,15 @@
 // a write that grows the file, or a DropDatabase, waits for the read to
 // end, so it would wait forever. Collect keys and write afterwards.
 //
+// # Replication
+//
+// Off by default. [Store.ReplEnable] makes every committed change to a
+// replicated database also write an outbox entry in the same transaction
+// ([Store.ReplOutbox], [Store.ReplAck]); [Store.ReplApply] applies other
+// nodes' entries under the conflict rule (later ts, then node name, per
+// key; tombstones for deletes); [Store.ReplChecksum] compares nodes.
+// repl.go explains the layout; DeleteBefore is never logged.
+//
 // # Processes
 //
 // bbolt locks each file to one process. A second process opening the same
