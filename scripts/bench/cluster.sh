@@ -59,6 +59,7 @@ node_config() {
   echo "replication:"
   echo "  hostname: $n"
   echo "  securePort: ${cport[$n]}"
+  echo "  databases: \"*\""
   echo "  routes:"
   for o in "${names[@]}"; do [ "$o" = "$n" ] || echo "    - 127.0.0.1:${cport[$o]}"; done
   echo "families:"
