@@ -323,7 +323,7 @@ printf "%-26s %12s %12s %8s %10s %10s %10s %10s\n" path hops harperdb ratio hops
 row() { # LABEL METRIC PATH HIGHER_IS_BETTER
   local h=${R[$2:$3:hops]:-} d=${R[$2:$3:harperdb]:-} r
   [ -n "$h" ] || return 0
-  if [ "$4" = 1 ]; then r=$(ratio "$h" "$d"); else r=$(ratio "$d" "$h"); fi
+  if [ -z "$d" ]; then r=n/a; elif [ "$4" = 1 ]; then r=$(ratio "$h" "$d"); else r=$(ratio "$d" "$h"); fi
   printf "%-26s %12s %12s %8s %10s %10s %10s %10s\n" "$1" "$h" "${d:--}" "$r" "${R[p99:$3:hops]:--}" "${R[p99:$3:harperdb]:--}" \
     "${R[cpu:$3:hops]:--}" "${R[cpu:$3:harperdb]:--}"
 }
