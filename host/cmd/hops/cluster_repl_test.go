@@ -52,8 +52,9 @@ func (in *instance) waitStatus(t *testing.T, what, user, pass string, body map[s
 // nodes over TLS routes (node-c routed only to node-a), in every
 // direction: a user added on one node logs in on the others, an
 // alter_role reaches them, a token issued by one node is accepted by the
-// others, and a user dropped on one node is refused on the others. The
-// internal replication operations are not callable over HTTP. The lags
+// others, and a user dropped on one node is refused on the others; a
+// node killed with SIGKILL catches up when it comes back. The internal
+// replication operations are not callable over HTTP. The lags
 // are logged, not asserted (nothing in make test asserts a time).
 func TestClusterReplicatesUsersAndRoles(t *testing.T) {
 	pa, pb, pc := freePort(t), freePort(t), freePort(t)
@@ -184,6 +185,19 @@ func TestClusterReplicatesUsersAndRoles(t *testing.T) {
 	if si := a.sysClustering(t); len(si.Replication) != 2 || si.Replication[0]["database_sockets"] == nil {
 		t.Errorf("system_information replication: %+v", si.Replication)
 	}
+
+	// A node killed (SIGKILL) while the others change users catches up
+	// when it comes back: a user added meanwhile logs in there, one
+	// dropped meanwhile is refused.
+	c.kill9(t)
+	addUser(a, "frank", "super_user")
+	if r := b.admin(t, map[string]any{"operation": "drop_user", "username": "bob"}); r.Status != 200 {
+		t.Fatalf("drop_user bob: %d %s", r.Status, r.Raw)
+	}
+	c.start()
+	d = c.waitStatus(t, "frank on the restarted node", "frank", "Pass#frank", whoami, 200)
+	t.Logf("restarted node: a user added while it was down logs in %s after its start", d.Round(time.Millisecond))
+	c.waitStatus(t, "bob on the restarted node", "bob", "Pass#bob", whoami, 401)
 
 	// The replication operations are internal: unknown over HTTP, even
 	// to a super user.
