@@ -8,7 +8,8 @@
 # Paths (PATHS, space-separated, default all of them, in this order):
 #   cold    cold start: time from exec of `hops run` to the first 200 answer
 #           of get_status (scripts/bench/opclient cold), on an empty root
-#           once, then COLD_RUNS times on that root; median of those.
+#           once, then COLD_RUNS times on that root; median of those, and
+#           the CPU the host and families used up to that answer.
 #   memory  a fresh hops: PSS of the host and of each family process
 #           (/proc/<pid>/smaps_rollup) SETTLE seconds after it answers, and
 #           again after IDLE more seconds of idleness; then it stops.
@@ -193,16 +194,19 @@ pss_report() {
 # ---- cold start ----------------------------------------------------------
 if has cold; then
   port=$(free_port)
-  cold() { # ROOT: one start, prints the ms to the first answer
+  cold() { # ROOT: one start; prints "ms cpu_ms" (to the first answer; CPU of all its processes)
     env $(hops_env "$port" "$1") timeout 120 bin/bench-opclient cold -timeout 60s \
       -url "http://127.0.0.1:$port/" -body '{"operation":"get_status","id":"primary"}' -- bin/hops run 2>/dev/null |
-      sed -n 's/^RESULT first_answer_ms=//p'
+      sed -n 's/^RESULT first_answer_ms=\([^ ]*\) cpu_ms=\(.*\)/\1 \2/p'
   }
-  echo "cold start (load $(loadavg)): empty root $(cold "$work/cold") ms"
-  cs=()
-  for i in $(seq 1 "$COLD_RUNS"); do cs+=("$(cold "$work/cold")"); done
-  R[cold]=$(median "${cs[@]}")
-  echo "cold start on an existing root, $COLD_RUNS starts: ${cs[*]} ms; median ${R[cold]} ms (load $(loadavg))"
+  echo "cold start (load $(loadavg)): empty root $(cold "$work/cold" | awk '{print $1 " ms, " $2 " ms of CPU"}')"
+  cs=() cc=()
+  for i in $(seq 1 "$COLD_RUNS"); do
+    read -r m c < <(cold "$work/cold")
+    cs+=("$m"); cc+=("$c")
+  done
+  R[cold]=$(median "${cs[@]}"); R[coldcpu]=$(median "${cc[@]}")
+  echo "cold start on an existing root, $COLD_RUNS starts: ${cs[*]} ms (CPU of host + families: ${cc[*]} ms); median ${R[cold]} ms, CPU ${R[coldcpu]} ms (load $(loadavg))"
   rm -rf "$work/cold"
 fi
 
@@ -336,5 +340,5 @@ if has status; then
   echo "get_status floor: ${R[rps:status:floor]} req/s (p99 ${R[p99:status:floor]} ms, cpu ${R[cpu:status:floor]} µs/req); hops/floor $(ratio "${R[rps:status:hops]}" "${R[rps:status:floor]}")"
 fi
 has memory && echo "hops PSS, host + families: ${R[pss:start]} MiB after start, ${R[pss:idle]} MiB after ${IDLE}s idle (goal < 100)"
-has cold && echo "cold start to the first answered get_status: median ${R[cold]} ms (goal < 300)"
+has cold && echo "cold start to the first answered get_status: median ${R[cold]} ms (goal < 300), ${R[coldcpu]} ms of CPU"
 exit 0

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -24,6 +27,8 @@ const coldStopGrace = 15 * time.Second
 // with this process's environment), POSTs the body every coldPoll until
 // an answer is a 200, prints the time from the start to that answer, then
 // stops the command (SIGTERM to its group, SIGKILL after coldStopGrace).
+// It also prints the CPU time the command's process group used up to that
+// answer (groupCPU), which the machine's other work changes less.
 func runCold(c *http.Client, o options, argv []string) error {
 	if len(argv) == 0 {
 		return errors.New("cold: the command to start goes after --")
@@ -69,7 +74,40 @@ func runCold(c *http.Client, o options, argv []string) error {
 		time.Sleep(coldPoll)
 	}
 	first := time.Since(t0)
+	cpu := groupCPU(cmd.Process.Pid)
 	stop()
-	fmt.Printf("RESULT first_answer_ms=%.1f\n", ms(first))
+	fmt.Printf("RESULT first_answer_ms=%.1f cpu_ms=%.0f\n", ms(first), ms(cpu))
 	return nil
+}
+
+// clockTick is the unit of /proc/<pid>/stat's CPU times (USER_HZ, 100 on
+// Linux).
+const clockTick = 10 * time.Millisecond
+
+// groupCPU sums the CPU time (user + system) the processes of process
+// group pgid have used so far, from /proc: what a start cost, whatever
+// else the machine was doing.
+func groupCPU(pgid int) time.Duration {
+	ents, _ := os.ReadDir("/proc")
+	var ticks int64
+	for _, e := range ents {
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// Fields after the command name, which may hold spaces: state is
+		// the first, pgrp the third, utime and stime the 12th and 13th.
+		i := bytes.LastIndexByte(b, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(string(b[i+1:]))
+		if len(f) < 13 || f[2] != strconv.Itoa(pgid) {
+			continue
+		}
+		u, _ := strconv.ParseInt(f[11], 10, 64)
+		s, _ := strconv.ParseInt(f[12], 10, 64)
+		ticks += u + s
+	}
+	return time.Duration(ticks) * clockTick
 }
