@@ -15,8 +15,8 @@ import (
 // GeoJSON (a geometry or a Feature), as an object or as JSON text, or a
 // [longitude, latitude] pair; one that cannot be read makes the result
 // NULL. Distances and lengths use Turf's earth radius and units
-// (kilometers by default); areas are square meters. geoCrosses is
-// geocross.go; geoDifference is not run.
+// (kilometers by default); areas are square meters. geoCrosses is in
+// geocross.go, geoDifference in geodiff.go.
 
 // turfEarthRadius is Turf's mean earth radius in meters.
 const turfEarthRadius = 6371008.8
