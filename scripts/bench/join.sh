@@ -21,6 +21,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/bench/lib.sh
+# wait_up URL: lib.sh's, with UP_WAIT seconds (default 180) instead of 30:
+# on a busy machine hops' families and HarperDB take longer to start.
+wait_up() {
+  for _ in $(seq 1 $((${UP_WAIT:-180} * 10))); do
+    if curl -s -o /dev/null --max-time 2 -u "$BENCH_USER:$BENCH_PASS" -H 'Content-Type: application/json' \
+         -d '{"operation":"get_status","id":"primary"}' "$1"; then return 0; fi
+    sleep 0.1
+  done
+  echo "not up: $1"; return 1
+}
 N=${N:-1000000}
 C=${C:-2}
 BATCH=${BATCH:-10000}
