@@ -115,8 +115,8 @@ var acting = map[string]keyDoc{
 		itest + "TestClusterOffByDefaultThenPlainPort"},
 	"replication.restartTimeout": {"How long a replicated restart or restart_service waits for each other node to restart and serve again before it stops the roll with an ERROR naming the node; null: 2m.",
 		itest + "TestClusterRollingRestarts"},
-	"replication.databases": {"Databases to replicate: \"*\" or a list; null: system only (system is always included). Shown in cluster_status; nothing is replicated yet (docs/clustering.md).",
-		"builtin/clustering.TestParseSettings"},
+	"replication.databases": {"Databases whose records replicate: \"*\" (every one) or a list; null: none, only the system database (users, roles), which always replicates. restart_service clustering_config applies a change without a restart (a newly named database is copied whole) (docs/clustering.md, \"Records\").",
+		itest + "TestClusterReplicatesRecords"},
 
 	"plugins": {"Third-party families: name, path, optional sha256, args, env. Changed only in the file (set_configuration refuses it; see docs/security.md).",
 		itest + "TestExamplePluginEndToEnd"},
