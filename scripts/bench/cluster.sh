@@ -24,6 +24,7 @@
 #
 #   scripts/bench/cluster.sh
 #   N_TP=100000 N_CATCH=200000 scripts/bench/cluster.sh     # shorter
+#   SKIP_HOPS=1 HDB_DIR=/work/hdb scripts/bench/cluster.sh   # HarperDB only
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/bench/lib.sh
@@ -38,7 +39,13 @@ OUT=${OUT:-scripts/bench/results}
 mkdir -p "$OUT" bin
 exec > >(tee "$OUT/cluster.txt") 2>&1
 work=$(mktemp -d /tmp/hops-cluster-bench.XXXXXX)
-trap bench_cleanup EXIT
+hdb_works=()
+cleanup() {
+  local w
+  for w in "${hdb_works[@]}"; do scripts/bench/harperdb.sh stop "$w" || true; done
+  bench_cleanup
+}
+trap cleanup EXIT
 
 go build -o bin/hops ./host/cmd/hops
 go build -o bin/bench-loader ./scripts/bench/loader
@@ -124,6 +131,7 @@ load_into() {
 
 rps_of() { sed -n 's/.* rps=\([0-9.]*\).*/\1/p' <<<"$1"; }
 
+if [ -z "${SKIP_HOPS:-}" ]; then
 # --- single node ---------------------------------------------------------
 bench_load single
 mkdir -p "$work/single"
@@ -186,9 +194,7 @@ bin/bench-cluster roll -coord "$A" -nodes "$A,$B,$Cn" -service instance | grep -
 
 if [ -z "$records" ]; then
   echo "[catchup] skipped: records do not replicate on this build"
-  bench_load end
-  exit 0
-fi
+else
 bench_load catchup
 op "$A" '{"operation":"create_table","database":"bench","table":"catch","primary_key":"id"}' >/dev/null
 sleep 2
@@ -196,4 +202,41 @@ stop_node node-c
 bin/bench-loader -url "$A" -user $BENCH_USER -pass $BENCH_PASS -db bench -table catch -n "$N_CATCH" -batch 10000 -c "$C" | grep RESULT | sed 's/^/[catchup] into node-a while node-c is down: /'
 start_node node-c
 bin/bench-cluster count -url "$Cn" -db bench -table catch -want "$N_CATCH" -max 900s | sed 's/^/[catchup] node-c after its start: /'
+fi
+for n in "${names[@]}"; do stop_node "$n"; done
+fi
+
+# --- HarperDB 4.7.29: two nodes on one machine -------------------------------
+# Node names are their replication hostnames, so the two nodes are
+# 127.0.0.1 and 127.0.0.2 (both loopback); replication over wss on
+# securePort with HarperDB's generated certificates, joined by add_node
+# (verify_tls false: the certificates are self-signed; authorization: the
+# other node signs this one's certificate).
+[ -n "${HDB_DIR:-}" ] || { echo "[harperdb] skipped: HDB_DIR not set"; exit 0; }
+wait_quiet harperdb
+hdb_url() { echo "http://127.0.0.1:$((BASE + 100 * $1))/"; }
+for i in 1 2; do
+  p=$((BASE + 100 * i)); w=$work/hdb$i
+  mkdir -p "$w/home"
+  ( cd "$HDB_DIR" && HOME=$w/home TC_AGREEMENT=yes HDB_ADMIN_USERNAME=admin HDB_ADMIN_PASSWORD=password \
+    ROOTPATH=$w/hdb DEFAULTS_MODE=prod NODE_HOSTNAME=127.0.0.$i REPLICATION_HOSTNAME=127.0.0.$i \
+    HARPER_SET_CONFIG="{\"operationsApi\":{\"network\":{\"port\":$p}},\"http\":{\"port\":$((p+1))},\"mqtt\":{\"network\":{\"port\":$((p+11958)),\"securePort\":$((p+18958))}},\"replication\":{\"hostname\":\"127.0.0.$i\",\"securePort\":$((p+5))},\"authentication\":{\"authorizeLocal\":false},\"logging\":{\"level\":\"warn\"}}" \
+    npx harperdb run >"$w/harperdb.out" 2>&1 </dev/null & echo $! >"$w/pid" )
+  hdb_works+=("$w")
+done
+# A first start installs HarperDB first: give it three minutes.
+for i in 1 2; do
+  for _ in $(seq 1 6); do wait_up "$(hdb_url $i)" >/dev/null 2>&1 && break; done
+  wait_up "$(hdb_url $i)"
+done
+H1=$(hdb_url 1); H2=$(hdb_url 2)
+op "$H1" "{\"operation\":\"add_node\",\"url\":\"wss://127.0.0.2:$((BASE + 205))\",\"verify_tls\":false,\"authorization\":\"$BENCH_AUTH\"}"; echo
+sleep 10
+bench_load "harperdb lag idle"
+bin/bench-cluster lag -a "$H1" -b "$H2" -n "$LAG_N" -rate 0 | grep RESULT | sed 's/^/[harperdb] /'
+bench_load "harperdb lag under load"
+bin/bench-cluster lag -a "$H1" -b "$H2" -n "$LAG_N" -rate "$LAG_RATE" | grep RESULT | sed 's/^/[harperdb] /'
+bench_load "harperdb roll"
+bin/bench-cluster roll -coord "$H1" -nodes "$H1,$H2" -service http_workers -max "${HDB_ROLL_MAX:-180s}" | grep -E 'RESULT|failure|message|within' | sed 's/^/[harperdb] /'
+op "$H2" '{"operation":"search_jobs_by_start_date","from_date":"2026-01-01T00:00:00Z","to_date":"2099-01-01T00:00:00Z"}' | jq -c '.[] | {type, status, start_datetime, end_datetime}' | sed 's/^/[harperdb] node 2 job: /'
 bench_load end

@@ -178,11 +178,3 @@ func (tc *testCluster) waitMesh(t testing.TB) {
 	}
 }
 
-// The harness itself: three nodes on plain cluster ports, each routed to
-// the other two, connect to each other.
-func TestClusterHarnessPlainMesh(t *testing.T) {
-	tc := startCluster(t, clusterOpts{Plain: true})
-	if st := tc.Nodes[1].clusterStatus(t); st.NodeName != "node-b" || !st.IsEnabled {
-		t.Errorf("node-b status: %+v", st)
-	}
-}

@@ -91,7 +91,7 @@ func main() {
 	service := fs.String("service", "http_workers", "restart_service's service, or instance for restart")
 	url := fs.String("url", "", "URL (count)")
 	want := fs.Int("want", 0, "records to wait for (count)")
-	maxWait := fs.Duration("max", 10*time.Minute, "longest wait (count, lag sample)")
+	maxWait := fs.Duration("max", 10*time.Minute, "longest wait (count, lag sample, roll)")
 	_ = fs.Parse(os.Args[2:])
 	switch os.Args[1] {
 	case "lag":
@@ -99,7 +99,7 @@ func main() {
 	case "userlag":
 		userLag(*a, *b, *n)
 	case "roll":
-		roll(*coord, strings.Split(*nodes, ","), *service)
+		roll(*coord, strings.Split(*nodes, ","), *service, *maxWait)
 	case "count":
 		count(*url, *db, *table, *want, *maxWait)
 	default:
@@ -120,8 +120,11 @@ func percentiles(what string, ds []time.Duration) {
 	fmt.Printf("RESULT %s samples=%d p50_ms=%s p99_ms=%s max_ms=%s\n", what, len(ds), ms(p(0.5)), ms(p(0.99)), ms(ds[len(ds)-1]))
 }
 
-// background inserts rate records/s into db.bg on url until ctx ends, in
-// batches of rate/100 every 10 ms; it returns how many went in.
+// background inserts rate records/s into db.bg on url until ctx ends:
+// a ticker makes a batch of rate/100 records every 10 ms and four clients
+// send them (a batch a client cannot take at once is dropped, so the
+// achieved rate shows when the server does not keep up); it returns how
+// many went in.
 func background(ctx context.Context, url, db string, rate int) *atomic.Int64 {
 	var done atomic.Int64
 	if rate <= 0 {
@@ -129,19 +132,35 @@ func background(ctx context.Context, url, db string, rate int) *atomic.Int64 {
 	}
 	post(url, map[string]any{"operation": "create_table", "database": db, "table": "bg", "primary_key": "id"})
 	batch := max(1, rate/100)
+	work := make(chan []any, 4)
+	for w := 0; w < 4; w++ {
+		go func() {
+			for recs := range work {
+				if s, _, err := post(url, map[string]any{"operation": "insert", "database": db, "table": "bg", "records": recs}); err == nil && s == 200 {
+					done.Add(int64(len(recs)))
+				}
+			}
+		}()
+	}
 	go func() {
+		defer close(work)
 		tick := time.NewTicker(10 * time.Millisecond)
 		defer tick.Stop()
 		k := 0
-		for ctx.Err() == nil {
-			<-tick.C
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
 			recs := make([]any, batch)
 			for i := range recs {
 				recs[i] = map[string]any{"id": k, "v": "background load record", "n": k}
 				k++
 			}
-			if s, _, err := post(url, map[string]any{"operation": "insert", "database": db, "table": "bg", "records": recs}); err == nil && s == 200 {
-				done.Add(int64(batch))
+			select {
+			case work <- recs:
+			default: // every client busy: this batch is not sent
 			}
 		}
 	}()
@@ -223,7 +242,7 @@ func userLag(a, b string, n int) {
 
 // roll starts a client load on every node (inserts and reads, two
 // clients each), runs a replicated restart on coord, and reports.
-func roll(coord string, urls []string, service string) {
+func roll(coord string, urls []string, service string, maxWait time.Duration) {
 	for i, u := range urls {
 		post(u, map[string]any{"operation": "create_database", "database": "roll"})
 		post(u, map[string]any{"operation": "create_table", "database": "roll", "table": fmt.Sprintf("load_%d", i), "primary_key": "id"})
@@ -287,8 +306,8 @@ func roll(coord string, urls []string, service string) {
 				break
 			}
 		}
-		if time.Since(t0) > 10*time.Minute {
-			fmt.Println("roll did not end within 10 min")
+		if time.Since(t0) > maxWait {
+			fmt.Printf("roll did not end within %s\n", maxWait)
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
