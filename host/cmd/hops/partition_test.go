@@ -140,6 +140,17 @@ func (in *instance) users(t testing.TB) []string {
 	return out
 }
 
+// checksum is a table's table_checksum on a node ("" when it cannot
+// answer).
+func (in *instance) checksum(t testing.TB, db, table string) string {
+	t.Helper()
+	r := in.admin(t, map[string]any{"operation": "table_checksum", "database": db, "table": table})
+	if r.Status != 200 {
+		return ""
+	}
+	return strings.TrimSpace(string(r.Raw))
+}
+
 // rows returns a table's rows on a node (id and v, by id) as JSON text;
 // ok is false when the node cannot answer (no such table yet).
 func (in *instance) rows(t testing.TB, db, table string) (string, bool) {
@@ -152,8 +163,9 @@ func (in *instance) rows(t testing.TB, db, table string) (string, bool) {
 }
 
 // A node cut off from the cluster keeps serving its own clients (reads
-// and writes: users, and records when records replicate); once the cut
-// heals, the three nodes converge to the same users (and rows).
+// and writes: users, and records of a replicated database); once the cut
+// heals, the three nodes converge to the same users and the same rows
+// (compared row by row and by table_checksum).
 func TestClusterPartition(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test: starts the hops binary")
@@ -163,6 +175,7 @@ func TestClusterPartition(t *testing.T) {
 		ClusterHost: lab.clusterIP,
 		HTTPHost:    lab.clientIP,
 		Wrap:        func(i int) []string { return []string{"ip", "netns", "exec", lab.ns(i)} },
+		Replication: func(int) string { return "  databases: \"*\"\n" },
 	})
 	a, b, c := tc.Nodes[0], tc.Nodes[1], tc.Nodes[2]
 	whoami := map[string]any{"operation": "user_info"}
@@ -259,7 +272,9 @@ func TestClusterPartition(t *testing.T) {
 		ra, _ := a.rows(t, "part", "t")
 		rb, _ := b.rows(t, "part", "t")
 		rc, _ := c.rows(t, "part", "t")
-		if ra == rb && rb == rc && strings.Contains(ra, `"c2"`) && strings.Contains(ra, `"a1"`) {
+		ca, cb, cc := a.checksum(t, "part", "t"), b.checksum(t, "part", "t"), c.checksum(t, "part", "t")
+		if ra == rb && rb == rc && strings.Contains(ra, `"c2"`) && strings.Contains(ra, `"a1"`) && ca != "" && ca == cb && cb == cc {
+			t.Logf("table_checksum on every node: %s", ca)
 			break
 		}
 		if time.Now().After(deadline) {
