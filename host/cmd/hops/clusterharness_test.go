@@ -177,4 +177,3 @@ func (tc *testCluster) waitMesh(t testing.TB) {
 		n.waitConnected(t, others...)
 	}
 }
-
