@@ -147,7 +147,7 @@ measure_wrk() {
   local path=$1 t=$2 run=$3 pids c0 c1 s0 s1 line la rps req cpu
   pids=$(pids_of "$t")
   la=$(loadavg); s0=$(stat_cpu); c0=$(cpu_ticks $pids)
-  line=$(wrk_post "${url[$t]}" "$4" "$CONNS" "$DURATION" "$THREADS")
+  line=$(wrk_post "${url[$t]}" "$4" "$CONNS" "$DURATION" "$THREADS") || echo "  WARNING: wrk failed on $t"
   c1=$(cpu_ticks $pids); s1=$(stat_cpu)
   rps=$(kv "$line" rps); req=$(kv "$line" requests)
   cpu=$(awk -v d=$((c1 - c0)) -v n="$req" -v hz="$TICK" 'BEGIN{printf "%.1f", (n>0) ? d*1e6/hz/n : 0}')
@@ -166,7 +166,7 @@ wrk_path() {
   shift 2
   for t in "$@"; do
     echo "$path $t answer: $(op "${url[$t]}" "$(cat "$body")" | head -c 160)"
-    wrk_post "${url[$t]}" "$body" "$CONNS" "$WARMUP" "$THREADS" >/dev/null
+    wrk_post "${url[$t]}" "$body" "$CONNS" "$WARMUP" "$THREADS" >/dev/null || true
   done
   for i in $(seq 1 "$RUNS"); do
     for t in "$@"; do measure_wrk "$path" "$t" "$i" "$body"; done
@@ -274,7 +274,8 @@ insert_size() {
     op "${url[$t]}" "{\"operation\":\"create_table\",\"database\":\"bench\",\"table\":\"$table\",\"primary_key\":\"id\"}" >/dev/null
     wait_quiet "insert $n $t" >/dev/null
     pids=$(pids_of "$t"); la=$(loadavg); s0=$(stat_cpu); c0=$(cpu_ticks $pids)
-    line=$(timeout 1800 bin/bench-loader -url "${url[$t]}" -table "$table" -n "$n" -batch "$BATCH" -c "$C" | grep '^RESULT')
+    line=$(timeout 1800 bin/bench-loader -url "${url[$t]}" -table "$table" -n "$n" -batch "$BATCH" -c "$C" | grep '^RESULT') ||
+      echo "  WARNING: the load of $n records into $t failed or took over 1800 s"
     c1=$(cpu_ticks $pids); s1=$(stat_cpu)
     R[rps:insert$n:$t:$run]=$(kv "$line" rps)
     R[cpu:insert$n:$t:$run]=$(awk -v d=$((c1 - c0)) -v n="$n" -v hz="$TICK" 'BEGIN{printf "%.1f", d*1e6/hz/n}')
@@ -306,7 +307,8 @@ if has hash; then
   for i in $(seq 1 "$RUNS"); do
     for t in "${targets[@]}"; do
       pids=$(pids_of "$t"); la=$(loadavg); s0=$(stat_cpu); c0=$(cpu_ticks $pids)
-      line=$(bin/bench-opclient repeat -url "${url[$t]}" -n "$REPEAT" -timeout 5m -body "@$work/hash.json" | grep '^RESULT')
+      line=$(bin/bench-opclient repeat -url "${url[$t]}" -n "$REPEAT" -timeout 5m -body "@$work/hash.json" | grep '^RESULT') ||
+        echo "  WARNING: search_by_hash on $t failed"
       c1=$(cpu_ticks $pids); s1=$(stat_cpu)
       R[ms:hash:$t:$i]=$(kv "$line" p50_ms)
       R[cpu:hash:$t:$i]=$(awk -v d=$((c1 - c0)) -v n="$REPEAT" -v hz="$TICK" 'BEGIN{printf "%.0f", d*1e6/hz/n}')
