@@ -59,8 +59,8 @@ func readReplBody(req *sdk.Request) (*replBody, error) {
 }
 
 // opReplEnable: repl_system_enable {node}. The first enable (or one under
-// a new node name) puts every user and role into the outbox as seeds (ts
-// 0, see version.later); every enable
+// a new node name, or after repl_system_disable) puts the users and roles
+// into the outbox (enableRow: seeds the first time); every enable
 // puts this node's public JWT key there when it was not sent yet.
 func (s *Service) opReplEnable(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
 	b, err := readReplBody(req)
@@ -89,11 +89,12 @@ func (s *Service) opReplEnable(_ context.Context, req *sdk.Request) (*sdk.Respon
 				}
 			}
 			for i, k := range keys {
-				if err := recordSeed(tx, b.Node, k, vals[i]); err != nil {
+				n, err := enableRow(tx, b.Node, k, vals[i])
+				if err != nil {
 					return err
 				}
+				rows += n
 			}
-			rows = len(keys)
 			if _, err := tx.Delete(replJWTSent); err != nil && !errors.Is(err, buntdb.ErrNotFound) {
 				return err
 			}
@@ -116,6 +117,29 @@ func (s *Service) opReplEnable(_ context.Context, req *sdk.Request) (*sdk.Respon
 		s.log.Info("system replication enabled: users and roles put in the outbox", "node", b.Node, "rows", rows)
 	}
 	return sdk.Message("system replication enabled"), nil
+}
+
+// enableRow puts one row into the outbox when replication is enabled: a
+// row never replicated goes as a seed; a row replicated before (it has a
+// version: replication was disabled, or the node renamed) goes again only
+// when it changed since its version (its __updatedtime__ is later), as a
+// change of now; otherwise it is already in the cluster and stays out.
+func enableRow(tx *buntdb.Tx, node, key, value string) (int, error) {
+	v, ok, err := getVersion(tx, key)
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
+		return 1, recordSeed(tx, node, key, value)
+	}
+	var row struct {
+		Updated int64 `json:"__updatedtime__"`
+	}
+	_ = json.Unmarshal([]byte(value), &row)
+	if (v.TS > 0 && float64(row.Updated) > v.TS) || (v.TS == 0 && row.Updated > v.Created) {
+		return 1, recordChange(tx, key, []byte(value))
+	}
+	return 0, nil
 }
 
 // opReplDisable: repl_system_disable stops keeping the outbox (entries

@@ -181,3 +181,34 @@ func TestReplSystemJoiningNodeAdoptsCluster(t *testing.T) {
 		t.Fatal("the joining node's first-start admin replaced the cluster's")
 	}
 }
+
+// Enabled again after a disable, a node sends the rows changed while it
+// was disabled as changes (they win over older ones), and not the rows
+// already replicated.
+func TestReplSystemReenableSendsChangedRows(t *testing.T) {
+	a, b := newEnv(t, Options{}), newEnv(t, Options{})
+	a.replCall("repl_system_enable", map[string]any{"node": "a"})
+	b.replCall("repl_system_enable", map[string]any{"node": "b"})
+	ship(a, b, "a")
+	ship(b, a, "b")
+	a.replCall("repl_system_disable", map[string]any{})
+	time.Sleep(5 * time.Millisecond)
+	a.ok(a.admin(), "alter_user", map[string]any{"username": plainName, "password": "Later#Pass1"})
+	if outboxLen(a) != 0 {
+		t.Fatal("a disabled source wrote its outbox")
+	}
+	a.replCall("repl_system_enable", map[string]any{"node": "a"})
+	page := a.replCall("repl_system_outbox", map[string]any{"after": 0, "limit": 100})
+	var ops []string
+	for _, e := range page["entries"].([]any) {
+		ops = append(ops, obj(t, e)["op"].(string))
+	}
+	if len(ops) != 2 || ops[0] != opUserPut || ops[1] != opJWTKey {
+		t.Fatalf("re-enable put %v in the outbox, want the one changed row and the public key", ops)
+	}
+	ship(a, b, "a")
+	b.login(plainName, "Later#Pass1")
+	if ca, cb := checksum(a), checksum(b); ca != cb {
+		t.Fatalf("checksums differ: %s %s", ca, cb)
+	}
+}
