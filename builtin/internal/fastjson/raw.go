@@ -369,6 +369,9 @@ func (s *Slots) Fill(text []byte, others bool) bool {
 	return m.Done()
 }
 
+// Columns returns the columns the Slots were made with.
+func (s *Slots) Columns() []string { return s.cols }
+
 // Value returns the text of column i's value in the last filled object
 // (nil when it lacks the column) and whether that text is canonical.
 func (s *Slots) Value(i int) (text []byte, canonical bool) { return s.vals[i], s.canon[i] }

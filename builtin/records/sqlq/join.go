@@ -2,6 +2,7 @@ package sqlq
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -454,7 +455,7 @@ func (st *Statement) Joins() bool { return st.sel != nil && st.sel.join != nil }
 // load reads a hash or loop step's table into memory and hashes it.
 func (b *builtStep) load(ctx context.Context, src Source, keep []string) error {
 	t := b.table
-	err := src.Scan(ctx, t.ref.DB, t.ref.Table, func(rec map[string]any) error {
+	err := scanKeep(ctx, src, t.ref, keep, func(rec map[string]any) error {
 		b.rows = append(b.rows, trim(rec, keep))
 		return nil
 	})
@@ -481,6 +482,15 @@ func (b *builtStep) load(ctx context.Context, src Source, keep []string) error {
 		b.matched = make([]bool, len(b.rows))
 	}
 	return nil
+}
+
+// scanKeep scans table t, reading only the attributes in keep when keep
+// is non-nil and src is an AttrSource.
+func scanKeep(ctx context.Context, src Source, t TableRef, keep []string, fn func(rec map[string]any) error) error {
+	if as, ok := src.(AttrSource); ok && keep != nil {
+		return as.ScanAttrs(ctx, t.DB, t.Table, keep, fn)
+	}
+	return src.Scan(ctx, t.DB, t.Table, fn)
 }
 
 // joinKey appends the hash key of vals; ok is false when one is NULL
@@ -565,7 +575,7 @@ func (jp *joinPlan) run(ctx context.Context, src Source, fn func(map[string]any)
 	}
 	first := jp.tables[0]
 	batch := make([]map[string]any, 0, joinBatch)
-	err = src.Scan(ctx, first.ref.DB, first.ref.Table, func(rec map[string]any) error {
+	err = scanKeep(ctx, src, first.ref, jp.keep, func(rec map[string]any) error {
 		batch = append(batch, combine(nil, first.alias, rec, jp.keep))
 		if len(batch) < joinBatch {
 			return nil
@@ -687,10 +697,19 @@ func (b *builtStep) lookup(ctx context.Context, src Source, keep []string, rows 
 		if err != nil {
 			return err
 		}
-		err = src.Get(ctx, t.ref.DB, t.ref.Table, keys, func(rec map[string]any) error {
+		keepPK := keep
+		if keep != nil && !slices.Contains(keep, pk) {
+			keepPK = append(slices.Clone(keep), pk)
+		}
+		record := func(rec map[string]any) error {
 			found[string(appendKey(nil, rec[pk]))] = rec
 			return nil
-		})
+		}
+		if as, ok := src.(AttrSource); ok && keepPK != nil {
+			err = as.GetAttrs(ctx, t.ref.DB, t.ref.Table, keys, keepPK, record)
+		} else {
+			err = src.Get(ctx, t.ref.DB, t.ref.Table, keys, record)
+		}
 		if err != nil {
 			return err
 		}

@@ -25,3 +25,15 @@ type Source interface {
 	// (store.Snapshot).
 	Get(ctx context.Context, db, table string, keys []any, fn func(rec map[string]any) error) error
 }
+
+// AttrSource is a Source that can read only some attributes of each
+// record. A join reads through it, when its Source is one, the attributes
+// the statement names (store.Snapshot is one): decoding a few attributes
+// of a wide record costs a fraction of decoding it all.
+type AttrSource interface {
+	Source
+	// ScanAttrs is Scan with each record holding only attrs (those it has).
+	ScanAttrs(ctx context.Context, db, table string, attrs []string, fn func(rec map[string]any) error) error
+	// GetAttrs is Get with ScanAttrs' records.
+	GetAttrs(ctx context.Context, db, table string, keys []any, attrs []string, fn func(rec map[string]any) error) error
+}

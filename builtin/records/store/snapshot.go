@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/hops-dev/hops/builtin/internal/fastjson"
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 )
@@ -100,4 +101,92 @@ func (sn *Snapshot) Get(ctx context.Context, db, table string, keys []any, fn fu
 	return sn.viewTable(db, table, func(t *tableTx) error {
 		return t.get(ctx, keys, fn)
 	})
+}
+
+// ScanAttrs is Scan, each record holding only the attributes named in
+// attrs (those it has): only their values are decoded, which for a few
+// attributes of a wide record is most of the work saved. A SQL join reads
+// through it what the statement names.
+func (sn *Snapshot) ScanAttrs(ctx context.Context, db, table string, attrs []string, fn func(rec map[string]any) error) error {
+	return sn.viewTable(db, table, func(t *tableTx) error {
+		sn.s.prefetch.wholeTable(t)
+		slots := fastjson.NewSlots(attrs)
+		return t.scanValues(ctx, func(v []byte) error {
+			rec, err := decodeAttrs(t, v, slots)
+			if err != nil {
+				return err
+			}
+			return fn(rec)
+		})
+	})
+}
+
+// GetAttrs is Get with ScanAttrs' records.
+func (sn *Snapshot) GetAttrs(ctx context.Context, db, table string, keys []any, attrs []string, fn func(rec map[string]any) error) error {
+	return sn.viewTable(db, table, func(t *tableTx) error {
+		slots := fastjson.NewSlots(attrs)
+		for i, k := range keys {
+			if i%ctxCheckEvery == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			enc, kind, _ := encodeKey(k)
+			if kind != keyValid {
+				continue
+			}
+			v := t.recs.Get(enc)
+			if v == nil {
+				continue
+			}
+			rec, err := decodeAttrs(t, v, slots)
+			if err != nil {
+				return err
+			}
+			if err := fn(rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// decodeAttrs decodes the slots' attributes of the stored value v; a
+// record the slots cannot walk is decoded whole and trimmed.
+func decodeAttrs(t *tableTx, v []byte, slots *fastjson.Slots) (map[string]any, error) {
+	if _, err := valueCtime(v); err != nil {
+		return nil, err
+	}
+	text := v[valueHeaderLen:]
+	cols := slots.Columns()
+	rec := make(map[string]any, len(cols))
+	if slots.Fill(text, true) {
+		ok := true
+		for i, c := range cols {
+			raw, _ := slots.Value(i)
+			if raw == nil {
+				continue
+			}
+			x, good := fastjson.DecodeValue(raw)
+			if !good {
+				ok = false
+				break
+			}
+			rec[c] = x
+		}
+		if ok {
+			return rec, nil
+		}
+	}
+	full, err := decodeJSON(text)
+	if err != nil {
+		return nil, fmt.Errorf("table %s.%s: %w", t.db, t.name, err)
+	}
+	clear(rec)
+	for _, c := range cols {
+		if x, ok := full[c]; ok {
+			rec[c] = x
+		}
+	}
+	return rec, nil
 }

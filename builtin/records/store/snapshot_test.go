@@ -78,3 +78,39 @@ func TestSnapshotNestedReads(t *testing.T) {
 		t.Errorf("unknown table: %v", err)
 	}
 }
+
+// TestSnapshotAttrs: ScanAttrs and GetAttrs hand each record with only the
+// named attributes it has, decoded as Scan decodes them.
+func TestSnapshotAttrs(t *testing.T) {
+	s, _, _ := newStore(t, Options{})
+	mustTable(t, s, "a", "t")
+	if _, err := s.Insert("a", "t", records(t, `[{"id":1,"n":1.50,"o":{"x":[1,"y"]},"s":"é\"q"},{"id":2,"n":2}]`)); err != nil {
+		t.Fatal(err)
+	}
+	snap := s.Snapshot()
+	defer snap.Close()
+	ctx := context.Background()
+	var full, some []string
+	_ = snap.Scan(ctx, "a", "t", func(r map[string]any) error {
+		full = append(full, fmt.Sprint(r["id"], r["n"], r["o"], r["s"]))
+		return nil
+	})
+	err := snap.ScanAttrs(ctx, "a", "t", []string{"s", "o", "n", "id", "missing"}, func(r map[string]any) error {
+		if _, ok := r["__createdtime__"]; ok || len(r) > 4 {
+			t.Errorf("ScanAttrs record %v", r)
+		}
+		some = append(some, fmt.Sprint(r["id"], r["n"], r["o"], r["s"]))
+		return nil
+	})
+	if err != nil || fmt.Sprint(full) != fmt.Sprint(some) {
+		t.Errorf("ScanAttrs %v (%v), Scan %v", some, err, full)
+	}
+	var got []string
+	err = snap.GetAttrs(ctx, "a", "t", []any{2.0, 9.0, 1.0}, []string{"n"}, func(r map[string]any) error {
+		got = append(got, fmt.Sprint(r))
+		return nil
+	})
+	if err != nil || fmt.Sprint(got) != "[map[n:2] map[n:1.50]]" {
+		t.Errorf("GetAttrs %v, %v", got, err)
+	}
+}
