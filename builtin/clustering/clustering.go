@@ -180,6 +180,16 @@ func (f *Family) apply(ctx context.Context, set settings, restart bool) error {
 			f.stopNode()
 			f.log.Info("clustering stopped: no replication port or route is configured")
 			f.disableSources(ctx)
+		} else if f.sourcesMarked() {
+			// Clustering ran here before and its config went while the
+			// node was down: the outboxes would grow with nothing to
+			// drain them. At a start the sources may not serve yet.
+			f.wg.Add(1)
+			go func() {
+				defer f.wg.Done()
+				for i := 0; i < disableTries && !f.disableSources(f.ctx) && sleep(f.ctx, retryWait); i++ {
+				}
+			}()
 		}
 		f.setState(nil, set, nil)
 		return nil
@@ -224,6 +234,7 @@ func (f *Family) apply(ctx context.Context, set settings, restart bool) error {
 		n.stop()
 		return err
 	}
+	f.markSources()
 	r, err := f.startRPC(n)
 	if err != nil {
 		n.stop()

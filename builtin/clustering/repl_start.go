@@ -91,13 +91,45 @@ func (r *replicator) setStartTime(t time.Time) {
 	r.mu.Unlock()
 }
 
+// sourcesFile under <rootPath>/clustering says the sources were enabled
+// (clustering ran): a node that starts with clustering off then disables
+// them, once.
+const sourcesFile = "sources_enabled"
+
+// markSources notes that the sources are being enabled.
+func (f *Family) markSources() {
+	if err := os.WriteFile(filepath.Join(f.dir, sourcesFile), nil, fileMode); err != nil {
+		f.log.Warn("replication: note the sources as enabled", "error", err)
+	}
+}
+
+// sourcesMarked reports whether markSources ran since the last
+// disableSources.
+func (f *Family) sourcesMarked() bool {
+	_, err := os.Stat(filepath.Join(f.dir, sourcesFile))
+	return err == nil
+}
+
+// disableTries bounds the attempts to disable the sources at a start
+// (one a second): the families may still be starting.
+const disableTries = 60
+
 // disableSources tells every source to stop keeping an outbox: with
 // clustering off nothing would drain it. Enabling again later copies
-// everything into the outboxes anew.
-func (f *Family) disableSources(ctx context.Context) {
+// everything into the outboxes anew. It reports whether every source
+// answered.
+func (f *Family) disableSources(ctx context.Context) bool {
+	ok := true
 	for _, src := range replSources {
 		if _, err := f.internal(ctx, []byte(`{"operation":"`+opName(src, "disable")+`"}`)); err != nil {
 			f.log.Warn("replication: disable a source", "source", src, "error", err)
+			ok = false
 		}
 	}
+	if ok {
+		if err := os.Remove(filepath.Join(f.dir, sourcesFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			f.log.Warn("replication: forget the sources", "error", err)
+		}
+	}
+	return ok
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -395,5 +397,30 @@ func TestClusterNewNodeStartTime(t *testing.T) {
 	}, func() { t.Logf("node-c holds %v; its replication log:\n%s", got, logLines(c, "repl", "WARN", "ERROR")) })
 	if strings.Join(got, ",") != "new-1,new-2" {
 		t.Errorf("node-c holds %v, want only the records written since start_time", got)
+	}
+}
+
+// A node whose config loses clustering while it is stopped stops keeping
+// outboxes at its next start (nothing would drain them).
+func TestClusterOffAtStartDisablesTheOutboxes(t *testing.T) {
+	port := freePort(t)
+	in := startHops(t, "", fmt.Sprintf("replication:\n  hostname: solo\n  port: %d\n  databases: \"*\"\nfamilies:\n  clustering:\n    host: 127.0.0.1\n", port))
+	if !in.waitOutput("replication outbox on", clusterWait) {
+		t.Fatalf("the records outbox was not enabled:\n%s", logLines(in, "repl"))
+	}
+	in.stop()
+	if err := os.WriteFile(filepath.Join(in.root, "hops-config.yaml"), []byte("families:\n  clustering:\n    host: 127.0.0.1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	in.start()
+	if !in.waitOutput("replication outbox off", clusterWait) {
+		t.Fatalf("the records outbox is still kept with clustering off:\n%s", logLines(in, "repl"))
+	}
+	// Once: a second start with clustering off does not disable again.
+	before := strings.Count(in.out.String(), "replication outbox off")
+	in.restart()
+	in.must(t, map[string]any{"operation": "describe_all"})
+	if n := strings.Count(in.out.String(), "replication outbox off"); n != before {
+		t.Errorf("disabled again at the next start (%d times)", n)
 	}
 }
