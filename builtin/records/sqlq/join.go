@@ -679,9 +679,22 @@ func (b *builtStep) lookup(ctx context.Context, src Source, keep []string, rows 
 	var keys []any
 	seen := make(map[string]bool, len(rows))
 	var buf []byte
+	numbers, strs := true, true
+	if kk, ok := src.(KeyKinder); ok {
+		var err error
+		if numbers, strs, err = kk.KeyKinds(b.table.ref.DB, b.table.ref.Table); err != nil {
+			return err
+		}
+	}
 	for i, row := range rows {
 		c.rec = row
 		rowKeys[i] = lookupKeys(b.left[b.keyAt].eval(&c))
+		if !numbers || !strs {
+			rowKeys[i] = slices.DeleteFunc(rowKeys[i], func(k any) bool {
+				_, isStr := k.(string)
+				return isStr && !strs || !isStr && !numbers
+			})
+		}
 		for _, k := range rowKeys[i] {
 			buf = appendKey(buf[:0], k)
 			if !seen[string(buf)] {

@@ -37,3 +37,10 @@ type AttrSource interface {
 	// GetAttrs is Get with ScanAttrs' records.
 	GetAttrs(ctx context.Context, db, table string, keys []any, attrs []string, fn func(rec map[string]any) error) error
 }
+
+// KeyKinder is a Source that tells which kinds of primary key a table
+// holds; a join by key then looks a value up only in the forms a key may
+// have (store.Snapshot is one).
+type KeyKinder interface {
+	KeyKinds(db, table string) (numbers, strings bool, err error)
+}

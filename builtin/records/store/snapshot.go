@@ -190,3 +190,20 @@ func decodeAttrs(t *tableTx, v []byte, slots *fastjson.Slots) (map[string]any, e
 	}
 	return rec, nil
 }
+
+// KeyKinds reports whether the table holds any number keys and any
+// string keys (numbers sort before strings, so its first and last keys
+// tell). A join by key skips looking a value up in a form no key has.
+func (sn *Snapshot) KeyKinds(db, table string) (numbers, strings bool, err error) {
+	err = sn.viewTable(db, table, func(t *tableTx) error {
+		c := t.recs.Cursor()
+		if k, _ := c.First(); len(k) > 0 {
+			numbers = k[0] == keyTypeNumber
+		}
+		if k, _ := c.Last(); len(k) > 0 {
+			strings = k[0] == keyTypeString
+		}
+		return nil
+	})
+	return numbers, strings, err
+}

@@ -114,3 +114,23 @@ func TestSnapshotAttrs(t *testing.T) {
 		t.Errorf("GetAttrs %v, %v", got, err)
 	}
 }
+
+// TestSnapshotKeyKinds: a table's first and last keys tell whether it
+// holds number keys and string keys.
+func TestSnapshotKeyKinds(t *testing.T) {
+	s, _, _ := newStore(t, Options{})
+	for tb, recs := range map[string]string{"num": `[{"id":1},{"id":2}]`, "str": `[{"id":"a"}]`, "both": `[{"id":"5"},{"id":5}]`, "none": `[]`} {
+		mustTable(t, s, "a", tb)
+		if _, err := s.Insert("a", tb, records(t, recs)); err != nil && tb != "none" {
+			t.Fatal(err)
+		}
+	}
+	snap := s.Snapshot()
+	defer snap.Close()
+	for tb, want := range map[string]string{"num": "true false", "str": "false true", "both": "true true", "none": "false false"} {
+		n, str, err := snap.KeyKinds("a", tb)
+		if err != nil || fmt.Sprint(n, str) != want {
+			t.Errorf("%s: %v %v %v, want %s", tb, n, str, err, want)
+		}
+	}
+}
