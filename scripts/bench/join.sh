@@ -131,7 +131,7 @@ for q in $QUERIES; do
   done
 done
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END{ if (NR==0) print ""; else if (NR%2) print a[(NR+1)/2]; else printf "%.1f", (a[NR/2]+a[NR/2+1])/2 }'; }
+median() { tr ' ' '\n' | { grep -v '^$' || true; } | sort -n | awk '{a[NR]=$1} END{ if (NR==0) print ""; else if (NR%2) print a[(NR+1)/2]; else printf "%.1f", (a[NR/2]+a[NR/2+1])/2 }'; }
 echo
 echo "summary (N=$N per table; median ms to the last byte over $RUNS runs; CPU = median seconds of the target's processes; RSS = peak MiB)"
 printf "%-12s %12s %12s %10s %8s %8s %9s %9s\n" query hops_ms hdb_ms ratio hops_cpu hdb_cpu hops_MiB hdb_MiB
