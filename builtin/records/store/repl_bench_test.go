@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 )
@@ -65,3 +66,40 @@ func drainOutbox(b *testing.B, s *Store, after uint64) uint64 {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// BenchmarkReplApply applies another node's puts in runs of 512 (the
+// transport's fetch batch), each run one ReplApply, fsync on.
+func BenchmarkReplApply(b *testing.B) {
+	src := benchStore(b, true)
+	if _, err := src.ReplEnable(ReplConfig{Node: "src", All: true}); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := src.Insert("dev", "bench", benchRecs(0, benchBatch)); err != nil {
+		b.Fatal(err)
+	}
+	raw, err := src.ReplOutbox(0, MaxOutboxLimit)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		dst := benchStore(b, false)
+		b.StartTimer()
+		for start := 0; start < len(raw); start += 512 {
+			end := min(start+512, len(raw))
+			entries := make([]ReplEntry, end-start)
+			for j, r := range raw[start:end] {
+				dec := json.NewDecoder(bytes.NewReader(r))
+				dec.UseNumber()
+				if err := dec.Decode(&entries[j]); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if _, err := dst.ReplApply("src", entries); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.N*len(raw))/b.Elapsed().Seconds(), "entries/s")
+}
