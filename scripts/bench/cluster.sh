@@ -25,6 +25,7 @@
 #   scripts/bench/cluster.sh
 #   N_TP=100000 N_CATCH=200000 scripts/bench/cluster.sh     # shorter
 #   SKIP_HOPS=1 HDB_DIR=/work/hdb scripts/bench/cluster.sh   # HarperDB only
+#   SKIP_LAG=1 SKIP_ROLL=1 scripts/bench/cluster.sh   # throughput, catch-up
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/bench/lib.sh
@@ -169,14 +170,17 @@ done
 echo "[cluster] 3 nodes connected $(echo "$(date +%s.%N) - $t0" | bc)s after the last trust (connected: $ok of 3)"
 
 A=$(url node-a); B=$(url node-b); Cn=$(url node-c)
-bench_load userlag
-bin/bench-cluster userlag -a "$A" -b "$B" -n 50 | grep RESULT
+[ -n "${SKIP_LAG:-}" ] && LAG_N=1
+if [ -z "${SKIP_LAG:-}" ]; then
+  bench_load userlag
+  bin/bench-cluster userlag -a "$A" -b "$B" -n 50 | grep RESULT
+fi
 bench_load "lag idle"
 lag=$(bin/bench-cluster lag -a "$A" -b "$B" -n "$LAG_N" -rate 0 | grep RESULT)
 echo "$lag"
 records=1
 grep -q skipped <<<"$lag" && records=
-if [ -n "$records" ]; then
+if [ -n "$records" ] && [ -z "${SKIP_LAG:-}" ]; then
   bench_load "lag under load"
   bin/bench-cluster lag -a "$A" -b "$B" -n "$LAG_N" -rate "$LAG_RATE" | grep RESULT
 fi
@@ -187,10 +191,12 @@ echo "[cluster] into node-a: $cl (CPU of all three nodes)"
 echo "[cluster] ratio to single: $(echo "scale=2; $(rps_of "$cl") / $(rps_of "$single")" | bc)"
 [ -n "$records" ] && bin/bench-cluster count -url "$B" -db bench -table t -want "$N_TP" -max 300s | sed 's/^/[cluster] node-b holds them: /'
 
-bench_load "roll http_workers"
-bin/bench-cluster roll -coord "$A" -nodes "$A,$B,$Cn" -service http_workers | grep -E 'RESULT|failure|message'
-bench_load "roll instance"
-bin/bench-cluster roll -coord "$A" -nodes "$A,$B,$Cn" -service instance | grep -E 'RESULT|failure|message'
+if [ -z "${SKIP_ROLL:-}" ]; then
+  bench_load "roll http_workers"
+  bin/bench-cluster roll -coord "$A" -nodes "$A,$B,$Cn" -service http_workers | grep -E 'RESULT|failure|message'
+  bench_load "roll instance"
+  bin/bench-cluster roll -coord "$A" -nodes "$A,$B,$Cn" -service instance | grep -E 'RESULT|failure|message'
+fi
 
 if [ -z "$records" ]; then
   echo "[catchup] skipped: records do not replicate on this build"
