@@ -75,10 +75,10 @@ const (
 	// with the caller's permissions; the family checks table rights itself.
 	AccessPermissions
 	// AccessInternal operations are for the host and the builtin families
-	// only: the host refuses them with a 403 to every caller but its own
-	// internal one (a builtin family dispatching with an empty caller, or
-	// the host itself), so no HTTP client, super users included, reaches
-	// them.
+	// only: to every caller but the host's own internal one (a builtin
+	// family dispatching with an empty caller, or the host itself) the
+	// host answers them as unknown operations (400), so no HTTP client,
+	// super users included, reaches or sees them.
 	AccessInternal
 )
 

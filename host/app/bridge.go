@@ -8,7 +8,6 @@ import (
 	"slices"
 
 	"github.com/hops-dev/hops/host/jobs"
-	"github.com/hops-dev/hops/host/router"
 	"github.com/hops-dev/hops/sdk"
 	"github.com/hops-dev/hops/sdk/plugin"
 )
@@ -28,17 +27,12 @@ type bridge struct {
 // user, for work no user asked for (the clustering family reading the
 // configuration and the certificates at start, the replication
 // transport); such a Dispatch alone may call the internal operations
-// (router.InternalPrefix). A third-party plugin's empty caller is refused
-// like any bad token.
+// (sdk.AccessInternal: internalCaller is marked Internal). A third-party
+// plugin's empty caller is refused like any bad token.
 func (b *bridge) Dispatch(ctx context.Context, from sdk.Caller, body []byte) (*sdk.Reply, error) {
 	caller, err := b.caller(from.Token)
 	if err != nil {
 		return errorReply(err), nil
-	}
-	if from.Token == "" {
-		// Only a builtin family gets here with an empty caller: it may
-		// call the internal operations (router.InternalPrefix).
-		ctx = router.WithInternal(ctx)
 	}
 	reply, err := b.in.router.Do(ctx, caller, body)
 	if err != nil {

@@ -16,10 +16,9 @@ import (
 )
 
 // The system source's internal operations (the contract in
-// docs/clustering.md, "Replication"): sdk.AccessInternal, and named
-// repl_*, so the router refuses them to HTTP clients
-// (router.InternalPrefix); the clustering family calls them as the
-// host's internal caller.
+// docs/clustering.md, "Replication"): sdk.AccessInternal, so the router
+// answers them as unknown to HTTP clients; the clustering family calls
+// them as the host's internal caller.
 
 // maxOutboxPage bounds one repl_system_outbox answer.
 const maxOutboxPage = 1024

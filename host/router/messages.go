@@ -6,7 +6,4 @@ const (
 	MsgOperationUnknown = "Operation '%s' not found"
 	MsgEmptyBody        = "Body cannot be empty when content-type is set to 'application/json'"
 	MsgRestricted       = "Operation '%s' is restricted to 'super_user' roles"
-	// MsgInternal refuses an internal operation (sdk.AccessInternal) to
-	// anyone but the host's internal caller.
-	MsgInternal = "Operation '%s' is internal to hops and cannot be called by clients"
 )

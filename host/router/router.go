@@ -3,7 +3,6 @@ package router
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -92,13 +91,14 @@ func (r *Router) Do(ctx context.Context, caller sdk.Caller, body []byte) (*sdk.R
 }
 
 // Route runs req, whose Operation is already read from its Body: an
-// unknown name, or an internal one (InternalOnly) without WithInternal, is
-// a 400, a super_user operation for another caller a 403
+// unknown name, or an internal one (sdk.AccessInternal) for a caller that
+// is not the host's internal one, is a 400 (clients never learn of
+// internal operations), a super_user operation for another caller a 403
 // (Public entries do their own checks); then the local handler runs, or
 // the family is asked. An empty req.ID gets a new id.
 func (r *Router) Route(ctx context.Context, req *sdk.Request) (*sdk.Reply, error) {
 	entry, ok := r.reg.Lookup(req.Operation)
-	if !ok || (InternalOnly(req.Operation) && !IsInternal(ctx)) {
+	if !ok || (entry.Op.Access == sdk.AccessInternal && !req.Caller.Internal) {
 		return nil, sdk.BadRequest(MsgOperationUnknown, req.Operation)
 	}
 	if !entry.Public {
@@ -126,9 +126,6 @@ func (r *Router) Route(ctx context.Context, req *sdk.Request) (*sdk.Reply, error
 // authenticated and permissions operations pass (a permissions operation
 // checks table rights itself with the caller's permissions).
 func Authorize(entry registry.Entry, caller sdk.Caller) error {
-	if entry.Op.Access == sdk.AccessInternal && !caller.Internal {
-		return sdk.Errorf(http.StatusForbidden, MsgInternal, entry.Op.Name)
-	}
 	if entry.Op.Access == sdk.AccessSuperUser && !caller.SuperUser {
 		name := entry.Op.RestrictedName
 		if name == "" {

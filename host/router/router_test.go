@@ -126,13 +126,13 @@ func TestSuperUserOperationIs403ForOthers(t *testing.T) {
 	readAll(t, rep)
 }
 
-// An internal operation is refused to every caller but the host's
+// An internal operation is unknown to every caller but the host's
 // internal one, a super user included, and is not in the OpenAPI document.
-func TestInternalOperationIs403ForClients(t *testing.T) {
+func TestInternalOperationUnknownToClients(t *testing.T) {
 	r, fwd, _ := newRouter(t)
 	for _, c := range []sdk.Caller{superUser, plainUser, {}} {
 		_, err := r.Do(context.Background(), c, []byte(`{"operation":"inside_op"}`))
-		wantError(t, err, http.StatusForbidden, "Operation 'inside_op' is internal to hops")
+		wantError(t, err, http.StatusBadRequest, "Operation 'inside_op' not found")
 	}
 	if fwd.calls != 0 {
 		t.Fatal("a refused request reached the family")
@@ -216,35 +216,5 @@ func TestDuplicateNamesRefused(t *testing.T) {
 	}
 	if e, _ := r.Lookup("get_status"); e.Kind != registry.KindFamily || e.Family != "status" {
 		t.Fatalf("get_status = %+v", e)
-	}
-}
-
-// An internal operation (repl_*) is unknown to any caller, a super user
-// included, unless the context carries the internal mark the host's
-// bridge sets for a builtin family's internal Dispatch.
-func TestInternalOperationsRefusedWithoutMark(t *testing.T) {
-	reg := registry.New(nil)
-	calls := 0
-	err := reg.AddLocal([]registry.Local{{Op: sdk.Operation{Name: "repl_system_apply", Access: sdk.AccessSuperUser,
-		Handler: func(context.Context, *sdk.Request) (*sdk.Response, error) {
-			calls++
-			return sdk.Message("applied"), nil
-		}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := New(Options{Registry: reg})
-	_, err = r.Do(context.Background(), superUser, []byte(`{"operation":"repl_system_apply"}`))
-	wantError(t, err, http.StatusBadRequest, "Operation 'repl_system_apply' not found")
-	if calls != 0 {
-		t.Fatal("an internal operation ran without the internal mark")
-	}
-	rep, err := r.Do(WithInternal(context.Background()), superUser, []byte(`{"operation":"repl_system_apply"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep.Body.Close()
-	if calls != 1 {
-		t.Fatalf("calls = %d with the internal mark", calls)
 	}
 }

@@ -121,7 +121,7 @@ func registeredOperations(t *testing.T) []string {
 		}
 		for _, op := range fam.Operations() {
 			if op.Access == sdk.AccessInternal {
-				continue // unknown to HTTP callers (router.InternalPrefix)
+				continue // unknown to HTTP callers (sdk.AccessInternal)
 			}
 			names = append(names, op.Name)
 		}
