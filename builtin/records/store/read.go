@@ -23,6 +23,20 @@ func (s *Store) Get(ctx context.Context, db, table string, keys []any, fn func(r
 
 // get reads the records of keys from t, in the order given.
 func (t *tableTx) get(ctx context.Context, keys []any, fn func(rec map[string]any) error) error {
+	return t.eachStored(ctx, keys, func(v []byte) error {
+		rec, err := decodeValue(v)
+		if err != nil {
+			return fmt.Errorf("table %s.%s: %w", t.db, t.name, err)
+		}
+		return fn(rec)
+	})
+}
+
+// eachStored calls fn with the stored value of each key of keys found in
+// t, in the order given, checking ctx every ctxCheckEvery keys. Unknown
+// keys, and values that cannot be keys, are skipped. The one key lookup
+// loop behind Get, GetRaw and Snapshot.GetAttrs.
+func (t *tableTx) eachStored(ctx context.Context, keys []any, fn func(v []byte) error) error {
 	for i, k := range keys {
 		if i%ctxCheckEvery == 0 {
 			if err := ctx.Err(); err != nil {
@@ -37,11 +51,7 @@ func (t *tableTx) get(ctx context.Context, keys []any, fn func(rec map[string]an
 		if v == nil {
 			continue
 		}
-		rec, err := decodeValue(v)
-		if err != nil {
-			return fmt.Errorf("table %s.%s: %w", t.db, t.name, err)
-		}
-		if err := fn(rec); err != nil {
+		if err := fn(v); err != nil {
 			return err
 		}
 	}
@@ -53,28 +63,12 @@ func (t *tableTx) get(ctx context.Context, keys []any, fn func(rec map[string]an
 // keep raw after it returns.
 func (s *Store) GetRaw(ctx context.Context, db, table string, keys []any, fn func(raw []byte) error) error {
 	return s.viewTable(db, table, func(t *tableTx) error {
-		for i, k := range keys {
-			if i%ctxCheckEvery == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			enc, kind, _ := encodeKey(k)
-			if kind != keyValid {
-				continue
-			}
-			v := t.recs.Get(enc)
-			if v == nil {
-				continue
-			}
+		return t.eachStored(ctx, keys, func(v []byte) error {
 			if _, err := valueCtime(v); err != nil {
 				return fmt.Errorf("table %s.%s: %w", db, table, err)
 			}
-			if err := fn(v[valueHeaderLen:]); err != nil {
-				return err
-			}
-		}
-		return nil
+			return fn(v[valueHeaderLen:])
+		})
 	})
 }
 

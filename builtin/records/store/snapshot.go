@@ -125,29 +125,13 @@ func (sn *Snapshot) ScanAttrs(ctx context.Context, db, table string, attrs []str
 func (sn *Snapshot) GetAttrs(ctx context.Context, db, table string, keys []any, attrs []string, fn func(rec map[string]any) error) error {
 	return sn.viewTable(db, table, func(t *tableTx) error {
 		slots := fastjson.NewSlots(attrs)
-		for i, k := range keys {
-			if i%ctxCheckEvery == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			enc, kind, _ := encodeKey(k)
-			if kind != keyValid {
-				continue
-			}
-			v := t.recs.Get(enc)
-			if v == nil {
-				continue
-			}
+		return t.eachStored(ctx, keys, func(v []byte) error {
 			rec, err := decodeAttrs(t, v, slots)
 			if err != nil {
 				return err
 			}
-			if err := fn(rec); err != nil {
-				return err
-			}
-		}
-		return nil
+			return fn(rec)
+		})
 	})
 }
 
