@@ -405,23 +405,16 @@ func compileRegexp(pattern, flags string) (*regexp.Regexp, error) {
 // fnRound is ROUND(x[, digits]), halves rounded up as JavaScript's
 // Math.round does (ROUND(-2.5) is -2).
 func fnRound(a []any) any {
-	x, ok := toNumber(a[0])
-	if !ok {
-		return nil
-	}
-	p := 1.0
-	if len(a) == 2 {
-		d, ok := toNumber(a[1])
-		if !ok {
-			return nil
-		}
-		p = math.Pow(10, math.Trunc(d))
-	}
-	return finite(math.Floor(x*p+0.5) / p)
+	return atDigits(a, func(x float64) float64 { return math.Floor(x + 0.5) })
 }
 
 // fnTrunc is TRUNC(x[, digits]): x cut toward zero.
-func fnTrunc(a []any) any {
+func fnTrunc(a []any) any { return atDigits(a, math.Trunc) }
+
+// atDigits applies cut to x = a[0] at a[1] decimal digits (default 0,
+// fractional digits truncated): cut(x*10^d)/10^d; NULL when either is not
+// a number.
+func atDigits(a []any, cut func(float64) float64) any {
 	x, ok := toNumber(a[0])
 	if !ok {
 		return nil
@@ -434,7 +427,7 @@ func fnTrunc(a []any) any {
 		}
 		p = math.Pow(10, math.Trunc(d))
 	}
-	return finite(math.Trunc(x*p) / p)
+	return finite(cut(x*p) / p)
 }
 
 // fnRandom is RANDOM(): a number in [0, 1); RANDOM(n) a whole number in
