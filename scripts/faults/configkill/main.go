@@ -17,8 +17,6 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -36,23 +34,12 @@ func main() {
 	kills := flag.Int("kills", 20, "how many times to kill the host")
 	writers := flag.Int("writers", 4, "concurrent set_configuration clients")
 	flag.Parse()
-	if *port == 0 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		*port = l.Addr().(*net.TCPAddr).Port
-		l.Close()
-	}
-	dir, err := os.MkdirTemp("", "configkill-")
+	h, err := hopsproc.New(*bin, *port, "configkill-", 10*time.Second)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	defer os.RemoveAll(dir)
-	h := &hopsproc.Host{Bin: *bin, Root: dir + "/root", Port: *port, URL: fmt.Sprintf("http://127.0.0.1:%d/", *port),
-		Client: &http.Client{Timeout: 10 * time.Second}}
+	defer h.RemoveDir()
 	failedStarts, torn := 0, 0
 	var sets atomic.Int64
 	cfg := filepath.Join(h.Root, "hops-config.yaml")
@@ -111,7 +98,7 @@ func main() {
 	tmps, _ := filepath.Glob(filepath.Join(h.Root, ".hops-config.yaml.tmp-*"))
 	fmt.Printf("RESULT kills=%d set_configuration_200=%d torn=%d failed_starts=%d tmp_files_left=%d\n", *kills, sets.Load(), torn, failedStarts, len(tmps))
 	if torn > 0 || failedStarts > 0 {
-		os.RemoveAll(dir)
+		h.RemoveDir()
 		os.Exit(1)
 	}
 }

@@ -20,7 +20,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"sync"
@@ -39,23 +38,12 @@ func main() {
 	clients := flag.Int("clients", 4, "concurrent loaders")
 	batch := flag.Int("batch", 500, "records per insert")
 	flag.Parse()
-	if *port == 0 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		*port = l.Addr().(*net.TCPAddr).Port
-		l.Close()
-	}
-	dir, err := os.MkdirTemp("", "killload-")
+	h, err := hopsproc.New(*bin, *port, "killload-", 30*time.Second)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	defer os.RemoveAll(dir)
-	h := &hopsproc.Host{Bin: *bin, Root: dir + "/root", Port: *port, URL: fmt.Sprintf("http://127.0.0.1:%d/", *port),
-		Client: &http.Client{Timeout: 30 * time.Second}}
+	defer h.RemoveDir()
 	defer func() {
 		if h.Cmd != nil {
 			h.KillHost()
@@ -66,7 +54,7 @@ func main() {
 		if h.Cmd != nil {
 			h.KillHost()
 		}
-		os.RemoveAll(dir)
+		h.RemoveDir()
 		os.Exit(1)
 	}
 	if err := h.Start(); err != nil {
@@ -206,7 +194,7 @@ func main() {
 	h.KillHost()
 	h.Cmd = nil
 	if lost > 0 {
-		os.RemoveAll(dir)
+		h.RemoveDir()
 		os.Exit(1)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -16,15 +17,39 @@ import (
 	"time"
 )
 
-// Host is one hops instance a fault program runs: its binary, root and
-// loopback port, the running host process and its families' pids.
+// Host is one hops instance a fault program runs: its binary, the
+// temporary directory holding its root, its loopback port, the running
+// host process and its families' pids.
 type Host struct {
-	Bin, Root, URL string
-	Port           int
-	Cmd            *exec.Cmd
-	Families       map[string]int
-	Client         *http.Client
+	Bin, Dir, Root, URL string
+	Port                int
+	Cmd                 *exec.Cmd
+	Families            map[string]int
+	Client              *http.Client
 }
+
+// New makes the Host of bin on loopback port (0: a free one), with its
+// root in a new temporary directory named after prefix (RemoveDir removes
+// it) and an HTTP client of the given timeout. It starts nothing.
+func New(bin string, port int, prefix string, timeout time.Duration) (*Host, error) {
+	if port == 0 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("pick a port: %w", err)
+		}
+		port = l.Addr().(*net.TCPAddr).Port
+		l.Close()
+	}
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		return nil, fmt.Errorf("make a root: %w", err)
+	}
+	return &Host{Bin: bin, Dir: dir, Root: dir + "/root", Port: port,
+		URL: fmt.Sprintf("http://127.0.0.1:%d/", port), Client: &http.Client{Timeout: timeout}}, nil
+}
+
+// RemoveDir removes the temporary directory New made.
+func (h *Host) RemoveDir() { os.RemoveAll(h.Dir) }
 
 // Post sends body as the admin user and returns the status and answer.
 func (h *Host) Post(body string) (int, []byte, error) {
