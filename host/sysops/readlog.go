@@ -1,6 +1,7 @@
 package sysops
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -19,6 +20,9 @@ const (
 	msgReadLogMin     = "'%s' must be greater than or equal to %d"
 	msgLogNameInvalid = "'log_name' '%s' is invalid."
 	msgLogNameMissing = "'log_name' '%s' does not exist."
+	// msgReadLogReplicated refuses replicated: true, which HarperDB acts
+	// on (the other nodes' entries too) and hops does not.
+	msgReadLogReplicated = "'replicated' true is not supported by read_log: hops answers this node's log only; ask each node"
 )
 
 // HarperDB's log names. hdb.log is its main log, which hops' own log
@@ -86,6 +90,9 @@ func readLogQuery(f *sdk.Fields) (logging.ReadQuery, error) {
 	}
 	if f.Present("filter") {
 		q.Filter = f.String("filter")
+	}
+	if raw, ok := f.Raw("replicated"); ok && string(bytes.TrimSpace(raw)) == "true" {
+		f.Fail(msgReadLogReplicated)
 	}
 	return q, f.Err()
 }

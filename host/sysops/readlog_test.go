@@ -57,6 +57,19 @@ func TestReadLogBadInput(t *testing.T) {
 	}
 }
 
+// TestReadLogReplicatedRefused: replicated true (other nodes' entries, in
+// HarperDB) is refused naming it rather than answered with this node's
+// entries alone; false is this node's log.
+func TestReadLogReplicatedRefused(t *testing.T) {
+	_, err := readLogQuery(sdk.ReadFields([]byte(`{"replicated":true}`)))
+	if se, ok := sdk.AsError(err); !ok || se.Status != http.StatusBadRequest || se.Message != msgReadLogReplicated {
+		t.Errorf("replicated true: %v", err)
+	}
+	if _, err := readLogQuery(sdk.ReadFields([]byte(`{"replicated":false}`))); err != nil {
+		t.Errorf("replicated false: %v", err)
+	}
+}
+
 func TestReadLogFields(t *testing.T) {
 	for body, check := range map[string]func(q logging.ReadQuery) bool{
 		`{}`:                        func(q logging.ReadQuery) bool { return q.Limit == 0 && q.Start == 0 && !q.Desc },
