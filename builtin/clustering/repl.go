@@ -46,13 +46,26 @@ const (
 	maxEntry = maxPayload - 4096
 	// fetchBatch is how many messages one pull asks for.
 	fetchBatch = 512
-	// idlePoll spaces outbox reads while the outbox is empty.
+	// outboxWait is how long one repl_<source>_outbox call may wait for
+	// an entry (wait_ms): a source that supports it answers as soon as a
+	// change commits.
+	outboxWait = time.Second
+	// idlePoll spaces outbox reads while the outbox is empty, for a
+	// source that answers at once instead of waiting.
 	idlePoll = 100 * time.Millisecond
 	// retryWait spaces attempts after a failure (NATS down, no meta
 	// leader, a source not ready).
 	retryWait = time.Second
-	// discoverEvery spaces the listings of the cluster's streams.
+	// discoverEvery spaces the listings of the cluster's streams; a
+	// stream created meanwhile is listed at once (its advisory wakes the
+	// listing).
 	discoverEvery = 2 * time.Second
+	// streamCreated is JetStream's advisory subject for a stream created.
+	streamCreated = "$JS.EVENT.ADVISORY.STREAM.CREATED.>"
+	// firstRetry is the first wait before creating this node's stream
+	// again (a cluster just formed elects its meta leader within
+	// seconds); it doubles up to retryWait.
+	firstRetry = 100 * time.Millisecond
 	// jsTimeout bounds one JetStream API call or one batch of PubAcks.
 	jsTimeout = 5 * time.Second
 	// leaderWait bounds a call that needs the JetStream meta leader
@@ -113,6 +126,8 @@ type replicator struct {
 	wg     sync.WaitGroup
 	// streamMu makes one publisher at a time create the stream.
 	streamMu sync.Mutex
+	// streamAdded wakes the discovery loop (a stream was created).
+	streamAdded chan struct{}
 
 	mu        sync.Mutex
 	databases any                  // replication.databases, sent with every enable
@@ -174,7 +189,16 @@ func startReplicator(o replOptions) (*replicator, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &replicator{self: o.Self, log: o.Log, dispatch: o.Dispatch, nc: nc, js: js,
 		startTime: o.StartTime, databases: o.Databases, ctx: ctx, cancel: cancel, following: map[string]*follower{},
-		enabled: map[string]bool{}, warned: map[string]bool{}}
+		enabled: map[string]bool{}, warned: map[string]bool{}, streamAdded: make(chan struct{}, 1)}
+	// Without the advisory the periodic listing still finds new streams.
+	if _, err := nc.Subscribe(streamCreated, func(*nats.Msg) {
+		select {
+		case r.streamAdded <- struct{}{}:
+		default:
+		}
+	}); err != nil {
+		o.Log.Warn("replication: cannot watch for new streams; listing them every few seconds", "error", err)
+	}
 	for _, src := range o.Sources {
 		r.wg.Add(1)
 		go func() { defer r.wg.Done(); r.publish(ctx, src) }()
@@ -288,15 +312,19 @@ func (r *replicator) publish(ctx context.Context, source string) {
 		return
 	}
 	var after int64
+	wait := firstRetry
 	for ctx.Err() == nil {
 		if err := r.ensureStream(ctx); err != nil {
 			r.warnOnce("stream", "replication stream not ready; changes wait in the outboxes", "error", err)
-			if !sleep(ctx, retryWait) {
+			if !sleep(ctx, wait) {
 				return
 			}
+			wait = min(2*wait, retryWait)
 			continue
 		}
-		raw, err := r.call(ctx, source, "outbox", map[string]any{"after": after, "limit": outboxPage})
+		asked := time.Now()
+		raw, err := r.call(ctx, source, "outbox", map[string]any{"after": after, "limit": outboxPage,
+			"wait_ms": outboxWait.Milliseconds()})
 		var page outboxAnswer
 		if err == nil {
 			err = json.Unmarshal(raw, &page)
@@ -311,7 +339,8 @@ func (r *replicator) publish(ctx context.Context, source string) {
 			continue
 		}
 		if len(page.Entries) == 0 {
-			if !sleep(ctx, idlePoll) {
+			// A source that waited already spaced the calls.
+			if d := idlePoll - time.Since(asked); d > 0 && !sleep(ctx, d) {
 				return
 			}
 			continue
@@ -408,10 +437,16 @@ func (r *replicator) send(ctx context.Context, source string, entries []json.Raw
 // discover lists the cluster's replication streams and follows every
 // other node's.
 func (r *replicator) discover(ctx context.Context) {
+	t := time.NewTimer(discoverEvery)
+	defer t.Stop()
 	for {
 		r.discoverOnce(ctx)
-		if !sleep(ctx, discoverEvery) {
+		t.Reset(discoverEvery)
+		select {
+		case <-ctx.Done():
 			return
+		case <-t.C:
+		case <-r.streamAdded:
 		}
 	}
 }

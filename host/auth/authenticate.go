@@ -127,7 +127,7 @@ func (s *Service) checkPassword(ctx context.Context, username, password string) 
 			if out.fail != accepted {
 				ttl = min(ttl, failureTTL)
 			}
-			s.cache.put(k, &cacheEntry{caller: out.caller, fail: out.fail, username: username,
+			s.cache.put(k, &cacheEntry{kind: kindBasic, caller: out.caller, fail: out.fail, username: username,
 				roleID: roleID, expires: now.Add(ttl)}, epoch, now)
 		}
 		return out

@@ -70,6 +70,9 @@ type outcome struct {
 
 // cacheEntry is a verified credential's outcome and what invalidates it.
 type cacheEntry struct {
+	// kind is kindBasic for a username and password; other entries
+	// (tokens, local callers) leave it zero.
+	kind     byte
 	caller   sdk.Caller
 	fail     failReason
 	username string
@@ -136,6 +139,29 @@ func (c *credCache) drop(match func(*cacheEntry) bool) {
 // means.
 func (s *Service) Invalidate(username string) {
 	s.cache.drop(func(e *cacheEntry) bool { return e.username == username })
+}
+
+// userDropped is Invalidate for a user that no longer exists: its cached
+// Basic credentials become refusals for failureTTL instead of being
+// dropped, so a client still using them is refused at once, without the
+// password hash an unknown user costs (the tail of "dropped on one node,
+// refused on the others"). Re-creating the user invalidates them again.
+func (s *Service) userDropped(username string) {
+	now := s.now()
+	s.cache.mu.Lock()
+	defer s.cache.mu.Unlock()
+	s.cache.epoch.Add(1)
+	for k, e := range s.cache.m {
+		if e.username != username {
+			continue
+		}
+		if e.kind != kindBasic || !now.Before(e.expires) {
+			delete(s.cache.m, k)
+			continue
+		}
+		s.cache.m[k] = &cacheEntry{kind: kindBasic, fail: badCredentials, username: username,
+			roleID: e.roleID, expires: now.Add(failureTTL)}
+	}
 }
 
 // invalidateRole drops the cached callers of a role's users.

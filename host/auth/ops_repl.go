@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/tidwall/buntdb"
 
@@ -22,6 +23,9 @@ import (
 
 // maxOutboxPage bounds one repl_system_outbox answer.
 const maxOutboxPage = 1024
+
+// maxOutboxWait bounds repl_system_outbox's wait_ms.
+const maxOutboxWait = 10 * time.Second
 
 // ReplOperations returns the system source's internal operations for the
 // host's registry.
@@ -47,6 +51,7 @@ type replBody struct {
 	Origin  string      `json:"origin"`
 	Entries []replEntry `json:"entries"`
 	Table   string      `json:"table"`
+	WaitMS  float64     `json:"wait_ms"`
 }
 
 func readReplBody(req *sdk.Request) (*replBody, error) {
@@ -71,7 +76,7 @@ func (s *Service) opReplEnable(_ context.Context, req *sdk.Request) (*sdk.Respon
 	}
 	kid := keyID(s.signer.pub)
 	rows := 0
-	err = s.db.Update(func(tx *buntdb.Tx) error {
+	err = s.update(func(tx *buntdb.Tx) error {
 		if replNode(tx) != b.Node {
 			if _, _, err := tx.Set(replNodeKey, b.Node, nil); err != nil {
 				return err
@@ -156,8 +161,13 @@ func (s *Service) opReplDisable(context.Context, *sdk.Request) (*sdk.Response, e
 	return sdk.Message("system replication disabled"), nil
 }
 
-// opReplOutbox: repl_system_outbox {after, limit} -> {entries} in order.
-func (s *Service) opReplOutbox(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
+// opReplOutbox: repl_system_outbox {after, limit, wait_ms} -> {entries}
+// in order. With wait_ms (at most maxOutboxWait) and nothing to send, it
+// answers once a commit put an entry in the outbox (update signals every
+// commit), or with no entries when wait_ms passed or ctx ended: the
+// transport learns of a change when it commits instead of at its next
+// poll.
+func (s *Service) opReplOutbox(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
 	b, err := readReplBody(req)
 	if err != nil {
 		return nil, err
@@ -165,20 +175,48 @@ func (s *Service) opReplOutbox(_ context.Context, req *sdk.Request) (*sdk.Respon
 	if b.Limit <= 0 || b.Limit > maxOutboxPage {
 		b.Limit = maxOutboxPage
 	}
+	var deadline <-chan time.Time
+	if b.WaitMS > 0 {
+		t := time.NewTimer(min(time.Duration(b.WaitMS*float64(time.Millisecond)), maxOutboxWait))
+		defer t.Stop()
+		deadline = t.C
+	}
+	for {
+		// Taken before the read: a commit after the read closes it.
+		woken := s.outboxSignal.wait()
+		entries, err := s.readOutbox(b.After, b.Limit)
+		if err != nil {
+			return nil, err
+		}
+		if len(entries) > 0 || deadline == nil {
+			return sdk.OK(map[string]any{"entries": entries}), nil
+		}
+		select {
+		case <-woken:
+		case <-deadline:
+			deadline = nil
+		case <-ctx.Done():
+			return sdk.OK(map[string]any{"entries": entries}), nil
+		}
+	}
+}
+
+// readOutbox is up to limit outbox entries after seq after, in order.
+func (s *Service) readOutbox(after int64, limit int) ([]json.RawMessage, error) {
 	entries := []json.RawMessage{}
-	err = s.db.View(func(tx *buntdb.Tx) error {
-		return tx.AscendRange("", replOutPrefix+seqKey(b.After+1), replOutPrefix+"~", func(k, v string) bool {
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		return tx.AscendRange("", replOutPrefix+seqKey(after+1), replOutPrefix+"~", func(k, v string) bool {
 			if !strings.HasPrefix(k, replOutPrefix) {
 				return false
 			}
 			entries = append(entries, json.RawMessage(v))
-			return len(entries) < b.Limit
+			return len(entries) < limit
 		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("auth: read the outbox: %w", err)
 	}
-	return sdk.OK(map[string]any{"entries": entries}), nil
+	return entries, nil
 }
 
 // opReplOutboxAck: repl_system_outbox_ack {upto} drops entries <= upto.
@@ -218,17 +256,19 @@ func (s *Service) opReplOutboxAck(_ context.Context, req *sdk.Request) (*sdk.Res
 // add the origin's public key to the keys tokens are verified with. The
 // credential cache entries of every user touched (and of every user of a
 // role touched) are dropped after the commit, so the next request sees
-// the change.
+// the change; a dropped user's cached passwords become cached refusals
+// (userDropped).
 func (s *Service) opReplApply(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
 	b, err := readReplBody(req)
 	if err != nil {
 		return nil, err
 	}
 	applied, skipped := 0, 0
-	var users, roles []string
+	var roles []string
+	var users map[string]bool // username -> dropped by the last change applied
 	keys := false
 	err = s.db.Update(func(tx *buntdb.Tx) error {
-		applied, skipped, users, roles, keys = 0, 0, nil, nil, false
+		applied, skipped, users, roles, keys = 0, 0, map[string]bool{}, nil, false
 		for i := range b.Entries {
 			e := &b.Entries[i]
 			ok, err := applyEntry(tx, e)
@@ -242,7 +282,7 @@ func (s *Service) opReplApply(_ context.Context, req *sdk.Request) (*sdk.Respons
 			applied++
 			switch e.Op {
 			case opUserPut, opUserDrop:
-				users = append(users, e.Username)
+				users[e.Username] = e.Op == opUserDrop
 			case opRolePut, opRoleDrop:
 				roles = append(roles, e.ID)
 			case opJWTKey:
@@ -257,8 +297,12 @@ func (s *Service) opReplApply(_ context.Context, req *sdk.Request) (*sdk.Respons
 	if err != nil {
 		return nil, fmt.Errorf("auth: apply %s's changes: %w", b.Origin, err)
 	}
-	for _, u := range users {
-		s.Invalidate(u)
+	for u, dropped := range users {
+		if dropped {
+			s.userDropped(u)
+		} else {
+			s.Invalidate(u)
+		}
 	}
 	for _, r := range roles {
 		s.invalidateRole(r)

@@ -79,7 +79,7 @@ func (s *Service) addRoleChecked(ctx context.Context, name string, perm json.Raw
 	// A role's id is its name when added, as in HarperDB 4.7; alter_role
 	// may rename it later, and the id stays.
 	r := &role{ID: name, Role: name, Permission: compact(perm), Created: now, Updated: now}
-	err := s.db.Update(func(tx *buntdb.Tx) error {
+	err := s.update(func(tx *buntdb.Tx) error {
 		if dup, err := roleByName(tx, name); err != nil {
 			return err
 		} else if dup != nil {
@@ -123,7 +123,7 @@ func (s *Service) opAlterRole(ctx context.Context, req *sdk.Request) (*sdk.Respo
 		return nil, err
 	}
 	var r *role
-	err := s.db.Update(func(tx *buntdb.Tx) error {
+	err := s.update(func(tx *buntdb.Tx) error {
 		var err error
 		if r, err = getRole(tx, id); err != nil {
 			return err
@@ -163,7 +163,7 @@ func (s *Service) opDropRole(_ context.Context, req *sdk.Request) (*sdk.Response
 	if !given(fields, "id") || json.Unmarshal(rawOf(fields, "id"), &id) != nil || id == "" {
 		return nil, sdk.BadRequest(msgIDBlank)
 	}
-	err := s.db.Update(func(tx *buntdb.Tx) error {
+	err := s.update(func(tx *buntdb.Tx) error {
 		r, err := getRole(tx, id)
 		if err != nil {
 			return err

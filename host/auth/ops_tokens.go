@@ -126,7 +126,7 @@ func (s *Service) opRefreshToken(ctx context.Context, req *sdk.Request) (*sdk.Re
 // credentials were checked against, and active.
 func (s *Service) rotateRefresh(username string, caller sdk.Caller) (*user, error) {
 	var out *user
-	err := s.db.Update(func(tx *buntdb.Tx) error {
+	err := s.update(func(tx *buntdb.Tx) error {
 		u, err := getUser(tx, username)
 		if err != nil {
 			return err

@@ -151,7 +151,7 @@ func (s *Service) opAlterUser(_ context.Context, req *sdk.Request) (*sdk.Respons
 		}
 	}
 	found := false
-	err = s.db.Update(func(tx *buntdb.Tx) error {
+	err = s.update(func(tx *buntdb.Tx) error {
 		u, err := getUser(tx, c.username)
 		if err != nil || u == nil {
 			return err
@@ -217,7 +217,7 @@ func (s *Service) opDropUser(_ context.Context, req *sdk.Request) (*sdk.Response
 	if !present || name == "" {
 		return nil, sdk.BadRequest(msgUsernameBlank)
 	}
-	err = s.db.Update(func(tx *buntdb.Tx) error {
+	err = s.update(func(tx *buntdb.Tx) error {
 		if u, err := getUser(tx, name); err != nil {
 			return err
 		} else if u == nil {
@@ -239,7 +239,7 @@ func (s *Service) opDropUser(_ context.Context, req *sdk.Request) (*sdk.Response
 	if err != nil {
 		return nil, err
 	}
-	s.Invalidate(name)
+	s.userDropped(name)
 	s.log.Info("user dropped", "username", name, "by", req.Caller.Username)
 	return sdk.Message(fmt.Sprintf(fmtDeleted, name)), nil
 }

@@ -10,6 +10,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -290,4 +291,45 @@ func (s *Service) verifyKey(t *jwt.Token) (any, error) {
 		return k, nil
 	}
 	return nil, errors.New("unknown signing key")
+}
+
+// signal wakes the goroutines waiting on it; a wait started before a
+// notify always sees it.
+type signal struct {
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+// wait returns a channel closed by the next notify.
+func (g *signal) wait() <-chan struct{} {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.ch == nil {
+		g.ch = make(chan struct{})
+	}
+	return g.ch
+}
+
+// notify wakes every wait started before it.
+func (g *signal) notify() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.ch != nil {
+		close(g.ch)
+		g.ch = nil
+	}
+}
+
+// update runs fn in a read-write transaction of the system database and,
+// once it committed, wakes the repl_system_outbox calls waiting for an
+// entry: every write of users and roles goes through it, so a change that
+// put an entry in the outbox is published at once rather than at the
+// transport's next poll. A commit that put none costs the waiters one
+// read of an empty outbox.
+func (s *Service) update(fn func(tx *buntdb.Tx) error) error {
+	err := s.db.Update(fn)
+	if err == nil {
+		s.outboxSignal.notify()
+	}
+	return err
 }

@@ -212,3 +212,68 @@ func TestReplSystemReenableSendsChangedRows(t *testing.T) {
 		t.Fatalf("checksums differ: %s %s", ca, cb)
 	}
 }
+
+// Every committed write of users and roles wakes a waiting
+// repl_system_outbox: the signal fires at the commit, and a call waiting
+// with wait_ms answers with the entry the commit put in the outbox.
+func TestReplSystemOutboxWaitsForCommit(t *testing.T) {
+	a := newEnv(t, Options{})
+	a.replCall("repl_system_enable", map[string]any{"node": "a"})
+	page := a.replCall("repl_system_outbox", map[string]any{"after": 0, "limit": 100000})
+	entries := page["entries"].([]any)
+	last := obj(t, entries[len(entries)-1])["seq"].(float64)
+
+	woken := a.s.outboxSignal.wait()
+	if err := a.s.CreateUser("walt", "Walt#Pass1", readerRole, true); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-woken:
+	default:
+		t.Fatal("a committed user write did not signal the outbox")
+	}
+
+	done := make(chan map[string]any, 1)
+	go func() {
+		done <- a.replCall("repl_system_outbox", map[string]any{"after": last + 1, "limit": 100, "wait_ms": 10000})
+	}()
+	a.ok(a.admin(), "drop_user", map[string]any{"username": "walt"})
+	got := (<-done)["entries"].([]any)
+	if len(got) != 1 || obj(t, got[0])["op"] != opUserDrop {
+		t.Fatalf("waiting outbox call answered %v, want the drop", got)
+	}
+	// Nothing after it: an empty answer once wait_ms passed.
+	if got := a.replCall("repl_system_outbox", map[string]any{"after": last + 2, "wait_ms": 1})["entries"].([]any); len(got) != 0 {
+		t.Fatalf("empty outbox answered %v", got)
+	}
+}
+
+// A user dropped (here, or on another node and applied) is refused at
+// once by a client whose password was cached: the cached success becomes
+// a cached refusal, without a hash. Added again, the user logs in.
+func TestReplSystemDroppedUserRefusedFromCache(t *testing.T) {
+	a, b := newEnv(t, Options{}), newEnv(t, Options{})
+	a.replCall("repl_system_enable", map[string]any{"node": "a"})
+	if err := a.s.CreateUser("gina", "Gina#Pass1", readerRole, true); err != nil {
+		t.Fatal(err)
+	}
+	ship(a, b, "a")
+	a.login("gina", "Gina#Pass1")
+	b.login("gina", "Gina#Pass1")
+	a.ok(a.admin(), "drop_user", map[string]any{"username": "gina"})
+	ship(a, b, "a")
+	for _, e := range []*env{a, b} {
+		before := e.verifies.Load()
+		_, err := e.s.Authenticate(context.Background(), basic("gina", "Gina#Pass1"))
+		wantStatus(t, err, http.StatusUnauthorized)
+		if n := e.verifies.Load() - before; n != 0 {
+			t.Errorf("the dropped user's refusal cost %d hash verifications", n)
+		}
+	}
+	if err := a.s.CreateUser("gina", "Gina#Pass1", readerRole, true); err != nil {
+		t.Fatal(err)
+	}
+	ship(a, b, "a")
+	a.login("gina", "Gina#Pass1")
+	b.login("gina", "Gina#Pass1")
+}

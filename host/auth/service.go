@@ -56,6 +56,9 @@ type Service struct {
 	hold func(ctx context.Context, wait time.Duration) error
 	// peers are the public JWT keys other nodes sent (repl.go).
 	peers peerKeys
+	// outboxSignal wakes repl_system_outbox calls waiting for an entry
+	// (every committed update signals it; see update).
+	outboxSignal signal
 	// dummyHash is verified against when the user does not exist, so an
 	// unknown username costs the same time as a wrong password. Hashing
 	// it costs as much as a login; Open starts it in the background so
@@ -172,7 +175,7 @@ func (s *Service) EnsureSuperUser(username, password string) (created bool, err 
 		return false, fmt.Errorf("auth: hash password: %w", err)
 	}
 	now := s.now().UnixMilli()
-	err = s.db.Update(func(tx *buntdb.Tx) error {
+	err = s.update(func(tx *buntdb.Tx) error {
 		if has, err := anyUser(tx); err != nil {
 			return err
 		} else if has {

@@ -77,7 +77,7 @@ func (s *Service) addUser(username, password, roleName string, active bool) erro
 		return fmt.Errorf("auth: hash password: %w", err)
 	}
 	now := s.now().UnixMilli()
-	err = s.db.Update(func(tx *buntdb.Tx) error {
+	err = s.update(func(tx *buntdb.Tx) error {
 		r, err := check(tx)
 		if err != nil {
 			return err

@@ -132,6 +132,18 @@ func TestClusterReplicatesUsersAndRoles(t *testing.T) {
 		d := n.waitStatus(t, "dropped alice", "alice", "Pass#alice", whoami, 401)
 		t.Logf("drop_user: refused on another node after %s", d.Round(time.Millisecond))
 	}
+	// And the other way: carol (added on C, logged in on B) dropped on A
+	// is refused on B and C.
+	if r := b.post(t, "carol", "Pass#carol", whoami); r.Status != 200 {
+		t.Fatalf("carol before the drop: %d %s", r.Status, r.Raw)
+	}
+	if r := a.admin(t, map[string]any{"operation": "drop_user", "username": "carol"}); r.Status != 200 {
+		t.Fatalf("drop_user carol: %d %s", r.Status, r.Raw)
+	}
+	for _, n := range []*instance{b, c} {
+		d := n.waitStatus(t, "dropped carol", "carol", "Pass#carol", whoami, 401)
+		t.Logf("drop_user on node-a: refused on another node after %s", d.Round(time.Millisecond))
+	}
 
 	// The three nodes hold the same users and roles.
 	list := func(n *instance, op string) string {
