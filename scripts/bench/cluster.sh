@@ -26,6 +26,8 @@
 #   N_TP=100000 N_CATCH=200000 scripts/bench/cluster.sh     # shorter
 #   SKIP_HOPS=1 HDB_DIR=/work/hdb scripts/bench/cluster.sh   # HarperDB only
 #   SKIP_LAG=1 SKIP_ROLL=1 scripts/bench/cluster.sh   # throughput, catch-up
+#   SKIP_SINGLE=1 SKIP_TP=1 SKIP_CATCHUP=1 SKIP_RECLAG=1 scripts/bench/cluster.sh
+#       # users (USER_N samples) and the rolling restarts only
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/bench/lib.sh
@@ -35,6 +37,7 @@ BATCH=${BATCH:-1000}
 C=${C:-2}
 LAG_N=${LAG_N:-200}
 LAG_RATE=${LAG_RATE:-10000}
+USER_N=${USER_N:-50}
 BASE=${BASE:-$((21000 + RANDOM % 15000))}
 OUT=${OUT:-scripts/bench/results}
 mkdir -p "$OUT" bin
@@ -134,6 +137,7 @@ rps_of() { sed -n 's/.* rps=\([0-9.]*\).*/\1/p' <<<"$1"; }
 
 if [ -z "${SKIP_HOPS:-}" ]; then
 # --- single node ---------------------------------------------------------
+if [ -z "${SKIP_SINGLE:-}" ]; then
 bench_load single
 mkdir -p "$work/single"
 env ROOTPATH="$work/single" HDB_ADMIN_USERNAME=$BENCH_USER HDB_ADMIN_PASSWORD=$BENCH_PASS \
@@ -145,6 +149,7 @@ wait_up "http://127.0.0.1:$((BASE + 20))/"
 single=$(load_into "http://127.0.0.1:$((BASE + 20))/" t "$N_TP" "$single_pid")
 echo "[single] $single"
 kill "$single_pid"; wait "$single_pid" 2>/dev/null || true
+fi
 
 # --- the cluster -----------------------------------------------------------
 for n in "${names[@]}"; do start_node "$n"; done
@@ -173,23 +178,28 @@ A=$(url node-a); B=$(url node-b); Cn=$(url node-c)
 [ -n "${SKIP_LAG:-}" ] && LAG_N=1
 if [ -z "${SKIP_LAG:-}" ]; then
   bench_load userlag
-  bin/bench-cluster userlag -a "$A" -b "$B" -n 50 | grep RESULT
+  bin/bench-cluster userlag -a "$A" -b "$B" -n "$USER_N" | grep -E 'RESULT|sample|cannot|not reached'
+  bench_load droplag
+  bin/bench-cluster droplag -a "$A" -b "$B" -n "$USER_N" | grep -E 'RESULT|sample|accepted|cannot|not reached'
 fi
+[ -n "${SKIP_RECLAG:-}" ] && LAG_N=1
 bench_load "lag idle"
 lag=$(bin/bench-cluster lag -a "$A" -b "$B" -n "$LAG_N" -rate 0 | grep RESULT)
 echo "$lag"
 records=1
 grep -q skipped <<<"$lag" && records=
-if [ -n "$records" ] && [ -z "${SKIP_LAG:-}" ]; then
+if [ -n "$records" ] && [ -z "${SKIP_LAG:-}" ] && [ -z "${SKIP_RECLAG:-}" ]; then
   bench_load "lag under load"
   bin/bench-cluster lag -a "$A" -b "$B" -n "$LAG_N" -rate "$LAG_RATE" | grep RESULT
 fi
 
+if [ -z "${SKIP_TP:-}" ]; then
 bench_load cluster
 cl=$(load_into "$A" t "$N_TP" "${pid[node-a]}" "${pid[node-b]}" "${pid[node-c]}")
 echo "[cluster] into node-a: $cl (CPU of all three nodes)"
-echo "[cluster] ratio to single: $(echo "scale=2; $(rps_of "$cl") / $(rps_of "$single")" | bc)"
+[ -n "${single:-}" ] && echo "[cluster] ratio to single: $(echo "scale=2; $(rps_of "$cl") / $(rps_of "$single")" | bc)"
 [ -n "$records" ] && bin/bench-cluster count -url "$B" -db bench -table t -want "$N_TP" -max 300s | sed 's/^/[cluster] node-b holds them: /'
+fi
 
 if [ -z "${SKIP_ROLL:-}" ]; then
   bench_load "roll http_workers"
@@ -198,7 +208,9 @@ if [ -z "${SKIP_ROLL:-}" ]; then
   bin/bench-cluster roll -coord "$A" -nodes "$A,$B,$Cn" -service instance | grep -E 'RESULT|failure|message'
 fi
 
-if [ -z "$records" ]; then
+if [ -n "${SKIP_CATCHUP:-}" ]; then
+  echo "[catchup] skipped: SKIP_CATCHUP"
+elif [ -z "$records" ]; then
   echo "[catchup] skipped: records do not replicate on this build"
 else
 bench_load catchup

@@ -6,8 +6,11 @@
 //	    write one record on A, poll B until it is there; p50/p99 of n
 //	    samples, with -rate records/s of other inserts on A meanwhile.
 //	clusterbench userlag -a URL -b URL [-n 50]
-//	    the same for a user: add_user on A, until B lists it (then it
-//	    logs in on B once).
+//	    the same for a user: from add_user's answer on A until B lists
+//	    it (then it logs in on B once); add_user's own time beside.
+//	clusterbench droplag -a URL -b URL [-n 50]
+//	    a user logged in on B (so its credential is cached there) is
+//	    dropped on A: from drop_user's answer until B refuses its login.
 //	clusterbench roll -coord URL -nodes URL,URL,URL [-service http_workers]
 //	    a replicated restart (restart_service, or restart when -service is
 //	    "instance") started on coord under a client load on every node:
@@ -25,6 +28,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"sort"
@@ -98,6 +102,8 @@ func main() {
 		lag(*a, *b, *db, *table, *n, *rate, *maxWait)
 	case "userlag":
 		userLag(*a, *b, *n)
+	case "droplag":
+		dropLag(*a, *b, *n)
 	case "roll":
 		roll(*coord, strings.Split(*nodes, ","), *service, *maxWait)
 	case "count":
@@ -212,32 +218,145 @@ func lag(a, b, db, table string, n, rate int, maxWait time.Duration) {
 
 func userLag(a, b string, n int) {
 	run := time.Now().UnixNano() % 1_000_000
-	var ds []time.Duration
+	// A cluster just formed replicates only once JetStream elected its
+	// meta leader and every node's stream and consumers exist: the first
+	// change waits for that, and is reported apart.
+	warm := fmt.Sprintf("warm_%d", run)
+	must(post(a, map[string]any{"operation": "add_user", "username": warm, "password": "Pass#" + warm, "role": "super_user", "active": true}))
+	t0 := time.Now()
+	if waitListed(b, warm, true, t0) {
+		fmt.Printf("RESULT userlag_first ms=%d\n", time.Since(t0).Milliseconds())
+	}
+	post(a, map[string]any{"operation": "drop_user", "username": warm})
+	var ds, adds []time.Duration
 	for i := 0; i < n; i++ {
 		u := fmt.Sprintf("lag_%d_%d", run, i)
 		t0 := time.Now()
 		must(post(a, map[string]any{"operation": "add_user", "username": u, "password": "Pass#" + u, "role": "super_user", "active": true}))
+		t1 := time.Now()
+		adds = append(adds, t1.Sub(t0))
 		// Polled as admin: logging in as a user B does not know yet would
 		// be a failed login, and B's brute-force throttle would soon
 		// refuse every login from this address.
-		for {
-			if s, body, err := post(b, map[string]any{"operation": "list_users"}); err == nil && s == 200 && bytes.Contains(body, []byte(`"`+u+`"`)) {
-				ds = append(ds, time.Since(t0))
-				if s, body, err := postAs(b, u, "Pass#"+u, map[string]any{"operation": "user_info"}); err != nil || s != 200 {
-					fmt.Printf("user %s listed on B but cannot log in: %d %s %v\n", u, s, body, err)
-				}
-				break
+		if waitListed(b, u, true, t1) {
+			ds = append(ds, time.Since(t1))
+			slow("userlag", i, ds[len(ds)-1])
+			if s, body, err := postFrom(sourceAddr(i), b, u, "Pass#"+u, map[string]any{"operation": "user_info"}); err != nil || s != 200 {
+				fmt.Printf("user %s listed on B but cannot log in: %d %s %v\n", u, s, body, err)
 			}
-			if time.Since(t0) > 30*time.Second {
-				fmt.Printf("user %s not on B after 30s\n", u)
-				break
-			}
-			time.Sleep(time.Millisecond)
 		}
 		post(a, map[string]any{"operation": "drop_user", "username": u})
 		time.Sleep(20 * time.Millisecond)
 	}
 	percentiles("userlag", ds)
+	percentiles("add_user_call", adds)
+}
+
+// waitListed polls B's list_users (as admin) until u is listed (or, with
+// listed false, is not), 30 s at most from t0.
+func waitListed(b, u string, listed bool, t0 time.Time) bool {
+	for {
+		if s, body, err := post(b, map[string]any{"operation": "list_users"}); err == nil && s == 200 &&
+			bytes.Contains(body, []byte(`"`+u+`"`)) == listed {
+			return true
+		}
+		if time.Since(t0) > 30*time.Second {
+			fmt.Printf("user %s listed=%v not reached on B after 30s\n", u, !listed)
+			return false
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// dropLag: per sample, a user added on A logs in on B (B caches the
+// credential), is dropped on A, and B is asked as that user until it
+// refuses (401): from drop_user's answer to the first refusal. Each
+// sample logs in from its own loopback address, so the one failed login
+// per sample never meets B's per-address brute-force throttle.
+func dropLag(a, b string, n int) {
+	run := time.Now().UnixNano() % 1_000_000
+	var ds []time.Duration
+	gone := 0
+	for i := 0; i < n; i++ {
+		u := fmt.Sprintf("drop_%d_%d", run, i)
+		must(post(a, map[string]any{"operation": "add_user", "username": u, "password": "Pass#" + u, "role": "super_user", "active": true}))
+		if !waitListed(b, u, true, time.Now()) {
+			continue
+		}
+		src := sourceAddr(i)
+		whoami := map[string]any{"operation": "user_info"}
+		if s, body, err := postFrom(src, b, u, "Pass#"+u, whoami); err != nil || s != 200 {
+			fmt.Printf("user %s listed on B but cannot log in: %d %s %v\n", u, s, body, err)
+			continue
+		}
+		must(post(a, map[string]any{"operation": "drop_user", "username": u}))
+		t0 := time.Now()
+		for {
+			s, body, err := postFrom(src, b, u, "Pass#"+u, whoami)
+			if err == nil && s == 401 {
+				ds = append(ds, time.Since(t0))
+				slow("droplag", i, ds[len(ds)-1])
+				break
+			}
+			switch {
+			case err == nil && s == 404:
+				// Authenticated from B's cache just before the drop was
+				// applied there, and the operation then found no user.
+				gone++
+			case err != nil || s != 200:
+				fmt.Printf("user %s: %d %s %v while waiting for the refusal\n", u, s, body, err)
+			}
+			if time.Since(t0) > 30*time.Second {
+				fmt.Printf("user %s still accepted on B 30s after its drop\n", u)
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	percentiles("droplag", ds)
+	fmt.Printf("RESULT droplag_user_gone requests=%d (authenticated while the drop was being applied, then 404)\n", gone)
+}
+
+// slow prints a sample over half a second, with its time of day: the
+// tail is what the goals are about.
+func slow(what string, i int, d time.Duration) {
+	if d > 500*time.Millisecond {
+		fmt.Printf("%s sample %d: %d ms (ended %s)\n", what, i, d.Milliseconds(), time.Now().UTC().Format("15:04:05.000"))
+	}
+}
+
+// sourceAddr is sample i's loopback client address (127.1.x.y).
+func sourceAddr(i int) net.IP { return net.IPv4(127, 1, byte(i/250), byte(1+i%250)) }
+
+var fromClients sync.Map // source address -> *http.Client
+
+// postFrom posts as u:p from the loopback address src (Linux routes all
+// of 127/8 to lo).
+func postFrom(src net.IP, url, u, p string, body any) (int, []byte, error) {
+	c, ok := fromClients.Load(src.String())
+	if !ok {
+		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: src}, Timeout: 10 * time.Second}
+		c, _ = fromClients.LoadOrStore(src.String(), &http.Client{Timeout: 30 * time.Second,
+			Transport: &http.Transport{DialContext: d.DialContext, MaxIdleConnsPerHost: 4}})
+	}
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return 0, nil, err
+	}
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(raw))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.SetBasicAuth(u, p)
+	resp, err := c.(*http.Client).Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, b, err
 }
 
 // roll starts a client load on every node (inserts and reads, two
