@@ -88,19 +88,35 @@ func newHasher(o Options) (hasher, error) {
 // hash returns the stored form of a new password.
 func (h hasher) hash(pw []byte) ([]byte, error) {
 	salt := randomKey()[:saltBytes]
-	b64 := base64.RawStdEncoding
 	switch h.function {
 	case HashArgon2id:
-		key := argon2.IDKey(pw, salt, h.time, h.memory, 1, keyBytes)
-		return fmt.Appendf(nil, "%sv=%d$m=%d,t=%d,p=1$%s$%s", prefixArgon2, argon2.Version, h.memory, h.time,
-			b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+		return h.format(salt, argon2.IDKey(pw, salt, h.time, h.memory, 1, keyBytes)), nil
 	default:
 		key, err := pbkdf2.Key(sha256.New, string(pw), salt, h.iterations, keyBytes)
 		if err != nil {
 			return nil, err
 		}
-		return fmt.Appendf(nil, "%s%d$%s$%s", prefixPBKDF2, h.iterations, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+		return h.format(salt, key), nil
 	}
+}
+
+// dummy returns a stored hash with h's function and parameters, a random
+// salt and a random key in place of a derived one: verifying a password
+// against it costs what verifying against a real hash of h costs, and no
+// password matches it (the key is no derivation's output but for a 2^-256
+// chance). Making it costs no hashing.
+func (h hasher) dummy() []byte {
+	return h.format(randomKey()[:saltBytes], randomKey()[:keyBytes])
+}
+
+// format is the stored form of a derived key and its salt.
+func (h hasher) format(salt, key []byte) []byte {
+	b64 := base64.RawStdEncoding
+	if h.function == HashArgon2id {
+		return fmt.Appendf(nil, "%sv=%d$m=%d,t=%d,p=1$%s$%s", prefixArgon2, argon2.Version, h.memory, h.time,
+			b64.EncodeToString(salt), b64.EncodeToString(key))
+	}
+	return fmt.Appendf(nil, "%s%d$%s$%s", prefixPBKDF2, h.iterations, b64.EncodeToString(salt), b64.EncodeToString(key))
 }
 
 // verifyHash checks pw against a stored hash of any function hops has

@@ -60,10 +60,9 @@ type Service struct {
 	// (every committed update signals it; see update).
 	outboxSignal signal
 	// dummyHash is verified against when the user does not exist, so an
-	// unknown username costs the same time as a wrong password. Hashing
-	// it costs as much as a login; Open starts it in the background so
-	// it is off the start's path, and the first caller that needs it
-	// before it is done waits for it.
+	// unknown username costs the same time as a wrong password: a stored
+	// hash with the configured function and parameters and a random key
+	// (hasher.dummy), which Open makes without hashing anything.
 	dummyHash func() ([]byte, error)
 }
 
@@ -119,8 +118,8 @@ func Open(db *buntdb.DB, opts Options) (*Service, error) {
 	}
 	s.macs.New = func() any { return hmac.New(sha256.New, s.cacheKey) }
 	s.hash = hs.hash
-	s.dummyHash = sync.OnceValues(func() ([]byte, error) { return s.hash(randomKey()[:maxPasswordBytes/4]) })
-	go func() { _, _ = s.dummyHash() }()
+	dummy := hs.dummy()
+	s.dummyHash = func() ([]byte, error) { return dummy, nil }
 	return s, nil
 }
 
