@@ -2,7 +2,7 @@
 // processes that serve operation families, and forwards requests to them.
 //
 // Each family is a child process started through hashicorp/go-plugin
-// (gRPC, AutoMTLS). A builtin family is the hops binary itself re-executed
+// (gRPC, mutual TLS with keys made per start: sdk/plugin's tls.go). A builtin family is the hops binary itself re-executed
 // as `hops plugin builtin NAME`; a third-party family is the executable the
 // config names, checked against its SHA-256 before it starts (go-plugin's
 // SecureConfig) and given only the environment the config lists.

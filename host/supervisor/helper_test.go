@@ -29,6 +29,9 @@ const (
 	envStateDir = "HELPER_STATE_DIR"
 	// envStartDelay: the process waits this long before serving.
 	envStartDelay = "HELPER_START_DELAY"
+	// envTLS: how the process misbehaves in the TLS setup (tlsModes in
+	// tls_test.go).
+	envTLS = "HELPER_TLS"
 )
 
 // helperName is the helper family's name.
@@ -56,6 +59,9 @@ func TestHelperProcess(*testing.T) {
 	}
 	if d, err := time.ParseDuration(os.Getenv(envStartDelay)); err == nil {
 		time.Sleep(d)
+	}
+	if mode := os.Getenv(envTLS); mode != "" {
+		helperTLS(mode)
 	}
 	plugin.Serve(fam)
 }

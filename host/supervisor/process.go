@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"os"
 	"os/exec"
 	"runtime"
 	"sync"
@@ -30,6 +31,10 @@ const (
 	// for a family to close its databases, short enough that a stop or a
 	// roll is never held up for long by a family that hangs.
 	defaultShutdownGrace = 5 * time.Second
+	// certTimeout bounds the wait for a process's TLS certificate once its
+	// handshake line is read; it has written the certificate before that
+	// line, so the wait ends at once unless the process misbehaves.
+	certTimeout = 5 * time.Second
 )
 
 // process is one running plugin process of a family.
@@ -58,12 +63,19 @@ func startProcess(ctx context.Context, spec Spec, host sdk.Host, log hclog.Logge
 	if err != nil {
 		return nil, err
 	}
+	mtls, err := plugin.NewHostTLS()
+	if err != nil {
+		return nil, fmt.Errorf("start %s: %w", spec.Name, err)
+	}
+	defer mtls.Close()
+	cmd.Env = append(cmd.Env, mtls.Env...)
+	cmd.ExtraFiles = []*os.File{mtls.ChildEnd}
 	cfg := &goplugin.ClientConfig{
 		HandshakeConfig:  plugin.Handshake,
 		Plugins:          plugin.PluginSet(nil, host),
 		Cmd:              cmd,
 		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
-		AutoMTLS:         true,
+		TLSConfig:        mtls.Config,
 		SkipHostEnv:      true,
 		Logger:           log,
 		StartTimeout:     startTimeout,
@@ -85,6 +97,7 @@ func startProcess(ctx context.Context, spec Spec, host sdk.Host, log hclog.Logge
 		runtime.LockOSThread()
 		p.client = goplugin.NewClient(cfg)
 		_, err := p.client.Start()
+		mtls.Started()
 		started <- err
 		if err != nil {
 			return
@@ -108,6 +121,9 @@ func startProcess(ctx context.Context, spec Spec, host sdk.Host, log hclog.Logge
 	fail := func(err error) (*process, error) {
 		p.kill()
 		return nil, err
+	}
+	if err := mtls.Trust(certTimeout); err != nil {
+		return fail(fmt.Errorf("%s: %w", spec.Name, err))
 	}
 	proto, err := p.client.Client()
 	if err != nil {

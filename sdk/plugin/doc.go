@@ -11,7 +11,8 @@
 // # Why go-plugin over gRPC
 //
 // hashicorp/go-plugin gives process isolation (a crashing family never
-// takes the host down), a handshake, AutoMTLS and checksum verification of
+// takes the host down), a handshake, mutual TLS (tls.go: go-plugin's
+// AutoMTLS scheme with P-256 keys) and checksum verification of
 // third-party binaries, and a broker for the reverse channel (the Host
 // service, through which a family's sdk.Host calls reach the host). The
 // generated protobuf types live in sdk/internal/proto and never appear in

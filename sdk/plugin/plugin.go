@@ -27,7 +27,7 @@ const pluginName = "family"
 
 // Handshake is the go-plugin handshake every hops family uses. The cookie
 // only stops a family binary from being run by hand by mistake; it is not
-// a security measure (AutoMTLS and checksums are).
+// a security measure (mutual TLS, tls.go, and checksums are).
 var Handshake = goplugin.HandshakeConfig{
 	ProtocolVersion:  APIVersion,
 	MagicCookieKey:   "HOPS_PLUGIN_MAGIC_COOKIE",

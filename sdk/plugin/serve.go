@@ -46,7 +46,8 @@ func Serve(fam sdk.Family) {
 		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
 			return grpc.NewServer(append(opts, grpcServerOptions()...)...)
 		},
-		Logger: log,
+		Logger:      log,
+		TLSProvider: familyTLS,
 	})
 }
 
