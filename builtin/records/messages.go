@@ -45,11 +45,26 @@ const (
 	// MsgAtLeast: a limit or offset below its least value, args the field
 	// and the least value (HarperDB's validator's words).
 	MsgAtLeast = "'%s' must be greater than or equal to %d"
-	// MsgUnknownAttribute is HarperDB's 400 for a search_by_conditions
-	// condition on an attribute the table does not have, arg the attribute.
+	// MsgUnknownAttribute is HarperDB's 400 for a search naming attributes
+	// the table does not have (in get_attributes, search_attribute or a
+	// condition), arg the names ("a, b and c").
 	MsgUnknownAttribute = "unknown attribute '%s'"
-	// MsgNotDefined is HarperDB's 404 for a search_by_value or sort on an
-	// attribute the table does not have, arg the attribute.
+	// MsgConditionsEmpty: search_by_conditions with an empty conditions
+	// array (HarperDB's validator's words).
+	MsgConditionsEmpty = "'conditions' must contain at least 1 items"
+	// MsgAndTooFew and MsgOrTooFew: a group without enough conditions for
+	// its operator (HarperDB answers these two with a 500).
+	MsgAndTooFew = "An \"and\" operator requires at least one condition"
+	MsgOrTooFew  = "An \"or\" operator requires at least two conditions"
+	// MsgConditionNoValue: a condition with neither value nor
+	// search_value, arg its attribute.
+	MsgConditionNoValue = "Search condition for %s must have a value"
+	// MsgTableNotFound is HarperDB's 400 for search_by_conditions on a
+	// table its database lacks (other operations answer 404
+	// store.ErrMsgTableNotFound).
+	MsgTableNotFound = "Table %s not found"
+	// MsgNotDefined is HarperDB's 404 for a sort on an attribute the table
+	// does not have, arg the attribute.
 	MsgNotDefined = "%s is not a defined attribute"
 	// MsgSQLUpdateNoTable: a SQL UPDATE of an unknown database or table,
 	// args database and table (HarperDB's text, which it answers as a 500).

@@ -3,8 +3,13 @@ package records
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
+	"net/http"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/hops-dev/hops/builtin/records/sqlq"
 	"github.com/hops-dev/hops/builtin/records/store"
@@ -30,11 +35,12 @@ type search struct {
 }
 
 // beginSearch reads what every search shares (the table, then, through
-// more, the search's own fields, then get_attributes: HarperDB's order)
-// and checks them in order: every invalid field (one 400 naming them
-// all), the caller's read right, then the table's existence (a 404 before
-// any byte of the answer is written).
-func (f *Family) beginSearch(ctx context.Context, req *sdk.Request, more func(fields *sdk.Fields)) (*search, error) {
+// more, the search's own fields, then get_attributes: HarperDB's order;
+// without get_attributes, when orAll, each record whole) and checks them in
+// order: every invalid field (one 400 naming them all), the caller's read
+// right, then the table's existence (a 404 before any byte of the answer
+// is written).
+func (f *Family) beginSearch(ctx context.Context, req *sdk.Request, orAll bool, more func(fields *sdk.Fields)) (*search, error) {
 	db, err := f.store()
 	if err != nil {
 		return nil, err
@@ -42,7 +48,8 @@ func (f *Family) beginSearch(ctx context.Context, req *sdk.Request, more func(fi
 	fields := req.Fields()
 	t := readTarget(fields)
 	more(fields)
-	names, all := attributes(fields)
+	whole := orAll && !fields.Present(fieldGetAttributes) && !fields.Present(fieldSelect)
+	names, all := attributes(fields, orAll)
 	if err := fields.Err(); err != nil {
 		return nil, err
 	}
@@ -63,13 +70,20 @@ func (f *Family) beginSearch(ctx context.Context, req *sdk.Request, more func(fi
 	}
 	rules := permsOf(req.Caller).attrRulesFor(t, pk)
 	s := &search{st: st, t: t, p: projection{cols: names, all: all}, pk: pk, rules: rules}
-	if all {
+	switch {
+	case whole && !rules.limited:
+		// Each record as stored, its primary key first, without the
+		// nulls of attributes it lacks (HarperDB answers the record).
+		s.p.cols = []string{pk}
+	case all:
 		if s.p.cols, err = allColumns(st, t, pk); err != nil {
 			return nil, err
 		}
 		s.p = rules.restrict(s.p)
-	} else if err := rules.check(names, rightRead); err != nil {
-		return nil, err
+	default:
+		if err := rules.check(names, rightRead); err != nil {
+			return nil, err
+		}
 	}
 	return s, nil
 }
@@ -101,8 +115,11 @@ func (f *Family) searchByHash(ctx context.Context, req *sdk.Request) (*sdk.Respo
 		aliases = aliasIDs
 	}
 	var keys []any
-	s, err := f.beginSearch(ctx, req, func(fields *sdk.Fields) { keys = values(fields, aliases) })
+	s, err := f.beginSearch(ctx, req, false, func(fields *sdk.Fields) { keys = values(fields, aliases) })
 	if err != nil {
+		return nil, err
+	}
+	if err := s.checkAttributes(nil, nil); err != nil {
 		return nil, err
 	}
 	if db, ok := s.st.(*store.Store); ok {
@@ -117,19 +134,21 @@ func (f *Family) searchByHash(ctx context.Context, req *sdk.Request) (*sdk.Respo
 	}), nil
 }
 
-// searchByValue: search_by_value {database, table, search_attribute,
-// search_value, get_attributes, limit, offset, reverse, sort}: the records
-// whose attribute equals the value, or matches it with a leading or
-// trailing "*" wildcard, in HarperDB's order (the attribute's value, then
-// primary key; see store.SearchByConditions) or sort's, then cut by
-// offset and limit.
+// searchByValue: search_by_value {database, table, search_attribute (or
+// attribute), search_value (or value), get_attributes, limit, offset,
+// reverse, sort}: the records whose attribute equals the value, or
+// matches it with a leading or trailing "*" wildcard, in HarperDB's order
+// (the attribute's value, then primary key; see store.SearchByConditions)
+// or sort's, then cut by offset and limit. A value of "*" alone is every
+// record, in primary key order whatever the attribute, as HarperDB runs
+// it (a search without conditions).
 func (f *Family) searchByValue(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
 	var attr string
 	var value any
 	var page store.Page
-	s, err := f.beginSearch(ctx, req, func(fields *sdk.Fields) {
-		attr = fields.String(fieldSearchAttr, sdk.Required)
-		value = anyValue(fields, fieldSearchValue)
+	s, err := f.beginSearch(ctx, req, true, func(fields *sdk.Fields) {
+		attr = fields.String(fields.FirstOf(fieldSearchAttr, fieldAttribute), sdk.Required, sdk.Label(fieldAttribute))
+		value = anyValue(fields, fields.FirstOf(fieldSearchValue, fieldValue), sdk.Label(fieldValue))
 		page = readPage(fields)
 	})
 	if err != nil {
@@ -138,8 +157,11 @@ func (f *Family) searchByValue(ctx context.Context, req *sdk.Request) (*sdk.Resp
 	if err := s.rules.check(append([]string{attr}, sortAttributes(page.Sort)...), rightRead); err != nil {
 		return nil, err
 	}
-	if err := s.checkAttributes([]string{attr}, page.Sort, notDefined); err != nil {
+	if err := s.checkAttributes([]string{attr}, page.Sort); err != nil {
 		return nil, err
+	}
+	if value == wildcardAll {
+		attr = s.pk
 	}
 	if attr == s.pk && value == wildcardAll && page.Sort == nil {
 		// Every record has a primary key: this is the whole table (or a
@@ -157,7 +179,7 @@ func (f *Family) searchByValue(ctx context.Context, req *sdk.Request) (*sdk.Resp
 	}), nil
 }
 
-// wildcardAll is search_by_value's value matching any non-null value.
+// wildcardAll is search_by_value's value matching every record.
 const wildcardAll = "*"
 
 // searchByConditions: search_by_conditions {database, table, operator,
@@ -165,10 +187,16 @@ const wildcardAll = "*"
 // matching the conditions (nested groups joined by their operator), in
 // HarperDB's order (the first condition's attribute, then primary key;
 // see store.SearchByConditions) or sort's, then cut by offset and limit.
+// An unknown table in a known database is HarperDB's 400 "Table t not
+// found" here.
 func (f *Family) searchByConditions(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
 	var q store.Conditions
-	s, err := f.beginSearch(ctx, req, func(fields *sdk.Fields) { q = readConditions(fields) })
+	s, err := f.beginSearch(ctx, req, true, func(fields *sdk.Fields) { q = readConditions(fields) })
 	if err != nil {
+		var se *store.Error
+		if errors.As(err, &se) && se.Status == http.StatusNotFound && strings.HasPrefix(se.Msg, "Table ") {
+			return nil, sdk.BadRequest(MsgTableNotFound, req.Fields().String(fieldTable))
+		}
 		return nil, err
 	}
 	if err := q.Validate(); err != nil {
@@ -177,7 +205,7 @@ func (f *Family) searchByConditions(ctx context.Context, req *sdk.Request) (*sdk
 	if err := s.rules.check(conditionAttributes(q), rightRead); err != nil {
 		return nil, err
 	}
-	if err := s.checkAttributes(q.Attributes(), q.Sort, unknownAttribute); err != nil {
+	if err := s.checkAttributes(q.Attributes(), q.Sort); err != nil {
 		return nil, err
 	}
 	return streamRecords(ctx, s.p, func(emit func(map[string]any) error) error {
@@ -185,18 +213,31 @@ func (f *Family) searchByConditions(ctx context.Context, req *sdk.Request) (*sdk
 	}), nil
 }
 
-// checkAttributes refuses a search on an attribute the table does not
-// have, as HarperDB does before it reads: a searched attribute with
-// refuse's answer, a sort attribute with the 404 MsgNotDefined.
-func (s *search) checkAttributes(searched []string, sort *store.Sort, refuse func(attr string) error) error {
+// checkAttributes refuses a search naming an attribute the table does not
+// have, as HarperDB does before it reads: get_attributes (outside the
+// system database, which HarperDB does not check) then the searched
+// attributes, all named in one 400 MsgUnknownAttribute ("a, b and c"); a
+// sort attribute with the 404 MsgNotDefined.
+func (s *search) checkAttributes(searched []string, sort *store.Sort) error {
 	attrs, err := s.st.Attributes(s.t.db, s.t.table)
 	if err != nil {
 		return err
 	}
+	var unknown []string
+	if !s.p.all && !isSystem(s.t.db) {
+		for _, a := range s.p.cols {
+			if !slices.Contains(attrs, a) && !strings.HasPrefix(a, "$") {
+				unknown = append(unknown, a)
+			}
+		}
+	}
 	for _, a := range searched {
 		if !slices.Contains(attrs, a) {
-			return refuse(a)
+			unknown = append(unknown, a)
 		}
+	}
+	if len(unknown) > 0 {
+		return sdk.BadRequest(MsgUnknownAttribute, joinAnd(unknown))
 	}
 	for _, a := range sortAttributes(sort) {
 		if !slices.Contains(attrs, a) {
@@ -206,9 +247,14 @@ func (s *search) checkAttributes(searched []string, sort *store.Sort, refuse fun
 	return nil
 }
 
-// unknownAttribute is search_by_conditions' 400 for a condition on an
-// attribute the table lacks.
-func unknownAttribute(attr string) error { return sdk.BadRequest(MsgUnknownAttribute, attr) }
+// joinAnd lists names as HarperDB's messages do: "a", "a and b", "a, b
+// and c".
+func joinAnd(names []string) string {
+	if len(names) == 1 {
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
 
 // notDefined is HarperDB's 404 for a search or sort on an attribute the
 // table lacks.
@@ -225,7 +271,9 @@ func sortAttributes(s *store.Sort) []string {
 
 // readConditions reads a search_by_conditions query: its operator,
 // conditions (each read with the same exact-key rules), limit, offset,
-// reverse and sort. The store validates the query's meaning (q.Validate).
+// reverse and sort, with HarperDB's checks of the conditions' count: at
+// least one, and a group needs one condition joined by "and" or two by
+// "or". The store validates the rest of the query's meaning (q.Validate).
 func readConditions(fields *sdk.Fields) store.Conditions {
 	var q store.Conditions
 	q.Operator = fields.String(fieldOperator)
@@ -233,37 +281,99 @@ func readConditions(fields *sdk.Fields) store.Conditions {
 	if q.Conditions == nil {
 		q.Conditions = []store.Condition{}
 	}
+	if fields.Present(fieldConditions) && fields.Err() == nil {
+		if len(q.Conditions) == 0 {
+			fields.Fail(MsgConditionsEmpty)
+		} else if msg := groupCount(q.Operator, q.Conditions); msg != "" {
+			fields.Fail("%s", msg)
+		}
+	}
 	page := readPage(fields)
 	q.Limit, q.Offset, q.Reverse, q.Sort = page.Limit, page.Offset, page.Reverse, page.Sort
 	return q
 }
 
+// groupCount is HarperDB's refusal of a group with too few conditions for
+// its operator (an "or" of one, an "and" of none), nested groups
+// included, or "" when every group has enough.
+func groupCount(operator string, conds []store.Condition) string {
+	switch strings.ToLower(operator) {
+	case "or":
+		if len(conds) < 2 {
+			return MsgOrTooFew
+		}
+	case "", "and":
+		if len(conds) < 1 {
+			return MsgAndTooFew
+		}
+	}
+	for _, c := range conds {
+		if c.Conditions != nil {
+			if msg := groupCount(c.Operator, c.Conditions); msg != "" {
+				return msg
+			}
+		}
+	}
+	return ""
+}
+
 // readPage reads what orders and cuts a search's answer: limit (at least
 // 1), offset (at least 0), reverse and sort, worded as HarperDB's
-// validator words them.
+// validator words them. As in HarperDB, limit and offset may be numbers
+// written as strings ("2"), and reverse is on only when it is true (any
+// other value is accepted and leaves it off).
 func readPage(fields *sdk.Fields) store.Page {
 	var p store.Page
-	if n, ok := fields.Int(fieldLimit); ok {
+	if n, ok := pageInt(fields, fieldLimit); ok {
 		if n < 1 {
 			fields.Fail(MsgAtLeast, fields.Name(fieldLimit), 1)
 		}
 		p.Limit = n
 	}
-	if n, ok := fields.Int(fieldOffset); ok {
+	if n, ok := pageInt(fields, fieldOffset); ok {
 		if n < 0 {
 			fields.Fail(MsgAtLeast, fields.Name(fieldOffset), 0)
 		}
 		p.Offset = n
 	}
-	p.Reverse, _ = fields.Bool(fieldReverse)
+	if raw, ok := fields.Raw(fieldReverse); ok {
+		p.Reverse = string(raw) == "true"
+	}
 	if sort, ok := fields.Object(fieldSort); ok {
 		p.Sort = readSort(sort)
 	}
 	return p
 }
 
+// pageInt reads limit or offset: a whole number, or a string holding one
+// (Joi's number() converts " 2 ", "2.0" and "1e1"; "" and "x" are not
+// numbers).
+func pageInt(fields *sdk.Fields, key string) (int, bool) {
+	raw, ok := fields.Raw(key)
+	if !ok || len(raw) == 0 || raw[0] != '"' {
+		return fields.Int(key)
+	}
+	var text string
+	if json.Unmarshal(raw, &text) != nil {
+		return fields.Int(key)
+	}
+	f, err := strconv.ParseFloat(strings.TrimSpace(text), 64)
+	switch {
+	case err != nil || strings.TrimSpace(text) == "" || math.IsInf(f, 0) || math.IsNaN(f):
+		fields.Fail(sdk.MsgFieldNumber, fields.Name(key))
+		return 0, false
+	case f != math.Trunc(f):
+		fields.Fail(sdk.MsgFieldInteger, fields.Name(key))
+		return 0, false
+	}
+	return int(f), true
+}
+
 // readConditionList reads an array of conditions; a condition holding
-// conditions is a group, read the same way.
+// conditions is a group, read the same way. A leaf is read as HarperDB
+// maps it: attribute (else search_attribute), comparator (else
+// search_type; neither is equals) and value (else search_value; neither
+// is "Search condition for x must have a value").
 func readConditionList(fields *sdk.Fields, name string, opts ...sdk.FieldOption) []store.Condition {
 	raw, ok := fields.Raw(name, opts...)
 	if !ok {
@@ -281,18 +391,30 @@ func readConditionList(fields *sdk.Fields, name string, opts ...sdk.FieldOption)
 			fields.Fail(sdk.MsgFieldObject, fmt.Sprintf("%s[%d]", fields.Name(name), i))
 			continue
 		}
-		cond := store.Condition{
-			SearchAttribute: c.String("search_attribute", sdk.AllowEmpty),
-			SearchType:      c.String("search_type", sdk.AllowEmpty),
-			Operator:        c.String(fieldOperator, sdk.AllowEmpty),
-		}
-		if raw, ok := c.Raw("search_value"); ok {
-			if err := decodeNumbers(raw, &cond.SearchValue); err != nil {
-				fields.Fail(MsgFieldInvalid, "search_value", err)
-			}
-		}
+		cond := store.Condition{Operator: c.String(fieldOperator, sdk.AllowEmpty)}
 		if c.Present(fieldConditions) {
 			cond.Conditions = readConditionList(c, fieldConditions)
+			if err := c.Err(); err != nil {
+				fields.Fail("%s", err.Error())
+			}
+			out = append(out, cond)
+			continue
+		}
+		cond.SearchAttribute = c.String(c.FirstOf(fieldAttribute, fieldSearchAttr), sdk.AllowEmpty, sdk.Label(fieldSearchAttr))
+		cond.SearchType = c.String(c.FirstOf(fieldComparator, fieldSearchType), sdk.AllowEmpty, sdk.Label(fieldSearchType))
+		if cond.SearchType == "" && !c.Present(fieldComparator) && !c.Present(fieldSearchType) {
+			cond.SearchType = defaultComparator
+		}
+		valueKey := fieldSearchValue
+		if c.Present(fieldValue) {
+			valueKey = fieldValue
+		}
+		if raw, ok := c.Raw(valueKey); ok {
+			if err := decodeNumbers(raw, &cond.SearchValue); err != nil {
+				fields.Fail(MsgFieldInvalid, valueKey, err)
+			}
+		} else if cond.SearchAttribute != "" {
+			fields.Fail(MsgConditionNoValue, cond.SearchAttribute)
 		}
 		if err := c.Err(); err != nil {
 			fields.Fail("%s", err.Error())
@@ -301,6 +423,9 @@ func readConditionList(fields *sdk.Fields, name string, opts ...sdk.FieldOption)
 	}
 	return out
 }
+
+// defaultComparator is a condition's comparator when it names none.
+const defaultComparator = "equals"
 
 // readSort reads a sort object and its next, with the store's names.
 func readSort(fields *sdk.Fields) *store.Sort {

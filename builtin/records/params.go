@@ -26,6 +26,7 @@ const (
 	fieldTable         = "table"
 	fieldRecords       = "records"
 	fieldGetAttributes = "get_attributes"
+	fieldSelect        = "select"
 	fieldSearchAttr    = "search_attribute"
 	fieldSearchValue   = "search_value"
 	fieldConditions    = "conditions"
@@ -37,6 +38,9 @@ const (
 	fieldSQL           = "sql"
 	fieldDate          = "date"
 	fieldAttribute     = "attribute"
+	fieldValue         = "value"
+	fieldSearchType    = "search_type"
+	fieldComparator    = "comparator"
 )
 
 // allAttributes in get_attributes asks for every attribute.
@@ -144,8 +148,8 @@ func decodeObjects(raw json.RawMessage) (out []map[string]any, ok bool) {
 }
 
 // anyValue reads a required value of any JSON type (null included).
-func anyValue(fields *sdk.Fields, name string) any {
-	raw, ok := fields.Raw(name, sdk.Required)
+func anyValue(fields *sdk.Fields, name string, opts ...sdk.FieldOption) any {
+	raw, ok := fields.Raw(name, append([]sdk.FieldOption{sdk.Required}, opts...)...)
 	if !ok {
 		return nil
 	}
@@ -156,10 +160,19 @@ func anyValue(fields *sdk.Fields, name string) any {
 	return v
 }
 
-// attributes reads get_attributes; "*" anywhere means every attribute
-// (all is true, names nil). Repeated names are kept once.
-func attributes(fields *sdk.Fields) (names []string, all bool) {
-	list, _ := fields.Strings(fieldGetAttributes, sdk.Required)
+// attributes reads get_attributes, or select, which HarperDB reads in its
+// place when present; "*" anywhere means every attribute (all is true,
+// names nil). Repeated names are kept once. Absent, get_attributes is
+// required, unless orAll: then it means every attribute, as
+// search_by_value and search_by_conditions answer whole records without it.
+func attributes(fields *sdk.Fields, orAll bool) (names []string, all bool) {
+	key := fieldGetAttributes
+	if fields.Present(fieldSelect) {
+		key = fieldSelect
+	} else if orAll && !fields.Present(key) {
+		return nil, true
+	}
+	list, _ := fields.Strings(key, sdk.Required)
 	seen := make(map[string]bool, len(list))
 	for _, a := range list {
 		if a == allAttributes {

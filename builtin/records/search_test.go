@@ -84,9 +84,9 @@ func TestSearchByConditions(t *testing.T) {
 			cond("age", "gt", 2),
 			map[string]any{"operator": "or", "conditions": []any{cond("good", "equals", false), cond("id", "equals", "str-id")}},
 		}), `[{"id":2},{"id":"str-id"}]`},
-		{"sort, offset and limit", onDogs("search_by_conditions", "get_attributes", []string{"id"}, "conditions", []any{},
+		{"sort, offset and limit", onDogs("search_by_conditions", "get_attributes", []string{"id"}, "conditions", []any{cond("id", "ge", nil)},
 			"sort", map[string]any{"attribute": "age", "descending": true}, "offset", 1, "limit", 2), `[{"id":1},{"id":2}]`},
-		{"limit without sort", onDogs("search_by_conditions", "get_attributes", []string{"id"}, "conditions", []any{}, "limit", 1), `[{"id":1}]`},
+		{"limit without sort", onDogs("search_by_conditions", "get_attributes", []string{"id"}, "conditions", []any{cond("id", "ge", nil)}, "limit", 1), `[{"id":1}]`},
 		// In age order (the index HarperDB reads), not key order.
 		{"between", onDogs("search_by_conditions", "get_attributes", []string{"id"}, "conditions", []any{cond("age", "between", []any{3, 5})}),
 			`[{"id":2},{"id":1}]`},
@@ -99,6 +99,7 @@ func TestSearchByConditions(t *testing.T) {
 func TestSearchErrors(t *testing.T) {
 	e := withDogs(t)
 	attrs := []string{"id"}
+	age5 := map[string]any{"search_attribute": "age", "search_type": "equals", "search_value": 5}
 	cases := []struct {
 		name   string
 		body   map[string]any
@@ -113,25 +114,27 @@ func TestSearchErrors(t *testing.T) {
 		{"get_attributes of numbers", onDogs("search_by_hash", "hash_values", []any{1}, "get_attributes", []any{1}), 400, "'get_attributes' must be an array of strings"},
 		{"hash on an unknown table", op("search_by_hash", "database", "db", "table", "nope", "hash_values", []any{1}, "get_attributes", attrs), 404,
 			"Table 'db.nope' does not exist"},
-		{"value without search_attribute", onDogs("search_by_value", "search_value", "P*", "get_attributes", attrs), 400, "'search_attribute' is required"},
-		{"value without search_value", onDogs("search_by_value", "search_attribute", "name", "get_attributes", attrs), 400, "'search_value' is required"},
+		// HarperDB 4.7.29 names them as its own attribute and value (500
+		// {"error":"'attribute' is required"}, {"error":"'value' is required"}).
+		{"value without search_attribute", onDogs("search_by_value", "search_value", "P*", "get_attributes", attrs), 400, "'attribute' is required"},
+		{"value without search_value", onDogs("search_by_value", "search_attribute", "name", "get_attributes", attrs), 400, "'value' is required"},
 		{"search_attribute not a string", onDogs("search_by_value", "search_attribute", 3, "search_value", 1, "get_attributes", attrs), 400,
-			"'search_attribute' must be a string"},
+			"'attribute' must be a string"},
 		{"conditions missing", onDogs("search_by_conditions", "get_attributes", attrs), 400, "'conditions' is required"},
 		{"conditions not an array", onDogs("search_by_conditions", "get_attributes", attrs, "conditions", map[string]any{}), 400, "'conditions' must be an array"},
 		{"unknown search_type", onDogs("search_by_conditions", "get_attributes", attrs, "conditions",
 			[]any{map[string]any{"search_attribute": "age", "search_type": "bogus", "search_value": 5}}), 400, `Unknown query comparator "bogus"`},
 		{"condition without search_attribute", onDogs("search_by_conditions", "get_attributes", attrs, "conditions",
 			[]any{map[string]any{"search_type": "equals", "search_value": 5}}), 400, "'search_attribute' is required"},
-		{"bad operator", onDogs("search_by_conditions", "get_attributes", attrs, "conditions", []any{}, "operator", "xor"), 400,
+		{"bad operator", onDogs("search_by_conditions", "get_attributes", attrs, "conditions", []any{age5}, "operator", "xor"), 400,
 			"'operator' must be one of [and, or]"},
-		{"limit not a number", onDogs("search_by_conditions", "get_attributes", attrs, "conditions", []any{}, "limit", "10"), 400, "'limit' must be a number"},
-		{"limit not whole", onDogs("search_by_conditions", "get_attributes", attrs, "conditions", []any{}, "limit", 1.5), 400, "'limit' must be an integer"},
-		{"negative offset", onDogs("search_by_conditions", "get_attributes", attrs, "conditions", []any{}, "offset", -1), 400,
+		{"limit not a number", onDogs("search_by_conditions", "get_attributes", attrs, "conditions", []any{age5}, "limit", "ten"), 400, "'limit' must be a number"},
+		{"limit not whole", onDogs("search_by_conditions", "get_attributes", attrs, "conditions", []any{age5}, "limit", 1.5), 400, "'limit' must be an integer"},
+		{"negative offset", onDogs("search_by_conditions", "get_attributes", attrs, "conditions", []any{age5}, "offset", -1), 400,
 			"'offset' must be greater than or equal to 0"},
-		{"sort not an object", onDogs("search_by_conditions", "get_attributes", attrs, "conditions", []any{}, "sort", "age"), 400,
+		{"sort not an object", onDogs("search_by_conditions", "get_attributes", attrs, "conditions", []any{age5}, "sort", "age"), 400,
 			"'sort' must be of type object"},
-		{"sort without attribute", onDogs("search_by_conditions", "get_attributes", attrs, "conditions", []any{}, "sort", map[string]any{}), 400,
+		{"sort without attribute", onDogs("search_by_conditions", "get_attributes", attrs, "conditions", []any{age5}, "sort", map[string]any{}), 400,
 			"'sort.attribute' is required"},
 	}
 	for _, c := range cases {
@@ -158,12 +161,14 @@ func TestWholeTableAnswersAsAnyOtherSearch(t *testing.T) {
 	e.insert("db", "dogs", `[{"id":10,"name":"q\"uote\\ \u0001 \u2028","owner":{"z":1,"a":[1.50,{"y":null,"b":"é"}]}},`+
 		`{"id":11,"weight":1e300,"tags":[],"extra":{},"nick":"<b>&</b>"},{"id":12},{"id":-3.5,"name":"neg"}]`)
 	all := []string{"*"}
+	// id >= null: every record with a key, read and decoded.
+	everyID := map[string]any{"search_attribute": "id", "search_type": "greater_than_equal", "search_value": nil}
 	pairs := []struct{ raw, decoded map[string]any }{
 		{onDogs("search_by_value", "search_attribute", "id", "search_value", "*", "get_attributes", all),
-			onDogs("search_by_conditions", "conditions", []any{}, "get_attributes", all)},
+			onDogs("search_by_conditions", "conditions", []any{everyID}, "get_attributes", all)},
 		{sqlOp("SELECT * FROM db.dogs"), sqlOp("SELECT * FROM db.dogs WHERE id = id")},
-		{onDogs("search_by_value", "search_attribute", "id", "search_value", "*", "get_attributes", []string{"owner", "id", "nope"}),
-			onDogs("search_by_conditions", "conditions", []any{}, "get_attributes", []string{"owner", "id", "nope"})},
+		{onDogs("search_by_value", "search_attribute", "id", "search_value", "*", "get_attributes", []string{"owner", "id", "weight"}),
+			onDogs("search_by_conditions", "conditions", []any{everyID}, "get_attributes", []string{"owner", "id", "weight"})},
 	}
 	for _, p := range pairs {
 		before := rawAnswers.Load()
@@ -191,10 +196,11 @@ func TestHashAnswersAsAnyOtherSearch(t *testing.T) {
 	e := withDogs(t)
 	e.insert("db", "dogs", `[{"id":10,"name":"q\"uote\\ \u0001 \u2028","owner":{"z":1,"a":[1.50,{"y":null,"b":"é"}]}},`+
 		`{"id":11,"weight":1e300,"tags":[],"extra":{},"nick":"<b>&</b>"},{"id":12},{"id":-3.5,"name":"neg"}]`)
-	for _, attrs := range [][]string{{"*"}, {"owner", "id", "nope"}} {
-		decoded := e.super(onDogs("search_by_conditions", "conditions", []any{}, "get_attributes", attrs))
+	every := []any{map[string]any{"search_attribute": "id", "search_type": "greater_than_equal", "search_value": nil}}
+	for _, attrs := range [][]string{{"*"}, {"owner", "id", "weight"}} {
+		decoded := e.super(onDogs("search_by_conditions", "conditions", every, "get_attributes", attrs))
 		var keys []any
-		for _, rec := range decodeList(t, e.super(onDogs("search_by_conditions", "conditions", []any{}, "get_attributes", []string{"id"}))) {
+		for _, rec := range decodeList(t, e.super(onDogs("search_by_conditions", "conditions", every, "get_attributes", []string{"id"}))) {
 			keys = append(keys, rec["id"])
 		}
 		keys = append(keys, 999)
@@ -228,5 +234,75 @@ func TestFieldsAreReadByExactKeyLastDuplicate(t *testing.T) {
 	wantJSON(t, e.handle("sql", []byte(`{"operation":"sql","sql":"SELECT id FROM db.dogs WHERE id = 1","SQL":"DELETE FROM db.dogs"}`)), `[{"id":1}]`)
 	wantError(t, e.super(op("search_by_hash")), 400, "'table' is required. 'hash_values' is required. 'get_attributes' is required")
 	wantError(t, e.super(onDogs("search_by_value", "search_attribute", nil, "search_value", "x", "get_attributes", nil)), 400,
-		"'search_attribute' must be a string. 'get_attributes' must be an array")
+		"'attribute' must be a string. 'get_attributes' must be an array")
+}
+
+// TestSearchesAsHarperDB holds answers observed on HarperDB 4.7.29 for what
+// clients send besides the documented shapes: no get_attributes (whole
+// records), select in its place, get_attributes naming attributes the
+// table lacks, limit and offset as strings, reverse that is not true,
+// conditions spelled attribute/comparator/value or without a comparator,
+// and the counts of conditions HarperDB refuses. For example
+//
+//	{"operation":"search_by_value","search_attribute":"id","search_value":1,
+//	 "get_attributes":["id","m1","m2","m3"]}
+//
+// is 500 {"error":"unknown attribute 'm1, m2 and m3'"} there (400 here).
+func TestSearchesAsHarperDB(t *testing.T) {
+	e := withPeople(t)
+	on := func(name string, kv ...any) map[string]any {
+		return op(name, append([]any{"database", "db", "table", "people"}, kv...)...)
+	}
+	// The record as stored: attributes it lacks are not written as null
+	// (HarperDB: {"id":2,"name":"Bob","age":25,"city":"Rome","score":9,
+	// "__updatedtime__":...,"__createdtime__":...} for a record without
+	// the table's other attributes).
+	e.insert("db", "people", `[{"id":7,"extra":true}]`)
+	abe := `[{"id":1,"__createdtime__":1700000000000,"__updatedtime__":1700000000000,"age":9,"city":"Rome","name":"Abe","score":3}]`
+	ok := []struct {
+		name string
+		body map[string]any
+		want string
+	}{
+		{"search_by_value without get_attributes", on("search_by_value", "search_attribute", "id", "search_value", 1), abe},
+		{"search_by_conditions without get_attributes", on("search_by_conditions", "conditions", []any{leaf("id", "equals", 1)}), abe},
+		{"get_attributes * fills nulls", on("search_by_value", "search_attribute", "id", "search_value", 1, "get_attributes", []string{"*"}),
+			`[{"id":1,"__createdtime__":1700000000000,"__updatedtime__":1700000000000,"age":9,"city":"Rome","extra":null,"name":"Abe","score":3}]`},
+		{"select in place of get_attributes", on("search_by_hash", "hash_values", []any{1}, "select", []string{"id", "name"}), `[{"id":1,"name":"Abe"}]`},
+		{"attribute and value", on("search_by_value", "attribute", "age", "value", 9, "get_attributes", []string{"id"}), `[{"id":1},{"id":6}]`},
+		{"limit as a string", onPeople("search_by_value", "search_attribute", "id", "search_value", "*", "limit", "2"), `[{"id":1},{"id":2}]`},
+		{"offset as a string", onPeople("search_by_conditions", "conditions", []any{leaf("id", "greater_than", 0)}, "offset", " 4 "), `[{"id":5},{"id":6},{"id":7}]`},
+		{"reverse \"true\" is not true", onPeople("search_by_value", "search_attribute", "id", "search_value", "*", "reverse", "true", "limit", 1), `[{"id":1}]`},
+		{"a condition without a comparator is equals", onPeople("search_by_conditions", "conditions", []any{map[string]any{"search_attribute": "city", "search_value": "Lima"}}), `[{"id":4}]`},
+		{"attribute/comparator/value", onPeople("search_by_conditions", "conditions", []any{map[string]any{"attribute": "age", "comparator": "lessThan", "value": 5}}), `[{"id":2}]`},
+	}
+	for _, c := range ok {
+		t.Run(c.name, func(t *testing.T) { wantJSON(t, e.super(c.body), c.want) })
+	}
+	bad := []struct {
+		name   string
+		body   map[string]any
+		status int
+		want   string
+	}{
+		{"unknown get_attributes", on("search_by_value", "search_attribute", "id", "search_value", 1, "get_attributes", []string{"id", "m1", "m2", "m3"}),
+			400, "unknown attribute 'm1, m2 and m3'"},
+		{"unknown get_attribute and search attribute", on("search_by_value", "search_attribute", "nope", "search_value", "*", "get_attributes", []string{"id", "m1"}),
+			400, "unknown attribute 'm1 and nope'"},
+		{"search_by_hash of an unknown attribute", on("search_by_hash", "hash_values", []any{1}, "get_attributes", []string{"id", "nested.x"}),
+			400, "unknown attribute 'nested.x'"},
+		{"search_by_conditions get_attributes", onPeople("search_by_conditions", "conditions", []any{leaf("id", "equals", 1)}, "get_attributes", []string{"missing"}),
+			400, "unknown attribute 'missing'"},
+		{"no conditions", onPeople("search_by_conditions", "conditions", []any{}), 400, "'conditions' must contain at least 1 items"},
+		{"or of one", onPeople("search_by_conditions", "operator", "or", "conditions", []any{leaf("id", "equals", 1)}), 400,
+			`An "or" operator requires at least two conditions`},
+		{"empty and group", onPeople("search_by_conditions", "conditions", []any{map[string]any{"operator": "and", "conditions": []any{}}}), 400, `An "and" operator requires at least one condition`},
+		{"condition without a value", onPeople("search_by_conditions", "conditions", []any{map[string]any{"search_attribute": "city", "search_type": "equals"}}),
+			400, "Search condition for city must have a value"},
+		{"unknown table", onPeople("search_by_conditions", "table", "nope", "conditions", []any{leaf("id", "equals", 1)}), 400, "Table nope not found"},
+		{"limit as text that is no number", onPeople("search_by_value", "search_attribute", "id", "search_value", "*", "limit", ""), 400, "'limit' must be a number"},
+	}
+	for _, c := range bad {
+		t.Run(c.name, func(t *testing.T) { wantError(t, e.super(c.body), c.status, c.want) })
+	}
 }

@@ -57,7 +57,7 @@ func groupOrder(operator string, conds []Condition, pk string) orderFn {
 	preds := make([]predicate, len(conds))
 	orders := make([]orderFn, len(conds))
 	for i, c := range conds {
-		p, err := c.compile()
+		p, err := c.compile(true)
 		if err != nil { // compile validated the query before
 			return nil
 		}
@@ -83,7 +83,7 @@ func conditionOrder(c Condition, pk string) orderFn {
 	if c.Conditions != nil {
 		return groupOrder(c.Operator, c.Conditions, pk)
 	}
-	if op, ok := comparators[strings.ToLower(c.SearchType)]; c.SearchAttribute == pk || ok && op == cmpEquals {
+	if op, ok := comparators[c.SearchType]; c.SearchAttribute == pk || ok && op == cmpEquals {
 		return nil
 	}
 	return attributeOrder(c.SearchAttribute)
@@ -119,8 +119,8 @@ type Condition struct {
 	SearchAttribute string `json:"search_attribute,omitempty"`
 	// SearchType is the comparison: equals, not_equal, contains,
 	// starts_with, ends_with, greater_than, greater_than_equal, less_than,
-	// less_than_equal or between (HarperDB's short forms eq, ne, gt, ge,
-	// gte, lt, le, lte are accepted too).
+	// less_than_equal or between, or one of HarperDB's aliases (eq, ne,
+	// gt, >=, lessThan, sw, ct, ...: comparators.go).
 	SearchType string `json:"search_type,omitempty"`
 	// SearchValue is the operand; for between, a two-element array [low, high].
 	SearchValue any `json:"search_value,omitempty"`
@@ -184,11 +184,15 @@ func (q Conditions) compile() (predicate, error) {
 	if err := q.page().validate(); err != nil {
 		return nil, err
 	}
-	return compileGroup(q.Operator, q.Conditions)
+	return compileGroup(q.Operator, q.Conditions, true)
 }
 
 // compileGroup builds the predicate of conditions joined by operator.
-func compileGroup(operator string, conds []Condition) (predicate, error) {
+// indexed says whether the group is read through an index in HarperDB:
+// then an "or" reads every condition through its attribute's index and an
+// "and" its first one, the others filtering the records read (see
+// Condition.compile for how the two differ).
+func compileGroup(operator string, conds []Condition, indexed bool) (predicate, error) {
 	var or bool
 	switch strings.ToLower(operator) {
 	case "", "and":
@@ -198,8 +202,8 @@ func compileGroup(operator string, conds []Condition) (predicate, error) {
 		return nil, badRequest(ErrMsgOperator)
 	}
 	preds := make([]predicate, 0, len(conds))
-	for _, c := range conds {
-		p, err := c.compile()
+	for i, c := range conds {
+		p, err := c.compile(indexed && (or || i == 0))
 		if err != nil {
 			return nil, err
 		}
@@ -218,10 +222,17 @@ func compileGroup(operator string, conds []Condition) (predicate, error) {
 	}, nil
 }
 
-// compile builds the predicate of one condition or group.
-func (c Condition) compile() (predicate, error) {
+// compile builds the predicate of one condition or group. HarperDB
+// answers a condition in one of two ways, and so does this: read through
+// the attribute's index (indexed: the first condition of an "and", every
+// condition of an "or", search_by_value's only one), where a record
+// without the attribute is never found, each element of an array value is
+// a value of its own, and a range below a value or not_equal starts at
+// true (null and false are never found); or as a filter on records read
+// another way, where a missing attribute is null.
+func (c Condition) compile(indexed bool) (predicate, error) {
 	if c.Conditions != nil {
-		return compileGroup(c.Operator, c.Conditions)
+		return compileGroup(c.Operator, c.Conditions, indexed)
 	}
 	if c.SearchAttribute == "" {
 		return nil, badRequest(ErrMsgRequired, paramSearchAttribute)
@@ -229,78 +240,110 @@ func (c Condition) compile() (predicate, error) {
 	if c.SearchType == "" {
 		return nil, badRequest(ErrMsgRequired, paramSearchType)
 	}
-	test, err := comparison(c.SearchType, c.SearchValue)
+	test, err := comparison(c.SearchType, c.SearchValue, indexed)
 	if err != nil {
 		return nil, err
 	}
 	attr := c.SearchAttribute
-	return func(rec map[string]any) bool { return test(rec[attr]) }, nil
+	return func(rec map[string]any) bool {
+		v, ok := rec[attr]
+		return test(v, ok)
+	}, nil
 }
 
-// comparison builds the test of one search_type against an attribute value
-// (nil when the record lacks the attribute).
-func comparison(searchType string, value any) (func(v any) bool, error) {
-	op, ok := comparators[strings.ToLower(searchType)]
+// valueTest tests an attribute's value; present is false when the record
+// lacks the attribute.
+type valueTest func(v any, present bool) bool
+
+// comparison builds the test of one search_type against an attribute's
+// value, as HarperDB compares: equality is exact (1 is not "1"; null
+// only an explicit null), contains and ends_with read numbers and
+// booleans as JavaScript's text, starts_with tests strings, and the
+// ranges and not_equal order every kind (null < false < true < numbers <
+// strings < arrays and objects, compareAny) as HarperDB's index keys do.
+func comparison(searchType string, value any, indexed bool) (valueTest, error) {
+	op, ok := comparators[searchType]
 	if !ok {
 		return nil, badRequest(ErrMsgUnknownComparator, searchType)
 	}
+	var test func(v any) bool
 	switch op {
 	case cmpEquals:
-		return func(v any) bool { return equalValues(v, value) }, nil
+		test = func(v any) bool { return equalValues(v, value) }
 	case cmpNotEqual:
-		return func(v any) bool { return !equalValues(v, value) }, nil
+		if !indexed {
+			return func(v any, _ bool) bool { return compareAny(v, value) != 0 }, nil
+		}
+		test = func(v any) bool { return compareAny(v, value) != 0 && (value == nil || compareAny(v, true) >= 0) }
 	case cmpBetween:
-		return betweenTest(value)
-	}
-	if rank(value) != rankNumber && rank(value) != rankString {
-		return nil, badRequest(ErrMsgScalarValue, searchType)
-	}
-	switch op {
+		bounds, ok := value.([]any)
+		if !ok || len(bounds) != 2 {
+			return nil, badRequest(ErrMsgBetween)
+		}
+		lo, hi := bounds[0], bounds[1]
+		if !rangeOperand(lo) || !rangeOperand(hi) {
+			return nil, badRequest(ErrMsgBetween)
+		}
+		test = func(v any) bool { return compareAny(v, lo) >= 0 && compareAny(v, hi) <= 0 }
 	case cmpContains, cmpStartsWith, cmpEndsWith:
-		return stringTest(op, value), nil
+		if !rangeOperand(value) {
+			return nil, badRequest(ErrMsgScalarValue, searchType)
+		}
+		test = stringTest(op, value)
+	default:
+		if !rangeOperand(value) {
+			return nil, badRequest(ErrMsgScalarValue, searchType)
+		}
+		below := op == cmpLess || op == cmpLessEqual
+		test = func(v any) bool {
+			if _, isObj := v.(map[string]any); isObj {
+				return false
+			}
+			return rangeHolds(op, compareAny(v, value)) && !(indexed && below && compareAny(v, true) < 0)
+		}
 	}
-	return func(v any) bool {
-		c, ok := compareSameKind(v, value)
-		return ok && rangeHolds(op, c)
+	return func(v any, present bool) bool {
+		if arr, ok := v.([]any); ok {
+			for _, e := range arr {
+				if test(e) {
+					return true
+				}
+			}
+			return false
+		}
+		if !present && (indexed || op == cmpEquals) {
+			return false
+		}
+		return test(v)
 	}, nil
 }
 
-// betweenTest checks between's operand and builds its inclusive test.
-func betweenTest(value any) (func(v any) bool, error) {
-	bounds, ok := value.([]any)
-	if !ok || len(bounds) != 2 {
-		return nil, badRequest(ErrMsgBetween)
+// rangeOperand reports whether v may be compared in order: a scalar (a
+// string, number, boolean or null), not an array or object.
+func rangeOperand(v any) bool { return rank(v) != rankOther }
+
+// stringTest builds contains/starts_with/ends_with. starts_with tests
+// strings only; contains and ends_with read a number or boolean as
+// JavaScript writes it (30 contains "3"). A number operand is matched by
+// its text.
+func stringTest(op comparator, value any) func(v any) bool {
+	needle, ok := jsText(value)
+	if !ok {
+		needle = "null"
 	}
-	lo, hi := bounds[0], bounds[1]
-	for _, b := range bounds {
-		if r := rank(b); r != rankNumber && r != rankString {
-			return nil, badRequest(ErrMsgBetween)
+	if op == cmpStartsWith {
+		return func(v any) bool {
+			s, ok := v.(string)
+			return ok && strings.HasPrefix(s, needle)
 		}
 	}
 	return func(v any) bool {
-		cl, okl := compareSameKind(v, lo)
-		ch, okh := compareSameKind(v, hi)
-		return okl && okh && cl >= 0 && ch <= 0
-	}, nil
-}
-
-// stringTest builds contains/starts_with/ends_with; they test string
-// attributes only, and a number operand is matched by its JSON text.
-func stringTest(op comparator, value any) func(v any) bool {
-	needle, ok := value.(string)
-	if !ok {
-		needle = jsonText(value)
-	}
-	return func(v any) bool {
-		s, ok := v.(string)
+		s, ok := jsText(v)
 		if !ok {
 			return false
 		}
-		switch op {
-		case cmpContains:
+		if op == cmpContains {
 			return strings.Contains(s, needle)
-		case cmpStartsWith:
-			return strings.HasPrefix(s, needle)
 		}
 		return strings.HasSuffix(s, needle)
 	}

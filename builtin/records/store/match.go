@@ -3,6 +3,8 @@ package store
 import (
 	"cmp"
 	"encoding/json"
+	"math"
+	"strconv"
 	"strings"
 )
 
@@ -121,4 +123,26 @@ func compareAny(a, b any) int {
 		return c
 	}
 	return strings.Compare(jsonText(a), jsonText(b))
+}
+
+// jsText is a scalar as JavaScript's toString writes it (numbers without a
+// needless fraction, booleans as true/false); ok is false for null, arrays
+// and objects.
+func jsText(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case bool:
+		return strconv.FormatBool(x), true
+	}
+	f, ok := number(v)
+	if !ok {
+		return "", false
+	}
+	if a := math.Abs(f); a != 0 && (a >= 1e21 || a < 1e-6) {
+		s := strconv.FormatFloat(f, 'e', -1, 64)
+		s = strings.Replace(s, "e+0", "e+", 1)
+		return strings.Replace(s, "e-0", "e-", 1), true
+	}
+	return strconv.FormatFloat(f, 'f', -1, 64), true
 }

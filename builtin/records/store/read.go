@@ -262,7 +262,9 @@ func hasWildcard(value any) bool {
 }
 
 // valueMatcher turns a search_by_value value into a predicate on an
-// attribute's value.
+// attribute's value, as HarperDB maps it onto one indexed condition: a
+// leading and trailing "*" is contains, a leading one ends_with, a
+// trailing one starts_with, anything else equals (see comparison).
 func valueMatcher(value any) func(v any) bool {
 	s, ok := value.(string)
 	if !ok || !hasWildcard(value) {
@@ -272,17 +274,12 @@ func valueMatcher(value any) func(v any) bool {
 		return func(v any) bool { return v != nil }
 	}
 	lead, trail := strings.HasPrefix(s, wildcard), strings.HasSuffix(s, wildcard)
-	core := strings.TrimSuffix(strings.TrimPrefix(s, wildcard), wildcard)
-	return func(v any) bool {
-		str, ok := v.(string)
-		switch {
-		case !ok:
-			return false
-		case lead && trail:
-			return strings.Contains(str, core)
-		case lead:
-			return strings.HasSuffix(str, core)
-		}
-		return strings.HasPrefix(str, core)
+	op, core := cmpContains, strings.TrimSuffix(strings.TrimPrefix(s, wildcard), wildcard)
+	switch {
+	case lead && !trail:
+		op, core = cmpEndsWith, strings.TrimPrefix(s, wildcard)
+	case !lead:
+		op, core = cmpStartsWith, strings.TrimSuffix(s, wildcard)
 	}
+	return stringTest(op, core)
 }
