@@ -35,8 +35,10 @@ const (
 	// DefaultRollTimeout bounds one node's restart in a roll when
 	// replication.restartTimeout is not set.
 	DefaultRollTimeout = 2 * time.Minute
-	// rollPoll spaces the questions to a restarting node.
-	rollPoll = 100 * time.Millisecond
+	// rollPoll spaces the questions to a restarting node (a small NATS
+	// request each, answered by its host): short, so a node's line ends
+	// within a few ms of its restart.
+	rollPoll = 25 * time.Millisecond
 	// nodeRequestTimeout bounds one request to a node.
 	nodeRequestTimeout = 3 * time.Second
 	// rollKey is the configuration key of the roll timeout.

@@ -235,29 +235,31 @@ func TestClusterThreeNodesDiscoverOverTLS(t *testing.T) {
 		t.Errorf("node-a system_information: %+v", si)
 	}
 
-	// restart_service clustering restarts node-b's NATS server; rolling
-	// node-c's families (http_workers) replaces its clustering process,
-	// whose new server starts once the old one let go of the store. Both
-	// come back into the cluster.
-	for _, step := range []struct {
-		n       *instance
-		service string
-	}{{b, "clustering"}, {c, "http_workers"}} {
-		before := step.n.clientInfo(t)
-		if job := step.n.runJob(t, map[string]any{"operation": "restart_service", "service": step.service}); job["status"] != "COMPLETE" {
-			t.Fatalf("restart_service %s: %v", step.service, job)
-		}
-		c.waitConnected(t, "node-a", "node-b")
-		b.waitConnected(t, "node-a", "node-c")
-		a.waitConnected(t, "node-b", "node-c")
-		after := step.n.clientInfo(t)
-		if after.Token == before.Token {
-			t.Errorf("restart_service %s: the NATS server was not restarted (same client token)", step.service)
-		}
-		if step.service == "http_workers" && after.PID == before.PID {
-			t.Errorf("restart_service http_workers: the clustering process was not replaced (pid %d)", after.PID)
-		}
+	// restart_service clustering restarts node-b's NATS server, which
+	// comes back into the cluster; rolling node-c's families
+	// (http_workers) leaves its clustering process and NATS server alone.
+	before := b.clientInfo(t)
+	if job := b.runJob(t, map[string]any{"operation": "restart_service", "service": "clustering"}); job["status"] != "COMPLETE" {
+		t.Fatalf("restart_service clustering: %v", job)
 	}
+	c.waitConnected(t, "node-a", "node-b")
+	b.waitConnected(t, "node-a", "node-c")
+	a.waitConnected(t, "node-b", "node-c")
+	if after := b.clientInfo(t); after.Token == before.Token {
+		t.Error("restart_service clustering: the NATS server was not restarted (same client token)")
+	}
+	before = c.clientInfo(t)
+	recordsPID := c.familyPID(t, "records")
+	if job := c.runJob(t, map[string]any{"operation": "restart_service", "service": "http_workers"}); job["status"] != "COMPLETE" {
+		t.Fatalf("restart_service http_workers: %v", job)
+	}
+	if after := c.clientInfo(t); after.Token != before.Token || after.PID != before.PID {
+		t.Errorf("restart_service http_workers restarted the NATS server: %+v -> %+v", before, after)
+	}
+	if c.familyPID(t, "records") == recordsPID {
+		t.Error("restart_service http_workers: the records family was not replaced")
+	}
+	a.waitConnected(t, "node-b", "node-c")
 
 	// The client listener: loopback, token from client.json (0600).
 	info := filepath.Join(a.root, "clustering", "client.json")
