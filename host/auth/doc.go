@@ -38,7 +38,9 @@
 // concurrent verifications of the same credential share one hash. No lock
 // is held while a hash runs. Every
 // change to a user or role drops the affected entries at once
-// ([Service.Invalidate]), so the next request sees it.
+// ([Service.Invalidate]), so the next request sees it; a dropped user's
+// cached passwords become cached refusals instead, so they are refused
+// without a hash.
 //
 // # Brute force
 //
