@@ -53,7 +53,8 @@ func TestAggregates(t *testing.T) {
 		{"SELECT count(*) c, sum(age) total FROM db.dogs", "total", "17"},
 		// HarperDB names an aggregate without an alias by its text (74-sql.json).
 		{"SELECT MAX(age) FROM db.dogs", "MAX(age)", "7"},
-		{"SELECT GROUP_CONCAT(name) FROM db.dogs WHERE breed = 'Lab'", "GROUP_CONCAT(name)", `"Harper, Jr."`},
+		// HarperDB 4.7.29 names it REDUCE(name), the alasql aggregate it runs.
+		{"SELECT GROUP_CONCAT(name) FROM db.dogs WHERE breed = 'Lab'", "REDUCE(name)", `"Harper, Jr."`},
 		// ARRAY, DISTINCT_ARRAY and GROUP_CONCAT skip NULLs.
 		{"SELECT ARRAY(breed) AS a FROM db.dogs", "a", `["Mutt","Lab","mutt"]`},
 		{"SELECT ARRAY(age) AS a FROM db.dogs WHERE id > 100", "a", `[]`},

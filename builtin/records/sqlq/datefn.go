@@ -1,6 +1,7 @@
 package sqlq
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -270,34 +271,33 @@ func fnDateFormat(a []any) any {
 	return momentFormat(t.UTC(), jsString(a[1]))
 }
 
-// fnExtract is EXTRACT(date, part): the part as a string without padding
-// ("2020", "3", "26").
+// fnExtract is EXTRACT(date, part): the part, in UTC, as HarperDB formats
+// it with moment: "2020", "03", "26", "09", "007" for year, month, day,
+// hour, minute, second and millisecond; NULL for any other part
+// (HarperDB's switch knows these seven names only, in any case).
 func fnExtract(a []any) any {
 	t, ok := toTime(a[0])
 	if !ok {
 		return nil
 	}
 	t = t.UTC()
-	var n int
-	switch strings.TrimSuffix(strings.ToLower(jsString(a[1])), "s") {
+	switch strings.ToLower(jsString(a[1])) {
 	case "year":
-		n = t.Year()
+		return fmt.Sprintf("%04d", t.Year())
 	case "month":
-		n = int(t.Month())
-	case "day", "date":
-		n = t.Day()
+		return fmt.Sprintf("%02d", int(t.Month()))
+	case "day":
+		return fmt.Sprintf("%02d", t.Day())
 	case "hour":
-		n = t.Hour()
+		return fmt.Sprintf("%02d", t.Hour())
 	case "minute":
-		n = t.Minute()
+		return fmt.Sprintf("%02d", t.Minute())
 	case "second":
-		n = t.Second()
+		return fmt.Sprintf("%02d", t.Second())
 	case "millisecond":
-		n = t.Nanosecond() / 1e6
-	default:
-		return nil
+		return fmt.Sprintf("%03d", t.Nanosecond()/1e6)
 	}
-	return strconv.Itoa(n)
+	return nil
 }
 
 // fnOffsetUTC is OFFSET_UTC(date, offset): the date in the zone offset

@@ -36,8 +36,10 @@ func TestScalarFunctions(t *testing.T) {
 		{"SELECT DATE_FORMAT(1524412627973, 'YYYY-MM-DD HH:mm:ss') AS r", `{"r":"2018-04-22 15:57:07"}`},
 		{"SELECT EXTRACT(1587568845765, 'year') AS y, DATE(1587568845765) AS d", `{"d":"2020-04-22T15:20:45.765+0000","y":"2020"}`},
 		{"SELECT OFFSET_UTC(1587568845765, 240) AS r, OFFSET_UTC(1587568845765, 4) AS h", `{"h":"2020-04-22T19:20:45.765+0400","r":"2020-04-22T19:20:45.765+0400"}`},
-		// HarperDB's reference: EXTRACT of "2020-03-26T15:13:02.041+000".
-		{"SELECT EXTRACT('2020-03-26T15:13:02.041Z', 'month') AS m, EXTRACT('2020-03-26T15:13:02.041Z', 'second') AS s, EXTRACT('2020-03-26T15:13:02.041Z', 'millisecond') AS ms", `{"m":"3","ms":"41","s":"2"}`},
+		// HarperDB 4.7.29 answers [{"m":"03","s":"02","ms":"041","d2":"26"}]:
+		// zero-padded as moment formats MM, ss, SSS; "days" is no part.
+		{"SELECT EXTRACT('2020-03-26T15:13:02.041Z', 'month') AS m, EXTRACT('2020-03-26T15:13:02.041Z', 'second') AS s, EXTRACT('2020-03-26T15:13:02.041Z', 'millisecond') AS ms, " +
+			"EXTRACT('2020-03-26T15:13:02.041Z', 'days') AS d, EXTRACT('2020-03-26T15:13:02.041Z', 'Day') AS d2", `{"d":null,"d2":"26","m":"03","ms":"041","s":"02"}`},
 		{"SELECT DATE('nope') AS d, DATE_ADD('2020-01-31', 1, 'M') AS m", `{"d":"Invalid date","m":1582934400000}`},
 		// 74-sql.json "math functions".
 		{"SELECT ROUND(2.567, 2) AS r, FLOOR(-2.5) AS f, CEILING(2.1) AS c, ABS(-7.25) AS a, POWER(2, 10) AS p, SQRT(16) AS s", `{"a":7.25,"c":3,"f":-3,"p":1024,"r":2.57,"s":4}`},

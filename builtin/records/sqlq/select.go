@@ -151,7 +151,7 @@ func (p *selectPlan) compileList(exprs sqlparser.SelectExprs, alias string) erro
 			if err != nil {
 				return err
 			}
-			p.outs = append(p.outs, outCol{name: outputName(x), op: op, hasAgg: sc.usedAgg})
+			p.outs = append(p.outs, outCol{name: outputName(x, p.table.Table != ""), op: op, hasAgg: sc.usedAgg})
 		default:
 			return notSupported("select expression " + sqlparser.String(se))
 		}
@@ -167,13 +167,18 @@ func (p *selectPlan) compileList(exprs sqlparser.SelectExprs, alias string) erro
 }
 
 // outputName is a select-list column's name: its alias, else the column's
-// own name (without table), else the expression as written ("COUNT(*)").
-func outputName(x *sqlparser.AliasedExpr) string {
+// own name (without table), else, with a FROM, the name HarperDB gives the
+// expression (harperColumnName: "UPPER(name)", "COUNT(*)", "undefined"),
+// and without one the expression as written.
+func outputName(x *sqlparser.AliasedExpr, hasFrom bool) string {
 	if !x.As.IsEmpty() {
 		return x.As.String()
 	}
 	if col, ok := x.Expr.(*sqlparser.ColName); ok {
 		return col.Name.String()
+	}
+	if hasFrom {
+		return harperColumnName(x.Expr)
 	}
 	if x.InputExpression != "" {
 		return unprefix(x.InputExpression)

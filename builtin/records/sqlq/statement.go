@@ -1,6 +1,7 @@
 package sqlq
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -138,7 +139,8 @@ func parseHarper(sql string) (sqlparser.Statement, error) {
 	return parseTree(sql)
 }
 
-// parseTree runs the parser, turning a panic inside it into a syntax
+// parseTree runs the parser (|| joins strings, as in alasql, not MySQL's
+// OR: a || b is CONCAT(a, b)), turning a panic inside it into a syntax
 // error: fuzzing found texts (SELECT and an empty string) that make this
 // version of the parser index out of range, and bad input must never
 // crash the family.
@@ -148,7 +150,7 @@ func parseTree(sql string) (tree sqlparser.Statement, err error) {
 			tree, err = nil, fmt.Errorf("syntax error at %s", MsgParserPanic)
 		}
 	}()
-	return sqlparser.Parse(sql)
+	return sqlparser.ParseWithOptions(context.Background(), sql, sqlparser.ParserOptions{PipesAsConcat: true})
 }
 
 // Tables returns the tables the statement touches, for permission checks.
