@@ -28,6 +28,8 @@
 #   SKIP_LAG=1 SKIP_ROLL=1 scripts/bench/cluster.sh   # throughput, catch-up
 #   SKIP_SINGLE=1 SKIP_TP=1 SKIP_CATCHUP=1 SKIP_RECLAG=1 scripts/bench/cluster.sh
 #       # users (USER_N samples) and the rolling restarts only
+#   PROFILE_DIR=/dir profiles every node process during the cluster
+#   phase (the load and the followers' apply).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/bench/lib.sh
@@ -135,6 +137,17 @@ load_into() {
 
 rps_of() { sed -n 's/.* rps=\([0-9.]*\).*/\1/p' <<<"$1"; }
 
+# profile_toggle: with PROFILE_DIR (exported to the nodes as
+# HOPS_PROFILE_DIR), SIGUSR1 to every process of every cluster node: the
+# first call starts their CPU profiles, the next writes them
+# (docs/benchmarks.md, "Profiling").
+profile_toggle() {
+  [ -n "${PROFILE_DIR:-}" ] || return 0
+  local n
+  for n in "${names[@]}"; do kill -USR1 $(tree_pids "${pid[$n]}") 2>/dev/null || true; done
+}
+if [ -n "${PROFILE_DIR:-}" ]; then mkdir -p "$PROFILE_DIR"; export HOPS_PROFILE_DIR=$PROFILE_DIR; fi
+
 if [ -z "${SKIP_HOPS:-}" ]; then
 # --- single node ---------------------------------------------------------
 if [ -z "${SKIP_SINGLE:-}" ]; then
@@ -195,10 +208,25 @@ fi
 
 if [ -z "${SKIP_TP:-}" ]; then
 bench_load cluster
+declare -A cpu0
+for n in "${names[@]}"; do cpu0[$n]=$(cpu_ticks "${pid[$n]}"); done
+profile_toggle
 cl=$(load_into "$A" t "$N_TP" "${pid[node-a]}" "${pid[node-b]}" "${pid[node-c]}")
-echo "[cluster] into node-a: $cl (CPU of all three nodes)"
+echo "[cluster] into node-a: $cl (CPU of all three nodes during the load)"
 [ -n "${single:-}" ] && echo "[cluster] ratio to single: $(echo "scale=2; $(rps_of "$cl") / $(rps_of "$single")" | bc)"
-[ -n "$records" ] && bin/bench-cluster count -url "$B" -db bench -table t -want "$N_TP" -max 300s | sed 's/^/[cluster] node-b holds them: /'
+if [ -n "$records" ]; then
+  bin/bench-cluster count -url "$B" -db bench -table t -want "$N_TP" -max 300s | sed 's/^/[cluster] node-b holds them: /'
+  bin/bench-cluster count -url "$Cn" -db bench -table t -want "$N_TP" -max 300s -every 1s | sed 's/^/[cluster] node-c holds them: /'
+  # CPU per record of each node from before the load until both followers
+  # hold every record: the writer's insert (and publishing), each
+  # follower's apply.
+  per=""
+  for n in "${names[@]}"; do
+    per="$per $n=$(( ($(cpu_ticks "${pid[$n]}") - ${cpu0[$n]}) * 1000000 / $(getconf CLK_TCK) / N_TP ))"
+  done
+  echo "[cluster] CPU us per record until both followers hold them:$per"
+fi
+profile_toggle
 fi
 
 if [ -z "${SKIP_ROLL:-}" ]; then
