@@ -188,24 +188,24 @@ func (f *Family) replApply(_ context.Context, req *sdk.Request) (*sdk.Response, 
 	if err != nil {
 		return nil, err
 	}
-	var body replApplyBody
-	if err := json.Unmarshal(req.Body, &body); err != nil {
-		return nil, sdk.BadRequest("'entries' must be a list of objects: %v", err)
-	}
-	entries := make([]store.ReplEntry, len(body.Entries))
-	for i, raw := range body.Entries {
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.UseNumber()
-		if err := dec.Decode(&entries[i]); err != nil {
-			entries[i] = store.ReplEntry{Op: "unreadable: " + err.Error()}
+	origin, entries, ok := readApplyBody(req.Body)
+	if !ok {
+		var body replApplyBody
+		if err := json.Unmarshal(req.Body, &body); err != nil {
+			return nil, sdk.BadRequest("'entries' must be a list of objects: %v", err)
+		}
+		origin = body.Origin
+		entries = make([]store.ReplEntry, len(body.Entries))
+		for i, raw := range body.Entries {
+			decodeEntry(raw, &entries[i])
 		}
 	}
-	res, err := st.ReplApply(body.Origin, entries)
+	res, err := st.ReplApply(origin, entries)
 	if err != nil {
-		return nil, fmt.Errorf("applying entries from %s: %w", body.Origin, err)
+		return nil, fmt.Errorf("applying entries from %s: %w", origin, err)
 	}
 	if len(res.Unreadable) > 0 {
-		f.log.Warn("replicated entries skipped", "origin", body.Origin, "unreadable", res.Unreadable)
+		f.log.Warn("replicated entries skipped", "origin", origin, "unreadable", res.Unreadable)
 	}
 	return sdk.OK(res), nil
 }

@@ -2,12 +2,15 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/hops-dev/hops/builtin/internal/fastjson"
 )
 
 // ReplEntry is one outbox entry as ReplApply reads it (see repl.go for
@@ -28,8 +31,15 @@ type ReplEntry struct {
 	// Read by parse.
 	ts  int64
 	key []byte
-	rec map[string]any
-	bad error // why the entry is skipped
+	// A put's record: its text as it came (raw, with its member keys
+	// and created time read from it) when that text can be stored as it
+	// is, else decoded (rec).
+	raw   []byte
+	names [][]byte
+	ct    int64
+	hasCt bool
+	rec   map[string]any
+	bad   error // why the entry is skipped
 }
 
 // ReplApplied counts what ReplApply did.
@@ -166,12 +176,74 @@ func (e *ReplEntry) parse(origin string) error {
 	if e.Op == ReplDelete {
 		return nil
 	}
+	if e.readRaw() {
+		return nil
+	}
 	rec, err := decodeJSON(e.Record)
 	if err != nil {
 		return fmt.Errorf("record: %w", err)
 	}
+	for name := range rec {
+		if !validAttributeName(name) || len(name) > MaxAttributeNameBytes {
+			return fmt.Errorf("record: bad attribute name %q", name)
+		}
+	}
 	e.rec = rec
 	return nil
+}
+
+// maxRawMembers bounds the members of a record readRaw takes: it finds
+// repeated keys by comparing each with those before it.
+const maxRawMembers = 64
+
+// readRaw takes a put's record text as the stored text when it is what
+// the store writes itself (the origin sends its stored text): one compact
+// object, keys without escapes, no key twice, every value valid JSON
+// (fastjson.Members). It reads the member keys and the created time; it
+// reports false when the record must be decoded instead.
+func (e *ReplEntry) readRaw() bool {
+	rec := bytes.TrimSpace(e.Record)
+	m := fastjson.NewMembers(rec)
+	names := make([][]byte, 0, 16)
+	for m.Next() {
+		k := m.Key()
+		if len(names) == maxRawMembers || !validAttributeName(string(k)) || len(k) > MaxAttributeNameBytes {
+			return false
+		}
+		for _, n := range names {
+			if bytes.Equal(n, k) {
+				return false
+			}
+		}
+		if !m.Canonical() {
+			if _, ok := fastjson.DecodeValue(m.Value()); !ok {
+				return false
+			}
+		}
+		if string(k) == CreatedTimeAttr {
+			if ct, ok := parseCtime(m.Value()); ok {
+				e.ct, e.hasCt = ct, true
+			}
+		}
+		names = append(names, k)
+	}
+	if !m.Done() {
+		return false
+	}
+	e.raw, e.names = rec, names
+	return true
+}
+
+// parseCtime reads a record's __createdtime__ (ms) as put keeps it: a
+// whole number, or a fraction cut to its whole part.
+func parseCtime(text []byte) (int64, bool) {
+	if v, err := strconv.ParseInt(string(text), 10, 64); err == nil {
+		return v, true
+	}
+	if f, err := strconv.ParseFloat(string(text), 64); err == nil {
+		return int64(f), true
+	}
+	return 0, false
 }
 
 // parseKey reads an entry's key (a JSON string or number) in stored form.
@@ -243,7 +315,48 @@ type applier struct {
 	tx     *bolt.Tx
 	db     string
 	tables map[string]*tableTx
-	now    int64
+	// attrs holds, per table, the attribute names the run's records
+	// carry, added to the table's attributes once at the end.
+	attrs map[*tableTx]map[string]struct{}
+	now   int64
+}
+
+// noteAttrs adds a record's member names to its table's set.
+func (a *applier) noteAttrs(t *tableTx, e *ReplEntry) {
+	set := a.attrs[t]
+	if set == nil {
+		set = map[string]struct{}{}
+		a.attrs[t] = set
+	}
+	if e.raw != nil {
+		for _, n := range e.names {
+			if _, ok := set[string(n)]; !ok {
+				set[string(n)] = struct{}{}
+			}
+		}
+		return
+	}
+	for n := range e.rec {
+		set[n] = struct{}{}
+	}
+}
+
+// saveAttrs adds the noted attribute names to each table still open.
+func (a *applier) saveAttrs() error {
+	for _, t := range a.tables {
+		set := a.attrs[t]
+		if len(set) == 0 {
+			continue
+		}
+		names := make([]string, 0, len(set))
+		for n := range set {
+			names = append(names, n)
+		}
+		if err := t.addAttributes(names); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // applyRun applies entries of database db in one write transaction.
@@ -255,7 +368,7 @@ func (s *Store) applyRun(db string, run []ReplEntry) (ReplApplied, error) {
 	var maxTs int64
 	err := s.update(db, func(tx *bolt.Tx) error {
 		out, maxTs = ReplApplied{}, 0
-		a := &applier{s: s, tx: tx, db: db, tables: map[string]*tableTx{}, now: s.nowMs()}
+		a := &applier{s: s, tx: tx, db: db, tables: map[string]*tableTx{}, attrs: map[*tableTx]map[string]struct{}{}, now: s.nowMs()}
 		for i := range run {
 			if run[i].bad != nil {
 				continue
@@ -266,6 +379,9 @@ func (s *Store) applyRun(db string, run []ReplEntry) (ReplApplied, error) {
 			}
 			out.count(ok)
 			maxTs = max(maxTs, run[i].ts)
+		}
+		if err := a.saveAttrs(); err != nil {
+			return err
 		}
 		for _, t := range a.tables {
 			if err := t.saveMeta(); err != nil {
@@ -317,6 +433,9 @@ func (a *applier) apply(e *ReplEntry) (bool, error) {
 		if a.tx.Bucket([]byte(e.Table)) == nil {
 			return false, nil
 		}
+		if t := a.tables[e.Table]; t != nil {
+			delete(a.attrs, t)
+		}
 		delete(a.tables, e.Table)
 		return true, a.tx.DeleteBucket([]byte(e.Table))
 	case ReplCreateAttr:
@@ -327,6 +446,11 @@ func (a *applier) apply(e *ReplEntry) (bool, error) {
 		return true, t.addAttributes([]string{e.Attribute})
 	case ReplDropAttr:
 		t, err := a.table(e.Table, "")
+		if err == nil && t != nil {
+			// The run's puts before the drop add their names first.
+			err = a.saveAttrs()
+			clear(a.attrs)
+		}
 		if err != nil || t == nil || t.attrs.Get([]byte(e.Attribute)) == nil ||
 			e.Attribute == t.meta.PrimaryKey || e.Attribute == CreatedTimeAttr || e.Attribute == UpdatedTimeAttr {
 			return false, err
@@ -361,24 +485,27 @@ func (a *applier) apply(e *ReplEntry) (bool, error) {
 // put stores an applied record whole, replacing the stored one.
 func (a *applier) put(t *tableTx, e *ReplEntry) error {
 	ct := a.now
-	if n, ok := e.rec[CreatedTimeAttr].(json.Number); ok {
-		if v, err := strconv.ParseInt(string(n), 10, 64); err == nil {
-			ct = v
-		} else if f, err := n.Float64(); err == nil {
-			ct = int64(f)
+	var val []byte
+	if e.raw != nil {
+		if e.hasCt {
+			ct = e.ct
+		}
+		val = make([]byte, valueHeaderLen, valueHeaderLen+len(e.raw))
+		val[0] = valueVersion
+		binary.BigEndian.PutUint64(val[1:], uint64(ct))
+		val = append(val, e.raw...)
+	} else {
+		if n, ok := e.rec[CreatedTimeAttr].(json.Number); ok {
+			if v, ok := parseCtime([]byte(n)); ok {
+				ct = v
+			}
+		}
+		var err error
+		if val, err = encodeValue(ct, e.rec); err != nil {
+			return err
 		}
 	}
-	val, err := encodeValue(ct, e.rec)
-	if err != nil {
-		return err
-	}
-	names := make([]string, 0, len(e.rec))
-	for name := range e.rec {
-		names = append(names, name)
-	}
-	if err := t.addAttributes(names); err != nil {
-		return err
-	}
+	a.noteAttrs(t, e)
 	if old := t.recs.Get(e.key); old != nil {
 		oldCt, err := valueCtime(old)
 		if err != nil {

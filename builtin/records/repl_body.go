@@ -1,0 +1,136 @@
+package records
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+
+	"github.com/hops-dev/hops/builtin/internal/fastjson"
+	"github.com/hops-dev/hops/builtin/records/store"
+)
+
+// Reading repl_records_apply's body without encoding/json: the clustering
+// family writes it compact ({"operation", "source", "origin", "entries"})
+// with the entries as the origin wrote them, which fastjson's member walk
+// reads in place. Anything it does not recognise (whitespace, escaped
+// keys, a value it cannot be sure of) goes through encoding/json instead,
+// which has the last word.
+
+// bodyColumns are the members of the body read here.
+var bodyColumns = []string{"origin", "entries"}
+
+// entryColumns are the members of an entry, in the order the records
+// source writes them.
+var entryColumns = []string{"seq", "ts", "node", "op", "database", "table", "primary_key", "key", "record", "attributes", "attribute"}
+
+// readApplyBody reads the origin and the entries; ok=false when the body
+// must be decoded with encoding/json.
+func readApplyBody(body []byte) (origin string, entries []store.ReplEntry, ok bool) {
+	top := fastjson.NewSlots(bodyColumns)
+	if !top.Fill(bytes.TrimSpace(body), true) {
+		return "", nil, false
+	}
+	if text, _ := top.Value(0); text != nil {
+		if origin, ok = readString(text); !ok {
+			return "", nil, false
+		}
+	}
+	list, _ := top.Value(1)
+	elems, ok := fastjson.Elements(list)
+	if !ok {
+		return "", nil, false
+	}
+	entries = make([]store.ReplEntry, len(elems))
+	slots := fastjson.NewSlots(entryColumns)
+	for i, raw := range elems {
+		if !readEntry(slots, raw, &entries[i]) {
+			decodeEntry(raw, &entries[i])
+		}
+	}
+	return origin, entries, true
+}
+
+// decodeEntry decodes one entry with encoding/json; an entry it cannot
+// decode gets an op that says why (ReplApply skips it as unreadable).
+func decodeEntry(raw []byte, e *store.ReplEntry) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(e); err != nil {
+		*e = store.ReplEntry{Op: "unreadable: " + err.Error()}
+	}
+}
+
+// readEntry fills e from the entry text raw through slots; false when the
+// entry must be decoded instead.
+func readEntry(slots *fastjson.Slots, raw []byte, e *store.ReplEntry) bool {
+	if !slots.Fill(raw, true) {
+		return false
+	}
+	*e = store.ReplEntry{}
+	for i := range entryColumns {
+		text, _ := slots.Value(i)
+		if text == nil || string(text) == "null" {
+			continue
+		}
+		var ok bool
+		switch entryColumns[i] {
+		case "seq":
+			e.Seq, ok = readUint(text)
+		case "ts":
+			e.Ts, ok = json.Number(text), isNumberText(text)
+		case "node":
+			e.Node, ok = readString(text)
+		case "op":
+			e.Op, ok = readString(text)
+		case "database":
+			e.Database, ok = readString(text)
+		case "table":
+			e.Table, ok = readString(text)
+		case "primary_key":
+			e.PrimaryKey, ok = readString(text)
+		case "key":
+			e.Key, ok = json.RawMessage(text), true // parseKey checks it
+		case "record":
+			e.Record, ok = json.RawMessage(text), true // ReplApply checks it
+		case "attributes":
+			ok = json.Unmarshal(text, &e.Attributes) == nil
+		case "attribute":
+			e.Attribute, ok = readString(text)
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// readString reads a JSON string: in place when it has no escapes.
+func readString(text []byte) (string, bool) {
+	if len(text) >= 2 && text[0] == '"' && text[len(text)-1] == '"' &&
+		bytes.IndexByte(text[1:len(text)-1], '\\') < 0 && bytes.IndexByte(text[1:len(text)-1], '"') < 0 {
+		return string(text[1 : len(text)-1]), true
+	}
+	var s string
+	if err := json.Unmarshal(text, &s); err != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// readUint reads a whole non-negative JSON number.
+func readUint(text []byte) (uint64, bool) {
+	n, err := strconv.ParseUint(string(text), 10, 64)
+	return n, err == nil
+}
+
+// isNumberText reports whether text is a decimal number strconv reads
+// (parseTs reads it so): digits, sign, point and exponent only.
+func isNumberText(text []byte) bool {
+	for _, c := range text {
+		if !(c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E') {
+			return false
+		}
+	}
+	_, err := strconv.ParseFloat(string(text), 64)
+	return err == nil
+}
