@@ -1,6 +1,7 @@
 package clustering
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,8 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/hops-dev/hops/builtin/internal/fastjson"
 )
 
 // Replication transport: see /docs/clustering.md ("Replication") and the
@@ -39,13 +42,21 @@ const (
 
 // Timing and sizes of the transport.
 const (
-	// outboxPage is how many entries one repl_<source>_outbox asks for.
-	outboxPage = 512
+	// outboxPage is how many entries one repl_<source>_outbox asks for
+	// (the source cuts a page of large entries shorter).
+	outboxPage = 4096
 	// maxEntry is the largest entry published: the message size limit
 	// less room for the headers.
 	maxEntry = maxPayload - 4096
-	// fetchBatch is how many messages one pull asks for.
-	fetchBatch = 512
+	// fetchBatch is how many messages one pull asks for, at most
+	// fetchBytes of them: more than the largest message, which a pull
+	// capped lower would never deliver.
+	fetchBatch = 8192
+	fetchBytes = 2 * maxPayload
+	// applyBytes caps the entries of one repl_<source>_apply call (at
+	// least one message goes in each): the source applies a call in one
+	// transaction, and the call's body is held whole on both sides.
+	applyBytes = 4 << 20
 	// outboxWait is how long one repl_<source>_outbox call may wait for
 	// an entry (wait_ms): a source that supports it answers as soon as a
 	// change commits.
@@ -327,7 +338,7 @@ func (r *replicator) publish(ctx context.Context, source string) {
 			"wait_ms": outboxWait.Milliseconds()})
 		var page outboxAnswer
 		if err == nil {
-			err = json.Unmarshal(raw, &page)
+			page, err = readOutbox(raw)
 		}
 		if err != nil {
 			if ctx.Err() == nil {
@@ -395,12 +406,13 @@ func (r *replicator) send(ctx context.Context, source string, entries []json.Raw
 	futures := make([]jetstream.PubAckFuture, 0, len(entries))
 	var upto int64
 	for _, e := range entries {
-		var h entryHead
-		if err := json.Unmarshal(e, &h); err != nil || h.Seq <= 0 {
+		h, ok := readHead(e)
+		if !ok || h.Seq <= 0 {
 			return 0, fmt.Errorf("outbox entry without a seq: %.200s", e)
 		}
 		upto = h.Seq
 		if len(e) > maxEntry {
+			_ = json.Unmarshal(e, &h) // its op, for the log
 			// It can never be published: skipping it is the only way the
 			// changes after it travel. The origin keeps the change.
 			r.log.Error("replication: a change is larger than a message can be and is NOT replicated",
@@ -542,7 +554,7 @@ func (r *replicator) follow(ctx context.Context, fw *follower) {
 			}
 		}
 		fctx, fcancel := context.WithTimeout(ctx, fetchWait)
-		batch, err := c.Fetch(fetchBatch, jetstream.FetchContext(fctx))
+		batch, err := c.Fetch(fetchBatch, jetstream.FetchMaxBytes(fetchBytes), jetstream.FetchContext(fctx))
 		if err != nil {
 			fcancel()
 			// Find (or make) the consumer again: the stream may have been
@@ -605,18 +617,17 @@ func (r *replicator) applyBatch(ctx context.Context, fw *follower, msgs <-chan j
 			fw.next = max(fw.next, seq+1)
 		}
 		for start := 0; start < len(pending); {
+			// A run: messages of one source, up to applyBytes of them.
 			src := sourceOf(pending[start].Subject())
-			end := start + 1
-			for end < len(pending) && sourceOf(pending[end].Subject()) == src {
+			end, size := start+1, len(pending[start].Data())
+			for end < len(pending) && sourceOf(pending[end].Subject()) == src && size+len(pending[end].Data()) <= applyBytes {
+				size += len(pending[end].Data())
 				end++
 			}
-			entries := make([]json.RawMessage, 0, end-start)
-			for _, m := range pending[start:end] {
-				entries = append(entries, json.RawMessage(m.Data()))
-			}
-			if err := r.applyRun(ctx, fw, src, entries, pending[start:end]); err != nil {
+			if err := r.applyRun(ctx, fw, src, pending[start:end]); err != nil {
 				return err
 			}
+			// Applied and committed: acknowledge the run (AckAll).
 			if err := pending[end-1].Ack(); err != nil {
 				return fmt.Errorf("ack: %w", err)
 			}
@@ -652,13 +663,16 @@ func (r *replicator) applyBatch(ctx context.Context, fw *follower, msgs <-chan j
 	}
 }
 
-// applyRun applies one source's run of entries, retrying until the
+// applyRun applies one source's run of messages, retrying until the
 // source takes it (or the replicator stops): skipping a run would apply
 // later changes before it. While it retries, the messages are marked in
 // progress so JetStream does not deliver them again meanwhile.
-func (r *replicator) applyRun(ctx context.Context, fw *follower, src string, entries []json.RawMessage, msgs []jetstream.Msg) error {
+func (r *replicator) applyRun(ctx context.Context, fw *follower, src string, msgs []jetstream.Msg) error {
+	body := applyBody(src, fw.node, msgs)
 	for {
-		_, err := r.call(ctx, src, "apply", map[string]any{"origin": fw.node, "entries": entries})
+		cctx, cancel := context.WithTimeout(ctx, hostCallTimeout)
+		_, err := r.dispatch(cctx, body)
+		cancel()
 		if err == nil {
 			return nil
 		}
@@ -673,6 +687,85 @@ func (r *replicator) applyRun(ctx context.Context, fw *follower, src string, ent
 			return ctx.Err()
 		}
 	}
+}
+
+// applyBody is repl_<source>_apply's body for msgs from origin, written
+// directly: the messages' entries go in as they are.
+func applyBody(source, origin string, msgs []jetstream.Msg) []byte {
+	size := 128 + len(source) + len(origin)
+	for _, m := range msgs {
+		size += len(m.Data()) + 1
+	}
+	b := make([]byte, 0, size)
+	b = append(b, `{"operation":`...)
+	b = appendJSONString(b, opName(source, "apply"))
+	b = append(b, `,"source":`...)
+	b = appendJSONString(b, source)
+	b = append(b, `,"origin":`...)
+	b = appendJSONString(b, origin)
+	b = append(b, `,"entries":[`...)
+	for i, m := range msgs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, m.Data()...)
+	}
+	return append(b, "]}"...)
+}
+
+// appendJSONString appends s as a JSON string.
+func appendJSONString(b []byte, s string) []byte {
+	q, _ := json.Marshal(s)
+	return append(b, q...)
+}
+
+// readOutbox reads repl_<source>_outbox's answer: its entries' texts as
+// they are, cut by structure (fastjson), or by encoding/json when the
+// answer is not what a source writes.
+func readOutbox(raw []byte) (outboxAnswer, error) {
+	slots := fastjson.NewSlots([]string{"entries"})
+	if slots.Fill(bytes.TrimSpace(raw), true) {
+		list, _ := slots.Value(0)
+		if elems, ok := fastjson.Elements(list); ok {
+			page := outboxAnswer{Entries: make([]json.RawMessage, len(elems))}
+			for i, e := range elems {
+				page.Entries[i] = json.RawMessage(e)
+			}
+			return page, nil
+		}
+	}
+	var page outboxAnswer
+	err := json.Unmarshal(raw, &page)
+	return page, err
+}
+
+// readHead reads an entry's seq, ts and op: from its first members when
+// the entry starts {"seq":N,"ts":T (as sources write them), else decoded.
+func readHead(e []byte) (entryHead, bool) {
+	const seqAt, tsAt = `{"seq":`, `,"ts":`
+	if bytes.HasPrefix(e, []byte(seqAt)) {
+		rest := e[len(seqAt):]
+		i := 0
+		for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+			i++
+		}
+		seq, err := strconv.ParseInt(string(rest[:i]), 10, 64)
+		if err == nil && bytes.HasPrefix(rest[i:], []byte(tsAt)) {
+			rest = rest[i+len(tsAt):]
+			j := 0
+			for j < len(rest) && (rest[j] >= '0' && rest[j] <= '9' || rest[j] == '.') {
+				j++
+			}
+			if j > 0 && j < len(rest) && (rest[j] == ',' || rest[j] == '}') {
+				return entryHead{Seq: seq, TS: json.Number(rest[:j])}, true
+			}
+		}
+	}
+	var h entryHead
+	if err := json.Unmarshal(e, &h); err != nil {
+		return h, false
+	}
+	return h, true
 }
 
 // sourceOf is the source a subject hops.repl.<node>.<source> names.

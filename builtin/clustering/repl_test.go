@@ -27,6 +27,8 @@ type fakeSource struct {
 	ops      map[string][]string
 	failNext int  // applies to refuse before taking one
 	failAck  bool // refuse every outbox_ack (a crash before the ack)
+	// calls counts the applies taken, largest the most entries one held.
+	calls, largest int
 }
 
 func newFakeSource(name string) *fakeSource {
@@ -35,13 +37,22 @@ func newFakeSource(name string) *fakeSource {
 
 // write commits a change: into the outbox when enabled.
 func (s *fakeSource) write(op string) {
+	s.writeSized(op, 0)
+}
+
+// writeSized writes a change with a pad member of size bytes.
+func (s *fakeSource) writeSized(op string, size int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.enabled {
 		return
 	}
 	s.seq++
-	e, _ := json.Marshal(map[string]any{"seq": s.seq, "ts": float64(time.Now().UnixMicro()) / 1000, "node": s.node, "op": op})
+	m := map[string]any{"seq": s.seq, "ts": float64(time.Now().UnixMicro()) / 1000, "node": s.node, "op": op}
+	if size > 0 {
+		m["pad"] = strings.Repeat("p", size)
+	}
+	e, _ := json.Marshal(m)
 	s.outbox = append(s.outbox, e)
 }
 
@@ -91,6 +102,8 @@ func (s *fakeSource) handle(verb string, body map[string]json.RawMessage) (any, 
 		if err := json.Unmarshal(body["entries"], &entries); err != nil {
 			return nil, err
 		}
+		s.calls++
+		s.largest = max(s.largest, len(entries))
 		for _, e := range entries {
 			if e.Node != origin {
 				return nil, fmt.Errorf("entry of %s from origin %s", e.Node, origin)
@@ -489,5 +502,66 @@ func TestReplicationOversizeEntrySkipped(t *testing.T) {
 	waitFor(t, "b applies the others", replDeadline, func() bool { return len(b.h["records"].appliedFrom(a.name)) == 2 })
 	if seqs := b.h["records"].appliedFrom(a.name); seqs[0] != 1 || seqs[1] != 3 {
 		t.Fatalf("b applied %v, want [1 3]", seqs)
+	}
+}
+
+// A backlog larger than one apply call is applied in several calls of at
+// most applyBytes, in order; a call refused is sent again whole, so every
+// change is applied once.
+func TestReplicationApplyCutInCalls(t *testing.T) {
+	c := newReplCluster(t, 3)
+	a, b := c.nodes[0], c.nodes[1]
+	c.start(0)
+	c.start(2) // a quorum while b is away
+	waitFor(t, "a enabled", replDeadline, func() bool {
+		a.h["records"].mu.Lock()
+		defer a.h["records"].mu.Unlock()
+		return a.h["records"].enabled
+	})
+	const n, size = 24, 400 << 10 // 9.6 MB: three calls or more
+	for k := 0; k < n; k++ {
+		a.h["records"].writeSized("put", size)
+	}
+	waitFor(t, "a's outbox in its stream", replDeadline, func() bool { return a.h["records"].pending() == 0 })
+	b.h["records"].mu.Lock()
+	b.h["records"].failNext = 2
+	b.h["records"].mu.Unlock()
+	c.start(1) // b reads the whole backlog at once
+	waitFor(t, "b applies all", replDeadline, func() bool { return len(b.h["records"].appliedFrom(a.name)) >= n })
+	time.Sleep(300 * time.Millisecond)
+	if seqs := b.h["records"].appliedFrom(a.name); len(seqs) != n || !inOrder(seqs, n) {
+		t.Fatalf("b applied %v, want 1..%d once", seqs, n)
+	}
+	b.h["records"].mu.Lock()
+	calls, largest := b.h["records"].calls, b.h["records"].largest
+	b.h["records"].mu.Unlock()
+	if calls < 3 || largest > applyBytes/size {
+		t.Errorf("%d apply calls, the largest of %d entries; want 3 or more of at most %d", calls, largest, applyBytes/size)
+	}
+}
+
+// The outbox answer and an entry's head are read without decoding, and
+// as encoding/json reads them when they are written otherwise.
+func TestReadOutboxAndHead(t *testing.T) {
+	for _, raw := range []string{
+		`{"entries":[{"seq":1,"ts":1700000000000.5,"node":"a","op":"put","record":{"x":"],"}},{"seq":2,"ts":17,"op":"delete"}]}`,
+		`{ "entries" : [ {"ts": 17, "seq": 1} , {"op":"x","seq":2,"ts":1.5e3} ] }`,
+	} {
+		page, err := readOutbox([]byte(raw))
+		var want outboxAnswer
+		if err2 := json.Unmarshal([]byte(raw), &want); err != nil || err2 != nil || len(page.Entries) != len(want.Entries) {
+			t.Fatalf("%s: %d entries %v, want %d %v", raw, len(page.Entries), err, len(want.Entries), err2)
+		}
+		for i, e := range page.Entries {
+			h, ok := readHead(e)
+			var wh entryHead
+			_ = json.Unmarshal(want.Entries[i], &wh)
+			if !ok || h.Seq != wh.Seq || h.TS != wh.TS {
+				t.Errorf("%s: entry %d head %+v, want %+v", raw, i, h, wh)
+			}
+		}
+	}
+	if _, ok := readHead([]byte(`{"seq":`)); ok {
+		t.Error("a cut entry read")
 	}
 }
