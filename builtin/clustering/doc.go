@@ -16,12 +16,13 @@
 // Replication: while the NATS server runs, a replicator enables each
 // source (the host's "system", the records family's "records") with the
 // internal operation repl_<source>_enable, publishes each source's outbox
-// (repl_<source>_outbox, one message per entry, Nats-Msg-Id
-// <node>:<source>:<seq>:<ts>) to the node's own stream HOPS_<NODE> (one
-// replica, placed on this server by its tag), acknowledges the outbox
-// after JetStream's PubAcks (repl_<source>_outbox_ack), and follows every
-// other node's stream with a durable consumer HOPS_<SELF>, applying runs
-// of one source in order (repl_<source>_apply) and acking after. Nothing
+// (repl_<source>_outbox, entries packed in order into messages of up to
+// 1 MiB, Nats-Msg-Id <node>:<source>:<first seq>-<last seq>:<last ts>) to
+// the node's own stream HOPS_<NODE> (one replica, placed on this server by
+// its tag), acknowledges the outbox in batches after JetStream's PubAcks
+// (repl_<source>_outbox_ack), and follows every other node's stream with a
+// durable consumer HOPS_<SELF>, applying runs of one source in order, up
+// to 4 MiB per repl_<source>_apply call, and acking each after. Nothing
 // waits on NATS but the replicator: while it is down or has no meta
 // leader, changes wait in the sources' outboxes.
 //

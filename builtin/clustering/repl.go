@@ -45,6 +45,15 @@ const (
 	// outboxPage is how many entries one repl_<source>_outbox asks for
 	// (the source cuts a page of large entries shorter).
 	outboxPage = 4096
+	// msgBytes caps a message of packed entries.
+	msgBytes = 1 << 20
+	// ackEvery and ackInterval batch outbox acknowledgements while
+	// entries keep coming: after that many entries or that long (and
+	// whenever the outbox is found empty).
+	ackEvery    = 16384
+	ackInterval = time.Second
+	// hopsLast is the header naming a message's last entry: <seq>:<ts>.
+	hopsLast = "Hops-Last"
 	// maxEntry is the largest entry published: the message size limit
 	// less room for the headers.
 	maxEntry = maxPayload - 4096
@@ -322,7 +331,24 @@ func (r *replicator) publish(ctx context.Context, source string) {
 	if !r.enable(ctx, source) {
 		return
 	}
-	var after int64
+	// after: the last seq in the stream; acked: the last acknowledged
+	// to the source; resync: find after from the stream first (at start,
+	// and after a failed send, which may have stored part of a page).
+	var after, acked int64
+	resync := true
+	lastAck := time.Now()
+	ack := func() {
+		if acked >= after {
+			return
+		}
+		if _, err := r.call(ctx, source, "outbox_ack", map[string]any{"upto": after}); err != nil {
+			if ctx.Err() == nil {
+				r.log.Warn("replication: acknowledge the outbox", "source", source, "error", err)
+			}
+			return
+		}
+		acked, lastAck = after, time.Now()
+	}
 	wait := firstRetry
 	for ctx.Err() == nil {
 		if err := r.ensureStream(ctx); err != nil {
@@ -333,13 +359,21 @@ func (r *replicator) publish(ctx context.Context, source string) {
 			wait = min(2*wait, retryWait)
 			continue
 		}
-		asked := time.Now()
-		raw, err := r.call(ctx, source, "outbox", map[string]any{"after": after, "limit": outboxPage,
-			"wait_ms": outboxWait.Milliseconds()})
-		var page outboxAnswer
-		if err == nil {
-			page, err = readOutbox(raw)
+		if resync {
+			a, err := r.published(ctx, source, after)
+			if err != nil {
+				if ctx.Err() == nil {
+					r.warnOnce("published:"+source, "replication: cannot read the stream's last message yet; retrying", "source", source, "error", err)
+				}
+				if !sleep(ctx, retryWait) {
+					return
+				}
+				continue
+			}
+			after, resync = a, false
 		}
+		asked := time.Now()
+		page, err := r.outbox(ctx, source, after, outboxPage, outboxWait)
 		if err != nil {
 			if ctx.Err() == nil {
 				r.log.Warn("replication: read the outbox", "source", source, "error", err)
@@ -350,6 +384,7 @@ func (r *replicator) publish(ctx context.Context, source string) {
 			continue
 		}
 		if len(page.Entries) == 0 {
+			ack() // idle: drop what the stream holds
 			// A source that waited already spaced the calls.
 			if d := idlePoll - time.Since(asked); d > 0 && !sleep(ctx, d) {
 				return
@@ -358,6 +393,7 @@ func (r *replicator) publish(ctx context.Context, source string) {
 		}
 		upto, err := r.send(ctx, source, page.Entries)
 		if err != nil {
+			resync = true
 			if ctx.Err() == nil {
 				r.warnOnce("publish", "replication: publish to the stream failed; changes wait in the outbox", "source", source, "error", err)
 			}
@@ -367,10 +403,72 @@ func (r *replicator) publish(ctx context.Context, source string) {
 			continue
 		}
 		after = upto
-		if _, err := r.call(ctx, source, "outbox_ack", map[string]any{"upto": upto}); err != nil && ctx.Err() == nil {
-			r.log.Warn("replication: acknowledge the outbox", "source", source, "error", err)
+		// Acknowledging deletes from the outbox (a write transaction of
+		// the source): batched while entries keep coming.
+		if after-acked >= ackEvery || time.Since(lastAck) >= ackInterval {
+			ack()
 		}
 	}
+}
+
+// outbox reads a page of a source's outbox after seq after; a source
+// that supports it waits up to wait for an entry when it has none.
+func (r *replicator) outbox(ctx context.Context, source string, after int64, limit int, wait time.Duration) (outboxAnswer, error) {
+	raw, err := r.call(ctx, source, "outbox", map[string]any{"after": after, "limit": limit, "wait_ms": wait.Milliseconds()})
+	if err != nil {
+		return outboxAnswer{}, err
+	}
+	return readOutbox(raw)
+}
+
+// published returns the seq after which source's outbox is not in the
+// stream yet: the last entry of the stream's last message of source when
+// the outbox still holds that entry with the same ts (it was published
+// and not acknowledged, and entries before it were published too), else
+// after (the outbox holds nothing the stream has, as far as can be told:
+// publishing again is harmless, applying is idempotent).
+func (r *replicator) published(ctx context.Context, source string, after int64) (int64, error) {
+	cctx, cancel := context.WithTimeout(ctx, jsTimeout)
+	defer cancel()
+	st, err := r.js.Stream(cctx, streamName(r.self))
+	if err != nil {
+		return after, err
+	}
+	m, err := st.GetLastMsgForSubject(cctx, subject(r.self, source))
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return after, nil
+	}
+	if err != nil {
+		return after, err
+	}
+	last, ts, ok := lastOf(m.Header, m.Data)
+	if !ok || last <= after {
+		return after, nil
+	}
+	page, err := r.outbox(ctx, source, last-1, 1, 0)
+	if err != nil {
+		return after, err
+	}
+	if len(page.Entries) == 1 {
+		if h, ok := readHead(page.Entries[0]); ok && h.Seq == last && h.TS.String() == ts {
+			return last, nil
+		}
+	}
+	return after, nil
+}
+
+// lastOf reads the last entry's seq and ts of a message: its hopsLast
+// header, or the entry itself for a message of one entry.
+func lastOf(h nats.Header, data []byte) (int64, string, bool) {
+	if v := h.Get(hopsLast); v != "" {
+		seq, ts, ok := strings.Cut(v, ":")
+		n, err := strconv.ParseInt(seq, 10, 64)
+		return n, ts, ok && err == nil
+	}
+	if hd, ok := readHead(data); ok {
+		return hd.Seq, hd.TS.String(), true
+	}
+	return 0, "", false
 }
 
 // enable asks a source to keep an outbox, until it answers. The body
@@ -398,13 +496,36 @@ func (r *replicator) enable(ctx context.Context, source string) bool {
 	}
 }
 
-// send publishes entries (one message each, message id
-// <node>:<source>:<seq>:<ts>) and waits for every PubAck; it returns the last
-// seq.
+// send publishes entries, packed in order into messages of up to
+// msgBytes (a JSON array of entries; an entry larger than that goes
+// alone), each with message id <node>:<source>:<first seq>-<last
+// seq>:<last ts> and header Hops-Last <last seq>:<last ts>, and waits for
+// every PubAck; it returns the last seq.
 func (r *replicator) send(ctx context.Context, source string, entries []json.RawMessage) (int64, error) {
 	subj := subject(r.self, source)
-	futures := make([]jetstream.PubAckFuture, 0, len(entries))
-	var upto int64
+	var futures []jetstream.PubAckFuture
+	var upto, first, last int64
+	var lastTs string
+	var batch []byte
+	flush := func() error {
+		if batch == nil {
+			return nil
+		}
+		batch = append(batch, ']')
+		m := &nats.Msg{Subject: subj, Data: batch, Header: nats.Header{}}
+		// The id names the entries: the same page sent again after a
+		// failure is dropped by JetStream; a source whose sequence started
+		// again (a store made anew) has new times.
+		m.Header.Set(jetstream.MsgIDHeader, r.self+":"+source+":"+strconv.FormatInt(first, 10)+"-"+strconv.FormatInt(last, 10)+":"+lastTs)
+		m.Header.Set(hopsLast, strconv.FormatInt(last, 10)+":"+lastTs)
+		batch = nil
+		f, err := r.js.PublishMsgAsync(m)
+		if err != nil {
+			return err
+		}
+		futures = append(futures, f)
+		return nil
+	}
 	for _, e := range entries {
 		h, ok := readHead(e)
 		if !ok || h.Seq <= 0 {
@@ -419,16 +540,23 @@ func (r *replicator) send(ctx context.Context, source string, entries []json.Raw
 				"source", source, "seq", h.Seq, "op", h.Op, "bytes", len(e), "limit", maxEntry)
 			continue
 		}
-		m := &nats.Msg{Subject: subj, Data: e, Header: nats.Header{}}
-		// The id names the entry: a re-send after a crash is the same
-		// entry (same seq and ts) and JetStream drops it; a source whose
-		// sequence started again (a store made anew) has new times.
-		m.Header.Set(jetstream.MsgIDHeader, r.self+":"+source+":"+strconv.FormatInt(h.Seq, 10)+":"+h.TS.String())
-		f, err := r.js.PublishMsgAsync(m)
-		if err != nil {
-			return 0, err
+		if batch != nil && len(batch)+len(e)+2 > msgBytes {
+			if err := flush(); err != nil {
+				return 0, err
+			}
 		}
-		futures = append(futures, f)
+		if batch == nil {
+			batch = make([]byte, 0, min(msgBytes, len(e)+2))
+			batch = append(batch, '[')
+			first = h.Seq
+		} else {
+			batch = append(batch, ',')
+		}
+		batch = append(batch, e...)
+		last, lastTs = h.Seq, h.TS.String()
+	}
+	if err := flush(); err != nil {
+		return 0, err
 	}
 	deadline := time.NewTimer(jsTimeout)
 	defer deadline.Stop()
@@ -704,11 +832,19 @@ func applyBody(source, origin string, msgs []jetstream.Msg) []byte {
 	b = append(b, `,"origin":`...)
 	b = appendJSONString(b, origin)
 	b = append(b, `,"entries":[`...)
-	for i, m := range msgs {
-		if i > 0 {
+	n := len(b)
+	for _, m := range msgs {
+		d := bytes.TrimSpace(m.Data())
+		if len(d) >= 2 && d[0] == '[' && d[len(d)-1] == ']' { // a packed message: its entries
+			d = bytes.TrimSpace(d[1 : len(d)-1])
+		}
+		if len(d) == 0 {
+			continue
+		}
+		if len(b) > n {
 			b = append(b, ',')
 		}
-		b = append(b, m.Data()...)
+		b = append(b, d...)
 	}
 	return append(b, "]}"...)
 }

@@ -565,3 +565,29 @@ func TestReadOutboxAndHead(t *testing.T) {
 		t.Error("a cut entry read")
 	}
 }
+
+// Entries waiting in the outbox travel packed, many to a message, and
+// arrive in order.
+func TestReplicationPacksEntries(t *testing.T) {
+	c := newReplCluster(t, 2)
+	c.start(0)
+	c.start(1)
+	a, b := c.nodes[0], c.nodes[1]
+	waitFor(t, "a enabled", replDeadline, func() bool {
+		a.h["records"].mu.Lock()
+		defer a.h["records"].mu.Unlock()
+		return a.h["records"].enabled
+	})
+	const n = 3000
+	for k := 0; k < n; k++ {
+		a.h["records"].write("put")
+	}
+	waitFor(t, "b applies all", replDeadline, func() bool { return inOrder(b.h["records"].appliedFrom(a.name), n) })
+	st, err := a.r.js.Stream(context.Background(), streamName(a.name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msgs := st.CachedInfo().State.Msgs; msgs > n/10 {
+		t.Errorf("%d entries took %d messages", n, msgs)
+	}
+}
