@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/hops-dev/hops/builtin/records/store"
 	"github.com/hops-dev/hops/sdk"
@@ -107,20 +108,27 @@ func (f *Family) replDisable(_ context.Context, req *sdk.Request) (*sdk.Response
 	return sdk.Message("replication outbox disabled"), nil
 }
 
-// replOutbox: repl_records_outbox {after, limit}: {"entries": [...]}, the
-// entries after seq after in seq order, at most limit (default 1000, at
-// most 10 000) and about 3 MiB.
-func (f *Family) replOutbox(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
+// maxOutboxWait bounds repl_records_outbox's wait_ms.
+const maxOutboxWait = 10 * time.Second
+
+// replOutbox: repl_records_outbox {after, limit, wait_ms}: {"entries":
+// [...]}, the entries after seq after in seq order, at most limit
+// (default 1000, at most 10 000) and about 3 MiB. With wait_ms (at most
+// 10 s) and no entry yet, it answers as soon as a transaction commits
+// entries, or with none after wait_ms.
+func (f *Family) replOutbox(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
 	st, fields, err := f.begin(req)
 	if err != nil {
 		return nil, err
 	}
 	after := seqField(fields, "after", false)
 	limit, _ := fields.Int("limit")
+	waitMS, _ := fields.Number("wait_ms")
 	if err := fields.Err(); err != nil {
 		return nil, err
 	}
-	entries, err := st.ReplOutbox(after, limit)
+	wait := time.Duration(min(max(waitMS, 0), float64(maxOutboxWait/time.Millisecond))) * time.Millisecond
+	entries, err := st.ReplOutboxWait(ctx, after, limit, wait)
 	if err != nil {
 		return nil, err
 	}

@@ -134,6 +134,20 @@ type replState struct {
 	open map[*bolt.Tx]*txLog
 	// seeded is replCtlState.Seeded as a set.
 	seeded map[string]bool
+	// committed, when not nil, is closed (and cleared) when a
+	// transaction that wrote entries ends: ReplOutboxWait waits on it.
+	committed chan struct{}
+}
+
+// commits returns a channel closed when the next transaction that wrote
+// entries has ended.
+func (st *replState) commits() <-chan struct{} {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.committed == nil {
+		st.committed = make(chan struct{})
+	}
+	return st.committed
 }
 
 // txLog is one write transaction's share of the outbox.
@@ -499,7 +513,14 @@ func (st *replState) update(bdb *bolt.DB, fn func(tx *bolt.Tx) error) error {
 	})
 	if cur != nil {
 		st.mu.Lock()
+		wrote := st.open[cur] != nil && st.open[cur].last != 0
 		delete(st.open, cur)
+		// Its entries are readable now (or were rolled back): wake the
+		// outbox readers waiting for entries.
+		if wrote && st.committed != nil {
+			close(st.committed)
+			st.committed = nil
+		}
 		st.mu.Unlock()
 	}
 	return err

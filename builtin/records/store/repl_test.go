@@ -717,3 +717,29 @@ func TestReplApplyRecordTexts(t *testing.T) {
 		t.Errorf("again: %+v %v", res, err)
 	}
 }
+
+// ReplOutboxWait answers as soon as a transaction commits entries, and
+// with none when the wait ends first.
+func TestReplOutboxWaitsForCommit(t *testing.T) {
+	s, _, _ := newStore(t, Options{})
+	enable(t, s, "a")
+	mustTable(t, s, "db", "t")
+	last := outbox(t, s, 0)
+	after := last[len(last)-1].Seq
+	t0 := time.Now()
+	if es, err := s.ReplOutboxWait(context.Background(), after, 10, 50*time.Millisecond); err != nil || len(es) != 0 || time.Since(t0) < 50*time.Millisecond {
+		t.Fatalf("empty outbox: %d entries, %v, after %s", len(es), err, time.Since(t0))
+	}
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		if _, err := s.Insert("db", "t", records(t, `[{"id":1}]`)); err != nil {
+			t.Error(err)
+		}
+	}()
+	// A wait that ended without a commit answers no entry: one entry
+	// means the commit woke it.
+	es, err := s.ReplOutboxWait(context.Background(), after, 10, time.Minute)
+	if err != nil || len(es) != 1 {
+		t.Fatalf("after a commit: %d entries, %v", len(es), err)
+	}
+}

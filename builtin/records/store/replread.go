@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -96,6 +97,36 @@ func (s *Store) ReplOutbox(after uint64, limit int) ([]json.RawMessage, error) {
 		out[i] = it.text
 	}
 	return out, nil
+}
+
+// ReplOutboxWait is ReplOutbox that, when there is no entry after seq
+// after, waits up to wait (or until ctx ends) for a transaction that
+// writes entries to end, and reads again.
+func (s *Store) ReplOutboxWait(ctx context.Context, after uint64, limit int, wait time.Duration) ([]json.RawMessage, error) {
+	if wait <= 0 {
+		return s.ReplOutbox(after, limit)
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	for {
+		// The channel is taken before the read: a commit between the
+		// two is not missed.
+		var ch <-chan struct{}
+		if st := s.rp.on.Load(); st != nil {
+			ch = st.commits()
+		}
+		entries, err := s.ReplOutbox(after, limit)
+		if err != nil || len(entries) > 0 || ch == nil {
+			return entries, err
+		}
+		select {
+		case <-ch:
+		case <-t.C:
+			return nil, nil
+		case <-ctx.Done():
+			return nil, nil
+		}
+	}
 }
 
 // ReplAck drops the outbox entries up to seq upto (published and
