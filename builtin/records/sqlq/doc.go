@@ -46,10 +46,11 @@
 //   - A missing attribute is NULL. Comparisons follow SQL's three-valued
 //     logic: anything compared with NULL is unknown, NOT unknown is still
 //     unknown, and WHERE keeps a row only when its condition is true.
-//   - A string holding a number compares as that number with a number
-//     (id IN ('1','2') finds 1 and 2), "true"/"false" as a boolean with a
-//     boolean (active = 'false'); any other string never equals a number
-//     or boolean, and <, > between them are false.
+//   - A string holding a number compares as that number with a number in
+//     IN and the ranges (id IN ('1','2') finds 1 and 2), never with = or
+//     != (id = '1' finds no key 1, as in HarperDB); "true"/"false" as a
+//     boolean with a boolean (active = 'false'); any other string never
+//     equals a number or boolean, and <, > between them are false.
 //   - Expressions follow JavaScript where SQL has no answer: + joins text
 //     when either side is a string, a NaN or infinite result is NULL, and
 //     a NULL operand makes arithmetic and most functions NULL.

@@ -29,7 +29,8 @@ func TestPrimaryKeyUsesGet(t *testing.T) {
 		{"SELECT id FROM db.dogs WHERE id = 1 AND name = 'Alby'", "[1]", ""},           // the rest of WHERE still applies
 		{"SELECT id FROM db.dogs WHERE id IN (1, 2, 3) AND id = 2", "[2]", "2"},        // the smaller key list wins
 		{"SELECT id FROM db.dogs WHERE dogs.id = -3", "[-3]", ""},                      // qualified; no such key
-		{"SELECT id FROM db.dogs WHERE id = '1'", `["1" 1]`, "1"},                      // a quoted number finds the number too
+		{"SELECT id FROM db.dogs WHERE id = '1'", `["1" 1]`, ""},                       // read, but = never makes 1 equal '1'
+		{"SELECT id FROM db.dogs WHERE id IN ('1')", `["1" 1]`, "1"},                   // IN does
 		{"SELECT id FROM db.dogs WHERE id = NULL", "[]", ""},                           // nothing can match
 		{"SELECT COUNT(*) AS id FROM db.dogs WHERE id IN (1, 2, 99)", "[1 2 99]", "2"}, // aggregates too
 	}

@@ -14,8 +14,10 @@ const (
 )
 
 // cmpCond compares two operands. NULL on either side makes it unknown. A
-// number never equals a string: = is false and != is true across kinds,
-// while <, <=, >, >= across kinds are false (there is no order to use).
+// number never equals a string, even one holding a number (equalExact): =
+// is false and != is true across kinds, while <, <=, >, >= read a quoted
+// number as a number and are false across other kinds (there is no order
+// to use).
 type cmpCond struct {
 	op   cmpOp
 	l, r operand
@@ -35,9 +37,9 @@ func (cc cmpCond) test(c *rowCtx) tri {
 	}
 	switch cc.op {
 	case opEq:
-		return triOf(equalValues(a, b))
+		return triOf(equalExact(a, b))
 	case opNe:
-		return triOf(!equalValues(a, b))
+		return triOf(!equalExact(a, b))
 	}
 	n, ok := compareValues(a, b)
 	if !ok {
@@ -63,6 +65,19 @@ func equalValues(a, b any) bool {
 	ka, _ := classify(a)
 	kb, _ := classify(b)
 	return ka == kindOther && kb == kindOther && jsonText(a) == jsonText(b)
+}
+
+// equalExact is = and != of WHERE: equalValues, except that a number and
+// a string never equal (id = '1' finds no key 1, as in HarperDB 4.7.29,
+// whose = compares a quoted number with a stored number as different
+// values, while IN ('1') and the ranges read the quoted number as one).
+func equalExact(a, b any) bool {
+	ka, _ := classify(a)
+	kb, _ := classify(b)
+	if ka == kindNumber && kb == kindString || ka == kindString && kb == kindNumber {
+		return false
+	}
+	return equalValues(a, b)
 }
 
 // inCond is x IN (list) or x NOT IN (list), with SQL's NULL rules: NULL IN
