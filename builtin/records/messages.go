@@ -66,7 +66,10 @@ const (
 	// MsgNotDefined is HarperDB's 404 for a sort on an attribute the table
 	// does not have, arg the attribute.
 	MsgNotDefined = "%s is not a defined attribute"
-	// MsgSQLUpdateNoTable: a SQL UPDATE of an unknown database or table,
+	// MsgSQLWriteNoDatabase: a SQL UPDATE or DELETE in an unknown
+	// database, arg the database (HarperDB's text, answered as a 500).
+	MsgSQLWriteNoDatabase = "schema %s does not exist"
+	// MsgSQLUpdateNoTable: a SQL UPDATE or DELETE of an unknown table,
 	// args database and table (HarperDB's text, which it answers as a 500).
 	MsgSQLUpdateNoTable = "table %s.%s does not exist"
 	// MsgAttrNotFound is HarperDB's invalid_schema_items entry for an

@@ -2,6 +2,8 @@ package records
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/hops-dev/hops/builtin/records/sqlq"
@@ -127,26 +129,33 @@ func sqlSelect(ctx context.Context, st tableReader, stmt *sqlq.Statement, caller
 	}), nil
 }
 
-// sqlUpdate applies an UPDATE: the keys its WHERE matches are collected
-// first (a write must not run inside the read), then updated in one
-// transaction with the SET values.
+// sqlUpdate applies an UPDATE: the records its WHERE matches are
+// collected first (a write must not run inside the read; only their keys
+// when every SET value is a constant), then updated in one transaction
+// with the SET values, computed from each record where they read it.
 func sqlUpdate(ctx context.Context, st *store.Store, t target, stmt *sqlq.Statement) (*sdk.Response, error) {
-	pk, keys, err := matchingKeys(ctx, st, t, stmt)
-	if store.StatusOf(err) == http.StatusNotFound {
-		// HarperDB answers a 500 with this text; hops a 400.
-		return nil, sdk.BadRequest(MsgSQLUpdateNoTable, t.db, t.table)
+	pk, err := st.PrimaryKey(t.db, t.table)
+	var recs []map[string]any
+	if err == nil {
+		perRecord := stmt.SetReadsRecord()
+		err = stmt.Matching(ctx, st, func(rec map[string]any) error {
+			var set map[string]any
+			var serr error
+			if perRecord {
+				set, serr = stmt.SetFor(rec)
+			} else {
+				set, serr = stmt.SetFor(nil)
+			}
+			if serr != nil {
+				return serr
+			}
+			set[pk] = rec[pk]
+			recs = append(recs, set)
+			return nil
+		})
 	}
 	if err != nil {
-		return nil, err
-	}
-	recs := make([]map[string]any, len(keys))
-	for i, k := range keys {
-		rec := make(map[string]any, len(stmt.Set)+1)
-		for _, a := range stmt.Set {
-			rec[a.Column] = a.Value
-		}
-		rec[pk] = k
-		recs[i] = rec
+		return nil, sqlWriteError(err, t)
 	}
 	return writeAnswer(st.Update(t.db, t.table, recs))
 }
@@ -155,9 +164,24 @@ func sqlUpdate(ctx context.Context, st *store.Store, t target, stmt *sqlq.Statem
 func sqlDelete(ctx context.Context, st *store.Store, t target, stmt *sqlq.Statement) (*sdk.Response, error) {
 	_, keys, err := matchingKeys(ctx, st, t, stmt)
 	if err != nil {
-		return nil, err
+		return nil, sqlWriteError(err, t)
 	}
 	return writeAnswer(st.Delete(t.db, t.table, keys))
+}
+
+// sqlWriteError is the answer to an UPDATE or DELETE that failed with err:
+// an unknown database or table is HarperDB's text ("schema x does not
+// exist", "table x.t does not exist"), which it answers as a 500 and hops
+// as a 400; any other error as it is.
+func sqlWriteError(err error, t target) error {
+	var se *store.Error
+	if !errors.As(err, &se) || se.Status != http.StatusNotFound {
+		return err
+	}
+	if se.Msg == fmt.Sprintf(store.ErrMsgDatabaseNotFound, t.db) {
+		return sdk.BadRequest(MsgSQLWriteNoDatabase, t.db)
+	}
+	return sdk.BadRequest(MsgSQLUpdateNoTable, t.db, t.table)
 }
 
 // matchingKeys returns the table's primary key and the keys of the

@@ -69,7 +69,6 @@ func TestSQLErrors(t *testing.T) {
 	wantError(t, e.super(op("sql", "sql", 5)), 400, "'sql' must be a string")
 	wantError(t, e.super(sqlOp("SELECT * FROM db.nope")), 404, "Table 'db.nope' does not exist")
 	wantError(t, e.super(sqlOp("SELECT id FROM db.nope WHERE id = 1")), 404, "Table 'db.nope' does not exist")
-	wantError(t, e.super(sqlOp("DELETE FROM db.nope WHERE id = 1")), 404, "Table 'db.nope' does not exist")
 	wantError(t, e.super(sqlOp("SELECT * FROM nodb.dogs")), 404, "database 'nodb' does not exist")
 	wantError(t, e.super(sqlOp("SELECT id FROM db.dogs UNION SELECT id FROM db.dogs")), 400, sqlq.MsgSearchProblem)
 	wantError(t, e.super(sqlOp("SELECT id FROM db.dogs WHERE id IN (SELECT id FROM db.dogs)")), 400, sqlq.MsgSubquery)
@@ -81,12 +80,24 @@ func TestSQLErrors(t *testing.T) {
 
 // TestSQLWriteUnknownTable: HarperDB 4.7.29 answers an INSERT into an
 // unknown table 400 {"error":"Table 'db.nope' does not exist"}, as the
-// insert operation; an UPDATE of one it answers 500 "table db.nope does
-// not exist", which hops answers as a 400.
+// insert operation; an UPDATE or DELETE of one it answers 500 "table
+// db.nope does not exist", and in an unknown database 500 "schema nodb
+// does not exist", which hops answers as 400s.
 func TestSQLWriteUnknownTable(t *testing.T) {
 	e := withDogs(t)
 	wantError(t, e.super(op("sql", "sql", "INSERT INTO db.nope (id, a) VALUES (1, 'x')")), 400, "Table 'db.nope' does not exist")
 	wantError(t, e.super(op("sql", "sql", "UPDATE db.nope SET a = 1 WHERE id = 1")), 400, "table db.nope does not exist")
-	// Not observed: DELETE answers as the delete operation, 404.
-	wantError(t, e.super(op("sql", "sql", "DELETE FROM db.nope WHERE id = 1")), 404, "Table 'db.nope' does not exist")
+	wantError(t, e.super(op("sql", "sql", "DELETE FROM db.nope WHERE id = 1")), 400, "table db.nope does not exist")
+	wantError(t, e.super(op("sql", "sql", "UPDATE nodb.nope SET a = 1 WHERE id = 1")), 400, "schema nodb does not exist")
+	wantError(t, e.super(op("sql", "sql", "DELETE FROM nodb.nope")), 400, "schema nodb does not exist")
+}
+
+// TestSQLUpdateSetExpressions: HarperDB 4.7.29 answers
+// UPDATE t SET a = a + 1 WHERE id = 100 with {"message":"updated 1 of 1
+// records","update_hashes":[100],"skipped_hashes":[]} and stores a + 1.
+func TestSQLUpdateSetExpressions(t *testing.T) {
+	e := withDogs(t)
+	wantJSON(t, e.super(sqlOp("UPDATE db.dogs SET age = age + 1, name = UPPER(name) WHERE id = 1")),
+		`{"message":"updated 1 of 1 records","update_hashes":[1],"skipped_hashes":[]}`)
+	wantJSON(t, e.super(sqlOp("SELECT id, age, name FROM db.dogs WHERE id = 1")), `[{"id":1,"age":6,"name":"PENNY"}]`)
 }

@@ -60,7 +60,11 @@ type Assignment struct {
 	// Column is the attribute to set.
 	Column string
 	// Value is the constant to store: json.Number, string, bool or nil.
+	// It is nil for an expression over the record (Statement.SetFor).
 	Value any
+	// expr, when not nil, computes the value from the record being
+	// updated (SET n = n + 1, SET name = UPPER(name)).
+	expr operand
 }
 
 // Statement is a parsed statement, ready to run. Kind says which fields

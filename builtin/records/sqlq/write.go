@@ -55,7 +55,8 @@ func compileInsert(x *sqlparser.Insert, opts Options) (*Statement, error) {
 	return st, nil
 }
 
-// compileUpdate turns UPDATE db.t SET col = constant, ... [WHERE ...].
+// compileUpdate turns UPDATE db.t SET col = value, ... [WHERE ...]; a
+// value is a constant or an expression over the record (SET n = n + 1).
 func compileUpdate(x *sqlparser.Update, opts Options) (*Statement, error) {
 	switch {
 	case x.With != nil:
@@ -78,10 +79,16 @@ func compileUpdate(x *sqlparser.Update, opts Options) (*Statement, error) {
 			return nil, err
 		}
 		v, err := storedValue(a.Expr)
-		if err != nil {
-			return nil, err
+		if err == nil {
+			st.Set = append(st.Set, Assignment{Column: col, Value: v})
+			continue
 		}
-		st.Set = append(st.Set, Assignment{Column: col, Value: v})
+		// An expression over the record, computed for each one updated.
+		op, cerr := compileOperand(a.Expr, sc)
+		if cerr != nil {
+			return nil, cerr
+		}
+		st.Set = append(st.Set, Assignment{Column: col, expr: op})
 	}
 	if st.where, err = compileWhere(x.Where, sc); err != nil {
 		return nil, err
@@ -192,4 +199,35 @@ func (st *Statement) Matching(ctx context.Context, src Source, fn func(rec map[s
 		return fmt.Errorf("sqlq: Matching of a %s statement", st.Kind)
 	}
 	return st.where.read(ctx, src, st.Table, fn)
+}
+
+// SetReadsRecord reports whether some SET value is computed from the
+// record it updates, so that SetFor needs each matched record whole.
+func (st *Statement) SetReadsRecord() bool {
+	for _, a := range st.Set {
+		if a.expr != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// SetFor returns the attributes an UPDATE writes into rec (which it does
+// not change): each constant as it is, each expression evaluated over rec
+// and stored as storedValue stores a constant (numbers as json.Number).
+func (st *Statement) SetFor(rec map[string]any) (map[string]any, error) {
+	out := make(map[string]any, len(st.Set)+1)
+	c := &rowCtx{rec: rec}
+	for _, a := range st.Set {
+		if a.expr == nil {
+			out[a.Column] = a.Value
+			continue
+		}
+		v, err := storedConstant(a.expr.eval(c))
+		if err != nil {
+			return nil, err
+		}
+		out[a.Column] = v
+	}
+	return out, nil
 }

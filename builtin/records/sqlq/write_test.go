@@ -52,7 +52,7 @@ func TestUpdate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Assignment{{"name", "Rex"}, {"age", json.Number("-4")}, {"tags", nil}}
+	want := []Assignment{{Column: "name", Value: "Rex"}, {Column: "age", Value: json.Number("-4")}, {Column: "tags"}}
 	if st.Kind != Update || !reflect.DeepEqual(st.Set, want) {
 		t.Fatalf("kind %v set %#v", st.Kind, st.Set)
 	}
@@ -84,5 +84,33 @@ func TestDelete(t *testing.T) {
 	err = st.Matching(context.Background(), newDogs(t), func(map[string]any) error { return nil })
 	if !isNotFound(err) {
 		t.Fatalf("unknown table: %v", err)
+	}
+}
+
+// TestUpdateSetExpressions: SET takes expressions over the record, as in
+// HarperDB 4.7.29 (UPDATE t SET a = a + 1 WHERE id = 100 answers
+// {"message":"updated 1 of 1 records","update_hashes":[100],...} and
+// stores the incremented value).
+func TestUpdateSetExpressions(t *testing.T) {
+	st, err := Parse("UPDATE db.dogs SET age = age + 1, name = UPPER(name), breed = 'x' WHERE id = 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.SetReadsRecord() {
+		t.Fatal("SetReadsRecord = false")
+	}
+	set, err := st.SetFor(map[string]any{"id": 1, "age": json.Number("5"), "name": "Penny"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"age": json.Number("6"), "name": "PENNY", "breed": "x"}
+	if !reflect.DeepEqual(set, want) {
+		t.Errorf("SetFor = %#v, want %#v", set, want)
+	}
+	if set, _ := st.SetFor(map[string]any{"id": 2}); set["age"] != nil || set["name"] != nil {
+		t.Errorf("SetFor of a record without the attributes = %#v, want NULLs", set)
+	}
+	if st, _ := Parse("UPDATE db.dogs SET a = 1"); st.SetReadsRecord() {
+		t.Error("a constant SET reads the record")
 	}
 }
