@@ -23,7 +23,7 @@ func (s *Store) Get(ctx context.Context, db, table string, keys []any, fn func(r
 
 // get reads the records of keys from t, in the order given.
 func (t *tableTx) get(ctx context.Context, keys []any, fn func(rec map[string]any) error) error {
-	return t.eachStored(ctx, keys, func(v []byte) error {
+	return t.eachStored(ctx, keys, func(_ int, v []byte) error {
 		rec, err := decodeValue(v)
 		if err != nil {
 			return fmt.Errorf("table %s.%s: %w", t.db, t.name, err)
@@ -32,11 +32,11 @@ func (t *tableTx) get(ctx context.Context, keys []any, fn func(rec map[string]an
 	})
 }
 
-// eachStored calls fn with the stored value of each key of keys found in
-// t, in the order given, checking ctx every ctxCheckEvery keys. Unknown
+// eachStored calls fn with the index in keys and the stored value of each
+// key of keys found in t, in the order given, checking ctx every ctxCheckEvery keys. Unknown
 // keys, and values that cannot be keys, are skipped. The one key lookup
 // loop behind Get, GetRaw and Snapshot.GetAttrs.
-func (t *tableTx) eachStored(ctx context.Context, keys []any, fn func(v []byte) error) error {
+func (t *tableTx) eachStored(ctx context.Context, keys []any, fn func(i int, v []byte) error) error {
 	for i, k := range keys {
 		if i%ctxCheckEvery == 0 {
 			if err := ctx.Err(); err != nil {
@@ -51,7 +51,7 @@ func (t *tableTx) eachStored(ctx context.Context, keys []any, fn func(v []byte) 
 		if v == nil {
 			continue
 		}
-		if err := fn(v); err != nil {
+		if err := fn(i, v); err != nil {
 			return err
 		}
 	}
@@ -63,7 +63,7 @@ func (t *tableTx) eachStored(ctx context.Context, keys []any, fn func(v []byte) 
 // keep raw after it returns.
 func (s *Store) GetRaw(ctx context.Context, db, table string, keys []any, fn func(raw []byte) error) error {
 	return s.viewTable(db, table, func(t *tableTx) error {
-		return t.eachStored(ctx, keys, func(v []byte) error {
+		return t.eachStored(ctx, keys, func(_ int, v []byte) error {
 			if _, err := valueCtime(v); err != nil {
 				return fmt.Errorf("table %s.%s: %w", db, table, err)
 			}

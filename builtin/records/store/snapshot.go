@@ -123,14 +123,30 @@ func (sn *Snapshot) ScanAttrs(ctx context.Context, db, table string, attrs []str
 
 // GetAttrs is Get with ScanAttrs' records.
 func (sn *Snapshot) GetAttrs(ctx context.Context, db, table string, keys []any, attrs []string, fn func(rec map[string]any) error) error {
+	return sn.GetAttrsAt(ctx, db, table, keys, attrs, func(_ int, rec map[string]any) error {
+		if rec == nil {
+			rec = map[string]any{}
+		}
+		return fn(rec)
+	})
+}
+
+// GetAttrsAt is GetAttrs calling fn with the index in keys of each key
+// found. With attrs empty fn gets a nil record: only the key's presence
+// is read, nothing decoded (a SQL join that reads no attribute of the
+// table but its key).
+func (sn *Snapshot) GetAttrsAt(ctx context.Context, db, table string, keys []any, attrs []string, fn func(i int, rec map[string]any) error) error {
 	return sn.viewTable(db, table, func(t *tableTx) error {
+		if len(attrs) == 0 {
+			return t.eachStored(ctx, keys, func(i int, _ []byte) error { return fn(i, nil) })
+		}
 		slots := fastjson.NewSlots(attrs)
-		return t.eachStored(ctx, keys, func(v []byte) error {
+		return t.eachStored(ctx, keys, func(i int, v []byte) error {
 			rec, err := decodeAttrs(t, v, slots)
 			if err != nil {
 				return err
 			}
-			return fn(rec)
+			return fn(i, rec)
 		})
 	})
 }
