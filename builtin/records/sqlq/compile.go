@@ -29,10 +29,29 @@ type scope struct {
 }
 
 // attrRefs are the attribute names a statement refers to, each once, in
-// the order first written.
+// the order first written. In a join, uses also says which table each
+// reference reads (see useIn).
 type attrRefs struct {
 	names []string
 	seen  map[string]bool
+	uses  []attrUse
+}
+
+// attrUse is one reference to an attribute in a join: of the table at
+// index table of the FROM, or bare (table -1), which may read any table.
+type attrUse struct {
+	name  string
+	table int
+}
+
+// useIn adds name as read from the FROM's table at index table (-1:
+// bare).
+func (r *attrRefs) useIn(name string, table int) {
+	if r == nil {
+		return
+	}
+	r.add(name)
+	r.uses = append(r.uses, attrUse{name: name, table: table})
 }
 
 func (r *attrRefs) add(name string) {
@@ -264,14 +283,15 @@ func compileColumn(x *sqlparser.ColName, sc *scope) (operand, error) {
 		if op, ok := sc.outNames[name]; ok && x.Qualifier.IsEmpty() {
 			return op, nil
 		}
-		sc.refs.add(name)
 		if x.Qualifier.IsEmpty() {
+			sc.refs.useIn(name, -1)
 			return colRef(name), nil
 		}
 		i := sc.join.tableOf(x.Qualifier)
 		if i < 0 {
 			return nil, badRequest(MsgUnknownQualifier, x.Qualifier.Name.String()+"."+name)
 		}
+		sc.refs.useIn(name, i)
 		return colRef(qualifiedKey(sc.join.tables[i].alias, name)), nil
 	}
 	if err := sc.checkQualifier(x.Qualifier, name); err != nil {

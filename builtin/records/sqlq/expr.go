@@ -4,9 +4,12 @@ package sqlq
 // grouped query the group's aggregate results (rec is then the group's
 // first record). ORDER BY and HAVING name output columns by compiling to
 // the column's own expression, so no output row is needed to sort.
+// A join step tests its ON against the rows before as rec and the new
+// table's record as ext, without merging them (see joinRow).
 type rowCtx struct {
 	rec  map[string]any
 	aggs []any
+	ext  *joinRow
 }
 
 // operand yields a value for a row; nil means SQL NULL.
@@ -17,7 +20,13 @@ type operand interface {
 // colRef reads an attribute of the record; a missing one is NULL.
 type colRef string
 
-func (r colRef) eval(c *rowCtx) any { return c.rec[string(r)] }
+func (r colRef) eval(c *rowCtx) any {
+	v, ok := c.rec[string(r)]
+	if !ok && c.ext != nil {
+		return c.ext.get(string(r))
+	}
+	return v
+}
 
 // aggRef reads the i-th aggregate result of the current group.
 type aggRef int

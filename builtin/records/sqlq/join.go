@@ -2,6 +2,7 @@ package sqlq
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -56,6 +57,12 @@ type joinStep struct {
 	on    cond      // nil: every pair (CROSS JOIN)
 	left  []operand // equality keys over the rows before
 	right []operand // and over the new table's row
+	// single: on is its one equality and nothing else.
+	single bool
+	// onUses are the attributes on reads.
+	onUses []attrUse
+	// skipMerge: nothing after on reads the new table (see finish).
+	skipMerge bool
 }
 
 // joinPlan is the FROM of a SELECT with joins.
@@ -65,10 +72,12 @@ type joinPlan struct {
 	// hashOnly, set by tests, makes plan never choose modeLookup, so a
 	// test can compare a lookup join's rows with the hash join's.
 	hashOnly bool
-	// keep names the attributes the statement reads; a joined row holds
-	// only these (and tables held in memory only these). nil for * or
-	// alias.*, which need every attribute.
-	keep []string
+	// keeps[t] names the attributes the statement reads of tables[t]; a
+	// joined row holds only these (and tables held in memory only these);
+	// qkeys[t] are their qualified keys. nil for * or alias.*, which need
+	// every attribute. See finish.
+	keeps [][]string
+	qkeys [][]string
 }
 
 // qualifiedKey is the key of alias.col in a joined row; it cannot clash
@@ -163,23 +172,31 @@ func compileJoin(from sqlparser.TableExprs, opts Options, refs *attrRefs) (*join
 	if len(steps) != len(jp.tables)-1 {
 		return nil, notSupported("this combination of joins and table lists")
 	}
-	sc := &scope{join: jp, refs: refs}
 	for i, p := range steps {
 		st := joinStep{table: jp.tables[i+1], kind: p.kind}
+		own := &attrRefs{}
+		sc := &scope{join: jp, refs: own}
 		var err error
 		switch {
 		case p.cross:
 		case len(p.cond.Using) > 0:
-			st.on, st.left, st.right = jp.usingCond(p.cond.Using, i+1, refs)
+			st.on, st.left, st.right = jp.usingCond(p.cond.Using, i+1, own)
+			st.single = len(p.cond.Using) == 1
 		default:
 			st.on, err = compileCond(p.cond.On, sc)
 			if err == nil {
-				st.left, st.right = jp.equiKeys(p.cond.On, i+1, sc)
+				var all bool
+				st.left, st.right, all = jp.equiKeys(p.cond.On, i+1, sc)
+				st.single = all && len(st.left) == 1
 			}
 		}
 		if err != nil {
 			return nil, err
 		}
+		for _, name := range own.names {
+			refs.add(name)
+		}
+		st.onUses = own.uses
 		jp.steps = append(jp.steps, st)
 	}
 	return jp, nil
@@ -190,7 +207,8 @@ func compileJoin(from sqlparser.TableExprs, opts Options, refs *attrRefs) (*join
 func (jp *joinPlan) usingCond(cols sqlparser.Columns, n int, refs *attrRefs) (c cond, left, right []operand) {
 	for _, col := range cols {
 		name := col.String()
-		refs.add(name)
+		refs.useIn(name, -1)
+		refs.useIn(name, n)
 		l, r := colRef(name), colRef(qualifiedKey(jp.tables[n].alias, name))
 		eq := cmpCond{op: opEq, l: l, r: r}
 		left, right = append(left, l), append(right, r)
@@ -205,8 +223,8 @@ func (jp *joinPlan) usingCond(cols sqlparser.Columns, n int, refs *attrRefs) (c 
 
 // equiKeys finds the top-level AND terms of on that are l = r with r over
 // tables[n] only and l over the tables before it only (either way round),
-// and returns them as hash keys.
-func (jp *joinPlan) equiKeys(on sqlparser.Expr, n int, sc *scope) (left, right []operand) {
+// and returns them as hash keys; all says every term is one.
+func (jp *joinPlan) equiKeys(on sqlparser.Expr, n int, sc *scope) (left, right []operand, all bool) {
 	var terms []sqlparser.Expr
 	var split func(e sqlparser.Expr)
 	split = func(e sqlparser.Expr) {
@@ -242,7 +260,7 @@ func (jp *joinPlan) equiKeys(on sqlparser.Expr, n int, sc *scope) (left, right [
 		left = append(left, l)
 		right = append(right, r)
 	}
-	return left, right
+	return left, right, len(left) == len(terms)
 }
 
 type joinSide uint8
@@ -307,35 +325,54 @@ func (jp *joinPlan) tableOf(q sqlparser.TableName) int {
 	return -1
 }
 
-// combine returns row extended with rec as the table alias: with keep
-// non-nil, only rec's attributes named in keep.
-func combine(row map[string]any, alias string, rec map[string]any, keep []string) map[string]any {
-	n := len(rec)
-	if keep != nil {
-		n = len(keep)
-	}
-	out := make(map[string]any, len(row)+2*n)
-	for k, v := range row {
-		out[k] = v
-	}
-	add := func(k string, v any) {
+// combine returns row extended with rec as the table alias: every
+// attribute of rec, under its qualified key and, where row lacks it, its
+// bare name.
+func combine(row map[string]any, alias string, rec map[string]any) map[string]any {
+	out := make(map[string]any, len(row)+2*len(rec))
+	maps.Copy(out, row)
+	for k, v := range rec {
 		out[qualifiedKey(alias, k)] = v
 		if _, ok := out[k]; !ok {
 			out[k] = v
 		}
 	}
-	if keep == nil {
-		for k, v := range rec {
-			add(k, v)
-		}
-		return out
+	return out
+}
+
+// extend returns row extended with rec as tables[t], as combine does,
+// with only the attributes the statement reads of tables[t] (keeps[t]).
+func (jp *joinPlan) extend(row map[string]any, t int, rec map[string]any) map[string]any {
+	if jp.keeps == nil {
+		return combine(row, jp.tables[t].alias, rec)
 	}
-	for _, k := range keep {
+	keep, q := jp.keeps[t], jp.qkeys[t]
+	out := make(map[string]any, len(row)+2*len(keep))
+	maps.Copy(out, row)
+	for i, k := range keep {
 		if v, ok := rec[k]; ok {
-			add(k, v)
+			out[q[i]] = v
+			if _, ok := out[k]; !ok {
+				out[k] = v
+			}
 		}
 	}
 	return out
+}
+
+// firstRow returns the row of a record of tables[0]. A record the caller
+// owns that holds only keeps[0] (ScanAttrs') becomes the row itself, its
+// qualified keys added beside the bare ones.
+func (jp *joinPlan) firstRow(rec map[string]any, owned bool) map[string]any {
+	if jp.keeps == nil || !owned {
+		return jp.extend(nil, 0, rec)
+	}
+	for i, k := range jp.keeps[0] {
+		if v, ok := rec[k]; ok {
+			rec[jp.qkeys[0][i]] = v
+		}
+	}
+	return rec
 }
 
 // trim returns rec with only the attributes named in keep (all with keep
@@ -351,6 +388,71 @@ func trim(rec map[string]any, keep []string) map[string]any {
 		}
 	}
 	return out
+}
+
+// joinRow is a record of one table seen as part of a joined row, without
+// building that row: an ON condition is tested against the rows before
+// (rowCtx.rec) with the new table's record as rowCtx.ext.
+type joinRow struct {
+	prefix string // qualifiedKey(alias, "")
+	rec    map[string]any
+}
+
+// get returns what a row combined with the record would hold under key,
+// had the rows before lacked it: a qualified key of this table, or a bare
+// name.
+func (r *joinRow) get(key string) any {
+	if strings.HasPrefix(key, r.prefix) {
+		return r.rec[key[len(r.prefix):]]
+	}
+	if key != "" && key[0] == 0 {
+		return nil // another table's
+	}
+	return r.rec[key]
+}
+
+// finish records, once the whole statement is compiled, what each table
+// must read: keeps[t] is the attributes the statement reads of tables[t]
+// (named with its alias, or bare), and a step whose table nothing after
+// its ON reads passes its rows on without merging the table's record in
+// (skipMerge). Without it (SELECT * or alias.*) every attribute is read
+// and merged.
+func (jp *joinPlan) finish(refs *attrRefs) {
+	reads := func(u attrUse, t int) bool { return u.table == t || u.table < 0 }
+	jp.keeps = make([][]string, len(jp.tables))
+	jp.qkeys = make([][]string, len(jp.tables))
+	for t, tb := range jp.tables {
+		keep := []string{}
+		for _, name := range refs.names {
+			read := false
+			for _, u := range refs.uses {
+				read = read || u.name == name && reads(u, t)
+			}
+			for _, st := range jp.steps {
+				for _, u := range st.onUses {
+					read = read || u.name == name && reads(u, t)
+				}
+			}
+			if read {
+				keep = append(keep, name)
+				jp.qkeys[t] = append(jp.qkeys[t], qualifiedKey(tb.alias, name))
+			}
+		}
+		jp.keeps[t] = keep
+	}
+	for s := range jp.steps {
+		t := s + 1
+		later := false
+		for _, u := range refs.uses {
+			later = later || reads(u, t)
+		}
+		for _, st := range jp.steps[s+1:] {
+			for _, u := range st.onUses {
+				later = later || reads(u, t)
+			}
+		}
+		jp.steps[s].skipMerge = !later
+	}
 }
 
 // stepMode is how one join step finds the new table's rows for a row of
@@ -390,14 +492,35 @@ const joinBatch = 1024
 
 // builtStep is a joinStep ready to run: for modeHash and modeLoop its
 // table's rows (and the hash), for RIGHT and FULL joins which rows found a
-// partner; for modeLookup which equality names the primary key.
+// partner; for modeLookup which equality names the primary key and the
+// buffers one batch's keys are read with.
 type builtStep struct {
 	*joinStep
+	jp      *joinPlan
+	at      int // the table's index in jp.tables
 	mode    stepMode
 	keyAt   int              // modeLookup: the equality of left/right on the primary key
 	rows    []map[string]any // the table's records (modeHash, modeLoop)
-	hash    map[string][]int // modeHash
+	hash    map[string]int32 // modeHash: 1 + the first row of each key
+	next    []int32          // modeHash: 1 + the next row of the same key
 	matched []bool
+	ext     joinRow // the new table's record an ON condition is tested with
+
+	// modeLookup.
+	pk            string
+	keyOnly       bool // nothing of the table but its key is read: no record is decoded
+	kinds         bool // numbers and strs are known
+	numbers, strs bool // the key kinds the table holds
+	seen          map[string]int
+	keys          []any            // the batch's distinct keys, in first-seen order
+	forms         []int            // index in keys of each key form of the rows, row by row
+	rowAt         []int            // where each row's forms start in forms
+	recs          []map[string]any // by index in keys, the record found
+	hit           []bool           // by index in keys, whether one was found
+	keyRec        map[string]any   // keyOnly: {pk: key} for ON
+	buf           []byte
+	keyed         KeyedAttrSource // src, when it is one
+	attrs         []string        // what a lookup reads of each record (nil: all)
 }
 
 // plan chooses each step's mode. A step reads by primary key when one of
@@ -409,12 +532,14 @@ type builtStep struct {
 func (jp *joinPlan) plan(src Source) ([]*builtStep, error) {
 	built := make([]*builtStep, len(jp.steps))
 	for i := range jp.steps {
-		b := &builtStep{joinStep: &jp.steps[i], mode: modeLoop}
+		b := &builtStep{joinStep: &jp.steps[i], jp: jp, at: i + 1, mode: modeLoop}
 		t := b.table
+		b.ext.prefix = qualifiedKey(t.alias, "")
 		pk, err := src.PrimaryKey(t.ref.DB, t.ref.Table)
 		if err != nil {
 			return nil, err
 		}
+		b.pk = pk
 		if len(b.right) > 0 {
 			b.mode = modeHash
 		}
@@ -452,29 +577,45 @@ func (st *Statement) Plan(src Source) ([]string, error) {
 // let it nest reads: see Source).
 func (st *Statement) Joins() bool { return st.sel != nil && st.sel.join != nil }
 
+// keepOf is what the statement reads of tables[t]; nil: every attribute.
+func (jp *joinPlan) keepOf(t int) []string {
+	if jp.keeps == nil {
+		return nil
+	}
+	return jp.keeps[t]
+}
+
 // load reads a hash or loop step's table into memory and hashes it.
-func (b *builtStep) load(ctx context.Context, src Source, keep []string) error {
+func (b *builtStep) load(ctx context.Context, src Source) error {
 	t := b.table
-	err := scanKeep(ctx, src, t.ref, keep, func(rec map[string]any) error {
-		b.rows = append(b.rows, trim(rec, keep))
+	keep := b.jp.keepOf(b.at)
+	err := scanKeep(ctx, src, t.ref, keep, func(rec map[string]any, owned bool) error {
+		if !owned {
+			rec = trim(rec, keep)
+		}
+		b.rows = append(b.rows, rec)
 		return nil
 	})
 	if err != nil {
 		return err
 	}
 	if b.mode == modeHash {
-		b.hash = make(map[string][]int, len(b.rows))
+		// Rows are chained last to first, so each key's chain runs in
+		// the table's order.
+		b.hash = make(map[string]int32, len(b.rows))
+		b.next = make([]int32, len(b.rows))
 		var buf []byte
-		var c rowCtx
+		c := rowCtx{ext: &b.ext}
 		vals := make([]any, len(b.right))
-		for j, r := range b.rows {
-			c.rec = combine(nil, t.alias, r, nil)
+		for j := len(b.rows) - 1; j >= 0; j-- {
+			b.ext.rec = b.rows[j]
 			for k, op := range b.right {
 				vals[k] = op.eval(&c)
 			}
 			var ok bool
 			if buf, ok = joinKey(buf[:0], vals...); ok {
-				b.hash[string(buf)] = append(b.hash[string(buf)], j)
+				b.next[j] = b.hash[string(buf)]
+				b.hash[string(buf)] = int32(j + 1)
 			}
 		}
 	}
@@ -485,12 +626,13 @@ func (b *builtStep) load(ctx context.Context, src Source, keep []string) error {
 }
 
 // scanKeep scans table t, reading only the attributes in keep when keep
-// is non-nil and src is an AttrSource.
-func scanKeep(ctx context.Context, src Source, t TableRef, keep []string, fn func(rec map[string]any) error) error {
+// is non-nil and src is an AttrSource; owned says fn gets records that
+// hold only keep and are its own to change.
+func scanKeep(ctx context.Context, src Source, t TableRef, keep []string, fn func(rec map[string]any, owned bool) error) error {
 	if as, ok := src.(AttrSource); ok && keep != nil {
-		return as.ScanAttrs(ctx, t.DB, t.Table, keep, fn)
+		return as.ScanAttrs(ctx, t.DB, t.Table, keep, func(rec map[string]any) error { return fn(rec, true) })
 	}
-	return src.Scan(ctx, t.DB, t.Table, fn)
+	return src.Scan(ctx, t.DB, t.Table, func(rec map[string]any) error { return fn(rec, false) })
 }
 
 // joinKey appends the hash key of vals; ok is false when one is NULL
@@ -511,21 +653,6 @@ func joinKey(buf []byte, vals ...any) ([]byte, bool) {
 	return buf, true
 }
 
-// lookupKeys returns the primary keys a value v may equal: a number as
-// itself and as its shortest text (a string key "5" equals 5, as = compares
-// them), a string as itself and, when it holds a number, as that number.
-// NULL, booleans, objects and arrays equal no key.
-func lookupKeys(v any) []any {
-	k, f := classify(v)
-	switch k {
-	case kindNumber:
-		return []any{f, strconv.FormatFloat(f, 'f', -1, 64)}
-	case kindString:
-		return keyList([]any{v})
-	}
-	return nil
-}
-
 // run reads the tables and calls fn with each joined row: the first table
 // streams in batches of joinBatch rows through the steps in order.
 func (jp *joinPlan) run(ctx context.Context, src Source, fn func(map[string]any) error) error {
@@ -535,7 +662,7 @@ func (jp *joinPlan) run(ctx context.Context, src Source, fn func(map[string]any)
 	}
 	for _, b := range built {
 		if b.mode != modeLookup {
-			if err := b.load(ctx, src, jp.keep); err != nil {
+			if err := b.load(ctx, src); err != nil {
 				return err
 			}
 		}
@@ -564,7 +691,7 @@ func (jp *joinPlan) run(ctx context.Context, src Source, fn func(map[string]any)
 		}
 		var err error
 		if built[i].mode == modeLookup {
-			err = built[i].lookup(ctx, src, jp.keep, rows, push)
+			err = built[i].lookup(ctx, src, rows, push)
 		} else {
 			err = built[i].probe(ctx, rows, push)
 		}
@@ -575,8 +702,8 @@ func (jp *joinPlan) run(ctx context.Context, src Source, fn func(map[string]any)
 	}
 	first := jp.tables[0]
 	batch := make([]map[string]any, 0, joinBatch)
-	err = scanKeep(ctx, src, first.ref, jp.keep, func(rec map[string]any) error {
-		batch = append(batch, combine(nil, first.alias, rec, jp.keep))
+	err = scanKeep(ctx, src, first.ref, jp.keepOf(0), func(rec map[string]any, owned bool) error {
+		batch = append(batch, jp.firstRow(rec, owned))
 		if len(batch) < joinBatch {
 			return nil
 		}
@@ -599,7 +726,7 @@ func (jp *joinPlan) run(ctx context.Context, src Source, fn func(map[string]any)
 			if m {
 				continue
 			}
-			batch = append(batch, combine(nil, b.table.alias, b.rows[j], nil))
+			batch = append(batch, jp.extend(nil, b.at, b.rows[j]))
 			if len(batch) == joinBatch {
 				if err := through(batch, i+1); err != nil {
 					return err
@@ -614,6 +741,24 @@ func (jp *joinPlan) run(ctx context.Context, src Source, fn func(map[string]any)
 	return nil
 }
 
+// join tests row with rec, the new table's record, against ON and, when
+// they pass, pushes the joined row: row extended with rec, or row itself
+// when nothing after the step reads the table (skipMerge).
+func (b *builtStep) join(c *rowCtx, row, rec map[string]any, push func(map[string]any) error) (bool, error) {
+	if b.on != nil {
+		c.rec, c.ext, b.ext.rec = row, &b.ext, rec
+		ok := b.on.test(c) == triTrue
+		c.ext, b.ext.rec = nil, nil
+		if !ok {
+			return false, nil
+		}
+	}
+	if b.skipMerge {
+		return true, push(row)
+	}
+	return true, push(b.jp.extend(row, b.at, rec))
+}
+
 // probe joins each row with the matching rows of a hash or loop step's
 // table, in the table's order; a LEFT or FULL join keeps a row that
 // matched nothing.
@@ -621,20 +766,15 @@ func (b *builtStep) probe(ctx context.Context, rows []map[string]any, push func(
 	var c rowCtx
 	vals := make([]any, len(b.left))
 	var key []byte
+	try := func(row map[string]any, j int) (bool, error) {
+		ok, err := b.join(&c, row, b.rows[j], push)
+		if ok && b.matched != nil {
+			b.matched[j] = true
+		}
+		return ok, err
+	}
 	for _, row := range rows {
 		found := false
-		try := func(j int) error {
-			merged := combine(row, b.table.alias, b.rows[j], nil)
-			c.rec = merged
-			if b.on != nil && b.on.test(&c) != triTrue {
-				return nil
-			}
-			found = true
-			if b.matched != nil {
-				b.matched[j] = true
-			}
-			return push(merged)
-		}
 		if b.mode == modeHash {
 			c.rec = row
 			for k, op := range b.left {
@@ -642,10 +782,12 @@ func (b *builtStep) probe(ctx context.Context, rows []map[string]any, push func(
 			}
 			var ok bool
 			if key, ok = joinKey(key[:0], vals...); ok {
-				for _, j := range b.hash[string(key)] {
-					if err := try(j); err != nil {
+				for j := b.hash[string(key)]; j != 0; j = b.next[j-1] {
+					m, err := try(row, int(j-1))
+					if err != nil {
 						return err
 					}
+					found = found || m
 				}
 			}
 		} else {
@@ -655,9 +797,11 @@ func (b *builtStep) probe(ctx context.Context, rows []map[string]any, push func(
 						return err
 					}
 				}
-				if err := try(j); err != nil {
+				m, err := try(row, j)
+				if err != nil {
 					return err
 				}
+				found = found || m
 			}
 		}
 		if !found && (b.kind == joinLeft || b.kind == joinFull) {
@@ -669,81 +813,122 @@ func (b *builtStep) probe(ctx context.Context, rows []map[string]any, push func(
 	return nil
 }
 
-// lookup joins each row with the new table's records read by primary key:
-// one Source.Get for the whole batch, then each row, in order, with the
-// records of its key that pass ON; a LEFT join keeps a row that matched
-// nothing.
-func (b *builtStep) lookup(ctx context.Context, src Source, keep []string, rows []map[string]any, push func(map[string]any) error) error {
-	var c rowCtx
-	rowKeys := make([][]any, len(rows))
-	var keys []any
-	seen := make(map[string]bool, len(rows))
-	var buf []byte
-	numbers, strs := true, true
-	if kk, ok := src.(KeyKinder); ok {
-		var err error
-		if numbers, strs, err = kk.KeyKinds(b.table.ref.DB, b.table.ref.Table); err != nil {
-			return err
-		}
+// addKey appends to forms the index in keys of k, adding k to keys the
+// first time the batch meets it.
+func (b *builtStep) addKey(k any) {
+	b.buf = appendKey(b.buf[:0], k)
+	i, ok := b.seen[string(b.buf)]
+	if !ok {
+		i = len(b.keys)
+		b.seen[string(b.buf)] = i
+		b.keys = append(b.keys, k)
 	}
-	for i, row := range rows {
-		c.rec = row
-		rowKeys[i] = lookupKeys(b.left[b.keyAt].eval(&c))
-		if !numbers || !strs {
-			rowKeys[i] = slices.DeleteFunc(rowKeys[i], func(k any) bool {
-				_, isStr := k.(string)
-				return isStr && !strs || !isStr && !numbers
-			})
-		}
-		for _, k := range rowKeys[i] {
-			buf = appendKey(buf[:0], k)
-			if !seen[string(buf)] {
-				seen[string(buf)] = true
-				keys = append(keys, k)
+	b.forms = append(b.forms, i)
+}
+
+// addForms adds the primary keys a value v may equal, in the kinds the
+// table holds: a number as itself and as its shortest text (a string key
+// "5" equals 5, as = compares them), a string as itself and, when it
+// holds a number, as that number. NULL, booleans, objects and arrays
+// equal no key.
+func (b *builtStep) addForms(v any) {
+	k, f := classify(v)
+	switch k {
+	case kindNumber:
+		if b.numbers {
+			if _, isFloat := v.(float64); isFloat {
+				b.addKey(v)
+			} else {
+				b.addKey(f)
 			}
 		}
+		if b.strs {
+			b.addKey(strconv.FormatFloat(f, 'f', -1, 64))
+		}
+	case kindString:
+		if b.strs {
+			b.addKey(v)
+		}
+		if n, ok := numericString(v.(string)); ok && b.numbers {
+			b.addKey(n)
+		}
 	}
-	t := b.table
-	found := make(map[string]map[string]any, len(keys))
-	if len(keys) > 0 {
-		pk, err := src.PrimaryKey(t.ref.DB, t.ref.Table)
-		if err != nil {
+}
+
+// startLookup prepares a lookup step for its first batch: the key kinds
+// of its table, and what each record read must hold.
+func (b *builtStep) startLookup(src Source) error {
+	b.kinds = true
+	b.numbers, b.strs = true, true
+	if kk, ok := src.(KeyKinder); ok {
+		var err error
+		if b.numbers, b.strs, err = kk.KeyKinds(b.table.ref.DB, b.table.ref.Table); err != nil {
 			return err
 		}
-		keepPK := keep
-		if keep != nil && !slices.Contains(keep, pk) {
-			keepPK = append(slices.Clone(keep), pk)
+	}
+	b.seen = make(map[string]int, joinBatch)
+	keep := b.jp.keepOf(b.at)
+	if keep != nil && !slices.Contains(keep, b.pk) {
+		keep = append(slices.Clone(keep), b.pk)
+	}
+	b.attrs = keep
+	if ks, ok := src.(KeyedAttrSource); ok && keep != nil {
+		b.keyed = ks
+		// Nothing after the step reads the table and its ON is the key
+		// equality alone: whether the key exists is all a row needs.
+		if b.skipMerge && b.single && keep != nil && len(keep) == 1 {
+			b.keyOnly = true
+			b.attrs = []string{}
+			b.keyRec = map[string]any{}
 		}
-		record := func(rec map[string]any) error {
-			found[string(appendKey(nil, rec[pk]))] = rec
-			return nil
+	}
+	return nil
+}
+
+// lookup joins each row with the new table's records read by primary key:
+// one read for the whole batch's keys, then each row, in order, with the
+// records of its key that pass ON; a LEFT join keeps a row that matched
+// nothing.
+func (b *builtStep) lookup(ctx context.Context, src Source, rows []map[string]any, push func(map[string]any) error) error {
+	if !b.kinds {
+		if err := b.startLookup(src); err != nil {
+			return err
 		}
-		if as, ok := src.(AttrSource); ok && keepPK != nil {
-			err = as.GetAttrs(ctx, t.ref.DB, t.ref.Table, keys, keepPK, record)
-		} else {
-			err = src.Get(ctx, t.ref.DB, t.ref.Table, keys, record)
-		}
-		if err != nil {
+	}
+	clear(b.seen)
+	b.keys, b.forms, b.rowAt = b.keys[:0], b.forms[:0], b.rowAt[:0]
+	var c rowCtx
+	for _, row := range rows {
+		b.rowAt = append(b.rowAt, len(b.forms))
+		c.rec = row
+		b.addForms(b.left[b.keyAt].eval(&c))
+	}
+	b.rowAt = append(b.rowAt, len(b.forms))
+	b.recs = slices.Grow(b.recs[:0], len(b.keys))[:len(b.keys)]
+	b.hit = slices.Grow(b.hit[:0], len(b.keys))[:len(b.keys)]
+	clear(b.recs)
+	clear(b.hit)
+	if len(b.keys) > 0 {
+		if err := b.read(ctx, src); err != nil {
 			return err
 		}
 	}
 	for i, row := range rows {
 		matched := false
-		for _, k := range rowKeys[i] {
-			buf = appendKey(buf[:0], k)
-			rec, ok := found[string(buf)]
-			if !ok {
+		for _, k := range b.forms[b.rowAt[i]:b.rowAt[i+1]] {
+			if !b.hit[k] {
 				continue
 			}
-			merged := combine(row, t.alias, rec, keep)
-			c.rec = merged
-			if b.on != nil && b.on.test(&c) != triTrue {
-				continue
+			rec := b.recs[k]
+			if b.keyOnly {
+				b.keyRec[b.pk] = b.keys[k]
+				rec = b.keyRec
 			}
-			matched = true
-			if err := push(merged); err != nil {
+			m, err := b.join(&c, row, rec, push)
+			if err != nil {
 				return err
 			}
+			matched = matched || m
 		}
 		if !matched && b.kind == joinLeft {
 			if err := push(row); err != nil {
@@ -752,6 +937,30 @@ func (b *builtStep) lookup(ctx context.Context, src Source, keep []string, rows 
 		}
 	}
 	return nil
+}
+
+// read reads the batch's keys into recs and hit: through GetAttrsAt when
+// src is a KeyedAttrSource and the statement names what it reads, else through GetAttrs or Get, each record
+// placed by its primary key.
+func (b *builtStep) read(ctx context.Context, src Source) error {
+	ref := b.table.ref
+	if b.keyed != nil {
+		return b.keyed.GetAttrsAt(ctx, ref.DB, ref.Table, b.keys, b.attrs, func(i int, rec map[string]any) error {
+			b.recs[i], b.hit[i] = rec, true
+			return nil
+		})
+	}
+	record := func(rec map[string]any) error {
+		b.buf = appendKey(b.buf[:0], rec[b.pk])
+		if i, ok := b.seen[string(b.buf)]; ok {
+			b.recs[i], b.hit[i] = rec, true
+		}
+		return nil
+	}
+	if as, ok := src.(AttrSource); ok && b.attrs != nil {
+		return as.GetAttrs(ctx, ref.DB, ref.Table, b.keys, b.attrs, record)
+	}
+	return src.Get(ctx, ref.DB, ref.Table, b.keys, record)
 }
 
 // stripBare returns the qualified keys of a row built by combine(nil,

@@ -98,7 +98,7 @@ func compileSelect(x *sqlparser.Select, opts Options) (*Statement, error) {
 		return nil, err
 	}
 	if jp != nil && !p.star {
-		jp.keep = append([]string{}, refs.names...)
+		jp.finish(refs)
 	}
 	return &Statement{Kind: Select, Table: table, sel: p, refs: refs.names}, nil
 }

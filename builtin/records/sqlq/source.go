@@ -32,10 +32,23 @@ type Source interface {
 // of a wide record costs a fraction of decoding it all.
 type AttrSource interface {
 	Source
-	// ScanAttrs is Scan with each record holding only attrs (those it has).
+	// ScanAttrs is Scan with each record holding only attrs (those it
+	// has), a map fn may keep and change.
 	ScanAttrs(ctx context.Context, db, table string, attrs []string, fn func(rec map[string]any) error) error
 	// GetAttrs is Get with ScanAttrs' records.
 	GetAttrs(ctx context.Context, db, table string, keys []any, attrs []string, fn func(rec map[string]any) error) error
+}
+
+// KeyedAttrSource is an AttrSource whose key reads say which key each
+// record is for (store.Snapshot is one): a join by key then places each
+// record without reading its key back, and when it needs no attribute
+// of the table, reads only which keys exist.
+type KeyedAttrSource interface {
+	AttrSource
+	// GetAttrsAt is GetAttrs calling fn with the index in keys of each
+	// key that exists; with attrs empty (not nil) rec is nil and no
+	// record is decoded.
+	GetAttrsAt(ctx context.Context, db, table string, keys []any, attrs []string, fn func(i int, rec map[string]any) error) error
 }
 
 // KeyKinder is a Source that tells which kinds of primary key a table
