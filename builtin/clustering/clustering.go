@@ -23,8 +23,10 @@ const Version = "1.0.0"
 const (
 	// retryInterval spaces the attempts to start the NATS server while what
 	// it needs is not there yet (the certs family still starting, the store
-	// lock held by a process that is stopping).
-	retryInterval = 500 * time.Millisecond
+	// lock held by a process that is stopping). Short: at a node's start
+	// the families start together, and the certs family is often a few
+	// ms behind this one; each attempt is two small host calls.
+	retryInterval = 100 * time.Millisecond
 	// hostCallTimeout bounds one call into the host.
 	hostCallTimeout = 30 * time.Second
 	// maxHostAnswer bounds an answer read from the host (a certificate

@@ -41,6 +41,11 @@ const (
 	rollPoll = 25 * time.Millisecond
 	// nodeRequestTimeout bounds one request to a node.
 	nodeRequestTimeout = 3 * time.Second
+	// statusTimeout bounds one status question: the node's host answers
+	// it from memory, and a question sent while the node stops (taken by
+	// its old server, never answered) must not hold the roll for
+	// nodeRequestTimeout: the next one goes to the new process.
+	statusTimeout = 500 * time.Millisecond
 	// rollKey is the configuration key of the roll timeout.
 	rollKey = "replication.restartTimeout"
 )
@@ -157,9 +162,13 @@ func (e *errRemote) Error() string { return e.msg }
 // node that does not answer is a plain error (retried by the callers); a
 // node's error answer is an *errRemote.
 func (o *Ops) ask(ctx context.Context, node, verb string, body map[string]any, v any) error {
+	timeout := nodeRequestTimeout
+	if verb == "status" {
+		timeout = statusTimeout
+	}
 	var ans nodeAnswer
 	err := o.dispatchJSON(ctx, map[string]any{"operation": opClusterRequest, "node": node, "verb": verb,
-		"body": body, "timeout_ms": nodeRequestTimeout.Milliseconds()}, &ans)
+		"body": body, "timeout_ms": timeout.Milliseconds()}, &ans)
 	if err != nil {
 		return err
 	}
