@@ -66,6 +66,9 @@ const (
 	// MsgNotDefined is HarperDB's 404 for a sort on an attribute the table
 	// does not have, arg the attribute.
 	MsgNotDefined = "%s is not a defined attribute"
+	// MsgUnknownColumn: a SQL statement reading a column its table does
+	// not have, arg the column (HarperDB's text, answered as a 500).
+	MsgUnknownColumn = "unknown column %s"
 	// MsgSQLWriteNoDatabase: a SQL UPDATE or DELETE in an unknown
 	// database, arg the database (HarperDB's text, answered as a 500).
 	MsgSQLWriteNoDatabase = "schema %s does not exist"

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/hops-dev/hops/builtin/records/sqlq"
 	"github.com/hops-dev/hops/builtin/records/store"
@@ -63,6 +64,9 @@ func (f *Family) sql(ctx context.Context, req *sdk.Request) (*sdk.Response, erro
 		return nil, err
 	}
 	t := target{db: stmt.Table.DB, table: stmt.Table.Table}
+	if err := checkColumns(st, stmt); err != nil {
+		return nil, err
+	}
 	switch stmt.Kind {
 	case sqlq.Insert:
 		res, err := st.Insert(t.db, t.table, stmt.Rows)
@@ -77,6 +81,30 @@ func (f *Family) sql(ctx context.Context, req *sdk.Request) (*sdk.Response, erro
 		return sqlDelete(ctx, st, t, stmt)
 	}
 	return sqlSelect(ctx, st, stmt, p)
+}
+
+// checkColumns refuses a SELECT, UPDATE or DELETE of one table that reads
+// a column the table does not have, as HarperDB 4.7.29 does before it
+// runs one ("unknown column x", which it answers as a 500, hops as a
+// 400). Joins and an unknown table are left to the run to answer.
+func checkColumns(st *store.Store, stmt *sqlq.Statement) error {
+	if stmt.Kind == sqlq.Insert || stmt.Joins() {
+		return nil
+	}
+	refs := stmt.ReadAttributes()
+	if len(refs) == 0 {
+		return nil
+	}
+	attrs, err := st.Attributes(stmt.Table.DB, stmt.Table.Table)
+	if err != nil {
+		return nil
+	}
+	for _, r := range refs {
+		if !slices.Contains(attrs, r) {
+			return sdk.BadRequest(MsgUnknownColumn, r)
+		}
+	}
+	return nil
 }
 
 // sqlSystem runs a statement on the system database: a SELECT by a super

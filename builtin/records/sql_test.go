@@ -101,3 +101,27 @@ func TestSQLUpdateSetExpressions(t *testing.T) {
 		`{"message":"updated 1 of 1 records","update_hashes":[1],"skipped_hashes":[]}`)
 	wantJSON(t, e.super(sqlOp("SELECT id, age, name FROM db.dogs WHERE id = 1")), `[{"id":1,"age":6,"name":"PENNY"}]`)
 }
+
+// TestSQLUnknownColumn: HarperDB 4.7.29 answers a statement reading a
+// column its table lacks with 500 {"error":"unknown column nope"} (in the
+// select list, a function, WHERE, GROUP BY, an aggregate, ORDER BY, a
+// DELETE's WHERE); hops answers 400 with the text. An alias in ORDER BY
+// and a column an UPDATE only writes are not read.
+func TestSQLUnknownColumn(t *testing.T) {
+	e := withDogs(t)
+	for _, sql := range []string{
+		"SELECT id, nope FROM db.dogs",
+		"SELECT id, UPPER(nope) FROM db.dogs",
+		"SELECT id FROM db.dogs WHERE nope = 1",
+		"SELECT id FROM db.dogs WHERE nope IS NULL",
+		"SELECT nope, COUNT(*) FROM db.dogs GROUP BY nope",
+		"SELECT COUNT(nope) FROM db.dogs",
+		"SELECT id FROM db.dogs ORDER BY nope, id",
+		"SELECT * FROM db.dogs WHERE id = 1 AND nope = 3",
+		"DELETE FROM db.dogs WHERE nope = 1",
+	} {
+		wantError(t, e.super(sqlOp(sql)), 400, "unknown column nope")
+	}
+	wantJSON(t, e.super(sqlOp("SELECT id AS x FROM db.dogs WHERE id < 3 ORDER BY x")), `[{"x":1},{"x":2}]`)
+	wantJSON(t, e.super(sqlOp("UPDATE db.dogs SET nope = 1 WHERE id = 99")), `{"message":"updated 0 of 0 records","update_hashes":[],"skipped_hashes":[]}`)
+}
