@@ -133,5 +133,28 @@ func (f *Family) deleteRecords(_ context.Context, req *sdk.Request) (*sdk.Respon
 	if err != nil {
 		return nil, err
 	}
-	return sdk.OK(res), nil
+	return sdk.OK(countMissingAsDeleted(res, keys)), nil
+}
+
+// countMissingAsDeleted answers a delete as HarperDB 4.7.29 does: a key
+// no record has is counted as deleted ("2 of 2 records successfully
+// deleted" for one stored key and one unknown), in the order given. Only
+// a key that cannot be a primary key (not a string or number) stays
+// skipped.
+func countMissingAsDeleted(res store.WriteResult, keys []any) store.WriteResult {
+	if len(res.Skipped) == 0 {
+		return res
+	}
+	deleted := make([]any, 0, len(keys))
+	var skipped []any
+	for _, k := range keys {
+		switch k.(type) {
+		case string, json.Number, float64:
+			deleted = append(deleted, k)
+		default:
+			skipped = append(skipped, k)
+		}
+	}
+	res.Deleted, res.Skipped = deleted, skipped
+	return res
 }

@@ -33,7 +33,10 @@ func TestWrites(t *testing.T) {
 	wantJSON(t, e.super(op("delete", "database", "db", "table", "dogs", "hash_values", []any{5, 6})),
 		`{"message":"2 of 2 records successfully deleted","deleted_hashes":[5,6],"skipped_hashes":[]}`)
 	wantJSON(t, e.super(op("delete", "database", "db", "table", "dogs", "ids", []any{"str-id", 77})),
-		`{"message":"1 of 2 records successfully deleted","deleted_hashes":["str-id"],"skipped_hashes":[77]}`)
+		// HarperDB 4.7.29 counts a key no record has as deleted:
+		// {"hash_values":[1,999]} answers "2 of 2 records successfully
+		// deleted", deleted_hashes [1,999], skipped_hashes [].
+		`{"message":"2 of 2 records successfully deleted","deleted_hashes":["str-id",77],"skipped_hashes":[]}`)
 	wantJSON(t, e.super(op("search_by_hash", "database", "db", "table", "dogs", "hash_values", []any{5, 6, "str-id"},
 		"get_attributes", []string{"id"})), `[]`)
 }
@@ -147,4 +150,21 @@ func TestDeleteMessageSingular(t *testing.T) {
 		`{"message":"1 of 1 record successfully deleted","deleted_hashes":[2],"skipped_hashes":[]}`)
 	wantJSON(t, e.super(onDogs("delete", "hash_values", []any{3, "str-id"})),
 		`{"message":"2 of 2 records successfully deleted","deleted_hashes":[3,"str-id"],"skipped_hashes":[]}`)
+}
+
+// TestRepeatedKeysAsHarperDB: HarperDB 4.7.29 applies an update or upsert
+// of one key twice in one call in order ({"id":700,"b":5},{"id":700,"a":9}
+// answers "updated 2 of 2 records", update_hashes [700,700], and stores
+// a 9, b 5), and skips an insert's repeat ("inserted 1 of 2 records",
+// skipped_hashes [701]).
+func TestRepeatedKeysAsHarperDB(t *testing.T) {
+	e := withDogs(t)
+	wantJSON(t, e.super(op("update", "database", "db", "table", "dogs", "records", []any{
+		map[string]any{"id": 1, "breed": "A"}, map[string]any{"id": 1, "age": 9}})),
+		`{"message":"updated 2 of 2 records","update_hashes":[1,1],"skipped_hashes":[]}`)
+	wantJSON(t, e.super(op("search_by_hash", "database", "db", "table", "dogs", "hash_values", []any{1}, "get_attributes", []string{"id", "age", "breed"})),
+		`[{"id":1,"age":9,"breed":"A"}]`)
+	wantJSON(t, e.super(op("insert", "database", "db", "table", "dogs", "records", []any{
+		map[string]any{"id": 701, "age": 1}, map[string]any{"id": 701, "age": 2}})),
+		`{"message":"inserted 1 of 2 records","inserted_hashes":[701],"skipped_hashes":[701]}`)
 }

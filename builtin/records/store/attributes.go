@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"fmt"
-	"net/http"
 )
 
 // dropBatch is how many records DropAttribute rewrites between two
@@ -38,7 +37,8 @@ func (s *Store) CreateAttribute(db, table, attr string) error {
 // stored record, in one transaction, as HarperDB's drop_attribute; the
 // records keep their __updatedtime__. The primary key and the two
 // timestamps cannot be dropped (400); an attribute the table does not have
-// is a 404. Success answers with fmt.Sprintf(MsgAttributeDropped, attr).
+// is dropped already (nil, as HarperDB 4.7.29 answers it with success).
+// Success answers with fmt.Sprintf(MsgAttributeDropped, attr).
 func (s *Store) DropAttribute(db, table, attr string) error {
 	switch attr {
 	case "":
@@ -51,7 +51,7 @@ func (s *Store) DropAttribute(db, table, attr string) error {
 			return badRequest(ErrMsgDropPrimaryKey)
 		}
 		if t.attrs.Get([]byte(attr)) == nil {
-			return &Error{Status: http.StatusNotFound, Msg: fmt.Sprintf(ErrMsgAttributeNotFound, attr, db, table)}
+			return nil // nothing to drop; HarperDB answers success too
 		}
 		if err := t.attrs.Delete([]byte(attr)); err != nil {
 			return fmt.Errorf("table %s.%s: dropping attribute: %w", db, table, err)

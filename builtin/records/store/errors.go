@@ -68,9 +68,6 @@ const (
 	// ErrMsgAttributeExists: create_attribute of an attribute the table
 	// has, args attribute, database, table (400).
 	ErrMsgAttributeExists = "attribute '%s' already exists in %s.%s"
-	// ErrMsgAttributeNotFound: drop_attribute of an attribute the table
-	// does not have, args attribute, database, table (404).
-	ErrMsgAttributeNotFound = "Attribute '%s' does not exist on '%s.%s'"
 	// ErrMsgDropTimestamp: drop_attribute of __createdtime__ or
 	// __updatedtime__, arg the attribute (400).
 	ErrMsgDropTimestamp = "cannot drop internal timestamp attribute: %s"

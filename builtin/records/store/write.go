@@ -16,16 +16,17 @@ func (s *Store) Insert(db, table string, recs []map[string]any) (WriteResult, er
 }
 
 // Update merges each record's attributes into the stored record with the
-// same key (an attribute set to null becomes null). Unknown keys and
-// repeats are skipped; a record without its key fails the whole call with
-// ErrMsgUpdateNoHash. __createdtime__ is kept, __updatedtime__ set.
+// same key (an attribute set to null becomes null). Unknown keys are
+// skipped; a repeated key merges again, in order, as in HarperDB; a record
+// without its key fails the whole call with ErrMsgUpdateNoHash.
+// __createdtime__ is kept, __updatedtime__ set.
 func (s *Store) Update(db, table string, recs []map[string]any) (WriteResult, error) {
 	return s.write(db, table, OpUpdate, recs)
 }
 
 // Upsert merges each record into the stored record with the same key, or
-// inserts it (generating a UUID key if it has none). Repeats of a key in
-// the same call are skipped.
+// inserts it (generating a UUID key if it has none). A repeated key
+// merges again, in order, as in HarperDB.
 func (s *Store) Upsert(db, table string, recs []map[string]any) (WriteResult, error) {
 	return s.write(db, table, OpUpsert, recs)
 }
@@ -141,7 +142,7 @@ func (w *writer) apply(rec map[string]any) error {
 			return err
 		}
 	}
-	if _, dup := w.seen[string(key)]; dup {
+	if _, dup := w.seen[string(key)]; dup && w.op == OpInsert {
 		w.res.Skipped = append(w.res.Skipped, keyVal)
 		return nil
 	}
