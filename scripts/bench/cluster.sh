@@ -246,8 +246,13 @@ op "$A" '{"operation":"create_table","database":"bench","table":"catch","primary
 sleep 2
 stop_node node-c
 bin/bench-loader -url "$A" -user $BENCH_USER -pass $BENCH_PASS -db bench -table catch -n "$N_CATCH" -batch 10000 -c "$C" | grep RESULT | sed 's/^/[catchup] into node-a while node-c is down: /'
+bin/bench-cluster count -url "$B" -db bench -table catch -want "$N_CATCH" -max 900s | sed 's/^/[catchup] node-b (up all along) after the load: /'
+bench_load "catchup node-c"
+t0=$(date +%s.%N)
 start_node node-c
-bin/bench-cluster count -url "$Cn" -db bench -table catch -want "$N_CATCH" -max 900s | sed 's/^/[catchup] node-c after its start: /'
+c0=$(cpu_ticks "${pid[node-c]}")
+bin/bench-cluster count -url "$Cn" -db bench -table catch -want "$N_CATCH" -max 900s -every 1s | sed 's/^/[catchup] node-c after it answers: /'
+echo "[catchup] node-c: $(echo "$(date +%s.%N) - $t0" | bc)s from its start; $(( ($(cpu_ticks "${pid[node-c]}") - c0) * 1000000 / $(getconf CLK_TCK) / N_CATCH )) us CPU per record applied (after it answered)"
 fi
 for n in "${names[@]}"; do stop_node "$n"; done
 fi

@@ -1,0 +1,51 @@
+package records
+
+import (
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+)
+
+// BenchmarkReplApplyCall applies another node's puts (one outbox page: 3 MiB, ~9,500 records of ten
+// attributes, about 200 bytes each) in one repl_records_apply call, the
+// body written around the entries as the clustering family writes it,
+// through in-process gRPC into the family, fsync on (the production
+// setting): one transaction. cpu-us/entry is this process's CPU
+// (getrusage: the caller, gRPC and the family) per entry applied.
+func BenchmarkReplApplyCall(b *testing.B) {
+	src := newEnv(b, harnessOpts{})
+	src.ok(op(opReplEnable, "node", "src", "databases", "*"))
+	src.table("db", "bench")
+	src.ok(json.RawMessage(fmt.Appendf(nil, `{"operation":"insert","database":"db","table":"bench","records":%s}`, benchBody(0))))
+	var page struct{ Entries []json.RawMessage }
+	src.ok(op(opReplOutbox, "after", 0, "limit", 20_000)).JSON(b, &page)
+	body := []byte(`{"operation":"repl_records_apply","source":"records","origin":"src","entries":[`)
+	for i, e := range page.Entries {
+		if i > 0 {
+			body = append(body, ',')
+		}
+		body = append(body, e...)
+	}
+	body = append(body, "]}"...)
+	var cpu time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		dst := newEnv(b, harnessOpts{section: map[string]any{}})
+		c0 := cpuTime(b)
+		b.StartTimer()
+		r := dst.h.Super(b, body)
+		b.StopTimer()
+		cpu += cpuTime(b) - c0
+		var res struct{ Applied int }
+		if r.Status != 200 || json.Unmarshal(r.Body, &res) != nil || res.Applied < len(page.Entries)-1 {
+			b.Fatalf("apply: %d %.300s", r.Status, r.Body)
+		}
+		_ = dst.shutdown()
+		b.StartTimer()
+	}
+	n := float64(b.N * len(page.Entries))
+	b.ReportMetric(n/b.Elapsed().Seconds(), "entries/s")
+	b.ReportMetric(float64(cpu.Microseconds())/n, "cpu-us/entry")
+}
