@@ -220,6 +220,9 @@ type members struct {
 	key, val   []byte
 	canonical  bool
 	done, fail bool
+	// lax cuts every value out by structure alone (skipValue), never
+	// checking whether it is canonical (Canonical is false).
+	lax bool
 }
 
 // newMembers starts a walk of the object text b.
@@ -261,7 +264,13 @@ func (m *members) Next() bool {
 	}
 	m.key = b[i+1 : end-1]
 	start := end + 1
-	if end, m.canonical = canonicalValue(b, start, 1); !m.canonical {
+	if m.lax {
+		m.canonical = false
+		if end, ok = skipValue(b, start); !ok || end == start {
+			m.fail = true
+			return false
+		}
+	} else if end, m.canonical = canonicalValue(b, start, 1); !m.canonical {
 		if end, ok = skipValue(b, start); !ok || end == start {
 			m.fail = true
 			return false
@@ -367,6 +376,38 @@ func (s *Slots) Fill(text []byte, others bool) bool {
 		prev = i
 	}
 	return m.Done()
+}
+
+// FillSome is Fill (others true) for object texts that hold each key
+// once, as an Encoder writes them: it stops as soon as every column has a
+// value, and cuts values out by structure alone, so Value's canonical is
+// always false and the caller decodes (and so checks) what it uses. It
+// reports false when the walk fails before it found every column or
+// reached the end of the text, or a key is repeated before it stops.
+func (s *Slots) FillSome(text []byte) bool {
+	m := newMembers(text)
+	m.lax = true
+	clear(s.vals)
+	clear(s.canon)
+	prev, found := -1, 0
+	for found < len(s.cols) && m.Next() {
+		key := m.Key()
+		i := s.next[prev+1]
+		if i >= len(s.cols) || s.cols[i] != string(key) {
+			var ok bool
+			if i, ok = s.index[string(key)]; !ok {
+				continue
+			}
+			s.next[prev+1] = i
+		}
+		if s.vals[i] != nil {
+			return false
+		}
+		s.vals[i] = m.Value()
+		prev = i
+		found++
+	}
+	return found == len(s.cols) || m.Done()
 }
 
 // Columns returns the columns the Slots were made with.

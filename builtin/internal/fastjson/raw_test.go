@@ -337,3 +337,39 @@ func TestSlotsFill(t *testing.T) {
 		}
 	}
 }
+
+// TestSlotsFillSome: FillSome finds the same values as Fill, stopping as
+// soon as it has every column (so what follows is not read: a repeated
+// key or broken text after that point goes unseen), and fails as Fill
+// does on what comes before.
+func TestSlotsFillSome(t *testing.T) {
+	s := NewSlots([]string{"id", "b"})
+	cases := []struct {
+		text string
+		ok   bool
+		want []string // each column's text, "" when absent
+	}{
+		{`{"id":1,"b":"x","a":[1]}`, true, []string{"1", `"x"`}},
+		{`{"a":{"z":1,"y":[2,"}"]},"b":"q\"]","id":"k"}`, true, []string{`"k"`, `"q\"]"`}},
+		{`{"b":true,"c":null}`, true, []string{"", "true"}},
+		{`{}`, true, []string{"", ""}},
+		{`{"id":1,"b":2,"id":3}`, true, []string{"1", "2"}}, // stopped before the repeat
+		{`{"id":1,"b":2,broken`, true, []string{"1", "2"}},
+		{`{"id":1,"id":2,"b":3}`, false, nil},
+		{`{"id":1,broken`, false, nil},
+		{`{"id":1, "b":2}`, false, nil},
+		{`{"b":[1,2`, false, nil},
+	}
+	for _, c := range cases {
+		ok := s.FillSome([]byte(c.text))
+		if ok != c.ok {
+			t.Errorf("FillSome(%s) = %v", c.text, ok)
+			continue
+		}
+		for i, want := range c.want {
+			if got, canon := s.Value(i); string(got) != want || canon {
+				t.Errorf("FillSome(%s): column %d = %q (canonical %v), want %q", c.text, i, got, canon, want)
+			}
+		}
+	}
+}

@@ -151,8 +151,10 @@ func (sn *Snapshot) GetAttrsAt(ctx context.Context, db, table string, keys []any
 	})
 }
 
-// decodeAttrs decodes the slots' attributes of the stored value v; a
-// record the slots cannot walk is decoded whole and trimmed.
+// decodeAttrs decodes the slots' attributes of the stored value v,
+// walking its text (which the store's encoder wrote, each key once) only
+// until it has found them all; a record the slots cannot walk is decoded
+// whole and trimmed.
 func decodeAttrs(t *tableTx, v []byte, slots *fastjson.Slots) (map[string]any, error) {
 	if _, err := valueCtime(v); err != nil {
 		return nil, err
@@ -160,7 +162,7 @@ func decodeAttrs(t *tableTx, v []byte, slots *fastjson.Slots) (map[string]any, e
 	text := v[valueHeaderLen:]
 	cols := slots.Columns()
 	rec := make(map[string]any, len(cols))
-	if slots.Fill(text, true) {
+	if slots.FillSome(text) {
 		ok := true
 		for i, c := range cols {
 			raw, _ := slots.Value(i)
