@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -35,8 +36,10 @@ func (t *tableTx) get(ctx context.Context, keys []any, fn func(rec map[string]an
 // eachStored calls fn with the index in keys and the stored value of each
 // key of keys found in t, in the order given, checking ctx every ctxCheckEvery keys. Unknown
 // keys, and values that cannot be keys, are skipped. The one key lookup
-// loop behind Get, GetRaw and Snapshot.GetAttrs.
+// loop behind Get, GetRaw and Snapshot.GetAttrs. One cursor seeks every
+// key: Bucket.Get would allocate a cursor and its page stack per key.
 func (t *tableTx) eachStored(ctx context.Context, keys []any, fn func(i int, v []byte) error) error {
+	c := t.recs.Cursor()
 	for i, k := range keys {
 		if i%ctxCheckEvery == 0 {
 			if err := ctx.Err(); err != nil {
@@ -47,9 +50,9 @@ func (t *tableTx) eachStored(ctx context.Context, keys []any, fn func(i int, v [
 		if kind != keyValid {
 			continue
 		}
-		v := t.recs.Get(enc)
-		if v == nil {
-			continue
+		found, v := c.Seek(enc)
+		if v == nil || !bytes.Equal(found, enc) {
+			continue // absent (or a nested bucket's name)
 		}
 		if err := fn(i, v); err != nil {
 			return err
