@@ -10,8 +10,9 @@ const (
 	MsgNotOpen = "the records store is not open (the family is starting or stopping)"
 	// MsgSQLMissing is HarperDB's 400 for a sql request without sql.
 	MsgSQLMissing = "The 'sql' parameter is missing from the request body"
-	// MsgRecordsObjects: a records array holding something other than objects.
-	MsgRecordsObjects = "'records' must be an array of objects"
+	// MsgRecordNotObject: a records array holding something other than
+	// an object, arg the index of the first (HarperDB's validator's words).
+	MsgRecordNotObject = "'records[%d]' must be of type object"
 	// MsgFieldInvalid: a field whose JSON does not decode to its shape, args
 	// the field and the decoder's complaint.
 	MsgFieldInvalid = "'%s' is invalid: %v"

@@ -35,6 +35,9 @@ func (f *Family) sql(ctx context.Context, req *sdk.Request) (*sdk.Response, erro
 	if err := fields.Err(); err != nil {
 		return nil, err
 	}
+	if text == "" {
+		return nil, sdk.BadRequest(MsgSQLMissing) // HarperDB's answer to "" too
+	}
 	stmt, err := sqlq.ParseWith(text, sqlq.Options{DefaultDatabase: defaultDatabase})
 	if err != nil {
 		return nil, err

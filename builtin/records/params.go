@@ -112,16 +112,31 @@ func records(fields *sdk.Fields) []map[string]any {
 	}
 	var out []map[string]any
 	if err := decodeNumbers(raw, &out); err != nil {
-		fields.Fail(MsgRecordsObjects)
+		fields.Fail(MsgRecordNotObject, firstNonObject(raw))
 		return nil
 	}
-	for _, r := range out {
+	for i, r := range out {
 		if r == nil { // a JSON null element
-			fields.Fail(MsgRecordsObjects)
+			fields.Fail(MsgRecordNotObject, i)
 			return nil
 		}
 	}
 	return out
+}
+
+// firstNonObject is the index of the first element of the JSON array raw
+// that is not an object (0 when raw cannot be read as an array).
+func firstNonObject(raw json.RawMessage) int {
+	var items []json.RawMessage
+	if json.Unmarshal(raw, &items) != nil {
+		return 0
+	}
+	for i, it := range items {
+		if len(it) == 0 || it[0] != '{' {
+			return i
+		}
+	}
+	return 0
 }
 
 // decodeObjects decodes raw, a JSON array of objects, into what

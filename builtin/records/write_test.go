@@ -74,8 +74,9 @@ func TestWriteErrors(t *testing.T) {
 	}{
 		{"insert without records", op("insert", "database", "db", "table", "dogs"), 400, "'records' is required"},
 		{"insert records not an array", op("insert", "database", "db", "table", "dogs", "records", map[string]any{"id": 1}), 400, "'records' must be an array"},
-		{"insert records of numbers", op("insert", "database", "db", "table", "dogs", "records", []any{1}), 400, MsgRecordsObjects},
-		{"insert a null record", op("insert", "database", "db", "table", "dogs", "records", []any{nil}), 400, MsgRecordsObjects},
+		// HarperDB 4.7.29: {"records":[5]} is 400 "'records[0]' must be of type object".
+		{"insert records of numbers", op("insert", "database", "db", "table", "dogs", "records", []any{1}), 400, "'records[0]' must be of type object"},
+		{"insert a null record", op("insert", "database", "db", "table", "dogs", "records", []any{map[string]any{"id": 8}, nil}), 400, "'records[1]' must be of type object"},
 		{"insert without table", op("insert", "database", "db", "records", []any{}), 400, "'table' is required"},
 		// HarperDB 4.7.29: {"operation":"insert","database":"db","table":"nope",
 		// "records":[{"id":1}]} answers 400 {"error":"Table 'db.nope' does not exist"}

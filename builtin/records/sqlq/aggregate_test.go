@@ -48,7 +48,9 @@ func TestAggregates(t *testing.T) {
 		{"SELECT SUM(name) AS s FROM db.dogs", "s", "null"}, // no numbers to add
 		{"SELECT SUM(DISTINCT good) AS s, COUNT(DISTINCT good) AS c FROM db.dogs", "c", "2"},
 		{"SELECT COUNT(*) AS c FROM db.dogs WHERE age > 100", "c", "0"},
-		{"SELECT SUM(age) AS s FROM db.dogs WHERE age > 100", "s", "null"},
+		// HarperDB 4.7.29: SELECT SUM(v), AVG(v), MIN(v), MAX(v) over no rows
+		// answers [{"SUM(v)":0}] (the others undefined).
+		{"SELECT SUM(age) AS s FROM db.dogs WHERE age > 100", "s", "0"},
 		{"SELECT MAX(age) AS m FROM db.dogs WHERE age > 100", "m", "null"},
 		{"SELECT count(*) c, sum(age) total FROM db.dogs", "total", "17"},
 		// HarperDB names an aggregate without an alias by its text (74-sql.json).

@@ -40,8 +40,10 @@ func (p *selectPlan) runGrouped(ctx context.Context, src Source, emit func(map[s
 	if err != nil {
 		return err
 	}
-	if len(groups) == 0 && len(p.groupBy) == 0 {
-		// An aggregate over no rows still answers one row: COUNT 0, others NULL.
+	noRows := len(groups) == 0 && len(p.groupBy) == 0
+	if noRows {
+		// An aggregate over no rows still answers one row: COUNT and SUM
+		// 0 (HarperDB 4.7.29 answers {"SUM(v)":0} there), others NULL.
 		groups = append(groups, &group{rep: map[string]any{}, accs: make([]accumulator, len(p.aggs.specs))})
 	}
 	s := p.newSorter()
@@ -49,6 +51,9 @@ func (p *selectPlan) runGrouped(ctx context.Context, src Source, emit func(map[s
 		c := rowCtx{rec: g.rep, aggs: make([]any, len(g.accs))}
 		for i := range g.accs {
 			c.aggs[i] = g.accs[i].result(&p.aggs.specs[i])
+			if noRows && p.aggs.specs[i].fn == aggSum {
+				c.aggs[i] = float64(0)
+			}
 		}
 		if p.having != nil && p.having.test(&c) != triTrue {
 			continue

@@ -280,6 +280,9 @@ func compileLimit(l *sqlparser.Limit) (offset, limit int64, err error) {
 		if limit, err = wholeNumber(l.Rowcount); err != nil {
 			return 0, 0, err
 		}
+		if limit == 0 {
+			limit = noLimit // LIMIT 0 is no limit in HarperDB (alasql)
+		}
 	}
 	if l.Offset != nil {
 		if offset, err = wholeNumber(l.Offset); err != nil {

@@ -55,9 +55,10 @@ func TestLimitStopsTheScan(t *testing.T) {
 	if src.yielded != 24 {
 		t.Fatalf("read %d records, want 24", src.yielded)
 	}
+	// LIMIT 0 is no limit, as in HarperDB 4.7.29 (alasql): every row.
 	src = bigTable(1000)
-	if rows := query(t, src, "SELECT id FROM db.big LIMIT 0"); len(rows) != 0 || src.yielded > 1 {
-		t.Fatalf("LIMIT 0: %d rows after reading %d", len(rows), src.yielded)
+	if rows := query(t, src, "SELECT id FROM db.big LIMIT 0"); len(rows) != 1000 {
+		t.Fatalf("LIMIT 0: %d rows", len(rows))
 	}
 }
 
@@ -159,7 +160,7 @@ func TestReadsWholeTable(t *testing.T) {
 		"SELECT * FROM db.big WHERE id = 3":           false,
 		"SELECT * FROM db.big ORDER BY n":             false,
 		"SELECT * FROM db.big LIMIT 10":               false,
-		"SELECT * FROM db.big LIMIT 0":                false,
+		"SELECT * FROM db.big LIMIT 0":                true,
 		"SELECT * FROM db.big LIMIT 10 OFFSET 2":      false,
 		"SELECT id, n, s FROM db.big":                 false,
 		"SELECT COUNT(*) FROM db.big":                 false,
