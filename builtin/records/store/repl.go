@@ -139,6 +139,17 @@ type replState struct {
 	committed chan struct{}
 }
 
+// wake ends the waits on commits (replication turned off, the store
+// closing): the readers look again and find it off.
+func (st *replState) wake() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.committed != nil {
+		close(st.committed)
+		st.committed = nil
+	}
+}
+
 // commits returns a channel closed when the next transaction that wrote
 // entries has ended.
 func (st *replState) commits() <-chan struct{} {
@@ -332,7 +343,9 @@ func (s *Store) newReplState(state replCtlState) (*replState, error) {
 
 // closeRepl closes the control file. Called by Close.
 func (s *Store) closeRepl() error {
-	s.rp.on.Store(nil)
+	if st := s.rp.on.Swap(nil); st != nil {
+		st.wake()
+	}
 	s.rp.ctlMu.Lock()
 	defer s.rp.ctlMu.Unlock()
 	if s.rp.ctl == nil {
@@ -426,6 +439,7 @@ func (s *Store) ReplDisable() error {
 	st := s.rp.on.Swap(nil)
 	if st != nil {
 		st.drain()
+		st.wake()
 	}
 	s.rp.ctlMu.RLock()
 	defer s.rp.ctlMu.RUnlock()
@@ -515,13 +529,12 @@ func (st *replState) update(bdb *bolt.DB, fn func(tx *bolt.Tx) error) error {
 		st.mu.Lock()
 		wrote := st.open[cur] != nil && st.open[cur].last != 0
 		delete(st.open, cur)
+		st.mu.Unlock()
 		// Its entries are readable now (or were rolled back): wake the
 		// outbox readers waiting for entries.
-		if wrote && st.committed != nil {
-			close(st.committed)
-			st.committed = nil
+		if wrote {
+			st.wake()
 		}
-		st.mu.Unlock()
 	}
 	return err
 }

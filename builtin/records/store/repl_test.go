@@ -742,4 +742,19 @@ func TestReplOutboxWaitsForCommit(t *testing.T) {
 	if err != nil || len(es) != 1 {
 		t.Fatalf("after a commit: %d entries, %v", len(es), err)
 	}
+	// Closing the store ends a wait at once.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = s.ReplOutboxWait(context.Background(), 1<<40, 10, time.Hour)
+	}()
+	time.Sleep(20 * time.Millisecond)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("a wait went on after the store closed")
+	}
 }
