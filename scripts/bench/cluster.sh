@@ -27,7 +27,7 @@
 #   SKIP_HOPS=1 HDB_DIR=/work/hdb scripts/bench/cluster.sh   # HarperDB only
 #   SKIP_LAG=1 SKIP_ROLL=1 scripts/bench/cluster.sh   # throughput, catch-up
 #   SKIP_SINGLE=1 SKIP_TP=1 SKIP_CATCHUP=1 SKIP_RECLAG=1 scripts/bench/cluster.sh
-#       # users (USER_N samples) and the rolling restarts only
+#       # users (USER_N samples) and the rolling restarts (ROLL_N times) only
 #   PROFILE_DIR=/dir profiles every node process during the cluster
 #   phase (the load and the followers' apply).
 set -euo pipefail
@@ -230,10 +230,12 @@ profile_toggle
 fi
 
 if [ -z "${SKIP_ROLL:-}" ]; then
-  bench_load "roll http_workers"
-  bin/bench-cluster roll -coord "$A" -nodes "$A,$B,$Cn" -service http_workers | grep -E 'RESULT|failure|message'
-  bench_load "roll instance"
-  bin/bench-cluster roll -coord "$A" -nodes "$A,$B,$Cn" -service instance | grep -E 'RESULT|failure|message'
+  for _ in $(seq 1 "${ROLL_N:-1}"); do
+    bench_load "roll http_workers"
+    bin/bench-cluster roll -coord "$A" -nodes "$A,$B,$Cn" -service http_workers | grep -E 'RESULT|failure|message'
+    bench_load "roll instance"
+    bin/bench-cluster roll -coord "$A" -nodes "$A,$B,$Cn" -service instance | grep -E 'RESULT|failure|message'
+  done
 fi
 
 if [ -n "${SKIP_CATCHUP:-}" ]; then
