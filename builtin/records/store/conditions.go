@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 )
@@ -295,7 +296,11 @@ func comparison(searchType string, value any, indexed bool) (valueTest, error) {
 			return nil, badRequest(ErrMsgScalarValue, searchType)
 		}
 		below := op == cmpLess || op == cmpLessEqual
+		vf, vNum := number(value)
 		test = func(v any) bool {
+			if f, ok := number(v); ok && vNum { // the usual case, parsed once
+				return rangeHolds(op, cmp.Compare(f, vf))
+			}
 			if _, isObj := v.(map[string]any); isObj {
 				return false
 			}

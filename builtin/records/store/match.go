@@ -102,6 +102,11 @@ func rank(v any) int {
 // compareAny is the total order used by sort: by kind, then by value
 // (false < true, numbers numerically, strings bytewise, others by JSON text).
 func compareAny(a, b any) int {
+	if fa, ok := number(a); ok {
+		if fb, ok := number(b); ok {
+			return cmp.Compare(fa, fb)
+		}
+	}
 	ra, rb := rank(a), rank(b)
 	if ra != rb {
 		return cmp.Compare(ra, rb)
