@@ -48,10 +48,13 @@ func newMemStream() *memStream {
 	return &memStream{msgs: make(chan *pb.HandleResponse, 1), closed: make(chan struct{})}
 }
 
-// Send passes m to the reader. The chunk is copied: the sender reuses its
-// buffer once Send returns, as gRPC lets it.
+// Send passes m to the reader. A chunk before the last is copied: the
+// sender reuses its buffer once Send returns, as gRPC lets it; the last
+// one's buffer is the sender's no more (chunkWriter drops it).
 func (s *memStream) Send(m *pb.HandleResponse) error {
-	m.Chunk = bytes.Clone(m.Chunk)
+	if !m.End {
+		m.Chunk = bytes.Clone(m.Chunk)
+	}
 	select {
 	case s.msgs <- m:
 		return nil

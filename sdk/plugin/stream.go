@@ -71,8 +71,14 @@ func (w *chunkWriter) send(end bool) error {
 	}
 	err := w.s.Send(m)
 	// Send has marshalled (copied) the chunk before returning, so the
-	// buffer is free for the next one.
-	w.buf = w.buf[:0]
+	// buffer is free for the next one. The last chunk's buffer is left to
+	// the receiver: nothing is written after it, and a receiver in the
+	// same process (Local) keeps it instead of copying it.
+	if end {
+		w.buf = nil
+	} else {
+		w.buf = w.buf[:0]
+	}
 	return err
 }
 
