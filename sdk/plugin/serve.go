@@ -49,6 +49,7 @@ func Serve(fam sdk.Family) {
 		Logger:      log,
 		TLSProvider: familyTLS,
 	})
+	removeDataPlaneDirs()
 }
 
 // leaveStopSignalsToHost keeps the process serving through SIGTERM and
@@ -76,6 +77,7 @@ func watchParent(ppid int, log hclog.Logger) {
 	for range time.Tick(parentPollInterval) {
 		if os.Getppid() != ppid {
 			log.Warn("host process is gone; exiting", "old_parent", ppid)
+			removeDataPlaneDirs()
 			os.Exit(2)
 		}
 	}
