@@ -2,10 +2,7 @@ package plugin
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
-	"sync/atomic"
 	"time"
 
 	"github.com/hops-dev/hops/sdk"
@@ -21,9 +18,6 @@ type FamilyClient struct {
 	exited <-chan struct{}
 	// lanes holds idle Handle streams, each ready for its next request.
 	lanes chan *lane
-	// dp is the family's data plane, set by Configure (nil when the
-	// family has none): requests go there first.
-	dp atomic.Pointer[dataPlane]
 }
 
 // maxIdleLanes bounds the idle Handle streams kept per family: enough for
@@ -120,28 +114,7 @@ func (f *FamilyClient) Configure(ctx context.Context, cfg sdk.Config) error {
 	if err != nil {
 		return fmt.Errorf("configure: %w", err)
 	}
-	if f.dp.Load() == nil && os.Getenv("HOPS_EXP_NO_DATAPLANE") == "" {
-		if d := openDataPlane(f.c); d != nil {
-			f.dp.Store(d)
-		}
-	}
 	return nil
-}
-
-// DataPlane reports whether requests travel on the family's data plane
-// (a unix socket) rather than gRPC Handle streams; a data plane that has
-// ended counts as none.
-func (f *FamilyClient) DataPlane() bool {
-	d := f.dp.Load()
-	if d == nil {
-		return false
-	}
-	select {
-	case <-d.done:
-		return false
-	default:
-		return true
-	}
 }
 
 // Handle forwards req (its Operation, Body, Caller and ID; Host is the
@@ -155,12 +128,6 @@ func (f *FamilyClient) DataPlane() bool {
 // request context ended, is closed.
 func (f *FamilyClient) Handle(ctx context.Context, req *sdk.Request) (*sdk.Reply, error) {
 	h := &pb.RequestHeader{Operation: req.Operation, Caller: callerToProto(req.Caller), RequestId: req.ID}
-	if d := f.dp.Load(); d != nil {
-		reply, err := d.handle(ctx, h, req.Body)
-		if !errors.Is(err, errDataPlaneGone) {
-			return reply, err
-		}
-	}
 	l, err := f.getLane()
 	if err != nil {
 		return nil, err

@@ -49,7 +49,6 @@ func Serve(fam sdk.Family) {
 		Logger:      log,
 		TLSProvider: familyTLS,
 	})
-	removeDataPlaneDirs()
 }
 
 // leaveStopSignalsToHost keeps the process serving through SIGTERM and
@@ -77,7 +76,6 @@ func watchParent(ppid int, log hclog.Logger) {
 	for range time.Tick(parentPollInterval) {
 		if os.Getppid() != ppid {
 			log.Warn("host process is gone; exiting", "old_parent", ppid)
-			removeDataPlaneDirs()
 			os.Exit(2)
 		}
 	}

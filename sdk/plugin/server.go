@@ -95,30 +95,26 @@ func (s *familyServer) Handle(stream pb.Family_HandleServer) error {
 		if err != nil {
 			return err
 		}
-		if err := s.serveOne(stream.Context(), h, body, stream); err != nil {
+		req := &sdk.Request{
+			Operation: h.GetOperation(),
+			Body:      body,
+			Caller:    callerFromProto(h.GetCaller()),
+			ID:        h.GetRequestId(),
+			Host:      s.host,
+		}
+		op, ok := s.mux.lookup(req.Operation)
+		if ok {
+			err = serveRequest(stream.Context(), op.Handler, req, stream, s.log)
+		} else {
+			err = writeError(stream, sdk.BadRequest("Operation '%s' not found", req.Operation))
+		}
+		if err != nil {
 			return err
 		}
 		if eof {
 			return nil
 		}
 	}
-}
-
-// serveOne runs one request received on a Handle stream or the data
-// plane and writes its answer to out.
-func (s *familyServer) serveOne(ctx context.Context, h *pb.RequestHeader, body []byte, out responseSender) error {
-	req := &sdk.Request{
-		Operation: h.GetOperation(),
-		Body:      body,
-		Caller:    callerFromProto(h.GetCaller()),
-		ID:        h.GetRequestId(),
-		Host:      s.host,
-	}
-	op, ok := s.mux.lookup(req.Operation)
-	if !ok {
-		return writeError(out, sdk.BadRequest("Operation '%s' not found", req.Operation))
-	}
-	return serveRequest(ctx, op.Handler, req, out, s.log)
 }
 
 // serveRequest runs one request through its handler and writes the

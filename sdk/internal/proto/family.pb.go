@@ -781,96 +781,6 @@ func (*ShutdownResponse) Descriptor() ([]byte, []int) {
 	return file_family_proto_rawDescGZIP(), []int{11}
 }
 
-type DataPlaneRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *DataPlaneRequest) Reset() {
-	*x = DataPlaneRequest{}
-	mi := &file_family_proto_msgTypes[12]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *DataPlaneRequest) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*DataPlaneRequest) ProtoMessage() {}
-
-func (x *DataPlaneRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_family_proto_msgTypes[12]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use DataPlaneRequest.ProtoReflect.Descriptor instead.
-func (*DataPlaneRequest) Descriptor() ([]byte, []int) {
-	return file_family_proto_rawDescGZIP(), []int{12}
-}
-
-type DataPlaneResponse struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The unix socket's path.
-	Path string `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
-	// What a connection sends first, before any frame.
-	Token         []byte `protobuf:"bytes,2,opt,name=token,proto3" json:"token,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *DataPlaneResponse) Reset() {
-	*x = DataPlaneResponse{}
-	mi := &file_family_proto_msgTypes[13]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *DataPlaneResponse) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*DataPlaneResponse) ProtoMessage() {}
-
-func (x *DataPlaneResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_family_proto_msgTypes[13]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use DataPlaneResponse.ProtoReflect.Descriptor instead.
-func (*DataPlaneResponse) Descriptor() ([]byte, []int) {
-	return file_family_proto_rawDescGZIP(), []int{13}
-}
-
-func (x *DataPlaneResponse) GetPath() string {
-	if x != nil {
-		return x.Path
-	}
-	return ""
-}
-
-func (x *DataPlaneResponse) GetToken() []byte {
-	if x != nil {
-		return x.Token
-	}
-	return nil
-}
-
 var File_family_proto protoreflect.FileDescriptor
 
 const file_family_proto_rawDesc = "" +
@@ -923,23 +833,18 @@ const file_family_proto_rawDesc = "" +
 	"\x03end\x18\x03 \x01(\bR\x03end\";\n" +
 	"\x0fShutdownRequest\x12(\n" +
 	"\x10deadline_unix_ms\x18\x01 \x01(\x03R\x0edeadlineUnixMs\"\x12\n" +
-	"\x10ShutdownResponse\"\x12\n" +
-	"\x10DataPlaneRequest\"=\n" +
-	"\x11DataPlaneResponse\x12\x12\n" +
-	"\x04path\x18\x01 \x01(\tR\x04path\x12\x14\n" +
-	"\x05token\x18\x02 \x01(\fR\x05token*~\n" +
+	"\x10ShutdownResponse*~\n" +
 	"\x06Access\x12\x16\n" +
 	"\x12ACCESS_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11ACCESS_SUPER_USER\x10\x01\x12\x18\n" +
 	"\x14ACCESS_AUTHENTICATED\x10\x02\x12\x16\n" +
 	"\x12ACCESS_PERMISSIONS\x10\x03\x12\x13\n" +
-	"\x0fACCESS_INTERNAL\x10\x042\xfb\x02\n" +
+	"\x0fACCESS_INTERNAL\x10\x042\xad\x02\n" +
 	"\x06Family\x12G\n" +
 	"\bDescribe\x12\x1c.hops.sdk.v1.DescribeRequest\x1a\x1d.hops.sdk.v1.DescribeResponse\x12J\n" +
 	"\tConfigure\x12\x1d.hops.sdk.v1.ConfigureRequest\x1a\x1e.hops.sdk.v1.ConfigureResponse\x12E\n" +
 	"\x06Handle\x12\x1a.hops.sdk.v1.HandleRequest\x1a\x1b.hops.sdk.v1.HandleResponse(\x010\x01\x12G\n" +
-	"\bShutdown\x12\x1c.hops.sdk.v1.ShutdownRequest\x1a\x1d.hops.sdk.v1.ShutdownResponse\x12L\n" +
-	"\tDataPlane\x12\x1d.hops.sdk.v1.DataPlaneRequest\x1a\x1e.hops.sdk.v1.DataPlaneResponse0\x01B-Z+github.com/hops-dev/hops/sdk/internal/protob\x06proto3"
+	"\bShutdown\x12\x1c.hops.sdk.v1.ShutdownRequest\x1a\x1d.hops.sdk.v1.ShutdownResponseB-Z+github.com/hops-dev/hops/sdk/internal/protob\x06proto3"
 
 var (
 	file_family_proto_rawDescOnce sync.Once
@@ -954,7 +859,7 @@ func file_family_proto_rawDescGZIP() []byte {
 }
 
 var file_family_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_family_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_family_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_family_proto_goTypes = []any{
 	(Access)(0),               // 0: hops.sdk.v1.Access
 	(*DescribeRequest)(nil),   // 1: hops.sdk.v1.DescribeRequest
@@ -969,8 +874,6 @@ var file_family_proto_goTypes = []any{
 	(*HandleResponse)(nil),    // 10: hops.sdk.v1.HandleResponse
 	(*ShutdownRequest)(nil),   // 11: hops.sdk.v1.ShutdownRequest
 	(*ShutdownResponse)(nil),  // 12: hops.sdk.v1.ShutdownResponse
-	(*DataPlaneRequest)(nil),  // 13: hops.sdk.v1.DataPlaneRequest
-	(*DataPlaneResponse)(nil), // 14: hops.sdk.v1.DataPlaneResponse
 }
 var file_family_proto_depIdxs = []int32{
 	0,  // 0: hops.sdk.v1.Operation.access:type_name -> hops.sdk.v1.Access
@@ -982,14 +885,12 @@ var file_family_proto_depIdxs = []int32{
 	4,  // 6: hops.sdk.v1.Family.Configure:input_type -> hops.sdk.v1.ConfigureRequest
 	8,  // 7: hops.sdk.v1.Family.Handle:input_type -> hops.sdk.v1.HandleRequest
 	11, // 8: hops.sdk.v1.Family.Shutdown:input_type -> hops.sdk.v1.ShutdownRequest
-	13, // 9: hops.sdk.v1.Family.DataPlane:input_type -> hops.sdk.v1.DataPlaneRequest
-	3,  // 10: hops.sdk.v1.Family.Describe:output_type -> hops.sdk.v1.DescribeResponse
-	5,  // 11: hops.sdk.v1.Family.Configure:output_type -> hops.sdk.v1.ConfigureResponse
-	10, // 12: hops.sdk.v1.Family.Handle:output_type -> hops.sdk.v1.HandleResponse
-	12, // 13: hops.sdk.v1.Family.Shutdown:output_type -> hops.sdk.v1.ShutdownResponse
-	14, // 14: hops.sdk.v1.Family.DataPlane:output_type -> hops.sdk.v1.DataPlaneResponse
-	10, // [10:15] is the sub-list for method output_type
-	5,  // [5:10] is the sub-list for method input_type
+	3,  // 9: hops.sdk.v1.Family.Describe:output_type -> hops.sdk.v1.DescribeResponse
+	5,  // 10: hops.sdk.v1.Family.Configure:output_type -> hops.sdk.v1.ConfigureResponse
+	10, // 11: hops.sdk.v1.Family.Handle:output_type -> hops.sdk.v1.HandleResponse
+	12, // 12: hops.sdk.v1.Family.Shutdown:output_type -> hops.sdk.v1.ShutdownResponse
+	9,  // [9:13] is the sub-list for method output_type
+	5,  // [5:9] is the sub-list for method input_type
 	5,  // [5:5] is the sub-list for extension type_name
 	5,  // [5:5] is the sub-list for extension extendee
 	0,  // [0:5] is the sub-list for field type_name
@@ -1006,7 +907,7 @@ func file_family_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_family_proto_rawDesc), len(file_family_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   14,
+			NumMessages:   12,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -31,7 +31,6 @@ const (
 	Family_Configure_FullMethodName = "/hops.sdk.v1.Family/Configure"
 	Family_Handle_FullMethodName    = "/hops.sdk.v1.Family/Handle"
 	Family_Shutdown_FullMethodName  = "/hops.sdk.v1.Family/Shutdown"
-	Family_DataPlane_FullMethodName = "/hops.sdk.v1.Family/DataPlane"
 )
 
 // FamilyClient is the client API for Family service.
@@ -55,16 +54,6 @@ type FamilyClient interface {
 	// Shutdown asks the family to finish in-flight work and release its
 	// resources before the deadline; the host kills the process afterwards.
 	Shutdown(ctx context.Context, in *ShutdownRequest, opts ...grpc.CallOption) (*ShutdownResponse, error)
-	// DataPlane opens the family's request socket and keeps it open for as
-	// long as this call lasts: a unix socket in a directory only the
-	// family's user can enter, carrying the messages of Handle as
-	// length-prefixed frames, one request at a time per connection. The one
-	// message sent names the socket and the token a connection presents
-	// before it is served; the token crosses this (authenticated) connection
-	// and nothing else. When the call ends (the host closed it, the
-	// connection or the process is gone) the socket is closed and removed.
-	// A family that does not implement it is called over Handle alone.
-	DataPlane(ctx context.Context, in *DataPlaneRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[DataPlaneResponse], error)
 }
 
 type familyClient struct {
@@ -118,25 +107,6 @@ func (c *familyClient) Shutdown(ctx context.Context, in *ShutdownRequest, opts .
 	return out, nil
 }
 
-func (c *familyClient) DataPlane(ctx context.Context, in *DataPlaneRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[DataPlaneResponse], error) {
-	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	stream, err := c.cc.NewStream(ctx, &Family_ServiceDesc.Streams[1], Family_DataPlane_FullMethodName, cOpts...)
-	if err != nil {
-		return nil, err
-	}
-	x := &grpc.GenericClientStream[DataPlaneRequest, DataPlaneResponse]{ClientStream: stream}
-	if err := x.ClientStream.SendMsg(in); err != nil {
-		return nil, err
-	}
-	if err := x.ClientStream.CloseSend(); err != nil {
-		return nil, err
-	}
-	return x, nil
-}
-
-// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
-type Family_DataPlaneClient = grpc.ServerStreamingClient[DataPlaneResponse]
-
 // FamilyServer is the server API for Family service.
 // All implementations must embed UnimplementedFamilyServer
 // for forward compatibility.
@@ -158,16 +128,6 @@ type FamilyServer interface {
 	// Shutdown asks the family to finish in-flight work and release its
 	// resources before the deadline; the host kills the process afterwards.
 	Shutdown(context.Context, *ShutdownRequest) (*ShutdownResponse, error)
-	// DataPlane opens the family's request socket and keeps it open for as
-	// long as this call lasts: a unix socket in a directory only the
-	// family's user can enter, carrying the messages of Handle as
-	// length-prefixed frames, one request at a time per connection. The one
-	// message sent names the socket and the token a connection presents
-	// before it is served; the token crosses this (authenticated) connection
-	// and nothing else. When the call ends (the host closed it, the
-	// connection or the process is gone) the socket is closed and removed.
-	// A family that does not implement it is called over Handle alone.
-	DataPlane(*DataPlaneRequest, grpc.ServerStreamingServer[DataPlaneResponse]) error
 	mustEmbedUnimplementedFamilyServer()
 }
 
@@ -189,9 +149,6 @@ func (UnimplementedFamilyServer) Handle(grpc.BidiStreamingServer[HandleRequest, 
 }
 func (UnimplementedFamilyServer) Shutdown(context.Context, *ShutdownRequest) (*ShutdownResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Shutdown not implemented")
-}
-func (UnimplementedFamilyServer) DataPlane(*DataPlaneRequest, grpc.ServerStreamingServer[DataPlaneResponse]) error {
-	return status.Error(codes.Unimplemented, "method DataPlane not implemented")
 }
 func (UnimplementedFamilyServer) mustEmbedUnimplementedFamilyServer() {}
 func (UnimplementedFamilyServer) testEmbeddedByValue()                {}
@@ -275,17 +232,6 @@ func _Family_Shutdown_Handler(srv interface{}, ctx context.Context, dec func(int
 	return interceptor(ctx, in, info, handler)
 }
 
-func _Family_DataPlane_Handler(srv interface{}, stream grpc.ServerStream) error {
-	m := new(DataPlaneRequest)
-	if err := stream.RecvMsg(m); err != nil {
-		return err
-	}
-	return srv.(FamilyServer).DataPlane(m, &grpc.GenericServerStream[DataPlaneRequest, DataPlaneResponse]{ServerStream: stream})
-}
-
-// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
-type Family_DataPlaneServer = grpc.ServerStreamingServer[DataPlaneResponse]
-
 // Family_ServiceDesc is the grpc.ServiceDesc for Family service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -312,11 +258,6 @@ var Family_ServiceDesc = grpc.ServiceDesc{
 			Handler:       _Family_Handle_Handler,
 			ServerStreams: true,
 			ClientStreams: true,
-		},
-		{
-			StreamName:    "DataPlane",
-			Handler:       _Family_DataPlane_Handler,
-			ServerStreams: true,
 		},
 	},
 	Metadata: "family.proto",
