@@ -9,7 +9,12 @@
 #   cold    cold start: time from exec of `hops run` to the first 200 answer
 #           of get_status (scripts/bench/opclient cold), on an empty root
 #           once, then COLD_RUNS times on that root; median of those, and
-#           the CPU the host and families used up to that answer.
+#           the CPU the host and families used up to that answer; then the
+#           same to the first 200 of GET /ready (every family started:
+#           hops answers while its families start). With COLD_BINS, each
+#           run starts every binary listed in turn (old and new builds
+#           alternating, each on a root of its own) and each gets its
+#           medians; the load average is printed beside every start.
 #   memory  a fresh hops: PSS of the host and of each family process
 #           (/proc/<pid>/smaps_rollup) SETTLE seconds after it answers, and
 #           again after IDLE more seconds of idleness; then it stops.
@@ -41,7 +46,7 @@
 #   INSERT_SIZES ["200000 1000000"]  BATCH [10000]  C [2]
 #   IDLE [10] seconds of idleness before the second PSS reading (the issue
 #          asks for 3600)  SETTLE [2]
-#   COLD_RUNS [5]
+#   COLD_RUNS [5]  COLD_BINS [bin/hops, built from this tree]
 #   MAX_SECONDS [3600 + IDLE] bound on the whole script
 #   OUT [scripts/bench/results] where paths.txt (this output) goes
 # Everything it starts (hops, the floor, HarperDB) is stopped on exit, by
@@ -194,20 +199,32 @@ pss_report() {
 # ---- cold start ----------------------------------------------------------
 if has cold; then
   port=$(free_port)
-  cold() { # ROOT: one start; prints "ms cpu_ms" (to the first answer; CPU of all its processes)
-    env $(hops_env "$port" "$1") timeout 120 bin/bench-opclient cold -timeout 60s \
-      -url "http://127.0.0.1:$port/" -body '{"operation":"get_status","id":"primary"}' -- bin/hops run 2>/dev/null |
-      sed -n 's/^RESULT first_answer_ms=\([^ ]*\) cpu_ms=\(.*\)/\1 \2/p'
+  read -r -a cold_bins <<<"${COLD_BINS:-bin/hops}"
+  cold() { # BIN ROOT: one start; prints "ms cpu_ms ready_ms ready_cpu_ms" (to the first answer, then to /ready; CPU of all its processes)
+    env $(hops_env "$port" "$2") timeout 120 bin/bench-opclient cold -timeout 60s \
+      -url "http://127.0.0.1:$port/" -body '{"operation":"get_status","id":"primary"}' -- "$1" run 2>/dev/null |
+      sed -n 's/^RESULT first_answer_ms=\([^ ]*\) cpu_ms=\([^ ]*\) ready_ms=\([^ ]*\) ready_cpu_ms=\(.*\)/\1 \2 \3 \4/p'
   }
-  echo "cold start (load $(loadavg)): empty root $(cold "$work/cold" | awk '{print $1 " ms, " $2 " ms of CPU"}')"
-  cs=() cc=()
-  for i in $(seq 1 "$COLD_RUNS"); do
-    read -r m c < <(cold "$work/cold")
-    cs+=("$m"); cc+=("$c")
+  for b in "${!cold_bins[@]}"; do
+    echo "cold start ${cold_bins[$b]} (load $(loadavg)): empty root $(cold "${cold_bins[$b]}" "$work/cold$b" |
+      awk '{print $1 " ms, " $2 " ms of CPU; ready " $3 " ms, " $4 " ms of CPU"}')"
   done
-  R[cold]=$(median "${cs[@]}"); R[coldcpu]=$(median "${cc[@]}")
-  echo "cold start on an existing root, $COLD_RUNS starts: ${cs[*]} ms (CPU of host + families: ${cc[*]} ms); median ${R[cold]} ms, CPU ${R[coldcpu]} ms (load $(loadavg))"
-  rm -rf "$work/cold"
+  declare -A cs cc rs rc
+  for i in $(seq 1 "$COLD_RUNS"); do
+    for b in "${!cold_bins[@]}"; do
+      la=$(loadavg)
+      read -r m c r rcpu < <(cold "${cold_bins[$b]}" "$work/cold$b")
+      cs[$b]+=" $m"; cc[$b]+=" $c"; rs[$b]+=" $r"; rc[$b]+=" $rcpu"
+      printf "cold %-28s #%s  first answer %7s ms (CPU %4s ms)  ready %7s ms (CPU %4s ms)  load=%s\n" \
+        "${cold_bins[$b]}" "$i" "$m" "$c" "$r" "$rcpu" "$la"
+    done
+  done
+  for b in "${!cold_bins[@]}"; do
+    R[cold:$b]=$(median ${cs[$b]}); R[coldcpu:$b]=$(median ${cc[$b]})
+    R[ready:$b]=$(median ${rs[$b]}); R[readycpu:$b]=$(median ${rc[$b]})
+    echo "cold start ${cold_bins[$b]} on an existing root, $COLD_RUNS starts: first answer${cs[$b]} ms (CPU of host + families:${cc[$b]} ms); median ${R[cold:$b]} ms, CPU ${R[coldcpu:$b]} ms; ready median ${R[ready:$b]} ms, CPU ${R[readycpu:$b]} ms (load $(loadavg))"
+    rm -rf "$work/cold$b"
+  done
 fi
 
 # ---- idle memory ---------------------------------------------------------
@@ -342,5 +359,9 @@ if has status; then
   echo "get_status floor: ${R[rps:status:floor]} req/s (p99 ${R[p99:status:floor]} ms, cpu ${R[cpu:status:floor]} µs/req); hops/floor $(ratio "${R[rps:status:hops]}" "${R[rps:status:floor]}")"
 fi
 has memory && echo "hops PSS, host + families: ${R[pss:start]} MiB after start, ${R[pss:idle]} MiB after ${IDLE}s idle (goal < 100)"
-has cold && echo "cold start to the first answered get_status: median ${R[cold]} ms (goal < 300), ${R[coldcpu]} ms of CPU"
+if has cold; then
+  for b in "${!cold_bins[@]}"; do
+    echo "cold start (${cold_bins[$b]}) to the first answered get_status: median ${R[cold:$b]} ms (goal < 300), ${R[coldcpu:$b]} ms of CPU; every family started (/ready): ${R[ready:$b]} ms, ${R[readycpu:$b]} ms of CPU"
+  done
+fi
 exit 0

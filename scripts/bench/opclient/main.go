@@ -11,7 +11,8 @@
 //	opclient repeat -url U -body B   POST -n times in a row; per-call times.
 //	opclient cold -url U -body B -- CMD ARGS...
 //	                                 start CMD, POST until a 200; time from
-//	                                 the start to that answer; stop CMD.
+//	                                 the start to that answer, then to the
+//	                                 first 200 of GET /ready; stop CMD.
 //
 // B is the request JSON, or @file to read it from a file. Basic auth is
 // -user/-pass. Everything is bounded by -timeout.
