@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -77,8 +78,10 @@ type Options struct {
 	// Stdout receives the few lines meant for the operator (the address,
 	// a generated password).
 	Stdout io.Writer
-	// Ready, when set, is called once every endpoint serves (the service
-	// manager's readiness notification).
+	// Ready, when set, is called once every endpoint serves and every
+	// family's first start has ended (the service manager's readiness
+	// notification). The endpoints answer before: a request for a family
+	// that is still starting waits for it.
 	Ready func()
 	// Stopping, when set, is called as a stop (restart false) or an
 	// in-place restart (restart true) begins, before the drain.
@@ -111,6 +114,12 @@ type instance struct {
 	listeners map[string]net.Listener // address -> listener of the current server
 	tlsMu     sync.Mutex              // guards tls (not mu: building it dispatches, which takes mu)
 	tls       *tlscerts.Source        // built when HTTPS is first served
+
+	// serving is set once the API listens and every family's first start
+	// has ended (node_status's serving, GET /ready).
+	serving atomic.Bool
+	// familyNames are the configured families, set before they start.
+	familyNames []string
 
 	restartCh chan struct{} // closed by the restart operation
 	restartMu sync.Once
@@ -206,7 +215,7 @@ func Run(ctx context.Context, opts Options) (*Restart, error) {
 		BackoffMax:   cfg.Duration("supervisor.restartBackoffMax"),
 		PingInterval: cfg.Duration("supervisor.pingInterval"),
 	})
-	in.router = router.New(router.Options{Registry: in.reg, Forwarder: in.sup, Logger: log})
+	in.router = router.New(router.Options{Registry: in.reg, Forwarder: in.sup, Logger: log, WaitStarted: in.sup.WaitStarted})
 	sys := sysops.New(sysops.Options{
 		Config:   sysConfig{Config: cfg, in: in},
 		Jobs:     in.jobs,
@@ -216,11 +225,7 @@ func Run(ctx context.Context, opts Options) (*Restart, error) {
 			return in.router.Do(ctx, internalCaller, body)
 		},
 		Metrics: func() any { return in.metrics.Snapshot() },
-		Serving: func() bool {
-			in.mu.Lock()
-			defer in.mu.Unlock()
-			return in.listeners != nil
-		},
+		Serving: in.serving.Load,
 		Version: opts.Version,
 		Started: in.started,
 		Logger:  log,
@@ -236,18 +241,29 @@ func Run(ctx context.Context, opts Options) (*Restart, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := in.sup.Start(ctx, specs); err != nil {
-		log.Error("some families did not start; the others serve", "error", err)
+	for _, sp := range specs {
+		in.familyNames = append(in.familyNames, sp.Name)
 	}
-
+	// The API serves while the families start: a request is read and
+	// authenticated at once (the first one's password hash runs beside
+	// the families' starts), and one for a family waits for it
+	// (supervisor.Supervisor.Start). Ready, node_status's serving and
+	// GET /ready wait for every family's first start.
+	started := make(chan error, 1)
+	go func() { started <- in.sup.Start(ctx, specs) }()
 	lns, err := in.serveAll(in.srv, inh.listen)
 	if err != nil {
+		<-started
 		stopFamilies(in.sup)
 		return nil, err
 	}
 	in.mu.Lock()
 	in.listeners = lns
 	in.mu.Unlock()
+	if err := <-started; err != nil {
+		log.Error("some families did not start; the others serve", "error", err)
+	}
+	in.serving.Store(true)
 	log.Info("ready", "boot", time.Since(in.started).Round(time.Millisecond))
 	// A replicated restart that restarted this node first goes on.
 	sys.Resume(ctx)

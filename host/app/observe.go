@@ -44,18 +44,31 @@ func (in *instance) jobCounts() (map[string]int, error) {
 }
 
 // notServing names, with its state, each configured family whose process
-// is not serving (GET /ready).
+// is not serving (GET /ready); while the families' first starts run, one
+// the supervisor has not taken up yet is "starting".
 func (in *instance) notServing() map[string]string {
 	if in.sup == nil {
 		return nil
 	}
 	var out map[string]string
+	add := func(name, state string) {
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[name] = state
+	}
+	seen := map[string]bool{}
 	for _, p := range in.sup.Processes() {
+		seen[p.Name] = true
 		if p.State != stateServing {
-			if out == nil {
-				out = map[string]string{}
+			add(p.Name, p.State)
+		}
+	}
+	if !in.serving.Load() {
+		for _, name := range in.familyNames {
+			if !seen[name] {
+				add(name, "starting")
 			}
-			out[p.Name] = p.State
 		}
 	}
 	return out

@@ -30,6 +30,13 @@ type Options struct {
 	Forwarder Forwarder
 	// Logger is the host's logger (default: discard).
 	Logger hclog.Logger
+	// WaitStarted, when set, is called for an operation name nobody has
+	// registered, before it is answered as unknown (a family registers
+	// its names as it starts): it returns once found (a new lookup of the
+	// name) reports true or the families' first starts have ended, or
+	// the error to answer instead (the supervisor's WaitStarted: a 503
+	// after its bound).
+	WaitStarted func(ctx context.Context, found func() bool) error
 }
 
 // Router routes operations; it is safe for concurrent use.
@@ -39,6 +46,7 @@ type Router struct {
 	log  hclog.Logger
 	seq  atomic.Uint64
 	boot string
+	wait func(ctx context.Context, found func() bool) error
 }
 
 // New returns a router over opts.Registry.
@@ -51,6 +59,7 @@ func New(opts Options) *Router {
 		fwd:  opts.Forwarder,
 		log:  opts.Logger.Named("router"),
 		boot: strconv.FormatInt(time.Now().UnixNano()%1e9, 36),
+		wait: opts.WaitStarted,
 	}
 }
 
@@ -95,9 +104,21 @@ func (r *Router) Do(ctx context.Context, caller sdk.Caller, body []byte) (*sdk.R
 // is not the host's internal one, is a 400 (clients never learn of
 // internal operations), a super_user operation for another caller a 403
 // (Public entries do their own checks); then the local handler runs, or
-// the family is asked. An empty req.ID gets a new id.
+// the family is asked. An empty req.ID gets a new id. A name not
+// registered while families are still starting waits for them
+// (Options.WaitStarted) before it is judged unknown.
 func (r *Router) Route(ctx context.Context, req *sdk.Request) (*sdk.Reply, error) {
 	entry, ok := r.reg.Lookup(req.Operation)
+	if !ok && r.wait != nil {
+		err := r.wait(ctx, func() bool {
+			entry, ok = r.reg.Lookup(req.Operation)
+			return ok
+		})
+		if err != nil {
+			return nil, err
+		}
+		entry, ok = r.reg.Lookup(req.Operation)
+	}
 	if !ok || (entry.Op.Access == sdk.AccessInternal && !req.Caller.Internal) {
 		return nil, sdk.BadRequest(MsgOperationUnknown, req.Operation)
 	}

@@ -218,3 +218,42 @@ func TestDuplicateNamesRefused(t *testing.T) {
 		t.Fatalf("get_status = %+v", e)
 	}
 }
+
+// TestUnregisteredNameWaitsForFamilies: a name nobody has registered waits
+// for the families' first starts (WaitStarted) and is then routed to the
+// family that registered it meanwhile; a name still unknown after them is
+// the 400, and WaitStarted's error (its bound) is the answer instead.
+func TestUnregisteredNameWaitsForFamilies(t *testing.T) {
+	reg := registry.New(nil)
+	fwd := &fakeForwarder{}
+	waits := 0
+	var waitErr error
+	r := New(Options{Registry: reg, Forwarder: fwd, WaitStarted: func(_ context.Context, found func() bool) error {
+		waits++
+		if waitErr == nil {
+			if found() {
+				t.Fatal("found before the family registered")
+			}
+			// The family registers its names as it starts.
+			reg.AddFamily("records", []sdk.Operation{{Name: "describe_all", Access: sdk.AccessAuthenticated}})
+			found()
+		}
+		return waitErr
+	}})
+	rep, err := r.Do(context.Background(), superUser, []byte(`{"operation":"describe_all"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := readAll(t, rep); got["family"] != "records" || waits != 1 {
+		t.Fatalf("routed to %v after %d waits", got, waits)
+	}
+	// Registered now: no wait.
+	if _, err := r.Do(context.Background(), superUser, []byte(`{"operation":"describe_all"}`)); err != nil || waits != 1 {
+		t.Fatalf("a registered name waited (%d) or failed: %v", waits, err)
+	}
+	_, err = r.Do(context.Background(), superUser, []byte(`{"operation":"nope"}`))
+	wantError(t, err, http.StatusBadRequest, "Operation 'nope' not found")
+	waitErr = sdk.Errorf(http.StatusServiceUnavailable, "Operation families are still starting")
+	_, err = r.Do(context.Background(), superUser, []byte(`{"operation":"nope"}`))
+	wantError(t, err, http.StatusServiceUnavailable, "still starting")
+}

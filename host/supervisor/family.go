@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -45,10 +46,17 @@ type family struct {
 	restarts int
 	opNames  []string
 	backoff  time.Duration
+	// firstDone is closed when the first start has ended (serving or
+	// failed), just after firstEnded is set (which the request path
+	// reads: an atomic load, where a closed channel's receive locks);
+	// calls that arrive before wait for it.
+	firstDone  chan struct{}
+	firstEnded atomic.Bool
 }
 
 func newFamily(s *Supervisor, spec Spec) *family {
-	return &family{s: s, spec: spec, log: s.opts.Logger.Named(spec.Name), state: stateStarting}
+	return &family{s: s, spec: spec, log: s.opts.Logger.Named(spec.Name), state: stateStarting,
+		firstDone: make(chan struct{})}
 }
 
 // firstStart starts the family and registers its operations. A family
@@ -56,6 +64,10 @@ func newFamily(s *Supervisor, spec Spec) *family {
 // registered too and left down: its operations answer 503 naming the
 // reason (NotStartedMessage), not "Operation not found".
 func (f *family) firstStart(ctx context.Context) error {
+	defer func() {
+		f.firstEnded.Store(true)
+		close(f.firstDone)
+	}()
 	p, err := f.launch(ctx)
 	var ce *configureError
 	if errors.As(err, &ce) {
@@ -89,6 +101,7 @@ func (f *family) register(ops []sdk.Operation) {
 	f.mu.Lock()
 	f.opNames = names
 	f.mu.Unlock()
+	f.s.familyRegistered()
 }
 
 // configureError is a family that started and described its operations
@@ -300,8 +313,20 @@ func (f *family) info() ProcInfo {
 	return pi
 }
 
-// handle forwards one request to the current process.
+// handle forwards one request to the current process. During the first
+// start it waits for the start to end (at most the start wait bound).
 func (f *family) handle(ctx context.Context, req *sdk.Request) (*sdk.Reply, error) {
+	if !f.firstEnded.Load() {
+		if err := f.waitFirstStart(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return f.forward(ctx, req)
+}
+
+// forward sends one request to the current process, or answers 503 while
+// there is none.
+func (f *family) forward(ctx context.Context, req *sdk.Request) (*sdk.Reply, error) {
 	// Count the request before releasing the lock: a roll swaps cur under
 	// it, so it either sends this request to the new process or finds it
 	// counted when it waits for the old one's requests to end.
@@ -328,6 +353,27 @@ func (f *family) handle(ctx context.Context, req *sdk.Request) (*sdk.Reply, erro
 	}
 	reply.Body = &doneBody{ReadCloser: reply.Body, done: p.inflight.done}
 	return reply, nil
+}
+
+// waitFirstStart waits until the first start has ended: nil then, ctx's
+// error, or a 503 naming the family after the start wait bound.
+func (f *family) waitFirstStart(ctx context.Context) error {
+	t := time.NewTimer(f.s.startWait)
+	defer t.Stop()
+	select {
+	case <-f.firstDone:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("wait for family %s to start: %w", f.spec.Name, ctx.Err())
+	case <-t.C:
+		return &sdk.Error{Status: http.StatusServiceUnavailable, Message: FamilyStartingMessage(f.spec.Name)}
+	}
+}
+
+// FamilyStartingMessage is the error of a call that waited the whole
+// bound for its family's first start.
+func FamilyStartingMessage(family string) string {
+	return fmt.Sprintf("Operation family '%s' is still starting", family)
 }
 
 // doneBody marks a request finished when its reply body is closed.

@@ -32,6 +32,8 @@ const (
 	// envTLS: how the process misbehaves in the TLS setup (tlsModes in
 	// tls_test.go).
 	envTLS = "HELPER_TLS"
+	// envName: the family's name, instead of helperName.
+	envName = "HELPER_NAME"
 )
 
 // helperName is the helper family's name.
@@ -87,7 +89,12 @@ type helperFamily struct {
 	starts     int
 }
 
-func (f *helperFamily) Info() sdk.Info { return sdk.Info{Name: helperName, Version: "0"} }
+func (f *helperFamily) Info() sdk.Info {
+	if name := os.Getenv(envName); name != "" {
+		return sdk.Info{Name: name, Version: "0"}
+	}
+	return sdk.Info{Name: helperName, Version: "0"}
+}
 
 func (f *helperFamily) Operations() []sdk.Operation {
 	ops := []sdk.Operation{

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -33,6 +34,11 @@ const (
 	// pingFailuresBeforeKill is how many pings in a row may fail before a
 	// hung process is killed and restarted.
 	pingFailuresBeforeKill = 3
+	// DefaultStartWait bounds how long a request waits for a family whose
+	// first start is under way (WaitStarted, and a call to a family still
+	// starting) before it is answered 503: longer than a start takes
+	// even on a loaded machine, short enough that no client hangs.
+	DefaultStartWait = 30 * time.Second
 )
 
 // Spec says how to run one family.
@@ -88,6 +94,18 @@ type Supervisor struct {
 	stopping chan struct{}
 	stopOnce sync.Once
 	wg       sync.WaitGroup
+	// started is closed when Start has returned: every family's first
+	// start has ended, serving or failed.
+	started     chan struct{}
+	startedOnce sync.Once
+	startEnded  atomic.Bool // set as started is closed
+	// registered is closed (and replaced) each time a family registers
+	// its operations, waking WaitStarted.
+	regMu      sync.Mutex
+	registered chan struct{}
+	// startWait bounds a request's wait for a family that is starting
+	// (DefaultStartWait; tests shorten it).
+	startWait time.Duration
 	// shutdownGrace is how long a stopping process gets before it is
 	// killed (defaultShutdownGrace; tests shorten it).
 	shutdownGrace time.Duration
@@ -122,7 +140,11 @@ func New(opts Options) *Supervisor {
 		log:      opts.Logger.Named("supervisor"),
 		families: map[string]*family{},
 		stopping: make(chan struct{}),
+		started:  make(chan struct{}),
 
+		registered: make(chan struct{}),
+
+		startWait:     DefaultStartWait,
 		shutdownGrace: defaultShutdownGrace,
 		after:         time.After,
 	}
@@ -134,7 +156,16 @@ func New(opts Options) *Supervisor {
 // refused its configuration), they answer 503 naming the reason;
 // otherwise they are unknown. The error lists those
 // that failed.
+//
+// Requests may arrive while Start runs (the host serves HTTP from the
+// beginning): a call to a family that is starting waits for its first
+// start to end (Handle), and a name no family has registered yet waits
+// for Start to return (WaitStarted), each for at most DefaultStartWait.
 func (s *Supervisor) Start(ctx context.Context, specs []Spec) error {
+	defer s.startedOnce.Do(func() {
+		s.startEnded.Store(true)
+		close(s.started)
+	})
 	s.log.Info("starting families", "families", len(specs), "restart_backoff_min", s.opts.BackoffMin,
 		"restart_backoff_max", s.opts.BackoffMax, "ping_interval", s.opts.PingInterval)
 	var (
@@ -165,6 +196,56 @@ func (s *Supervisor) Start(ctx context.Context, specs []Spec) error {
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// StartingMessage is the error of a request that waited the whole bound
+// for the families' first starts.
+const StartingMessage = "Operation families are still starting"
+
+// WaitStarted returns nil as soon as found reports true, which it asks
+// again each time a starting family registers its operations, or once
+// Start has returned (every family's first start has ended, so every
+// family that described its operations has registered them); else a 503
+// *sdk.Error with StartingMessage after the start wait bound, or ctx's
+// error. After Start it returns at once. The router calls it for an
+// operation name no one has registered, which may be a family's that is
+// still starting; found looks the name up again.
+func (s *Supervisor) WaitStarted(ctx context.Context, found func() bool) error {
+	var t *time.Timer
+	for {
+		if s.startEnded.Load() || found() {
+			return nil
+		}
+		// Take the channel before looking again: a registration after
+		// the look closes it.
+		s.regMu.Lock()
+		registered := s.registered
+		s.regMu.Unlock()
+		if s.startEnded.Load() || found() {
+			return nil
+		}
+		if t == nil {
+			t = time.NewTimer(s.startWait)
+			defer t.Stop()
+		}
+		select {
+		case <-registered:
+		case <-s.started:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+			return &sdk.Error{Status: http.StatusServiceUnavailable, Message: StartingMessage}
+		}
+	}
+}
+
+// familyRegistered wakes the WaitStarted calls: a family has registered
+// its operations.
+func (s *Supervisor) familyRegistered() {
+	s.regMu.Lock()
+	close(s.registered)
+	s.registered = make(chan struct{})
+	s.regMu.Unlock()
 }
 
 // NotStartedMessage is the error of a call to a family that could not

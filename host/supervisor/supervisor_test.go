@@ -429,3 +429,97 @@ func TestRefusedConfigurationAnswers503WithTheReason(t *testing.T) {
 		t.Fatalf("a failed family has a process: %+v", pi)
 	}
 }
+
+// waitTakenUp waits until the supervisor lists the helper family in state.
+func waitTakenUp(t *testing.T, s *Supervisor, state string) {
+	t.Helper()
+	deadline := time.Now().Add(waitLimit)
+	for {
+		if ps := s.Processes(); len(ps) == 1 && ps[0].State == state {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("family never %q: %+v", state, s.Processes())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestCallDuringFirstStartWaits: the host serves while families start; a
+// call to a family whose first start is under way waits for it and is
+// answered by the started process, and WaitStarted returns once Start has.
+func TestCallDuringFirstStartWaits(t *testing.T) {
+	s := New(Options{})
+	t.Cleanup(func() { s.Shutdown(context.Background()) })
+	done := make(chan error, 1)
+	go func() { done <- s.Start(context.Background(), []Spec{helperSpec(envStartDelay + "=500ms")}) }()
+	waitTakenUp(t, s, stateStarting)
+	pid := mustPID(t, s)
+	if info := s.Processes()[0]; info.State != stateServing || info.PID != pid {
+		t.Fatalf("answered by pid %d; family %+v", pid, info)
+	}
+	if err := s.WaitStarted(context.Background(), func() bool { return false }); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCallDuringFirstStartIsBounded: a call to a family that is still
+// starting after the start wait bound is a 503 naming it, WaitStarted's a
+// 503 too, and a caller that gives up stops waiting: nothing hangs.
+func TestCallDuringFirstStartIsBounded(t *testing.T) {
+	s := New(Options{})
+	s.startWait = 50 * time.Millisecond
+	t.Cleanup(func() { s.Shutdown(context.Background()) })
+	done := make(chan error, 1)
+	go func() { done <- s.Start(context.Background(), []Spec{helperSpec(envStartDelay + "=2s")}) }()
+	waitTakenUp(t, s, stateStarting)
+	_, _, err := call(s, "pid", nil)
+	if e, ok := sdk.AsError(err); !ok || e.Status != http.StatusServiceUnavailable || e.Message != FamilyStartingMessage(helperName) {
+		t.Fatalf("call past the bound: %v", err)
+	}
+	err = s.WaitStarted(context.Background(), func() bool { return false })
+	if e, ok := sdk.AsError(err); !ok || e.Status != http.StatusServiceUnavailable || e.Message != StartingMessage {
+		t.Fatalf("WaitStarted past the bound: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	s.startWait = waitLimit
+	if err := s.WaitStarted(ctx, func() bool { return false }); !errors.Is(err, context.Canceled) {
+		t.Fatalf("WaitStarted of a caller that gave up: %v", err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	mustPID(t, s)
+}
+
+// TestWaitStartedEndsAtRegistration: a wait for a name ends as soon as the
+// family that has it registers, while another family is still starting.
+func TestWaitStartedEndsAtRegistration(t *testing.T) {
+	s := New(Options{})
+	t.Cleanup(func() { s.Shutdown(context.Background()) })
+	fast := helperSpec(envName + "=fast")
+	fast.Name = "fast"
+	slow := helperSpec(envName+"=slow", envStartDelay+"=3s")
+	slow.Name = "slow"
+	done := make(chan error, 1)
+	go func() { done <- s.Start(context.Background(), []Spec{fast, slow}) }()
+	found := func() bool {
+		e, ok := s.opts.Registry.Lookup("pid")
+		return ok && e.Family == "fast"
+	}
+	if err := s.WaitStarted(context.Background(), found); err != nil || !found() {
+		t.Fatalf("WaitStarted = %v, found %v", err, found())
+	}
+	for _, p := range s.Processes() {
+		if p.Name == "slow" && p.State != stateStarting {
+			t.Fatalf("the slow family is %q already: the wait did not end at the fast one's registration", p.State)
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

@@ -174,6 +174,13 @@ func prepareHops(t testing.TB, root, configYAML string, env ...string) *instance
 
 func (in *instance) start() {
 	in.t.Helper()
+	in.launch()
+	in.waitUntil(in.started, "answer /health, or its families did not end their start,")
+}
+
+// launch starts the hops process without waiting for it.
+func (in *instance) launch() {
+	in.t.Helper()
 	argv := append(append(append([]string{}, in.wrap...), hopsBin, "run"), in.args...)
 	in.cmd = exec.Command(argv[0], argv[1:]...)
 	in.cmd.Env = in.env
@@ -186,6 +193,12 @@ func (in *instance) start() {
 	}
 	in.exited = make(chan struct{})
 	go func() { _ = in.cmd.Wait(); close(in.exited) }()
+}
+
+// waitUntil polls ok until it holds, failing the test (saying hops did
+// not <what>) after startWait or if hops exits.
+func (in *instance) waitUntil(ok func() bool, what string) {
+	in.t.Helper()
 	deadline := time.Now().Add(startWait)
 	for time.Now().Before(deadline) {
 		select {
@@ -193,16 +206,39 @@ func (in *instance) start() {
 			in.t.Fatalf("hops exited at start:\n%s", in.out.String())
 		default:
 		}
-		resp, err := http.Get(strings.TrimSuffix(in.url, "/") + "/health")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return
-			}
+		if ok() {
+			return
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
 	}
-	in.t.Fatalf("hops did not answer /health within %s:\n%s", startWait, in.out.String())
+	in.t.Fatalf("hops did not %s within %s:\n%s", what, startWait, in.out.String())
+}
+
+// healthy reports whether hops answers GET /health.
+func (in *instance) healthy() bool {
+	resp, err := http.Get(strings.TrimSuffix(in.url, "/") + "/health")
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == 200
+}
+
+// started reports whether hops answers /health and no family is still in
+// its first start (GET /ready names none "starting"): hops serves HTTP
+// while its families start, and the tests begin where a start has ended,
+// each family serving or failed.
+func (in *instance) started() bool {
+	if !in.healthy() {
+		return false
+	}
+	resp, err := http.Get(strings.TrimSuffix(in.url, "/") + "/ready")
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	return err == nil && !bytes.Contains(body, []byte(`"starting"`))
 }
 
 // stop stops hops gracefully (SIGTERM), killing it if it hangs.
