@@ -59,6 +59,10 @@ const (
 type Options struct {
 	// Config selects the config layers (root path, flag overrides).
 	Config config.Options
+	// Loaded, when set, is the configuration already loaded from Config
+	// (hops run loads it to find the root it locks), used instead of
+	// loading it again.
+	Loaded *config.Config
 	// AdminUsername and AdminPassword create the super user at first
 	// start; empty falls back to AdminPasswordFile, then
 	// HDB_ADMIN_USERNAME/HDB_ADMIN_PASSWORD_FILE/HDB_ADMIN_PASSWORD, then
@@ -139,9 +143,11 @@ func Run(ctx context.Context, opts Options) (*Restart, error) {
 		return nil, err
 	}
 	defer inh.closeRest()
-	cfg, err := config.New(opts.Config)
-	if err != nil {
-		return nil, fmt.Errorf("load config: %w", err)
+	cfg := opts.Loaded
+	if cfg == nil {
+		if cfg, err = config.New(opts.Config); err != nil {
+			return nil, fmt.Errorf("load config: %w", err)
+		}
 	}
 	if err := cfg.CheckStart(); err != nil {
 		return nil, fmt.Errorf("config %s: %w", cfg.FilePath(), err)

@@ -151,6 +151,7 @@ func runHops(ctx context.Context, f *runFlags) error {
 	}
 	plan, err := app.Run(ctx, app.Options{
 		Config:            config.Options{Flags: f.overrides()},
+		Loaded:            cfg,
 		AdminUsername:     f.adminUser,
 		AdminPassword:     f.adminPass,
 		AdminPasswordFile: f.adminPassFile,
