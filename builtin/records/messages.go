@@ -50,6 +50,9 @@ const (
 	// the table does not have (in get_attributes, search_attribute or a
 	// condition), arg the names ("a, b and c").
 	MsgUnknownAttribute = "unknown attribute '%s'"
+	// MsgHashValuesScalar: search_by_hash keys that are not all strings
+	// or numbers, arg the field (HarperDB's text, answered as a 500).
+	MsgHashValuesScalar = "'%s' must be strings or numbers"
 	// MsgConditionsEmpty: search_by_conditions with an empty conditions
 	// array (HarperDB's validator's words).
 	MsgConditionsEmpty = "'conditions' must contain at least 1 items"

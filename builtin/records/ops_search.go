@@ -115,7 +115,17 @@ func (f *Family) searchByHash(ctx context.Context, req *sdk.Request) (*sdk.Respo
 		aliases = aliasIDs
 	}
 	var keys []any
-	s, err := f.beginSearch(ctx, req, false, func(fields *sdk.Fields) { keys = values(fields, aliases) })
+	s, err := f.beginSearch(ctx, req, false, func(fields *sdk.Fields) {
+		keys = values(fields, aliases)
+		for _, k := range keys {
+			switch k.(type) {
+			case string, json.Number:
+			default:
+				fields.Fail(MsgHashValuesScalar, fields.Name(fields.FirstOf(aliases...)))
+				return
+			}
+		}
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -289,6 +289,8 @@ func TestSearchesAsHarperDB(t *testing.T) {
 			400, "unknown attribute 'm1, m2 and m3'"},
 		{"unknown get_attribute and search attribute", on("search_by_value", "search_attribute", "nope", "search_value", "*", "get_attributes", []string{"id", "m1"}),
 			400, "unknown attribute 'm1 and nope'"},
+		{"search_by_hash of an object key", on("search_by_hash", "hash_values", []any{map[string]any{"a": 1}}, "get_attributes", []string{"id"}),
+			400, "'hash_values' must be strings or numbers"},
 		{"search_by_hash of an unknown attribute", on("search_by_hash", "hash_values", []any{1}, "get_attributes", []string{"id", "nested.x"}),
 			400, "unknown attribute 'nested.x'"},
 		{"search_by_conditions get_attributes", onPeople("search_by_conditions", "conditions", []any{leaf("id", "equals", 1)}, "get_attributes", []string{"missing"}),
