@@ -214,7 +214,8 @@ func addMonths(t time.Time, months int) time.Time {
 }
 
 // fnDateDiff is DATE_DIFF(date1, date2[, interval]): date1 - date2 in the
-// interval (milliseconds without one), cut toward zero as moment's diff.
+// interval, with its fraction (HarperDB calls moment's diff with precise
+// set), or in whole milliseconds without one.
 func fnDateDiff(a []any) any {
 	t1, ok1 := toTime(a[0])
 	t2, ok2 := toTime(a[1])
@@ -237,9 +238,9 @@ func fnDateDiff(a []any) any {
 		case unitQuarter:
 			months /= 3
 		}
-		return math.Trunc(months)
+		return months
 	}
-	return math.Trunc(ms / unitMillis[u])
+	return ms / unitMillis[u]
 }
 
 // monthDiff is moment's fractional month difference a - b.

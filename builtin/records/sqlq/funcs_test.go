@@ -32,6 +32,10 @@ func TestScalarFunctions(t *testing.T) {
 		{"SELECT DATE_ADD(1587568845765, 1, 'days') AS a, DATE_ADD(1587568845765, 1, 'd') AS b", `{"a":1587655245765,"b":1587655245765}`},
 		{"SELECT DATE_SUB(1587568845765, 2, 'years') AS r", `{"r":1524410445765}`},
 		{"SELECT DATE_DIFF(1587655245765, 1587568845765, 'hours') AS r, DATE_DIFF(1587655245765, 1587568845765) AS ms", `{"ms":86400000,"r":24}`},
+		// HarperDB 4.7.29 (moment's diff(b, unit, true)) answers the exact
+		// fraction: DATE_DIFF('2024-03-05T10:20:30.000Z', '2024-01-01',
+		// 'days') is 64.43090277777777.
+		{"SELECT DATE_DIFF('2024-03-05T10:20:30.000Z', '2024-01-01', 'days') AS d", `{"d":64.43090277777777}`},
 		// 74-sql.json "DATE_FORMAT", "EXTRACT and DATE", "OFFSET_UTC in minutes".
 		{"SELECT DATE_FORMAT(1524412627973, 'YYYY-MM-DD HH:mm:ss') AS r", `{"r":"2018-04-22 15:57:07"}`},
 		{"SELECT EXTRACT(1587568845765, 'year') AS y, DATE(1587568845765) AS d", `{"d":"2020-04-22T15:20:45.765+0000","y":"2020"}`},
