@@ -4,7 +4,8 @@
 //
 //	clusterbench lag -a URL -b URL [-n 200] [-rate 0]
 //	    write one record on A, poll B until it is there; p50/p99 of n
-//	    samples, with -rate records/s of other inserts on A meanwhile.
+//	    samples, with -rate records/s of other inserts on A meanwhile;
+//	    also the insert call alone and the time from its answer.
 //	clusterbench userlag -a URL -b URL [-n 50]
 //	    the same for a user: from add_user's answer on A until B lists
 //	    it (then it logs in on B once); add_user's own time beside.
@@ -194,15 +195,20 @@ func lag(a, b, db, table string, n, rate int, maxWait time.Duration) {
 	bg := background(ctx, a, db, rate)
 	time.Sleep(time.Second) // the load runs before the first sample
 	run := time.Now().UnixNano()
-	var ds []time.Duration
+	// ds: from sending the insert to A until B finds the record; ins: the
+	// insert call alone; after: from A's answer until B finds it.
+	var ds, ins, after []time.Duration
 	for i := 0; i < n; i++ {
 		id := fmt.Sprintf("lag-%d-%d", run, i)
 		t0 := time.Now()
 		must(post(a, map[string]any{"operation": "insert", "database": db, "table": table, "records": []any{map[string]any{"id": id}}}))
+		t1 := time.Now()
+		ins = append(ins, t1.Sub(t0))
 		for {
 			_, body, err := post(b, map[string]any{"operation": "search_by_hash", "database": db, "table": table, "hash_values": []any{id}, "get_attributes": []any{"id"}})
 			if err == nil && bytes.Contains(body, []byte(id)) {
 				ds = append(ds, time.Since(t0))
+				after = append(after, time.Since(t1))
 				break
 			}
 			if time.Since(t0) > maxWait {
@@ -216,6 +222,8 @@ func lag(a, b, db, table string, n, rate int, maxWait time.Duration) {
 	elapsed := time.Since(time.Unix(0, run))
 	cancel()
 	percentiles(fmt.Sprintf("lag rate=%d achieved_rate=%.0f", rate, float64(bg.Load())/elapsed.Seconds()), ds)
+	percentiles(fmt.Sprintf("lag_insert_call rate=%d", rate), ins)
+	percentiles(fmt.Sprintf("lag_after_answer rate=%d", rate), after)
 }
 
 func userLag(a, b string, n int) {
