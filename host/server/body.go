@@ -28,14 +28,14 @@ const bodyChunk = 32 << 10
 
 // readBody reads the request body up to limit, in bounded steps, within
 // Options.BodyTimeout. A body declared or found larger than limit is
-// tooBig; a body that stalls past the timeout is a 408 and the connection
-// closes; a body cut off by a drain is a 503 (the client retries on the
-// server that takes over).
+// tooBig (nil: the 413 naming Options.MaxBodyBytes); a body that stalls
+// past the timeout is a 408 and the connection closes; a body cut off by
+// a drain is a 503 (the client retries on the server that takes over).
 func (s *Server) readBody(c echo.Context, limit int64, tooBig error) ([]byte, error) {
 	req := c.Request()
 	if req.ContentLength > limit {
 		c.Response().Header().Set(echo.HeaderConnection, "close")
-		return nil, tooBig
+		return nil, s.tooBigError(tooBig)
 	}
 	rc := http.NewResponseController(c.Response())
 	if s.opts.BodyTimeout > 0 {
@@ -67,17 +67,28 @@ func (s *Server) readBody(c echo.Context, limit int64, tooBig error) ([]byte, er
 			}
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
-				return nil, tooBig
+				return nil, s.tooBigError(tooBig)
 			}
 			return nil, sdk.BadRequest("could not read the request body: %v", err)
 		}
 	}
-	_ = rc.SetReadDeadline(time.Time{})
+	if s.opts.BodyTimeout > 0 || s.draining.Load() {
+		_ = rc.SetReadDeadline(time.Time{})
+	}
 	if int64(buf.Len()) > limit {
 		c.Response().Header().Set(echo.HeaderConnection, "close")
-		return nil, tooBig
+		return nil, s.tooBigError(tooBig)
 	}
 	return buf.Bytes(), nil
+}
+
+// tooBigError is the answer to a body over its limit: err when set, else
+// the 413 naming Options.MaxBodyBytes (made only when a body is refused).
+func (s *Server) tooBigError(err error) error {
+	if err != nil {
+		return err
+	}
+	return sdk.Errorf(http.StatusRequestEntityTooLarge, MsgBodyTooLarge, s.opts.MaxBodyBytes)
 }
 
 // readers are the body reads in progress: Shutdown cuts them off, so a

@@ -383,6 +383,15 @@ type doneBody struct {
 	done func()
 }
 
+// WriteTo passes the body's own WriteTo on (the server copies replies
+// with it, without a buffer), or copies through io.Copy's.
+func (d *doneBody) WriteTo(w io.Writer) (int64, error) {
+	if wt, ok := d.ReadCloser.(io.WriterTo); ok {
+		return wt.WriteTo(w)
+	}
+	return io.Copy(w, struct{ io.Reader }{d.ReadCloser})
+}
+
 func (d *doneBody) Close() error {
 	err := d.ReadCloser.Close()
 	d.once.Do(d.done)

@@ -207,22 +207,50 @@ func (c *chunkReader) Read(p []byte) (int, error) {
 		if c.err != nil {
 			return 0, c.err
 		}
-		m, err := c.r.Recv()
-		switch {
-		case errors.Is(err, io.EOF):
-			c.err = io.EOF
-		case err != nil:
-			c.err = fmt.Errorf("receive response chunk: %w", err)
-		default:
-			c.cur = m.GetChunk()
-			if m.GetEnd() {
-				c.err, c.complete = io.EOF, true
-			}
-		}
+		c.next()
 	}
 	n := copy(p, c.cur)
 	c.cur = c.cur[n:]
 	return n, nil
+}
+
+// WriteTo writes the rest of the body to w as it arrives, chunk by
+// chunk, without a buffer of its own (io.Copy uses it).
+func (c *chunkReader) WriteTo(w io.Writer) (int64, error) {
+	var n int64
+	for {
+		if len(c.cur) > 0 {
+			m, err := w.Write(c.cur)
+			n += int64(m)
+			c.cur = c.cur[m:]
+			if err != nil {
+				return n, err
+			}
+		}
+		if c.err != nil {
+			if errors.Is(c.err, io.EOF) {
+				return n, nil
+			}
+			return n, c.err
+		}
+		c.next()
+	}
+}
+
+// next receives the next message into cur, or the end or error into err.
+func (c *chunkReader) next() {
+	m, err := c.r.Recv()
+	switch {
+	case errors.Is(err, io.EOF):
+		c.err = io.EOF
+	case err != nil:
+		c.err = fmt.Errorf("receive response chunk: %w", err)
+	default:
+		c.cur = m.GetChunk()
+		if m.GetEnd() {
+			c.err, c.complete = io.EOF, true
+		}
+	}
 }
 
 func (c *chunkReader) Close() error {
