@@ -399,6 +399,9 @@ func (o *Ops) Resume(ctx context.Context) {
 func (o *Ops) resume(ctx context.Context, id string, st rollState) {
 	self := &st.Replicated[0]
 	if self.Outcome == "" {
+		// Back means reachable by the cluster too, as the other nodes'
+		// lines end when they answer over it.
+		o.waitRoutes(ctx, time.Now().Add(o.rollTimeout()), st)
 		self.End, self.Outcome, self.Message = stamp(time.Now()), outcomeComplete, msgRestarted
 	} else {
 		// This node restarted while it rolled another one.
@@ -411,6 +414,41 @@ func (o *Ops) resume(ctx context.Context, id string, st rollState) {
 	}
 	o.log.Info("replicated restart: this node is back; rolling the others", "job_id", id)
 	o.finishRoll(id, &st, o.rollOthers(ctx, id, &st), nil)
+}
+
+// waitRoutes waits, until deadline, for this node's NATS server to route
+// to every node of st again: after its own restart its clustering family
+// starts the server a moment after the operations API serves, and the
+// roll's requests to the next node would wait for it inside that node's
+// line. Past the deadline the roll goes on (its requests retry).
+func (o *Ops) waitRoutes(ctx context.Context, deadline time.Time, st rollState) {
+	if len(st.Replicated) < 2 {
+		return // no cluster to roll: nothing to reach
+	}
+	for {
+		var nodes struct {
+			Nodes []string `json:"nodes"`
+		}
+		err := o.dispatchJSON(ctx, map[string]any{"operation": opClusterNodes}, &nodes)
+		if err == nil {
+			all := true
+			for _, e := range st.Replicated {
+				all = all && slices.Contains(nodes.Nodes, e.Node)
+			}
+			if all {
+				return
+			}
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			o.log.Warn("replicated restart: this node's routes are not all back; rolling on", "error", err)
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(rollPoll):
+		}
+	}
 }
 
 // finishRoll ends a roll's job: COMPLETE with the result (extra's fields

@@ -340,6 +340,9 @@ type fakeCluster struct {
 	polls map[string]int
 	boots map[string]int
 	log   []string
+	// routesDown: that many cluster_nodes answers list this node alone
+	// (its NATS server not routed yet).
+	routesDown int
 }
 
 func (c *fakeCluster) dispatch(_ context.Context, body []byte) (*sdk.Reply, error) {
@@ -358,6 +361,11 @@ func (c *fakeCluster) dispatch(_ context.Context, body []byte) (*sdk.Reply, erro
 	defer c.mu.Unlock()
 	switch req.Operation {
 	case opClusterNodes:
+		if c.routesDown > 0 {
+			c.routesDown--
+			c.log = append(c.log, "routes-down")
+			return reply(200, map[string]any{"node_name": c.self, "nodes": []string{c.self}})
+		}
 		return reply(200, map[string]any{"node_name": c.self, "nodes": c.nodes})
 	case opClusterRequest:
 		if c.dead[req.Node] {
@@ -460,15 +468,19 @@ func TestReplicatedRestartResumesAfterThisNode(t *testing.T) {
 	if f.jobs.started[0] != ResumableOwner+"/restart/admin" {
 		t.Fatalf("job %v", f.jobs.started)
 	}
-	// The "new process": same job store, the roll resumed.
+	// The "new process": same job store, the roll resumed, once its own
+	// NATS server routes to node-b again.
 	f.jobs.running = []jobs.Job{{ID: "job-1", Progress: f.jobs.progress}}
+	c.mu.Lock()
+	c.routesDown = 2
+	c.mu.Unlock()
 	f.ops.Resume(context.Background())
 	fin := <-f.jobs.finished
 	if !fin.success || !strings.Contains(string(fin.result), `"node":"node-b"`) {
 		t.Fatalf("finish %+v %s", fin, fin.result)
 	}
 	// node-b: its boot read, restarted, then waited for as a new process.
-	if got := strings.Join(c.log, ","); got != "node-b:status,node-b:restart,node-b:status" {
+	if got := strings.Join(c.log, ","); got != "routes-down,routes-down,node-b:status,node-b:restart,node-b:status" {
 		t.Errorf("requests %s", got)
 	}
 }
