@@ -591,3 +591,29 @@ func TestReplicationPacksEntries(t *testing.T) {
 		t.Errorf("%d entries took %d messages", n, msgs)
 	}
 }
+
+// A message holding one entry object (as nodes published before entries
+// were packed) is applied like a packed one, in stream order.
+func TestReplicationAppliesUnpackedMessages(t *testing.T) {
+	c := newReplCluster(t, 2)
+	c.start(0)
+	c.start(1)
+	a, b := c.nodes[0], c.nodes[1]
+	waitFor(t, "a enabled", replDeadline, func() bool {
+		a.h["records"].mu.Lock()
+		defer a.h["records"].mu.Unlock()
+		return a.h["records"].enabled
+	})
+	a.h["records"].write("put") // seq 1, packed; makes the stream
+	waitFor(t, "b applies the packed one", replDeadline, func() bool { return len(b.h["records"].appliedFrom(a.name)) == 1 })
+	for seq := 2; seq <= 3; seq++ {
+		e := fmt.Sprintf(`{"seq":%d,"ts":%d,"node":%q,"op":"old"}`, seq, time.Now().UnixMilli(), a.name)
+		if _, err := a.r.js.Publish(context.Background(), subject(a.name, "records"), []byte(e)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "b applies the unpacked ones", replDeadline, func() bool { return inOrder(b.h["records"].appliedFrom(a.name), 3) })
+	if ops := b.h["records"].opsFrom(a.name); ops[1] != "old" || ops[2] != "old" {
+		t.Errorf("b applied %v", ops)
+	}
+}
