@@ -3,6 +3,7 @@ package sqlq
 import (
 	"encoding/json"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -144,4 +145,31 @@ func TestIdentifiers(t *testing.T) {
 	}
 	_, err = Parse("SELECT UPPER(a, b) FROM db.t")
 	wantSQLError(t, err, "Wrong number of arguments to UPPER(): 2")
+}
+
+// TestCastAndSubstringAsHarperDB: HarperDB 4.7.29 (alasql) answers
+// SELECT CAST('5' AS INT) AS v with 5, CAST(5 AS STRING) with "5",
+// SUBSTRING('hello', 0, 2) with "o" and SUBSTRING('hello', -3, 2) with
+// "el" (JavaScript's substr(start - 1, n)), and names an unaliased CAST
+// "undefined".
+func TestCastAndSubstringAsHarperDB(t *testing.T) {
+	cases := []struct{ sql, want string }{
+		{"SELECT CAST('5' AS INT) AS a, CAST(5 AS STRING) AS b, CAST('7.9' AS INTEGER) AS c, CAST('x' AS INT) AS d", `{"a":5,"b":"5","c":7,"d":0}`},
+		{"SELECT CAST('2.50' AS NUMBER) AS a, CAST(3.14159 AS DECIMAL(10, 2)) AS b, CAST('abc' AS VARCHAR(2)) AS c, cast(1 as boolean) AS d", `{"a":2.5,"b":3.14,"c":"ab","d":true}`},
+		{"SELECT CAST(NULL AS INT) AS a, CAST('[1,2]' AS JSON) AS b, CAST('a' AS CHAR(3)) AS c", `{"a":0,"b":[1,2],"c":"a  "}`},
+		{"SELECT CAST(NULL AS BOOLEAN) AS c, CAST(NULL AS INT) AS d", `{"c":false,"d":0}`},
+		{"SELECT SUBSTRING('hello', 0, 2) AS a, SUBSTRING('hello', -3, 2) AS b, SUBSTRING('hello', 2) AS c, SUBSTRING('hello', 9) AS d", `{"a":"o","b":"el","c":"ello","d":""}`},
+	}
+	for _, c := range cases {
+		if got := one(t, c.sql); got != c.want {
+			t.Errorf("%s\n got %s\nwant %s", c.sql, got, c.want)
+		}
+	}
+	st, err := Parse("SELECT id, CAST(age AS STRING) FROM db.dogs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cols, _ := st.Columns(newDogs(t)); strings.Join(cols, " ") != "id undefined" {
+		t.Errorf("columns = %v, want id undefined", cols)
+	}
 }

@@ -58,6 +58,8 @@ func harperColumnName(e sqlparser.Expr) string {
 		}
 		name := unprefix(x.Name.String())
 		switch lower := strings.ToLower(name); {
+		case lower == "cast": // alasql's Convert, not a function call
+			return undefinedName
 		case alasqlAggregates[lower]:
 			return aggregateName(strings.ToUpper(name), x.Exprs)
 		case lower == "group_concat":

@@ -75,6 +75,14 @@ func rewriteSQL(sql string, quoteWords bool) string {
 			switch {
 			case qualified || tableWords[prev]:
 				b.WriteString(word)
+			case called && lower == "cast":
+				if out, next, ok := castCall(sql, k, quoteWords); ok {
+					b.WriteString(out)
+					prev = ""
+					i = next
+					continue
+				}
+				b.WriteString(word)
 			case called && rewrittenCall(lower):
 				b.WriteString(fnPrefix + word)
 			case !called && bareCalls[lower]:
@@ -100,6 +108,56 @@ func rewriteSQL(sql string, quoteWords bool) string {
 	}
 	return b.String()
 }
+
+// castCall rewrites CAST(expr AS type[(size[, precision])]), whose '('
+// is at sql[open], into a call of the cast function this package runs,
+// fnPrefix+CAST(expr, 'type'[, size[, precision]]), as alasql reads any
+// type name (CAST(x AS INT), CAST(x AS STRING)); next is the index after
+// its ')'. ok is false when the text is not that shape.
+func castCall(sql string, open int, quoteWords bool) (out string, next int, ok bool) {
+	depth, asAt := 0, -1
+	for i := open; i < len(sql); {
+		if j := skipInert(sql, i); j > i {
+			i = j
+			continue
+		}
+		switch c := sql[i]; {
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+			if depth > 0 {
+				break
+			}
+			if asAt < 0 {
+				return "", 0, false
+			}
+			typ := strings.TrimSpace(sql[asAt+2 : i])
+			name, args := typ, ""
+			if p := strings.IndexByte(typ, '('); p >= 0 && strings.HasSuffix(typ, ")") {
+				name, args = strings.TrimSpace(typ[:p]), typ[p+1:len(typ)-1]
+			}
+			if name == "" || strings.IndexFunc(name, func(r rune) bool {
+				return !(r == ' ' || r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+			}) >= 0 {
+				return "", 0, false
+			}
+			out = fnPrefix + "CAST(" + rewriteSQL(sql[open+1:asAt], quoteWords) + ", '" + name + "'"
+			if args != "" {
+				out += ", " + args
+			}
+			return out + ")", i + 1, true
+		case depth == 1 && (c == 'a' || c == 'A') && i > 0 && i+2 < len(sql) &&
+			(sql[i+1] == 's' || sql[i+1] == 'S') && isBlank(sql[i-1]) && isBlank(sql[i+2]):
+			asAt = i
+		}
+		i++
+	}
+	return "", 0, false
+}
+
+// isBlank reports whether c is white space between SQL words.
+func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // rewrittenCall reports whether a call of name is rewritten: every scalar
 // function this package runs and the aggregates MySQL has no plain call

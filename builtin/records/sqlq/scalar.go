@@ -1,6 +1,7 @@
 package sqlq
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"regexp"
@@ -191,6 +192,8 @@ type scalarFunc struct {
 // scalarFuncs maps lower-cased names to functions; date and time ones are
 // added by datefn.go.
 var scalarFuncs = map[string]*scalarFunc{
+	// CAST(x AS type), which rewriteSQL turns into CAST(x, 'type'[, size[, precision]]).
+	"cast": {min: 2, max: 4, call: fnCast},
 	// String functions.
 	"concat":      {min: 1, max: -1, call: fnConcat},
 	"concat_ws":   {min: 2, max: -1, call: fnConcatWS},
@@ -315,12 +318,12 @@ func fnSubstring(a []any) any {
 	if !ok {
 		return nil
 	}
+	// alasql's SUBSTRING(s, a, n) is JavaScript's s.substr(a - 1, n): a
+	// start before the first character counts from the end
+	// (SUBSTRING('hello', 0, 2) is "o", SUBSTRING('hello', -3, 2) "el").
 	from := int(math.Trunc(start)) - 1
 	if from < 0 {
-		from = max(len(u)+from+1, 0)
-		if start >= 0 {
-			from = 0
-		}
+		from = max(len(u)+from, 0)
 	}
 	from = min(from, len(u))
 	end := len(u)
@@ -487,4 +490,102 @@ func cachedRegexp(p string) (*regexp.Regexp, error) {
 		}
 	}
 	return re, nil
+}
+
+// fnCast is CAST(x AS type) as alasql converts (stdfn.CONVERT): INT and
+// its kin truncate the number to 32 bits (x | 0: not a number is 0),
+// NUMBER, FLOAT, DECIMAL and NUMERIC read a number (with a size, to that
+// many significant digits; with a precision, that many decimals),
+// STRING and VARCHAR write text (cut to a size), CHAR pads or cuts to its
+// size, BOOLEAN is JavaScript's truthiness, JSON parses text; any other
+// type leaves x as it is. NULL converts as JavaScript's null does (0 as a
+// number, "null" as text, false).
+func fnCast(a []any) any {
+	v := a[0]
+	text := "null"
+	if v != nil {
+		text = jsString(v)
+	}
+	typ := strings.ToUpper(jsString(a[1]))
+	size, hasSize := -1, len(a) > 2 && a[2] != nil
+	if hasSize {
+		if n, ok := toNumber(a[2]); ok {
+			size = int(n)
+		}
+	}
+	switch typ {
+	case "INT", "INTEGER", "SMALLINT", "BIGINT", "SERIAL", "SMALLSERIAL", "BIGSERIAL":
+		f, ok := jsNumberOf(v)
+		if !ok || math.IsInf(f, 0) {
+			return float64(0)
+		}
+		return float64(int32(uint32(int64(math.Trunc(math.Mod(f, 1<<32))))))
+	case "NUMBER", "FLOAT", "DECIMAL", "NUMERIC":
+		f, ok := jsNumberOf(v)
+		switch {
+		case v == nil:
+			f = 0
+		case !ok:
+			return nil // NaN
+		}
+		if hasSize && size > 0 {
+			f, _ = strconv.ParseFloat(strconv.FormatFloat(f, 'g', size, 64), 64)
+		}
+		if len(a) > 3 && a[3] != nil {
+			if p, ok := toNumber(a[3]); ok && p >= 0 {
+				f, _ = strconv.ParseFloat(strconv.FormatFloat(f, 'f', int(p), 64), 64)
+			}
+		}
+		return f
+	case "STRING", "VARCHAR", "NVARCHAR":
+		if hasSize && size >= 0 {
+			u := utf16Of(text)
+			text = string(utf16.Decode(u[:min(size, len(u))]))
+		}
+		return text
+	case "CHAR", "CHARACTER", "NCHAR":
+		if !hasSize || size < 0 {
+			return ""
+		}
+		u := utf16Of(text + strings.Repeat(" ", size))
+		return string(utf16.Decode(u[:size]))
+	case "BOOLEAN":
+		return jsTruthy(v)
+	case "JSON":
+		text, ok := v.(string)
+		if !ok {
+			return v
+		}
+		var out any
+		if json.Unmarshal([]byte(text), &out) != nil {
+			return nil
+		}
+		return out
+	}
+	return v
+}
+
+// jsNumberOf is JavaScript's Number(v): numbers as they are, booleans 1
+// and 0, text read as a number ("" and blanks are 0); ok is false for NaN.
+func jsNumberOf(v any) (float64, bool) {
+	if s, ok := v.(string); ok && strings.TrimSpace(s) == "" {
+		return 0, true
+	}
+	return toNumber(v)
+}
+
+// jsTruthy is JavaScript's !!v.
+func jsTruthy(v any) bool {
+	k, f := classify(v)
+	switch k {
+	case kindNull:
+		return false
+	case kindBool:
+		return v.(bool)
+	case kindNumber:
+		return f != 0 && !math.IsNaN(f)
+	case kindString:
+		return v.(string) != ""
+	}
+	return true
 }
