@@ -86,21 +86,25 @@ func (f *Family) sql(ctx context.Context, req *sdk.Request) (*sdk.Response, erro
 	return sqlSelect(ctx, st, stmt, p)
 }
 
-// checkColumns refuses a SELECT, UPDATE or DELETE of one table that reads
-// a column the table does not have, as HarperDB 4.7.29 does before it
-// runs one ("unknown column x", which it answers as a 500, hops as a
-// 400). Joins and an unknown table are left to the run to answer.
+// checkColumns refuses a SELECT, UPDATE or DELETE that reads a column its
+// table does not have (a join: none of its tables has), as HarperDB
+// 4.7.29 does before it runs one ("unknown column x", which it answers as
+// a 500, hops as a 400). An unknown table is left to the run to answer.
 func checkColumns(st *store.Store, stmt *sqlq.Statement) error {
-	if stmt.Kind == sqlq.Insert || stmt.Joins() {
+	if stmt.Kind == sqlq.Insert {
 		return nil
 	}
 	refs := stmt.ReadAttributes()
 	if len(refs) == 0 {
 		return nil
 	}
-	attrs, err := st.Attributes(stmt.Table.DB, stmt.Table.Table)
-	if err != nil {
-		return nil
+	var attrs []string
+	for _, t := range stmt.Tables() {
+		a, err := st.Attributes(t.DB, t.Table)
+		if err != nil {
+			return nil
+		}
+		attrs = append(attrs, a...)
 	}
 	for _, r := range refs {
 		if !slices.Contains(attrs, r) {

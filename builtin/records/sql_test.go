@@ -119,6 +119,8 @@ func TestSQLUnknownColumn(t *testing.T) {
 		"SELECT id FROM db.dogs ORDER BY nope, id",
 		"SELECT * FROM db.dogs WHERE id = 1 AND nope = 3",
 		"DELETE FROM db.dogs WHERE nope = 1",
+		// A join: no joined table has it (HarperDB: "unknown column a.nope").
+		"SELECT a.id, a.nope FROM db.dogs AS a JOIN db.dogs AS b ON a.id = b.id",
 	} {
 		wantError(t, e.super(sqlOp(sql)), 400, "unknown column nope")
 	}
