@@ -4,7 +4,6 @@ import (
 	"context"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/dolthub/vitess/go/vt/sqlparser"
@@ -826,31 +825,24 @@ func (b *builtStep) addKey(k any) {
 	b.forms = append(b.forms, i)
 }
 
-// addForms adds the primary keys a value v may equal, in the kinds the
-// table holds: a number as itself and as its shortest text (a string key
-// "5" equals 5, as = compares them), a string as itself and, when it
-// holds a number, as that number. NULL, booleans, objects and arrays
-// equal no key.
+// addForms adds the primary key a value v may equal, when the table holds
+// keys of its kind: a number, or a string (= never makes a number equal a
+// string, so ON would refuse a key of the other kind). NULL, booleans,
+// objects and arrays equal no key.
 func (b *builtStep) addForms(v any) {
-	k, f := classify(v)
-	switch k {
+	switch k, f := classify(v); k {
 	case kindNumber:
-		if b.numbers {
-			if _, isFloat := v.(float64); isFloat {
-				b.addKey(v)
-			} else {
-				b.addKey(f)
-			}
+		if !b.numbers {
+			return
 		}
-		if b.strs {
-			b.addKey(strconv.FormatFloat(f, 'f', -1, 64))
+		if _, isFloat := v.(float64); isFloat {
+			b.addKey(v)
+		} else {
+			b.addKey(f)
 		}
 	case kindString:
 		if b.strs {
 			b.addKey(v)
-		}
-		if n, ok := numericString(v.(string)); ok && b.numbers {
-			b.addKey(n)
 		}
 	}
 }
