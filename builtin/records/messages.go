@@ -50,6 +50,11 @@ const (
 	// the table does not have (in get_attributes, search_attribute or a
 	// condition), arg the names ("a, b and c").
 	MsgUnknownAttribute = "unknown attribute '%s'"
+	// MsgAttributesEmpty and MsgAttributesEmptyHash: get_attributes [] in
+	// search_by_value or search_by_conditions, and in search_by_hash, arg
+	// the field (HarperDB's validators' words).
+	MsgAttributesEmpty     = "'%s' must contain at least 1 items"
+	MsgAttributesEmptyHash = "'%s' must contain at least 1 item"
 	// MsgHashValuesScalar: search_by_hash keys that are not all strings
 	// or numbers, arg the field (HarperDB's text, answered as a 500).
 	MsgHashValuesScalar = "'%s' must be strings or numbers"

@@ -48,8 +48,7 @@ func (f *Family) beginSearch(ctx context.Context, req *sdk.Request, orAll bool, 
 	fields := req.Fields()
 	t := readTarget(fields)
 	more(fields)
-	whole := orAll && !fields.Present(fieldGetAttributes) && !fields.Present(fieldSelect)
-	names, all := attributes(fields, orAll)
+	names, all, whole := attributes(fields, orAll)
 	if err := fields.Err(); err != nil {
 		return nil, err
 	}
@@ -71,9 +70,10 @@ func (f *Family) beginSearch(ctx context.Context, req *sdk.Request, orAll bool, 
 	rules := permsOf(req.Caller).attrRulesFor(t, pk)
 	s := &search{st: st, t: t, p: projection{cols: names, all: all}, pk: pk, rules: rules}
 	switch {
-	case whole && !rules.limited:
+	case whole && !rules.limited && !exporting(ctx):
 		// Each record as stored, its primary key first, without the
-		// nulls of attributes it lacks (HarperDB answers the record).
+		// nulls of attributes it lacks (HarperDB answers the record). An
+		// export keeps every column, the one header of its CSV.
 		s.p.cols = []string{pk}
 	case all:
 		if s.p.cols, err = allColumns(st, t, pk); err != nil {

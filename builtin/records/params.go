@@ -176,27 +176,37 @@ func anyValue(fields *sdk.Fields, name string, opts ...sdk.FieldOption) any {
 }
 
 // attributes reads get_attributes, or select, which HarperDB reads in its
-// place when present; "*" anywhere means every attribute (all is true,
-// names nil). Repeated names are kept once. Absent, get_attributes is
-// required, unless orAll: then it means every attribute, as
-// search_by_value and search_by_conditions answer whole records without it.
-func attributes(fields *sdk.Fields, orAll bool) (names []string, all bool) {
+// place when present; "*" first means every attribute of the table (all
+// is true, names nil), "*" later each record whole (whole too, as
+// HarperDB answers ["id", "*"]). Repeated names are kept once; an empty
+// list is refused in HarperDB's words (search_by_hash's validator says
+// "item", the others' "items"). Absent, get_attributes is required,
+// unless orAll: then each record is answered whole, as search_by_value
+// and search_by_conditions answer without it.
+func attributes(fields *sdk.Fields, orAll bool) (names []string, all, whole bool) {
 	key := fieldGetAttributes
 	if fields.Present(fieldSelect) {
 		key = fieldSelect
 	} else if orAll && !fields.Present(key) {
-		return nil, true
+		return nil, true, true
 	}
-	list, _ := fields.Strings(key, sdk.Required)
+	list, ok := fields.Strings(key, sdk.Required)
+	if ok && len(list) == 0 {
+		msg := MsgAttributesEmpty
+		if !orAll {
+			msg = MsgAttributesEmptyHash
+		}
+		fields.Fail(msg, fields.Name(key))
+	}
 	seen := make(map[string]bool, len(list))
-	for _, a := range list {
+	for i, a := range list {
 		if a == allAttributes {
-			return nil, true
+			return nil, true, i > 0
 		}
 		if !seen[a] {
 			seen[a] = true
 			names = append(names, a)
 		}
 	}
-	return names, false
+	return names, false, false
 }

@@ -135,7 +135,7 @@ func TestSearchErrors(t *testing.T) {
 		{"sort not an object", onDogs("search_by_conditions", "get_attributes", attrs, "conditions", []any{age5}, "sort", "age"), 400,
 			"'sort' must be of type object"},
 		{"sort without attribute", onDogs("search_by_conditions", "get_attributes", attrs, "conditions", []any{age5}, "sort", map[string]any{}), 400,
-			"'sort.attribute' is required"},
+			"Sort requires an attribute"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { wantError(t, e.super(c.body), c.status, c.want) })
@@ -266,6 +266,9 @@ func TestSearchesAsHarperDB(t *testing.T) {
 	}{
 		{"search_by_value without get_attributes", on("search_by_value", "search_attribute", "id", "search_value", 1), abe},
 		{"search_by_conditions without get_attributes", on("search_by_conditions", "conditions", []any{leaf("id", "equals", 1)}), abe},
+		// "*" after a name: each record whole (HarperDB answers
+		// ["id","*"] with {"id":1,"a":1,"__updatedtime__":...,"__createdtime__":...}).
+		{"* not first is each record whole", on("search_by_value", "search_attribute", "id", "search_value", 1, "get_attributes", []string{"id", "*"}), abe},
 		{"get_attributes * fills nulls", on("search_by_value", "search_attribute", "id", "search_value", 1, "get_attributes", []string{"*"}),
 			`[{"id":1,"__createdtime__":1700000000000,"__updatedtime__":1700000000000,"age":9,"city":"Rome","extra":null,"name":"Abe","score":3}]`},
 		{"select in place of get_attributes", on("search_by_hash", "hash_values", []any{1}, "select", []string{"id", "name"}), `[{"id":1,"name":"Abe"}]`},
@@ -295,6 +298,10 @@ func TestSearchesAsHarperDB(t *testing.T) {
 			400, "unknown attribute 'nested.x'"},
 		{"search_by_conditions get_attributes", onPeople("search_by_conditions", "conditions", []any{leaf("id", "equals", 1)}, "get_attributes", []string{"missing"}),
 			400, "unknown attribute 'missing'"},
+		{"empty get_attributes", on("search_by_value", "search_attribute", "id", "search_value", 1, "get_attributes", []string{}), 400,
+			"'get_attributes' must contain at least 1 items"},
+		{"empty get_attributes of search_by_hash", on("search_by_hash", "hash_values", []any{1}, "get_attributes", []string{}), 400,
+			"'get_attributes' must contain at least 1 item"},
 		{"no conditions", onPeople("search_by_conditions", "conditions", []any{}), 400, "'conditions' must contain at least 1 items"},
 		{"or of one", onPeople("search_by_conditions", "operator", "or", "conditions", []any{leaf("id", "equals", 1)}), 400,
 			`An "or" operator requires at least two conditions`},

@@ -154,6 +154,9 @@ const (
 	ErrMsgBetween = "'search_value' must be an array of two values when 'search_type' is 'between'"
 	// ErrMsgScalarValue: a comparison that needs a string or a number got something else, arg the search_type.
 	ErrMsgScalarValue = "'search_value' must be a string or a number when 'search_type' is '%s'"
+	// ErrMsgSortAttribute: a sort (or a next of one) without an attribute
+	// (HarperDB's words).
+	ErrMsgSortAttribute = "Sort requires an attribute"
 	// ErrMsgNegative: a negative limit or offset, arg the parameter.
 	ErrMsgNegative = "'%s' must be greater than or equal to 0"
 )
@@ -163,7 +166,6 @@ const (
 	paramConditions      = "conditions"
 	paramSearchAttribute = "search_attribute"
 	paramSearchType      = "search_type"
-	paramSortAttribute   = "sort.attribute"
 	paramLimit           = "limit"
 	paramOffset          = "offset"
 )

@@ -172,8 +172,9 @@ func TestConditionsValidate(t *testing.T) {
 		{`{"conditions":[{"operator":"or","conditions":[{"search_attribute":"a","search_type":"bogus2"}]}]}`, `Unknown query comparator "bogus2"`},
 		{`{"conditions":[],"limit":-1}`, "'limit' must be greater than or equal to 0"},
 		{`{"conditions":[],"offset":-1}`, "'offset' must be greater than or equal to 0"},
-		{`{"conditions":[],"sort":{"descending":true}}`, "'sort.attribute' is required"},
-		{`{"conditions":[],"sort":{"attribute":"a","next":{}}}`, "'sort.attribute' is required"},
+		// HarperDB 4.7.29: 400 {"error":"Sort requires an attribute"}.
+		{`{"conditions":[],"sort":{"descending":true}}`, "Sort requires an attribute"},
+		{`{"conditions":[],"sort":{"attribute":"a","next":{}}}`, "Sort requires an attribute"},
 	}
 	s, _ := dogsTable(t)
 	for _, c := range cases {

@@ -40,7 +40,7 @@ func (p Page) validate() error {
 	}
 	for s := p.Sort; s != nil; s = s.Next {
 		if s.Attribute == "" {
-			return badRequest(ErrMsgRequired, paramSortAttribute)
+			return badRequest(ErrMsgSortAttribute)
 		}
 	}
 	return nil
