@@ -23,8 +23,8 @@ import (
 //     comparison, CAST) "undefined", every such column the same key, the
 //     last one's value kept.
 //
-// Without a FROM, alasql names the columns and outputName keeps the text
-// as written.
+// Without a FROM, alasql names the columns itself, by the same text with
+// its quotes as written: UPPER('a'), CONCAT('a','b'), 2 * 3, 'x', 5.
 
 // harperFns are the functions HarperDB registers with alasql under its
 // own names (lower, upper and, for geo functions, camel case): alasql

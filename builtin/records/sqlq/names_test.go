@@ -34,7 +34,12 @@ func TestColumnNamesAsHarperDB(t *testing.T) {
 		{"SELECT d.breed, COUNT(d.id) FROM db.dogs AS d GROUP BY d.breed", `breed COUNT(d.id)`},
 		// Aliases win; without a FROM the text as written stays.
 		{"SELECT id, name AS n, UPPER(name) AS u FROM db.dogs", `id n u`},
-		{"SELECT 1 + 1, UPPER('a')", `1 + 1 UPPER('a')`},
+		// Without a FROM alasql's own names, quotes kept (HarperDB 4.7.29:
+		// {"5":5,"UPPER('a')":"A","1 + 1":2,"CONCAT('a','b')":"ab",
+		// "LOWER('X')":"x","'x'":"x","COALESCE(NULL,2)":2,"2 * 3":6,
+		// "ROUND(1.55,1)":1.6}).
+		{"SELECT UPPER('a'), 1 + 1, CONCAT('a', 'b'), lower('X'), 5, 'x', COALESCE(NULL, 2), 2*3, ROUND(1.55, 1)",
+			`UPPER('a') 1 + 1 CONCAT('a','b') LOWER('X') 5 'x' COALESCE(NULL,2) 2 * 3 ROUND(1.55,1)`},
 	}
 	for _, c := range cases {
 		st, err := Parse(c.sql)

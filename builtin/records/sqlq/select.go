@@ -169,7 +169,7 @@ func (p *selectPlan) compileList(exprs sqlparser.SelectExprs, alias string) erro
 // outputName is a select-list column's name: its alias, else the column's
 // own name (without table), else, with a FROM, the name HarperDB gives the
 // expression (harperColumnName: "UPPER(name)", "COUNT(*)", "undefined"),
-// and without one the expression as written.
+// and without one alasql's text of it (alasqlText: "CONCAT('a','b')").
 func outputName(x *sqlparser.AliasedExpr, hasFrom bool) string {
 	if !x.As.IsEmpty() {
 		return x.As.String()
@@ -180,10 +180,7 @@ func outputName(x *sqlparser.AliasedExpr, hasFrom bool) string {
 	if hasFrom {
 		return harperColumnName(x.Expr)
 	}
-	if x.InputExpression != "" {
-		return unprefix(x.InputExpression)
-	}
-	return unprefix(sqlparser.String(x.Expr))
+	return alasqlText(x.Expr)
 }
 
 // compileGroupBy compiles GROUP BY terms: a position (GROUP BY 1), an
