@@ -372,7 +372,7 @@ func pageInt(fields *sdk.Fields, key string) (int, bool) {
 	case err != nil || strings.TrimSpace(text) == "" || math.IsInf(f, 0) || math.IsNaN(f):
 		fields.Fail(sdk.MsgFieldNumber, fields.Name(key))
 		return 0, false
-	case f != math.Trunc(f):
+	case f != math.Trunc(f) || math.Abs(f) > 1<<53-1: // as sdk.Fields.Int
 		fields.Fail(sdk.MsgFieldInteger, fields.Name(key))
 		return 0, false
 	}
