@@ -15,9 +15,9 @@ import (
 // in one of three ways (plan chooses, see stepMode):
 //   - lookup: ON (or USING) holds an equality between the new table's
 //     primary key and an expression over the tables before, and the join
-//     is INNER or LEFT: the batch's keys are read with one Source.Get,
-//     nothing of the new table is held, and the work is one key read per
-//     row before.
+//     is INNER or LEFT: the batch's keys are read with one Source.Get
+//     (GetAttrs, GetAttrsAt when the Source offers them), nothing of the
+//     new table is held, and the work is one key read per row before.
 //   - hash: ON holds other equalities between the two sides: the new table
 //     is read into memory once and hashed on them; each row before probes
 //     the hash, O(n+m) in all. The store keeps no index on attributes
@@ -31,7 +31,11 @@ import (
 // A joined row is one map: each table's attributes under qualifiedKey
 // (alias and name), and each attribute also under its bare name, taken
 // from the first table (left to right) that has it. A row an outer join
-// extends with NULLs simply lacks that table's keys.
+// extends with NULLs simply lacks that table's keys. Unless the statement
+// reads every attribute (* or alias.*), a row holds only the attributes
+// the statement reads of each table (see finish), and a table nothing
+// after its ON reads is not merged in at all: ON sees its record through
+// rowCtx.ext.
 
 // joinKind is the kind of one join step.
 type joinKind uint8
