@@ -130,10 +130,15 @@ func percentiles(what string, ds []time.Duration) {
 }
 
 // background inserts rate records/s into db.bg on url until ctx ends:
-// a ticker makes a batch of rate/100 records every 10 ms and four clients
-// send them (a batch a client cannot take at once is dropped, so the
-// achieved rate shows when the server does not keep up); it returns how
-// many went in.
+// a ticker makes a batch of rate/100 records every 10 ms and bgClients
+// clients send them (a batch no client can take within bgClients queued
+// batches is dropped, so the achieved rate shows when the server does not
+// keep up); it returns how many went in.
+// bgClients is how many clients send the background batches: enough that
+// a batch's insert call (an fsync on the writer, behind the load's own
+// calls) does not limit the rate to less than the server takes.
+const bgClients = 8
+
 func background(ctx context.Context, url, db string, rate int) *atomic.Int64 {
 	var done atomic.Int64
 	if rate <= 0 {
@@ -141,8 +146,8 @@ func background(ctx context.Context, url, db string, rate int) *atomic.Int64 {
 	}
 	post(url, map[string]any{"operation": "create_table", "database": db, "table": "bg", "primary_key": "id"})
 	batch := max(1, rate/100)
-	work := make(chan []any, 4)
-	for w := 0; w < 4; w++ {
+	work := make(chan []any, bgClients)
+	for w := 0; w < bgClients; w++ {
 		go func() {
 			for recs := range work {
 				if s, _, err := post(url, map[string]any{"operation": "insert", "database": db, "table": "bg", "records": recs}); err == nil && s == 200 {
