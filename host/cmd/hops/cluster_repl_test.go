@@ -133,10 +133,12 @@ func TestClusterReplicatesUsersAndRoles(t *testing.T) {
 		t.Logf("drop_user: refused on another node after %s", d.Round(time.Millisecond))
 	}
 	// And the other way: carol (added on C, logged in on B) dropped on A
-	// is refused on B and C.
+	// is refused on B and C. Only B was waited for above: A must hold
+	// carol before it can drop her.
 	if r := b.post(t, "carol", "Pass#carol", whoami); r.Status != 200 {
 		t.Fatalf("carol before the drop: %d %s", r.Status, r.Raw)
 	}
+	a.waitStatus(t, "carol on node-a", "carol", "Pass#carol", whoami, 200)
 	if r := a.admin(t, map[string]any{"operation": "drop_user", "username": "carol"}); r.Status != 200 {
 		t.Fatalf("drop_user carol: %d %s", r.Status, r.Raw)
 	}
