@@ -221,6 +221,18 @@ func (c *replCluster) stop(i int) {
 	}
 }
 
+// waitEnabled waits until the node's fake source has been told that
+// replication is on for it.
+func (rn *replNode) waitEnabled(t *testing.T, source string) {
+	t.Helper()
+	fs := rn.h[source]
+	waitFor(t, rn.name+" "+source+" enabled", replDeadline, func() bool {
+		fs.mu.Lock()
+		defer fs.mu.Unlock()
+		return fs.enabled
+	})
+}
+
 // waitFor polls cond until it holds or the deadline passes.
 func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
 	t.Helper()
@@ -325,11 +337,7 @@ func TestReplicationAloneThenJoined(t *testing.T) {
 	c := newReplCluster(t, 3)
 	c.start(0)
 	a := c.nodes[0]
-	waitFor(t, "a enabled", replDeadline, func() bool {
-		a.h["system"].mu.Lock()
-		defer a.h["system"].mu.Unlock()
-		return a.h["system"].enabled
-	})
+	a.waitEnabled(t, "system")
 	for k := 0; k < 10; k++ {
 		a.h["system"].write("user_put")
 	}
@@ -356,11 +364,7 @@ func TestReplicationApplyRetried(t *testing.T) {
 	b.h["system"].mu.Lock()
 	b.h["system"].failNext = 2
 	b.h["system"].mu.Unlock()
-	waitFor(t, "a enabled", replDeadline, func() bool {
-		a.h["system"].mu.Lock()
-		defer a.h["system"].mu.Unlock()
-		return a.h["system"].enabled
-	})
+	a.waitEnabled(t, "system")
 	for k := 0; k < 50; k++ {
 		a.h["system"].write("role_put")
 	}
@@ -374,11 +378,7 @@ func TestReplicationResume(t *testing.T) {
 	c.start(0)
 	c.start(1)
 	a, b := c.nodes[0], c.nodes[1]
-	waitFor(t, "a enabled", replDeadline, func() bool {
-		a.h["system"].mu.Lock()
-		defer a.h["system"].mu.Unlock()
-		return a.h["system"].enabled
-	})
+	a.waitEnabled(t, "system")
 	a.h["system"].write("user_put")
 	a.h["system"].write("user_drop")
 	waitFor(t, "b applies", replDeadline, func() bool { return len(b.h["system"].opsFrom(a.name)) == 2 })
@@ -405,11 +405,7 @@ func TestReplicationCutOffNodeKeepsPublishing(t *testing.T) {
 		c.start(i)
 	}
 	a, b := c.nodes[0], c.nodes[1]
-	waitFor(t, "a enabled", replDeadline, func() bool {
-		a.h["system"].mu.Lock()
-		defer a.h["system"].mu.Unlock()
-		return a.h["system"].enabled
-	})
+	a.waitEnabled(t, "system")
 	a.h["system"].write("user_put")
 	waitFor(t, "b follows a", replDeadline, func() bool { return len(b.h["system"].appliedFrom(a.name)) == 1 })
 	c.stop(1)
@@ -429,11 +425,7 @@ func TestReplicationStartTime(t *testing.T) {
 	c.start(0)
 	c.start(2) // a quorum for a while b is away
 	a := c.nodes[0]
-	waitFor(t, "a enabled", replDeadline, func() bool {
-		a.h["system"].mu.Lock()
-		defer a.h["system"].mu.Unlock()
-		return a.h["system"].enabled
-	})
+	a.waitEnabled(t, "system")
 	for k := 0; k < 5; k++ {
 		a.h["system"].write("old")
 	}
@@ -465,11 +457,7 @@ func TestReplicationResendDeduplicated(t *testing.T) {
 	a.h["system"].failAck = true
 	c.start(0)
 	c.start(1)
-	waitFor(t, "a enabled", replDeadline, func() bool {
-		a.h["system"].mu.Lock()
-		defer a.h["system"].mu.Unlock()
-		return a.h["system"].enabled
-	})
+	a.waitEnabled(t, "system")
 	for k := 0; k < 5; k++ {
 		a.h["system"].write("user_put")
 	}
@@ -491,11 +479,7 @@ func TestReplicationOversizeEntrySkipped(t *testing.T) {
 	c.start(0)
 	c.start(1)
 	a, b := c.nodes[0], c.nodes[1]
-	waitFor(t, "a enabled", replDeadline, func() bool {
-		a.h["records"].mu.Lock()
-		defer a.h["records"].mu.Unlock()
-		return a.h["records"].enabled
-	})
+	a.waitEnabled(t, "records")
 	a.h["records"].write("put")
 	a.h["records"].write(strings.Repeat("x", maxEntry))
 	a.h["records"].write("put")
@@ -513,11 +497,7 @@ func TestReplicationApplyCutInCalls(t *testing.T) {
 	a, b := c.nodes[0], c.nodes[1]
 	c.start(0)
 	c.start(2) // a quorum while b is away
-	waitFor(t, "a enabled", replDeadline, func() bool {
-		a.h["records"].mu.Lock()
-		defer a.h["records"].mu.Unlock()
-		return a.h["records"].enabled
-	})
+	a.waitEnabled(t, "records")
 	const n, size = 24, 400 << 10 // 9.6 MB: three calls or more
 	for k := 0; k < n; k++ {
 		a.h["records"].writeSized("put", size)
@@ -573,11 +553,7 @@ func TestReplicationPacksEntries(t *testing.T) {
 	c.start(0)
 	c.start(1)
 	a, b := c.nodes[0], c.nodes[1]
-	waitFor(t, "a enabled", replDeadline, func() bool {
-		a.h["records"].mu.Lock()
-		defer a.h["records"].mu.Unlock()
-		return a.h["records"].enabled
-	})
+	a.waitEnabled(t, "records")
 	const n = 3000
 	for k := 0; k < n; k++ {
 		a.h["records"].write("put")
@@ -599,11 +575,7 @@ func TestReplicationAppliesUnpackedMessages(t *testing.T) {
 	c.start(0)
 	c.start(1)
 	a, b := c.nodes[0], c.nodes[1]
-	waitFor(t, "a enabled", replDeadline, func() bool {
-		a.h["records"].mu.Lock()
-		defer a.h["records"].mu.Unlock()
-		return a.h["records"].enabled
-	})
+	a.waitEnabled(t, "records")
 	a.h["records"].write("put") // seq 1, packed; makes the stream
 	waitFor(t, "b applies the packed one", replDeadline, func() bool { return len(b.h["records"].appliedFrom(a.name)) == 1 })
 	for seq := 2; seq <= 3; seq++ {
