@@ -51,6 +51,11 @@ func post(url string, body any) (int, []byte, error) {
 }
 
 func postAs(url, u, p string, body any) (int, []byte, error) {
+	return postWith(client, url, u, p, body)
+}
+
+// postWith posts body as JSON with c, as u:p, and reads the whole answer.
+func postWith(c *http.Client, url, u, p string, body any) (int, []byte, error) {
 	raw, err := json.Marshal(body)
 	if err != nil {
 		return 0, nil, err
@@ -61,7 +66,7 @@ func postAs(url, u, p string, body any) (int, []byte, error) {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.SetBasicAuth(u, p)
-	resp, err := client.Do(req)
+	resp, err := c.Do(req)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -355,23 +360,7 @@ func postFrom(src net.IP, url, u, p string, body any) (int, []byte, error) {
 		c, _ = fromClients.LoadOrStore(src.String(), &http.Client{Timeout: 30 * time.Second,
 			Transport: &http.Transport{DialContext: d.DialContext, MaxIdleConnsPerHost: 4}})
 	}
-	raw, err := json.Marshal(body)
-	if err != nil {
-		return 0, nil, err
-	}
-	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(raw))
-	if err != nil {
-		return 0, nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.SetBasicAuth(u, p)
-	resp, err := c.(*http.Client).Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, b, err
+	return postWith(c.(*http.Client), url, u, p, body)
 }
 
 // roll starts a client load on every node (inserts and reads, two
