@@ -58,43 +58,20 @@ func runCold(c *http.Client, o options, argv []string) error {
 		}
 	}
 	deadline := t0.Add(o.timeout)
-	for {
-		resp, err := post(c, o, o.body)
-		if err == nil {
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		select {
-		case err := <-exited:
-			return fmt.Errorf("cold: the server exited before answering: %v", err)
-		default:
-		}
-		if time.Now().After(deadline) {
+	if err := pollOK(func() (*http.Response, error) { return post(c, o, o.body) }, exited, deadline); err != nil {
+		if !errors.Is(err, errExited) {
 			stop()
-			return fmt.Errorf("cold: no 200 within %s", o.timeout)
 		}
-		time.Sleep(coldPoll)
+		return fmt.Errorf("cold: first answer: %w", err)
 	}
 	first := time.Since(t0)
 	cpu := groupCPU(cmd.Process.Pid)
 	readyURL := strings.TrimSuffix(o.url, "/") + "/ready"
-	for {
-		resp, err := c.Get(readyURL)
-		if err == nil {
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
+	if err := pollOK(func() (*http.Response, error) { return c.Get(readyURL) }, exited, deadline); err != nil {
+		if !errors.Is(err, errExited) {
 			stop()
-			return fmt.Errorf("cold: /ready not 200 within %s", o.timeout)
 		}
-		time.Sleep(coldPoll)
+		return fmt.Errorf("cold: /ready: %w", err)
 	}
 	ready := time.Since(t0)
 	readyCPU := groupCPU(cmd.Process.Pid)
@@ -133,4 +110,31 @@ func groupCPU(pgid int) time.Duration {
 		ticks += u + s
 	}
 	return time.Duration(ticks) * clockTick
+}
+
+// errExited is pollOK's error when the server exits before answering.
+var errExited = errors.New("the server exited before answering")
+
+// pollOK calls do every coldPoll until it answers 200 (the body read and
+// closed), the server exits (a value on exited: errExited), or deadline
+// passes.
+func pollOK(do func() (*http.Response, error), exited <-chan error, deadline time.Time) error {
+	for {
+		if resp, err := do(); err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case err := <-exited:
+			return fmt.Errorf("%w: %v", errExited, err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("no 200 by the deadline")
+		}
+		time.Sleep(coldPoll)
+	}
 }
