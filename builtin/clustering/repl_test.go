@@ -221,6 +221,16 @@ func (c *replCluster) stop(i int) {
 	}
 }
 
+// startPair starts a cluster of two nodes, node-1 routed to node-0, and
+// returns it with its two nodes.
+func startPair(t *testing.T) (c *replCluster, a, b *replNode) {
+	t.Helper()
+	c = newReplCluster(t, 2)
+	c.start(0)
+	c.start(1)
+	return c, c.nodes[0], c.nodes[1]
+}
+
 // waitEnabled waits until the node's fake source has been told that
 // replication is on for it.
 func (rn *replNode) waitEnabled(t *testing.T, source string) {
@@ -357,10 +367,7 @@ func TestReplicationAloneThenJoined(t *testing.T) {
 // A refused apply is retried with the same entries, and nothing after
 // them is applied first.
 func TestReplicationApplyRetried(t *testing.T) {
-	c := newReplCluster(t, 2)
-	c.start(0)
-	c.start(1)
-	a, b := c.nodes[0], c.nodes[1]
+	_, a, b := startPair(t)
 	b.h["system"].mu.Lock()
 	b.h["system"].failNext = 2
 	b.h["system"].mu.Unlock()
@@ -374,10 +381,7 @@ func TestReplicationApplyRetried(t *testing.T) {
 // A node that stops and starts again resumes from its consumer position:
 // it applies only what it had not.
 func TestReplicationResume(t *testing.T) {
-	c := newReplCluster(t, 2)
-	c.start(0)
-	c.start(1)
-	a, b := c.nodes[0], c.nodes[1]
+	c, a, b := startPair(t)
 	a.waitEnabled(t, "system")
 	a.h["system"].write("user_put")
 	a.h["system"].write("user_drop")
@@ -475,10 +479,7 @@ func TestReplicationResendDeduplicated(t *testing.T) {
 // A change too large for one message is logged and skipped, and the
 // changes after it still travel.
 func TestReplicationOversizeEntrySkipped(t *testing.T) {
-	c := newReplCluster(t, 2)
-	c.start(0)
-	c.start(1)
-	a, b := c.nodes[0], c.nodes[1]
+	_, a, b := startPair(t)
 	a.waitEnabled(t, "records")
 	a.h["records"].write("put")
 	a.h["records"].write(strings.Repeat("x", maxEntry))
@@ -549,10 +550,7 @@ func TestReadOutboxAndHead(t *testing.T) {
 // Entries waiting in the outbox travel packed, many to a message, and
 // arrive in order.
 func TestReplicationPacksEntries(t *testing.T) {
-	c := newReplCluster(t, 2)
-	c.start(0)
-	c.start(1)
-	a, b := c.nodes[0], c.nodes[1]
+	_, a, b := startPair(t)
 	a.waitEnabled(t, "records")
 	const n = 3000
 	for k := 0; k < n; k++ {
@@ -571,10 +569,7 @@ func TestReplicationPacksEntries(t *testing.T) {
 // A message holding one entry object (as nodes published before entries
 // were packed) is applied like a packed one, in stream order.
 func TestReplicationAppliesUnpackedMessages(t *testing.T) {
-	c := newReplCluster(t, 2)
-	c.start(0)
-	c.start(1)
-	a, b := c.nodes[0], c.nodes[1]
+	_, a, b := startPair(t)
 	a.waitEnabled(t, "records")
 	a.h["records"].write("put") // seq 1, packed; makes the stream
 	waitFor(t, "b applies the packed one", replDeadline, func() bool { return len(b.h["records"].appliedFrom(a.name)) == 1 })
