@@ -5,10 +5,11 @@
 // 401s, each family's process (state, restarts, RSS, CPU), the jobs by
 // state, and the host process's own Go and process metrics.
 //
-// Observing is a short critical section per request for the snapshot (a
-// map lookup, two counter increments and a bucket index computed from the
-// duration's logarithm) plus client_golang's lock-free counter and
-// histogram updates. Family and job figures are read at scrape time.
+// Observing is a short critical section per request: a map lookup, two
+// counter increments and a bucket index computed from the duration's
+// logarithm for the snapshot, and client_golang's lock-free counter and
+// histogram updates on series looked up once per operation and status.
+// Family and job figures are read at scrape time.
 package metrics
 
 import (
@@ -17,6 +18,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Histogram layout: bucket i holds durations up to firstBucket *
@@ -49,6 +52,10 @@ type Recorder struct {
 
 type opStats struct {
 	byStatus map[int]uint64
+	// latency and requests are the operation's Prometheus series, looked
+	// up (label values hashed) once, not on every request.
+	latency  prometheus.Observer
+	requests map[int]prometheus.Counter
 	buckets  [numBuckets + 1]uint64
 	count    uint64
 	total    time.Duration
@@ -63,14 +70,21 @@ func New(src Sources) *Recorder {
 // one fixed placeholder), never a name a client made up: each name is a
 // series.
 func (r *Recorder) Observe(op string, status int, d time.Duration) {
-	r.prom.observe(op, status, d)
 	i := bucketIndex(d)
 	r.mu.Lock()
 	s := r.ops[op]
 	if s == nil {
-		s = &opStats{byStatus: map[int]uint64{}}
+		s = &opStats{byStatus: map[int]uint64{}, requests: map[int]prometheus.Counter{},
+			latency: r.prom.latency.WithLabelValues(op)}
 		r.ops[op] = s
 	}
+	c := s.requests[status]
+	if c == nil {
+		c = r.prom.requests.WithLabelValues(op, strconv.Itoa(status))
+		s.requests[status] = c
+	}
+	c.Inc()
+	s.latency.Observe(d.Seconds())
 	s.byStatus[status]++
 	s.buckets[i]++
 	s.count++

@@ -55,6 +55,7 @@ func TestConcurrentObserve(t *testing.T) {
 
 func BenchmarkObserve(b *testing.B) {
 	r := New(Sources{})
+	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			r.Observe("get_status", 200, 300*time.Microsecond)

@@ -2,8 +2,6 @@ package metrics
 
 import (
 	"net/http"
-	"strconv"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -96,11 +94,6 @@ func (r *Recorder) InFlight(delta int) { r.prom.inFlight.Add(float64(delta)) }
 
 // AuthFailed counts a request answered 401.
 func (r *Recorder) AuthFailed() { r.prom.authFailures.Inc() }
-
-func (p *promMetrics) observe(op string, status int, d time.Duration) {
-	p.requests.WithLabelValues(op, strconv.Itoa(status)).Inc()
-	p.latency.WithLabelValues(op).Observe(d.Seconds())
-}
 
 // sourceCollector reads the families' processes and the job counts at
 // scrape time.

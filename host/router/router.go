@@ -110,14 +110,10 @@ func (r *Router) Do(ctx context.Context, caller sdk.Caller, body []byte) (*sdk.R
 func (r *Router) Route(ctx context.Context, req *sdk.Request) (*sdk.Reply, error) {
 	entry, ok := r.reg.Lookup(req.Operation)
 	if !ok && r.wait != nil {
-		err := r.wait(ctx, func() bool {
-			entry, ok = r.reg.Lookup(req.Operation)
-			return ok
-		})
-		if err != nil {
+		var err error
+		if entry, ok, err = r.waitFor(ctx, req.Operation); err != nil {
 			return nil, err
 		}
-		entry, ok = r.reg.Lookup(req.Operation)
 	}
 	if !ok || (entry.Op.Access == sdk.AccessInternal && !req.Caller.Internal) {
 		return nil, sdk.BadRequest(MsgOperationUnknown, req.Operation)
@@ -140,6 +136,22 @@ func (r *Router) Route(ctx context.Context, req *sdk.Request) (*sdk.Reply, error
 		return r.fwd.Handle(ctx, entry.Family, req)
 	}
 	return nil, fmt.Errorf("router: operation %s has entry kind %v", req.Operation, entry.Kind)
+}
+
+// waitFor looks name up again once the families' first starts have
+// registered it or ended (Options.WaitStarted). It is apart from Route so
+// that the closure it hands WaitStarted does not move Route's entry to
+// the heap on every request.
+func (r *Router) waitFor(ctx context.Context, name string) (registry.Entry, bool, error) {
+	err := r.wait(ctx, func() bool {
+		_, ok := r.reg.Lookup(name)
+		return ok
+	})
+	if err != nil {
+		return registry.Entry{}, false, err
+	}
+	entry, ok := r.reg.Lookup(name)
+	return entry, ok, nil
 }
 
 // Authorize enforces entry's access level for caller: a super_user

@@ -86,7 +86,8 @@ func (s *Server) finish(c echo.Context, info *reqInfo, start time.Time) {
 			m.AuthFailed()
 		}
 	}
-	if s.opts.AccessLog {
+	// The line's fields are boxed only when the level lets it through.
+	if s.opts.AccessLog && s.access.IsInfo() {
 		client, _, err := net.SplitHostPort(c.Request().RemoteAddr)
 		if err != nil {
 			client = c.Request().RemoteAddr

@@ -145,6 +145,27 @@ func TestAccessLogSwitchedOff(t *testing.T) {
 	}
 }
 
+// The access line is written while the logger lets info through, and the
+// level is read per request: a level set at run time (set_configuration
+// logging.level) acts on the next request.
+func TestAccessLogFollowsTheLevel(t *testing.T) {
+	logs := &strings.Builder{}
+	log := hclog.New(&hclog.LoggerOptions{Output: logs, Level: hclog.Warn})
+	reg := registry.New(nil)
+	reg.AddFamily("status", []sdk.Operation{{Name: "get_status", Access: sdk.AccessSuperUser}})
+	s := New(Options{Router: router.New(router.Options{Registry: reg, Forwarder: &fakeForwarder{}}), Auth: fakeAuth{},
+		Logger: log, AccessLog: true})
+	do(t, s, basic("admin", "pw"), "application/json", `{"operation":"get_status"}`)
+	if strings.Contains(logs.String(), "access") {
+		t.Fatalf("access line at warn: %s", logs)
+	}
+	log.SetLevel(hclog.Info)
+	do(t, s, basic("admin", "pw"), "application/json", `{"operation":"get_status"}`)
+	if !strings.Contains(logs.String(), "access: request") {
+		t.Fatalf("no access line at info: %q", logs)
+	}
+}
+
 func TestReady(t *testing.T) {
 	down := map[string]string{"records": "restarting"}
 	s, _, _ := newObservedServer(t, func() map[string]string { return down })
