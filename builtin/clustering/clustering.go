@@ -60,6 +60,8 @@ type Family struct {
 	lastErr error
 	lock    *os.File
 	booting bool // a boot loop runs
+	// subs are add_node's subscriptions (subscriptions.go).
+	subs subsState
 
 	ctx    context.Context // cancelled by Shutdown
 	cancel context.CancelFunc
@@ -231,7 +233,8 @@ func (f *Family) apply(ctx context.Context, set settings, restart bool) error {
 		return err
 	}
 	n.repl, err = startReplicator(replOptions{Self: set.NodeName, URL: n.info.URL, Token: n.info.Token,
-		StartTime: f.readStartTime(), Databases: set.replDatabases(), Dispatch: f.internal, Log: f.log.Named("repl")})
+		StartTime: f.readStartTime(), Databases: set.replDatabases(), Dispatch: f.internal, Log: f.log.Named("repl"),
+		Filter: f.applyFilter})
 	if err != nil {
 		n.stop()
 		return err
@@ -241,6 +244,11 @@ func (f *Family) apply(ctx context.Context, set settings, restart bool) error {
 	if err != nil {
 		n.stop()
 		return err
+	}
+	if err := f.answerSubs(r.nc, set.NodeName); err != nil {
+		r.close()
+		n.stop()
+		return fmt.Errorf("subscriptions: %w", err)
 	}
 	f.setState(n, set, nil)
 	f.mu.Lock()

@@ -33,9 +33,18 @@ const (
 	MsgVerifyTLS = "'verify_tls' cannot be false: routes always verify the peer's certificate against the trusted CAs; add the other node's CA with add_certificate (docs/clustering.md)"
 )
 
-// unsupportedNodeFields are add_node fields refused when set: hops does
-// not replicate per table, and node certificates are not signed remotely.
-var unsupportedNodeFields = []string{"authorization", "retain_authorization", "subscriptions", "revoked_certificates", "shard"}
+// unsupportedNodeFields are add_node fields refused when set (null, false,
+// "" and [] set nothing): node certificates are not signed remotely,
+// revocation lists and shards are not kept.
+var unsupportedNodeFields = []string{"authorization", "retain_authorization", "force_signing", "revoked_certificates", "shard"}
+
+// nodeWideFields are HarperDB's node-wide publish/subscribe, refused when
+// present (false too: it would mean something): hops takes them per
+// database/table, in subscriptions.
+var nodeWideFields = []string{"publish", "subscribe"}
+
+// MsgNodeWide refuses a node-wide publish or subscribe.
+const MsgNodeWide = "'%s' is not supported by hops clustering on the node itself: give it per database/table in 'subscriptions' (docs/clustering.md)"
 
 // nodeRoute reads the route of an add_node-style object: url, or hostname
 // with an optional port (default DefaultSecurePort). It returns the route
@@ -44,6 +53,9 @@ var unsupportedNodeFields = []string{"authorization", "retain_authorization", "s
 func nodeRoute(fields *sdk.Fields, requireHost bool) (entry any, hp, name string, err error) {
 	u, hasURL := fields.String("url"), fields.Present("url")
 	h, hasHost := fields.String("hostname"), fields.Present("hostname")
+	if !hasHost && fields.Present("node_name") {
+		h, hasHost = fields.String("node_name"), true
+	}
 	if !hasHost && !requireHost {
 		h, hasHost = fields.String("name"), fields.Present("name")
 	}
@@ -54,9 +66,6 @@ func nodeRoute(fields *sdk.Fields, requireHost bool) (entry any, hp, name string
 	switch {
 	case hasURL:
 		entry, name = u, u
-		if hasHost {
-			name = h
-		}
 	case hasHost:
 		name = h
 		entry = h
@@ -80,6 +89,11 @@ func checkNodeFields(fields *sdk.Fields) error {
 	for _, k := range unsupportedNodeFields {
 		if raw, ok := fields.Raw(k); ok && !isFalsy(raw) {
 			return sdk.BadRequest(MsgUnsupported, k)
+		}
+	}
+	for _, k := range nodeWideFields {
+		if raw, ok := fields.Raw(k); ok && string(raw) != "null" {
+			return sdk.BadRequest(MsgNodeWide, k)
 		}
 	}
 	v, ok := fields.Bool("verify_tls")
@@ -119,6 +133,10 @@ func (f *Family) addNode(ctx context.Context, req *sdk.Request) (*sdk.Response, 
 	if err != nil {
 		return nil, err
 	}
+	subs, subsSet, err := nodeSubs(fields, true)
+	if err != nil {
+		return nil, err
+	}
 	err = f.editRoutes(ctx, req.Caller, func(routes []any) ([]any, error) {
 		if _, i := findRoute(routes, hp); i >= 0 {
 			return routes, nil
@@ -126,6 +144,9 @@ func (f *Family) addNode(ctx context.Context, req *sdk.Request) (*sdk.Response, 
 		return append(routes, entry), nil
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := f.setNodeSubs(subsName(fields), subs, subsSet); err != nil {
 		return nil, err
 	}
 	return sdk.Message(fmt.Sprintf(msgAdded, name)), nil
@@ -146,6 +167,10 @@ func (f *Family) updateNode(ctx context.Context, req *sdk.Request) (*sdk.Respons
 	if err != nil {
 		return nil, err
 	}
+	subs, subsSet, err := nodeSubs(fields, false)
+	if err != nil {
+		return nil, err
+	}
 	host, _, _ := net.SplitHostPort(hp)
 	err = f.editRoutes(ctx, req.Caller, func(routes []any) ([]any, error) {
 		out := make([]any, 0, len(routes)+1)
@@ -158,6 +183,9 @@ func (f *Family) updateNode(ctx context.Context, req *sdk.Request) (*sdk.Respons
 		return append(out, entry), nil
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := f.setNodeSubs(subsName(fields), subs, subsSet); err != nil {
 		return nil, err
 	}
 	return sdk.Message(fmt.Sprintf(msgUpdated, name)), nil
@@ -190,6 +218,9 @@ func (f *Family) removeNode(ctx context.Context, req *sdk.Request) (*sdk.Respons
 	if err != nil {
 		return nil, err
 	}
+	if err := f.setNodeSubs(subsName(fields), nil, false); err != nil {
+		return nil, err
+	}
 	return sdk.Message(fmt.Sprintf(msgRemoved, name)), nil
 }
 
@@ -208,6 +239,7 @@ func (f *Family) configureCluster(ctx context.Context, req *sdk.Request) (*sdk.R
 	}
 	routes := make([]any, 0, len(conns))
 	seen := map[string]bool{}
+	subs := map[string][]Subscription{}
 	for i, c := range conns {
 		cf := sdk.ReadFields(c)
 		if cf.Err() != nil {
@@ -223,12 +255,27 @@ func (f *Family) configureCluster(ctx context.Context, req *sdk.Request) (*sdk.R
 		if err != nil {
 			return nil, err
 		}
+		l, set, err := nodeSubs(cf, true)
+		if err != nil {
+			return nil, err
+		}
+		if set {
+			subs[subsName(cf)] = l
+		}
 		if !seen[hp] {
 			seen[hp] = true
 			routes = append(routes, entry)
 		}
 	}
 	if err := f.editRoutes(ctx, req.Caller, func([]any) ([]any, error) { return routes, nil }); err != nil {
+		return nil, err
+	}
+	if err := f.editSubs(func(m map[string][]Subscription) {
+		clear(m)
+		for k, v := range subs {
+			m[k] = v
+		}
+	}); err != nil {
 		return nil, err
 	}
 	return sdk.Message(msgConfigured), nil
@@ -416,4 +463,22 @@ func portOf(hp string) int {
 	}
 	n, _ := strconv.Atoi(p)
 	return n
+}
+
+// setNodeSubs keeps node's subscriptions (set false: it replicates
+// everything, its list is forgotten).
+func (f *Family) setNodeSubs(node string, list []Subscription, set bool) error {
+	if node == "" {
+		return nil
+	}
+	if _, had := f.subsOf(node); !had && !set {
+		return nil
+	}
+	return f.editSubs(func(m map[string][]Subscription) {
+		if set {
+			m[node] = list
+		} else {
+			delete(m, node)
+		}
+	})
 }

@@ -138,6 +138,7 @@ type replicator struct {
 	self     string
 	log      hclog.Logger
 	dispatch dispatcher
+	filter   func(ctx context.Context, nc *nats.Conn, self, origin string) (entryFilter, error)
 	nc       *nats.Conn
 	js       jetstream.JetStream
 
@@ -187,6 +188,9 @@ type replOptions struct {
 	Sources   []string
 	Dispatch  dispatcher
 	Log       hclog.Logger
+	// Filter, when set, gives the filter of an origin's records entries
+	// (subscriptions.go): nil lets every entry through.
+	Filter func(ctx context.Context, nc *nats.Conn, self, origin string) (entryFilter, error)
 }
 
 // startReplicator connects to the node's own NATS server and starts the
@@ -207,7 +211,7 @@ func startReplicator(o replOptions) (*replicator, error) {
 		o.Sources = replSources
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &replicator{self: o.Self, log: o.Log, dispatch: o.Dispatch, nc: nc, js: js,
+	r := &replicator{self: o.Self, log: o.Log, dispatch: o.Dispatch, filter: o.Filter, nc: nc, js: js,
 		startTime: o.StartTime, databases: o.Databases, ctx: ctx, cancel: cancel, following: map[string]*follower{},
 		enabled: map[string]bool{}, warned: map[string]bool{}, streamAdded: make(chan struct{}, 1)}
 	// Without the advisory the periodic listing still finds new streams.
@@ -796,11 +800,16 @@ func (r *replicator) applyBatch(ctx context.Context, fw *follower, msgs <-chan j
 // later changes before it. While it retries, the messages are marked in
 // progress so JetStream does not deliver them again meanwhile.
 func (r *replicator) applyRun(ctx context.Context, fw *follower, src string, msgs []jetstream.Msg) error {
-	body := applyBody(src, fw.node, msgs)
 	for {
-		cctx, cancel := context.WithTimeout(ctx, hostCallTimeout)
-		_, err := r.dispatch(cctx, body)
-		cancel()
+		body, err := r.runBody(ctx, src, fw.node, msgs)
+		if err == nil && body == nil {
+			return nil // every entry filtered out by subscriptions
+		}
+		if err == nil {
+			cctx, cancel := context.WithTimeout(ctx, hostCallTimeout)
+			_, err = r.dispatch(cctx, body)
+			cancel()
+		}
 		if err == nil {
 			return nil
 		}

@@ -36,10 +36,12 @@ type Connection struct {
 	Name string `json:"name"`
 	// URL is nats-route://host:port of the route.
 	URL string `json:"url"`
-	// Replicates is true: every node replicates every replicated database.
+	// Replicates is true when every table replicates both ways with the
+	// node (no subscriptions given for it), else false.
 	Replicates bool `json:"replicates"`
-	// Subscriptions is null: per-table subscriptions are not supported.
-	Subscriptions  any              `json:"subscriptions"`
+	// Subscriptions are the node's add_node subscriptions, null when none
+	// were given.
+	Subscriptions  []Subscription   `json:"subscriptions"`
 	DatabaseSocket []DatabaseSocket `json:"database_sockets"`
 }
 
@@ -79,6 +81,11 @@ func (f *Family) clusterStatus(ctx context.Context, _ *sdk.Request) (*sdk.Respon
 		return nil, err
 	}
 	st.Connections = connections(rz, set)
+	for i := range st.Connections {
+		if l, ok := f.subsOf(st.Connections[i].Name); ok {
+			st.Connections[i].Replicates, st.Connections[i].Subscriptions = false, l
+		}
+	}
 	if n.repl != nil {
 		var peers []string
 		for _, c := range st.Connections {
@@ -105,15 +112,25 @@ func (f *Family) clusterStatus(ctx context.Context, _ *sdk.Request) (*sdk.Respon
 // connections groups NATS's route connections by remote server (NATS keeps
 // a pool of several connections per peer) and adds configured routes no
 // connection came from, as not connected.
+//
+// A configured route is reached when a connection this node solicited
+// goes to its address (its host resolved the way NATS resolves it), or,
+// failing that, when a connection NATS counts as configured (the peer
+// dialled first and NATS kept its connection, then adopted it as this
+// node's route) comes from its host and no other route accounts for it:
+// such a connection shows the peer's source port, not its cluster port.
 func connections(rz *server.Routez, set settings) []Connection {
 	type peer struct {
-		name, url string
-		rtt       time.Duration
-		solicited bool
+		name, url  string
+		rtt        time.Duration
+		solicited  bool
+		configured bool
+		addrs      map[string]bool // ip:port of the connections
+		ips        map[string]bool
+		matched    bool
 	}
 	peers := map[string]*peer{}
 	var order []string
-	reached := map[string]bool{} // ip:port of solicited routes
 	for _, r := range rz.Routes {
 		if r.RemoteName == set.NodeName {
 			continue // the route to itself, before NATS drops it
@@ -122,63 +139,93 @@ func connections(rz *server.Routez, set settings) []Connection {
 		if key == "" {
 			key = r.RemoteID
 		}
-		url := routeScheme + "://" + net.JoinHostPort(r.IP, strconv.Itoa(r.Port))
-		if r.DidSolicit {
-			reached[net.JoinHostPort(r.IP, strconv.Itoa(r.Port))] = true
-		}
+		addr := net.JoinHostPort(r.IP, strconv.Itoa(r.Port))
+		url := routeScheme + "://" + addr
 		p, ok := peers[key]
 		if !ok {
-			p = &peer{name: key, url: url, solicited: r.DidSolicit}
+			p = &peer{name: key, url: url, solicited: r.DidSolicit, addrs: map[string]bool{}, ips: map[string]bool{}}
 			peers[key] = p
 			order = append(order, key)
 		} else if r.DidSolicit && !p.solicited {
 			p.url, p.solicited = url, true
 		}
+		p.addrs[addr], p.ips[r.IP] = true, true
+		p.configured = p.configured || r.IsConfigured
 		if d, err := time.ParseDuration(r.RTT); err == nil && (p.rtt == 0 || d < p.rtt) {
 			p.rtt = d
 		}
 	}
 	sort.Strings(order)
+	var missing []string
+	resolved := map[string][]string{}
+	for _, r := range set.Routes {
+		ips := resolve(hostOf(r))
+		resolved[r] = ips
+		found := false
+		for _, k := range order {
+			for _, ip := range ips {
+				if peers[k].addrs[net.JoinHostPort(ip, strconv.Itoa(portOf(r)))] {
+					peers[k].matched, found = true, true
+				}
+			}
+		}
+		if !found {
+			missing = append(missing, r)
+		}
+	}
+	var unreached []string
+	for _, r := range missing {
+		found := false
+		for _, k := range order {
+			p := peers[k]
+			if p.matched || !p.configured {
+				continue
+			}
+			for _, ip := range resolved[r] {
+				if p.ips[ip] {
+					found = true
+				}
+			}
+			if found {
+				p.matched, p.url = true, routeScheme+"://"+r
+				break
+			}
+		}
+		if !found {
+			unreached = append(unreached, r)
+		}
+	}
 	dbs := set.Databases
 	if set.All {
 		dbs = []string{"*"}
 	}
-	out := make([]Connection, 0, len(order)+len(set.Routes))
+	out := make([]Connection, 0, len(order)+len(unreached))
 	for _, k := range order {
 		p := peers[k]
 		ms := float64(p.rtt.Microseconds()) / 1000
 		out = append(out, Connection{Name: p.name, URL: p.url, Replicates: true,
 			DatabaseSocket: sockets(dbs, true, &ms)})
 	}
-	for _, r := range set.Routes {
-		if routeReached(r, reached) {
-			continue
-		}
+	for _, r := range unreached {
 		out = append(out, Connection{Name: r, URL: routeScheme + "://" + r, Replicates: true,
 			DatabaseSocket: sockets(dbs, false, nil)})
 	}
 	return out
 }
 
-// routeReached reports whether a configured host:port route has a
-// solicited connection (its host resolved the way NATS resolves it).
-func routeReached(hp string, reached map[string]bool) bool {
-	if reached[hp] {
-		return true
+// resolve returns host's addresses (host itself when it is one, none when
+// it does not resolve within lookupTimeout).
+func resolve(host string) []string {
+	if net.ParseIP(host) != nil {
+		return []string{host}
 	}
-	host, port := hostOf(hp), strconv.Itoa(portOf(hp))
 	ctx, cancel := context.WithTimeout(context.Background(), lookupTimeout)
 	defer cancel()
 	ips, err := net.DefaultResolver.LookupHost(ctx, host)
 	if err != nil {
-		return false
+		return nil
 	}
-	for _, ip := range ips {
-		if reached[net.JoinHostPort(ip, port)] {
-			return true
-		}
-	}
-	return false
+	return ips
 }
 
 func sockets(dbs []string, connected bool, latency *float64) []DatabaseSocket {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -204,6 +205,83 @@ func TestClusterReplicatesRecords(t *testing.T) {
 	if b.tableSum(t, "data", "dogs") != c.tableSum(t, "data", "dogs") {
 		t.Errorf("node-b and node-c differ after node-a's local delete")
 	}
+
+	checkSubscriptions(t, tc)
+}
+
+// checkSubscriptions: add_node's subscriptions on node-b stop the
+// directions they turn off, for the table they name, and only those.
+// node-b takes from node-a every table but cats (subscribe: false), and
+// gives node-c nothing but cats, which it does not publish (publish:
+// false): node-c learns it from node-b. Each absence is checked after a
+// later change of the same node arrived (a node's changes arrive in
+// order): a record in dogs from node-a, a user from node-b.
+func checkSubscriptions(t *testing.T, tc *testCluster) {
+	a, b, c := tc.Nodes[0], tc.Nodes[1], tc.Nodes[2]
+	a.must(t, map[string]any{"operation": "create_table", "database": "data", "table": "cats", "primary_key": "id"})
+	for _, n := range []*instance{b, c} {
+		waitFor(t, "cats on every node", func() bool {
+			return n.admin(t, map[string]any{"operation": "describe_table", "database": "data", "table": "cats"}).Status == 200
+		})
+	}
+	url := func(i int) string { return fmt.Sprintf("nats-route://127.0.0.1:%d", tc.Ports[i]) }
+	r := b.must(t, map[string]any{"operation": "add_node", "hostname": "node-a", "url": url(0), "subscriptions": []any{
+		map[string]any{"database": "data", "table": "cats", "subscribe": false, "publish": true},
+		map[string]any{"database": "data", "table": "dogs", "subscribe": true, "publish": true}}})
+	if got, want := raw(r), `{"message":"Successfully added '`+url(0)+`' to cluster"}`; got != want {
+		t.Errorf("add_node: %s, want %s", got, want)
+	}
+	b.must(t, map[string]any{"operation": "add_node", "hostname": "node-c", "url": url(2), "subscriptions": []any{
+		map[string]any{"schema": "data", "table": "cats", "subscribe": true, "publish": false}}})
+	var st struct {
+		Connections []struct {
+			Name          string           `json:"name"`
+			Replicates    bool             `json:"replicates"`
+			Subscriptions []map[string]any `json:"subscriptions"`
+		} `json:"connections"`
+	}
+	b.must(t, map[string]any{"operation": "cluster_status"}).JSON(t, &st)
+	for _, conn := range st.Connections {
+		if conn.Replicates || len(conn.Subscriptions) == 0 {
+			t.Errorf("node-b's connection to %s: replicates %v, subscriptions %v", conn.Name, conn.Replicates, conn.Subscriptions)
+		}
+	}
+	// The nodes read each other's lists within 2 s.
+	time.Sleep(2500 * time.Millisecond)
+
+	cat := func(n *instance, id string) {
+		n.must(t, map[string]any{"operation": "insert", "database": "data", "table": "cats", "records": []any{map[string]any{"id": id}}})
+	}
+	has := func(n *instance, table, id string) bool {
+		got, _ := n.ids(t, "data", table)
+		return slices.Contains(got, id)
+	}
+	cat(a, "cat-a")
+	a.must(t, map[string]any{"operation": "insert", "database": "data", "table": "dogs", "records": []any{map[string]any{"id": "dog-a"}}})
+	cat(b, "cat-b")
+	b.must(t, map[string]any{"operation": "add_user", "username": "marker-b", "password": "Marker#Pass1", "role": "super_user", "active": true})
+	cat(c, "cat-c")
+	waitFor(t, "node-a's cats (and dogs) on node-c, node-a's dogs on node-b", func() bool {
+		return has(c, "cats", "cat-a") && has(b, "dogs", "dog-a")
+	})
+	waitFor(t, "node-b's cats on node-a, node-c's cats on node-a and node-b", func() bool {
+		return has(a, "cats", "cat-b") && has(a, "cats", "cat-c") && has(b, "cats", "cat-c")
+	})
+	waitFor(t, "node-b's user on node-c", func() bool {
+		return c.post(t, "marker-b", "Marker#Pass1", map[string]any{"operation": "user_info"}).Status == 200
+	})
+	if has(b, "cats", "cat-a") {
+		t.Error("node-b applied node-a's cats though it does not subscribe to them")
+	}
+	if has(c, "cats", "cat-b") {
+		t.Error("node-c applied node-b's cats though node-b does not publish them to it")
+	}
+
+	// add_node again without subscriptions: everything replicates again.
+	b.must(t, map[string]any{"operation": "add_node", "hostname": "node-a", "url": url(0)})
+	time.Sleep(2500 * time.Millisecond)
+	cat(a, "cat-a2")
+	waitFor(t, "node-a's cats on node-b once it subscribes to everything", func() bool { return has(b, "cats", "cat-a2") })
 }
 
 // kill9 kills a node and its family processes with SIGKILL, as a crash

@@ -359,6 +359,24 @@ func TestClusterOffByDefaultThenPlainPort(t *testing.T) {
 	if r := in.admin(t, map[string]any{"operation": "add_node", "hostname": "peer.example", "authorization": "Basic eDp5"}); r.Status != 400 {
 		t.Errorf("add_node with authorization: %d %s", r.Status, r.Raw)
 	}
+	// Bad input: a 400 naming the field, nothing saved.
+	for _, bad := range []map[string]any{
+		{"subscriptions": "dev.dog"},
+		{"subscriptions": []any{map[string]any{"database": "dev", "table": "dog", "publish": true}}},
+		{"subscriptions": []any{map[string]any{"database": "dev", "subscribe": false, "publish": false}}},
+		{"subscriptions": []any{map[string]any{"database": "system", "subscribe": true, "publish": true}}},
+		{"publish": false},
+		{"replicates": "yes"},
+		{"retain_authorization": true},
+	} {
+		bad["operation"], bad["hostname"] = "add_node", "peer.example"
+		if r := in.admin(t, bad); r.Status != 400 || r.Error() == "" {
+			t.Errorf("add_node %v: %d %s", bad, r.Status, r.Raw)
+		}
+	}
+	if got := in.admin(t, map[string]any{"operation": "cluster_get_routes"}); raw(got) != `["`+route+`"]` {
+		t.Errorf("refused add_node changed the routes: %s", got.Raw)
+	}
 	r = in.admin(t, map[string]any{"operation": "add_node", "hostname": "peer.example"})
 	if r.Status != 200 || r.Error() != "" || raw(r) != `{"message":"Successfully added 'peer.example' to cluster"}` {
 		t.Errorf("add_node: %d %s", r.Status, r.Raw)

@@ -1,0 +1,88 @@
+package clustering
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/hops-dev/hops/sdk"
+)
+
+func TestNodeSubsValidates(t *testing.T) {
+	cases := []struct {
+		body   string
+		adding bool
+		want   []Subscription
+		set    bool
+		err    string
+	}{
+		{`{}`, true, nil, false, ""},
+		{`{"subscriptions":null,"replicates":true}`, true, nil, false, ""},
+		{`{"replicates":false}`, true, []Subscription{}, true, ""},
+		{`{"subscriptions":[]}`, true, []Subscription{}, true, ""},
+		{`{"subscriptions":[{"schema":"dev","table":"dog","subscribe":true,"publish":false}]}`, true,
+			[]Subscription{{Database: "dev", Table: "dog", Subscribe: true}}, true, ""},
+		{`{"subscriptions":[{"table":"dog","subscribe":false,"publish":true,"start_time":"2026-01-02T03:04:05.5Z"}]}`, true,
+			[]Subscription{{Database: "data", Table: "dog", Publish: true, StartTime: 1767323045500}}, true, ""},
+		{`{"subscriptions":[{"database":"d","subscribe":false,"publish":false}]}`, false,
+			[]Subscription{{Database: "d"}}, true, ""},
+		{`{"subscriptions":[{"database":"d","subscribe":false,"publish":false}]}`, true, nil, false,
+			"'subscriptions[0]' subscribe and/or publish must be set to true when adding a node"},
+		{`{"subscriptions":[{"database":"d","publish":true}]}`, true, nil, false, "'subscriptions[0].subscribe' is required"},
+		{`{"subscriptions":[{"database":"d","publish":"yes","subscribe":true}]}`, true, nil, false, "'subscriptions[0].publish' must be a boolean"},
+		{`{"subscriptions":[{"database":7,"publish":true,"subscribe":true}]}`, true, nil, false, "'subscriptions[0].database' must be a string"},
+		{`{"subscriptions":[{"database":"d","publish":true,"subscribe":true,"start_time":"soon"}]}`, true, nil, false, "'subscriptions[0].start_time' must be in ISO 8601"},
+		{`{"subscriptions":[{"database":"system","table":"hdb_user","publish":true,"subscribe":true}]}`, true, nil, false, "always replicates"},
+		{`{"subscriptions":["dev.dog"]}`, true, nil, false, "'subscriptions[0]' must be of type object"},
+		{`{"subscriptions":{"database":"d"}}`, true, nil, false, "'subscriptions' must be an array"},
+		{`{"subscriptions":[],"replicates":false}`, true, nil, false, MsgReplicates},
+		{`{"replicates":"no"}`, true, nil, false, "'replicates' must be a boolean"},
+	}
+	for _, tc := range cases {
+		got, set, err := nodeSubs(sdk.ReadFields([]byte(tc.body)), tc.adding)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%s: err %v, want %q", tc.body, err, tc.err)
+			}
+			if e, ok := err.(*sdk.Error); err != nil && (!ok || e.Status != 400) {
+				t.Errorf("%s: %#v is not a 400", tc.body, err)
+			}
+			continue
+		}
+		if err != nil || set != tc.set || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: %+v %v %v, want %+v %v", tc.body, got, set, err, tc.want, tc.set)
+		}
+	}
+}
+
+func TestSubscriptionsAllow(t *testing.T) {
+	list := []Subscription{
+		{Database: "dev", Table: "dog", Subscribe: true, Publish: false},
+		{Database: "dev", Table: "cat", Subscribe: false, Publish: true},
+		{Database: "ops", Subscribe: true, Publish: true, StartTime: 1000},
+	}
+	cases := []struct {
+		db, table string
+		ts        float64
+		publish   bool
+		want      bool
+	}{
+		{"dev", "dog", 5, false, true},
+		{"dev", "dog", 5, true, false},
+		{"dev", "cat", 5, false, false},
+		{"dev", "cat", 5, true, true},
+		{"dev", "bird", 5, false, false}, // not listed: not replicated
+		{"dev", "", 5, false, true},      // the database itself: an item of it subscribes
+		{"data", "dog", 5, false, false},
+		{"ops", "any", 999, false, false}, // before start_time
+		{"ops", "any", 1000, true, true},
+	}
+	for _, tc := range cases {
+		if got := allows(list, tc.db, tc.table, tc.ts, tc.publish); got != tc.want {
+			t.Errorf("allows(%s.%s ts %v publish %v) = %v", tc.db, tc.table, tc.ts, tc.publish, got)
+		}
+	}
+	if allows([]Subscription{}, "dev", "dog", 1, false) {
+		t.Error("an empty list lets a change through")
+	}
+}
