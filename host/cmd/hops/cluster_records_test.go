@@ -206,7 +206,65 @@ func TestClusterReplicatesRecords(t *testing.T) {
 		t.Errorf("node-b and node-c differ after node-a's local delete")
 	}
 
+	checkRestartsLoseNothing(t, tc)
 	checkSubscriptions(t, tc)
+}
+
+// checkRestartsLoseNothing: while node-b takes writes, restart_service
+// clustering (a new NATS server) and clustering_config (its routes
+// reloaded after cluster_delete_routes) on node-b lose none of them: every
+// insert node-b acknowledged reaches node-a and node-c.
+func checkRestartsLoseNothing(t *testing.T, tc *testCluster) {
+	a, b, c := tc.Nodes[0], tc.Nodes[1], tc.Nodes[2]
+	b.must(t, map[string]any{"operation": "create_table", "database": "data", "table": "restarts", "primary_key": "id"})
+	var mu sync.Mutex
+	var acked []string
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			id := fmt.Sprintf("w-%05d", i)
+			r, err := b.try(adminUser, adminPass, map[string]any{"operation": "insert", "database": "data", "table": "restarts",
+				"records": []any{map[string]any{"id": id}}})
+			if err == nil && r.Status == 200 {
+				mu.Lock()
+				acked = append(acked, id)
+				mu.Unlock()
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}()
+	if job := b.runJob(t, map[string]any{"operation": "restart_service", "service": "clustering"}); job["status"] != "COMPLETE" {
+		t.Fatalf("restart_service clustering: %v", job)
+	}
+	routeC := fmt.Sprintf("127.0.0.1:%d", tc.Ports[2])
+	b.must(t, map[string]any{"operation": "cluster_delete_routes", "routes": []any{routeC}})
+	if job := b.runJob(t, map[string]any{"operation": "restart_service", "service": "clustering_config"}); job["status"] != "COMPLETE" {
+		t.Fatalf("restart_service clustering_config: %v", job)
+	}
+	b.must(t, map[string]any{"operation": "cluster_set_routes", "routes": []any{routeC}})
+	b.waitConnected(t, "node-a", "node-c")
+	close(stop)
+	<-done
+	mu.Lock()
+	want := append([]string(nil), acked...)
+	mu.Unlock()
+	if len(want) == 0 {
+		t.Fatal("node-b acknowledged no insert while its clustering restarted")
+	}
+	for _, n := range []*instance{a, c} {
+		waitFor(t, "every insert node-b acknowledged across its clustering restarts", func() bool {
+			got, _ := n.ids(t, "data", "restarts")
+			return strings.Join(got, ",") == strings.Join(want, ",")
+		})
+	}
+	t.Logf("%d inserts acknowledged by node-b across restart_service clustering and clustering_config reached node-a and node-c", len(want))
 }
 
 // checkSubscriptions: add_node's subscriptions on node-b stop the

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"fmt"
+	"net/http"
+	"sort"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -199,6 +203,7 @@ func TestClusterReplicatesUsersAndRoles(t *testing.T) {
 	if si := a.sysClustering(t); len(si.Replication) != 2 || si.Replication[0]["database_sockets"] == nil {
 		t.Errorf("system_information replication: %+v", si.Replication)
 	}
+	checkStatusShape(t, a)
 
 	// A node killed (SIGKILL) while the others change users catches up
 	// when it comes back: a user added meanwhile logs in there, one
@@ -219,5 +224,55 @@ func TestClusterReplicatesUsersAndRoles(t *testing.T) {
 		if r := a.admin(t, map[string]any{"operation": op}); r.Status != 400 {
 			t.Errorf("%s over HTTP: %d %s", op, r.Status, r.Raw)
 		}
+	}
+}
+
+// checkStatusShape checks cluster_status's members, exactly (issue 18's
+// shape), its times as HTTP dates (HarperDB's toUTCString), and that
+// system_information's replication lists the same connections.
+func checkStatusShape(t *testing.T, in *instance) {
+	t.Helper()
+	var st map[string]any
+	in.must(t, map[string]any{"operation": "cluster_status"}).JSON(t, &st)
+	keys := func(m map[string]any) string {
+		var ks []string
+		for k := range m {
+			ks = append(ks, k)
+		}
+		sort.Strings(ks)
+		return strings.Join(ks, ",")
+	}
+	if got := keys(st); got != "connections,is_enabled,node_name,type" {
+		t.Errorf("cluster_status members: %s", got)
+	}
+	conns, _ := st["connections"].([]any)
+	var names []string
+	for _, c := range conns {
+		conn, _ := c.(map[string]any)
+		names = append(names, fmt.Sprint(conn["name"]))
+		if got := keys(conn); got != "database_sockets,name,replicates,subscriptions,url" {
+			t.Errorf("connection members: %s", got)
+		}
+		socks, _ := conn["database_sockets"].([]any)
+		for _, s := range socks {
+			sock, _ := s.(map[string]any)
+			if got := keys(sock); got != "connected,database,lastCommitConfirmed,lastReceivedLocalTime,lastReceivedRemoteTime,lastSendTime,latency" {
+				t.Errorf("database_sockets members: %s", got)
+			}
+			for _, k := range []string{"lastCommitConfirmed", "lastReceivedRemoteTime", "lastReceivedLocalTime", "lastSendTime"} {
+				if v, ok := sock[k].(string); ok {
+					if _, err := http.ParseTime(v); err != nil || !strings.HasSuffix(v, " GMT") {
+						t.Errorf("%s %q is not an HTTP date", k, v)
+					}
+				}
+			}
+		}
+	}
+	var repl []string
+	for _, c := range in.sysClustering(t).Replication {
+		repl = append(repl, fmt.Sprint(c["name"]))
+	}
+	if strings.Join(repl, ",") != strings.Join(names, ",") {
+		t.Errorf("system_information replication %v, cluster_status %v", repl, names)
 	}
 }

@@ -301,7 +301,7 @@ func TestClusterThreeNodesDiscoverOverTLS(t *testing.T) {
 // with a WARN, with no restart of the host; the cluster operations edit
 // replication.routes.
 func TestClusterOffByDefaultThenPlainPort(t *testing.T) {
-	in := startHops(t, "", "")
+	in := startHops(t, "", "# routes are edited by the cluster operations\nreplication:\n  # no routes yet\n  routes: []\n")
 	st := in.clusterStatus(t)
 	if st.IsEnabled || len(st.Connections) != 0 || st.Type != "cluster-status" {
 		t.Fatalf("default status: %+v", st)
@@ -347,6 +347,12 @@ func TestClusterOffByDefaultThenPlainPort(t *testing.T) {
 	}
 	if got := in.admin(t, map[string]any{"operation": "cluster_get_routes"}); raw(got) != `["`+route+`"]` {
 		t.Errorf("cluster_get_routes: %s", got.Raw)
+	}
+	// The route is in the file, whose comments stay.
+	if b, err := os.ReadFile(filepath.Join(in.root, "hops-config.yaml")); err != nil ||
+		!strings.Contains(string(b), "# routes are edited by the cluster operations") ||
+		!strings.Contains(string(b), "# no routes yet") || !strings.Contains(string(b), route) {
+		t.Errorf("config file after cluster_set_routes (%v):\n%s", err, b)
 	}
 	// The route is solicited but nobody listens there: not connected.
 	st = in.clusterStatus(t)
