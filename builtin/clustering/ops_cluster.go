@@ -29,14 +29,12 @@ const (
 	MsgNodeNotFound = "Node '%s' is not in replication.routes"
 	// MsgUnsupported refuses an add_node field hops does not act on yet.
 	MsgUnsupported = "'%s' is not supported by hops clustering yet (docs/clustering.md)"
-	// MsgVerifyTLS refuses verify_tls: false: routes always verify.
-	MsgVerifyTLS = "'verify_tls' cannot be false: routes always verify the peer's certificate against the trusted CAs; add the other node's CA with add_certificate (docs/clustering.md)"
 )
 
 // unsupportedNodeFields are add_node fields refused when set (null, false,
 // "" and [] set nothing): node certificates are not signed remotely,
 // revocation lists and shards are not kept.
-var unsupportedNodeFields = []string{"authorization", "retain_authorization", "force_signing", "revoked_certificates", "shard"}
+var unsupportedNodeFields = []string{"force_signing", "revoked_certificates", "shard"}
 
 // nodeWideFields are HarperDB's node-wide publish/subscribe, refused when
 // present (false too: it would mean something): hops takes them per
@@ -96,14 +94,11 @@ func checkNodeFields(fields *sdk.Fields) error {
 			return sdk.BadRequest(MsgNodeWide, k)
 		}
 	}
-	v, ok := fields.Bool("verify_tls")
-	if err := fields.Err(); err != nil {
-		return err
+	if raw, ok := fields.Raw("retain_authorization"); ok && !isFalsy(raw) {
+		return sdk.BadRequest(MsgJoinRetain)
 	}
-	if ok && !v {
-		return sdk.BadRequest(MsgVerifyTLS)
-	}
-	return nil
+	fields.Bool("verify_tls")
+	return fields.Err()
 }
 
 // isArray reports whether raw is a JSON array (null is not).
@@ -129,11 +124,11 @@ func (f *Family) addNode(ctx context.Context, req *sdk.Request) (*sdk.Response, 
 	if err := f.takeStartTime(fields); err != nil {
 		return nil, err
 	}
-	entry, hp, name, err := nodeRoute(fields, true)
+	subs, subsSet, err := nodeSubs(fields, true)
 	if err != nil {
 		return nil, err
 	}
-	subs, subsSet, err := nodeSubs(fields, true)
+	entry, hp, name, node, err := f.nodeTarget(ctx, req.Caller, fields)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +141,7 @@ func (f *Family) addNode(ctx context.Context, req *sdk.Request) (*sdk.Response, 
 	if err != nil {
 		return nil, err
 	}
-	if err := f.setNodeSubs(subsName(fields), subs, subsSet); err != nil {
+	if err := f.setNodeSubs(node, subs, subsSet); err != nil {
 		return nil, err
 	}
 	return sdk.Message(fmt.Sprintf(msgAdded, name)), nil
@@ -163,11 +158,11 @@ func (f *Family) updateNode(ctx context.Context, req *sdk.Request) (*sdk.Respons
 	if err := f.takeStartTime(fields); err != nil {
 		return nil, err
 	}
-	entry, hp, name, err := nodeRoute(fields, true)
+	subs, subsSet, err := nodeSubs(fields, false)
 	if err != nil {
 		return nil, err
 	}
-	subs, subsSet, err := nodeSubs(fields, false)
+	entry, hp, name, node, err := f.nodeTarget(ctx, req.Caller, fields)
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +180,7 @@ func (f *Family) updateNode(ctx context.Context, req *sdk.Request) (*sdk.Respons
 	if err != nil {
 		return nil, err
 	}
-	if err := f.setNodeSubs(subsName(fields), subs, subsSet); err != nil {
+	if err := f.setNodeSubs(node, subs, subsSet); err != nil {
 		return nil, err
 	}
 	return sdk.Message(fmt.Sprintf(msgUpdated, name)), nil
@@ -251,16 +246,16 @@ func (f *Family) configureCluster(ctx context.Context, req *sdk.Request) (*sdk.R
 		if err := checkNodeFields(cf); err != nil {
 			return nil, err
 		}
-		entry, hp, _, err := nodeRoute(cf, true)
-		if err != nil {
-			return nil, err
-		}
 		l, set, err := nodeSubs(cf, true)
 		if err != nil {
 			return nil, err
 		}
+		entry, hp, _, node, err := f.nodeTarget(ctx, req.Caller, cf)
+		if err != nil {
+			return nil, err
+		}
 		if set {
-			subs[subsName(cf)] = l
+			subs[node] = l
 		}
 		if !seen[hp] {
 			seen[hp] = true

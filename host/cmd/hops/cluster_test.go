@@ -436,3 +436,49 @@ func TestClusterOffByDefaultThenPlainPort(t *testing.T) {
 		t.Errorf("cluster_status as a non-super user: %d %s", r.Status, r.Raw)
 	}
 }
+
+// add_node with authorization joins two nodes that do not trust each
+// other yet: the credentials are used once, against the other node's
+// operations API, to exchange the certificate authorities and learn its
+// cluster port; they are kept nowhere. Wrong credentials are refused with
+// the other node's message, and nothing is added.
+func TestClusterAddNodeWithAuthorization(t *testing.T) {
+	pa, pb := freePort(t), freePort(t)
+	a := startHops(t, "", clusterConfig("node-a", pa))
+	b := startHops(t, "", clusterConfig("node-b", pb))
+
+	r := b.admin(t, map[string]any{"operation": "add_node", "url": a.url,
+		"authorization": map[string]any{"username": adminUser, "password": "wrong"}})
+	if r.Status != 400 || !strings.Contains(r.Error(), "Error returned from "+a.url) {
+		t.Errorf("add_node with wrong credentials: %d %s", r.Status, r.Raw)
+	}
+	if r := b.admin(t, map[string]any{"operation": "add_node", "url": a.url}); r.Status != 400 {
+		t.Errorf("add_node of an operations API URL without authorization: %d %s", r.Status, r.Raw)
+	}
+	if got := b.admin(t, map[string]any{"operation": "cluster_get_routes"}); raw(got) != `[]` {
+		t.Errorf("refused add_node changed the routes: %s", got.Raw)
+	}
+
+	r = b.admin(t, map[string]any{"operation": "add_node", "url": a.url,
+		"authorization": map[string]any{"username": adminUser, "password": adminPass}})
+	if want := `{"message":"Successfully added '` + a.url + `' to cluster"}`; raw(r) != want {
+		t.Fatalf("add_node with authorization: %d %s, want %s", r.Status, r.Raw, want)
+	}
+	b.waitConnected(t, "node-a")
+	a.waitConnected(t, "node-b")
+	if got, want := raw(b.admin(t, map[string]any{"operation": "cluster_get_routes"})), fmt.Sprintf(`[{"hostname":"127.0.0.1","port":%d}]`, pa); got != want {
+		t.Errorf("node-b's routes: %s, want %s", got, want)
+	}
+	// The credentials are nowhere on either node's disk.
+	for _, in := range []*instance{a, b} {
+		_ = filepath.WalkDir(in.root, func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() || strings.Contains(p, "jetstream") {
+				return nil
+			}
+			if b, err := os.ReadFile(p); err == nil && strings.Contains(string(b), adminPass) {
+				t.Errorf("%s holds the password", p)
+			}
+			return nil
+		})
+	}
+}

@@ -1,0 +1,327 @@
+package clustering
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hops-dev/hops/sdk"
+)
+
+// Joining through another node's operations API: add_node with an
+// `authorization` and a `url` naming the other node's operations API
+// (http:// or https://) uses the credentials once, for four calls to that
+// node: its configuration (its cluster port and node name), its
+// certificate authorities (trusted here), this node's authority added
+// there (add_certificate, is_authority) and applied (restart_service
+// clustering_config). The route to its cluster port is then added here.
+// The credentials are not kept anywhere.
+
+// joinTimeout bounds each call to the other node.
+const joinTimeout = 15 * time.Second
+
+// Messages of joining.
+const (
+	MsgJoinRetain   = "'retain_authorization' cannot be true: hops uses 'authorization' once, to exchange certificate authorities with the other node, and never keeps it (docs/clustering.md)"
+	MsgJoinAuth     = "'authorization' must be a string (an Authorization header, e.g. \"Basic ...\") or an object with username and password"
+	MsgJoinURL      = "'authorization' needs 'url' to name the other node's operations API (http:// or https://)"
+	MsgJoinHTTPURL  = "'url' %q names an operations API (http/https): give 'authorization' to join through it, or name the node's cluster port (host:port)"
+	MsgJoinNoPort   = "Error returned from %s: the node has no replication.securePort or replication.port: clustering is not configured there"
+	MsgJoinRemote   = "Error returned from %s: %s"
+	MsgJoinNoAuthCA = "this node has no certificate authority for its node certificate to send"
+	MsgVerifyJoin   = "'verify_tls' false applies only to the call to another node's operations API with 'authorization': routes always verify the peer's certificate against the trusted CAs (docs/clustering.md)"
+)
+
+// isOpsURL reports whether u names an operations API (http or https).
+func isOpsURL(u string) bool {
+	l := strings.ToLower(strings.TrimSpace(u))
+	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://")
+}
+
+// joinAuth reads authorization: a header value, or {username, password}
+// (Basic). ok is false when absent or falsy.
+func joinAuth(fields *sdk.Fields) (header string, ok bool, err error) {
+	raw, present := fields.Raw("authorization")
+	if !present || isFalsy(raw) {
+		return "", false, nil
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil && s != "" {
+		return s, true, nil
+	}
+	var up struct {
+		Username *string `json:"username"`
+		Password *string `json:"password"`
+	}
+	if json.Unmarshal(raw, &up) != nil || up.Username == nil || up.Password == nil {
+		return "", false, sdk.BadRequest(MsgJoinAuth)
+	}
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(*up.Username+":"+*up.Password)), true, nil
+}
+
+// remoteNode is the other node's operations API, called with the
+// credentials.
+type remoteNode struct {
+	url    string
+	auth   string
+	client *http.Client
+}
+
+func newRemoteNode(u, auth string, verify bool) *remoteNode {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: !verify} //nolint:gosec // verify_tls: false, asked for
+	return &remoteNode{url: u, auth: auth, client: &http.Client{Timeout: joinTimeout, Transport: tr}}
+}
+
+// call runs one operation on the other node and returns its answer; a
+// refusal names the node and its message.
+func (r *remoteNode) call(ctx context.Context, body map[string]any) ([]byte, error) {
+	b, _ := json.Marshal(body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.url, bytes.NewReader(b))
+	if err != nil {
+		return nil, sdk.BadRequest(MsgJoinRemote, r.url, err.Error())
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", r.auth)
+	resp, err := r.client.Do(req)
+	if err != nil {
+		return nil, sdk.Errorf(http.StatusBadGateway, MsgJoinRemote, r.url, err.Error())
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxHostAnswer))
+	if err != nil {
+		return nil, sdk.Errorf(http.StatusBadGateway, MsgJoinRemote, r.url, err.Error())
+	}
+	if resp.StatusCode != http.StatusOK {
+		var e struct {
+			Error   string `json:"error"`
+			Message string `json:"message"`
+		}
+		_ = json.Unmarshal(data, &e)
+		msg := e.Error
+		if msg == "" {
+			msg = e.Message
+		}
+		if msg == "" {
+			msg = strings.TrimSpace(string(data))
+		}
+		if resp.StatusCode >= 500 {
+			return nil, sdk.Errorf(http.StatusBadGateway, MsgJoinRemote, r.url, msg)
+		}
+		return nil, sdk.BadRequest(MsgJoinRemote, r.url, msg)
+	}
+	return data, nil
+}
+
+// joined is what joining learned: the route to the other node's cluster
+// port and its node name.
+type joined struct {
+	route any
+	hp    string
+	name  string
+}
+
+// join exchanges certificate authorities with the node whose operations
+// API is opsURL, using auth once, and returns the route to its cluster
+// port. caller adds the other node's authorities here.
+func (f *Family) join(ctx context.Context, caller sdk.Caller, opsURL, auth string, verify bool) (joined, error) {
+	u, err := url.Parse(strings.TrimSpace(opsURL))
+	if err != nil || u.Hostname() == "" {
+		return joined{}, sdk.BadRequest("invalid node address: %q is not a URL with a host", opsURL)
+	}
+	remote := newRemoteNode(u.String(), auth, verify)
+
+	// Its cluster port and name.
+	raw, err := remote.call(ctx, map[string]any{"operation": "get_configuration"})
+	if err != nil {
+		return joined{}, err
+	}
+	var e effective
+	if err := json.Unmarshal(raw, &e); err != nil {
+		return joined{}, sdk.Errorf(http.StatusBadGateway, MsgJoinRemote, opsURL, "unreadable configuration")
+	}
+	port := deref(e.Replication.SecurePort)
+	if port == 0 {
+		port = deref(e.Replication.Port)
+	}
+	if port == 0 {
+		return joined{}, sdk.BadRequest(MsgJoinNoPort, opsURL)
+	}
+	j := joined{hp: net.JoinHostPort(u.Hostname(), strconv.Itoa(port))}
+	j.route = map[string]any{"hostname": u.Hostname(), "port": port}
+	if p := e.Replication.Hostname; p != nil && *p != "" {
+		j.name = *p
+	}
+
+	// This node's authority (the one that signed its node certificate),
+	// read before the other node's are added here.
+	set, err := f.readSettings(ctx)
+	if err != nil {
+		return joined{}, err
+	}
+	local, err := f.dispatch(ctx, caller, []byte(`{"operation":"list_certificates"}`))
+	if err != nil {
+		return joined{}, err
+	}
+	own, err := nodeAuthority(local, set.CertHostname)
+	if err != nil {
+		return joined{}, err
+	}
+
+	// Its authorities, trusted here (those not trusted yet).
+	raw, err = remote.call(ctx, map[string]any{"operation": "list_certificates"})
+	if err != nil {
+		return joined{}, err
+	}
+	var theirs, mine []certRecord
+	if err := json.Unmarshal(raw, &theirs); err != nil {
+		return joined{}, sdk.Errorf(http.StatusBadGateway, MsgJoinRemote, opsURL, "unreadable certificate list")
+	}
+	_ = json.Unmarshal(local, &mine)
+	peer := j.name
+	if peer == "" {
+		peer = u.Hostname()
+	}
+	n := 0
+	for _, c := range theirs {
+		if !c.IsAuthority || hasCert(mine, c.Certificate) {
+			continue
+		}
+		n++
+		body, _ := json.Marshal(map[string]any{"operation": "add_certificate", "name": caName(peer, n),
+			"certificate": c.Certificate, "is_authority": true})
+		if _, err := f.dispatch(ctx, caller, body); err != nil {
+			return joined{}, fmt.Errorf("trust %s's certificate authority: %w", opsURL, err)
+		}
+	}
+
+	// This node's authority, trusted there and applied.
+	if !hasCert(theirs, own) {
+		if _, err := remote.call(ctx, map[string]any{"operation": "add_certificate", "name": caName(set.NodeName, 1),
+			"certificate": own, "is_authority": true}); err != nil {
+			return joined{}, err
+		}
+	}
+	if _, err := remote.call(ctx, map[string]any{"operation": "restart_service", "service": "clustering_config"}); err != nil {
+		return joined{}, err
+	}
+	return j, nil
+}
+
+// caName names an authority of node added by joining.
+func caName(node string, n int) string {
+	return "ca-" + token(node) + "-" + strconv.Itoa(n)
+}
+
+// hasCert reports whether recs hold the certificate pemText.
+func hasCert(recs []certRecord, pemText string) bool {
+	want := certDER(pemText)
+	for _, r := range recs {
+		if want != nil && bytes.Equal(certDER(r.Certificate), want) {
+			return true
+		}
+	}
+	return false
+}
+
+func certDER(pemText string) []byte {
+	b, _ := pem.Decode([]byte(pemText))
+	if b == nil {
+		return nil
+	}
+	return b.Bytes
+}
+
+// nodeAuthority returns the PEM of the authority in list (list_certificates'
+// answer) that signed the node certificate named certHostname.
+func nodeAuthority(list []byte, certHostname string) (string, error) {
+	var recs []certRecord
+	if err := json.Unmarshal(list, &recs); err != nil {
+		return "", fmt.Errorf("read list_certificates: %w", err)
+	}
+	// The node certificate as loadTrust picks it: the one named
+	// certHostname, else the first for the operations API.
+	var node *x509.Certificate
+	for _, r := range recs {
+		if r.IsAuthority || r.PrivateKeyName == nil || *r.PrivateKeyName == "" {
+			continue
+		}
+		if r.Name == certHostname || (node == nil && slices.Contains(r.Uses, "operations_api")) {
+			if c, err := x509.ParseCertificate(certDER(r.Certificate)); err == nil && (node == nil || r.Name == certHostname) {
+				node = c
+			}
+		}
+	}
+	if node == nil {
+		return "", errors.New(MsgJoinNoAuthCA)
+	}
+	for _, r := range recs {
+		if !r.IsAuthority {
+			continue
+		}
+		ca, err := x509.ParseCertificate(certDER(r.Certificate))
+		if err == nil && node.CheckSignatureFrom(ca) == nil {
+			return r.Certificate, nil
+		}
+	}
+	return "", errors.New(MsgJoinNoAuthCA)
+}
+
+// nodeTarget reads where an add_node-style object points: with
+// authorization, the node joined through its operations API (url); else
+// its route (nodeRoute). It returns the route entry, its host:port, the
+// name messages give (url, else hostname) and the node's name for its
+// subscriptions.
+func (f *Family) nodeTarget(ctx context.Context, caller sdk.Caller, fields *sdk.Fields) (entry any, hp, name, node string, err error) {
+	auth, hasAuth, err := joinAuth(fields)
+	if err != nil {
+		return nil, "", "", "", err
+	}
+	u := fields.String("url", sdk.AllowEmpty)
+	verify, hasVerify := fields.Bool("verify_tls")
+	if err := fields.Err(); err != nil {
+		return nil, "", "", "", err
+	}
+	if !hasAuth {
+		if isOpsURL(u) {
+			return nil, "", "", "", sdk.BadRequest(MsgJoinHTTPURL, u)
+		}
+		if hasVerify && !verify {
+			return nil, "", "", "", sdk.BadRequest(MsgVerifyJoin)
+		}
+		entry, hp, name, err = nodeRoute(fields, true)
+		return entry, hp, name, subsName(fields), err
+	}
+	if !isOpsURL(u) {
+		return nil, "", "", "", sdk.BadRequest(MsgJoinURL)
+	}
+	j, err := f.join(ctx, caller, u, auth, !hasVerify || verify)
+	if err != nil {
+		return nil, "", "", "", err
+	}
+	node = j.name
+	for _, k := range []string{"hostname", "node_name"} {
+		if s := fields.String(k, sdk.AllowEmpty); s != "" {
+			node = s
+			break
+		}
+	}
+	if node == "" {
+		node = hostOf(j.hp)
+	}
+	return j.route, j.hp, u, node, nil
+}
