@@ -316,9 +316,35 @@ func (r *replicator) ensureStream(ctx context.Context) error {
 	return nil
 }
 
-// outboxAnswer is repl_<source>_outbox's answer.
+// outboxAnswer is repl_<source>_outbox's answer: entries, or, from a
+// source that packs them itself, packs.
 type outboxAnswer struct {
 	Entries []json.RawMessage `json:"entries"`
+	Packs   []outboxPack      `json:"-"`
+}
+
+// empty reports whether the page holds nothing.
+func (a outboxAnswer) empty() bool { return len(a.Entries) == 0 && len(a.Packs) == 0 }
+
+// first is the page's first entry (nil for none).
+func (a outboxAnswer) first() []byte {
+	if len(a.Packs) > 0 {
+		return bytes.TrimPrefix(a.Packs[0].data, []byte{'['})
+	}
+	if len(a.Entries) > 0 {
+		return a.Entries[0]
+	}
+	return nil
+}
+
+// outboxPack is a message a source packed: a JSON array of entries, the
+// smallest and largest seq in it, the ts of the entry with the largest
+// seq and the number of entries.
+type outboxPack struct {
+	first, last int64
+	ts          string
+	n           int
+	data        []byte
 }
 
 // entryHead is what the transport reads of an entry.
@@ -387,7 +413,7 @@ func (r *replicator) publish(ctx context.Context, source string) {
 			}
 			continue
 		}
-		if len(page.Entries) == 0 {
+		if page.empty() {
 			ack() // idle: drop what the stream holds
 			// A source that waited already spaced the calls.
 			if d := idlePoll - time.Since(asked); d > 0 && !sleep(ctx, d) {
@@ -395,7 +421,12 @@ func (r *replicator) publish(ctx context.Context, source string) {
 			}
 			continue
 		}
-		upto, err := r.send(ctx, source, page.Entries)
+		var upto int64
+		if len(page.Packs) > 0 {
+			upto, err = r.sendPacks(ctx, source, page.Packs)
+		} else {
+			upto, err = r.send(ctx, source, page.Entries)
+		}
 		if err != nil {
 			resync = true
 			if ctx.Err() == nil {
@@ -416,13 +447,132 @@ func (r *replicator) publish(ctx context.Context, source string) {
 }
 
 // outbox reads a page of a source's outbox after seq after; a source
-// that supports it waits up to wait for an entry when it has none.
+// that supports it waits up to wait for an entry when it has none, and
+// packs the entries in messages of up to msgBytes (packed).
 func (r *replicator) outbox(ctx context.Context, source string, after int64, limit int, wait time.Duration) (outboxAnswer, error) {
-	raw, err := r.call(ctx, source, "outbox", map[string]any{"after": after, "limit": limit, "wait_ms": wait.Milliseconds()})
+	raw, err := r.call(ctx, source, "outbox", map[string]any{"after": after, "limit": limit, "wait_ms": wait.Milliseconds(), "packed": msgBytes})
 	if err != nil {
 		return outboxAnswer{}, err
 	}
+	if packs, ok, err := readPacks(raw); ok || err != nil {
+		return outboxAnswer{Packs: packs}, err
+	}
 	return readOutbox(raw)
+}
+
+// Markers of a packed outbox answer (see readPacks).
+var (
+	packsStart    = []byte(`{"packs":`)
+	messagesStart = []byte(`],"messages":[`)
+)
+
+// readPacks reads a packed outbox answer,
+//
+//	{"packs":[[first,last,ts,n,off,len],...],"messages":[[e,...],...]}
+//
+// where each message is len bytes from off, counted from the byte after
+// `"messages":[`. The messages are slices of raw, not copies. ok is false
+// when raw is not such an answer.
+func readPacks(raw []byte) ([]outboxPack, bool, error) {
+	if !bytes.HasPrefix(raw, packsStart) {
+		return nil, false, nil
+	}
+	end := bytes.Index(raw, messagesStart)
+	if end < 0 {
+		return nil, true, errors.New("packed outbox answer without messages")
+	}
+	var heads [][]json.Number
+	if err := json.Unmarshal(raw[len(packsStart):end+1], &heads); err != nil {
+		return nil, true, fmt.Errorf("packed outbox answer: %w", err)
+	}
+	base := end + len(messagesStart)
+	packs := make([]outboxPack, len(heads))
+	for i, h := range heads {
+		if len(h) != 6 {
+			return nil, true, fmt.Errorf("packed outbox answer: pack %d has %d fields", i, len(h))
+		}
+		var v [6]int64
+		for j, n := range h {
+			if j == 2 {
+				continue
+			}
+			x, err := n.Int64()
+			if err != nil || x < 0 {
+				return nil, true, fmt.Errorf("packed outbox answer: pack %d: %q", i, n)
+			}
+			v[j] = x
+		}
+		from, to := base+int(v[4]), base+int(v[4])+int(v[5])
+		if to > len(raw) || to-from < 2 || raw[from] != '[' || raw[to-1] != ']' {
+			return nil, true, fmt.Errorf("packed outbox answer: pack %d out of place", i)
+		}
+		packs[i] = outboxPack{first: v[0], last: v[1], ts: h[2].String(), n: int(v[3]), data: raw[from:to]}
+	}
+	return packs, true, nil
+}
+
+// sendPacks publishes messages a source packed, each with message id
+// <node>:<source>:<first seq>-<last seq>:<last ts> and header Hops-Last
+// <last seq>:<last ts>, and waits for every PubAck; it returns the
+// largest seq. A message too large to publish is cut into its entries
+// and sent as send does.
+func (r *replicator) sendPacks(ctx context.Context, source string, packs []outboxPack) (int64, error) {
+	subj := subject(r.self, source)
+	futures := make([]jetstream.PubAckFuture, 0, len(packs))
+	var upto int64
+	for _, p := range packs {
+		if p.first <= 0 || p.last < p.first {
+			return 0, fmt.Errorf("outbox pack without seqs: %d-%d", p.first, p.last)
+		}
+		if len(p.data) > maxEntry {
+			elems, ok := fastjson.Elements(p.data)
+			if !ok {
+				return 0, fmt.Errorf("outbox pack %d-%d is not a list of entries", p.first, p.last)
+			}
+			entries := make([]json.RawMessage, len(elems))
+			for i, e := range elems {
+				entries[i] = json.RawMessage(e)
+			}
+			if _, err := r.send(ctx, source, entries); err != nil {
+				return 0, err
+			}
+			upto = max(upto, p.last)
+			continue
+		}
+		last := strconv.FormatInt(p.last, 10) + ":" + p.ts
+		m := &nats.Msg{Subject: subj, Data: p.data, Header: nats.Header{
+			jetstream.MsgIDHeader: []string{r.self + ":" + source + ":" + strconv.FormatInt(p.first, 10) + "-" + last},
+			hopsLast:              []string{last},
+		}}
+		f, err := r.js.PublishMsgAsync(m)
+		if err != nil {
+			return 0, err
+		}
+		futures = append(futures, f)
+		upto = max(upto, p.last)
+	}
+	if err := awaitPubAcks(ctx, futures); err != nil {
+		return 0, err
+	}
+	return upto, nil
+}
+
+// awaitPubAcks waits for every future's PubAck, jsTimeout at most.
+func awaitPubAcks(ctx context.Context, futures []jetstream.PubAckFuture) error {
+	deadline := time.NewTimer(jsTimeout)
+	defer deadline.Stop()
+	for _, f := range futures {
+		select {
+		case <-f.Ok():
+		case err := <-f.Err():
+			return err
+		case <-deadline.C:
+			return errors.New("no PubAck within " + jsTimeout.String())
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
 }
 
 // published returns the seq after which source's outbox is not in the
@@ -453,8 +603,8 @@ func (r *replicator) published(ctx context.Context, source string, after int64) 
 	if err != nil {
 		return after, err
 	}
-	if len(page.Entries) == 1 {
-		if h, ok := readHead(page.Entries[0]); ok && h.Seq == last && h.TS.String() == ts {
+	if e := page.first(); e != nil {
+		if h, ok := readHead(e); ok && h.Seq == last && h.TS.String() == ts {
 			return last, nil
 		}
 	}
@@ -562,18 +712,8 @@ func (r *replicator) send(ctx context.Context, source string, entries []json.Raw
 	if err := flush(); err != nil {
 		return 0, err
 	}
-	deadline := time.NewTimer(jsTimeout)
-	defer deadline.Stop()
-	for _, f := range futures {
-		select {
-		case <-f.Ok():
-		case err := <-f.Err():
-			return 0, err
-		case <-deadline.C:
-			return 0, errors.New("no PubAck within " + jsTimeout.String())
-		case <-ctx.Done():
-			return 0, ctx.Err()
-		}
+	if err := awaitPubAcks(ctx, futures); err != nil {
+		return 0, err
 	}
 	return upto, nil
 }

@@ -75,6 +75,10 @@ func (s *fakeSource) handle(verb string, body map[string]json.RawMessage) (any, 
 		if from < to {
 			out = append(out, s.outbox[from:to]...)
 		}
+		var packed int
+		if s.name == "records" && json.Unmarshal(body["packed"], &packed) == nil && packed > 0 {
+			return packAnswer(out, packed), nil
+		}
 		return map[string]any{"entries": out}, nil
 	case "outbox_ack":
 		if s.failAck {
@@ -114,6 +118,37 @@ func (s *fakeSource) handle(verb string, body map[string]json.RawMessage) (any, 
 		return map[string]any{"applied": len(entries), "skipped": 0}, nil
 	}
 	return nil, fmt.Errorf("unknown verb %s", verb)
+}
+
+// packAnswer is a packed outbox answer, as the records source writes it:
+// entries in messages of up to size bytes (at least one entry each).
+func packAnswer(entries []json.RawMessage, size int) json.RawMessage {
+	var head struct {
+		Seq int64       `json:"seq"`
+		TS  json.Number `json:"ts"`
+	}
+	var heads, msgs []byte
+	for i := 0; i < len(entries); {
+		msg := []byte{'['}
+		first, n := int64(0), 0
+		for ; i < len(entries) && (n == 0 || len(msg)+len(entries[i])+1 <= size); i++ {
+			_ = json.Unmarshal(entries[i], &head)
+			if n == 0 {
+				first = head.Seq
+			} else {
+				msg = append(msg, ',')
+			}
+			msg = append(msg, entries[i]...)
+			n++
+		}
+		msg = append(msg, ']')
+		if len(heads) > 0 {
+			heads, msgs = append(heads, ','), append(msgs, ',')
+		}
+		heads = fmt.Appendf(heads, "[%d,%d,%s,%d,%d,%d]", first, head.Seq, head.TS, n, len(msgs), len(msg))
+		msgs = append(msgs, msg...)
+	}
+	return json.RawMessage(`{"packs":[` + string(heads) + `],"messages":[` + string(msgs) + `]}`)
 }
 
 func (s *fakeSource) appliedFrom(origin string) []int64 {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/hops-dev/hops/builtin/records/store"
@@ -111,11 +112,13 @@ func (f *Family) replDisable(_ context.Context, req *sdk.Request) (*sdk.Response
 // maxOutboxWait bounds repl_records_outbox's wait_ms.
 const maxOutboxWait = 10 * time.Second
 
-// replOutbox: repl_records_outbox {after, limit, wait_ms}: {"entries":
-// [...]}, the entries after seq after in seq order, at most limit
-// (default 1000, at most 10 000) and about 3 MiB. With wait_ms (at most
-// 10 s) and no entry yet, it answers as soon as a transaction commits
-// entries, or with none after wait_ms.
+// replOutbox: repl_records_outbox {after, limit, wait_ms, packed}:
+// {"entries": [...]}, the entries after seq after in seq order, at most
+// limit (default 1000, at most 10 000) and about 3 MiB. With wait_ms (at
+// most 10 s) and no entry yet, it answers as soon as a transaction
+// commits entries, or with none after wait_ms. With packed (a message
+// size in bytes) the entries come packed in messages instead (see
+// packedOutbox).
 func (f *Family) replOutbox(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
 	st, fields, err := f.begin(req)
 	if err != nil {
@@ -124,10 +127,18 @@ func (f *Family) replOutbox(ctx context.Context, req *sdk.Request) (*sdk.Respons
 	after := seqField(fields, "after", false)
 	limit, _ := fields.Int("limit")
 	waitMS, _ := fields.Number("wait_ms")
+	packBytes, _ := fields.Int("packed")
 	if err := fields.Err(); err != nil {
 		return nil, err
 	}
 	wait := time.Duration(min(max(waitMS, 0), float64(maxOutboxWait/time.Millisecond))) * time.Millisecond
+	if packBytes > 0 {
+		chunks, err := st.ReplOutboxChunksWait(ctx, after, limit, wait)
+		if err != nil {
+			return nil, err
+		}
+		return sdk.RawJSON(packedOutbox(chunks, packBytes)), nil
+	}
 	entries, err := st.ReplOutboxWait(ctx, after, limit, wait)
 	if err != nil {
 		return nil, err
@@ -146,6 +157,89 @@ func (f *Family) replOutbox(ctx context.Context, req *sdk.Request) (*sdk.Respons
 	}
 	b = append(b, "]}"...)
 	return sdk.RawJSON(b), nil
+}
+
+// packedOutbox is repl_records_outbox's answer with packed: the chunks
+// (in the order ReplOutboxChunks gives them) packed into messages of up
+// to packBytes where they can be cut (a message ends only where every
+// entry up to its largest seq is in it or an earlier one), each message
+// a JSON array of entries:
+//
+//	{"packs":[[first,last,ts,n,off,len],...],"messages":[[e,...],[e,...]]}
+//
+// For each message: its smallest and largest seq, the ts of the entry
+// with the largest seq, its number of entries, and where its array is:
+// len bytes from off, counted from the byte after `"messages":[`. The
+// transport publishes each array as it is.
+func packedOutbox(chunks []store.ReplChunk, packBytes int) []byte {
+	type pack struct {
+		first, last uint64
+		ts          int64
+		n, size     int
+		from, to    int // chunks[from:to]
+	}
+	var packs []pack
+	for i := 0; i < len(chunks); {
+		p := pack{first: chunks[i].First, from: i, size: 1}
+		for {
+			c := chunks[i]
+			if c.Last > p.last {
+				p.last, p.ts = c.Last, c.LastTs
+			}
+			p.n += c.N
+			p.size += len(c.Text) + 1
+			i++
+			if i == len(chunks) {
+				break
+			}
+			if p.last < chunks[i].First && p.size+len(chunks[i].Text)+1 > packBytes {
+				break
+			}
+		}
+		p.to = i
+		packs = append(packs, p)
+	}
+	size := 64
+	for _, p := range packs {
+		size += 96 + p.size
+	}
+	b := make([]byte, 0, size)
+	b = append(b, `{"packs":[`...)
+	off := 0
+	for i, p := range packs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '[')
+		b = strconv.AppendUint(b, p.first, 10)
+		b = append(b, ',')
+		b = strconv.AppendUint(b, p.last, 10)
+		b = append(b, ',')
+		b = strconv.AppendFloat(b, float64(p.ts)/1000, 'f', -1, 64)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(p.n), 10)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(off), 10)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(p.size), 10)
+		b = append(b, ']')
+		off += p.size + 1
+	}
+	b = append(b, `],"messages":[`...)
+	for i, p := range packs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '[')
+		for j, c := range chunks[p.from:p.to] {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, c.Text...)
+		}
+		b = append(b, ']')
+	}
+	return append(b, "]}"...)
 }
 
 // seqField reads a non-negative whole seq field.

@@ -182,3 +182,46 @@ func TestReplRecordsBadBodies(t *testing.T) {
 		t.Errorf("outbox %s", got)
 	}
 }
+
+// repl_records_outbox with packed answers the same entries packed in
+// messages of about the size asked for (a transaction's chunk is never
+// cut), each a JSON array placed where its
+// pack says, with its smallest and largest seq, the last entry's ts and
+// its number of entries.
+func TestReplRecordsPackedOutbox(t *testing.T) {
+	a := newEnv(t, harnessOpts{})
+	a.ok(op(opReplEnable, "node", "a", "databases", "*"))
+	replWrites(a)
+	want := a.outboxEntries(0)
+	body := a.ok(op(opReplOutbox, "after", 0, "packed", 300)).Body
+	if !json.Valid(body) {
+		t.Fatalf("not JSON: %s", body)
+	}
+	end := bytes.Index(body, []byte(`],"messages":[`))
+	var heads [][]json.Number
+	if !bytes.HasPrefix(body, []byte(`{"packs":`)) || end < 0 || json.Unmarshal(body[len(`{"packs":`):end+1], &heads) != nil {
+		t.Fatalf("answer %s", body)
+	}
+	base := end + len(`],"messages":[`)
+	var got []json.RawMessage
+	for _, h := range heads {
+		n := func(i int) int64 { v, _ := h[i].Int64(); return v }
+		msg := body[base+int(n(4)) : base+int(n(4))+int(n(5))]
+		var entries []json.RawMessage
+		if err := json.Unmarshal(msg, &entries); err != nil || len(entries) != int(n(3)) {
+			t.Fatalf("pack %v: %d entries, %v: %s", h, len(entries), err, msg)
+		}
+		if lastSeq(t, entries) != uint64(n(1)) || !bytes.Contains(entries[len(entries)-1], []byte(`"ts":`+h[2].String()+`,`)) {
+			t.Errorf("pack %v ends with %s", h, entries[len(entries)-1])
+		}
+		got = append(got, entries...)
+	}
+	if len(heads) < 2 || len(got) != len(want) {
+		t.Fatalf("%d packs, %d entries; want %d entries", len(heads), len(got), len(want))
+	}
+	for i := range got {
+		if !bytes.Equal(got[i], want[i]) {
+			t.Errorf("entry %d: %s, want %s", i, got[i], want[i])
+		}
+	}
+}

@@ -35,7 +35,10 @@ import (
 // Layout. Each database file may hold a top-level bucket "/repl" (a name no
 // table can have: table names cannot contain '/') with
 //
-//	outbox (bucket) 8-byte big-endian seq -> entry JSON
+//	chunks (bucket) 8-byte big-endian last seq -> a chunk: a header and
+//	                the entries' JSON joined by commas (replchunk.go)
+//	outbox (bucket) 8-byte big-endian seq -> entry JSON (one entry per
+//	                key: what earlier versions wrote; read and acked still)
 //	last   (key)    16 bytes: the last seq and ts (µs) written in this file
 //
 // and each table bucket a sub-bucket "repl": encoded primary key -> the
@@ -170,6 +173,17 @@ type txLog struct {
 	ts    int64  // µs; 0 until the first entry
 	box   *bolt.Bucket
 	last  uint64 // last seq written, 0 for none
+	// chunk is the outbox chunk being written (chunkHeaderLen bytes left
+	// for its header, then the entries joined by commas), nil for none;
+	// it is stored when it reaches chunkBytes and when the transaction
+	// finishes. chunkFirst is its first entry's seq, chunkN its entries,
+	// chunkTs its last entry's ts and entryTs the ts of the entry being
+	// written.
+	chunk      []byte
+	chunkFirst uint64
+	chunkN     int
+	chunkTs    int64
+	entryTs    int64
 }
 
 // entryOverhead is room for an entry's fixed members and numbers.
@@ -539,13 +553,17 @@ func (st *replState) update(bdb *bolt.DB, fn func(tx *bolt.Tx) error) error {
 	return err
 }
 
-// finish writes the file's "last" record if the transaction wrote entries.
+// finish stores the transaction's last chunk and writes the file's
+// "last" record if the transaction wrote entries.
 func (st *replState) finish(tx *bolt.Tx) error {
 	st.mu.Lock()
 	l := st.open[tx]
 	st.mu.Unlock()
 	if l == nil || l.last == 0 {
 		return nil
+	}
+	if err := l.flush(); err != nil {
+		return err
 	}
 	var v [16]byte
 	binary.BigEndian.PutUint64(v[:8], l.last)
@@ -603,10 +621,9 @@ func (st *replState) observe(ts int64) {
 	st.mu.Unlock()
 }
 
-// entry starts an outbox entry: it takes the next seq and writes the
-// common members; the caller appends its own and calls put. Each entry
-// has a buffer of its own: bbolt keeps the value slices of a
-// transaction's puts until it commits.
+// entry starts an outbox entry: it takes the next seq and appends the
+// common members to the transaction's chunk; the caller appends its own
+// and calls put with the buffer.
 func (l *txLog) entry(op string) ([]byte, uint64) {
 	return l.entrySized(op, 0)
 }
@@ -624,7 +641,14 @@ func (l *txLog) entryAt(op string, extra int, v replVersion) ([]byte, uint64) {
 	l.st.next++
 	l.st.mu.Unlock()
 	node := v.node
-	b := make([]byte, 0, entryOverhead+len(node)+len(l.db)+extra)
+	b := l.chunk
+	if b == nil {
+		b = make([]byte, chunkHeaderLen, chunkHeaderLen+max(chunkInit, entryOverhead+len(node)+len(l.db)+extra))
+	} else {
+		b = slices.Grow(b, 1+entryOverhead+len(node)+len(l.db)+extra)
+		b = append(b, ',')
+	}
+	l.entryTs = v.ts
 	b = append(b, `{"seq":`...)
 	b = strconv.AppendUint(b, seq, 10)
 	b = append(b, `,"ts":`...)
@@ -638,25 +662,46 @@ func (l *txLog) entryAt(op string, extra int, v replVersion) ([]byte, uint64) {
 	return b, seq
 }
 
-// put stores a finished entry.
+// put ends the entry entry started (b is the chunk it returned) and
+// stores the chunk once it holds chunkBytes.
 func (l *txLog) put(seq uint64, b []byte) error {
-	b = append(b, '}')
+	l.chunk = append(b, '}')
+	if l.chunkN == 0 {
+		l.chunkFirst = seq
+	}
+	l.chunkN++
+	l.chunkTs = l.entryTs
+	l.last = seq
+	if len(l.chunk) >= chunkBytes {
+		return l.flush()
+	}
+	return nil
+}
+
+// flush stores the chunk being written, if any, under its last seq. The
+// next entry starts a new buffer: bbolt keeps the value slices of a
+// transaction's puts until it commits.
+func (l *txLog) flush() error {
+	if l.chunkN == 0 {
+		return nil
+	}
 	if l.box == nil {
 		root, err := l.tx.CreateBucketIfNotExists(replBucket)
 		if err != nil {
 			return fmt.Errorf("replication outbox: %w", err)
 		}
-		if l.box, err = root.CreateBucketIfNotExists(outboxBucket); err != nil {
+		if l.box, err = root.CreateBucketIfNotExists(chunkBucket); err != nil {
 			return fmt.Errorf("replication outbox: %w", err)
 		}
 		l.box.FillPercent = indexFillPercent
 	}
+	putChunkHeader(l.chunk, l.chunkFirst, l.chunkTs, l.chunkN)
 	var k [8]byte
-	binary.BigEndian.PutUint64(k[:], seq)
-	if err := l.box.Put(k[:], b); err != nil {
+	binary.BigEndian.PutUint64(k[:], l.last)
+	if err := l.box.Put(k[:], l.chunk); err != nil {
 		return fmt.Errorf("replication outbox: %w", err)
 	}
-	l.last = seq
+	l.chunk, l.chunkN = nil, 0
 	return nil
 }
 
@@ -804,7 +849,6 @@ func (s *Store) logDatabaseOp(op, db string) error {
 			l := st.open[tx]
 			st.mu.Unlock()
 			l.db = db
-			l.box = tx.Bucket(replBucket).Bucket(outboxBucket)
 			b, seq := l.entry(op)
 			return l.put(seq, b)
 		})

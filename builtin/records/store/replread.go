@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"math"
 	"sort"
 	"time"
 
@@ -36,50 +35,30 @@ func (s *Store) ReplOutbox(after uint64, limit int) ([]json.RawMessage, error) {
 		limit = DefaultOutboxLimit
 	}
 	limit = min(limit, MaxOutboxLimit)
-	safe := uint64(math.MaxUint64)
-	if st := s.rp.on.Load(); st != nil {
-		safe = st.safe()
-	}
-	if safe <= after {
-		return nil, nil
+	chunks, err := s.ReplOutboxChunks(after, limit)
+	if err != nil {
+		return nil, err
 	}
 	type item struct {
 		seq  uint64
 		text json.RawMessage
 	}
 	var items []item
-	read := func(tx *bolt.Tx) error {
-		root := tx.Bucket(replBucket)
-		if root == nil {
-			return nil
+	for _, c := range chunks {
+		entries, err := c.Entries()
+		if err != nil {
+			return nil, err
 		}
-		box := root.Bucket(outboxBucket)
-		if box == nil {
-			return nil
-		}
-		var from [8]byte
-		binary.BigEndian.PutUint64(from[:], after+1)
-		c := box.Cursor()
-		n := 0
-		for k, v := c.Seek(from[:]); k != nil && n < limit; k, v = c.Next() {
-			seq := binary.BigEndian.Uint64(k)
-			if seq > safe {
-				break
+		for _, e := range entries {
+			seq, _, ok := entrySeqTs(e)
+			if !ok {
+				return nil, fmt.Errorf("outbox chunk %d-%d: damaged entry", c.First, c.Last)
 			}
-			items = append(items, item{seq: seq, text: bytes.Clone(v)})
-			n++
-		}
-		return nil
-	}
-	err := s.withCtl(func(ctl *bolt.DB) error { return ctl.View(read) })
-	if err != nil && err != errNoCtl {
-		return nil, fmt.Errorf("reading the outbox: %w", err)
-	}
-	for _, db := range s.Databases() {
-		if err := s.view(db, read); err != nil && StatusOf(err) != 404 {
-			return nil, fmt.Errorf("reading the outbox of %s: %w", db, err)
+			items = append(items, item{seq: seq, text: e})
 		}
 	}
+	// The chunks hold every entry from after+1 to their largest seq: the
+	// first entries of them in seq order are such a run too.
 	sort.Slice(items, func(i, j int) bool { return items[i].seq < items[j].seq })
 	if len(items) > limit {
 		items = items[:limit]
@@ -103,8 +82,21 @@ func (s *Store) ReplOutbox(after uint64, limit int) ([]json.RawMessage, error) {
 // after, waits up to wait (or until ctx ends) for a transaction that
 // writes entries to end, and reads again.
 func (s *Store) ReplOutboxWait(ctx context.Context, after uint64, limit int, wait time.Duration) ([]json.RawMessage, error) {
+	return outboxWait(ctx, s, wait, func() ([]json.RawMessage, error) { return s.ReplOutbox(after, limit) })
+}
+
+// ReplOutboxChunksWait is ReplOutboxChunks that waits as ReplOutboxWait
+// does.
+func (s *Store) ReplOutboxChunksWait(ctx context.Context, after uint64, limit int, wait time.Duration) ([]ReplChunk, error) {
+	return outboxWait(ctx, s, wait, func() ([]ReplChunk, error) { return s.ReplOutboxChunks(after, limit) })
+}
+
+// outboxWait runs read and, while it finds nothing, waits up to wait (or
+// until ctx ends) for a transaction that writes entries to end, and
+// reads again.
+func outboxWait[T any](ctx context.Context, s *Store, wait time.Duration, read func() ([]T, error)) ([]T, error) {
 	if wait <= 0 {
-		return s.ReplOutbox(after, limit)
+		return read()
 	}
 	t := time.NewTimer(wait)
 	defer t.Stop()
@@ -115,9 +107,9 @@ func (s *Store) ReplOutboxWait(ctx context.Context, after uint64, limit int, wai
 		if st := s.rp.on.Load(); st != nil {
 			ch = st.commits()
 		}
-		entries, err := s.ReplOutbox(after, limit)
-		if err != nil || len(entries) > 0 || ch == nil {
-			return entries, err
+		got, err := read()
+		if err != nil || len(got) > 0 || ch == nil {
+			return got, err
 		}
 		select {
 		case <-ch:
@@ -138,19 +130,16 @@ func (s *Store) ReplAck(upto uint64) (int, error) {
 		if root == nil {
 			return nil
 		}
+		if box := root.Bucket(chunkBucket); box != nil {
+			n, err := ackChunks(box, upto)
+			dropped += n
+			if err != nil {
+				return err
+			}
+		}
 		box := root.Bucket(outboxBucket)
 		if box == nil {
 			return nil
-		}
-		// Every entry acknowledged (the usual case): drop the bucket
-		// whole, which costs its pages, not a seek per entry.
-		if k, _ := box.Cursor().Last(); k != nil && binary.BigEndian.Uint64(k) <= upto {
-			dropped += box.Stats().KeyN
-			if err := root.DeleteBucket(outboxBucket); err != nil {
-				return err
-			}
-			_, err := root.CreateBucket(outboxBucket)
-			return err
 		}
 		var keys [][]byte
 		c := box.Cursor()
@@ -170,11 +159,18 @@ func (s *Store) ReplAck(upto uint64) (int, error) {
 	has := func(view func(func(*bolt.Tx) error) error) bool {
 		found := false
 		_ = view(func(tx *bolt.Tx) error {
-			if root := tx.Bucket(replBucket); root != nil {
-				if box := root.Bucket(outboxBucket); box != nil {
-					k, _ := box.Cursor().First()
-					found = k != nil && binary.BigEndian.Uint64(k) <= upto
+			root := tx.Bucket(replBucket)
+			if root == nil {
+				return nil
+			}
+			if box := root.Bucket(chunkBucket); box != nil {
+				if first, ok := firstChunkSeq(box); ok && first <= upto {
+					found = true
 				}
+			}
+			if box := root.Bucket(outboxBucket); box != nil {
+				k, _ := box.Cursor().First()
+				found = found || k != nil && binary.BigEndian.Uint64(k) <= upto
 			}
 			return nil
 		})

@@ -1,0 +1,164 @@
+package store
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strings"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// A transaction's entries are stored as chunks (one value per chunkBytes,
+// not one per entry), read back whole and in seq order, and the entries
+// they hold are the ones ReplOutbox lists.
+func TestReplOutboxChunkPerTransaction(t *testing.T) {
+	s, _, _ := newStore(t, Options{})
+	enable(t, s, "a")
+	mustTable(t, s, "db", "t")
+	pad := strings.Repeat("x", 2000)
+	var b strings.Builder
+	b.WriteString("[")
+	const n = 300 // ~600 kB of entries: three chunks
+	for i := range n {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"id":%d,"pad":%q}`, i, pad)
+	}
+	b.WriteString("]")
+	if _, err := s.Insert("db", "t", records(t, b.String())); err != nil {
+		t.Fatal(err)
+	}
+	chunks, err := s.ReplOutboxChunks(0, MaxOutboxLimit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// create_database, create_table, then the insert's entries in more
+	// than one chunk.
+	if len(chunks) < 3 || chunks[0].N != 1 {
+		t.Fatalf("%d chunks, first of %d entries", len(chunks), chunks[0].N)
+	}
+	total := 0
+	var prev uint64
+	for _, c := range chunks {
+		es, err := c.Entries()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, e := range es {
+			seq, ts, ok := entrySeqTs(e)
+			if !ok || seq <= prev {
+				t.Fatalf("entry %.80s after seq %d", e, prev)
+			}
+			if i == len(es)-1 && (seq != c.Last || ts != c.LastTs) {
+				t.Errorf("chunk %d-%d ts %d ends with seq %d ts %d", c.First, c.Last, c.LastTs, seq, ts)
+			}
+			prev = seq
+		}
+		if c.First != chunks[0].First && len(c.Text) > 2*chunkBytes {
+			t.Errorf("chunk of %d bytes", len(c.Text))
+		}
+		total += c.N
+	}
+	if total != n+2 {
+		t.Fatalf("%d entries in chunks, want %d", total, n+2)
+	}
+	if es := outbox(t, s, 0); len(es) != n+2 {
+		t.Fatalf("ReplOutbox: %d entries", len(es))
+	}
+	// Reading from the middle of a chunk returns the rest of it.
+	mid := chunks[1].First + 5
+	rest, err := s.ReplOutboxChunks(mid, MaxOutboxLimit)
+	if err != nil || len(rest) == 0 || rest[0].First != mid+1 {
+		t.Fatalf("after %d: %d chunks, %v", mid, len(rest), err)
+	}
+	if n, err := s.ReplAck(chunks[len(chunks)-1].Last); err != nil || n != total {
+		t.Fatalf("ReplAck = %d, %v; want %d", n, err, total)
+	}
+	if es := outbox(t, s, 0); len(es) != 0 {
+		t.Fatalf("after ack: %s", ops(es))
+	}
+}
+
+// Entries an earlier version stored one per key are read and acknowledged
+// with the chunks.
+func TestReplOutboxReadsPerEntryOutbox(t *testing.T) {
+	s, _, _ := newStore(t, Options{})
+	enable(t, s, "a")
+	mustTable(t, s, "db", "t")
+	es := outbox(t, s, 0)
+	if len(es) != 2 {
+		t.Fatalf("outbox %s", ops(es))
+	}
+	// Two entries in the per-entry bucket, between create_table and the
+	// insert below.
+	seq := es[1].Seq
+	s.rp.on.Load().mu.Lock()
+	s.rp.on.Load().next += 2
+	s.rp.on.Load().mu.Unlock()
+	err := s.update("db", func(tx *bolt.Tx) error {
+		box, err := tx.Bucket(replBucket).CreateBucketIfNotExists(outboxBucket)
+		if err != nil {
+			return err
+		}
+		for i := uint64(1); i <= 2; i++ {
+			var k [8]byte
+			binary.BigEndian.PutUint64(k[:], seq+i)
+			e := fmt.Sprintf(`{"seq":%d,"ts":%d.5,"node":"a","op":"delete","database":"db","table":"t","primary_key":"id","key":%d}`, seq+i, startMs, 100+i)
+			if err := box.Put(k[:], []byte(e)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Insert("db", "t", records(t, `[{"id":1}]`)); err != nil {
+		t.Fatal(err)
+	}
+	es = outbox(t, s, 0)
+	if got := ops(es); got != "create_database db\ncreate_table db.t\ndelete db.t 101\ndelete db.t 102\nput db.t 1\n" {
+		t.Fatalf("outbox:\n%s", got)
+	}
+	if n, err := s.ReplAck(es[3].Seq); err != nil || n != 4 {
+		t.Fatalf("ReplAck = %d, %v; want 4", n, err)
+	}
+	if left := outbox(t, s, 0); ops(left) != "put db.t 1\n" {
+		t.Fatalf("after ack: %s", ops(left))
+	}
+}
+
+// A read ends only where every entry up to its largest seq is in it:
+// chunks of two files whose seqs interleave go together.
+func TestReplOutboxClosedPrefix(t *testing.T) {
+	c := func(first, last uint64, n int) ReplChunk {
+		return ReplChunk{First: first, Last: last, N: n, Text: []byte(strings.Repeat("e", n))}
+	}
+	ranges := func(cs []ReplChunk) string {
+		var b strings.Builder
+		for _, x := range cs {
+			fmt.Fprintf(&b, "%d-%d ", x.First, x.Last)
+		}
+		return b.String()
+	}
+	for _, tc := range []struct {
+		name   string
+		chunks []ReplChunk
+		bound  uint64
+		limit  int
+		want   string
+	}{
+		{"all", []ReplChunk{c(5, 8, 4), c(1, 4, 4)}, 100, 100, "1-4 5-8 "},
+		{"limit", []ReplChunk{c(1, 4, 4), c(5, 8, 4)}, 100, 4, "1-4 "},
+		{"at least one", []ReplChunk{c(1, 4, 4), c(5, 8, 4)}, 100, 1, "1-4 "},
+		{"interleaved go together", []ReplChunk{c(1, 6, 3), c(2, 8, 4), c(9, 9, 1)}, 100, 1, "1-6 2-8 "},
+		{"bound", []ReplChunk{c(1, 4, 4), c(5, 8, 4)}, 7, 100, "1-4 "},
+		{"bound inside the first", []ReplChunk{c(1, 4, 4)}, 3, 100, ""},
+	} {
+		if got := ranges(closedPrefix(tc.chunks, tc.bound, tc.limit, 1<<20)); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
