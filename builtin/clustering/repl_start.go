@@ -19,13 +19,23 @@ import (
 const startTimeFile = "start_time"
 
 // MsgStartTime refuses a start_time that is not a date.
-const MsgStartTime = "'start_time' must be an ISO 8601 date and time (e.g. 2026-01-02T15:04:05Z)"
+const MsgStartTime = "'start_time' must be an ISO 8601 date and time (e.g. 2026-01-02T15:04:05Z) or a number of ms since 1970"
 
-// parseStartTime reads add_node's start_time: absent or falsy is nil.
+// parseStartTime reads add_node's start_time: an ISO 8601 string or, as
+// HarperDB also takes it, a number of ms since the epoch; absent or falsy
+// is nil.
 func parseStartTime(fields *sdk.Fields) (*time.Time, error) {
 	raw, ok := fields.Raw("start_time")
-	if !ok || isFalsy(raw) {
+	if !ok || isFalsy(raw) || string(raw) == "0" {
 		return nil, nil
+	}
+	if raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9' {
+		ms, _ := fields.Number("start_time")
+		if fields.Err() != nil || ms < 0 || ms > 1e15 {
+			return nil, sdk.BadRequest(MsgStartTime)
+		}
+		t := time.UnixMicro(int64(ms * 1000))
+		return &t, nil
 	}
 	s := fields.String("start_time")
 	if err := fields.Err(); err != nil {

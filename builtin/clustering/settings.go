@@ -199,6 +199,9 @@ func routeHostPort(e any) (string, error) {
 	if host == "" {
 		return "", errors.New("names no host")
 	}
+	if !validHost(host) {
+		return "", fmt.Errorf("%q is not a host name or an IP address", host)
+	}
 	if port < 1 || port > 65535 {
 		return "", fmt.Errorf("port %d is not between 1 and 65535", port)
 	}
@@ -242,3 +245,20 @@ func routeURLs(routes []string) []*url.URL {
 
 // hostname is os.Hostname, replaced by tests.
 var hostname = os.Hostname
+
+// validHost reports whether h is an IP address or a host name (letters,
+// digits, '-', '_' and '.').
+func validHost(h string) bool {
+	if net.ParseIP(h) != nil {
+		return true
+	}
+	if len(h) > 253 {
+		return false
+	}
+	for _, c := range h {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}

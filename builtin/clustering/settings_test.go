@@ -29,6 +29,10 @@ func TestParseSettings(t *testing.T) {
 		{"both ports", `{"replication":{"port":1,"securePort":2}}`, settings{}, MsgBothPorts},
 		{"bad route", `{"replication":{"routes":[3]}}`, settings{}, "replication.routes entry 0"},
 		{"bad port", `{"replication":{"routes":["a:99999"]}}`, settings{}, "not between 1 and 65535"},
+		{"bad host", `{"replication":{"routes":["::::"]}}`, settings{}, "not a host name or an IP address"},
+		{"bad host in a URL", `{"replication":{"routes":["nats-route://a b:1"]}}`, settings{}, "replication.routes entry 0"},
+		{"IPv6", `{"replication":{"routes":["[::1]:7"]}}`, settings{NodeName: "machine", Routes: []string{"[::1]:7"}, Port: 9933, Secure: true,
+			BindHost: "0.0.0.0", Databases: []string{"system"}, CertHostname: "machine"}, ""},
 		{"bad databases", `{"replication":{"port":1,"databases":{"x":1}}}`, settings{}, "replication.databases"},
 	}
 	for _, tc := range cases {

@@ -86,3 +86,25 @@ func TestSubscriptionsAllow(t *testing.T) {
 		t.Error("an empty list lets a change through")
 	}
 }
+
+func TestParseStartTime(t *testing.T) {
+	cases := []struct {
+		body string
+		want int64 // ms; 0: none
+		err  bool
+	}{
+		{`{}`, 0, false},
+		{`{"start_time":null}`, 0, false},
+		{`{"start_time":"2026-01-02T03:04:05.5Z"}`, 1767323045500, false},
+		{`{"start_time":1767323045500}`, 1767323045500, false},
+		{`{"start_time":"yesterday"}`, 0, true},
+		{`{"start_time":-5}`, 0, true},
+		{`{"start_time":true}`, 0, true},
+	}
+	for _, tc := range cases {
+		got, err := parseStartTime(sdk.ReadFields([]byte(tc.body)))
+		if (err != nil) != tc.err || (got == nil) != (tc.want == 0) || got != nil && got.UnixMilli() != tc.want {
+			t.Errorf("%s: %v %v", tc.body, got, err)
+		}
+	}
+}

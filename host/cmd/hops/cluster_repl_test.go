@@ -122,6 +122,19 @@ func TestClusterReplicatesUsersAndRoles(t *testing.T) {
 		}
 	}
 
+	// alter_user on A: dave's new password works on C and his old one is
+	// refused there; made inactive on C, he is refused on B.
+	a.waitStatus(t, "dave on node-a", "dave", "Pass#dave", whoami, 200)
+	if r := a.admin(t, map[string]any{"operation": "alter_user", "username": "dave", "password": "New#dave"}); r.Status != 200 {
+		t.Fatalf("alter_user password: %d %s", r.Status, r.Raw)
+	}
+	c.waitStatus(t, "dave's new password on node-c", "dave", "New#dave", whoami, 200)
+	c.waitStatus(t, "dave's old password on node-c", "dave", "Pass#dave", whoami, 401)
+	if r := c.admin(t, map[string]any{"operation": "alter_user", "username": "dave", "active": false}); r.Status != 200 {
+		t.Fatalf("alter_user active: %d %s", r.Status, r.Raw)
+	}
+	b.waitStatus(t, "inactive dave on node-b", "dave", "New#dave", whoami, 401)
+
 	// Dropped on B (alice logged in on A and C, so cached there): refused
 	// on A and C.
 	for _, n := range []*instance{a, c} {
