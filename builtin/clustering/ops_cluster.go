@@ -285,7 +285,7 @@ func routesField(fields *sdk.Fields) ([]any, error) {
 	}
 	var routes []any
 	if !isArray(raw) || json.Unmarshal(raw, &routes) != nil {
-		return nil, sdk.BadRequest("'routes' must be an array")
+		return nil, sdk.BadRequest(sdk.MsgFieldOneOf, "routes", "array")
 	}
 	for i, r := range routes {
 		if _, err := routeHostPort(r); err != nil {

@@ -116,7 +116,7 @@ var acting = map[string]keyDoc{
 	"replication.restartTimeout": {"How long a replicated restart or restart_service waits for each other node to restart and serve again before it stops the roll with an ERROR naming the node; null: 2m.",
 		itest + "TestClusterRollingRestarts"},
 	"replication.databases": {"Databases whose records replicate: \"*\" (every one) or a list; null: none, only the system database (users, roles), which always replicates. restart_service clustering_config applies a change without a restart (a newly named database is copied whole) (docs/clustering.md, \"Records\").",
-		itest + "TestClusterReplicatesRecords"},
+		itest + "TestClusterDatabasesList"},
 
 	"plugins": {"Third-party families: name, path, optional sha256, args, env. Changed only in the file (set_configuration refuses it; see docs/security.md).",
 		itest + "TestExamplePluginEndToEnd"},

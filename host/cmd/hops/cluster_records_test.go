@@ -560,3 +560,47 @@ func TestClusterOffAtStartDisablesTheOutboxes(t *testing.T) {
 		t.Errorf("disabled again at the next start (%d times)", n)
 	}
 }
+
+// replication.databases as a list: only the databases it names replicate
+// (with system, which always does); naming another one later and applying
+// it with restart_service clustering_config copies that database whole
+// and follows it.
+func TestClusterDatabasesList(t *testing.T) {
+	tc := startCluster(t, clusterOpts{Plain: true, Nodes: 2, Replication: func(int) string { return "  databases:\n    - dev\n" }})
+	a, b := tc.Nodes[0], tc.Nodes[1]
+	a.must(t, map[string]any{"operation": "create_database", "database": "other"})
+	a.must(t, map[string]any{"operation": "create_table", "database": "other", "table": "cats", "primary_key": "id"})
+	a.must(t, map[string]any{"operation": "insert", "database": "other", "table": "cats", "records": []any{map[string]any{"id": "c1"}}})
+	a.must(t, map[string]any{"operation": "create_database", "database": "dev"})
+	a.must(t, map[string]any{"operation": "create_table", "database": "dev", "table": "dogs", "primary_key": "id"})
+	a.must(t, map[string]any{"operation": "insert", "database": "dev", "table": "dogs", "records": []any{map[string]any{"id": "d1"}}})
+	waitSameSum(t, tc.Nodes, "dev", "dogs")
+	// node-a's changes arrive in order: other's, written first, would be
+	// there by now.
+	if r := b.admin(t, map[string]any{"operation": "describe_table", "database": "other", "table": "cats"}); r.Status == 200 {
+		t.Errorf("node-b holds other.cats, which replication.databases does not name: %s", r.Raw)
+	}
+
+	for _, n := range tc.Nodes {
+		n.must(t, map[string]any{"operation": "set_configuration", "replication_databases": []string{"dev", "other"}})
+		if job := n.runJob(t, map[string]any{"operation": "restart_service", "service": "clustering_config"}); job["status"] != "COMPLETE" {
+			t.Fatalf("restart_service clustering_config: %v", job)
+		}
+	}
+	a.must(t, map[string]any{"operation": "insert", "database": "other", "table": "cats", "records": []any{map[string]any{"id": "c2"}}})
+	waitFor(t, "other.cats copied to node-b, then followed", func() bool {
+		got, _ := b.ids(t, "other", "cats")
+		return strings.Join(got, ",") == "c1,c2"
+	})
+	var st struct {
+		Connections []struct {
+			Sockets []struct {
+				Database string `json:"database"`
+			} `json:"database_sockets"`
+		} `json:"connections"`
+	}
+	a.must(t, map[string]any{"operation": "cluster_status"}).JSON(t, &st)
+	if len(st.Connections) != 1 || len(st.Connections[0].Sockets) != 3 {
+		t.Errorf("cluster_status sockets after the change: %+v (want system, dev, other)", st)
+	}
+}
