@@ -29,7 +29,22 @@
 #   SKIP_SINGLE=1 SKIP_TP=1 SKIP_CATCHUP=1 SKIP_RECLAG=1 scripts/bench/cluster.sh
 #       # users (USER_N samples) and the rolling restarts (ROLL_N times) only
 #   PROFILE_DIR=/dir profiles every node process during the cluster
-#   phase (the load and the followers' apply).
+#   phase (the load and the followers' apply; with CPU_PER_NODE, the
+#   limited pass).
+#   CPU_PER_NODE=0.6 SKIP_LAG=1 SKIP_ROLL=1 SKIP_CATCHUP=1 N_TP=200000 \
+#     scripts/bench/cluster.sh
+#       # one machine per node, modelled: each hops node (its host and
+#       # families) and the single node run in a cgroup of their own (cgroup
+#       # v1 cpu controller, /sys/fs/cgroup/cpu, root only) whose quota is
+#       # CPU_PER_NODE CPUs; the loader and the pollers stay outside. single
+#       # and cluster each run twice, unlimited and then limited (the quota
+#       # is set on the same processes), and print both ratios: the writer's
+#       # rate (what the loader got from node-a) and the replicated rate (N
+#       # over the time from the first insert until both followers hold
+#       # every record), with each node's CPU per record and the share of
+#       # its periods the quota throttled. The other phases run unlimited.
+#       # The groups (hops-bench-<script pid>-<name>) are removed on every
+#       # exit (leftovers of a killed run at the next start).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/bench/lib.sh
@@ -50,8 +65,98 @@ cleanup() {
   local w
   for w in "${hdb_works[@]}"; do scripts/bench/harperdb.sh stop "$w" || true; done
   bench_cleanup
+  cg_cleanup
 }
 trap cleanup EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- CPU_PER_NODE: cgroups with a CPU quota, one per node -------------------
+CPU_PER_NODE=${CPU_PER_NODE:-}
+cg_base=/sys/fs/cgroup/cpu
+# cg_period is the quota's period (the kernel's default, 100 ms).
+cg_period=100000
+cg_dirs=()
+cg_quota=
+
+# cg_remove DIR: empties the group (its processes, ours, are killed if
+# still there after 3 s) and removes it; 6 s at most.
+cg_remove() {
+  local d=$1 p i
+  for i in $(seq 1 60); do
+    [ -d "$d" ] || return 0
+    if [ -z "$(cat "$d/cgroup.procs" 2>/dev/null)" ]; then
+      rmdir "$d" 2>/dev/null && return 0
+    fi
+    if [ "$i" -ge 30 ]; then
+      for p in $(cat "$d/cgroup.procs" 2>/dev/null); do
+        if [ "$i" -lt 50 ]; then kill -KILL "$p" 2>/dev/null || true
+        else echo "$p" >"$cg_base/cgroup.procs" 2>/dev/null || true; fi
+      done
+    fi
+    sleep 0.1
+  done
+  echo "cgroup $d not removed"
+}
+
+# cg_cleanup removes this run's groups.
+cg_cleanup() {
+  local d
+  for d in "${cg_dirs[@]}"; do cg_remove "$d"; done
+  cg_dirs=()
+}
+
+# cg_sweep removes groups left by runs whose script is gone (killed -9).
+cg_sweep() {
+  local d p
+  for d in "$cg_base"/hops-bench-*; do
+    [ -d "$d" ] || continue
+    p=${d##*/hops-bench-}; p=${p%%-*}
+    kill -0 "$p" 2>/dev/null || cg_remove "$d"
+  done
+}
+
+if [ -n "$CPU_PER_NODE" ]; then
+  [ -w "$cg_base/cgroup.procs" ] || { echo "CPU_PER_NODE needs cgroup v1's cpu controller, writable, at $cg_base (root)"; exit 2; }
+  cg_quota=$(awk -v c="$CPU_PER_NODE" -v p=$cg_period 'BEGIN{ q=int(c*p); if (q < 1000) exit 1; print q }') ||
+    { echo "CPU_PER_NODE=$CPU_PER_NODE: give a number of CPUs, at least 0.01"; exit 2; }
+  cg_sweep
+fi
+
+# cg_run NAME CMD...: runs CMD (exec, so $! is its pid) in the group NAME,
+# made unlimited, when CPU_PER_NODE is set; else runs it as it is. The
+# process's children (a hops host's families) start in its group.
+cg_run() {
+  local name=$1; shift
+  [ -n "$CPU_PER_NODE" ] || exec "$@"
+  exec sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$cg_base/hops-bench-$$-$name" "$@"
+}
+
+# cg_make NAME makes the group NAME, unlimited (cg_limit sets the quota).
+cg_make() {
+  [ -n "$CPU_PER_NODE" ] || return 0
+  local d=$cg_base/hops-bench-$$-$1
+  [ -d "$d" ] && return 0
+  mkdir "$d"
+  cg_dirs+=("$d")
+  echo $cg_period >"$d/cpu.cfs_period_us"
+  echo -1 >"$d/cpu.cfs_quota_us"
+}
+
+# cg_limit on|off sets every group's quota to CPU_PER_NODE, or none.
+cg_limit() {
+  local d q=-1
+  [ "$1" = on ] && q=$cg_quota
+  for d in "${cg_dirs[@]}"; do echo "$q" >"$d/cpu.cfs_quota_us"; done
+}
+
+# cg_throttled NAME: "<periods throttled> <periods> <throttled ns>" of the
+# group so far (cpu.stat).
+cg_throttled() {
+  awk '/^nr_periods/{p=$2} /^nr_throttled/{t=$2} /^throttled_time/{n=$2} END{print t+0, p+0, n+0}' \
+    "$cg_base/hops-bench-$$-$1/cpu.stat" 2>/dev/null || echo "0 0 0"
+}
 
 go build -o bin/hops ./host/cmd/hops
 go build -o bin/bench-loader ./scripts/bench/loader
@@ -85,7 +190,8 @@ start_node() {
   local n=$1 root=$work/$1
   mkdir -p "$root"
   [ -f "$root/hops-config.yaml" ] || node_config "$n" >"$root/hops-config.yaml"
-  env ROOTPATH="$root" HDB_ADMIN_USERNAME=$BENCH_USER HDB_ADMIN_PASSWORD=$BENCH_PASS \
+  cg_make "$n"
+  cg_run "$n" env ROOTPATH="$root" HDB_ADMIN_USERNAME=$BENCH_USER HDB_ADMIN_PASSWORD=$BENCH_PASS \
     OPERATIONSAPI_NETWORK_PORT="${http[$n]}" LOGGING_LEVEL=warn LOGGING_STDSTREAMS=false \
     bin/hops run >>"$root/hops.out" 2>&1 &
   pid[$n]=$!
@@ -148,12 +254,60 @@ profile_toggle() {
 }
 if [ -n "${PROFILE_DIR:-}" ]; then mkdir -p "$PROFILE_DIR"; export HOPS_PROFILE_DIR=$PROFILE_DIR; fi
 
+# throttled_share "T0 P0 N0" "T1 P1 N1" (two cg_throttled readings): the
+# share of the quota's periods in which the group was throttled.
+throttled_share() {
+  awk -v a="$1" -v b="$2" 'BEGIN{ split(a, x, " "); split(b, y, " "); p = y[2] - x[2];
+    printf "%.2f", (p > 0) ? (y[1] - x[1]) / p : 0 }'
+}
+
+# tp_cluster TABLE LABEL [profile]: the single node's load into node-a's
+# TABLE; how long until node-b and node-c hold every record; the writer's
+# rate, the replicated rate (N_TP from the first insert until both
+# followers hold them), their ratios to the single node's same-label run,
+# each node's CPU per record (from before the load until both followers
+# hold them) and, with CPU_PER_NODE, the share of its quota periods
+# throttled.
+tp_cluster() {
+  local t=$1 label=$2 n cl base end_ms start_ms b c
+  declare -A cpu0 th0
+  bench_load "cluster ($label)"
+  for n in "${names[@]}"; do cpu0[$n]=$(cpu_ticks "${pid[$n]}"); th0[$n]=$(cg_throttled "$n"); done
+  [ "${3:-}" = profile ] && profile_toggle
+  cl=$(load_into "$A" "$t" "$N_TP" "${pid[node-a]}" "${pid[node-b]}" "${pid[node-c]}")
+  echo "[cluster] ($label) into node-a: $cl (CPU of all three nodes during the load)"
+  base=${single:-}
+  [ "$label" = unlimited ] || base=${single_q:-}
+  [ -n "$base" ] && echo "[cluster] ($label) writer's rate to single: $(ratio "$(rps_of "$cl")" "$(rps_of "$base")")"
+  if [ -n "$records" ]; then
+    b=$(bin/bench-cluster count -url "$B" -db bench -table "$t" -want "$N_TP" -max 300s -every 100ms)
+    c=$(bin/bench-cluster count -url "$Cn" -db bench -table "$t" -want "$N_TP" -max 300s -every 100ms)
+    end_ms=$(date +%s%3N)
+    echo "[cluster] ($label) node-b holds them: $b"
+    echo "[cluster] ($label) node-c holds them: $c"
+    start_ms=$(kv "$cl" start_ms)
+    local rep
+    rep=$(awk -v n="$N_TP" -v a="$start_ms" -v b="$end_ms" 'BEGIN{ printf "%.0f", (b > a) ? n * 1000 / (b - a) : 0 }')
+    echo "[cluster] ($label) replicated rate: $rep records/s, $(( (end_ms - $(kv "$cl" end_ms)) )) ms after the load"
+    [ -n "$base" ] && echo "[cluster] ($label) replicated rate to single: $(ratio "$rep" "$(rps_of "$base")")"
+    local per=""
+    for n in "${names[@]}"; do
+      per="$per $n=$(( ($(cpu_ticks "${pid[$n]}") - ${cpu0[$n]}) * 1000000 / $(getconf CLK_TCK) / N_TP ))"
+      [ -n "$CPU_PER_NODE" ] && [ "$label" != unlimited ] && per="$per(throttled $(throttled_share "${th0[$n]}" "$(cg_throttled "$n")"))"
+    done
+    echo "[cluster] ($label) CPU us per record until both followers hold them:$per"
+  fi
+  [ "${3:-}" = profile ] && profile_toggle
+  return 0
+}
+
 if [ -z "${SKIP_HOPS:-}" ]; then
 # --- single node ---------------------------------------------------------
 if [ -z "${SKIP_SINGLE:-}" ]; then
 bench_load single
 mkdir -p "$work/single"
-env ROOTPATH="$work/single" HDB_ADMIN_USERNAME=$BENCH_USER HDB_ADMIN_PASSWORD=$BENCH_PASS \
+cg_make single
+cg_run single env ROOTPATH="$work/single" HDB_ADMIN_USERNAME=$BENCH_USER HDB_ADMIN_PASSWORD=$BENCH_PASS \
   OPERATIONSAPI_NETWORK_PORT=$((BASE + 20)) LOGGING_LEVEL=warn LOGGING_STDSTREAMS=false \
   bin/hops run >"$work/single.out" 2>&1 &
 single_pid=$!
@@ -161,6 +315,14 @@ bench_pids+=("$single_pid")
 wait_up "http://127.0.0.1:$((BASE + 20))/"
 single=$(load_into "http://127.0.0.1:$((BASE + 20))/" t "$N_TP" "$single_pid")
 echo "[single] $single"
+if [ -n "$CPU_PER_NODE" ]; then
+  bench_load "single, $CPU_PER_NODE CPU"
+  cg_limit on
+  th0=$(cg_throttled single)
+  single_q=$(load_into "http://127.0.0.1:$((BASE + 20))/" tq "$N_TP" "$single_pid")
+  cg_limit off
+  echo "[single] $CPU_PER_NODE CPU: $single_q throttled=$(throttled_share "$th0" "$(cg_throttled single)")"
+fi
 kill "$single_pid"; wait "$single_pid" 2>/dev/null || true
 fi
 
@@ -207,26 +369,14 @@ if [ -n "$records" ] && [ -z "${SKIP_LAG:-}" ] && [ -z "${SKIP_RECLAG:-}" ]; the
 fi
 
 if [ -z "${SKIP_TP:-}" ]; then
-bench_load cluster
-declare -A cpu0
-for n in "${names[@]}"; do cpu0[$n]=$(cpu_ticks "${pid[$n]}"); done
-profile_toggle
-cl=$(load_into "$A" t "$N_TP" "${pid[node-a]}" "${pid[node-b]}" "${pid[node-c]}")
-echo "[cluster] into node-a: $cl (CPU of all three nodes during the load)"
-[ -n "${single:-}" ] && echo "[cluster] ratio to single: $(echo "scale=2; $(rps_of "$cl") / $(rps_of "$single")" | bc)"
-if [ -n "$records" ]; then
-  bin/bench-cluster count -url "$B" -db bench -table t -want "$N_TP" -max 300s | sed 's/^/[cluster] node-b holds them: /'
-  bin/bench-cluster count -url "$Cn" -db bench -table t -want "$N_TP" -max 300s -every 1s | sed 's/^/[cluster] node-c holds them: /'
-  # CPU per record of each node from before the load until both followers
-  # hold every record: the writer's insert (and publishing), each
-  # follower's apply.
-  per=""
-  for n in "${names[@]}"; do
-    per="$per $n=$(( ($(cpu_ticks "${pid[$n]}") - ${cpu0[$n]}) * 1000000 / $(getconf CLK_TCK) / N_TP ))"
-  done
-  echo "[cluster] CPU us per record until both followers hold them:$per"
+if [ -n "$CPU_PER_NODE" ]; then
+  tp_cluster t unlimited
+  cg_limit on
+  tp_cluster tq "$CPU_PER_NODE CPU per node" profile
+  cg_limit off
+else
+  tp_cluster t unlimited profile
 fi
-profile_toggle
 fi
 
 if [ -z "${SKIP_ROLL:-}" ]; then
