@@ -12,9 +12,11 @@
 //  2. looks it up in the registry, 400 "Operation 'X' not found";
 //  3. checks access: a super_user operation called by anyone else is a
 //     403 in HarperDB's words;
-//  4. runs a registry.KindLocal entry's handler in-process (panics
-//     recovered, the answer encoded as a family's would be), or forwards
-//     a registry.KindFamily entry to its family through the Forwarder.
+//  4. runs a registry.KindLocal entry's handler in-process, in the
+//     request's goroutine (panics recovered, the answer encoded as a
+//     family's would be, plugin.Local's path for errors and streams; see
+//     local.go), or forwards a registry.KindFamily entry to its family
+//     through the Forwarder.
 //
 // Failures come back as an *sdk.Error (status and message); the caller
 // writes them (the HTTP server's one error writer, or an in-band reply

@@ -11,7 +11,6 @@ import (
 
 	"github.com/hops-dev/hops/host/registry"
 	"github.com/hops-dev/hops/sdk"
-	"github.com/hops-dev/hops/sdk/plugin"
 )
 
 // Forwarder sends a request to a family's process (the supervisor). A
@@ -128,7 +127,7 @@ func (r *Router) Route(ctx context.Context, req *sdk.Request) (*sdk.Reply, error
 	}
 	switch entry.Kind {
 	case registry.KindLocal:
-		return plugin.Local(ctx, entry.Local, req, r.log)
+		return r.local(ctx, entry.Local, req)
 	case registry.KindFamily:
 		if r.fwd == nil {
 			return nil, fmt.Errorf("router: no forwarder for family %s", entry.Family)

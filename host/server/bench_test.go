@@ -24,7 +24,7 @@ func BenchmarkLocalOperation(b *testing.B) {
 	doc := []byte(`{"pad":"` + strings.Repeat("c", 1300) + `"}` + "\n")
 	reg := registry.New(nil)
 	err := reg.AddLocal([]registry.Local{{Op: sdk.Operation{Name: "get_doc", Access: sdk.AccessSuperUser,
-		Handler: func(context.Context, *sdk.Request) (*sdk.Response, error) { return sdk.RawJSON(doc), nil }}}})
+		Handler: func(context.Context, *sdk.Request) (*sdk.Response, error) { return router.JSON(doc), nil }}}})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/hops-dev/hops/host/config"
 	"github.com/hops-dev/hops/host/jobs"
 	"github.com/hops-dev/hops/host/registry"
+	"github.com/hops-dev/hops/host/router"
 	"github.com/hops-dev/hops/host/supervisor"
 	"github.com/hops-dev/hops/sdk"
 )
@@ -170,7 +171,7 @@ func (o *Ops) getConfiguration(context.Context, *sdk.Request) (*sdk.Response, er
 	if err != nil {
 		return nil, err
 	}
-	return sdk.RawJSON(body), nil
+	return router.JSON(body), nil
 }
 
 func (o *Ops) setConfiguration(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
