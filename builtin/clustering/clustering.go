@@ -304,8 +304,19 @@ func (f *Family) readSettings(ctx context.Context) (settings, error) {
 	if err != nil {
 		return settings{}, fmt.Errorf("read the configuration: %w", err)
 	}
-	return parseSettings(raw, hostname)
+	set, err := parseSettings(raw, hostname)
+	if err != nil {
+		return set, &settingsError{err}
+	}
+	return set, nil
 }
+
+// settingsError is a replication setting the family refuses: the
+// configuration's fault, not the node's.
+type settingsError struct{ err error }
+
+func (e *settingsError) Error() string { return e.err.Error() }
+func (e *settingsError) Unwrap() error { return e.err }
 
 // loadTrust asks the certs family for the certificates.
 func (f *Family) loadTrust(ctx context.Context, set settings) (*trust, error) {

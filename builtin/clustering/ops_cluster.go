@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -375,6 +376,9 @@ func (f *Family) clusterReload(ctx context.Context, req *sdk.Request) (*sdk.Resp
 		f.mu.Lock()
 		f.lastErr = err
 		f.mu.Unlock()
+		if se := (*settingsError)(nil); errors.As(err, &se) {
+			return nil, sdk.BadRequest("clustering: %v", err)
+		}
 		return nil, sdk.Errorf(http.StatusInternalServerError, "clustering: %v", err)
 	}
 	return sdk.Message(msgReloaded), nil

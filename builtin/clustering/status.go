@@ -25,7 +25,9 @@ type Status struct {
 	NodeName    string       `json:"node_name"`
 	IsEnabled   bool         `json:"is_enabled"`
 	Connections []Connection `json:"connections"`
-	// Error says why clustering is configured but not running (hops only).
+	// Error says why clustering is configured but not running, or why the
+	// last settings applied were refused while the server runs on the
+	// ones before (hops only).
 	Error string `json:"error,omitempty"`
 }
 
@@ -69,10 +71,10 @@ func (f *Family) clusterStatus(ctx context.Context, _ *sdk.Request) (*sdk.Respon
 	if st.NodeName == "" {
 		st.NodeName, _ = hostname()
 	}
+	if lastErr != nil {
+		st.Error = lastErr.Error()
+	}
 	if n == nil {
-		if lastErr != nil {
-			st.Error = lastErr.Error()
-		}
 		return sdk.OK(st), nil
 	}
 	st.IsEnabled = true

@@ -333,6 +333,21 @@ func TestClusterOffByDefaultThenPlainPort(t *testing.T) {
 		t.Errorf("clustering dir: %v %v", st, err)
 	}
 
+	// A setting the family refuses: cluster_reload answers 400 naming it,
+	// cluster_status says why it is not running; fixed, it runs again.
+	if r := in.admin(t, map[string]any{"operation": "set_configuration", "replication_securePort": freePort(t)}); r.Status == 200 {
+		if r := in.admin(t, map[string]any{"operation": "cluster_reload"}); r.Status != 400 || !strings.Contains(r.Error(), "replication.port and replication.securePort") {
+			t.Errorf("cluster_reload with both ports: %d %s", r.Status, r.Raw)
+		}
+		if st := in.clusterStatus(t); !strings.Contains(st.Error, "replication.securePort") {
+			t.Errorf("cluster_status with both ports: %+v", st)
+		}
+		in.must(t, map[string]any{"operation": "set_configuration", "replication_securePort": nil})
+		in.must(t, map[string]any{"operation": "cluster_reload"})
+	} else if r.Status != 400 {
+		t.Errorf("set_configuration of both ports: %d %s", r.Status, r.Raw)
+	}
+
 	// Route editing, answered as HarperDB does.
 	other := freePort(t)
 	route := fmt.Sprintf("127.0.0.1:%d", other)
@@ -383,7 +398,7 @@ func TestClusterOffByDefaultThenPlainPort(t *testing.T) {
 	if got := in.admin(t, map[string]any{"operation": "cluster_get_routes"}); raw(got) != `["`+route+`"]` {
 		t.Errorf("refused add_node changed the routes: %s", got.Raw)
 	}
-	r = in.admin(t, map[string]any{"operation": "add_node", "hostname": "peer.example"})
+	r = in.admin(t, map[string]any{"operation": "set_node", "node_name": "peer.example"})
 	if r.Status != 200 || r.Error() != "" || raw(r) != `{"message":"Successfully added 'peer.example' to cluster"}` {
 		t.Errorf("add_node: %d %s", r.Status, r.Raw)
 	}
