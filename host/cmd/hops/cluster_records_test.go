@@ -245,8 +245,12 @@ func checkRestartsLoseNothing(t *testing.T, tc *testCluster) {
 	}
 	routeC := fmt.Sprintf("127.0.0.1:%d", tc.Ports[2])
 	b.must(t, map[string]any{"operation": "cluster_delete_routes", "routes": []any{routeC}})
+	before := b.clientInfo(t)
 	if job := b.runJob(t, map[string]any{"operation": "restart_service", "service": "clustering_config"}); job["status"] != "COMPLETE" {
 		t.Fatalf("restart_service clustering_config: %v", job)
+	}
+	if after := b.clientInfo(t); after.Token != before.Token {
+		t.Error("restart_service clustering_config restarted the NATS server to apply a route change (a config reload does)")
 	}
 	b.must(t, map[string]any{"operation": "cluster_set_routes", "routes": []any{routeC}})
 	b.waitConnected(t, "node-a", "node-c")
