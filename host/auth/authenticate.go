@@ -83,7 +83,7 @@ func (s *Service) checkPassword(ctx context.Context, username, password string) 
 		return out
 	}
 	addr := clientKey(ClientAddrFromContext(ctx))
-	epoch := s.cache.epoch.Load()
+	epoch := s.cache.userEpoch(username)
 	// Identical credentials arriving together share one flight: one
 	// attempt for the throttle, one hash.
 	out := s.flight.do(flightKey{k, epoch}, func() outcome {
@@ -127,7 +127,7 @@ func (s *Service) checkPassword(ctx context.Context, username, password string) 
 			if out.fail != accepted {
 				ttl = min(ttl, failureTTL)
 			}
-			s.cache.put(k, &cacheEntry{kind: kindBasic, caller: out.caller, fail: out.fail, username: username,
+			s.cache.putUser(k, &cacheEntry{kind: kindBasic, caller: out.caller, fail: out.fail, username: username,
 				roleID: roleID, expires: now.Add(ttl)}, epoch, now)
 		}
 		return out

@@ -80,16 +80,48 @@ type cacheEntry struct {
 	expires  time.Time
 }
 
-// credCache maps credential keys to outcomes. epoch counts invalidations: a
-// verification that started before one must not store its (possibly stale)
-// outcome.
+// epochShards is how many invalidation counters the usernames are spread
+// over: a password verification (a full hash) is discarded when its own
+// user, or any role, was invalidated while it ran, not whenever any user
+// changed. So on a node that applies a stream of other users' changes
+// (replication, an application altering users), a credential whose entry
+// expired is cached again by its next verification instead of being
+// hashed on every request while the changes go on; an unrelated change
+// discards a verification 1 time in 64.
+const epochShards = 64
+
+// credCache maps credential keys to outcomes. Its counters count
+// invalidations: a verification that started before one that concerns it
+// must not store its (possibly stale) outcome.
 type credCache struct {
-	mu    sync.RWMutex
-	m     map[cacheKey]*cacheEntry
+	mu sync.RWMutex
+	m  map[cacheKey]*cacheEntry
+	// epoch counts every invalidation: what the verifications whose user
+	// is known only at their end (tokens, the local super user) compare.
 	epoch atomic.Uint64
+	// users counts the invalidations of the usernames of each shard
+	// (userShard), and every invalidation that is not of one user (a
+	// role's): what a password verification, whose username is known
+	// before it begins, compares.
+	users [epochShards]atomic.Uint64
 }
 
 func newCredCache() *credCache { return &credCache{m: map[cacheKey]*cacheEntry{}} }
+
+// userShard is username's counter in credCache.users (FNV-1a).
+func userShard(username string) int {
+	h := uint32(2166136261)
+	for i := 0; i < len(username); i++ {
+		h = (h ^ uint32(username[i])) * 16777619
+	}
+	return int(h % epochShards)
+}
+
+// userEpoch is what a verification of username's password reads before it
+// begins, for putUser.
+func (c *credCache) userEpoch(username string) uint64 {
+	return c.users[userShard(username)].Load()
+}
 
 func (c *credCache) get(k cacheKey, now time.Time) (*cacheEntry, bool) {
 	c.mu.RLock()
@@ -108,6 +140,22 @@ func (c *credCache) put(k cacheKey, e *cacheEntry, epoch uint64, now time.Time) 
 	if c.epoch.Load() != epoch {
 		return
 	}
+	c.store(k, e, now)
+}
+
+// putUser stores e unless e.username (or any role) was invalidated since
+// userEpoch(e.username) returned epoch.
+func (c *credCache) putUser(k cacheKey, e *cacheEntry, epoch uint64, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.userEpoch(e.username) != epoch {
+		return
+	}
+	c.store(k, e, now)
+}
+
+// store adds e (mu held), unless the cache is full of live entries.
+func (c *credCache) store(k cacheKey, e *cacheEntry, now time.Time) {
 	if len(c.m) >= maxCacheEntries {
 		for key, old := range c.m {
 			if !now.Before(old.expires) {
@@ -121,13 +169,39 @@ func (c *credCache) put(k cacheKey, e *cacheEntry, epoch uint64, now time.Time) 
 	c.m[k] = e
 }
 
-// drop removes the entries match selects and bumps the epoch.
+// bump counts an invalidation (mu held): of username, or, when username is
+// "", of every user.
+func (c *credCache) bump(username string) {
+	c.epoch.Add(1)
+	if username != "" {
+		c.users[userShard(username)].Add(1)
+		return
+	}
+	for i := range c.users {
+		c.users[i].Add(1)
+	}
+}
+
+// drop removes the entries match selects and counts an invalidation of
+// every user.
 func (c *credCache) drop(match func(*cacheEntry) bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.epoch.Add(1)
+	c.bump("")
 	for k, e := range c.m {
 		if match(e) {
+			delete(c.m, k)
+		}
+	}
+}
+
+// dropUser removes username's entries and counts an invalidation of it.
+func (c *credCache) dropUser(username string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.bump(username)
+	for k, e := range c.m {
+		if e.username == username {
 			delete(c.m, k)
 		}
 	}
@@ -138,7 +212,7 @@ func (c *credCache) drop(match func(*cacheEntry) bool) {
 // user and role operations call it; call it after changing a user by other
 // means.
 func (s *Service) Invalidate(username string) {
-	s.cache.drop(func(e *cacheEntry) bool { return e.username == username })
+	s.cache.dropUser(username)
 }
 
 // userDropped is Invalidate for a user that no longer exists: its cached
@@ -150,7 +224,7 @@ func (s *Service) userDropped(username string) {
 	now := s.now()
 	s.cache.mu.Lock()
 	defer s.cache.mu.Unlock()
-	s.cache.epoch.Add(1)
+	s.cache.bump(username)
 	for k, e := range s.cache.m {
 		if e.username != username {
 			continue

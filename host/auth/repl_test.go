@@ -277,3 +277,54 @@ func TestReplSystemDroppedUserRefusedFromCache(t *testing.T) {
 	a.login("gina", "Gina#Pass1")
 	b.login("gina", "Gina#Pass1")
 }
+
+// Applying other users' changes while a password is verified does not keep
+// its outcome from being cached: on a node that applies a change for
+// every sample of a loop (another node adding and dropping users), a
+// credential whose cache entry expired is hashed once again, not on every
+// request. A change of the same user during the verification still
+// discards it (the next request verifies again).
+func TestReplSystemApplyKeepsOthersCacheable(t *testing.T) {
+	a, b := newEnv(t, Options{}), newEnv(t, Options{})
+	a.replCall("repl_system_enable", map[string]any{"node": "a"})
+	ship(a, b, "a")
+	other := ""
+	for _, u := range []string{"hal", "ida", "jon", "kim", "lou"} {
+		if userShard(u) != userShard(plainName) {
+			other = u
+			break
+		}
+	}
+	verify := b.s.verify
+	var during func()
+	b.s.verify = func(h, pw []byte, pause func()) error {
+		if during != nil {
+			during()
+			during = nil
+		}
+		return verify(h, pw, pause)
+	}
+	// A change of another user arrives while plainName's password hashes.
+	if err := a.s.CreateUser(other, "Other#Pass1", readerRole, true); err != nil {
+		t.Fatal(err)
+	}
+	during = func() { ship(a, b, "a") }
+	b.login(plainName, plainPass)
+	before := b.verifies.Load()
+	b.login(plainName, plainPass)
+	if n := b.verifies.Load() - before; n != 0 {
+		t.Errorf("a login verified while another user's change was applied was not cached: %d more hashes", n)
+	}
+	b.login(other, "Other#Pass1") // the applied user logs in
+
+	// A change of the same user while it hashes: not cached.
+	b.clock.Add(int64(DefaultCacheTTL + time.Second))
+	a.ok(a.admin(), "alter_user", map[string]any{"username": plainName, "active": true})
+	during = func() { ship(a, b, "a") }
+	b.login(plainName, plainPass)
+	before = b.verifies.Load()
+	b.login(plainName, plainPass)
+	if n := b.verifies.Load() - before; n != 1 {
+		t.Errorf("a login verified while its own user changed: %d hashes on the next login, want 1", n)
+	}
+}
