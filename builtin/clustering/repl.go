@@ -825,6 +825,7 @@ func (r *replicator) follow(ctx context.Context, fw *follower) {
 				continue
 			}
 		}
+		before := fw.next
 		fctx, fcancel := context.WithTimeout(ctx, fetchWait)
 		batch, err := c.Fetch(fetchBatch, jetstream.FetchMaxBytes(fetchBytes), jetstream.FetchContext(fctx))
 		if err != nil {
@@ -860,8 +861,27 @@ func (r *replicator) follow(ctx context.Context, fw *follower) {
 			if !sleep(ctx, retryWait) {
 				return
 			}
+			continue
+		}
+		if fw.next == before && r.lostDelivery(ctx, c) {
+			r.log.Info("replication: changes were delivered to a pull that ended (a cut route); following again from the first change not applied", "node", fw.node)
+			fw.restart, c = true, nil
 		}
 	}
+}
+
+// lostDelivery reports whether c has messages delivered and not
+// acknowledged after a pull that brought this follower nothing: they went
+// to a pull that had ended (its requester gave up while a cut route held
+// the messages, or it expired as they were sent), and JetStream would
+// deliver them again only after ackWait. Every message this follower
+// received was acknowledged before the pull began, at least fetchWait
+// ago, so what is pending is lost.
+func (r *replicator) lostDelivery(ctx context.Context, c jetstream.Consumer) bool {
+	cctx, cancel := context.WithTimeout(ctx, leaderWait)
+	defer cancel()
+	info, err := c.Info(cctx)
+	return err == nil && info.NumAckPending > 0
 }
 
 // applyBatch applies messages as they arrive: each time the channel has

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-hclog"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // fakeSource is a source as the contract describes it, in memory.
@@ -617,5 +619,45 @@ func TestReplicationAppliesUnpackedMessages(t *testing.T) {
 	waitFor(t, "b applies the unpacked ones", replDeadline, func() bool { return inOrder(b.h["records"].appliedFrom(a.name), 3) })
 	if ops := b.h["records"].opsFrom(a.name); ops[1] != "old" || ops[2] != "old" {
 		t.Errorf("b applied %v", ops)
+	}
+}
+
+// A change delivered to a pull that ended (its requester gone, as when a
+// cut route held the message until the pull expired) is applied once the
+// follower finds its consumer holding a delivery it never received, well
+// before JetStream would deliver it again (ackWait).
+func TestReplicationLostDeliveryFollowedAgain(t *testing.T) {
+	_, a, b := startPair(t)
+	a.waitEnabled(t, "system")
+	a.h["system"].write("user_put")
+	waitFor(t, "b follows a", replDeadline, func() bool { return len(b.h["system"].appliedFrom(a.name)) == 1 })
+
+	// A pull of b's consumer that never reads its message, older than
+	// b's own next pull (which b makes within fetchWait).
+	nc, err := nats.Connect(a.n.info.URL, nats.Token(a.n.info.Token))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cons, err := js.Consumer(context.Background(), streamName(a.name), consumerName(b.name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cons.Fetch(1, jetstream.FetchMaxWait(ackWait)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(fetchWait + fetchWait/2)
+	a.h["system"].write("user_drop")
+	waitFor(t, "the change was delivered to the abandoned pull", replDeadline, func() bool {
+		info, err := cons.Info(context.Background())
+		return err == nil && info.NumAckPending == 1
+	})
+	waitFor(t, "b applies the lost change", ackWait*2/3, func() bool { return len(b.h["system"].appliedFrom(a.name)) == 2 })
+	if seqs := b.h["system"].appliedFrom(a.name); !inOrder(seqs, 2) {
+		t.Fatalf("b applied %v, want 1, 2", seqs)
 	}
 }
