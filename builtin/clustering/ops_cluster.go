@@ -167,16 +167,8 @@ func (f *Family) updateNode(ctx context.Context, req *sdk.Request) (*sdk.Respons
 	if err != nil {
 		return nil, err
 	}
-	host, _, _ := net.SplitHostPort(hp)
 	err = f.editRoutes(ctx, req.Caller, func(routes []any) ([]any, error) {
-		out := make([]any, 0, len(routes)+1)
-		for _, r := range routes {
-			if rhp, err := routeHostPort(r); err == nil && hostOf(rhp) == host {
-				continue
-			}
-			out = append(out, r)
-		}
-		return append(out, entry), nil
+		return updateRoute(routes, entry, hp), nil
 	})
 	if err != nil {
 		return nil, err
@@ -480,4 +472,30 @@ func (f *Family) setNodeSubs(node string, list []Subscription, set bool) error {
 			delete(m, node)
 		}
 	})
+}
+
+// updateRoute puts entry (reaching hp) among routes: in place of the route
+// to the same host:port, else of the one route to the same host (a port
+// changed), else at the end. Several routes to the host (nodes sharing a
+// machine) are left alone: only the port tells them apart.
+func updateRoute(routes []any, entry any, hp string) []any {
+	out := append([]any(nil), routes...)
+	if _, i := findRoute(out, hp); i >= 0 {
+		out[i] = entry
+		return out
+	}
+	at := -1
+	for i, r := range out {
+		if rhp, err := routeHostPort(r); err == nil && hostOf(rhp) == hostOf(hp) {
+			if at >= 0 {
+				return append(out, entry)
+			}
+			at = i
+		}
+	}
+	if at >= 0 {
+		out[at] = entry
+		return out
+	}
+	return append(out, entry)
 }

@@ -108,3 +108,23 @@ func TestParseStartTime(t *testing.T) {
 		}
 	}
 }
+
+func TestUpdateRoute(t *testing.T) {
+	cases := []struct {
+		routes []any
+		entry  any
+		hp     string
+		want   []any
+	}{
+		{[]any{"a:1", "b:2"}, "b:2", "b:2", []any{"a:1", "b:2"}},
+		{[]any{"a:1", "b:2"}, "b:3", "b:3", []any{"a:1", "b:3"}},
+		{[]any{"h:1", "h:2"}, "h:3", "h:3", []any{"h:1", "h:2", "h:3"}},
+		{[]any{"h:1", "h:2"}, "nats-route://h:2", "h:2", []any{"h:1", "nats-route://h:2"}},
+		{[]any{}, "c", "c:9933", []any{"c"}},
+	}
+	for _, tc := range cases {
+		if got := updateRoute(tc.routes, tc.entry, tc.hp); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("updateRoute(%v, %v) = %v, want %v", tc.routes, tc.entry, got, tc.want)
+		}
+	}
+}

@@ -306,6 +306,11 @@ func TestClusterOffByDefaultThenPlainPort(t *testing.T) {
 	if st.IsEnabled || len(st.Connections) != 0 || st.Type != "cluster-status" {
 		t.Fatalf("default status: %+v", st)
 	}
+	// As in HarperDB, restarting clustering where it is off does nothing
+	// and the job completes.
+	if job := in.runJob(t, map[string]any{"operation": "restart_service", "service": "clustering"}); job["status"] != "COMPLETE" {
+		t.Errorf("restart_service clustering with clustering off: %v", job)
+	}
 	if _, err := os.Stat(filepath.Join(in.root, "clustering")); !os.IsNotExist(err) {
 		t.Errorf("a lone node made its clustering dir: %v", err)
 	}
@@ -432,9 +437,17 @@ func TestClusterOffByDefaultThenPlainPort(t *testing.T) {
 	if raw(r) != `{"message":"Successfully updated 'x.example'"}` {
 		t.Errorf("update_node: %d %s", r.Status, r.Raw)
 	}
-	want := `["nats-route://y.example:7002",{"hostname":"x.example","port":7003}]`
+	want := `[{"hostname":"x.example","port":7003},"nats-route://y.example:7002"]`
 	if got := in.admin(t, map[string]any{"operation": "cluster_get_routes"}); raw(got) != want {
 		t.Errorf("routes after configure_cluster and update_node: %s, want %s", got.Raw, want)
+	}
+	// Two nodes on one machine: update_node of one keeps the other.
+	in.must(t, map[string]any{"operation": "cluster_set_routes", "routes": []any{"10.1.1.1:7005", "10.1.1.1:7006"}})
+	in.must(t, map[string]any{"operation": "update_node", "url": "10.1.1.1:7006", "subscriptions": []any{
+		map[string]any{"database": "dev", "table": "dog", "subscribe": true, "publish": false}}})
+	want = `[{"hostname":"x.example","port":7003},"nats-route://y.example:7002","10.1.1.1:7005","10.1.1.1:7006"]`
+	if got := in.admin(t, map[string]any{"operation": "cluster_get_routes"}); raw(got) != want {
+		t.Errorf("routes after update_node of one of two nodes on a host: %s, want %s", got.Raw, want)
 	}
 	if r := in.admin(t, map[string]any{"operation": "configure_cluster", "connections": []any{}}); r.Status != 200 {
 		t.Errorf("configure_cluster with no connections: %d %s", r.Status, r.Raw)
