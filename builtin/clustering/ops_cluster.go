@@ -189,6 +189,8 @@ func (f *Family) removeNode(ctx context.Context, req *sdk.Request) (*sdk.Respons
 		return nil, err
 	}
 	exact := fields.Present("port") || fields.Present("url")
+	node := subsName(fields)
+	_, hasSubs := f.subsOf(node)
 	err = f.editRoutes(ctx, req.Caller, func(routes []any) ([]any, error) {
 		out := make([]any, 0, len(routes))
 		for _, r := range routes {
@@ -199,6 +201,9 @@ func (f *Family) removeNode(ctx context.Context, req *sdk.Request) (*sdk.Respons
 			out = append(out, r)
 		}
 		if len(out) == len(routes) {
+			if hasSubs {
+				return routes, nil // a node known by its name: its subscriptions go
+			}
 			return nil, sdk.Errorf(http.StatusNotFound, MsgNodeNotFound, name)
 		}
 		return out, nil
@@ -206,7 +211,7 @@ func (f *Family) removeNode(ctx context.Context, req *sdk.Request) (*sdk.Respons
 	if err != nil {
 		return nil, err
 	}
-	if err := f.setNodeSubs(subsName(fields), nil, false); err != nil {
+	if err := f.setNodeSubs(node, nil, false); err != nil {
 		return nil, err
 	}
 	return sdk.Message(fmt.Sprintf(msgRemoved, name)), nil

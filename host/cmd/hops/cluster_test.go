@@ -449,6 +449,19 @@ func TestClusterOffByDefaultThenPlainPort(t *testing.T) {
 	if got := in.admin(t, map[string]any{"operation": "cluster_get_routes"}); raw(got) != want {
 		t.Errorf("routes after update_node of one of two nodes on a host: %s, want %s", got.Raw, want)
 	}
+	// A node known by its name only (its route is by address): remove_node
+	// of the name drops its subscriptions; once gone, the name is unknown.
+	in.must(t, map[string]any{"operation": "add_node", "hostname": "far-node", "url": "10.1.1.1:7005", "subscriptions": []any{
+		map[string]any{"database": "dev", "subscribe": true, "publish": true}}})
+	if r := in.admin(t, map[string]any{"operation": "remove_node", "hostname": "far-node"}); raw(r) != `{"message":"Successfully removed 'far-node' from cluster"}` {
+		t.Errorf("remove_node of a node with subscriptions: %d %s", r.Status, r.Raw)
+	}
+	if r := in.admin(t, map[string]any{"operation": "remove_node", "hostname": "far-node"}); r.Status != 404 {
+		t.Errorf("remove_node again: %d %s", r.Status, r.Raw)
+	}
+	if got := in.admin(t, map[string]any{"operation": "cluster_get_routes"}); raw(got) != want {
+		t.Errorf("remove_node by name changed the routes: %s, want %s", got.Raw, want)
+	}
 	if r := in.admin(t, map[string]any{"operation": "configure_cluster", "connections": []any{}}); r.Status != 200 {
 		t.Errorf("configure_cluster with no connections: %d %s", r.Status, r.Raw)
 	}
