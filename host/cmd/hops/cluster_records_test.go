@@ -125,7 +125,8 @@ func waitSameSum(t testing.TB, nodes []*instance, db, table string) string {
 
 // Records, tables and attributes replicate between three real nodes:
 // a table created on one node appears on the others, records written on
-// each node reach every node, updates and deletes too, and an attribute
+// each node reach every node, updates, upserts, deletes, an SQL UPDATE and
+// a csv_data_load too, and an attribute
 // created on one node appears on the others; the checksums agree.
 // delete_records_before on one node leaves the other nodes' rows. Lags
 // are logged, not asserted.
@@ -178,6 +179,22 @@ func TestClusterReplicatesRecords(t *testing.T) {
 			}
 			r = n.admin(t, map[string]any{"operation": "describe_table", "database": "data", "table": "dogs"})
 			return strings.Contains(string(r.Raw), `"attribute":"weight"`)
+		})
+	}
+	// upsert, SQL and a bulk load replicate too.
+	a.must(t, map[string]any{"operation": "upsert", "database": "data", "table": "dogs",
+		"records": []any{map[string]any{"id": "node-c-0", "n": 7}, map[string]any{"id": "upserted"}}})
+	c.must(t, map[string]any{"operation": "sql", "sql": "UPDATE data.dogs SET color = 'blue' WHERE id = 'node-b-0'"})
+	if job := b.runJob(t, map[string]any{"operation": "csv_data_load", "database": "data", "table": "dogs",
+		"data": "id,n\nloaded-1,1\nloaded-2,2\n"}); job["status"] != "COMPLETE" {
+		t.Fatalf("csv_data_load: %v", job)
+	}
+	want = append(want, "loaded-1", "loaded-2", "upserted")
+	for i, n := range nodes {
+		waitFor(t, tc.Names[i]+" has the upsert, the SQL update and the bulk load", func() bool {
+			r := n.admin(t, map[string]any{"operation": "sql", "sql": "SELECT color FROM data.dogs WHERE id = 'node-b-0'"})
+			got, _ := n.ids(t, "data", "dogs")
+			return r.Status == 200 && strings.Contains(string(r.Raw), `"color":"blue"`) && len(got) == len(want)-1
 		})
 	}
 	sum := waitSameSum(t, nodes, "data", "dogs")
