@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net"
+	"net/url"
+	"strings"
 )
 
 // Reasons a replication setting is refused. They are shown to users, so
@@ -12,6 +15,7 @@ const (
 	ReasonRouteShape     = "each replication.routes entry must be a string (host:port or a URL) or an object with hostname and port"
 	ReasonRoutePort      = "each replication.routes object needs a port between 1 and 65535"
 	ReasonDatabasesShape = `replication.databases must be "*" or a list of database names`
+	ReasonRouteHost      = "each replication.routes entry must name a host name or an IP address"
 )
 
 // withCheck adds an extra rule to a key.
@@ -30,6 +34,9 @@ func checkReplicationRoutes(v any) error {
 			if r == "" {
 				return fmt.Errorf("entry %d: %w", i, errors.New(ReasonRouteShape))
 			}
+			if !routeStringHostOK(r) {
+				return fmt.Errorf("entry %d: %w", i, errors.New(ReasonRouteHost))
+			}
 		case map[string]any:
 			host, _ := r["hostname"].(string)
 			if host == "" {
@@ -37,6 +44,9 @@ func checkReplicationRoutes(v any) error {
 			}
 			if host == "" {
 				return fmt.Errorf("entry %d: %w", i, errors.New(ReasonRouteShape))
+			}
+			if !validRouteHost(host) {
+				return fmt.Errorf("entry %d: %w", i, errors.New(ReasonRouteHost))
 			}
 			if p, present := r["port"]; present && p != nil {
 				f, ok := toFloat(p)
@@ -69,4 +79,35 @@ func checkReplicationDatabases(v any) error {
 		return nil
 	}
 	return errors.New(ReasonDatabasesShape)
+}
+
+// routeStringHostOK reads the host of a string route ("host:port", a URL,
+// or a bare host) as the clustering family does, and checks it.
+func routeStringHostOK(r string) bool {
+	r = strings.TrimSpace(r)
+	if strings.Contains(r, "://") {
+		u, err := url.Parse(r)
+		return err == nil && validRouteHost(u.Hostname())
+	}
+	if h, _, err := net.SplitHostPort(r); err == nil {
+		return validRouteHost(h)
+	}
+	return validRouteHost(r)
+}
+
+// validRouteHost reports whether h is an IP address or a host name
+// (letters, digits, '-', '_' and '.').
+func validRouteHost(h string) bool {
+	if h == "" || len(h) > 253 {
+		return false
+	}
+	if net.ParseIP(h) != nil {
+		return true
+	}
+	for _, c := range h {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
 }

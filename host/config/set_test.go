@@ -101,6 +101,8 @@ func TestSetRejectsBadInputAndWritesNothing(t *testing.T) {
 		{"route shape", map[string]any{"replication_routes": []any{float64(3)}}, "replication_routes", "entry 0: " + ReasonRouteShape},
 		{"route object without host", map[string]any{"replication_routes": []any{map[string]any{"port": float64(9933)}}}, "replication_routes", "entry 0: " + ReasonRouteShape},
 		{"route port", map[string]any{"replication_routes": []any{"a:1", map[string]any{"hostname": "b", "port": float64(0)}}}, "replication_routes", "entry 1: " + ReasonRoutePort},
+		{"route host", map[string]any{"replication_routes": []any{"a:1", "[::1]:2", "nats-route://c:3", "::::"}}, "replication_routes", "entry 3: " + ReasonRouteHost},
+		{"route object host", map[string]any{"replication_routes": []any{map[string]any{"hostname": "a b"}}}, "replication_routes", "entry 0: " + ReasonRouteHost},
 		{"databases", map[string]any{"replication_databases": "all"}, "replication_databases", ReasonDatabasesShape},
 		{"rootPath", map[string]any{"hdb_root": "/x"}, "hdb_root", ReasonRootPath},
 		{"redaction placeholder", map[string]any{"tls_privateKey": Redacted}, "tls_privateKey", ReasonRedacted},
