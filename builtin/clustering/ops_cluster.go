@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/hops-dev/hops/sdk"
 )
@@ -122,7 +123,8 @@ func (f *Family) addNode(ctx context.Context, req *sdk.Request) (*sdk.Response, 
 	if err := checkNodeFields(fields); err != nil {
 		return nil, err
 	}
-	if err := f.takeStartTime(fields); err != nil {
+	start, err := parseStartTime(fields)
+	if err != nil {
 		return nil, err
 	}
 	subs, subsSet, err := nodeSubs(fields, true)
@@ -145,6 +147,9 @@ func (f *Family) addNode(ctx context.Context, req *sdk.Request) (*sdk.Response, 
 	if err := f.setNodeSubs(node, subs, subsSet); err != nil {
 		return nil, err
 	}
+	if err := f.keepStartTime(start); err != nil {
+		return nil, err
+	}
 	return sdk.Message(fmt.Sprintf(msgAdded, name)), nil
 }
 
@@ -156,7 +161,8 @@ func (f *Family) updateNode(ctx context.Context, req *sdk.Request) (*sdk.Respons
 	if err := checkNodeFields(fields); err != nil {
 		return nil, err
 	}
-	if err := f.takeStartTime(fields); err != nil {
+	start, err := parseStartTime(fields)
+	if err != nil {
 		return nil, err
 	}
 	subs, subsSet, err := nodeSubs(fields, false)
@@ -174,6 +180,9 @@ func (f *Family) updateNode(ctx context.Context, req *sdk.Request) (*sdk.Respons
 		return nil, err
 	}
 	if err := f.setNodeSubs(node, subs, subsSet); err != nil {
+		return nil, err
+	}
+	if err := f.keepStartTime(start); err != nil {
 		return nil, err
 	}
 	return sdk.Message(fmt.Sprintf(msgUpdated, name)), nil
@@ -230,30 +239,46 @@ func (f *Family) configureCluster(ctx context.Context, req *sdk.Request) (*sdk.R
 	if !isArray(raw) || json.Unmarshal(raw, &conns) != nil {
 		return nil, sdk.BadRequest("'connections' must be an array")
 	}
-	routes := make([]any, 0, len(conns))
-	seen := map[string]bool{}
-	subs := map[string][]Subscription{}
+	// Every connection is checked before any acts (joining one with
+	// authorization changes the other node).
+	type conn struct {
+		fields *sdk.Fields
+		subs   []Subscription
+		set    bool
+	}
+	checked := make([]conn, 0, len(conns))
+	var start *time.Time
 	for i, c := range conns {
 		cf := sdk.ReadFields(c)
 		if cf.Err() != nil {
 			return nil, sdk.BadRequest("'connections[%d]' must be of type object", i)
 		}
-		if err := f.takeStartTime(cf); err != nil {
-			return nil, err
-		}
 		if err := checkNodeFields(cf); err != nil {
 			return nil, err
+		}
+		st, err := parseStartTime(cf)
+		if err != nil {
+			return nil, err
+		}
+		if st != nil {
+			start = st
 		}
 		l, set, err := nodeSubs(cf, true)
 		if err != nil {
 			return nil, err
 		}
-		entry, hp, _, node, err := f.nodeTarget(ctx, req.Caller, cf)
+		checked = append(checked, conn{cf, l, set})
+	}
+	routes := make([]any, 0, len(conns))
+	seen := map[string]bool{}
+	subs := map[string][]Subscription{}
+	for _, c := range checked {
+		entry, hp, _, node, err := f.nodeTarget(ctx, req.Caller, c.fields)
 		if err != nil {
 			return nil, err
 		}
-		if set {
-			subs[node] = l
+		if c.set {
+			subs[node] = c.subs
 		}
 		if !seen[hp] {
 			seen[hp] = true
@@ -261,6 +286,9 @@ func (f *Family) configureCluster(ctx context.Context, req *sdk.Request) (*sdk.R
 		}
 	}
 	if err := f.editRoutes(ctx, req.Caller, func([]any) ([]any, error) { return routes, nil }); err != nil {
+		return nil, err
+	}
+	if err := f.keepStartTime(start); err != nil {
 		return nil, err
 	}
 	if err := f.editSubs(func(m map[string][]Subscription) {
@@ -503,4 +531,16 @@ func updateRoute(routes []any, entry any, hp string) []any {
 		return out
 	}
 	return append(out, entry)
+}
+
+// keepStartTime keeps an add_node start_time once the operation acted
+// (nil: none given).
+func (f *Family) keepStartTime(t *time.Time) error {
+	if t == nil {
+		return nil
+	}
+	if err := f.writeStartTime(*t); err != nil {
+		return fmt.Errorf("keep start_time: %w", err)
+	}
+	return nil
 }

@@ -3,7 +3,6 @@ package clustering
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,18 +45,6 @@ func parseStartTime(fields *sdk.Fields) (*time.Time, error) {
 		return nil, sdk.BadRequest(MsgStartTime)
 	}
 	return &t, nil
-}
-
-// takeStartTime keeps an add_node-style object's start_time, when set.
-func (f *Family) takeStartTime(fields *sdk.Fields) error {
-	t, err := parseStartTime(fields)
-	if err != nil || t == nil {
-		return err
-	}
-	if err := f.writeStartTime(*t); err != nil {
-		return fmt.Errorf("keep start_time: %w", err)
-	}
-	return nil
 }
 
 // writeStartTime keeps t for the consumers created from now on, in the

@@ -499,6 +499,11 @@ func TestClusterAddNodeWithAuthorization(t *testing.T) {
 	if got := b.admin(t, map[string]any{"operation": "cluster_get_routes"}); raw(got) != `[]` {
 		t.Errorf("refused add_node changed the routes: %s", got.Raw)
 	}
+	// A start_time of a refused add_node is not kept either.
+	b.admin(t, map[string]any{"operation": "add_node", "url": a.url, "start_time": "2026-01-01T00:00:00Z"})
+	if _, err := os.Stat(filepath.Join(b.root, "clustering", "start_time")); !os.IsNotExist(err) {
+		t.Errorf("a refused add_node kept its start_time: %v", err)
+	}
 
 	r = b.admin(t, map[string]any{"operation": "add_node", "url": a.url,
 		"authorization": map[string]any{"username": adminUser, "password": adminPass}})
