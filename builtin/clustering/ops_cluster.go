@@ -64,6 +64,8 @@ func nodeRoute(fields *sdk.Fields, requireHost bool) (entry any, hp, name string
 		return nil, "", "", err
 	}
 	switch {
+	case hasURL && hasPort:
+		return nil, "", "", sdk.BadRequest("'port' goes with 'hostname': give the port in 'url'")
 	case hasURL:
 		entry, name = u, u
 	case hasHost:

@@ -394,6 +394,7 @@ func TestClusterOffByDefaultThenPlainPort(t *testing.T) {
 		{"publish": false},
 		{"replicates": "yes"},
 		{"retain_authorization": true},
+		{"url": "peer.example:7", "port": 8},
 	} {
 		bad["operation"], bad["hostname"] = "add_node", "peer.example"
 		if r := in.admin(t, bad); r.Status != 400 || r.Error() == "" {
