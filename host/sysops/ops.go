@@ -32,7 +32,10 @@ const (
 )
 
 // restartDelay lets the restart operation's answer reach the client before
-// the server starts draining.
+// the server starts draining. A restart asked by another node (the
+// internal caller: a replicated restart's node request) begins at once:
+// its answer leaves through the clustering family, which serves until
+// the drain has ended, and the roll waits on every node's restart.
 const restartDelay = 50 * time.Millisecond
 
 // Services restart_service accepts.
@@ -205,7 +208,11 @@ func (o *Ops) restart(ctx context.Context, req *sdk.Request) (*sdk.Response, err
 	if replicated {
 		return o.restartReplicated(ctx, req)
 	}
-	time.AfterFunc(restartDelay, o.opts.Instance.Restart)
+	if req.Caller.Internal {
+		o.opts.Instance.Restart()
+	} else {
+		time.AfterFunc(restartDelay, o.opts.Instance.Restart)
+	}
 	return sdk.Message(MsgRestarting), nil
 }
 

@@ -254,6 +254,30 @@ func TestRestartAnswersThenRestarts(t *testing.T) {
 	}
 }
 
+// A restart asked by another node (the internal caller: a replicated
+// restart's node request) begins before the answer: the answer leaves
+// through the clustering family, which serves until the drain has ended.
+func TestRestartAskedByANodeBeginsAtOnce(t *testing.T) {
+	f := newFixture()
+	for _, l := range f.ops.Operations() {
+		if l.Op.Name != "restart" {
+			continue
+		}
+		resp, err := l.Op.Handler(context.Background(), &sdk.Request{Operation: "restart", Body: []byte(`{}`),
+			Caller: sdk.Caller{Username: "hops-internal", SuperUser: true, Internal: true}})
+		if err != nil || resp == nil {
+			t.Fatalf("restart: %v", err)
+		}
+		select {
+		case <-f.inst.restarted:
+		default:
+			t.Fatal("a node's restart request waited before restarting")
+		}
+		return
+	}
+	t.Fatal("no restart operation")
+}
+
 func TestRestartRefusedWhenTheConfigWouldNotStart(t *testing.T) {
 	f := newFixture()
 	f.inst.checkErr = errors.New("operationsApi.network.port: not a number")
