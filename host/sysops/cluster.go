@@ -211,6 +211,42 @@ func (o *Ops) askUntil(ctx context.Context, deadline time.Time, node, verb strin
 	}
 }
 
+// askRestart asks node to restart (a whole-instance restart) until it
+// answers, the node refuses, or the deadline passes; before is the
+// node's status from before the first ask. An ask whose answer was lost
+// (a timeout, the node's clustering family stopping as it answered) is
+// asked again only while the node still runs the process of before: once
+// it answers from a new one, the lost ask restarted it, and asking again
+// would restart it twice (the second time while the roll goes on with
+// the next node). A process asked again while it drains restarts once.
+func (o *Ops) askRestart(ctx context.Context, deadline time.Time, node string, before nodeStatus, v any) error {
+	for {
+		err := o.ask(ctx, node, "restart", nil, v)
+		var rem *errRemote
+		if err == nil || errors.As(err, &rem) {
+			return err
+		}
+		for {
+			if time.Now().After(deadline) || ctx.Err() != nil {
+				return err
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(rollPoll):
+			}
+			var st nodeStatus
+			if serr := o.ask(ctx, node, "status", nil, &st); serr != nil {
+				continue // down or not reachable yet: ask its status again
+			}
+			if st.PID != before.PID || st.StartedAt != before.StartedAt {
+				return nil // restarted by the ask whose answer was lost
+			}
+			break // still the process of before: ask it again
+		}
+	}
+}
+
 // nodeStatus is node_status's answer.
 type nodeStatus struct {
 	PID       int    `json:"pid"`
@@ -263,7 +299,7 @@ func (o *Ops) restartNode(ctx context.Context, st rollState, e *RollNode, timeou
 		var ans struct {
 			Message string `json:"message"`
 		}
-		if err := o.askUntil(ctx, deadline, e.Node, "restart", nil, &ans); err != nil {
+		if err := o.askRestart(ctx, deadline, e.Node, before, &ans); err != nil {
 			var rem *errRemote
 			if errors.As(err, &rem) {
 				return failed(err)

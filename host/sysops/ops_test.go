@@ -367,6 +367,9 @@ type fakeCluster struct {
 	// routesDown: that many cluster_nodes answers list this node alone
 	// (its NATS server not routed yet).
 	routesDown int
+	// lostRestarts: that many restart requests restart the node but their
+	// answer is lost (a timeout).
+	lostRestarts int
 }
 
 func (c *fakeCluster) dispatch(_ context.Context, body []byte) (*sdk.Reply, error) {
@@ -408,6 +411,10 @@ func (c *fakeCluster) dispatch(_ context.Context, body []byte) (*sdk.Reply, erro
 			return reply(200, map[string]any{"status": 200, "body": []map[string]string{{"status": status, "message": "done"}}})
 		case "restart":
 			c.boots[req.Node]++
+			if c.lostRestarts > 0 {
+				c.lostRestarts--
+				return reply(504, map[string]string{"error": "Node '" + req.Node + "' did not answer within 3s"})
+			}
 			return reply(200, map[string]any{"status": 200, "body": map[string]string{"message": MsgRestarting}})
 		case "status":
 			return reply(200, map[string]any{"status": 200, "body": map[string]any{"serving": true, "pid": 1,
@@ -506,6 +513,26 @@ func TestReplicatedRestartResumesAfterThisNode(t *testing.T) {
 	// node-b: its boot read, restarted, then waited for as a new process.
 	if got := strings.Join(c.log, ","); got != "routes-down,routes-down,node-b:status,node-b:restart,node-b:status" {
 		t.Errorf("requests %s", got)
+	}
+}
+
+// A node whose restart answer was lost (it restarted, the answer did not
+// come back) is not asked to restart again once it answers from a new
+// process: it restarts once, and the roll goes on.
+func TestReplicatedRestartLostAnswerRestartsOnce(t *testing.T) {
+	f := newFixture()
+	c := &fakeCluster{self: "node-a", nodes: []string{"node-a", "node-b"}, polls: map[string]int{}, boots: map[string]int{}, lostRestarts: 1}
+	f.cluster = c.dispatch
+	f.call(t, "restart", `{"replicated":true}`)
+	<-f.inst.restarted
+	f.jobs.running = []jobs.Job{{ID: "job-1", Progress: f.jobs.progress}}
+	f.ops.Resume(context.Background())
+	fin := <-f.jobs.finished
+	if !fin.success {
+		t.Fatalf("finish %+v", fin)
+	}
+	if c.boots["node-b"] != 1 {
+		t.Errorf("node-b restarted %d times, want 1 (requests %v)", c.boots["node-b"], c.log)
 	}
 }
 
