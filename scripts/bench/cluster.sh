@@ -250,7 +250,10 @@ rps_of() { sed -n 's/.* rps=\([0-9.]*\).*/\1/p' <<<"$1"; }
 profile_toggle() {
   [ -n "${PROFILE_DIR:-}" ] || return 0
   local n
-  for n in "${names[@]}"; do kill -USR1 $(tree_pids "${pid[$n]}") 2>/dev/null || true; done
+  for n in "${names[@]}"; do
+    echo "[profile] $n: $(for p in $(tree_pids "${pid[$n]}"); do printf '%s=%s ' "$(proc_name "$p")" "$p"; done)"
+    kill -USR1 $(tree_pids "${pid[$n]}") 2>/dev/null || true
+  done
 }
 if [ -n "${PROFILE_DIR:-}" ]; then mkdir -p "$PROFILE_DIR"; export HOPS_PROFILE_DIR=$PROFILE_DIR; fi
 
