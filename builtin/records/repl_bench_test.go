@@ -5,15 +5,15 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/hops-dev/hops/builtin/records/store"
 )
 
-// BenchmarkReplApplyCall applies another node's puts (one outbox page: 3 MiB, ~9,500 records of ten
-// attributes, about 200 bytes each) in one repl_records_apply call, the
-// body written around the entries as the clustering family writes it,
-// through in-process gRPC into the family, fsync on (the production
-// setting): one transaction. cpu-us/entry is this process's CPU
-// (getrusage: the caller, gRPC and the family) per entry applied.
-func BenchmarkReplApplyCall(b *testing.B) {
+// applyCallBody is a repl_records_apply body as the clustering family
+// writes it around one outbox page of another node's puts (about 9,500
+// records of ten attributes, 200 bytes each), and its number of entries.
+func applyCallBody(b *testing.B) ([]byte, int) {
+	b.Helper()
 	src := newEnv(b, harnessOpts{})
 	src.ok(op(opReplEnable, "node", "src", "databases", "*"))
 	src.table("db", "bench")
@@ -27,7 +27,17 @@ func BenchmarkReplApplyCall(b *testing.B) {
 		}
 		body = append(body, e...)
 	}
-	body = append(body, "]}"...)
+	return append(body, "]}"...), len(page.Entries)
+}
+
+// BenchmarkReplApplyCall applies another node's puts (one outbox page: 3 MiB, ~9,500 records of ten
+// attributes, about 200 bytes each) in one repl_records_apply call, the
+// body written around the entries as the clustering family writes it,
+// through in-process gRPC into the family, fsync on (the production
+// setting): one transaction. cpu-us/entry is this process's CPU
+// (getrusage: the caller, gRPC and the family) per entry applied.
+func BenchmarkReplApplyCall(b *testing.B) {
+	body, n := applyCallBody(b)
 	var cpu time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -39,13 +49,32 @@ func BenchmarkReplApplyCall(b *testing.B) {
 		b.StopTimer()
 		cpu += cpuTime(b) - c0
 		var res struct{ Applied int }
-		if r.Status != 200 || json.Unmarshal(r.Body, &res) != nil || res.Applied < len(page.Entries)-1 {
+		if r.Status != 200 || json.Unmarshal(r.Body, &res) != nil || res.Applied < n-1 {
 			b.Fatalf("apply: %d %.300s", r.Status, r.Body)
 		}
 		_ = dst.shutdown()
 		b.StartTimer()
 	}
-	n := float64(b.N * len(page.Entries))
-	b.ReportMetric(n/b.Elapsed().Seconds(), "entries/s")
-	b.ReportMetric(float64(cpu.Microseconds())/n, "cpu-us/entry")
+	total := float64(b.N * n)
+	b.ReportMetric(total/b.Elapsed().Seconds(), "entries/s")
+	b.ReportMetric(float64(cpu.Microseconds())/total, "cpu-us/entry")
+}
+
+// BenchmarkReadApplyBody reads repl_records_apply's body (one outbox page,
+// as BenchmarkReplApplyCall sends it) and checks every entry as ReplApply
+// does before it writes (store.ReplEntry's parse), without the store.
+func BenchmarkReadApplyBody(b *testing.B) {
+	body, n := applyCallBody(b)
+	b.SetBytes(int64(len(body)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		origin, entries, ok := readApplyBody(body)
+		if !ok || len(entries) != n {
+			b.Fatalf("read %v, %d entries", ok, len(entries))
+		}
+		if err := store.ReplParse(origin, entries); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/entry")
 }

@@ -12,9 +12,12 @@ import (
 // Reading repl_records_apply's body without encoding/json: the clustering
 // family writes it compact ({"operation", "source", "origin", "entries"})
 // with the entries as the origin wrote them, which fastjson's member walk
-// reads in place. Anything it does not recognise (whitespace, escaped
-// keys, a value it cannot be sure of) goes through encoding/json instead,
-// which has the last word.
+// reads in place. The walk cuts values out by structure alone
+// (Slots.FillLax), and each value read is checked once, by what reads it:
+// the strings and numbers here, the key and the record (whose stored text
+// must be canonical) by store.ReplApply. Anything it does not recognise
+// (whitespace, escaped keys, a value it cannot be sure of) goes through
+// encoding/json instead, which has the last word.
 
 // bodyColumns are the members of the body read here.
 var bodyColumns = []string{"origin", "entries"}
@@ -27,7 +30,7 @@ var entryColumns = []string{"seq", "ts", "node", "op", "database", "table", "pri
 // must be decoded with encoding/json.
 func readApplyBody(body []byte) (origin string, entries []store.ReplEntry, ok bool) {
 	top := fastjson.NewSlots(bodyColumns)
-	if !top.Fill(bytes.TrimSpace(body), true) {
+	if !top.FillLax(bytes.TrimSpace(body)) {
 		return "", nil, false
 	}
 	if text, _ := top.Value(0); text != nil {
@@ -63,7 +66,7 @@ func decodeEntry(raw []byte, e *store.ReplEntry) {
 // readEntry fills e from the entry text raw through slots; false when the
 // entry must be decoded instead.
 func readEntry(slots *fastjson.Slots, raw []byte, e *store.ReplEntry) bool {
-	if !slots.Fill(raw, true) {
+	if !slots.FillLax(raw) {
 		return false
 	}
 	*e = store.ReplEntry{}

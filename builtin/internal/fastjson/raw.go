@@ -410,6 +410,36 @@ func (s *Slots) FillSome(text []byte) bool {
 	return found == len(s.cols) || m.Done()
 }
 
+// FillLax is Fill (others true) that cuts every value out by structure
+// alone, as FillSome does, but walks the whole object: Value's canonical
+// is always false, and the caller reads (and so checks) each value it
+// uses. It reports false when the walk fails (see members) or a key is
+// repeated.
+func (s *Slots) FillLax(text []byte) bool {
+	m := newMembers(text)
+	m.lax = true
+	clear(s.vals)
+	clear(s.canon)
+	prev := -1
+	for m.Next() {
+		key := m.Key()
+		i := s.next[prev+1]
+		if i >= len(s.cols) || s.cols[i] != string(key) {
+			var ok bool
+			if i, ok = s.index[string(key)]; !ok {
+				continue
+			}
+			s.next[prev+1] = i
+		}
+		if s.vals[i] != nil {
+			return false
+		}
+		s.vals[i] = m.Value()
+		prev = i
+	}
+	return m.Done()
+}
+
 // Columns returns the columns the Slots were made with.
 func (s *Slots) Columns() []string { return s.cols }
 

@@ -373,3 +373,38 @@ func TestSlotsFillSome(t *testing.T) {
 		}
 	}
 }
+
+// TestSlotsFillLax: FillLax finds what Fill finds, cutting values by
+// structure alone (never canonical, not checked: "01" and "\x" pass), and
+// walks to the end, so a repeated key or broken text anywhere fails it.
+func TestSlotsFillLax(t *testing.T) {
+	s := NewSlots([]string{"id", "b"})
+	cases := []struct {
+		text string
+		ok   bool
+		want []string // each column's text, "" when absent
+	}{
+		{`{"id":1,"b":"x","a":[1]}`, true, []string{"1", `"x"`}},
+		{`{"a":{"z":1,"y":[2,"}"]},"b":"q\"]","id":"k"}`, true, []string{`"k"`, `"q\"]"`}},
+		{`{"b":true,"c":null}`, true, []string{"", "true"}},
+		{`{}`, true, []string{"", ""}},
+		{`{"id":01,"b":"\x"}`, true, []string{"01", `"\x"`}},
+		{`{"id":1,"b":2,"id":3}`, false, nil},
+		{`{"id":1,"b":2,broken`, false, nil},
+		{`{"id":1, "b":2}`, false, nil},
+		{`{"b":[1,2`, false, nil},
+		{`{"id":1}x`, false, nil},
+	}
+	for _, c := range cases {
+		ok := s.FillLax([]byte(c.text))
+		if ok != c.ok {
+			t.Errorf("FillLax(%s) = %v", c.text, ok)
+			continue
+		}
+		for i, want := range c.want {
+			if got, canon := s.Value(i); string(got) != want || canon {
+				t.Errorf("FillLax(%s): column %d = %q (canonical %v), want %q", c.text, i, got, canon, want)
+			}
+		}
+	}
+}

@@ -112,6 +112,18 @@ func (s *Store) ReplApply(origin string, entries []ReplEntry) (ReplApplied, erro
 	return out, nil
 }
 
+// ReplParse checks entries as ReplApply does before it writes, and
+// returns the first reason one would be skipped as unreadable
+// (benchmarks measure the reading apart from the store with it).
+func ReplParse(origin string, entries []ReplEntry) error {
+	for i := range entries {
+		if err := entries[i].parse(origin); err != nil {
+			return fmt.Errorf("entry %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
 func (a *ReplApplied) count(applied bool) {
 	if applied {
 		a.Applied++
@@ -318,17 +330,26 @@ type applier struct {
 	// attrs holds, per table, the attribute names the run's records
 	// carry, added to the table's attributes once at the end.
 	attrs map[*tableTx]map[string]struct{}
-	now   int64
+	// noted and notedIn are the member names of the last record text
+	// noted and its table: records of one shape follow one another, and
+	// one with the same names in the same order adds nothing to the set.
+	noted   [][]byte
+	notedIn *tableTx
+	now     int64
 }
 
 // noteAttrs adds a record's member names to its table's set.
 func (a *applier) noteAttrs(t *tableTx, e *ReplEntry) {
+	if e.raw != nil && t == a.notedIn && sameNames(e.names, a.noted) {
+		return
+	}
 	set := a.attrs[t]
 	if set == nil {
 		set = map[string]struct{}{}
 		a.attrs[t] = set
 	}
 	if e.raw != nil {
+		a.noted, a.notedIn = e.names, t
 		for _, n := range e.names {
 			if _, ok := set[string(n)]; !ok {
 				set[string(n)] = struct{}{}
@@ -339,6 +360,19 @@ func (a *applier) noteAttrs(t *tableTx, e *ReplEntry) {
 	for n := range e.rec {
 		set[n] = struct{}{}
 	}
+}
+
+// sameNames reports whether two lists of member names are equal.
+func sameNames(a, b [][]byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !bytes.Equal(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // saveAttrs adds the noted attribute names to each table still open.
@@ -436,6 +470,7 @@ func (a *applier) apply(e *ReplEntry) (bool, error) {
 		if t := a.tables[e.Table]; t != nil {
 			delete(a.attrs, t)
 		}
+		a.noted, a.notedIn = nil, nil
 		delete(a.tables, e.Table)
 		return true, a.tx.DeleteBucket([]byte(e.Table))
 	case ReplCreateAttr:
@@ -450,6 +485,7 @@ func (a *applier) apply(e *ReplEntry) (bool, error) {
 			// The run's puts before the drop add their names first.
 			err = a.saveAttrs()
 			clear(a.attrs)
+			a.noted, a.notedIn = nil, nil
 		}
 		if err != nil || t == nil || t.attrs.Get([]byte(e.Attribute)) == nil ||
 			e.Attribute == t.meta.PrimaryKey || e.Attribute == CreatedTimeAttr || e.Attribute == UpdatedTimeAttr {
