@@ -96,3 +96,42 @@ func BenchmarkOperationName(b *testing.B) {
 		}
 	}
 }
+
+// FuzzTrustedOperationName: on a valid body TrustedOperationName answers
+// what OperationName answers; on any body its errors are OperationName's.
+func FuzzTrustedOperationName(f *testing.F) {
+	for _, s := range []string{`{"operation":"get_status"}`, `{"a":{"operation":"x"},"operation":"y"}`,
+		`{"Operation":"x"}`, `{"oper\u0061tion":"x\"y"}`, `{"a":"}\"{","operation":[1]}`, `[1]`, `{"operation":"x"`,
+		` {"b" : [ {"c":"]"} , 2 ] , "operation" : "z" } `, `{"operation":"x","operation":"y"}`, `{"operation":""}`,
+		`{"operation":"a\u00e9"}`, `{"operation":"x"} {}`, "   ", `{"operation":"abc`, `{"operation":"x",}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		op, err := TrustedOperationName(body)
+		wantOp, wantErr := OperationName(body)
+		if err != nil && (wantErr == nil || err.Error() != wantErr.Error()) {
+			t.Fatalf("TrustedOperationName(%q) error %v, OperationName %q, %v", body, err, wantOp, wantErr)
+		}
+		if json.Valid(bytes.TrimSpace(body)) && (op != wantOp || (err == nil) != (wantErr == nil)) {
+			t.Fatalf("TrustedOperationName(%q) = %q, %v; OperationName %q, %v", body, op, err, wantOp, wantErr)
+		}
+	})
+}
+
+// BenchmarkOperationNameLarge reads the operation of a 4 MiB body, as the
+// clustering family's replicated batches are: validated (a client's
+// body) and trusted (a builtin family's Dispatch).
+func BenchmarkOperationNameLarge(b *testing.B) {
+	entry := `{"seq":1,"ts":1795425470050,"node":"a","op":"put","database":"dev","table":"dog","key":"k","record":{"id":"k","name":"Penny","age":7}},`
+	body := []byte(`{"operation":"repl_records_apply","origin":"a","entries":[` + strings.Repeat(entry, 4<<20/len(entry)) + `{}]}`)
+	for name, read := range map[string]func([]byte) (string, error){"validated": OperationName, "trusted": TrustedOperationName} {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				if op, err := read(body); err != nil || op != "repl_records_apply" {
+					b.Fatal(op, err)
+				}
+			}
+		})
+	}
+}
