@@ -45,10 +45,13 @@ func readApplyBody(body []byte) (origin string, entries []store.ReplEntry, ok bo
 	}
 	entries = make([]store.ReplEntry, len(elems))
 	slots := fastjson.NewSlots(entryColumns)
+	var prev store.ReplEntry
 	for i, raw := range elems {
-		if !readEntry(slots, raw, &entries[i]) {
+		if !readEntry(slots, raw, &entries[i], &prev) {
 			decodeEntry(raw, &entries[i])
+			continue
 		}
+		prev = entries[i]
 	}
 	return origin, entries, true
 }
@@ -64,8 +67,10 @@ func decodeEntry(raw []byte, e *store.ReplEntry) {
 }
 
 // readEntry fills e from the entry text raw through slots; false when the
-// entry must be decoded instead.
-func readEntry(slots *fastjson.Slots, raw []byte, e *store.ReplEntry) bool {
+// entry must be decoded instead. Its names (node, op, database, table,
+// primary key) are prev's strings when they are the same text: entries
+// come in runs of one table.
+func readEntry(slots *fastjson.Slots, raw []byte, e *store.ReplEntry, prev *store.ReplEntry) bool {
 	if !slots.FillLax(raw) {
 		return false
 	}
@@ -82,15 +87,15 @@ func readEntry(slots *fastjson.Slots, raw []byte, e *store.ReplEntry) bool {
 		case "ts":
 			e.Ts, ok = json.Number(text), isNumberText(text)
 		case "node":
-			e.Node, ok = readString(text)
+			e.Node, ok = readName(text, prev.Node)
 		case "op":
-			e.Op, ok = readString(text)
+			e.Op, ok = readName(text, prev.Op)
 		case "database":
-			e.Database, ok = readString(text)
+			e.Database, ok = readName(text, prev.Database)
 		case "table":
-			e.Table, ok = readString(text)
+			e.Table, ok = readName(text, prev.Table)
 		case "primary_key":
-			e.PrimaryKey, ok = readString(text)
+			e.PrimaryKey, ok = readName(text, prev.PrimaryKey)
 		case "key":
 			e.Key, ok = json.RawMessage(text), true // parseKey checks it
 		case "record":
@@ -118,6 +123,16 @@ func readString(text []byte) (string, bool) {
 		return "", false
 	}
 	return s, true
+}
+
+// readName is readString, returning same itself when the string is the
+// same (no copy of the text).
+func readName(text []byte, same string) (string, bool) {
+	if len(text) == len(same)+2 && text[0] == '"' && text[len(text)-1] == '"' && string(text[1:len(text)-1]) == same &&
+		bytes.IndexByte(text[1:len(text)-1], '\\') < 0 && bytes.IndexByte(text[1:len(text)-1], '"') < 0 {
+		return same, true
+	}
+	return readString(text)
 }
 
 // readUint reads a whole non-negative JSON number.

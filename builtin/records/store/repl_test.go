@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -676,6 +677,14 @@ func TestReplApplyRecordTexts(t *testing.T) {
 		` { "id" : 3 , "spaced" : [ 1 , 2 ] } `,
 		`{"id":4,"twice":1,"twice":2}`,
 		`{"id":5,"big":123456789012345678901234567890,"neg":-0.0,"exp":1E+2}`,
+		// Records of one shape, then ones that leave it (the names of the
+		// record before are not checked again).
+		`{"id":6,"a":1,"b":2}`,
+		`{"id":7,"a":1,"b":3}`,
+		`{"id":8,"a":1,"a":2}`,
+		`{"id":9,"a":1,"b":2,"c":3}`,
+		`{"id":10,"a":1}`,
+		`{"id":11,"a":1,"b":2}`,
 	}
 	a, _, _ := newStore(t, Options{})
 	b, _, _ := newStore(t, Options{})
@@ -695,8 +704,8 @@ func TestReplApplyRecordTexts(t *testing.T) {
 		e.Record = json.RawMessage(" " + toJSONAny(m))
 		decoded = append(decoded, e)
 	}
-	bad := ReplEntry{Ts: "9", Node: "x", Op: ReplPut, Database: "db", Table: "t", PrimaryKey: "id",
-		Key: json.RawMessage(`9`), Record: json.RawMessage(`{"id":9,"a/b":1}`)}
+	bad := ReplEntry{Ts: "99", Node: "x", Op: ReplPut, Database: "db", Table: "t", PrimaryKey: "id",
+		Key: json.RawMessage(`99`), Record: json.RawMessage(`{"id":99,"a":1,"a/b":1}`)}
 	res, err := a.ReplApply("x", append(es, bad))
 	if err != nil || res.Applied != len(texts) || res.Skipped != 1 || len(res.Unreadable) != 1 {
 		t.Fatalf("apply: %+v %v", res, err)
@@ -711,6 +720,19 @@ func TestReplApplyRecordTexts(t *testing.T) {
 	ib, _ := b.DescribeDatabase("db")
 	if !reflect.DeepEqual(ia["t"].Attributes, ib["t"].Attributes) {
 		t.Errorf("attributes %+v, want %+v", ia["t"].Attributes, ib["t"].Attributes)
+	}
+	// A record with a repeated key is stored decoded (the last wins), not
+	// as its text.
+	for _, key := range []any{4, 8} {
+		err := a.GetRaw(context.Background(), "db", "t", []any{key}, func(raw []byte) error {
+			if bytes.Count(raw, []byte(`"twice"`))+bytes.Count(raw, []byte(`"a"`)) != 1 {
+				t.Errorf("record %v stored as %s", key, raw)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 	// Applying the same entries again changes nothing.
 	if res, err := a.ReplApply("x", es); err != nil || res.Applied != 0 {

@@ -72,8 +72,9 @@ type ReplApplied struct {
 // outbox, and a ts applied moves this node's clock past it.
 func (s *Store) ReplApply(origin string, entries []ReplEntry) (ReplApplied, error) {
 	var out ReplApplied
+	var names nameSlab
 	for i := range entries {
-		if err := entries[i].parse(origin); err != nil {
+		if err := entries[i].parse(origin, &names); err != nil {
 			entries[i].bad = err
 			out.Skipped++
 			out.Unreadable = append(out.Unreadable, fmt.Sprintf("entry %d: %v", i, err))
@@ -116,8 +117,9 @@ func (s *Store) ReplApply(origin string, entries []ReplEntry) (ReplApplied, erro
 // returns the first reason one would be skipped as unreadable
 // (benchmarks measure the reading apart from the store with it).
 func ReplParse(origin string, entries []ReplEntry) error {
+	var names nameSlab
 	for i := range entries {
-		if err := entries[i].parse(origin); err != nil {
+		if err := entries[i].parse(origin, &names); err != nil {
 			return fmt.Errorf("entry %d: %w", i, err)
 		}
 	}
@@ -140,7 +142,7 @@ func (s *Store) observe(ts int64) {
 }
 
 // parse checks an entry and reads its ts, key and record.
-func (e *ReplEntry) parse(origin string) error {
+func (e *ReplEntry) parse(origin string, names *nameSlab) error {
 	if e.Node == "" {
 		e.Node = origin
 	}
@@ -188,7 +190,7 @@ func (e *ReplEntry) parse(origin string) error {
 	if e.Op == ReplDelete {
 		return nil
 	}
-	if e.readRaw() {
+	if e.readRaw(names) {
 		return nil
 	}
 	rec, err := decodeJSON(e.Record)
@@ -213,18 +215,23 @@ const maxRawMembers = 64
 // object, keys without escapes, no key twice, every value valid JSON
 // (fastjson.Members). It reads the member keys and the created time; it
 // reports false when the record must be decoded instead.
-func (e *ReplEntry) readRaw() bool {
+func (e *ReplEntry) readRaw(slab *nameSlab) bool {
 	rec := bytes.TrimSpace(e.Record)
 	m := fastjson.NewMembers(rec)
-	names := make([][]byte, 0, 16)
+	names := slab.start()
+	// While the names are those of the last record kept, in its order,
+	// each was checked there (valid, not repeated).
+	same := true
 	for m.Next() {
 		k := m.Key()
-		if len(names) == maxRawMembers || !validAttributeName(string(k)) || len(k) > MaxAttributeNameBytes {
-			return false
-		}
-		for _, n := range names {
-			if bytes.Equal(n, k) {
+		if same = same && len(names) < len(slab.last) && bytes.Equal(slab.last[len(names)], k); !same {
+			if len(names) == maxRawMembers || !validAttributeName(string(k)) || len(k) > MaxAttributeNameBytes {
 				return false
+			}
+			for _, n := range names {
+				if bytes.Equal(n, k) {
+					return false
+				}
 			}
 		}
 		if !m.Canonical() {
@@ -242,8 +249,35 @@ func (e *ReplEntry) readRaw() bool {
 	if !m.Done() {
 		return false
 	}
-	e.raw, e.names = rec, names
+	e.raw, e.names = rec, slab.keep(names)
 	return true
+}
+
+// nameSlabSize is how many member names a nameSlab holds before it
+// takes a new one.
+const nameSlabSize = 4096
+
+// nameSlab hands out the lists of member names of the records of one
+// apply call from shared arrays instead of one allocation per record.
+type nameSlab struct {
+	free [][]byte
+	// last is the list keep returned last.
+	last [][]byte
+}
+
+// start returns an empty list with room for maxRawMembers names.
+func (s *nameSlab) start() [][]byte {
+	if cap(s.free) < maxRawMembers {
+		s.free = make([][]byte, 0, nameSlabSize)
+	}
+	return s.free[:0:maxRawMembers]
+}
+
+// keep makes names, built on start's list, the record's own.
+func (s *nameSlab) keep(names [][]byte) [][]byte {
+	s.free = s.free[len(names):len(names)]
+	s.last = names[:len(names):len(names)]
+	return s.last
 }
 
 // parseCtime reads a record's __createdtime__ (ms) as put keeps it: a
@@ -261,18 +295,29 @@ func parseCtime(text []byte) (int64, bool) {
 // parseKey reads an entry's key (a JSON string or number) in stored form.
 func parseKey(raw json.RawMessage) ([]byte, error) {
 	raw = bytes.TrimSpace(raw)
-	var v any
+	var (
+		key  []byte
+		kind keyKind
+		err  error
+	)
 	switch {
 	case len(raw) > 0 && raw[0] == '"':
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return nil, fmt.Errorf("key: %w", err)
 		}
-		v = s
+		key, kind, err = encodeKey(s)
+	case len(raw) == 0:
+		key, kind, err = encodeKey(nil)
 	default:
-		v = json.Number(raw)
+		// What encodeKey does with a json.Number, without making one.
+		f, perr := strconv.ParseFloat(string(raw), 64)
+		if perr != nil {
+			key, kind, err = nil, keyInvalid, badRequest(ErrMsgInvalidHash, string(raw))
+		} else {
+			key, kind, err = encodeNumberKey(f)
+		}
 	}
-	key, kind, err := encodeKey(v)
 	if kind != keyValid {
 		if err == nil {
 			err = fmt.Errorf("missing")
@@ -321,6 +366,12 @@ func (s *Store) seededByApply(db string, created bool) error {
 	return s.markSeeded(st, db, created)
 }
 
+// slabSize is the size of the byte slabs an applier cuts the values and
+// index keys it stores from: bbolt keeps the slices a Put is given until
+// the transaction commits, so one slab serves about a thousand records
+// where each had an allocation of its own.
+const slabSize = 256 << 10
+
 // applier applies the entries of one database in one transaction.
 type applier struct {
 	s      *Store
@@ -335,7 +386,50 @@ type applier struct {
 	// one with the same names in the same order adds nothing to the set.
 	noted   [][]byte
 	notedIn *tableTx
-	now     int64
+	// slab is where alloc hands out the bytes of values and keys stored.
+	slab []byte
+	now  int64
+}
+
+// alloc returns n bytes for a value or key to store, cut from the
+// current slab (never handed out twice: bbolt reads them at commit).
+func (a *applier) alloc(n int) []byte {
+	if n > slabSize/16 {
+		return make([]byte, n)
+	}
+	if cap(a.slab)-len(a.slab) < n {
+		a.slab = make([]byte, 0, slabSize)
+	}
+	l := len(a.slab)
+	a.slab = a.slab[:l+n]
+	return a.slab[l : l+n : l+n]
+}
+
+// putVersion stores the version v of key in t, its bytes cut from the
+// slab.
+func (a *applier) putVersion(t *tableTx, key []byte, v replVersion) error {
+	vb, err := t.versions()
+	if err != nil {
+		return err
+	}
+	b := a.alloc(9 + len(v.node))
+	if v.tombstone {
+		b[0] = 1
+	}
+	binary.BigEndian.PutUint64(b[1:9], uint64(v.ts))
+	copy(b[9:], v.node)
+	if err := vb.Put(key, b); err != nil {
+		return fmt.Errorf("table %s.%s: writing key version: %w", t.db, t.name, err)
+	}
+	return nil
+}
+
+// indexKey is indexKey(ctime, key) cut from the slab.
+func (a *applier) indexKey(ctime int64, key []byte) []byte {
+	k := a.alloc(ctimeLen + len(key))
+	binary.BigEndian.PutUint64(k, uint64(ctime))
+	copy(k[ctimeLen:], key)
+	return k
 }
 
 // noteAttrs adds a record's member names to its table's set.
@@ -511,7 +605,7 @@ func (a *applier) apply(e *ReplEntry) (bool, error) {
 	} else if err := a.put(t, e); err != nil {
 		return false, err
 	}
-	if err := t.setVersion(e.key, v); err != nil {
+	if err := a.putVersion(t, e.key, v); err != nil {
 		return false, err
 	}
 	t.meta.LastUpdated = a.now
@@ -526,10 +620,10 @@ func (a *applier) put(t *tableTx, e *ReplEntry) error {
 		if e.hasCt {
 			ct = e.ct
 		}
-		val = make([]byte, valueHeaderLen, valueHeaderLen+len(e.raw))
+		val = a.alloc(valueHeaderLen + len(e.raw))
 		val[0] = valueVersion
 		binary.BigEndian.PutUint64(val[1:], uint64(ct))
-		val = append(val, e.raw...)
+		copy(val[valueHeaderLen:], e.raw)
 	} else {
 		if n, ok := e.rec[CreatedTimeAttr].(json.Number); ok {
 			if v, ok := parseCtime([]byte(n)); ok {
@@ -552,7 +646,7 @@ func (a *applier) put(t *tableTx, e *ReplEntry) error {
 			if err := t.ctime.Delete(indexKey(oldCt, e.key)); err != nil {
 				return err
 			}
-			if err := t.ctime.Put(indexKey(ct, e.key), marker); err != nil {
+			if err := t.ctime.Put(a.indexKey(ct, e.key), marker); err != nil {
 				return err
 			}
 		}
@@ -565,7 +659,7 @@ func (a *applier) put(t *tableTx, e *ReplEntry) error {
 	if err := t.recs.Put(e.key, val); err != nil {
 		return err
 	}
-	if err := t.ctime.Put(indexKey(ct, e.key), marker); err != nil {
+	if err := t.ctime.Put(a.indexKey(ct, e.key), marker); err != nil {
 		return err
 	}
 	t.meta.RecordCount++
