@@ -41,8 +41,8 @@ func (s *Server) readBody(c echo.Context, limit int64, tooBig error) ([]byte, er
 	if s.opts.BodyTimeout > 0 {
 		_ = rc.SetReadDeadline(time.Now().Add(s.opts.BodyTimeout))
 	}
-	done := s.reading.add(rc)
-	defer done()
+	s.reading.add(rc)
+	defer s.reading.remove(rc)
 	if s.draining.Load() {
 		_ = rc.SetReadDeadline(time.Now()) // Shutdown may have swept before add
 	}
@@ -50,7 +50,7 @@ func (s *Server) readBody(c echo.Context, limit int64, tooBig error) ([]byte, er
 	var buf bytes.Buffer
 	chunk := s.chunks.Get().(*[]byte)
 	defer s.chunks.Put(chunk)
-	lr := io.LimitReader(req.Body, limit+1)
+	lr := io.LimitedReader{R: req.Body, N: limit + 1}
 	for {
 		n, err := lr.Read(*chunk)
 		buf.Write((*chunk)[:n])
@@ -100,18 +100,19 @@ type readers struct {
 	set map[*http.ResponseController]struct{}
 }
 
-func (r *readers) add(rc *http.ResponseController) (done func()) {
+func (r *readers) add(rc *http.ResponseController) {
 	r.mu.Lock()
 	if r.set == nil {
 		r.set = map[*http.ResponseController]struct{}{}
 	}
 	r.set[rc] = struct{}{}
 	r.mu.Unlock()
-	return func() {
-		r.mu.Lock()
-		delete(r.set, rc)
-		r.mu.Unlock()
-	}
+}
+
+func (r *readers) remove(rc *http.ResponseController) {
+	r.mu.Lock()
+	delete(r.set, rc)
+	r.mu.Unlock()
 }
 
 // cut ends every body read in progress now.

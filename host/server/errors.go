@@ -36,7 +36,7 @@ type retryAfter interface {
 // writeError is the one function that writes an error answer.
 func writeError(c echo.Context, err error, log hclog.Logger) error {
 	if clientGone(c, err) {
-		infoOf(c).status = StatusClientClosed
+		c.Set(clientClosedKey, true)
 		log.Debug("client went away before the answer", "path", c.Request().URL.Path, "error", err)
 		return nil
 	}

@@ -38,43 +38,36 @@ type Metrics interface {
 type reqInfo struct {
 	id, op, user string
 	known        bool
-	// status, when set, overrides the response's (499: the client left).
-	status int
 }
 
-// infoKey is the echo.Context key of a request's *reqInfo.
-const infoKey = "hops.request"
-
-func infoOf(c echo.Context) *reqInfo {
-	if i, ok := c.Get(infoKey).(*reqInfo); ok {
-		return i
-	}
-	return &reqInfo{}
-}
+// clientClosedKey is the echo.Context key writeError sets when the client
+// went away before its answer: the request is recorded as
+// StatusClientClosed. It is set only then, so the common request never
+// allocates echo's context store.
+const clientClosedKey = "hops.client_closed"
 
 // observed wraps the operations handler: it counts the request in flight,
 // then writes its access log line and its metrics, also when the answer's
 // stream broke (the handler then panics with http.ErrAbortHandler).
-func (s *Server) observed(next echo.HandlerFunc) echo.HandlerFunc {
+func (s *Server) observed(next func(echo.Context, *reqInfo) error) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
 		info := &reqInfo{id: s.opts.Router.NewRequestID()}
-		c.Set(infoKey, info)
 		c.Response().Header().Set(HeaderRequestID, info.id)
 		if m := s.opts.Metrics; m != nil {
 			m.InFlight(1)
 			defer m.InFlight(-1)
 		}
 		defer s.finish(c, info, start)
-		return next(c)
+		return next(c, info)
 	}
 }
 
 func (s *Server) finish(c echo.Context, info *reqInfo, start time.Time) {
 	d := time.Since(start)
-	status := info.status
-	if status == 0 {
-		status = c.Response().Status
+	status := c.Response().Status
+	if c.Get(clientClosedKey) != nil {
+		status = StatusClientClosed
 	}
 	op := info.op
 	if !info.known {

@@ -247,8 +247,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 // operations is POST /.
-func (s *Server) operations(c echo.Context) error {
-	info := infoOf(c)
+func (s *Server) operations(c echo.Context, info *reqInfo) error {
 	req := c.Request()
 	// The caller is authenticated from the headers before any of the body
 	// is read: only an authenticated caller may send a body as large as
