@@ -56,12 +56,22 @@ func (o outcome) error(badMsg string) error {
 	return nil
 }
 
+// basicBuf is the stack buffer a Basic credential is decoded into before
+// its one string is made; a longer one is decoded on the heap.
+const basicBuf = 192
+
 func parseBasic(encoded string) (username, password string, ok bool) {
-	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(encoded))
+	encoded = strings.TrimSpace(encoded)
+	var buf [basicBuf]byte
+	dst := buf[:]
+	if n := base64.StdEncoding.DecodedLen(len(encoded)); n > len(dst) {
+		dst = make([]byte, n)
+	}
+	n, err := base64.StdEncoding.Decode(dst, []byte(encoded))
 	if err != nil {
 		return "", "", false
 	}
-	return strings.Cut(string(raw), ":")
+	return strings.Cut(string(dst[:n]), ":")
 }
 
 // maxThrottleRounds bounds how often one request waits out the throttle

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
-	"hash"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,23 +23,47 @@ const (
 	maxCacheEntries = 10000
 )
 
-// cacheKey names a credential without holding it: an HMAC, keyed per
-// process, of the kind, the username's length, the username and the secret.
+// cacheKey names a credential without holding it: an HMAC-SHA256, keyed
+// per process, of the kind, the username's length, the username and the
+// secret.
 type cacheKey [sha256.Size]byte
 
+// credKeyBuf is the stack buffer credKey builds its message in; a longer
+// credential takes a heap buffer.
+const credKeyBuf = 256
+
+// credKey computes the HMAC from the key's padded blocks (macPads),
+// with sha256.Sum256 over a buffer on the stack: no hash.Hash, no
+// allocation for a credential that fits credKeyBuf.
 func (s *Service) credKey(kind byte, username, secret string) cacheKey {
-	m := s.macs.Get().(hash.Hash)
-	defer s.macs.Put(m)
-	m.Reset()
-	var n [9]byte
-	n[0] = kind
-	binary.BigEndian.PutUint64(n[1:], uint64(len(username)))
-	m.Write(n[:])
-	m.Write([]byte(username))
-	m.Write([]byte(secret))
-	var k cacheKey
-	m.Sum(k[:0])
-	return k
+	var buf [credKeyBuf]byte
+	msg := buf[:0]
+	if n := sha256.BlockSize + 9 + len(username) + len(secret); n > len(buf) {
+		msg = make([]byte, 0, n)
+	}
+	msg = append(msg, s.ipad[:]...)
+	msg = append(msg, kind)
+	msg = binary.BigEndian.AppendUint64(msg, uint64(len(username)))
+	msg = append(msg, username...)
+	msg = append(msg, secret...)
+	inner := sha256.Sum256(msg)
+	clear(msg) // the secret does not stay behind on the stack
+	var outer [sha256.BlockSize + sha256.Size]byte
+	copy(outer[:], s.opad[:])
+	copy(outer[sha256.BlockSize:], inner[:])
+	return sha256.Sum256(outer[:])
+}
+
+// macPads returns HMAC's inner and outer key blocks (RFC 2104) of key,
+// which is at most one SHA-256 block long.
+func macPads(key []byte) (ipad, opad [sha256.BlockSize]byte) {
+	copy(ipad[:], key)
+	copy(opad[:], key)
+	for i := range ipad {
+		ipad[i] ^= 0x36
+		opad[i] ^= 0x5c
+	}
+	return ipad, opad
 }
 
 // Kinds of cached credential.

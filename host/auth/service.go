@@ -2,13 +2,11 @@ package auth
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -35,13 +33,12 @@ type Service struct {
 	// caller tokens. Both are random per process.
 	cacheKey  []byte
 	callerKey []byte
-	// macs recycles HMACs keyed with cacheKey: hmac.New hashes the key
-	// and allocates two digests, work a Reset skips.
-	macs     sync.Pool
-	cache    *credCache
-	flight   flightGroup
-	throttle *throttle
-	lanes    *lanes
+	// ipad and opad are cacheKey's HMAC key blocks (macPads).
+	ipad, opad [sha256.BlockSize]byte
+	cache      *credCache
+	flight     flightGroup
+	throttle   *throttle
+	lanes      *lanes
 	// audit receives the auth event lines (named "auth.audit").
 	audit hclog.Logger
 
@@ -116,7 +113,7 @@ func Open(db *buntdb.DB, opts Options) (*Service, error) {
 	if err := db.View(s.peers.load); err != nil {
 		return nil, err
 	}
-	s.macs.New = func() any { return hmac.New(sha256.New, s.cacheKey) }
+	s.ipad, s.opad = macPads(s.cacheKey)
 	s.hash = hs.hash
 	dummy := hs.dummy()
 	s.dummyHash = func() ([]byte, error) { return dummy, nil }
