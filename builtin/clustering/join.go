@@ -31,8 +31,15 @@ import (
 // clustering_config). The route to its cluster port is then added here.
 // The credentials are not kept anywhere.
 
-// joinTimeout bounds each call to the other node.
-const joinTimeout = 15 * time.Second
+// joinTimeout bounds each call to the other node: a node that does not
+// answer (a black hole, a slow or dripping server) is reported with 504
+// rather than holding the operation.
+const joinTimeout = 10 * time.Second
+
+// joinBudget bounds the whole join (four calls and the local certificate
+// steps), so add_node and configure_cluster end within it whatever the
+// other node does.
+const joinBudget = 20 * time.Second
 
 // Messages of joining.
 const (
@@ -43,6 +50,9 @@ const (
 	MsgJoinNoPort   = "Error returned from %s: the node has no replication.securePort or replication.port: clustering is not configured there"
 	MsgJoinRemote   = "Error returned from %s: %s"
 	MsgJoinNoAuthCA = "this node has no certificate authority for its node certificate to send"
+	MsgJoinSelf     = "'url' %q reaches this node itself (replication.hostname %q): name another node's operations API"
+	MsgJoinRedirect = "Error returned from %s: redirected (%d) to %q: give the other node's operations API itself"
+	MsgJoinTimeout  = "Error returned from %s: no answer within %v"
 	MsgVerifyJoin   = "'verify_tls' false applies only to the call to another node's operations API with 'authorization': routes always verify the peer's certificate against the trusted CAs (docs/clustering.md)"
 )
 
@@ -81,10 +91,31 @@ type remoteNode struct {
 	client *http.Client
 }
 
+// newRemoteNode makes the client of one join: no keep-alive (the four
+// calls leave no connection or goroutine behind) and no redirect followed
+// (the credentials go only to the url given).
 func newRemoteNode(u, auth string, verify bool) *remoteNode {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: !verify} //nolint:gosec // verify_tls: false, asked for
-	return &remoteNode{url: u, auth: auth, client: &http.Client{Timeout: joinTimeout, Transport: tr}}
+	tr.DisableKeepAlives = true
+	return &remoteNode{url: u, auth: auth, client: &http.Client{
+		Timeout:       joinTimeout,
+		Transport:     tr,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// close drops whatever connection the calls left.
+func (r *remoteNode) close() { r.client.CloseIdleConnections() }
+
+// transportErr is the error of a call that got no answer: 504 when the
+// node did not answer in time, else 502.
+func (r *remoteNode) transportErr(ctx context.Context, err error) error {
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil || (errors.As(err, &ne) && ne.Timeout()) {
+		return sdk.Errorf(http.StatusGatewayTimeout, MsgJoinTimeout, r.url, joinTimeout)
+	}
+	return sdk.Errorf(http.StatusBadGateway, MsgJoinRemote, r.url, err.Error())
 }
 
 // call runs one operation on the other node and returns its answer; a
@@ -99,12 +130,15 @@ func (r *remoteNode) call(ctx context.Context, body map[string]any) ([]byte, err
 	req.Header.Set("Authorization", r.auth)
 	resp, err := r.client.Do(req)
 	if err != nil {
-		return nil, sdk.Errorf(http.StatusBadGateway, MsgJoinRemote, r.url, err.Error())
+		return nil, r.transportErr(ctx, err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		return nil, sdk.BadRequest(MsgJoinRedirect, r.url, resp.StatusCode, resp.Header.Get("Location"))
+	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxHostAnswer))
 	if err != nil {
-		return nil, sdk.Errorf(http.StatusBadGateway, MsgJoinRemote, r.url, err.Error())
+		return nil, r.transportErr(ctx, err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		var e struct {
@@ -143,7 +177,14 @@ func (f *Family) join(ctx context.Context, caller sdk.Caller, opsURL, auth strin
 	if err != nil || u.Hostname() == "" {
 		return joined{}, sdk.BadRequest("invalid node address: %q is not a URL with a host", opsURL)
 	}
+	ctx, cancel := context.WithTimeout(ctx, joinBudget)
+	defer cancel()
 	remote := newRemoteNode(u.String(), auth, verify)
+	defer remote.close()
+	set, err := f.readSettings(ctx)
+	if err != nil {
+		return joined{}, err
+	}
 
 	// Its cluster port and name.
 	raw, err := remote.call(ctx, map[string]any{"operation": "get_configuration"})
@@ -166,13 +207,12 @@ func (f *Family) join(ctx context.Context, caller sdk.Caller, opsURL, auth strin
 	if p := e.Replication.Hostname; p != nil && *p != "" {
 		j.name = *p
 	}
+	if (j.name != "" && j.name == set.NodeName) || isSelf(set, j.hp) {
+		return joined{}, sdk.BadRequest(MsgJoinSelf, opsURL, set.NodeName)
+	}
 
 	// This node's authority (the one that signed its node certificate),
 	// read before the other node's are added here.
-	set, err := f.readSettings(ctx)
-	if err != nil {
-		return joined{}, err
-	}
 	local, err := f.dispatch(ctx, caller, []byte(`{"operation":"list_certificates"}`))
 	if err != nil {
 		return joined{}, err
@@ -222,6 +262,17 @@ func (f *Family) join(ctx context.Context, caller sdk.Caller, opsURL, auth strin
 	return j, nil
 }
 
+// isSelf reports whether hp is this node's own cluster port on a
+// loopback address (the other node's operations API was this node's).
+func isSelf(set settings, hp string) bool {
+	if set.Port == 0 || portOf(hp) != set.Port {
+		return false
+	}
+	h := hostOf(hp)
+	ip := net.ParseIP(h)
+	return strings.EqualFold(h, "localhost") || (ip != nil && (ip.IsLoopback() || ip.IsUnspecified()))
+}
+
 // caName names an authority of node added by joining.
 func caName(node string, n int) string {
 	return "ca-" + token(node) + "-" + strconv.Itoa(n)
@@ -267,7 +318,7 @@ func nodeAuthority(list []byte, certHostname string) (string, error) {
 		}
 	}
 	if node == nil {
-		return "", errors.New(MsgJoinNoAuthCA)
+		return "", sdk.BadRequest(MsgJoinNoAuthCA)
 	}
 	for _, r := range recs {
 		if !r.IsAuthority {
@@ -278,7 +329,7 @@ func nodeAuthority(list []byte, certHostname string) (string, error) {
 			return r.Certificate, nil
 		}
 	}
-	return "", errors.New(MsgJoinNoAuthCA)
+	return "", sdk.BadRequest(MsgJoinNoAuthCA)
 }
 
 // nodeTarget reads where an add_node-style object points: with
