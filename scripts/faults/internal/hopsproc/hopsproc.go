@@ -26,6 +26,9 @@ type Host struct {
 	Cmd                 *exec.Cmd
 	Families            map[string]int
 	Client              *http.Client
+	// Env is added to the host's environment (KEY=value), after the
+	// root, port and admin variables Start sets.
+	Env []string
 }
 
 // New makes the Host of bin on loopback port (0: a free one), with its
@@ -71,6 +74,7 @@ func (h *Host) Start() error {
 	cmd := exec.Command(h.Bin, "run")
 	cmd.Env = append(os.Environ(), "ROOTPATH="+h.Root, "HDB_ADMIN_USERNAME=admin",
 		"HDB_ADMIN_PASSWORD=password", "OPERATIONSAPI_NETWORK_PORT="+strconv.Itoa(h.Port))
+	cmd.Env = append(cmd.Env, h.Env...)
 	log, err := os.OpenFile(h.Root+".out", os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return err
