@@ -21,21 +21,25 @@ const (
 )
 
 // grpcServerOptions are the server options of a connection to the other
-// side: message size limits and the transport settings above, for the
-// Family service (Serve) and the Host service (on the host's broker).
+// side: message size limits, the transport settings above and the codec
+// (wireCodec, codec.go), for the Family service (Serve) and the Host
+// service (on the host's broker).
 func grpcServerOptions() []grpc.ServerOption {
 	return []grpc.ServerOption{
 		grpc.MaxRecvMsgSize(maxMsgSize), grpc.MaxSendMsgSize(maxMsgSize),
 		grpc.InitialWindowSize(streamWindow), grpc.InitialConnWindowSize(connWindow),
 		grpc.ReadBufferSize(socketBuffer), grpc.WriteBufferSize(socketBuffer),
+		grpc.ForceServerCodecV2(wireCodec{}),
 	}
 }
 
-// GRPCDialOptions are the client options matching grpcServerOptions: the
-// host dials families with them, a family dials the Host service.
+// GRPCDialOptions are the client options matching grpcServerOptions, the
+// codec included: the host dials families with them, a family dials the
+// Host service.
 func GRPCDialOptions() []grpc.DialOption {
 	return []grpc.DialOption{
-		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxMsgSize), grpc.MaxCallSendMsgSize(maxMsgSize)),
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxMsgSize), grpc.MaxCallSendMsgSize(maxMsgSize),
+			grpc.ForceCodecV2(wireCodec{})),
 		grpc.WithInitialWindowSize(streamWindow), grpc.WithInitialConnWindowSize(connWindow),
 		grpc.WithReadBufferSize(socketBuffer), grpc.WithWriteBufferSize(socketBuffer),
 	}
