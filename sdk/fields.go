@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -35,9 +36,28 @@ import (
 // A nested reader (Object) shares its parent's failures and names its
 // fields by their path ('s3.bucket').
 type Fields struct {
-	path    string // the prefix of the names in messages: "" or "s3."
+	path string // the prefix of the names in messages: "" or "s3."
+	// An object of up to smallObject members is read from few, in the
+	// order written; a larger one from members.
+	few     []member
 	members map[string]json.RawMessage
 	errs    *fieldErrors
+	// fewBuf holds few's members, so a small body costs no allocation of
+	// its own.
+	fewBuf [smallObject]member
+}
+
+// smallObject is the most members an object may have to be looked up
+// by a scan rather than through a map: a scan of a few keys is cheaper
+// than building the map, which most request bodies would need only for
+// two or three reads.
+const smallObject = 8
+
+// member is one member of a small object: its key as written (quotes
+// and escapes included) and its value's text.
+type member struct {
+	key []byte
+	val json.RawMessage
 }
 
 // fieldErrors is what a reader and its nested readers collect.
@@ -76,18 +96,44 @@ func ReadFields(obj []byte) *Fields {
 		f.errs.body = BadRequest(MsgBodyNotObject)
 		return f
 	}
-	f.members = split(obj)
+	f.split(obj)
 	return f
 }
 
-// split maps the keys of a valid JSON object to their raw values, the last
-// duplicate winning.
-func split(obj []byte) map[string]json.RawMessage {
-	m := make(map[string]json.RawMessage, 8)
+// split reads the members of a valid JSON object into few, or into
+// members when there are more than smallObject of them.
+func (f *Fields) split(obj []byte) {
+	f.few = f.fewBuf[:0]
 	for k, v := range jsonobj.Members(obj) {
-		m[jsonobj.Key(k)] = v
+		if f.members != nil {
+			f.members[jsonobj.Key(k)] = v
+			continue
+		}
+		if len(f.few) < smallObject {
+			f.few = append(f.few, member{key: k, val: v})
+			continue
+		}
+		f.members = make(map[string]json.RawMessage, 2*smallObject)
+		for _, m := range f.few {
+			f.members[jsonobj.Key(m.key)] = m.val
+		}
+		f.members[jsonobj.Key(k)] = v
+		f.few = nil
 	}
-	return m
+}
+
+// get returns the value of key, the last duplicate winning.
+func (f *Fields) get(key string) (json.RawMessage, bool) {
+	if f.members != nil {
+		v, ok := f.members[key]
+		return v, ok
+	}
+	for i := len(f.few) - 1; i >= 0; i-- {
+		if jsonobj.KeyIs(f.few[i].key, key) {
+			return f.few[i].val, true
+		}
+	}
+	return nil, false
 }
 
 // A FieldOption says how a read checks its field. Options that do not
@@ -161,7 +207,7 @@ func (f *Fields) Err() error {
 // Present reports whether the object has the key, whatever its value
 // (null included).
 func (f *Fields) Present(key string) bool {
-	_, ok := f.members[key]
+	_, ok := f.get(key)
 	return ok
 }
 
@@ -186,7 +232,7 @@ func (f *Fields) FirstOf(aliases ...string) string {
 // lookup returns the key's value, recording 'x' is required when it is
 // absent and required.
 func (f *Fields) lookup(key string, r fieldRule) (json.RawMessage, bool) {
-	raw, ok := f.members[key]
+	raw, ok := f.get(key)
 	if !ok && r.required {
 		f.Fail(MsgFieldRequired, f.label(key, r))
 	}
@@ -356,12 +402,21 @@ func (f *Fields) Object(key string, opts ...FieldOption) (obj *Fields, ok bool) 
 		f.Fail(MsgFieldObject, f.label(key, r))
 		return obj, false
 	}
-	obj.members = split(raw)
+	obj.split(raw)
 	return obj, true
 }
 
 // Keys returns the object's keys, in no particular order.
 func (f *Fields) Keys() []string {
+	if f.members == nil {
+		keys := make([]string, 0, len(f.few))
+		for _, m := range f.few {
+			if k := jsonobj.Key(m.key); !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			}
+		}
+		return keys
+	}
 	keys := make([]string, 0, len(f.members))
 	for k := range f.members {
 		keys = append(keys, k)
