@@ -27,7 +27,7 @@ func Local(ctx context.Context, h sdk.Handler, req *sdk.Request, log hclog.Logge
 		log = hclog.NewNullLogger()
 	}
 	s := newMemStream()
-	go func() { s.finish(serveRequest(ctx, h, req, s, log)) }()
+	go func() { s.finish(serveRequest(ctx, h, req, &chunkWriter{s: s}, log)) }()
 	return readReply(s, func(bool) { s.close() })
 }
 

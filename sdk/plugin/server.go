@@ -87,6 +87,7 @@ func (s *familyServer) Shutdown(ctx context.Context, req *pb.ShutdownRequest) (*
 }
 
 func (s *familyServer) Handle(stream pb.Family_HandleServer) error {
+	w := laneWriter(stream)
 	for {
 		h, body, eof, err := recvRequest(stream, maxRequestBody)
 		if errors.Is(err, io.EOF) {
@@ -104,9 +105,9 @@ func (s *familyServer) Handle(stream pb.Family_HandleServer) error {
 		}
 		op, ok := s.mux.lookup(req.Operation)
 		if ok {
-			err = serveRequest(stream.Context(), op.Handler, req, stream, s.log)
+			err = serveRequest(stream.Context(), op.Handler, req, w, s.log)
 		} else {
-			err = writeError(stream, sdk.BadRequest("Operation '%s' not found", req.Operation))
+			err = writeError(w, sdk.BadRequest("Operation '%s' not found", req.Operation))
 		}
 		if err != nil {
 			return err
@@ -118,17 +119,17 @@ func (s *familyServer) Handle(stream pb.Family_HandleServer) error {
 }
 
 // serveRequest runs one request through its handler and writes the
-// answer: the one path from a handler's outcome to the wire, for a
-// family's operations and the host's own (Local).
-func serveRequest(ctx context.Context, h sdk.Handler, req *sdk.Request, out responseSender, log hclog.Logger) error {
+// answer with w: the one path from a handler's outcome to the wire, for
+// a family's operations and the host's own (Local).
+func serveRequest(ctx context.Context, h sdk.Handler, req *sdk.Request, w *chunkWriter, log hclog.Logger) error {
 	resp, err := runHandler(ctx, h, req)
 	if err != nil {
-		return writeHandlerError(out, req, err, log)
+		return writeHandlerError(w, req, err, log)
 	}
-	w := newChunkWriter(out, status(resp), contentType(resp))
+	w.start(status(resp), contentType(resp))
 	if err := writeBody(resp, w); err != nil {
 		if w.discard() {
-			return writeHandlerError(out, req, err, log)
+			return writeHandlerError(w, req, err, log)
 		}
 		// Part of the body is already with the host: the transport error
 		// tells it the answer is cut short. A caller that cancelled (a
@@ -163,9 +164,9 @@ func (p *panicError) Error() string { return fmt.Sprintf("panic: %v", p.value) }
 
 // writeHandlerError answers err: its own status when it carries one,
 // otherwise a 500 with an error id that is also logged with the cause.
-func writeHandlerError(out responseSender, req *sdk.Request, err error, log hclog.Logger) error {
+func writeHandlerError(w *chunkWriter, req *sdk.Request, err error, log hclog.Logger) error {
 	if e, ok := toError(err); ok {
-		return writeError(out, e)
+		return writeError(w, e)
 	}
 	id := errorID()
 	args := []any{"operation", req.Operation, "request_id", req.ID, "error_id", id, "error", err}
@@ -175,13 +176,13 @@ func writeHandlerError(out responseSender, req *sdk.Request, err error, log hclo
 	} else {
 		log.Error("handler failed", args...)
 	}
-	return writeError(out, &sdk.Error{Status: http.StatusInternalServerError,
+	return writeError(w, &sdk.Error{Status: http.StatusInternalServerError,
 		Message: fmt.Sprintf("Internal error (error id %s); the server log has the details", id)})
 }
 
-func writeError(out responseSender, e *sdk.Error) error {
+func writeError(w *chunkWriter, e *sdk.Error) error {
 	resp := &sdk.Response{Status: e.Status, Value: e.Body()}
-	w := newChunkWriter(out, status(resp), contentType(resp))
+	w.start(status(resp), contentType(resp))
 	if err := writeBody(resp, w); err != nil {
 		return err
 	}

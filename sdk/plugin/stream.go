@@ -29,6 +29,11 @@ type responseSender interface {
 // when ChunkSize bytes are buffered or at Close, so a body producer that
 // fails before then can still be answered with a proper error instead of
 // a truncated body, and a small answer is a single message.
+//
+// A lane's writer (laneWriter) answers one request after another and
+// keeps its messages and a small buffer from one answer to the next: gRPC
+// has encoded a message by the time Send returns, so nothing sent still
+// points at them.
 type chunkWriter struct {
 	s           responseSender
 	status      int
@@ -36,10 +41,30 @@ type chunkWriter struct {
 	buf         []byte
 	sentHeader  bool
 	n           int64
+	// lane is set on a lane's writer: msg, hdr and a buffer of up to
+	// keptBuffer bytes are reused by the next answer.
+	lane bool
+	msg  pb.HandleResponse
+	hdr  pb.ResponseHeader
 }
+
+// keptBuffer is the largest buffer a lane's writer keeps for its next
+// answer: small answers (most of them) then cost no buffer, and an idle
+// lane holds little memory (maxIdleLanes of them per family).
+const keptBuffer = 16 << 10
 
 func newChunkWriter(s responseSender, status int, contentType string) *chunkWriter {
 	return &chunkWriter{s: s, status: status, contentType: contentType}
+}
+
+// laneWriter returns the writer of a Handle stream's answers; start
+// begins each.
+func laneWriter(s responseSender) *chunkWriter { return &chunkWriter{s: s, lane: true} }
+
+// start begins a new answer.
+func (w *chunkWriter) start(status int, contentType string) {
+	w.status, w.contentType, w.sentHeader, w.n = status, contentType, false, 0
+	w.buf = w.buf[:0]
 }
 
 func (w *chunkWriter) Write(p []byte) (int, error) {
@@ -64,20 +89,33 @@ func (w *chunkWriter) Write(p []byte) (int, error) {
 // send sends what is buffered (with the header, the first time), marked
 // end when end is true.
 func (w *chunkWriter) send(end bool) error {
-	m := &pb.HandleResponse{Chunk: w.buf, End: end}
+	var m *pb.HandleResponse
+	if w.lane {
+		m = &w.msg
+		m.Header, m.Chunk, m.End = nil, w.buf, end
+	} else {
+		m = &pb.HandleResponse{Chunk: w.buf, End: end}
+	}
 	if !w.sentHeader {
 		w.sentHeader = true
-		m.Header = &pb.ResponseHeader{Status: int32(w.status), ContentType: w.contentType}
+		h := &pb.ResponseHeader{}
+		if w.lane {
+			h = &w.hdr
+		}
+		h.Status, h.ContentType = int32(w.status), w.contentType
+		m.Header = h
 	}
 	err := w.s.Send(m)
 	// Send has marshalled (copied) the chunk before returning, so the
 	// buffer is free for the next one. The last chunk's buffer is left to
-	// the receiver: nothing is written after it, and a receiver in the
-	// same process (Local) keeps it instead of copying it.
-	if end {
-		w.buf = nil
-	} else {
+	// the receiver (nothing is written after it, and a receiver in the
+	// same process, Local, keeps it instead of copying it), except on a
+	// lane, where gRPC copied it too.
+	switch {
+	case !end, w.lane && cap(w.buf) <= keptBuffer:
 		w.buf = w.buf[:0]
+	default:
+		w.buf = nil
 	}
 	return err
 }
