@@ -34,7 +34,9 @@
 # time the hypervisor stole during it (/proc/stat), and the CPU the target's
 # processes used per request (utime+stime from /proc/<pid>/stat: hops' host
 # and families, HarperDB's process tree), which is less sensitive than
-# req/s to the other work on a shared machine. At the end it prints one
+# req/s to the other work on a shared machine; for hops it also splits
+# that CPU between the host and its families, and it prints the context
+# switches per request of the target's threads (csw/req). At the end it prints one
 # table: path, hops, HarperDB, ratio (how many times better hops is), and
 # CPU per request of each, then the memory and cold-start figures.
 #
@@ -116,6 +118,18 @@ cpu_ticks() {
   echo "$t"
 }
 
+# ctx_switches PID...: the context switches (voluntary and not) of every
+# thread of the processes: each is a thread put to sleep or woken, which
+# is what a request's hand-offs between goroutines and processes cost.
+ctx_switches() {
+  local p t=0 v
+  for p in "$@"; do
+    v=$(cat /proc/$p/task/*/status 2>/dev/null | awk '/ctxt_switches/{s+=$2} END{print s+0}')
+    t=$((t + ${v:-0}))
+  done
+  echo "$t"
+}
+
 # stat_cpu: "steal total" jiffies of all CPUs from /proc/stat.
 stat_cpu() { awk '/^cpu /{print $9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
 
@@ -149,16 +163,21 @@ median_run() {
 # measure_wrk PATH TARGET RUN BODYFILE: one wrk run; records req/s, p99 and
 # CPU per request (µs) of the target, with load and steal.
 measure_wrk() {
-  local path=$1 t=$2 run=$3 pids c0 c1 s0 s1 line la rps req cpu
+  local path=$1 t=$2 run=$3 pids c0 c1 h0 h1 x0 x1 s0 s1 line la rps req cpu split=
   pids=$(pids_of "$t")
-  la=$(loadavg); s0=$(stat_cpu); c0=$(cpu_ticks $pids)
+  la=$(loadavg); s0=$(stat_cpu); c0=$(cpu_ticks $pids); h0=$(cpu_ticks "${pids%%$'\n'*}"); x0=$(ctx_switches $pids)
   line=$(wrk_post "${url[$t]}" "$4" "$CONNS" "$DURATION" "$THREADS") || echo "  WARNING: wrk failed on $t"
-  c1=$(cpu_ticks $pids); s1=$(stat_cpu)
+  c1=$(cpu_ticks $pids); h1=$(cpu_ticks "${pids%%$'\n'*}"); x1=$(ctx_switches $pids); s1=$(stat_cpu)
   rps=$(kv "$line" rps); req=$(kv "$line" requests)
   cpu=$(awk -v d=$((c1 - c0)) -v n="$req" -v hz="$TICK" 'BEGIN{printf "%.1f", (n>0) ? d*1e6/hz/n : 0}')
   R[rps:$path:$t:$run]=$rps; R[p99:$path:$t:$run]=$(kv "$line" p99_ms); R[cpu:$path:$t:$run]=$cpu
-  printf "run %-7s %-8s #%s  req/s=%-9s p50=%-7s p99=%-8s ms  cpu/req=%6s µs  non2xx=%s err=%s  load=%s steal=%s%%\n" \
-    "$path" "$t" "$run" "$rps" "$(kv "$line" p50_ms)" "${R[p99:$path:$t:$run]}" "$cpu" \
+  if [ "$t" = hops ]; then
+    split=$(awk -v h=$((h1 - h0)) -v c=$((c1 - c0)) -v n="$req" -v hz="$TICK" \
+      'BEGIN{if (n>0) printf " (host %.1f, families %.1f)", h*1e6/hz/n, (c-h)*1e6/hz/n}')
+  fi
+  printf "run %-7s %-8s #%s  req/s=%-9s p50=%-7s p99=%-8s ms  cpu/req=%6s µs%s  csw/req=%s  non2xx=%s err=%s  load=%s steal=%s%%\n" \
+    "$path" "$t" "$run" "$rps" "$(kv "$line" p50_ms)" "${R[p99:$path:$t:$run]}" "$cpu" "$split" \
+    "$(awk -v d=$((x1 - x0)) -v n="$req" 'BEGIN{printf "%.2f", (n>0) ? d/n : 0}')" \
     "$(kv "$line" non2xx)" "$(kv "$line" errors)" "$la" "$(steal_pct "$s0" "$s1")"
   [ "$(kv "$line" non2xx)" = 0 ] && [ "$(kv "$line" errors)" = 0 ] || echo "  WARNING: $t answered non-2xx or failed on $path"
 }
