@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -203,5 +204,47 @@ func TestAnswersCarryTheRequestID(t *testing.T) {
 	s.Handler().ServeHTTP(rec, req)
 	if rec.Code != 401 || rec.Header().Get(HeaderRequestID) == "" || rec.Header().Get(HeaderRequestID) == id {
 		t.Fatalf("401: id %q", rec.Header().Get(HeaderRequestID))
+	}
+}
+
+// A host operation reads the request id and the Authorization header from
+// its context; a family's request carries the id.
+func TestHostOperationsSeeTheRequest(t *testing.T) {
+	reg := registry.New(nil)
+	reg.AddFamily("status", []sdk.Operation{{Name: "get_status", Access: sdk.AccessSuperUser}})
+	type authzKey struct{}
+	var gotID, gotAuthz string
+	err := reg.AddLocal([]registry.Local{{Op: sdk.Operation{Name: "look", Access: sdk.AccessAuthenticated,
+		Handler: func(ctx context.Context, _ *sdk.Request) (*sdk.Response, error) {
+			gotID = router.RequestID(ctx)
+			gotAuthz, _ = ctx.Value(authzKey{}).(string)
+			return sdk.OK(1), nil
+		}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fwd := &fakeForwarder{}
+	s := New(Options{Router: router.New(router.Options{Registry: reg, Forwarder: fwd}), Auth: fakeAuth{},
+		WithAuthorization: func(ctx context.Context, h string) context.Context { return context.WithValue(ctx, authzKey{}, h) }})
+	for _, op := range []string{"look", "get_status"} {
+		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"operation":"`+op+`"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", basic("admin", "pw"))
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		id := rec.Header().Get(HeaderRequestID)
+		if rec.Code != 200 || id == "" {
+			t.Fatalf("%s: %d %q", op, rec.Code, id)
+		}
+		switch op {
+		case "look":
+			if gotID != id || gotAuthz != basic("admin", "pw") {
+				t.Fatalf("host operation saw id %q (answer %q), authorization %q", gotID, id, gotAuthz)
+			}
+		case "get_status":
+			if fwd.got.ID != id {
+				t.Fatalf("family request id %q, answer %q", fwd.got.ID, id)
+			}
+		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/labstack/echo/v4"
 
+	"github.com/hops-dev/hops/host/registry"
 	"github.com/hops-dev/hops/host/router"
 	"github.com/hops-dev/hops/sdk"
 	"github.com/hops-dev/hops/sdk/plugin"
@@ -266,10 +267,11 @@ func (s *Server) operations(c echo.Context, info *reqInfo) error {
 	}
 	op, opErr := router.OperationName(body)
 
-	var public bool
+	var public, family bool
 	if opErr == nil {
 		entry, known := s.opts.Router.Lookup(op)
 		public = known && entry.Public
+		family = known && entry.Kind == registry.KindFamily
 		info.op, info.known = op, known
 	}
 	if public {
@@ -286,9 +288,16 @@ func (s *Server) operations(c echo.Context, info *reqInfo) error {
 		return writeError(c, opErr, s.log)
 	}
 	id := info.id
-	ctx := router.WithRequestID(req.Context(), id)
-	if s.opts.WithAuthorization != nil {
-		ctx = s.opts.WithAuthorization(ctx, authz)
+	ctx := req.Context()
+	if !family {
+		// What a host operation may read from its context: the request
+		// id (for its own Dispatch) and the Authorization header (the
+		// token operations). A family gets the id in its request and
+		// never sees the header.
+		ctx = router.WithRequestID(ctx, id)
+		if s.opts.WithAuthorization != nil {
+			ctx = s.opts.WithAuthorization(ctx, authz)
+		}
 	}
 	reply, err := s.opts.Router.Route(ctx, &sdk.Request{Operation: op, Body: body, Caller: caller, ID: id})
 	if err != nil {
