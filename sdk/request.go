@@ -1,7 +1,6 @@
 package sdk
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -81,7 +80,10 @@ func Streamed(contentType string, fn func(w io.Writer) error) *Response {
 // RawJSON answers 200 with body, which must already be JSON.
 func RawJSON(body []byte) *Response {
 	return Streamed(ContentTypeJSON, func(w io.Writer) error {
-		_, err := io.Copy(w, bytes.NewReader(body))
+		n, err := w.Write(body)
+		if err == nil && n < len(body) {
+			err = io.ErrShortWrite
+		}
 		return err
 	})
 }
