@@ -30,6 +30,21 @@ type lane struct {
 	stream pb.Family_HandleClient
 	cancel context.CancelFunc
 	reused bool
+	// msg, hdr and caller carry each request sent on the lane: gRPC has
+	// encoded a message by the time Send returns.
+	msg    pb.HandleRequest
+	hdr    pb.RequestHeader
+	caller pb.Caller
+}
+
+// header fills the lane's request header with req's.
+func (l *lane) header(req *sdk.Request) *pb.RequestHeader {
+	c := &l.caller
+	c.Username, c.Role, c.SuperUser = req.Caller.Username, req.Caller.Role, req.Caller.SuperUser
+	c.Permissions, c.Token = req.Caller.Permissions, req.Caller.Token
+	h := &l.hdr
+	h.Operation, h.Caller, h.RequestId = req.Operation, c, req.ID
+	return h
 }
 
 func (l *lane) close() {
@@ -127,12 +142,11 @@ func (f *FamilyClient) Configure(ctx context.Context, cfg sdk.Config) error {
 // to the end goes back to the pool; one abandoned mid-answer, or whose
 // request context ended, is closed.
 func (f *FamilyClient) Handle(ctx context.Context, req *sdk.Request) (*sdk.Reply, error) {
-	h := &pb.RequestHeader{Operation: req.Operation, Caller: callerToProto(req.Caller), RequestId: req.ID}
 	l, err := f.getLane()
 	if err != nil {
 		return nil, err
 	}
-	if err := sendRequest(l.stream, h, req.Body); err != nil {
+	if err := sendRequest(l.stream, l.header(req), req.Body, &l.msg); err != nil {
 		l.cancel()
 		if !l.reused {
 			return nil, err
@@ -142,7 +156,7 @@ func (f *FamilyClient) Handle(ctx context.Context, req *sdk.Request) (*sdk.Reply
 		if l, err = f.openLane(); err != nil {
 			return nil, err
 		}
-		if err := sendRequest(l.stream, h, req.Body); err != nil {
+		if err := sendRequest(l.stream, l.header(req), req.Body, &l.msg); err != nil {
 			l.cancel()
 			return nil, err
 		}

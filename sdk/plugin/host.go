@@ -25,7 +25,7 @@ func (h *hostClient) Dispatch(ctx context.Context, caller sdk.Caller, body []byt
 		cancel()
 		return nil, fmt.Errorf("open dispatch stream: %w", err)
 	}
-	if err := sendRequest(stream, &pb.RequestHeader{Caller: callerToProto(caller)}, body); err != nil {
+	if err := sendRequest(stream, &pb.RequestHeader{Caller: callerToProto(caller)}, body, nil); err != nil {
 		cancel()
 		return nil, err
 	}

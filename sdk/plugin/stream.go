@@ -136,12 +136,16 @@ type requestSender interface {
 }
 
 // sendRequest sends a request: the header with the first chunk, further
-// chunks, the last message marked end.
-func sendRequest(s requestSender, h *pb.RequestHeader, body []byte) error {
+// chunks, the last message marked end. Each message is m, refilled (a
+// new one when m is nil).
+func sendRequest(s requestSender, h *pb.RequestHeader, body []byte, m *pb.HandleRequest) error {
+	if m == nil {
+		m = &pb.HandleRequest{}
+	}
 	first := true
 	for {
 		n := min(len(body), ChunkSize)
-		m := &pb.HandleRequest{Chunk: body[:n], End: n == len(body)}
+		m.Header, m.Chunk, m.End = nil, body[:n], n == len(body)
 		if first {
 			m.Header, first = h, false
 		}
