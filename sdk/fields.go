@@ -45,6 +45,9 @@ type Fields struct {
 	// fewBuf holds few's members, so a small body costs no allocation of
 	// its own.
 	fewBuf [smallObject]member
+	// ownErrs is what errs points at in a reader made by ReadFields (a
+	// nested reader shares its parent's).
+	ownErrs fieldErrors
 }
 
 // smallObject is the most members an object may have to be looked up
@@ -90,7 +93,8 @@ const (
 // Anything else makes Err answer MsgBodyNotObject (and every read yields
 // its zero value). The values read are slices of obj, not copies.
 func ReadFields(obj []byte) *Fields {
-	f := &Fields{errs: &fieldErrors{}}
+	f := &Fields{}
+	f.errs = &f.ownErrs
 	obj = bytes.TrimSpace(obj)
 	if len(obj) == 0 || obj[0] != '{' || !json.Valid(obj) {
 		f.errs.body = BadRequest(MsgBodyNotObject)
