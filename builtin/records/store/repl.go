@@ -365,7 +365,7 @@ func (s *Store) closeRepl() error {
 	if s.rp.ctl == nil {
 		return nil
 	}
-	err := s.rp.ctl.Close()
+	err := closeFile(s.rp.ctl)
 	s.rp.ctl = nil
 	return err
 }
