@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -778,5 +779,45 @@ func TestReplOutboxWaitsForCommit(t *testing.T) {
 	case <-done:
 	case <-time.After(time.Minute):
 		t.Fatal("a wait went on after the store closed")
+	}
+}
+
+// A run of puts whose keys ascend (a table with growing keys) leaves the
+// records' and key versions' pages nearly full; one in another order
+// leaves bbolt's default room (half-full pages where it splits).
+func TestReplApplyAscendingKeysPackPages(t *testing.T) {
+	fill := func(keys []int) (recs, vers float64) {
+		s, _, _ := newStore(t, Options{})
+		es := make([]ReplEntry, len(keys))
+		for i, k := range keys {
+			es[i] = ReplEntry{Ts: json.Number(toJSONAny(i + 1)), Node: "x", Op: ReplPut, Database: "db", Table: "t",
+				PrimaryKey: "id", Key: json.RawMessage(toJSONAny(k)),
+				Record: json.RawMessage(fmt.Sprintf(`{"id":%d,"name":"record %d with some text to fill a page"}`, k, k))}
+		}
+		if res, err := s.ReplApply("x", es); err != nil || res.Applied != len(keys) {
+			t.Fatalf("apply: %+v %v", res, err)
+		}
+		err := s.viewTable("db", "t", func(tt *tableTx) error {
+			r, v := tt.recs.Stats(), tt.root.Bucket(keyVerBucket).Stats()
+			recs = float64(r.LeafInuse) / float64(r.LeafAlloc)
+			vers = float64(v.LeafInuse) / float64(v.LeafAlloc)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return recs, vers
+	}
+	const n = 3000
+	asc, mixed := make([]int, n), make([]int, n)
+	for i := range asc {
+		asc[i] = i
+		mixed[i] = (i * 7919) % n // every key once, out of order
+	}
+	if r, v := fill(asc); r < 0.8 || v < 0.8 {
+		t.Errorf("ascending keys: pages %.2f (records) and %.2f (versions) full, want at least 0.8", r, v)
+	}
+	if r, v := fill(mixed); r > 0.8 || v > 0.8 {
+		t.Errorf("keys out of order: pages %.2f (records) and %.2f (versions) full, want bbolt's default room", r, v)
 	}
 }

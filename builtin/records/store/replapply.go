@@ -366,6 +366,14 @@ func (s *Store) seededByApply(db string, created bool) error {
 	return s.markSeeded(st, db, created)
 }
 
+// appendFillPercent is how full the pages of the records and key version
+// buckets are left when a run's keys came in ascending order, as a table
+// with growing keys gets them: such a run appends at the right edge, and
+// bbolt's default of 0.5 would leave every page it splits there half
+// empty for good (more pages to write now, and a larger file). Runs in
+// any other order keep the default, which leaves room where keys land.
+const appendFillPercent = 0.9
+
 // slabSize is the size of the byte slabs an applier cuts the values and
 // index keys it stores from: bbolt keeps the slices a Put is given until
 // the transaction commits, so one slab serves about a thousand records
@@ -388,7 +396,10 @@ type applier struct {
 	notedIn *tableTx
 	// slab is where alloc hands out the bytes of values and keys stored.
 	slab []byte
-	now  int64
+	// order tells, per table, whether the keys written so far came in
+	// ascending order (see appendFillPercent).
+	order map[*tableTx]*keyOrder
+	now   int64
 }
 
 // alloc returns n bytes for a value or key to store, cut from the
@@ -403,6 +414,41 @@ func (a *applier) alloc(n int) []byte {
 	l := len(a.slab)
 	a.slab = a.slab[:l+n]
 	return a.slab[l : l+n : l+n]
+}
+
+// keyOrder follows the order of the keys a run writes to one table.
+type keyOrder struct {
+	last  []byte
+	mixed bool
+}
+
+// noteKey records that key is written to t.
+func (a *applier) noteKey(t *tableTx, key []byte) {
+	o := a.order[t]
+	if o == nil {
+		o = &keyOrder{}
+		a.order[t] = o
+	} else if !o.mixed && bytes.Compare(key, o.last) <= 0 {
+		o.mixed = true
+	}
+	o.last = key
+}
+
+// setFill packs the pages of each table whose keys came in ascending
+// order (appendFillPercent); bbolt reads FillPercent when it commits.
+func (a *applier) setFill() error {
+	for t, o := range a.order {
+		if o.mixed || a.tables[t.name] != t {
+			continue
+		}
+		t.recs.FillPercent = appendFillPercent
+		vb, err := t.versions()
+		if err != nil {
+			return err
+		}
+		vb.FillPercent = appendFillPercent
+	}
+	return nil
 }
 
 // putVersion stores the version v of key in t, its bytes cut from the
@@ -496,7 +542,8 @@ func (s *Store) applyRun(db string, run []ReplEntry) (ReplApplied, error) {
 	var maxTs int64
 	err := s.update(db, func(tx *bolt.Tx) error {
 		out, maxTs = ReplApplied{}, 0
-		a := &applier{s: s, tx: tx, db: db, tables: map[string]*tableTx{}, attrs: map[*tableTx]map[string]struct{}{}, now: s.nowMs()}
+		a := &applier{s: s, tx: tx, db: db, tables: map[string]*tableTx{}, attrs: map[*tableTx]map[string]struct{}{},
+			order: map[*tableTx]*keyOrder{}, now: s.nowMs()}
 		for i := range run {
 			if run[i].bad != nil {
 				continue
@@ -509,6 +556,9 @@ func (s *Store) applyRun(db string, run []ReplEntry) (ReplApplied, error) {
 			maxTs = max(maxTs, run[i].ts)
 		}
 		if err := a.saveAttrs(); err != nil {
+			return err
+		}
+		if err := a.setFill(); err != nil {
 			return err
 		}
 		for _, t := range a.tables {
@@ -608,6 +658,7 @@ func (a *applier) apply(e *ReplEntry) (bool, error) {
 	if err := a.putVersion(t, e.key, v); err != nil {
 		return false, err
 	}
+	a.noteKey(t, e.key)
 	t.meta.LastUpdated = a.now
 	return true, nil
 }
