@@ -41,8 +41,10 @@
 #       # is set on the same processes), and print both ratios: the writer's
 #       # rate (what the loader got from node-a) and the replicated rate (N
 #       # over the time from the first insert until both followers hold
-#       # every record), with each node's CPU per record and the share of
-#       # its periods the quota throttled. The other phases run unlimited.
+#       # every record), with each node's CPU per record (also by process:
+#       # host and each family) and the share of its periods the quota
+#       # throttled (near 0 while the rate is low: the machine, not the
+#       # quota, held the node back). The other phases run unlimited.
 #       # The groups (hops-bench-<script pid>-<name>) are removed on every
 #       # exit (leftovers of a killed run at the next start).
 set -euo pipefail
@@ -227,6 +229,9 @@ cpu_ticks() {
   echo "$t"
 }
 
+# proc_ticks PID: utime+stime of that one process.
+proc_ticks() { awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
 # load_into URL TABLE N: the loader's RESULT line, with CPU per record of
 # the given pids (clock ticks -> us).
 load_into() {
@@ -272,10 +277,13 @@ throttled_share() {
 # hold them) and, with CPU_PER_NODE, the share of its quota periods
 # throttled.
 tp_cluster() {
-  local t=$1 label=$2 n cl base end_ms start_ms b c
-  declare -A cpu0 th0
+  local t=$1 label=$2 n cl base end_ms start_ms b c p
+  declare -A cpu0 th0 fam0
   bench_load "cluster ($label)"
-  for n in "${names[@]}"; do cpu0[$n]=$(cpu_ticks "${pid[$n]}"); th0[$n]=$(cg_throttled "$n"); done
+  for n in "${names[@]}"; do
+    cpu0[$n]=$(cpu_ticks "${pid[$n]}"); th0[$n]=$(cg_throttled "$n")
+    for p in $(tree_pids "${pid[$n]}"); do fam0[$p]=$(proc_ticks "$p"); done
+  done
   [ "${3:-}" = profile ] && profile_toggle
   cl=$(load_into "$A" "$t" "$N_TP" "${pid[node-a]}" "${pid[node-b]}" "${pid[node-c]}")
   echo "[cluster] ($label) into node-a: $cl (CPU of all three nodes during the load)"
@@ -299,6 +307,13 @@ tp_cluster() {
       [ -n "$CPU_PER_NODE" ] && [ "$label" != unlimited ] && per="$per(throttled $(throttled_share "${th0[$n]}" "$(cg_throttled "$n")"))"
     done
     echo "[cluster] ($label) CPU us per record until both followers hold them:$per"
+    for n in "${names[@]}"; do
+      per=""
+      for p in $(tree_pids "${pid[$n]}"); do
+        per="$per $(proc_name "$p")=$(( ($(proc_ticks "$p") - ${fam0[$p]:-0}) * 1000000 / $(getconf CLK_TCK) / N_TP ))"
+      done
+      echo "[cluster] ($label) $n CPU us per record by process:$per"
+    done
   fi
   [ "${3:-}" = profile ] && profile_toggle
   return 0
