@@ -332,47 +332,90 @@ func nodeAuthority(list []byte, certHostname string) (string, error) {
 	return "", sdk.BadRequest(MsgJoinNoAuthCA)
 }
 
+// target is where an add_node-style object points, read and checked
+// without calling anything: the route (no authorization), or the other
+// node's operations API and the credentials to join through it.
+type target struct {
+	// route, hp and name: the route entry, its host:port and the name
+	// messages give (no authorization).
+	route    any
+	hp, name string
+	// join: the other node's operations API, the Authorization header,
+	// whether to verify its certificate, and the node name given
+	// (hostname or node_name; "" when none).
+	join   bool
+	url    string
+	auth   string
+	verify bool
+	given  string
+	// node names the node's subscriptions.
+	node string
+}
+
+// readTarget reads and checks an add_node-style object's target: every
+// field refused here is refused before the other node is called.
+func readTarget(fields *sdk.Fields) (target, error) {
+	auth, hasAuth, err := joinAuth(fields)
+	if err != nil {
+		return target{}, err
+	}
+	u := fields.String("url", sdk.AllowEmpty)
+	verify, hasVerify := fields.Bool("verify_tls")
+	if err := fields.Err(); err != nil {
+		return target{}, err
+	}
+	if !hasAuth {
+		if isOpsURL(u) {
+			return target{}, sdk.BadRequest(MsgJoinHTTPURL, u)
+		}
+		if hasVerify && !verify {
+			return target{}, sdk.BadRequest(MsgVerifyJoin)
+		}
+		entry, hp, name, err := nodeRoute(fields, true)
+		if err != nil {
+			return target{}, err
+		}
+		node := subsName(fields)
+		if err := fields.Err(); err != nil {
+			return target{}, err
+		}
+		return target{route: entry, hp: hp, name: name, node: node}, nil
+	}
+	if !isOpsURL(u) {
+		return target{}, sdk.BadRequest(MsgJoinURL)
+	}
+	t := target{join: true, url: u, auth: auth, verify: !hasVerify || verify, name: u}
+	for _, k := range []string{"hostname", "node_name"} {
+		if s := fields.String(k, sdk.AllowEmpty); s != "" && t.given == "" {
+			t.given = s
+		}
+	}
+	if err := fields.Err(); err != nil {
+		return target{}, err
+	}
+	return t, nil
+}
+
 // nodeTarget reads where an add_node-style object points: with
 // authorization, the node joined through its operations API (url); else
 // its route (nodeRoute). It returns the route entry, its host:port, the
 // name messages give (url, else hostname) and the node's name for its
 // subscriptions.
 func (f *Family) nodeTarget(ctx context.Context, caller sdk.Caller, fields *sdk.Fields) (entry any, hp, name, node string, err error) {
-	auth, hasAuth, err := joinAuth(fields)
+	t, err := readTarget(fields)
+	if err != nil || !t.join {
+		return t.route, t.hp, t.name, t.node, err
+	}
+	j, err := f.join(ctx, caller, t.url, t.auth, t.verify)
 	if err != nil {
 		return nil, "", "", "", err
 	}
-	u := fields.String("url", sdk.AllowEmpty)
-	verify, hasVerify := fields.Bool("verify_tls")
-	if err := fields.Err(); err != nil {
-		return nil, "", "", "", err
-	}
-	if !hasAuth {
-		if isOpsURL(u) {
-			return nil, "", "", "", sdk.BadRequest(MsgJoinHTTPURL, u)
-		}
-		if hasVerify && !verify {
-			return nil, "", "", "", sdk.BadRequest(MsgVerifyJoin)
-		}
-		entry, hp, name, err = nodeRoute(fields, true)
-		return entry, hp, name, subsName(fields), err
-	}
-	if !isOpsURL(u) {
-		return nil, "", "", "", sdk.BadRequest(MsgJoinURL)
-	}
-	j, err := f.join(ctx, caller, u, auth, !hasVerify || verify)
-	if err != nil {
-		return nil, "", "", "", err
-	}
-	node = j.name
-	for _, k := range []string{"hostname", "node_name"} {
-		if s := fields.String(k, sdk.AllowEmpty); s != "" {
-			node = s
-			break
-		}
+	node = t.given
+	if node == "" {
+		node = j.name
 	}
 	if node == "" {
 		node = hostOf(j.hp)
 	}
-	return j.route, j.hp, u, node, nil
+	return j.route, j.hp, t.url, node, nil
 }

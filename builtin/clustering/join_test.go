@@ -169,3 +169,37 @@ func TestJoinNoAnswerIs504(t *testing.T) {
 		t.Errorf("black hole: %d %s", code, msg)
 	}
 }
+
+// TestJoinChecksFieldsFirst: a field of the wrong type is refused before
+// the other node is called (calling it changes it), in add_node and in
+// every connection of configure_cluster.
+func TestJoinChecksFieldsFirst(t *testing.T) {
+	var calls atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		_, _ = w.Write([]byte(`{"replication":{"hostname":"other","port":20556}}`))
+	}))
+	defer srv.Close()
+	conn := `{"url":"` + srv.URL + `/","authorization":"Basic eDp5"}`
+	for _, tc := range []struct{ op, body string }{
+		{"add_node", `{"operation":"add_node","url":"` + srv.URL + `/","authorization":"Basic eDp5","node_name":7}`},
+		{"add_node", `{"operation":"add_node","url":"` + srv.URL + `/","authorization":"Basic eDp5","hostname":["a"]}`},
+		{"configure_cluster", `{"operation":"configure_cluster","connections":[` + conn + `,{"hostname":"a","port":"x"}]}`},
+		{"configure_cluster", `{"operation":"configure_cluster","connections":[` + conn + `,{"url":"` + srv.URL + `/","authorization":"Basic eDp5","node_name":{}}]}`},
+	} {
+		f := joinFamily()
+		req := &sdk.Request{Operation: tc.op, Body: []byte(tc.body)}
+		var err error
+		if tc.op == "add_node" {
+			_, err = f.addNode(context.Background(), req)
+		} else {
+			_, err = f.configureCluster(context.Background(), req)
+		}
+		if code, msg := joinStatus(t, err); code != http.StatusBadRequest {
+			t.Errorf("%s: %d %s", tc.body, code, msg)
+		}
+		if n := calls.Swap(0); n != 0 {
+			t.Errorf("%s: the other node was called %d times before the body was refused", tc.body, n)
+		}
+	}
+}

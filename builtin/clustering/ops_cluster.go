@@ -269,6 +269,9 @@ func (f *Family) configureCluster(ctx context.Context, req *sdk.Request) (*sdk.R
 		if err != nil {
 			return nil, err
 		}
+		if _, err := readTarget(cf); err != nil {
+			return nil, err
+		}
 		checked = append(checked, conn{cf, l, set})
 	}
 	routes := make([]any, 0, len(conns))
