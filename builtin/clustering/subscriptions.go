@@ -165,6 +165,7 @@ type subsState struct {
 	loaded bool
 	own    map[string][]Subscription // by node name; absent: everything
 	remote map[string]remoteSubs     // by node name
+	asking map[string]bool           // nodes asked again in the background now
 }
 
 // remoteSubs is another node's publish list for this node.
@@ -243,29 +244,57 @@ func (f *Family) answerSubs(nc *nats.Conn, self string) error {
 	return err
 }
 
-// remoteSubsOf asks node for its publish list for self, or returns the
-// one it answered within subsRefresh.
+// remoteSubsOf returns node's publish list for self. The first time it
+// asks node and waits (subsAsk at most); after that it returns the last
+// answer at once, and when that is older than subsRefresh asks again in
+// the background: a node that is down, cut off or slow to answer does not
+// hold back applying its changes (a catching-up node applies them from
+// the other nodes' copies), it keeps the last list it gave.
 func (f *Family) remoteSubsOf(ctx context.Context, nc *nats.Conn, self, node string) (remoteSubs, error) {
 	f.subs.mu.Lock()
 	rs, ok := f.subs.remote[node]
+	stale := ok && time.Since(rs.at) >= subsRefresh && !f.subs.asking[node]
+	if stale {
+		if f.subs.asking == nil {
+			f.subs.asking = map[string]bool{}
+		}
+		f.subs.asking[node] = true
+	}
 	f.subs.mu.Unlock()
-	if ok && time.Since(rs.at) < subsRefresh {
+	if ok {
+		if stale {
+			go func() {
+				cctx, cancel := context.WithTimeout(context.Background(), subsAsk)
+				defer cancel()
+				if _, err := f.askSubs(cctx, nc, self, node); err != nil {
+					f.log.Warn("replication: keeping the last subscriptions of a node that did not answer", "node", node, "error", err)
+				}
+				f.subs.mu.Lock()
+				delete(f.subs.asking, node)
+				f.subs.mu.Unlock()
+			}()
+		}
 		return rs, nil
 	}
 	cctx, cancel := context.WithTimeout(ctx, subsAsk)
 	defer cancel()
-	m, err := nc.RequestWithContext(cctx, subsSubjectPrefix+token(node), []byte(self))
+	return f.askSubs(cctx, nc, self, node)
+}
+
+// askSubs asks node for its publish list for self and keeps the answer.
+func (f *Family) askSubs(ctx context.Context, nc *nats.Conn, self, node string) (remoteSubs, error) {
+	m, err := nc.RequestWithContext(ctx, subsSubjectPrefix+token(node), []byte(self))
 	if err != nil {
-		return rs, fmt.Errorf("ask node %q for its subscriptions: %w", node, err)
+		return remoteSubs{}, fmt.Errorf("ask node %q for its subscriptions: %w", node, err)
 	}
 	var a struct {
 		Set  bool           `json:"set"`
 		List []Subscription `json:"list"`
 	}
 	if err := json.Unmarshal(m.Data, &a); err != nil {
-		return rs, fmt.Errorf("node %q's subscriptions: %w", node, err)
+		return remoteSubs{}, fmt.Errorf("node %q's subscriptions: %w", node, err)
 	}
-	rs = remoteSubs{list: a.List, set: a.Set, at: time.Now()}
+	rs := remoteSubs{list: a.List, set: a.Set, at: time.Now()}
 	f.subs.mu.Lock()
 	if f.subs.remote == nil {
 		f.subs.remote = map[string]remoteSubs{}

@@ -1,9 +1,14 @@
 package clustering
 
 import (
+	"context"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/nats-io/nats.go"
 
 	"github.com/hops-dev/hops/sdk"
 )
@@ -127,4 +132,57 @@ func TestUpdateRoute(t *testing.T) {
 			t.Errorf("updateRoute(%v, %v) = %v, want %v", tc.routes, tc.entry, got, tc.want)
 		}
 	}
+}
+
+// TestRemoteSubsKeepsLastAnswer: once a node has answered, a node that
+// no longer answers hops.subs (down, cut off, or slower than subsAsk)
+// does not hold back applying its changes: its last list is used at once
+// and asked again in the background.
+func TestRemoteSubsKeepsLastAnswer(t *testing.T) {
+	port := freePort(t)
+	n, err := startNode(settings{NodeName: "self", Port: port, BindHost: "127.0.0.1"}, nil, t.TempDir(), hclog.NewNullLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.stop()
+	nc, err := nats.Connect(n.info.URL, nats.Token(n.info.Token))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	sub, err := nc.Subscribe(subsSubjectPrefix+"origin", func(m *nats.Msg) {
+		_ = m.Respond([]byte(`{"set":true,"list":[{"database":"d","publish":true,"subscribe":true}]}`))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := New()
+	ctx := context.Background()
+	rs, err := f.remoteSubsOf(ctx, nc, "self", "origin")
+	if err != nil || !rs.set || len(rs.list) != 1 {
+		t.Fatalf("first ask: %+v %v", rs, err)
+	}
+	// The origin stops answering: its answer is old.
+	_ = sub.Unsubscribe()
+	f.subs.mu.Lock()
+	r := f.subs.remote["origin"]
+	r.at = time.Now().Add(-time.Hour)
+	f.subs.remote["origin"] = r
+	f.subs.mu.Unlock()
+	for range 3 {
+		rs, err = f.remoteSubsOf(ctx, nc, "self", "origin")
+		if err != nil || !rs.set || len(rs.list) != 1 {
+			t.Fatalf("origin silent: %+v %v, want its last list", rs, err)
+		}
+	}
+	// A node never heard from is still asked, and its silence is an error.
+	if _, err := f.remoteSubsOf(ctx, nc, "self", "never"); err == nil {
+		t.Fatal("a node that never answered gave no error")
+	}
+	// The background ask ends by itself.
+	waitFor(t, "the background ask", 10*time.Second, func() bool {
+		f.subs.mu.Lock()
+		defer f.subs.mu.Unlock()
+		return !f.subs.asking["origin"]
+	})
 }
