@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/url"
 	"os"
@@ -190,8 +191,12 @@ func routeHostPort(e any) (string, error) {
 		if host == "" {
 			host, _ = r["host"].(string)
 		}
-		if p, ok := r["port"].(float64); ok {
-			port = int(p)
+		if pv, ok := r["port"]; ok && pv != nil {
+			p, err := routePort(pv)
+			if err != nil {
+				return "", err
+			}
+			port = p
 		}
 	default:
 		return "", errors.New("must be a string or an object with hostname and port")
@@ -206,6 +211,26 @@ func routeHostPort(e any) (string, error) {
 		return "", fmt.Errorf("port %d is not between 1 and 65535", port)
 	}
 	return net.JoinHostPort(host, strconv.Itoa(port)), nil
+}
+
+// routePort reads the port of a {hostname, port} route: a whole number,
+// or a string holding one. Anything else is refused rather than replaced
+// by the default port.
+func routePort(v any) (int, error) {
+	switch p := v.(type) {
+	case float64:
+		if p != math.Trunc(p) || p < 1 || p > 65535 {
+			return 0, fmt.Errorf("port %v is not a whole number between 1 and 65535", p)
+		}
+		return int(p), nil
+	case string:
+		n, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil {
+			return 0, fmt.Errorf("port %q is not a number", p)
+		}
+		return n, nil
+	}
+	return 0, fmt.Errorf("port must be a number, not %T", v)
 }
 
 // parseDatabases reads replication.databases: null (system only), "*", or

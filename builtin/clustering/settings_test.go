@@ -66,3 +66,29 @@ func TestSameListener(t *testing.T) {
 		t.Error("a port change needs a restart")
 	}
 }
+
+// TestRoutePortRefusesWhatItCannotUse: a route's port that is not a whole
+// number is refused, never replaced by the default port or truncated.
+func TestRoutePortRefusesWhatItCannotUse(t *testing.T) {
+	for _, tc := range []struct {
+		route any
+		want  string
+	}{
+		{map[string]any{"hostname": "a", "port": 9000.0}, "a:9000"},
+		{map[string]any{"hostname": "a", "port": "9001"}, "a:9001"},
+		{map[string]any{"hostname": "a", "port": nil}, "a:9933"},
+		{map[string]any{"hostname": "a"}, "a:9933"},
+		{map[string]any{"hostname": "a", "port": "x"}, ""},
+		{map[string]any{"hostname": "a", "port": 1.5}, ""},
+		{map[string]any{"hostname": "a", "port": 1e300}, ""},
+		{map[string]any{"hostname": "a", "port": -1.0}, ""},
+		{map[string]any{"hostname": "a", "port": true}, ""},
+		{map[string]any{"hostname": "a", "port": []any{1.0}}, ""},
+		{map[string]any{"hostname": "a", "port": "70000"}, ""},
+	} {
+		got, err := routeHostPort(tc.route)
+		if got != tc.want || (err == nil) != (tc.want != "") {
+			t.Errorf("%v: %q %v, want %q", tc.route, got, err, tc.want)
+		}
+	}
+}
