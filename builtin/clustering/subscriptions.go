@@ -165,7 +165,6 @@ type subsState struct {
 	loaded bool
 	own    map[string][]Subscription // by node name; absent: everything
 	remote map[string]remoteSubs     // by node name
-	asking map[string]bool           // nodes asked again in the background now
 }
 
 // remoteSubs is another node's publish list for this node.
@@ -244,41 +243,31 @@ func (f *Family) answerSubs(nc *nats.Conn, self string) error {
 	return err
 }
 
-// remoteSubsOf returns node's publish list for self. The first time it
-// asks node and waits (subsAsk at most); after that it returns the last
-// answer at once, and when that is older than subsRefresh asks again in
-// the background: a node that is down, cut off or slow to answer does not
+// remoteSubsOf returns node's publish list for self: the answer it gave
+// within subsRefresh, else it asks again (subsAsk at most). When node does
+// not answer (down, cut off, or slow) and answered before, its last list
+// is used and asked again only after subsRefresh: such a node does not
 // hold back applying its changes (a catching-up node applies them from
-// the other nodes' copies), it keeps the last list it gave.
+// the other nodes' copies). A node never heard from is an error (retried).
 func (f *Family) remoteSubsOf(ctx context.Context, nc *nats.Conn, self, node string) (remoteSubs, error) {
 	f.subs.mu.Lock()
 	rs, ok := f.subs.remote[node]
-	stale := ok && time.Since(rs.at) >= subsRefresh && !f.subs.asking[node]
-	if stale {
-		if f.subs.asking == nil {
-			f.subs.asking = map[string]bool{}
-		}
-		f.subs.asking[node] = true
-	}
 	f.subs.mu.Unlock()
-	if ok {
-		if stale {
-			go func() {
-				cctx, cancel := context.WithTimeout(context.Background(), subsAsk)
-				defer cancel()
-				if _, err := f.askSubs(cctx, nc, self, node); err != nil {
-					f.log.Warn("replication: keeping the last subscriptions of a node that did not answer", "node", node, "error", err)
-				}
-				f.subs.mu.Lock()
-				delete(f.subs.asking, node)
-				f.subs.mu.Unlock()
-			}()
-		}
+	if ok && time.Since(rs.at) < subsRefresh {
 		return rs, nil
 	}
 	cctx, cancel := context.WithTimeout(ctx, subsAsk)
 	defer cancel()
-	return f.askSubs(cctx, nc, self, node)
+	got, err := f.askSubs(cctx, nc, self, node)
+	if err == nil || !ok || ctx.Err() != nil {
+		return got, err
+	}
+	f.log.Warn("replication: keeping the last subscriptions of a node that did not answer", "node", node, "error", err)
+	rs.at = time.Now()
+	f.subs.mu.Lock()
+	f.subs.remote[node] = rs
+	f.subs.mu.Unlock()
+	return rs, nil
 }
 
 // askSubs asks node for its publish list for self and keeps the answer.
