@@ -64,11 +64,14 @@ func (wireCodec) Unmarshal(data mem.BufferSlice, v any) error {
 	// read out of it are copies, so the buffer goes back when done.
 	buf := data.MaterializeToBuffer(mem.DefaultBufferPool())
 	defer buf.Free()
+	// Read into an empty message, as protobuf does (it resets m).
 	var err error
 	switch m := v.(type) {
 	case *pb.HandleRequest:
+		m.Header, m.Chunk, m.End = nil, nil, false
 		err = readHandleRequest(buf.ReadOnlyData(), m)
 	case *pb.HandleResponse:
+		m.Header, m.Chunk, m.End = nil, nil, false
 		err = readHandleResponse(buf.ReadOnlyData(), m)
 	}
 	if err != nil {

@@ -134,6 +134,14 @@ func TestWireCodecReadsWhatItDoesNotWrite(t *testing.T) {
 			t.Errorf("%s: read %v, protobuf reads %v", name, got, want)
 		}
 	}
+	// A message read into is emptied first, as protobuf empties it.
+	used := &pb.HandleRequest{Header: &pb.RequestHeader{Operation: "x"}, Chunk: []byte("old"), End: true}
+	if err := (wireCodec{}).Unmarshal(mem.BufferSlice{mem.SliceBuffer(header2)}, used); err != nil {
+		t.Fatal(err)
+	}
+	if want := (&pb.HandleRequest{Header: &pb.RequestHeader{RequestId: "x"}}); !proto.Equal(used, want) {
+		t.Errorf("read into a used message: %v", used)
+	}
 	// Writing a string that is not UTF-8 fails as protobuf's does.
 	bad := &pb.HandleRequest{Header: &pb.RequestHeader{Operation: "\xff"}}
 	if _, err := (wireCodec{}).Marshal(bad); err == nil {
