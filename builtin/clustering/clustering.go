@@ -27,6 +27,11 @@ const (
 	// the families start together, and the certs family is often a few
 	// ms behind this one; each attempt is two small host calls.
 	retryInterval = 100 * time.Millisecond
+	// bootMaxWait caps the boot loop's wait between tries while a setting
+	// is refused (the wait doubles from retryInterval): a setting that
+	// fails fast (a cluster port taken) is tried about once a second, not
+	// ten times.
+	bootMaxWait = time.Second
 	// hostCallTimeout bounds one call into the host.
 	hostCallTimeout = 30 * time.Second
 	// maxHostAnswer bounds an answer read from the host (a certificate
@@ -140,6 +145,7 @@ func (f *Family) startBoot() {
 // ready, until it runs, the config does not ask for it, or Shutdown.
 func (f *Family) boot(ctx context.Context) {
 	var last string
+	wait := retryInterval
 	for {
 		err := f.reload(ctx, false)
 		if err == nil {
@@ -152,10 +158,17 @@ func (f *Family) boot(ctx context.Context) {
 			f.log.Warn("clustering not started yet; retrying", "error", err)
 			last = msg
 		}
+		// A refused setting (a cluster port taken) fails at once: wait
+		// longer each time, up to bootMaxWait; anything else soon.
+		if se := (*settingsError)(nil); errors.As(err, &se) {
+			wait = min(2*wait, bootMaxWait)
+		} else {
+			wait = retryInterval
+		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(retryInterval):
+		case <-time.After(wait):
 		}
 	}
 }
@@ -227,6 +240,9 @@ func (f *Family) apply(ctx context.Context, set settings, restart bool) error {
 	}
 	if err := f.takeLock(); err != nil {
 		return err
+	}
+	if err := portFree(set); err != nil {
+		return &settingsError{err}
 	}
 	n, err := startNode(set, tr, f.dir, f.log.Named("nats"))
 	if err != nil {

@@ -213,6 +213,24 @@ func routeHostPort(e any) (string, error) {
 	return net.JoinHostPort(host, strconv.Itoa(port)), nil
 }
 
+// MsgPortInUse says the cluster port is taken by another listener.
+const MsgPortInUse = "replication port %d cannot be listened on (%s): another process or listener has it; choose a free port"
+
+// portFree reports an error when set's cluster port cannot be listened on
+// now (another listener has it), so the server is not started only to
+// wait for a listener that never comes.
+func portFree(set settings) error {
+	host := set.BindHost
+	if host == "" {
+		host = defaultBindHost
+	}
+	l, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(set.Port)))
+	if err != nil {
+		return fmt.Errorf(MsgPortInUse, set.Port, host)
+	}
+	return l.Close()
+}
+
 // routePort reads the port of a {hostname, port} route: a whole number,
 // or a string holding one. Anything else is refused rather than replaced
 // by the default port.

@@ -1,6 +1,9 @@
 package clustering
 
 import (
+	"context"
+	"errors"
+	"net"
 	"reflect"
 	"strings"
 	"testing"
@@ -91,4 +94,24 @@ func TestRoutePortRefusesWhatItCannotUse(t *testing.T) {
 			t.Errorf("%v: %q %v, want %q", tc.route, got, err, tc.want)
 		}
 	}
+}
+
+// TestApplyRefusesABusyPort: a cluster port another listener has is
+// refused as a setting (cluster_reload answers 400 naming it) instead of
+// starting a server that waits for a listener that never comes.
+func TestApplyRefusesABusyPort(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	f, _ := New()
+	f.dir = t.TempDir()
+	port := l.Addr().(*net.TCPAddr).Port
+	err = f.apply(context.Background(), settings{NodeName: "n", Port: port, BindHost: "127.0.0.1"}, false)
+	var se *settingsError
+	if !errors.As(err, &se) || !strings.Contains(err.Error(), "cannot be listened on") {
+		t.Fatalf("apply on a busy port: %v, want a settings error naming the port", err)
+	}
+	defer f.stopNode()
 }
