@@ -24,6 +24,9 @@
 //     config file must parse, keep its comments, and hold exactly the
 //     routes a replay of the acknowledged requests gives; subscriptions.json
 //     likewise.
+//   - pair: a second node, joined from the first with authorization by
+//     -workers clients at once: 200 or JSON 4xx only, one route, the
+//     nodes connected, no certificate held twice, remove_node undoes it.
 //
 // It prints PHASE lines with counts and exits non-zero on any failure.
 // Usage: go run ./scripts/faults/clusterfaults -bin /tmp/hops [-phases hostile,remote,concurrent]
@@ -43,7 +46,7 @@ import (
 
 func main() {
 	bin := flag.String("bin", "", "hops binary")
-	phases := flag.String("phases", "hostile,remote,concurrent", "phases to run")
+	phases := flag.String("phases", "hostile,remote,concurrent,pair", "phases to run")
 	dur := flag.Duration("duration", 90*time.Second, "time the hostile phase runs")
 	workers := flag.Int("workers", 8, "hostile phase clients")
 	slow := flag.Duration("slow", 3*time.Second, "an answer slower than this is a failure (hostile phase)")
@@ -84,6 +87,9 @@ func main() {
 	}
 	if slices.Contains(want, "concurrent") {
 		failed = !n.concurrent(*clients, *per) || failed
+	}
+	if slices.Contains(want, "pair") {
+		failed = !n.pair(*bin, *workers) || failed
 	}
 	if !n.alive() {
 		fmt.Println("FAIL a process of the node changed or died")
