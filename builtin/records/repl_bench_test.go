@@ -1,6 +1,7 @@
 package records
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"testing"
@@ -77,4 +78,81 @@ func BenchmarkReadApplyBody(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/entry")
+}
+
+// BenchmarkReplOutboxCall is the writer's side of replication in the
+// records family: each op inserts one call of benchBatch records with
+// replication on (fsync on), then reads the outbox through the family's
+// gRPC as the publisher does (pages of up to 4,096 entries, "entries":
+// one JSON answer of entries; "packed": messages of up to 1 MiB) and
+// acknowledges it. cpu-us/record is this process's CPU (getrusage: the
+// caller, gRPC and the family) per record; "off" is the insert alone.
+func BenchmarkReplOutboxCall(b *testing.B) {
+	for _, mode := range []string{"off", "entries", "packed"} {
+		b.Run(mode, func(b *testing.B) {
+			e := newEnv(b, harnessOpts{})
+			if mode != "off" {
+				e.ok(op(opReplEnable, "node", "src", "databases", "*"))
+			}
+			e.table("db", "bench")
+			var after uint64
+			if mode != "off" {
+				after = drainFamilyOutbox(b, e, 0, mode == "packed")
+			}
+			var cpu time.Duration
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				body := fmt.Appendf(nil, `{"operation":"insert","database":"db","table":"bench","records":%s}`, benchBody(i))
+				c0 := cpuTime(b)
+				b.StartTimer()
+				e.ok(json.RawMessage(body))
+				if mode != "off" {
+					after = drainFamilyOutbox(b, e, after, mode == "packed")
+				}
+				b.StopTimer()
+				cpu += cpuTime(b) - c0
+				b.StartTimer()
+			}
+			n := float64(b.N * benchBatch)
+			b.ReportMetric(n/b.Elapsed().Seconds(), "records/s")
+			b.ReportMetric(float64(cpu.Microseconds())/n, "cpu-us/record")
+		})
+	}
+}
+
+// drainFamilyOutbox reads e's outbox after seq after to its end, packed
+// or not, acknowledges it and returns the last seq.
+func drainFamilyOutbox(b *testing.B, e *env, after uint64, packed bool) uint64 {
+	for {
+		req := op(opReplOutbox, "after", after, "limit", 4096)
+		if packed {
+			req["packed"] = 1 << 20
+		}
+		r := e.ok(req)
+		last := after
+		if end := bytes.Index(r.Body, []byte(`],"messages":[`)); bytes.HasPrefix(r.Body, []byte(`{"packs":`)) && end > 0 {
+			var heads [][]json.Number
+			if err := json.Unmarshal(r.Body[len(`{"packs":`):end+1], &heads); err != nil {
+				b.Fatal(err)
+			}
+			for _, h := range heads {
+				if v, _ := h[1].Int64(); uint64(v) > last {
+					last = uint64(v)
+				}
+			}
+		} else {
+			var page struct{ Entries []json.RawMessage }
+			r.JSON(b, &page)
+			if len(page.Entries) > 0 {
+				last = lastSeq(b, page.Entries)
+			}
+		}
+		if last == after {
+			break
+		}
+		after = last
+	}
+	e.ok(op(opReplOutboxAck, "upto", after))
+	return after
 }

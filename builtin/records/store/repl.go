@@ -184,6 +184,11 @@ type txLog struct {
 	chunkN     int
 	chunkTs    int64
 	entryTs    int64
+	// local is the version of the keys this transaction writes, and
+	// localEnc its encoding (shared by every key: bbolt only reads it),
+	// both set with the first entry.
+	local    replVersion
+	localEnc []byte
 }
 
 // entryOverhead is room for an entry's fixed members and numbers.
@@ -630,8 +635,18 @@ func (l *txLog) entry(op string) ([]byte, uint64) {
 
 // entrySized is entry with room for extra more bytes.
 func (l *txLog) entrySized(op string, extra int) ([]byte, uint64) {
-	l.stamp(l.st.now().UnixMicro())
-	return l.entryAt(op, extra, l.version(false))
+	return l.entryAt(op, extra, l.localVersion())
+}
+
+// localVersion is the version of the keys the transaction writes: its ts
+// (stamped now on the first call) and this node.
+func (l *txLog) localVersion() replVersion {
+	if l.localEnc == nil {
+		l.stamp(l.st.now().UnixMicro())
+		l.local = l.version(false)
+		l.localEnc = l.local.encode()
+	}
+	return l.local
 }
 
 // entryAt is entrySized with the entry's ts and node given.
@@ -641,11 +656,19 @@ func (l *txLog) entryAt(op string, extra int, v replVersion) ([]byte, uint64) {
 	l.st.next++
 	l.st.mu.Unlock()
 	node := v.node
+	need := 1 + entryOverhead + len(node) + len(l.db) + extra
 	b := l.chunk
-	if b == nil {
-		b = make([]byte, chunkHeaderLen, chunkHeaderLen+max(chunkInit, entryOverhead+len(node)+len(l.db)+extra))
-	} else {
-		b = slices.Grow(b, 1+entryOverhead+len(node)+len(l.db)+extra)
+	switch {
+	case b == nil:
+		b = make([]byte, chunkHeaderLen, chunkHeaderLen+max(chunkInit, need))
+	case cap(b)-len(b) < need:
+		// A transaction of more than one small entry: room for a whole
+		// chunk at once rather than copying it while it doubles.
+		nb := make([]byte, len(b), max(chunkHeaderLen+chunkBytes, len(b))+need)
+		copy(nb, b)
+		b = nb
+	}
+	if l.chunkN > 0 {
 		b = append(b, ',')
 	}
 	l.entryTs = v.ts
@@ -744,7 +767,7 @@ func (l *txLog) logRecordAt(t *tableTx, key []byte, at *replVersion) error {
 	if at != nil {
 		return t.setVersion(key, *at)
 	}
-	return t.setVersion(key, l.version(false))
+	return t.putVersion(key, l.localEnc)
 }
 
 // logDelete logs a delete of key and leaves its tombstone.
@@ -797,11 +820,16 @@ func appendTableMembers(b []byte, t *tableTx) []byte {
 
 // setVersion stores a key's version in the table's version bucket.
 func (t *tableTx) setVersion(key []byte, v replVersion) error {
+	return t.putVersion(key, v.encode())
+}
+
+// putVersion stores an encoded version.
+func (t *tableTx) putVersion(key, enc []byte) error {
 	vb, err := t.versions()
 	if err != nil {
 		return err
 	}
-	if err := vb.Put(key, v.encode()); err != nil {
+	if err := vb.Put(key, enc); err != nil {
 		return fmt.Errorf("table %s.%s: writing key version: %w", t.db, t.name, err)
 	}
 	return nil
