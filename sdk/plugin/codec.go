@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"google.golang.org/grpc/encoding"
@@ -104,6 +105,34 @@ func str(v []byte) (string, error) {
 		return "", errUnexpected
 	}
 	return string(v), nil
+}
+
+// Interning slots: the fields whose text repeats from one message to the
+// next (one operation, one caller, one content type under load).
+const (
+	slotOperation = iota
+	slotUsername
+	slotRole
+	slotToken
+	slotContentType
+	slots
+)
+
+// interned holds the last string read for each slot.
+var interned [slots]atomic.Pointer[string]
+
+// strIn is str, answering the string read last for the slot when v
+// spells it again: no allocation for the text that repeats. Strings
+// are immutable, so sharing one between requests is safe.
+func strIn(slot int, v []byte) (string, error) {
+	if p := interned[slot].Load(); p != nil && *p == string(v) {
+		return *p, nil
+	}
+	s, err := str(v)
+	if err == nil {
+		interned[slot].Store(&s)
+	}
+	return s, err
 }
 
 // errUnexpected is what a hand reader returns for a message it does not
@@ -344,14 +373,13 @@ func readRequestHeader(b []byte, h *pb.RequestHeader) error {
 			if err != nil {
 				return err
 			}
-			s, err := str(v)
+			if r.num == fOperation {
+				h.Operation, err = strIn(slotOperation, v)
+			} else {
+				h.RequestId, err = str(v)
+			}
 			if err != nil {
 				return err
-			}
-			if r.num == fOperation {
-				h.Operation = s
-			} else {
-				h.RequestId = s
 			}
 		case fCaller:
 			v, err := r.bytes()
@@ -394,19 +422,18 @@ func readCaller(b []byte, c *pb.Caller) error {
 			c.Permissions = copyBytes(v)
 			continue
 		}
-		s, err := str(v)
-		if err != nil {
-			return err
-		}
 		switch r.num {
 		case fUsername:
-			c.Username = s
+			c.Username, err = strIn(slotUsername, v)
 		case fRole:
-			c.Role = s
+			c.Role, err = strIn(slotRole, v)
 		case fToken:
-			c.Token = s
+			c.Token, err = strIn(slotToken, v)
 		default:
 			return errUnexpected
+		}
+		if err != nil {
+			return err
 		}
 	}
 }
@@ -472,7 +499,7 @@ func readResponseHeader(b []byte, h *pb.ResponseHeader) error {
 			if err != nil {
 				return err
 			}
-			if h.ContentType, err = str(v); err != nil {
+			if h.ContentType, err = strIn(slotContentType, v); err != nil {
 				return err
 			}
 		default:
