@@ -228,3 +228,31 @@ func TestShutdownCutsStalledClients(t *testing.T) {
 		t.Fatal("a connection with half a request stayed open after Shutdown")
 	}
 }
+
+// A connection accepted before Shutdown whose request the server reads
+// during the drain grace (a client that had just connected; under load
+// the server reads a new connection's first bytes a moment after they
+// were sent) is answered, with Connection: close, not closed under the
+// request it was sending.
+func TestShutdownAnswersANewConnectionDuringTheGrace(t *testing.T) {
+	s, _ := newTestServer(t, 0)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = s.Serve(ln) }()
+	c := dialRaw(t, ln.Addr().String())
+	time.Sleep(50 * time.Millisecond) // accepted, nothing sent yet
+	done := make(chan error, 1)
+	go func() { done <- s.Shutdown(context.Background()) }()
+	time.Sleep(DrainGrace / 3)
+	body := `{"operation":"local_echo"}`
+	c.send(post(basic("admin", "pw"), len(body), body))
+	resp, b := c.answer()
+	if resp.StatusCode != http.StatusOK || !resp.Close {
+		t.Fatalf("a request on a new connection during the drain: %s (close %v) %s", resp.Status, resp.Close, b)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

@@ -218,8 +218,8 @@ func (s *Server) ServeTLS(ln net.Listener, cfg *tls.Config) error {
 // before. Answers from now on carry Connection: close, so busy keep-alive
 // clients reconnect after their current request instead of having an idle
 // connection closed under a request they are sending. After DrainGrace (or
-// ctx's end) the idle connections close and Shutdown waits for in-flight
-// requests.
+// ctx's end) the idle connections close, and those that have sent nothing
+// yet, and Shutdown waits for in-flight requests.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	servers := append([]*http.Server(nil), s.https...)
@@ -230,16 +230,20 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		_ = ln.Close() // Serve then returns; http.Server.Shutdown no longer tracks it
 	}
 	// A client that stopped sending holds up nothing: bodies still
-	// arriving are cut off (503, retry), connections without a whole
-	// request yet are closed.
+	// arriving are cut off (503, retry).
 	s.reading.cut()
-	s.conns.closeAll()
 	if len(servers) > 0 {
 		select {
 		case <-time.After(DrainGrace):
 		case <-ctx.Done():
 		}
 	}
+	// Connections that have sent nothing yet are closed after the grace,
+	// not before it: a client that had just connected is sending its
+	// request, which a busy server reads a moment later (closed at once,
+	// the client read EOF: a failed request at a loaded node's restart).
+	// http.Server.Shutdown would count them busy for five seconds.
+	s.conns.closeAll()
 	var errs []error
 	for _, hs := range servers {
 		errs = append(errs, hs.Shutdown(ctx))
