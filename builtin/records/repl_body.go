@@ -39,21 +39,63 @@ func readApplyBody(body []byte) (origin string, entries []store.ReplEntry, ok bo
 		}
 	}
 	list, _ := top.Value(1)
+	slots := fastjson.NewSlots(entryColumns)
+	if entries, ok = readEntries(slots, list); ok {
+		return origin, entries, true
+	}
 	elems, ok := fastjson.Elements(list)
 	if !ok {
 		return "", nil, false
 	}
 	entries = make([]store.ReplEntry, len(elems))
-	slots := fastjson.NewSlots(entryColumns)
 	var prev store.ReplEntry
 	for i, raw := range elems {
-		if !readEntry(slots, raw, &entries[i], &prev) {
+		if !slots.FillLax(raw) || !readEntry(slots, &entries[i], &prev) {
 			decodeEntry(raw, &entries[i])
 			continue
 		}
 		prev = entries[i]
 	}
 	return origin, entries, true
+}
+
+// entryBytes is the size of an entry readEntries expects, to size its
+// list: a record of about ten attributes.
+const entryBytes = 300
+
+// readEntries reads the entries array list in one walk, as the clustering
+// family writes it (compact, every entry what readEntry reads); false
+// when it is not so, and the elements must be cut apart first.
+func readEntries(slots *fastjson.Slots, list []byte) ([]store.ReplEntry, bool) {
+	if len(list) < 2 || list[0] != '[' {
+		return nil, false
+	}
+	entries := make([]store.ReplEntry, 0, len(list)/entryBytes+1)
+	if len(list) == 2 && list[1] == ']' {
+		return entries, true
+	}
+	var prev store.ReplEntry
+	for i := 1; ; {
+		n, ok := slots.FillLaxPrefix(list[i:])
+		if !ok {
+			return nil, false
+		}
+		entries = append(entries, store.ReplEntry{})
+		e := &entries[len(entries)-1]
+		if !readEntry(slots, e, &prev) {
+			return nil, false
+		}
+		prev = *e
+		i += n
+		switch {
+		case i < len(list) && list[i] == ',':
+			i++
+		case i == len(list)-1 && list[i] == ']':
+			return entries, true
+		default:
+			return nil, false
+		}
+	}
 }
 
 // decodeEntry decodes one entry with encoding/json; an entry it cannot
@@ -66,14 +108,11 @@ func decodeEntry(raw []byte, e *store.ReplEntry) {
 	}
 }
 
-// readEntry fills e from the entry text raw through slots; false when the
-// entry must be decoded instead. Its names (node, op, database, table,
-// primary key) are prev's strings when they are the same text: entries
-// come in runs of one table.
-func readEntry(slots *fastjson.Slots, raw []byte, e *store.ReplEntry, prev *store.ReplEntry) bool {
-	if !slots.FillLax(raw) {
-		return false
-	}
+// readEntry fills e from the entry slots were just filled with
+// (Slots.FillLax); false when the entry must be decoded instead. Its
+// names (node, op, database, table, primary key) are prev's strings when
+// they are the same text: entries come in runs of one table.
+func readEntry(slots *fastjson.Slots, e *store.ReplEntry, prev *store.ReplEntry) bool {
 	*e = store.ReplEntry{}
 	for i := range entryColumns {
 		text, _ := slots.Value(i)

@@ -223,6 +223,9 @@ type members struct {
 	// lax cuts every value out by structure alone (skipValue), never
 	// checking whether it is canonical (Canonical is false).
 	lax bool
+	// prefix walks the object at the start of b and stops at its closing
+	// brace, whatever follows (m.i is then the object's length).
+	prefix bool
 }
 
 // newMembers starts a walk of the object text b.
@@ -242,7 +245,7 @@ func (m *members) start() {
 	m.i = 1
 	if b[1] == '}' {
 		m.i = 2
-		m.done = len(b) == 2
+		m.done = len(b) == 2 || m.prefix
 		m.fail = !m.done
 	}
 }
@@ -280,7 +283,7 @@ func (m *members) Next() bool {
 	switch {
 	case end < len(b) && b[end] == ',':
 		m.i = end + 1
-	case end < len(b) && b[end] == '}' && end == len(b)-1:
+	case end < len(b) && b[end] == '}' && (end == len(b)-1 || m.prefix):
 		m.i = end + 1
 		m.done = true
 	default:
@@ -438,6 +441,37 @@ func (s *Slots) FillLax(text []byte) bool {
 		prev = i
 	}
 	return m.Done()
+}
+
+// FillLaxPrefix is FillLax for the object at the start of text, which
+// may go on after it (the next element of an array): it reports the
+// object's length, and false when the walk fails before its end.
+func (s *Slots) FillLaxPrefix(text []byte) (int, bool) {
+	m := members{b: text, lax: true, prefix: true}
+	m.start()
+	clear(s.vals)
+	clear(s.canon)
+	prev := -1
+	for m.Next() {
+		key := m.Key()
+		i := s.next[prev+1]
+		if i >= len(s.cols) || s.cols[i] != string(key) {
+			var ok bool
+			if i, ok = s.index[string(key)]; !ok {
+				continue
+			}
+			s.next[prev+1] = i
+		}
+		if s.vals[i] != nil {
+			return 0, false
+		}
+		s.vals[i] = m.Value()
+		prev = i
+	}
+	if !m.Done() {
+		return 0, false
+	}
+	return m.i, true
 }
 
 // Columns returns the columns the Slots were made with.

@@ -408,3 +408,35 @@ func TestSlotsFillLax(t *testing.T) {
 		}
 	}
 }
+
+// TestSlotsFillLaxPrefix: FillLaxPrefix reads the object at the start of
+// a text as FillLax reads it alone, and says where it ends.
+func TestSlotsFillLaxPrefix(t *testing.T) {
+	s := NewSlots([]string{"id", "b"})
+	cases := []struct {
+		text string
+		n    int // the object's length; 0: fails
+		want []string
+	}{
+		{`{"id":1,"b":"x"},{"id":2}`, 16, []string{"1", `"x"`}},
+		{`{"a":{"z":"}"},"b":[1,"]"]}]`, 27, []string{"", `[1,"]"]`}},
+		{`{},{"id":1}`, 2, []string{"", ""}},
+		{`{"id":1}`, 8, []string{"1", ""}},
+		{`{"id":1,"id":2},`, 0, nil},
+		{`{"id":1, "b":2}`, 0, nil},
+		{`{"id":1`, 0, nil},
+		{` {"id":1}`, 0, nil},
+	}
+	for _, c := range cases {
+		n, ok := s.FillLaxPrefix([]byte(c.text))
+		if ok != (c.n > 0) || n != c.n {
+			t.Errorf("FillLaxPrefix(%s) = %d, %v; want %d", c.text, n, ok, c.n)
+			continue
+		}
+		for i, want := range c.want {
+			if got, _ := s.Value(i); string(got) != want {
+				t.Errorf("FillLaxPrefix(%s): column %d = %q, want %q", c.text, i, got, want)
+			}
+		}
+	}
+}
