@@ -450,6 +450,9 @@ func (f *Family) editRoutes(ctx context.Context, caller sdk.Caller, edit func([]
 	if err != nil {
 		return err
 	}
+	if len(next) > MaxRoutes && len(next) > len(routes) {
+		return sdk.BadRequest(MsgTooManyRoutes, len(next), MaxRoutes)
+	}
 	body, err := json.Marshal(map[string]any{"operation": "set_configuration", "replication_routes": next})
 	if err != nil {
 		return fmt.Errorf("encode routes: %w", err)

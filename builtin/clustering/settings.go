@@ -32,7 +32,15 @@ const (
 const (
 	MsgBothPorts = "replication.port and replication.securePort are both set: a node has one cluster port; keep securePort (TLS) or, for development only, port"
 	MsgRoute     = "replication.routes entry %d: %s"
+	// MsgTooManyRoutes refuses a route list longer than MaxRoutes.
+	MsgTooManyRoutes = "replication.routes would hold %d routes: at most %d are accepted"
 )
+
+// MaxRoutes bounds replication.routes: the NATS server keeps a connection
+// (and, while a node does not answer, a dial every second) per route, so
+// thousands of routes cost thousands of descriptors and a core; a full
+// mesh of more nodes than this is beyond what one cluster runs.
+const MaxRoutes = 256
 
 // settings are the replication settings the family acts on, read from the
 // host's effective configuration.
@@ -147,6 +155,9 @@ func deref(p *int) int {
 // a URL (any scheme: nats-route://, wss://, tls://), or {hostname|host,
 // port}. A missing port means DefaultSecurePort. Duplicates are dropped.
 func parseRoutes(list []any) ([]string, error) {
+	if len(list) > MaxRoutes {
+		return nil, fmt.Errorf(MsgTooManyRoutes, len(list), MaxRoutes)
+	}
 	out := []string{}
 	seen := map[string]bool{}
 	for i, e := range list {

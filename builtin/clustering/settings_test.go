@@ -2,11 +2,15 @@ package clustering
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/hops-dev/hops/sdk"
 )
 
 func fixedHost() (string, error) { return "machine", nil }
@@ -114,4 +118,33 @@ func TestApplyRefusesABusyPort(t *testing.T) {
 		t.Fatalf("apply on a busy port: %v, want a settings error naming the port", err)
 	}
 	defer f.stopNode()
+}
+
+// TestRoutesBounded: a route list longer than MaxRoutes is refused, by an
+// edit (nothing written) and in the configuration.
+func TestRoutesBounded(t *testing.T) {
+	routes := make([]any, MaxRoutes+1)
+	for i := range routes {
+		routes[i] = "127.0." + strconv.Itoa(i/250) + "." + strconv.Itoa(i%250+1) + ":20002"
+	}
+	if _, err := parseRoutes(routes); err == nil || !strings.Contains(err.Error(), "at most") {
+		t.Errorf("parseRoutes of %d routes: %v", len(routes), err)
+	}
+	writes := 0
+	f, _ := New()
+	f.host = joinHost{answer: func(body []byte) (int, string) {
+		if strings.Contains(string(body), `"set_configuration"`) {
+			writes++
+		}
+		return 200, `{"replication":{"routes":[]}}`
+	}}
+	body, _ := json.Marshal(map[string]any{"operation": "cluster_set_routes", "routes": routes})
+	_, err := f.clusterSetRoutes(context.Background(), &sdk.Request{Operation: "cluster_set_routes", Body: body})
+	var se *sdk.Error
+	if !errors.As(err, &se) || se.Status != 400 || !strings.Contains(se.Message, "at most") {
+		t.Errorf("cluster_set_routes of %d routes: %v", len(routes), err)
+	}
+	if writes != 0 {
+		t.Errorf("the configuration was written %d times", writes)
+	}
 }
