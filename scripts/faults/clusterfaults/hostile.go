@@ -39,6 +39,8 @@ func clusterBase(op string) map[string]any {
 			map[string]any{"hostname": "127.0.0.1", "port": deadPort + 1}}}
 	case "restart_service":
 		return map[string]any{"operation": op, "service": "clustering_config", "replicated": false}
+	case "restart_service_clustering":
+		return map[string]any{"operation": "restart_service", "service": "clustering", "replicated": false}
 	case "cluster_reload":
 		return map[string]any{"operation": op, "restart": false}
 	}
@@ -48,7 +50,7 @@ func clusterBase(op string) map[string]any {
 var clusterOps = []string{
 	"add_node", "set_node", "update_node", "add_node_auth", "remove_node", "configure_cluster",
 	"cluster_set_routes", "cluster_delete_routes", "cluster_get_routes", "cluster_status",
-	"cluster_reload", "restart_service",
+	"cluster_reload", "restart_service", "restart_service_clustering",
 }
 
 // hostileValues are what every field is replaced by.
@@ -157,8 +159,11 @@ func hostileBodies(n int) [][]byte {
 				}
 			}
 			name := op
-			if op == "add_node_auth" {
+			switch op {
+			case "add_node_auth":
 				name = "add_node"
+			case "restart_service_clustering":
+				name = "restart_service"
 			}
 			for _, e := range []string{
 				`{"operation":"%s","hostname":"127.0.0.1","hostname":{"x":1},"port":20001}`,

@@ -3,7 +3,9 @@
 // operation list comes from GET /openapi.json (admin Basic auth), else
 // from a fixed list; operations that restart the instance, change its
 // configuration or reach the network (cluster nodes, S3, npm) are left
-// out so the instance under test stays one process tree on loopback.
+// out so the instance under test stays one process tree on loopback
+// (scripts/faults/clusterfaults attacks the clustering ones on a
+// clustered node it starts).
 // Bodies are: every field of a valid body of each operation replaced by
 // each hostile value (wrong types, huge numbers, deep nesting, nulls,
 // unicode edge cases), the body truncated, keys duplicated and cased
