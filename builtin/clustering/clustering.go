@@ -65,6 +65,8 @@ type Family struct {
 	lastErr error
 	lock    *os.File
 	booting bool // a boot loop runs
+	// pending are the reloads (0) and restarts (1) waiting for applyMu.
+	pending [2]*pendingApply
 	// subs are add_node's subscriptions (subscriptions.go).
 	subs subsState
 
@@ -173,11 +175,49 @@ func (f *Family) boot(ctx context.Context) {
 	}
 }
 
+// pendingApply is a reload waiting for applyMu that later requests of the
+// same kind join: it reads the configuration after they were made, so its
+// outcome is theirs.
+type pendingApply struct {
+	done chan struct{}
+	err  error
+}
+
 // reload reads the replication settings from the host and applies them.
 // restart forces a new NATS server even when a config reload would do.
+// Requests made while one of the same kind waits to start are answered by
+// that one: a burst of restart_service jobs makes one or two restarts,
+// not one each, and other edits do not queue behind them.
 func (f *Family) reload(ctx context.Context, restart bool) error {
+	kind := 0
+	if restart {
+		kind = 1
+	}
+	f.mu.Lock()
+	if p := f.pending[kind]; p != nil {
+		f.mu.Unlock()
+		select {
+		case <-p.done:
+			return p.err
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	p := &pendingApply{done: make(chan struct{})}
+	f.pending[kind] = p
+	f.mu.Unlock()
 	f.applyMu.Lock()
-	defer f.applyMu.Unlock()
+	f.mu.Lock()
+	f.pending[kind] = nil // later requests may follow changes made from now on
+	f.mu.Unlock()
+	p.err = f.reloadLocked(ctx, restart)
+	f.applyMu.Unlock()
+	close(p.done)
+	return p.err
+}
+
+// reloadLocked is reload with applyMu held.
+func (f *Family) reloadLocked(ctx context.Context, restart bool) error {
 	set, err := f.readSettings(ctx)
 	if err != nil {
 		return err

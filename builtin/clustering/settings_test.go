@@ -8,7 +8,10 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/hops-dev/hops/sdk"
 )
@@ -146,5 +149,38 @@ func TestRoutesBounded(t *testing.T) {
 	}
 	if writes != 0 {
 		t.Errorf("the configuration was written %d times", writes)
+	}
+}
+
+// TestReloadsCoalesce: restarts (and reloads) asked while one of the same
+// kind waits to start are answered by it, so a burst of restart_service
+// jobs does not queue one restart each ahead of other edits.
+func TestReloadsCoalesce(t *testing.T) {
+	var reads atomic.Int64
+	f, _ := New()
+	f.host = joinHost{answer: func(body []byte) (int, string) {
+		reads.Add(1)
+		return 200, `{"replication":{}}` // clustering off: apply has nothing to start
+	}}
+	f.applyMu.Lock() // a restart runs
+	const n = 16
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			if err := f.reload(context.Background(), i%2 == 0); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	waitFor(t, "both kinds pending", 10*time.Second, func() bool {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return f.pending[0] != nil && f.pending[1] != nil
+	})
+	time.Sleep(100 * time.Millisecond) // the others join them
+	f.applyMu.Unlock()
+	wg.Wait()
+	if got := reads.Load(); got > 4 {
+		t.Errorf("%d reloads read the configuration %d times, want at most 4 (two of each kind)", n, got)
 	}
 }

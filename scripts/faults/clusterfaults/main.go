@@ -63,7 +63,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	defer h.RemoveDir()
 	clusterPort := freePort()
 	h.Env = []string{fmt.Sprintf("REPLICATION_PORT=%d", clusterPort), "REPLICATION_HOSTNAME=faultnode"}
 	if err := h.Start(); err != nil {
@@ -96,9 +95,11 @@ func main() {
 		failed = true
 	}
 	if failed {
-		fmt.Println("RESULT fail")
+		fmt.Printf("RESULT fail (the node's root and log are kept in %s)\n", h.Dir)
 		h.KillHost()
 		os.Exit(1)
 	}
+	h.KillHost()
+	h.RemoveDir()
 	fmt.Println("RESULT ok")
 }
