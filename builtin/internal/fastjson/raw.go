@@ -351,6 +351,21 @@ func NewSlots(columns []string) *Slots {
 	return s
 }
 
+// column returns the column of key, the member after column prev (-1:
+// the first member): the guess s.next gives first, else the index, which
+// then becomes the guess. ok=false when key is no column.
+func (s *Slots) column(key []byte, prev int) (int, bool) {
+	i := s.next[prev+1]
+	if i < len(s.cols) && s.cols[i] == string(key) {
+		return i, true
+	}
+	i, ok := s.index[string(key)]
+	if ok {
+		s.next[prev+1] = i
+	}
+	return i, ok
+}
+
 // Fill walks the object text into the slots. It reports false when the
 // text must be decoded whole instead: the walk failed (see members), a
 // key is repeated, or a key is no column and others is false. With
@@ -360,17 +375,12 @@ func (s *Slots) Fill(text []byte, others bool) bool {
 	clear(s.vals)
 	prev := -1 // the column of the previous member
 	for m.Next() {
-		key := m.Key()
-		i := s.next[prev+1]
-		if i >= len(s.cols) || s.cols[i] != string(key) {
-			var ok bool
-			if i, ok = s.index[string(key)]; !ok {
-				if !others {
-					return false
-				}
-				continue
+		i, ok := s.column(m.Key(), prev)
+		if !ok {
+			if !others {
+				return false
 			}
-			s.next[prev+1] = i
+			continue
 		}
 		if s.vals[i] != nil {
 			return false
@@ -394,14 +404,9 @@ func (s *Slots) FillSome(text []byte) bool {
 	clear(s.canon)
 	prev, found := -1, 0
 	for found < len(s.cols) && m.Next() {
-		key := m.Key()
-		i := s.next[prev+1]
-		if i >= len(s.cols) || s.cols[i] != string(key) {
-			var ok bool
-			if i, ok = s.index[string(key)]; !ok {
-				continue
-			}
-			s.next[prev+1] = i
+		i, ok := s.column(m.Key(), prev)
+		if !ok {
+			continue
 		}
 		if s.vals[i] != nil {
 			return false
@@ -425,14 +430,9 @@ func (s *Slots) FillLax(text []byte) bool {
 	clear(s.canon)
 	prev := -1
 	for m.Next() {
-		key := m.Key()
-		i := s.next[prev+1]
-		if i >= len(s.cols) || s.cols[i] != string(key) {
-			var ok bool
-			if i, ok = s.index[string(key)]; !ok {
-				continue
-			}
-			s.next[prev+1] = i
+		i, ok := s.column(m.Key(), prev)
+		if !ok {
+			continue
 		}
 		if s.vals[i] != nil {
 			return false
@@ -453,14 +453,9 @@ func (s *Slots) FillLaxPrefix(text []byte) (int, bool) {
 	clear(s.canon)
 	prev := -1
 	for m.Next() {
-		key := m.Key()
-		i := s.next[prev+1]
-		if i >= len(s.cols) || s.cols[i] != string(key) {
-			var ok bool
-			if i, ok = s.index[string(key)]; !ok {
-				continue
-			}
-			s.next[prev+1] = i
+		i, ok := s.column(m.Key(), prev)
+		if !ok {
+			continue
 		}
 		if s.vals[i] != nil {
 			return 0, false
