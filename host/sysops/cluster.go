@@ -200,14 +200,25 @@ func (o *Ops) askUntil(ctx context.Context, deadline time.Time, node, verb strin
 		if err == nil || errors.As(err, &rem) {
 			return err
 		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			return err
+		if perr := pollPause(ctx, deadline, err); perr != nil {
+			return perr
 		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(rollPoll):
-		}
+	}
+}
+
+// pollPause waits rollPoll before a roll asks again. err (not nil) is the
+// last ask's error: pollPause returns it when the deadline has passed or
+// ctx has ended before the wait, ctx's error when ctx ends during it, and
+// nil when the caller may ask again.
+func pollPause(ctx context.Context, deadline time.Time, err error) error {
+	if time.Now().After(deadline) || ctx.Err() != nil {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(rollPoll):
+		return nil
 	}
 }
 
@@ -227,13 +238,8 @@ func (o *Ops) askRestart(ctx context.Context, deadline time.Time, node string, b
 			return err
 		}
 		for {
-			if time.Now().After(deadline) || ctx.Err() != nil {
-				return err
-			}
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(rollPoll):
+			if perr := pollPause(ctx, deadline, err); perr != nil {
+				return perr
 			}
 			var st nodeStatus
 			if serr := o.ask(ctx, node, "status", nil, &st); serr != nil {
@@ -272,13 +278,8 @@ func (o *Ops) waitServing(ctx context.Context, deadline time.Time, node string, 
 		if err == nil {
 			err = errors.New("its operations API is not serving yet")
 		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(rollPoll):
+		if perr := pollPause(ctx, deadline, err); perr != nil {
+			return perr
 		}
 	}
 }
