@@ -424,23 +424,8 @@ func (s *Slots) FillSome(text []byte) bool {
 // uses. It reports false when the walk fails (see members) or a key is
 // repeated.
 func (s *Slots) FillLax(text []byte) bool {
-	m := newMembers(text)
-	m.lax = true
-	clear(s.vals)
-	clear(s.canon)
-	prev := -1
-	for m.Next() {
-		i, ok := s.column(m.Key(), prev)
-		if !ok {
-			continue
-		}
-		if s.vals[i] != nil {
-			return false
-		}
-		s.vals[i] = m.Value()
-		prev = i
-	}
-	return m.Done()
+	n, ok := s.FillLaxPrefix(text)
+	return ok && n == len(text)
 }
 
 // FillLaxPrefix is FillLax for the object at the start of text, which
