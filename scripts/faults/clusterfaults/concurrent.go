@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -184,17 +186,7 @@ func (n *node) concurrent(clients, per int) bool {
 	if !sameSet(wantSubs, gotSubs) {
 		fail(fmt.Sprintf("subscriptions for %v, the replay gives %v", keys(gotSubs), keys(wantSubs)))
 	}
-	ck := make([]string, 0, len(codes))
-	for k := range codes {
-		ck = append(ck, k)
-	}
-	sort.Strings(ck)
-	for _, k := range ck {
-		fmt.Printf("STATUS %s count=%d\n", k, codes[k])
-	}
-	for _, f := range failMsgs {
-		fmt.Println("FAIL", f)
-	}
+	printTally(codes, failMsgs)
 	fmt.Printf("PHASE concurrent clients=%d sent=%d acknowledged=%d failures=%d routes=%d subscriptions=%d comments=%d seconds=%.1f\n",
 		clients, sent.Load(), acked.Load(), fails.Load(), len(got), len(gotSubs), commentsBefore, elapsed.Seconds())
 	_ = n.setRoutes([]any{})
@@ -230,4 +222,15 @@ func keys(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// printTally prints a phase's answer counts (STATUS lines, by key) and
+// then its failures (FAIL lines).
+func printTally(counts map[string]int, fails []string) {
+	for _, k := range slices.Sorted(maps.Keys(counts)) {
+		fmt.Printf("STATUS %s count=%d\n", k, counts[k])
+	}
+	for _, f := range fails {
+		fmt.Println("FAIL", f)
+	}
 }

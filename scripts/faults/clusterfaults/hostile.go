@@ -244,17 +244,7 @@ func (n *node) hostile(dur time.Duration, workers int, slow time.Duration) bool 
 	}
 	wg.Wait()
 	sent := int(next.Load())
-	keys := make([]string, 0, len(counts))
-	for k := range counts {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		fmt.Printf("STATUS %s count=%d\n", k, counts[k])
-	}
-	for _, f := range fails {
-		fmt.Println("FAIL", f)
-	}
+	printTally(counts, fails)
 	// The node still answers, its config still reads, and the plain
 	// user changed nothing it may not.
 	after, err := n.routes()
