@@ -179,9 +179,13 @@ func (f *Family) Configure(_ context.Context, cfg sdk.Config) error {
 // Timing of the store's open.
 const (
 	// firstOpenWait is how long Configure waits for the file lock before
-	// it hands the open to the background: long enough for a plain start
-	// after a crash, short enough to keep a roll's new process serving.
-	firstOpenWait = 200 * time.Millisecond
+	// it hands the open to the background: one try (bbolt tries the lock
+	// once when its timeout is under its 50 ms retry). The lock is free
+	// at a plain start and at a start after a crash (the process that
+	// held it is gone); in a roll it is held by the previous process,
+	// which lets go only after the new one serves, so any wait here
+	// would only add to the roll.
+	firstOpenWait = time.Millisecond
 	// storeWait bounds how long a request waits for a store still opening.
 	storeWait = 30 * time.Second
 	// reopenBackoff paces retries of a background open that failed for
