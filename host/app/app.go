@@ -127,6 +127,12 @@ type instance struct {
 
 	restartCh chan struct{} // closed by the restart operation
 	restartMu sync.Once
+
+	// drains counts the old servers of HTTP rolls still draining;
+	// closing drainCut ends their grace (a stop or restart).
+	drains       sync.WaitGroup
+	drainCut     chan struct{}
+	drainCutOnce sync.Once
 }
 
 // Run boots an instance and serves until ctx is cancelled (then it shuts
@@ -176,7 +182,7 @@ func Run(ctx context.Context, opts Options) (*Restart, error) {
 	}
 	defer db.Close()
 	in := &instance{opts: opts, cfg: cfg, log: log, started: time.Now(),
-		listeners: map[string]net.Listener{}, restartCh: make(chan struct{})}
+		listeners: map[string]net.Listener{}, restartCh: make(chan struct{}), drainCut: make(chan struct{})}
 	in.metrics = in.newMetrics()
 	inh.closeUnused(in.endpoints())
 	if in.auth, err = auth.Open(db, auth.Options{
@@ -300,6 +306,7 @@ func Run(ctx context.Context, opts Options) (*Restart, error) {
 	if err := in.currentServer().Shutdown(drainCtx); err != nil {
 		log.Warn("drain did not finish", "error", err)
 	}
+	in.endDrains(drainCtx)
 	stopFamilies(in.sup)
 	log.Info("stopped", "restart", restart)
 	return plan, nil

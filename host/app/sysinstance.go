@@ -9,8 +9,19 @@ import (
 	"github.com/hops-dev/hops/host/sysops"
 )
 
-// httpRollTimeout bounds the old HTTP server's drain in an HTTP roll.
-const httpRollTimeout = 60 * time.Second
+// HTTP roll timing.
+const (
+	// httpRollTimeout bounds the old HTTP server's drain in an HTTP roll.
+	httpRollTimeout = 60 * time.Second
+	// rollDrainGrace is how long the old server of an HTTP roll keeps
+	// answering on its open keep-alive connections (with Connection:
+	// close) before it closes the idle ones. The drain runs in the
+	// background while the new server serves, so the grace is not part of
+	// the roll's time: it is longer than a restart's (server.DrainGrace)
+	// so that a client whose next request comes late (a busy machine)
+	// still has it answered. A stop or restart ends it early.
+	rollDrainGrace = 2 * time.Second
+)
 
 // sysInstance is what the system operations may do to the instance.
 type sysInstance struct{ in *instance }
@@ -41,7 +52,8 @@ func (s sysInstance) RollHTTP(ctx context.Context) error { return s.in.rollHTTP(
 // rollHTTP starts a server built from the current config on the listening
 // sockets (duplicated, so closing the old server's descriptors leaves the
 // sockets open; an address that changed gets a new socket), switches to it,
-// then drains the old server. Routing does not change: both servers hand
+// and stops the old server accepting; the old server drains in the
+// background (rollDrainGrace), so the roll does not wait for it. Routing does not change: both servers hand
 // requests to the same router.
 func (in *instance) rollHTTP(ctx context.Context) error {
 	in.mu.Lock()
@@ -67,12 +79,34 @@ func (in *instance) rollHTTP(ctx context.Context) error {
 	in.srv, in.listeners = next, lns
 	in.mu.Unlock()
 
-	dctx, cancel := context.WithTimeout(ctx, httpRollTimeout)
-	defer cancel()
-	if err := old.Shutdown(dctx); err != nil {
-		in.log.Warn("old server did not drain", "error", err)
-	}
+	// The old server stops accepting now; it drains in the background
+	// (Run waits for it before the instance stops or restarts).
+	in.drains.Add(1)
+	go func() {
+		defer in.drains.Done()
+		dctx, cancel := context.WithTimeout(context.Background(), httpRollTimeout)
+		defer cancel()
+		began := time.Now()
+		if err := old.ShutdownAfter(dctx, in.drainCut, rollDrainGrace); err != nil {
+			in.log.Warn("old server did not drain", "error", err)
+			return
+		}
+		in.log.Info("old server drained", "after", time.Since(began).Round(time.Millisecond))
+	}()
 	return nil
+}
+
+// endDrains ends the grace of the old servers of HTTP rolls still
+// draining and waits, until ctx ends, for their requests in flight.
+func (in *instance) endDrains(ctx context.Context) {
+	in.drainCutOnce.Do(func() { close(in.drainCut) })
+	done := make(chan struct{})
+	go func() { in.drains.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		in.log.Warn("an old server of an HTTP roll did not drain before the deadline")
+	}
 }
 
 var (

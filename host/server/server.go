@@ -221,6 +221,17 @@ func (s *Server) ServeTLS(ln net.Listener, cfg *tls.Config) error {
 // ctx's end) the idle connections close, and those that have sent nothing
 // yet, and Shutdown waits for in-flight requests.
 func (s *Server) Shutdown(ctx context.Context) error {
+	return s.ShutdownAfter(ctx, nil, DrainGrace)
+}
+
+// ShutdownAfter is Shutdown with a grace of its own: the idle connections
+// close when grace has passed or cut is closed (a nil cut never is),
+// whichever comes first; ctx still bounds the wait for in-flight
+// requests. An HTTP roll drains its old server this way in the
+// background, while the new one serves: a longer grace costs the roll
+// nothing and lets a client whose next request comes late still get it
+// answered.
+func (s *Server) ShutdownAfter(ctx context.Context, cut <-chan struct{}, grace time.Duration) error {
 	s.mu.Lock()
 	servers := append([]*http.Server(nil), s.https...)
 	lns := append([]net.Listener(nil), s.lns...)
@@ -233,10 +244,13 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	// arriving are cut off (503, retry).
 	s.reading.cut()
 	if len(servers) > 0 {
+		t := time.NewTimer(grace)
 		select {
-		case <-time.After(DrainGrace):
+		case <-t.C:
+		case <-cut:
 		case <-ctx.Done():
 		}
+		t.Stop()
 	}
 	// Connections that have sent nothing yet are closed after the grace,
 	// not before it: a client that had just connected is sending its

@@ -101,7 +101,10 @@ type Instance interface {
 	// it returns at once.
 	Restart()
 	// RollHTTP starts HTTP servers built from the current config on the
-	// listening sockets and drains the old ones.
+	// listening sockets and stops the old ones accepting; it returns
+	// once the new ones serve, and the old ones drain in the background
+	// (answering on their open connections for a grace, then finishing
+	// their requests in flight).
 	RollHTTP(ctx context.Context) error
 }
 

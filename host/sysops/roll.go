@@ -21,11 +21,11 @@ var notRolled = map[string]bool{"clustering": true}
 // sockets (or new ones when an address changed), then rolls the families
 // (all but notRolled) at once, each new process serving before its old
 // one stops: families are separate processes with their own stores, so
-// one's roll does not wait for another's. The HTTP roll goes first and
-// alone: while the old server closes its idle keep-alive connections, a
-// client sending on one at that instant reads EOF, and a machine busy
-// launching processes widens that window. It returns how long each step
-// took.
+// one's roll does not wait for another's. The HTTP roll returns once the
+// new server serves: the old one drains in the background with a grace
+// long enough (Instance.RollHTTP) that a client slowed by the families'
+// launches still has its next request answered on its old connection.
+// It returns how long each step took.
 func (o *Ops) rollAll(ctx context.Context) (map[string]string, error) {
 	timings := map[string]string{}
 	if err := o.opts.Config.Reload(); err != nil {
