@@ -28,6 +28,9 @@
 #   SKIP_LAG=1 SKIP_ROLL=1 scripts/bench/cluster.sh   # throughput, catch-up
 #   SKIP_SINGLE=1 SKIP_TP=1 SKIP_CATCHUP=1 SKIP_RECLAG=1 scripts/bench/cluster.sh
 #       # users (USER_N samples) and the rolling restarts (ROLL_N times) only
+#   NODE_LOG_LEVEL=info KEEP_LOGS=/dir: the cluster nodes log at that
+#   level, and their log files are copied to /dir at exit (a roll's phases
+#   by timestamp).
 #   PROFILE_DIR=/dir profiles every node process during the cluster
 #   phase (the load and the followers' apply; with CPU_PER_NODE, the
 #   limited pass).
@@ -64,7 +67,13 @@ exec > >(tee "$OUT/cluster.txt") 2>&1
 work=$(mktemp -d /tmp/hops-cluster-bench.XXXXXX)
 hdb_works=()
 cleanup() {
-  local w
+  local w n
+  if [ -n "${KEEP_LOGS:-}" ]; then
+    mkdir -p "$KEEP_LOGS"
+    for n in node-a node-b node-c; do
+      [ -d "$work/$n" ] && find "$work/$n" -name '*.log' -exec sh -c 'cp "$1" "$2/$3-$(basename "$1")"' _ {} "$KEEP_LOGS" "$n" \;
+    done
+  fi
   for w in "${hdb_works[@]}"; do scripts/bench/harperdb.sh stop "$w" || true; done
   bench_cleanup
   cg_cleanup
@@ -194,7 +203,7 @@ start_node() {
   [ -f "$root/hops-config.yaml" ] || node_config "$n" >"$root/hops-config.yaml"
   cg_make "$n"
   cg_run "$n" env ROOTPATH="$root" HDB_ADMIN_USERNAME=$BENCH_USER HDB_ADMIN_PASSWORD=$BENCH_PASS \
-    OPERATIONSAPI_NETWORK_PORT="${http[$n]}" LOGGING_LEVEL=warn LOGGING_STDSTREAMS=false \
+    OPERATIONSAPI_NETWORK_PORT="${http[$n]}" LOGGING_LEVEL="${NODE_LOG_LEVEL:-warn}" LOGGING_STDSTREAMS=false \
     bin/hops run >>"$root/hops.out" 2>&1 &
   pid[$n]=$!
   bench_pids+=("${pid[$n]}")
