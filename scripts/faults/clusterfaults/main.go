@@ -28,7 +28,10 @@
 //     -workers clients at once: 200 or JSON 4xx only, one route, the
 //     nodes connected, no certificate held twice, remove_node undoes it.
 //
-// It prints PHASE lines with counts and exits non-zero on any failure.
+// It prints PHASE lines with counts, after each phase a SLOW line (answers
+// over 1 s) and its ten slowest answers (SLOWEST: time, operation, status,
+// the X-Request-Id the node's log names), and exits non-zero on any
+// failure.
 // Usage: go run ./scripts/faults/clusterfaults -bin /tmp/hops [-phases hostile,remote,concurrent]
 package main
 
@@ -78,18 +81,18 @@ func main() {
 	}
 	failed := false
 	want := strings.Split(*phases, ",")
-	if slices.Contains(want, "hostile") {
-		failed = !n.hostile(*dur, *workers, *slow) || failed
+	phase := func(name string, run func() bool) {
+		if !slices.Contains(want, name) {
+			return
+		}
+		n.slow.begin(name)
+		failed = !run() || failed
+		n.slow.print()
 	}
-	if slices.Contains(want, "remote") {
-		failed = !n.remote(*joinBound) || failed
-	}
-	if slices.Contains(want, "concurrent") {
-		failed = !n.concurrent(*clients, *per) || failed
-	}
-	if slices.Contains(want, "pair") {
-		failed = !n.pair(*bin, *workers) || failed
-	}
+	phase("hostile", func() bool { return n.hostile(*dur, *workers, *slow) })
+	phase("remote", func() bool { return n.remote(*joinBound) })
+	phase("concurrent", func() bool { return n.concurrent(*clients, *per) })
+	phase("pair", func() bool { return n.pair(*bin, *workers) })
 	if !n.alive() {
 		fmt.Println("FAIL a process of the node changed or died")
 		failed = true

@@ -20,6 +20,8 @@ type node struct {
 	clusterPort int
 	cfgPath     string
 	subsPath    string
+	// slow keeps the running phase's slowest answers.
+	slow slowest
 }
 
 // Users the phases call as.
@@ -36,6 +38,8 @@ type answer struct {
 	body    []byte
 	err     error
 	elapsed time.Duration
+	// reqID is the answer's X-Request-Id (the node's log names it).
+	reqID string
 }
 
 func (n *node) post(client *http.Client, user, pass string, body []byte) answer {
@@ -45,11 +49,15 @@ func (n *node) post(client *http.Client, user, pass string, body []byte) answer 
 	start := time.Now()
 	resp, err := client.Do(req)
 	if err != nil {
-		return answer{err: err, elapsed: time.Since(start)}
+		a := answer{err: err, elapsed: time.Since(start)}
+		n.slow.add(start, body, a)
+		return a
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
-	return answer{code: resp.StatusCode, body: b, err: err, elapsed: time.Since(start)}
+	a := answer{code: resp.StatusCode, body: b, err: err, elapsed: time.Since(start), reqID: resp.Header.Get("X-Request-Id")}
+	n.slow.add(start, body, a)
+	return a
 }
 
 func (n *node) admin(body string) answer {
