@@ -45,8 +45,11 @@
 //     answer is byte for byte what decoding every record gives
 //     (TestWriteRawMatchesWrite); BenchmarkWholeTableRecord measures it
 //     against decoding (figures in docs/benchmarks.md). The store keeps
-//     nested objects sorted
-//     (fastjson.Encoder.OuterMapOrder) so that they are copied too.
+//     nested objects sorted so that they are copied too, and writes a
+//     record's members primary key first, the others sorted
+//     (fastjson.Encoder.FirstKey): the answer's own order, so a record
+//     holding every column is copied whole (fastjson.Slots.Whole).
+//     search_by_hash and search_by_id read the same way (store.GetRaw).
 //   - Projection: get_attributes ["*"] shows the primary key first, then
 //     every attribute of the table sorted as JavaScript sorts
 //     (sqlq.CompareNames, as SELECT * does); a requested attribute a

@@ -246,6 +246,14 @@ func (rw *recordWriter) writeRaw(raw []byte) error {
 	if rw.appendColumn == nil {
 		rw.appendColumn = func(b []byte, _ int, v any) ([]byte, error) { return rw.value(b, v) }
 	}
+	if rw.slots.Whole() {
+		// The text is the answer's object: a record stored with its
+		// members in column order (store.appendJSONObject), all of them.
+		rw.buf = append(b, raw...)
+		rw.n++
+		_, err := rw.w.Write(rw.buf)
+		return err
+	}
 	b, ok, err := rw.slots.AppendObject(b, rw.names, rw.appendColumn)
 	rw.buf = b
 	switch {

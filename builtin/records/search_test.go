@@ -1,8 +1,13 @@
 package records
 
 import (
+	"context"
 	"encoding/json"
+	"slices"
+	"strings"
 	"testing"
+
+	"github.com/hops-dev/hops/builtin/internal/fastjson"
 )
 
 // onDogs builds a search request on db.dogs.
@@ -314,4 +319,133 @@ func TestSearchesAsHarperDB(t *testing.T) {
 	for _, c := range bad {
 		t.Run(c.name, func(t *testing.T) { wantError(t, e.super(c.body), c.status, c.want) })
 	}
+}
+
+// TestHashAnswersAlikeInEitherStoredOrder: a record stored with its
+// members in map order (as older versions, and older nodes, stored and
+// sent them) and the same record stored as the store writes it now
+// (primary key first, the rest sorted; copied whole into an answer that
+// shows every attribute) answer byte for byte alike: node a writes
+// records, node b gets them through replication with each record's
+// members reversed, and every get_attributes shape and list of ids
+// (unknown, repeated, numbers as strings, reversed) answers the same on
+// both, and as a search that decodes every record.
+func TestHashAnswersAlikeInEitherStoredOrder(t *testing.T) {
+	a := newEnv(t, harnessOpts{})
+	a.ok(op(opReplEnable, "node", "a", "databases", "*"))
+	a.table("db", "dogs")
+	a.insert("db", "dogs", dogs)
+	a.insert("db", "dogs", `[{"id":10,"name":"q\"uote\\ \u0001 \u2028","owner":{"z":1,"a":[1.50,{"y":null,"b":"é"}]}},`+
+		`{"id":11,"weight":1e300,"tags":[],"extra":{},"nick":"<b>&</b>"},{"id":12},{"id":-3.5,"name":"neg"},`+
+		`{"id":13,"age":4,"breed":"Pug","extra":{"k":1},"good":true,"name":"Full","nick":"f","owner":{"first":"A"},"tags":["x"],"weight":2.25}]`)
+	b := newEnv(t, harnessOpts{})
+	var entries []json.RawMessage
+	puts := 0
+	for _, e := range a.outboxEntries(0) {
+		var head struct{ Op string }
+		if err := json.Unmarshal(e, &head); err != nil {
+			t.Fatal(err)
+		}
+		if head.Op == "put" {
+			e = reverseRecordMembers(t, e)
+			puts++
+		}
+		entries = append(entries, e)
+	}
+	if puts != 9 {
+		t.Fatalf("%d puts in a's outbox", puts)
+	}
+	if applied, skipped := b.applyTo("a", entries); skipped != 0 || applied != len(entries) {
+		t.Fatalf("applied %d, skipped %d of %d", applied, skipped, len(entries))
+	}
+	// b holds the records in the old order, a in the new one.
+	onB := storedTexts(t, b, []any{json.Number("13")})
+	onA := storedTexts(t, a, []any{json.Number("13")})
+	if !strings.HasPrefix(onA[0], `{"id":13,"__createdtime__":`) || !strings.HasSuffix(onB[0], `"id":13}`) {
+		t.Fatalf("a stores %s\nb stores %s", onA[0], onB[0])
+	}
+
+	every := []any{map[string]any{"search_attribute": "id", "search_type": "greater_than_equal", "search_value": nil}}
+	inOrder := decodeList(t, a.ok(onDogs("search_by_conditions", "conditions", every, "get_attributes", []string{"id"})))
+	var keys []any
+	for _, rec := range inOrder {
+		keys = append(keys, rec["id"])
+	}
+	reversed := slices.Clone(keys)
+	slices.Reverse(reversed)
+	keyLists := map[string][]any{
+		"in key order, one unknown": append(slices.Clone(keys), 999),
+		"reversed":                  reversed,
+		"repeated":                  {13, 1, 13, "str-id", 1, 13},
+		"numbers as strings":        {"1", "13", 13, "str-id", 2},
+		"none found":                {404, "nope"},
+	}
+	shapes := [][]string{{"*"}, {"id"}, {"name"}, {"owner", "id", "weight"}, {"name", "breed", "id"},
+		{"__updatedtime__", "id", "__createdtime__"}, {"*", "name"},
+		{"id", "age", "breed", "extra", "good", "name", "nick", "owner", "tags", "weight", "__createdtime__", "__updatedtime__"}}
+	for _, attrs := range shapes {
+		for name, ids := range keyLists {
+			body := onDogs("search_by_hash", "hash_values", ids, "get_attributes", attrs)
+			ra, rb := a.super(body), b.super(body)
+			if ra.Status != 200 || string(ra.Body) != string(rb.Body) {
+				t.Errorf("%v, %s: a %d\n%s\nb %d\n%s", attrs, name, ra.Status, ra.Body, rb.Status, rb.Body)
+			}
+		}
+		decoded := a.ok(onDogs("search_by_conditions", "conditions", every, "get_attributes", attrs))
+		raw := b.ok(onDogs("search_by_id", "ids", keys, "get_attributes", attrs))
+		if len(decodeList(t, raw)) != 9 || string(raw.Body) != string(decoded.Body) {
+			t.Errorf("%v: search_by_id on b\n%s\nsearch_by_conditions on a\n%s", attrs, raw.Body, decoded.Body)
+		}
+	}
+}
+
+// reverseRecordMembers returns an outbox entry with its record's
+// top-level members in reverse order.
+func reverseRecordMembers(t *testing.T, entry []byte) []byte {
+	t.Helper()
+	out := []byte{'{'}
+	m := fastjson.NewMembers(entry)
+	for m.Next() {
+		if len(out) > 1 {
+			out = append(out, ',')
+		}
+		out = append(out, '"')
+		out = append(out, m.Key()...)
+		out = append(out, '"', ':')
+		if string(m.Key()) != "record" {
+			out = append(out, m.Value()...)
+			continue
+		}
+		var texts []string
+		r := fastjson.NewMembers(m.Value())
+		for r.Next() {
+			texts = append(texts, `"`+string(r.Key())+`":`+string(r.Value()))
+		}
+		if !r.Done() {
+			t.Fatalf("record %s", m.Value())
+		}
+		slices.Reverse(texts)
+		out = append(out, "{"+strings.Join(texts, ",")+"}"...)
+	}
+	if !m.Done() {
+		t.Fatalf("entry %s", entry)
+	}
+	return append(out, '}')
+}
+
+// storedTexts is the stored text of each record of keys in db.dogs.
+func storedTexts(t *testing.T, e *env, keys []any) []string {
+	t.Helper()
+	st, err := e.f.store()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	if err := st.GetRaw(context.Background(), "db", "dogs", keys, func(raw []byte) error {
+		out = append(out, string(raw))
+		return nil
+	}); err != nil || len(out) != len(keys) {
+		t.Fatalf("GetRaw: %v, %v", out, err)
+	}
+	return out
 }

@@ -17,9 +17,9 @@
 // the records family copy the values of a stored record that are
 // already in the answer's form. Each caller
 // keeps its own deliberate differences from encoding/json (a top-level
-// json.Number unchecked, NaN as null, map order in storage) in its own
-// code; the Encoder's options are the ones a walk over nested values
-// needs (MapOrder, NilAsEmpty). The tests compare every piece with
+// json.Number unchecked, NaN as null) in its own code; the Encoder's
+// options are the ones a walk over nested values needs (MapOrder,
+// NilAsEmpty, FirstKey). The tests compare every piece with
 // encoding/json on fixed tricky inputs and thousands of random ones.
 //
 // # Why not encoding/json

@@ -46,6 +46,14 @@ type Encoder struct {
 	// records store) copies them instead of decoding them. Sorting the few
 	// keys of a nested object costs an insert little.
 	OuterMapOrder bool
+	// FirstKey, when set, writes the outermost object's member of that
+	// name first and the others after it sorted (unless a map order is
+	// asked for): the records store writes a record's primary key first,
+	// the order its answers show the attributes in. The Encoder keeps the
+	// last such order it wrote, and writes the next outermost object with
+	// the same keys in it without sorting again (records of one table
+	// mostly share their keys).
+	FirstKey string
 	// NilAsEmpty writes a nil map[string]any as {} and a nil []any as []
 	// where encoding/json writes null: what the records store has always
 	// stored, kept so that a stored record reads back as it always has.
@@ -53,6 +61,10 @@ type Encoder struct {
 
 	members []member
 	fb      *fallback
+	// order is the outermost object's key order FirstKey last made, and
+	// orderFirst the FirstKey it was made with.
+	order      []string
+	orderFirst string
 }
 
 // member is one key and value of an object being written.
@@ -143,6 +155,11 @@ func (e *Encoder) object(b []byte, m map[string]any, depth int) ([]byte, error) 
 	if e.MapOrder || (e.OuterMapOrder && depth == 0) {
 		return e.unsortedObject(b, m, depth)
 	}
+	if depth == 0 && e.FirstKey != "" {
+		if b, ok, err := e.lastOrderObject(b, m); ok || err != nil {
+			return b, err
+		}
+	}
 	start := len(e.members)
 	for k, v := range m {
 		e.members = append(e.members, member{k, v})
@@ -151,6 +168,10 @@ func (e *Encoder) object(b []byte, m map[string]any, depth int) ([]byte, error) 
 	// ms stays intact while they are written.
 	ms := e.members[start:]
 	slices.SortFunc(ms, func(x, y member) int { return cmp.Compare(x.key, y.key) })
+	if depth == 0 && e.FirstKey != "" {
+		moveFirst(ms, e.FirstKey)
+		e.keepOrder(ms)
+	}
 	b = append(b, '{')
 	var err error
 	for i, kv := range ms {
@@ -172,6 +193,57 @@ func (e *Encoder) object(b []byte, m map[string]any, depth int) ([]byte, error) 
 		return b, err
 	}
 	return append(b, '}'), nil
+}
+
+// lastOrderObject appends m in the key order e.order when m's keys are
+// exactly those: ok=false (and b as it was) when they are not.
+func (e *Encoder) lastOrderObject(b []byte, m map[string]any) (_ []byte, ok bool, err error) {
+	if len(m) == 0 || len(m) != len(e.order) || e.orderFirst != e.FirstKey {
+		return b, false, nil
+	}
+	start := len(b)
+	b = append(b, '{')
+	for i, k := range e.order {
+		v, found := m[k]
+		if !found {
+			return b[:start], false, nil
+		}
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = AppendString(b, k)
+		b = append(b, ':')
+		if b, err = e.value(b, v, 1); err != nil {
+			return b, true, err
+		}
+	}
+	return append(b, '}'), true, nil
+}
+
+// keepOrder keeps the key order of ms, an outermost object's members in
+// FirstKey's order, for lastOrderObject.
+func (e *Encoder) keepOrder(ms []member) {
+	if len(ms) > maxRetainedMembers {
+		e.order = nil
+		return
+	}
+	e.order = e.order[:0]
+	for _, m := range ms {
+		e.order = append(e.order, m.key)
+	}
+	e.orderFirst = e.FirstKey
+}
+
+// moveFirst moves the member named key of the sorted ms to the front,
+// keeping the others in order.
+func moveFirst(ms []member, key string) {
+	i, found := slices.BinarySearchFunc(ms, key, func(m member, k string) int { return cmp.Compare(m.key, k) })
+	if !found || i == 0 {
+		return
+	}
+	first := ms[i]
+	copy(ms[1:i+1], ms[:i])
+	ms[0] = first
 }
 
 // unsortedObject appends m in map iteration order.

@@ -139,6 +139,68 @@ func TestOuterMapOrderSortsNestedObjects(t *testing.T) {
 	}
 }
 
+// TestFirstKey: FirstKey writes the outermost object's member of that
+// name first and the others sorted after it; nested objects, and objects
+// without that member, are sorted as encoding/json sorts them.
+func TestFirstKey(t *testing.T) {
+	e := Encoder{FirstKey: "id", NilAsEmpty: true}
+	cases := []struct {
+		v    map[string]any
+		want string
+	}{
+		{map[string]any{"z": 1, "id": 2, "a": map[string]any{"id": 1, "b": 2}}, `{"id":2,"a":{"b":2,"id":1},"z":1}`},
+		{map[string]any{"id": 1}, `{"id":1}`},
+		{map[string]any{"a": 1, "id": 2}, `{"id":2,"a":1}`},
+		{map[string]any{"j": 1, "k": 2, "zz": 3, "id": 4, "__createdtime__": 5, "Z": 6}, `{"id":4,"Z":6,"__createdtime__":5,"j":1,"k":2,"zz":3}`},
+		{map[string]any{"b": 1, "a": 2}, `{"a":2,"b":1}`},
+		{map[string]any{}, `{}`},
+		{nil, `{}`},
+	}
+	for range 20 { // map order varies from run to run
+		for _, c := range cases {
+			got, err := e.AppendObject(nil, c.v)
+			if err != nil || string(got) != c.want {
+				t.Fatalf("AppendObject(%v) = %s, %v; want %s", c.v, got, err, c.want)
+			}
+		}
+	}
+	// The order kept from one object is used only for the same keys,
+	// with the same FirstKey.
+	seq := []struct {
+		first string
+		v     map[string]any
+		want  string
+	}{
+		{"id", map[string]any{"id": 1, "b": 2}, `{"id":1,"b":2}`},
+		{"id", map[string]any{"id": 3, "b": 4}, `{"id":3,"b":4}`},
+		{"id", map[string]any{"a": 1, "b": 2}, `{"a":1,"b":2}`},
+		{"id", map[string]any{"b": 1, "a": 2}, `{"a":2,"b":1}`},
+		{"b", map[string]any{"b": 1, "a": 2}, `{"b":1,"a":2}`},
+		{"a", map[string]any{"b": 1, "a": 2}, `{"a":2,"b":1}`},
+		{"a", map[string]any{"b": 1, "a": 2, "c": map[string]any{"y": 1, "a": 2}}, `{"a":2,"b":1,"c":{"a":2,"y":1}}`},
+		{"a", map[string]any{"b": 1, "a": 2, "c": map[string]any{"y": 1, "a": 2, "b": 3}}, `{"a":2,"b":1,"c":{"a":2,"b":3,"y":1}}`},
+		{"a", map[string]any{"b": 1, "x": 2, "c": 3}, `{"b":1,"c":3,"x":2}`},
+	}
+	e2 := Encoder{}
+	for _, c := range seq {
+		e2.FirstKey = c.first
+		if got, err := e2.AppendObject(nil, c.v); err != nil || string(got) != c.want {
+			t.Fatalf("FirstKey %q, AppendObject(%v) = %s, %v; want %s", c.first, c.v, got, err, c.want)
+		}
+	}
+	// An error in a value is the error of the object, whichever way it is
+	// written.
+	for range 2 {
+		if _, err := e2.AppendObject(nil, map[string]any{"b": 1, "x": math.NaN(), "c": 3}); err == nil {
+			t.Fatal("NaN encoded")
+		}
+	}
+	e.OuterMapOrder = true // a map order wins over FirstKey
+	if got, _ := e.AppendObject(nil, map[string]any{"id": 1}); string(got) != `{"id":1}` {
+		t.Fatalf("OuterMapOrder: %s", got)
+	}
+}
+
 // validKeys returns v with invalid UTF-8 in its keys replaced by U+FFFD:
 // keys "\xff" and "\ufffd" both decode to "\ufffd", and which one wins
 // then depends on the order they are written in.

@@ -336,6 +336,9 @@ type Slots struct {
 	// last object filled, and next[0] the column of its first member:
 	// Fill's guess for the next key. It starts as the column order.
 	next []int
+	// whole is set when the last object filled was exactly the columns'
+	// members, in column order, every value canonical (see Whole).
+	whole bool
 }
 
 // NewSlots returns Slots for columns, which it keeps.
@@ -373,23 +376,38 @@ func (s *Slots) column(key []byte, prev int) (int, bool) {
 func (s *Slots) Fill(text []byte, others bool) bool {
 	m := newMembers(text)
 	clear(s.vals)
-	prev := -1 // the column of the previous member
+	s.whole = false
+	prev := -1   // the column of the previous member
+	inOrder := 0 // members so far that are the columns in order, canonical
 	for m.Next() {
 		i, ok := s.column(m.Key(), prev)
 		if !ok {
 			if !others {
 				return false
 			}
+			inOrder = -1
 			continue
 		}
 		if s.vals[i] != nil {
 			return false
 		}
 		s.vals[i], s.canon[i] = m.Value(), m.Canonical()
+		if inOrder == i && s.canon[i] {
+			inOrder++
+		} else {
+			inOrder = -1
+		}
 		prev = i
 	}
+	s.whole = m.Done() && inOrder == len(s.cols)
 	return m.Done()
 }
+
+// Whole reports whether the object Fill last filled was exactly the
+// columns' members in column order, each value canonical, and nothing
+// else: its text is then what AppendObject would write for it (given
+// each column's `"name":` as names), and a writer copies it whole.
+func (s *Slots) Whole() bool { return s.whole }
 
 // FillSome is Fill (others true) for object texts that hold each key
 // once, as an Encoder writes them: it stops as soon as every column has a
@@ -402,6 +420,7 @@ func (s *Slots) FillSome(text []byte) bool {
 	m.lax = true
 	clear(s.vals)
 	clear(s.canon)
+	s.whole = false
 	prev, found := -1, 0
 	for found < len(s.cols) && m.Next() {
 		i, ok := s.column(m.Key(), prev)
@@ -436,6 +455,7 @@ func (s *Slots) FillLaxPrefix(text []byte) (int, bool) {
 	m.start()
 	clear(s.vals)
 	clear(s.canon)
+	s.whole = false
 	prev := -1
 	for m.Next() {
 		i, ok := s.column(m.Key(), prev)

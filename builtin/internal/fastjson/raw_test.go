@@ -338,6 +338,66 @@ func TestSlotsFill(t *testing.T) {
 	}
 }
 
+// TestSlotsWhole: Whole is true exactly when the object filled is the
+// columns' members, in column order, each canonical, and nothing else;
+// its text is then what AppendObject writes. A FillSome or FillLax after
+// a whole Fill is never whole.
+func TestSlotsWhole(t *testing.T) {
+	cols := []string{"id", "a", "b"}
+	s := NewSlots(cols)
+	names := make([][]byte, len(cols))
+	for i, c := range cols {
+		names[i] = []byte(`"` + c + `":`)
+	}
+	appendValue := func(b []byte, _ int, v any) ([]byte, error) { return (&Encoder{}).AppendValue(b, v) }
+	cases := []struct {
+		text   string
+		others bool
+		whole  bool
+	}{
+		{`{"id":1,"a":"x","b":[1,{"k":2}]}`, false, true},
+		{`{"id":"k","a":null,"b":true}`, true, true},
+		{`{"id":1,"b":2,"a":3}`, false, false},      // out of column order
+		{`{"a":3,"id":1,"b":2}`, false, false},      // out of column order
+		{`{"id":1,"a":2}`, false, false},            // a column missing
+		{`{"id":1,"a":2,"b":3,"c":4}`, true, false}, // a member that is no column
+		{`{"c":4,"id":1,"a":2,"b":3}`, true, false},
+		{`{"id":1,"x":0,"a":2,"b":3}`, true, false},
+		{`{"id":1,"a":"x\n","b":3}`, false, false}, // a value not canonical
+		{`{"id":1,"a":1.50,"b":{"z":1,"a":2}}`, false, false},
+		{`{"id":1,"a":1.50,"b":{"a":1,"z":2}}`, false, true},
+	}
+	for _, c := range cases {
+		if !s.Fill([]byte(c.text), c.others) {
+			t.Fatalf("Fill(%s) failed", c.text)
+		}
+		if s.Whole() != c.whole {
+			t.Errorf("Fill(%s, %v): Whole() = %v, want %v", c.text, c.others, s.Whole(), c.whole)
+		}
+		if s.Whole() {
+			got, ok, err := s.AppendObject(nil, names, appendValue)
+			if !ok || err != nil || string(got) != c.text {
+				t.Errorf("Fill(%s): whole, but AppendObject wrote %s (%v, %v)", c.text, got, ok, err)
+			}
+		}
+	}
+	whole := []byte(`{"id":1,"a":2,"b":3}`)
+	if !s.Fill(whole, false) || !s.Whole() {
+		t.Fatal("not whole")
+	}
+	if !s.FillSome(whole) || s.Whole() {
+		t.Error("FillSome left Whole set")
+	}
+	s.Fill(whole, false)
+	if !s.FillLax(whole) || s.Whole() {
+		t.Error("FillLax left Whole set")
+	}
+	s.Fill(whole, false)
+	if s.Fill([]byte(`{"id":1,"a":2,"b":3`), false) || s.Whole() {
+		t.Error("a failed Fill left Whole set")
+	}
+}
+
 // TestSlotsFillSome: FillSome finds the same values as Fill, stopping as
 // soon as it has every column (so what follows is not read: a repeated
 // key or broken text after that point goes unseen), and fails as Fill

@@ -124,7 +124,7 @@ func (t *tableTx) collectRewrites(attr string, from []byte) ([]rewrite, []byte, 
 		if err != nil {
 			return nil, nil, err
 		}
-		nv, err := encodeValue(ctime, rec)
+		nv, err := encodeValue(ctime, rec, t.meta.PrimaryKey)
 		if err != nil {
 			return nil, nil, err
 		}

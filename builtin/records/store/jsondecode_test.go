@@ -9,7 +9,7 @@ import (
 
 func TestFastDecodeAcceptsWhatTheStoreWrites(t *testing.T) {
 	rec := map[string]any{"id": json.Number("1"), "s": "é\"\n\u2028<>&", "w": 12.5, "a": []any{map[string]any{"x": nil}}}
-	v, err := encodeValue(1, rec)
+	v, err := encodeValue(1, rec, "id")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -118,12 +118,13 @@ func indexKey(ctime int64, key []byte) []byte {
 	return k
 }
 
-// encodeValue builds a stored record.
-func encodeValue(ctime int64, rec map[string]any) ([]byte, error) {
+// encodeValue builds a stored record of a table whose primary key is pk
+// (written first, see appendJSONObject).
+func encodeValue(ctime int64, rec map[string]any, pk string) ([]byte, error) {
 	b := make([]byte, valueHeaderLen, valueHeaderLen+valueSizeHint)
 	b[0] = valueVersion
 	binary.BigEndian.PutUint64(b[1:], uint64(ctime))
-	b, err := appendJSONObject(b, rec)
+	b, err := appendJSONObject(b, rec, pk)
 	if err != nil {
 		return nil, badRequest(ErrMsgUnencodable, err)
 	}

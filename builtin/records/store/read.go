@@ -139,8 +139,10 @@ func (t *tableTx) scanValuesDir(ctx context.Context, reverse bool, fn func(v []b
 }
 
 // ScanRaw calls fn with the JSON text of every record of the table, in
-// primary key order, as it is stored: an object in no particular key
-// order, written by this package's encoder (see appendJSONObject). The
+// primary key order, as it is stored: an object written by this
+// package's encoder, its primary key first and the other members sorted
+// (see appendJSONObject), or in any member order (records stored
+// earlier, or replicated from nodes that wrote them so). The
 // text is valid only until fn returns. DecodeRaw turns it into the map
 // Scan would have given. It lets a reader that writes records out as JSON
 // copy what is already in the right form instead of decoding it.

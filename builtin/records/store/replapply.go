@@ -682,7 +682,7 @@ func (a *applier) put(t *tableTx, e *ReplEntry) error {
 			}
 		}
 		var err error
-		if val, err = encodeValue(ct, e.rec); err != nil {
+		if val, err = encodeValue(ct, e.rec, t.meta.PrimaryKey); err != nil {
 			return err
 		}
 	}

@@ -190,7 +190,7 @@ func (w *writer) insert(key []byte, keyVal any, rec map[string]any) error {
 	out[w.t.meta.PrimaryKey] = keyVal
 	out[CreatedTimeAttr] = w.now
 	out[UpdatedTimeAttr] = w.now
-	val, err := encodeValue(w.now, out)
+	val, err := encodeValue(w.now, out, w.t.meta.PrimaryKey)
 	if err != nil {
 		return err
 	}
@@ -220,7 +220,7 @@ func (w *writer) merge(key, old []byte, rec map[string]any) error {
 		}
 	}
 	cur[UpdatedTimeAttr] = w.now
-	val, err := encodeValue(ct, cur)
+	val, err := encodeValue(ct, cur, pk)
 	if err != nil {
 		return err
 	}
