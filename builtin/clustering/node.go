@@ -165,8 +165,49 @@ func (n *node) stop() {
 		n.repl.stop()
 	}
 	_ = os.Remove(filepath.Join(n.dir, clientFileName))
-	n.srv.Shutdown()
-	n.srv.WaitForShutdown()
+	shutdownServer(n.srv)
+}
+
+// settleEvery paces the checks of a stopping server.
+const settleEvery = 5 * time.Millisecond
+
+// stoppable is what shutdownServer needs of a NATS server.
+type stoppable interface {
+	Shutdown()
+	Addr() net.Addr
+	ClusterAddr() *net.TCPAddr
+	NumRoutes() int
+	NumClients() int
+}
+
+// shutdownServer shuts s down and returns once it has let go of what a
+// next server on this node needs: JetStream (shut down before the
+// listeners close), its client and cluster listeners, and its route and
+// client connections. It does not wait for the server's remaining
+// goroutines, as s.Shutdown does: a route being solicited may sit in a
+// DNS lookup of its host, which NATS makes without a deadline (the
+// resolver's own, 5 s by default), and every restart or stop of the
+// server (and every request queued behind it on the apply lock) would
+// wait for it. Those goroutines end by themselves when their lookup
+// returns; Shutdown then completes in the background.
+func shutdownServer(s stoppable) {
+	done := make(chan struct{})
+	go func() {
+		s.Shutdown()
+		close(done)
+	}()
+	t := time.NewTicker(settleEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-t.C:
+			if s.Addr() == nil && s.ClusterAddr() == nil && s.NumRoutes() == 0 && s.NumClients() == 0 {
+				return
+			}
+		}
+	}
 }
 
 // writeClientFile writes the client handoff file atomically.

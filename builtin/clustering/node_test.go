@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -102,3 +103,79 @@ func TestThreeNodesRunJetStream(t *testing.T) {
 }
 
 func hp(port int) string { return "127.0.0.1:" + strconv.Itoa(port) }
+
+// stuckServer is a NATS server whose Shutdown closes its listeners and
+// connections, then waits for a goroutine that does not end (a route's
+// DNS lookup) until release is closed.
+type stuckServer struct {
+	mu      sync.Mutex
+	closed  bool
+	release chan struct{}
+	settle  bool // the listeners close (false: Shutdown ends before)
+}
+
+func (s *stuckServer) Shutdown() {
+	s.mu.Lock()
+	s.closed = s.settle
+	s.mu.Unlock()
+	<-s.release
+}
+
+func (s *stuckServer) up() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return !s.closed
+}
+
+func (s *stuckServer) Addr() net.Addr {
+	if s.up() {
+		return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 4222}
+	}
+	return nil
+}
+
+func (s *stuckServer) ClusterAddr() *net.TCPAddr {
+	if s.up() {
+		return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 6222}
+	}
+	return nil
+}
+
+func (s *stuckServer) NumRoutes() int {
+	if s.up() {
+		return 2
+	}
+	return 0
+}
+
+func (s *stuckServer) NumClients() int { return s.NumRoutes() }
+
+// A server whose listeners and connections are closed is stopped, even
+// while its Shutdown still waits for a goroutine of its own (NATS makes a
+// route's DNS lookup without a deadline): restarting the server, and the
+// requests queued behind the restart, do not wait for the lookup.
+func TestShutdownServerDoesNotWaitForStrayGoroutines(t *testing.T) {
+	s := &stuckServer{release: make(chan struct{}), settle: true}
+	defer close(s.release)
+	done := make(chan struct{})
+	go func() { shutdownServer(s); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("shutdownServer waited for the server's stray goroutine")
+	}
+}
+
+// A server that still listens or holds connections is waited for.
+func TestShutdownServerWaitsForListeners(t *testing.T) {
+	s := &stuckServer{release: make(chan struct{})}
+	done := make(chan struct{})
+	go func() { shutdownServer(s); close(done) }()
+	select {
+	case <-done:
+		t.Fatal("shutdownServer returned while the server still listened")
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(s.release)
+	<-done
+}
