@@ -3,6 +3,7 @@ package records
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 
 	"github.com/hops-dev/hops/builtin/internal/fastjson"
 	"github.com/hops-dev/hops/sdk"
@@ -87,13 +88,36 @@ func values(fields *sdk.Fields, aliases []string) []any {
 	if !ok {
 		return nil
 	}
-	var out []any
-	if !isArray(raw) || decodeNumbers(raw, &out) != nil {
+	out, err := decodeArray(raw)
+	if err != nil {
 		fields.Fail(sdk.MsgFieldArray, fields.Name(name))
 		return nil
 	}
 	return out
 }
+
+// decodeArray decodes a JSON array as decodeNumbers does (numbers as
+// json.Number), through fastjson when it is sure (a search_by_hash's
+// thousand ids), else through encoding/json, which has the last word.
+// raw not an array is an error.
+func decodeArray(raw json.RawMessage) ([]any, error) {
+	if !isArray(raw) {
+		return nil, errNotArray
+	}
+	if v, ok := fastjson.DecodeValue(raw); ok {
+		if arr, ok := v.([]any); ok {
+			return arr, nil
+		}
+	}
+	var out []any
+	if err := decodeNumbers(raw, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// errNotArray is decodeArray's error for a value that is not an array.
+var errNotArray = errors.New("not a JSON array")
 
 // records reads the required records array. The records are data, not
 // fields: each is decoded whole (its keys exact, the last duplicate

@@ -40,3 +40,22 @@ func TestDecodeObjectsAgreesWithEncodingJSON(t *testing.T) {
 }
 
 func benchBodyString() string { return string(benchBody(0)) }
+
+// TestDecodeArrayAgreesWithEncodingJSON: search_by_hash's ids (and every
+// other array of values) decode as encoding/json (UseNumber) decodes
+// them, through fastjson or not.
+func TestDecodeArrayAgreesWithEncodingJSON(t *testing.T) {
+	for _, in := range []string{`[]`, `[1,"a",2.50,-0,1e300,12345678901234567890]`,
+		`["q\"uote\\ \u0001 \u2028 é",null,true,[1],{"a":1}]`, `["\ud800"]`, "[\"\xff\"]", `[1,2,3,"str-id"]`} {
+		got, err := decodeArray(json.RawMessage(in))
+		var want []any
+		if werr := decodeNumbers(json.RawMessage(in), &want); err != nil || werr != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: got %#v (%v), want %#v (%v)", in, got, err, want, werr)
+		}
+	}
+	for _, in := range []string{`{"a":1}`, `1`, `"x"`, `null`, `[1,`, `[1 2]`} {
+		if got, err := decodeArray(json.RawMessage(in)); err == nil {
+			t.Errorf("%q decoded to %#v", in, got)
+		}
+	}
+}

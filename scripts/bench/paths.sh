@@ -25,6 +25,10 @@
 #   hash    search_by_hash of HASH_IDS   } the median run is reported.
 #           ids, every attribute, from the HASH_N-record table: REPEAT calls
 #           in a row (opclient repeat, p50 ms), RUNS times alternating.
+#           With HASH_BASE (a hops binary, e.g. an older build), that hops
+#           runs too, on a root of its own, as target "base": it is loaded
+#           and measured beside the others in every path, and the summary
+#           adds its search_by_hash figures (an A/B in one run).
 #   insert  INSERT_SIZES records (default 200k and 1M) of ~11 mixed
 #           attributes (scripts/bench/loader), BATCH per request, C clients,
 #           each size into a table of its own, hops then HarperDB. `hash`
@@ -44,7 +48,7 @@
 #   HDB_DIR        npm install of HarperDB 4.7.29 [unset: hops only]
 #   PATHS          paths to run [cold memory certs status config hash insert]
 #   RUNS [3]  DURATION [5s]  CONNS [64]  THREADS [1]  WARMUP [2s]
-#   HASH_IDS [1000]  HASH_N [200000]  REPEAT [30]
+#   HASH_IDS [1000]  HASH_N [200000]  REPEAT [30]  HASH_BASE [unset]
 #   INSERT_SIZES ["200000 1000000"]  BATCH [10000]  C [2]
 #   IDLE [10] seconds of idleness before the second PSS reading (the issue
 #          asks for 3600)  SETTLE [2]
@@ -144,6 +148,7 @@ loadavg() { cut -d' ' -f1-3 /proc/loadavg | tr ' ' /; }
 pids_of() {
   case "$1" in
     hops) echo "$hops_pid"; pgrep -P "$hops_pid" || true ;;
+    base) echo "$base_pid"; pgrep -P "$base_pid" || true ;;
     harperdb) tree_pids "$hdb_pid" ;;
     floor) echo "$floor_pid" ;;
   esac
@@ -269,6 +274,15 @@ if [ -n "$need_servers" ]; then
   start_hops "$HOPS_PORT"
   declare -A url=([hops]="http://127.0.0.1:$HOPS_PORT/")
   targets=(hops)
+  if [ -n "${HASH_BASE:-}" ]; then
+    BASE_PORT=$(free_port)
+    env $(hops_env "$BASE_PORT" "$work/hops-base") "$HASH_BASE" run >"$work/hops-base.out" 2>&1 &
+    base_pid=$!; bench_pids+=("$base_pid")
+    wait_up "http://127.0.0.1:$BASE_PORT/"
+    url[base]="http://127.0.0.1:$BASE_PORT/"
+    targets+=(base)
+    echo "base: $HASH_BASE"
+  fi
   if [ -n "${HDB_DIR:-}" ]; then
     HDB_PORT=$(free_port)
     bench_hdb_work=$work/hdb
@@ -373,6 +387,9 @@ row "list_certificates req/s" rps certs 1
 row "get_status req/s" rps status 1
 row "get_configuration req/s" rps config 1
 row "search_by_hash p50 ms" ms hash 0
+if [ -n "${R[ms:hash:base]:-}" ]; then
+  echo "search_by_hash base ($HASH_BASE): p50 ${R[ms:hash:base]} ms, cpu ${R[cpu:hash:base]} µs/call; hops is $(ratio "${R[ms:hash:base]}" "${R[ms:hash:hops]}")x base"
+fi
 for n in $insert_sizes; do row "insert $n records/s" rps "insert$n" 1; done
 if has status; then
   echo "get_status floor: ${R[rps:status:floor]} req/s (p99 ${R[p99:status:floor]} ms, cpu ${R[cpu:status:floor]} µs/req); hops/floor $(ratio "${R[rps:status:hops]}" "${R[rps:status:floor]}")"

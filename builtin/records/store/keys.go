@@ -37,60 +37,74 @@ const (
 // JSON numbers (json.Number) or any Go integer or float type; every number
 // is compared as a float64, as HarperDB (JavaScript) does.
 func encodeKey(v any) ([]byte, keyKind, error) {
+	return appendKey(nil, v)
+}
+
+// appendKey appends the stored form of a primary key value to dst (see
+// encodeKey); only a valid key appends anything.
+func appendKey(dst []byte, v any) ([]byte, keyKind, error) {
 	switch x := v.(type) {
 	case nil:
-		return nil, keyMissing, nil
+		return dst, keyMissing, nil
 	case string:
-		return encodeStringKey(x)
+		return appendStringKey(dst, x)
 	case json.Number:
 		f, err := strconv.ParseFloat(string(x), 64)
 		if err != nil {
-			return nil, keyInvalid, badRequest(ErrMsgInvalidHash, x)
+			return dst, keyInvalid, badRequest(ErrMsgInvalidHash, x)
 		}
-		return encodeNumberKey(f)
+		return appendNumberKey(dst, f)
 	case float64:
-		return encodeNumberKey(x)
+		return appendNumberKey(dst, x)
 	case float32:
-		return encodeNumberKey(float64(x))
+		return appendNumberKey(dst, float64(x))
 	case int:
-		return encodeNumberKey(float64(x))
+		return appendNumberKey(dst, float64(x))
 	case int64:
-		return encodeNumberKey(float64(x))
+		return appendNumberKey(dst, float64(x))
 	case int32:
-		return encodeNumberKey(float64(x))
+		return appendNumberKey(dst, float64(x))
 	case uint:
-		return encodeNumberKey(float64(x))
+		return appendNumberKey(dst, float64(x))
 	case uint64:
-		return encodeNumberKey(float64(x))
+		return appendNumberKey(dst, float64(x))
 	case uint32:
-		return encodeNumberKey(float64(x))
+		return appendNumberKey(dst, float64(x))
 	}
-	return nil, keyInvalid, badRequest(ErrMsgInvalidHash, jsonText(v))
+	return dst, keyInvalid, badRequest(ErrMsgInvalidHash, jsonText(v))
 }
 
 // encodeStringKey encodes a string key; "" counts as missing, and the
 // strings "null" and "undefined" are refused as HarperDB refuses them.
 func encodeStringKey(s string) ([]byte, keyKind, error) {
+	return appendStringKey(nil, s)
+}
+
+// appendStringKey is encodeStringKey appending to dst.
+func appendStringKey(dst []byte, s string) ([]byte, keyKind, error) {
 	switch {
 	case s == "":
-		return nil, keyMissing, nil
+		return dst, keyMissing, nil
 	case s == "null" || s == "undefined":
-		return nil, keyInvalid, badRequest(ErrMsgInvalidHash, s)
+		return dst, keyInvalid, badRequest(ErrMsgInvalidHash, s)
 	case len(s) > MaxKeyBytes:
-		return nil, keyInvalid, badRequest(ErrMsgHashTooLong)
+		return dst, keyInvalid, badRequest(ErrMsgHashTooLong)
 	}
-	k := make([]byte, 1+len(s))
-	k[0] = keyTypeString
-	copy(k[1:], s)
-	return k, keyValid, nil
+	dst = append(dst, keyTypeString)
+	return append(dst, s...), keyValid, nil
 }
 
 // encodeNumberKey encodes a finite float64 so that bytewise order is
 // numeric order: flip every bit of a negative number, only the sign bit of
 // a positive one. -0 is stored as 0.
 func encodeNumberKey(f float64) ([]byte, keyKind, error) {
+	return appendNumberKey(nil, f)
+}
+
+// appendNumberKey is encodeNumberKey appending to dst.
+func appendNumberKey(dst []byte, f float64) ([]byte, keyKind, error) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return nil, keyInvalid, badRequest(ErrMsgInvalidHash, f)
+		return dst, keyInvalid, badRequest(ErrMsgInvalidHash, f)
 	}
 	if f == 0 {
 		f = 0 // turns -0 into +0
@@ -101,10 +115,8 @@ func encodeNumberKey(f float64) ([]byte, keyKind, error) {
 	} else {
 		bits |= 1 << 63
 	}
-	k := make([]byte, numberKeyLen)
-	k[0] = keyTypeNumber
-	binary.BigEndian.PutUint64(k[1:], bits)
-	return k, keyValid, nil
+	dst = append(dst, keyTypeNumber)
+	return binary.BigEndian.AppendUint64(dst, bits), keyValid, nil
 }
 
 // jsonText renders a value for an error message.

@@ -40,16 +40,18 @@ func (t *tableTx) get(ctx context.Context, keys []any, fn func(rec map[string]an
 // key: Bucket.Get would allocate a cursor and its page stack per key.
 func (t *tableTx) eachStored(ctx context.Context, keys []any, fn func(i int, v []byte) error) error {
 	c := t.recs.Cursor()
+	var buf []byte // each key's stored form, in turn
 	for i, k := range keys {
 		if i%ctxCheckEvery == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
-		enc, kind, _ := encodeKey(k)
+		enc, kind, _ := appendKey(buf[:0], k)
 		if kind != keyValid {
 			continue
 		}
+		buf = enc
 		found, v := c.Seek(enc)
 		if v == nil || !bytes.Equal(found, enc) {
 			continue // absent (or a nested bucket's name)
