@@ -339,16 +339,24 @@ type Slots struct {
 	// whole is set when the last object filled was exactly the columns'
 	// members, in column order, every value canonical (see Whole).
 	whole bool
+	// quoted[i] is `"cols[i]":`, what a member of column i starts with,
+	// when that name is a canonical string (nil otherwise): Fill first
+	// matches the members against it, in column order (inOrder).
+	quoted [][]byte
 }
 
 // NewSlots returns Slots for columns, which it keeps.
 func NewSlots(columns []string) *Slots {
 	s := &Slots{cols: columns, index: make(map[string]int, len(columns)),
 		vals: make([][]byte, len(columns)), canon: make([]bool, len(columns)),
-		next: make([]int, len(columns)+1)}
+		next: make([]int, len(columns)+1), quoted: make([][]byte, len(columns))}
 	for i, c := range columns {
 		s.index[c] = i
 		s.next[i] = i
+		q := append(append([]byte{'"'}, c...), '"', ':')
+		if end, ok := canonicalString(q, 0); ok && end == len(q)-1 {
+			s.quoted[i] = q
+		}
 	}
 	s.next[len(columns)] = len(columns) // after the last column: no guess
 	return s
@@ -374,11 +382,19 @@ func (s *Slots) column(key []byte, prev int) (int, bool) {
 // key is repeated, or a key is no column and others is false. With
 // others true such keys are skipped.
 func (s *Slots) Fill(text []byte, others bool) bool {
-	m := newMembers(text)
 	clear(s.vals)
 	s.whole = false
-	prev := -1   // the column of the previous member
-	inOrder := 0 // members so far that are the columns in order, canonical
+	next, n, end := s.inOrder(text)
+	if end {
+		s.whole = n == len(s.cols)
+		return true
+	}
+	m := newMembers(text)
+	if n > 0 {
+		m.i = next // the members before are in the slots
+	}
+	prev := n - 1 // the column of the previous member
+	inOrder := n  // members so far that are the columns in order, canonical
 	for m.Next() {
 		i, ok := s.column(m.Key(), prev)
 		if !ok {
@@ -401,6 +417,42 @@ func (s *Slots) Fill(text []byte, others bool) bool {
 	}
 	s.whole = m.Done() && inOrder == len(s.cols)
 	return m.Done()
+}
+
+// inOrder fills the slots from the members at the start of the object
+// text that are the columns in column order, each value canonical, as far
+// as they go, comparing each member's start with the column's quoted name
+// (no key is scanned or looked up: the records store writes members in
+// the order its answers show them, see Whole). It returns the members it
+// read, n, and next, where the member after them starts (after their
+// comma), or end true when the object ended after them (its closing
+// brace the last byte of text). n=0 when the first member is not the
+// first column's.
+func (s *Slots) inOrder(text []byte) (next, n int, end bool) {
+	if len(text) < 2 || text[0] != '{' {
+		return 0, 0, false
+	}
+	i := 1
+	for c, q := range s.quoted {
+		if q == nil || len(text)-i < len(q) || string(text[i:i+len(q)]) != string(q) {
+			break
+		}
+		start := i + len(q)
+		stop, ok := canonicalValue(text, start, 1)
+		if !ok || stop >= len(text) {
+			break
+		}
+		if text[stop] == '}' && stop == len(text)-1 {
+			s.vals[c], s.canon[c] = text[start:stop], true
+			return stop + 1, c + 1, true
+		}
+		if text[stop] != ',' {
+			break
+		}
+		s.vals[c], s.canon[c] = text[start:stop], true
+		i, n = stop+1, c+1
+	}
+	return i, n, false
 }
 
 // Whole reports whether the object Fill last filled was exactly the

@@ -322,6 +322,18 @@ func TestSlotsFill(t *testing.T) {
 		{`{"id":1,"b":"x\n","a":[1]}`, false, true, []string{"1", `"x\n"`, "[1]"}},
 		{`{"id":1,"b":"x","a":[1],"c":2}`, true, true, []string{"1", `"x"`, "[1]"}},
 		{`{"id":1,"a":[1],"b":"x"}`, false, true, []string{"1", `"x"`, "[1]"}},
+		// Members in column order first (Fill matches them without a
+		// lookup), then something else: the walk goes on from there.
+		{`{"id":1,"b":2,"id":3}`, true, false, nil},
+		{`{"id":1,"b":2,"a":3,"b":4}`, true, false, nil},
+		{`{"id":1,"b":2,"a":3,"c":4}`, false, false, nil},
+		{`{"id":1,"b":2}`, false, true, []string{"1", "2", ""}},
+		{`{"id":1,"b":2,"a":3}x`, false, false, nil},
+		{`{"id":1,"b":2,"a":3 }`, false, false, nil},
+		{`{"id":1,"b":2,"a":3,}`, true, false, nil},
+		{`{"id":1,"b":{"y":1,"x":2},"a":3}`, false, true, []string{"1", `{"y":1,"x":2}`, "3"}},
+		{`{"id":1,"bb":2,"a":3}`, true, true, []string{"1", "", "3"}},
+		{`{"id":1,"b":2,"a":3}`, false, true, []string{"1", "2", "3"}},
 	}
 	for _, c := range cases {
 		ok := s.Fill([]byte(c.text), c.others)
