@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/hops-dev/hops/sdk"
 	pb "github.com/hops-dev/hops/sdk/internal/proto"
@@ -46,7 +47,15 @@ type chunkWriter struct {
 	lane bool
 	msg  pb.HandleResponse
 	hdr  pb.ResponseHeader
+	// big is the ChunkSize buffer (bigBuffers) w.buf is, on a lane whose
+	// answer outgrew keptBuffer; it goes back to the pool at the end.
+	big *[]byte
 }
+
+// bigBuffers holds ChunkSize buffers for lanes' large answers: an answer
+// larger than keptBuffer fills one instead of growing a buffer of its own
+// by doubling (an allocation and a copy at each step) up to ChunkSize.
+var bigBuffers = sync.Pool{New: func() any { b := make([]byte, 0, ChunkSize); return &b }}
 
 // keptBuffer is the largest buffer a lane's writer keeps for its next
 // answer: small answers (most of them) then cost no buffer, and an idle
@@ -74,6 +83,10 @@ func (w *chunkWriter) Write(p []byte) (int, error) {
 		// allocation; a large one settles on one ChunkSize buffer that is
 		// reused after every Send (gRPC has copied it by then).
 		n := min(len(p), ChunkSize-len(w.buf))
+		if w.lane && w.big == nil && len(w.buf)+n > max(cap(w.buf), keptBuffer) {
+			w.big = bigBuffers.Get().(*[]byte)
+			w.buf = append((*w.big)[:0], w.buf...)
+		}
 		w.buf = append(w.buf, p[:n]...)
 		p = p[n:]
 		if len(w.buf) == ChunkSize {
@@ -112,18 +125,28 @@ func (w *chunkWriter) send(end bool) error {
 	// same process, Local, keeps it instead of copying it), except on a
 	// lane, where gRPC copied it too.
 	switch {
-	case !end, w.lane && cap(w.buf) <= keptBuffer:
+	case !end, w.lane && w.big == nil && cap(w.buf) <= keptBuffer:
 		w.buf = w.buf[:0]
 	default:
-		w.buf = nil
+		w.release()
 	}
 	return err
+}
+
+// release drops the buffer, returning a big one to bigBuffers.
+func (w *chunkWriter) release() {
+	if w.big != nil {
+		*w.big = w.buf[:0]
+		bigBuffers.Put(w.big)
+		w.big = nil
+	}
+	w.buf = nil
 }
 
 // discard drops buffered bytes that were never sent; it reports false when
 // some were already sent and the answer can no longer change.
 func (w *chunkWriter) discard() bool {
-	w.buf = nil
+	w.release()
 	return !w.sentHeader
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"testing"
 
 	pb "github.com/hops-dev/hops/sdk/internal/proto"
@@ -66,5 +67,69 @@ func TestReplyWriteToMatchesRead(t *testing.T) {
 	r.Body.Close()
 	if !errors.Is(err, cut) || got.String() != "[1,2," || complete {
 		t.Fatalf("a cut answer: %q, %v, complete %v", got.String(), err, complete)
+	}
+}
+
+// copyingSender keeps a copy of every chunk sent, as gRPC encodes a
+// message before Send returns.
+type copyingSender struct {
+	chunks [][]byte
+	ends   int
+}
+
+func (s *copyingSender) Send(m *pb.HandleResponse) error {
+	s.chunks = append(s.chunks, bytes.Clone(m.Chunk))
+	if m.End {
+		s.ends++
+	}
+	return nil
+}
+
+// TestLaneWriterAnswersOfEverySize: one lane's writer answers small and
+// large bodies one after another (a large one in a pooled ChunkSize
+// buffer, given back at its end), written in pieces of every size, and
+// each answer arrives whole, in ChunkSize chunks at most.
+func TestLaneWriterAnswersOfEverySize(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	s := &copyingSender{}
+	w := laneWriter(s)
+	for i, size := range []int{100, keptBuffer - 1, keptBuffer + 1, 300 << 10, 10, ChunkSize, 3*ChunkSize + 7, 5 << 10, 0, 700 << 10} {
+		body := make([]byte, size)
+		for j := range body {
+			body[j] = byte(r.IntN(256))
+		}
+		s.chunks = s.chunks[:0]
+		w.start(200, "application/json")
+		for rest := body; len(rest) > 0; {
+			n := min(len(rest), 1+r.IntN(40<<10))
+			if got, err := w.Write(rest[:n]); err != nil || got != n {
+				t.Fatalf("answer %d: Write = %d, %v", i, got, err)
+			}
+			rest = rest[n:]
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		var got []byte
+		for _, c := range s.chunks {
+			if len(c) > ChunkSize {
+				t.Fatalf("answer %d: a chunk of %d bytes", i, len(c))
+			}
+			got = append(got, c...)
+		}
+		if !bytes.Equal(got, body) || s.ends != i+1 {
+			t.Fatalf("answer %d (%d bytes): got %d bytes, %d ends", i, size, len(got), s.ends)
+		}
+		if w.big != nil || cap(w.buf) > keptBuffer {
+			t.Fatalf("answer %d: the writer kept a buffer of %d bytes", i, cap(w.buf))
+		}
+	}
+	// An answer discarded before anything was sent gives its buffer back.
+	w.start(200, "application/json")
+	if _, err := w.Write(make([]byte, 100<<10)); err != nil {
+		t.Fatal(err)
+	}
+	if !w.discard() || w.big != nil || w.buf != nil {
+		t.Fatal("discard kept the buffer")
 	}
 }
