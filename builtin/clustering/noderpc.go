@@ -34,6 +34,9 @@ const (
 	OpClusterNodes = "cluster_nodes"
 	// OpNodeStatus is the host operation the status verb runs.
 	OpNodeStatus = "node_status"
+	// OpNodeWaitJob is the host operation the wait_job verb runs: it
+	// answers when a restart_service job of that node ends.
+	OpNodeWaitJob = "node_wait_job"
 )
 
 // nodeVerbs are the verbs a node answers, each the operation it runs. A
@@ -44,6 +47,7 @@ var nodeVerbs = map[string]string{
 	"restart_service": "restart_service",
 	"get_job":         "get_job",
 	"status":          OpNodeStatus,
+	"wait_job":        OpNodeWaitJob,
 }
 
 const (
@@ -60,7 +64,7 @@ const (
 // Messages of the node requests.
 const (
 	MsgNoNode       = "'node' is required"
-	MsgBadVerb      = "'verb' must be one of restart, restart_service, get_job, status"
+	MsgBadVerb      = "'verb' must be one of restart, restart_service, get_job, wait_job, status"
 	MsgNotRunning   = "Clustering is not running on this node"
 	MsgNoResponders = "Node '%s' does not answer (not connected, or not running)"
 	MsgTimedOut     = "Node '%s' did not answer within %s"

@@ -28,6 +28,9 @@ const (
 	// opNodeStatus is the host's own internal operation the status verb
 	// runs on each node.
 	opNodeStatus = "node_status"
+	// opNodeWaitJob is the host's own internal operation the wait_job
+	// verb runs on each node.
+	opNodeWaitJob = "node_wait_job"
 )
 
 // Roll timing.
@@ -46,6 +49,13 @@ const (
 	// its old server, never answered) must not hold the roll for
 	// nodeRequestTimeout: the next one goes to the new process.
 	statusTimeout = 500 * time.Millisecond
+	// waitJobFor bounds one wait_job request: the node answers when its
+	// restart_service job ends, or after this long (then the roll asks
+	// again, or reads the job). Under the clustering family's bound on a
+	// host call (30 s).
+	waitJobFor = 10 * time.Second
+	// maxWaitJob bounds node_wait_job's timeout_ms.
+	maxWaitJob = 20 * time.Second
 	// rollKey is the configuration key of the roll timeout.
 	rollKey = "replication.restartTimeout"
 )
@@ -163,8 +173,11 @@ func (e *errRemote) Error() string { return e.msg }
 // node's error answer is an *errRemote.
 func (o *Ops) ask(ctx context.Context, node, verb string, body map[string]any, v any) error {
 	timeout := nodeRequestTimeout
-	if verb == "status" {
+	switch verb {
+	case "status":
 		timeout = statusTimeout
+	case "wait_job":
+		timeout = waitJobFor + nodeRequestTimeout
 	}
 	var ans nodeAnswer
 	err := o.dispatchJSON(ctx, map[string]any{"operation": opClusterRequest, "node": node, "verb": verb,
@@ -267,6 +280,76 @@ func (o *Ops) nodeStatusOp(context.Context, *sdk.Request) (*sdk.Response, error)
 	return sdk.OK(nodeStatus{PID: os.Getpid(), StartedAt: o.opts.Started.UTC().Format(time.RFC3339Nano), Serving: o.opts.Serving()}), nil
 }
 
+// track registers a restart_service job this process runs; the returned
+// func, called when the job has ended, wakes node_wait_job's waiters.
+func (o *Ops) track(id string) (ended func()) {
+	ch := make(chan struct{})
+	o.endingMu.Lock()
+	o.ending[id] = ch
+	o.endingMu.Unlock()
+	return func() {
+		o.endingMu.Lock()
+		delete(o.ending, id)
+		o.endingMu.Unlock()
+		close(ch)
+	}
+}
+
+// waitJobAnswer is node_wait_job's answer: whether the job has ended
+// (false: the wait timed out while it runs).
+type waitJobAnswer struct {
+	Ended bool `json:"ended"`
+}
+
+// nodeWaitJobOp: node_wait_job (internal) {id, timeout_ms} answers once
+// restart_service job id of this process has ended, or when timeout_ms
+// (at most maxWaitJob) has passed while it runs, so a roll learns that a
+// node's restart ended when it ends instead of asking for the job again
+// and again. A job this process does not run (ended, or not a
+// restart_service job) answers ended at once: get_job says what it is.
+func (o *Ops) nodeWaitJobOp(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
+	f := sdk.ReadFields(req.Body)
+	id := f.String("id", sdk.Required)
+	ms, _ := f.Int("timeout_ms")
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	wait := min(time.Duration(ms)*time.Millisecond, maxWaitJob)
+	o.endingMu.Lock()
+	ch := o.ending[id]
+	o.endingMu.Unlock()
+	if ch == nil {
+		return sdk.OK(waitJobAnswer{Ended: true}), nil
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-ch:
+		return sdk.OK(waitJobAnswer{Ended: true}), nil
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return sdk.OK(waitJobAnswer{}), nil
+}
+
+// awaitJob waits, until deadline, for node to say that its restart_service
+// job id has ended (wait_job), so the roll reads the job once it has. A
+// node that cannot wait (one whose hops has no wait_job: it answers 400)
+// or does not answer leaves the roll to read the job every rollPoll.
+func (o *Ops) awaitJob(ctx context.Context, deadline time.Time, node, id string) {
+	for {
+		left := time.Until(deadline)
+		if left <= 0 || ctx.Err() != nil {
+			return
+		}
+		var ans waitJobAnswer
+		err := o.ask(ctx, node, "wait_job", map[string]any{"id": id, "timeout_ms": min(left, waitJobFor).Milliseconds()}, &ans)
+		if err != nil || ans.Ended {
+			return
+		}
+	}
+}
+
 // waitServing polls node's status until check accepts it.
 func (o *Ops) waitServing(ctx context.Context, deadline time.Time, node string, check func(nodeStatus) bool) error {
 	for {
@@ -328,6 +411,7 @@ func (o *Ops) restartNode(ctx context.Context, st rollState, e *RollNode, timeou
 		return notBack(err)
 	}
 	e.JobID = started.JobID
+	o.awaitJob(ctx, deadline, e.Node, started.JobID)
 	for {
 		var jobs []struct {
 			Status  string `json:"status"`

@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -139,6 +140,11 @@ type Options struct {
 type Ops struct {
 	opts Options
 	log  hclog.Logger
+
+	// ending holds, for each restart_service job this process runs, a
+	// channel closed when the job ends (node_wait_job waits on it).
+	endingMu sync.Mutex
+	ending   map[string]chan struct{}
 }
 
 // New returns the operations over opts.
@@ -152,7 +158,7 @@ func New(opts Options) *Ops {
 	if opts.Serving == nil {
 		opts.Serving = func() bool { return true }
 	}
-	return &Ops{opts: opts, log: opts.Logger.Named("sysops")}
+	return &Ops{opts: opts, log: opts.Logger.Named("sysops"), ending: map[string]chan struct{}{}}
 }
 
 // Operations lists the system operations for the registry; each is
@@ -168,6 +174,7 @@ func (o *Ops) Operations() []registry.Local {
 		super("restart_service", "restartService", "reload the HTTP servers and roll the family processes, or apply the clustering config; replicated: one node after another", o.restartService),
 		super("host_information", "hostInformation", "the host's processes, metrics and peers (for system_information)", o.hostInformation),
 		{Op: sdk.Operation{Name: opNodeStatus, Access: sdk.AccessInternal, Summary: "whether this node's operations API serves, and since when (replicated restarts)", Handler: o.nodeStatusOp}},
+		{Op: sdk.Operation{Name: opNodeWaitJob, Access: sdk.AccessInternal, Summary: "wait until a restart_service job of this node ends (replicated restarts)", Handler: o.nodeWaitJobOp}},
 		super("read_log", "readLog", "entries of hops' log file, filtered and streamed", o.readLog),
 	}
 }
@@ -237,7 +244,11 @@ func (o *Ops) restartService(ctx context.Context, req *sdk.Request) (*sdk.Respon
 	if err != nil {
 		return nil, fmt.Errorf("start job: %w", err)
 	}
-	go o.runRestartService(id, service, plan)
+	ended := o.track(id)
+	go func() {
+		defer ended()
+		o.runRestartService(id, service, plan)
+	}()
 	return sdk.OK(map[string]string{"message": fmt.Sprintf(msgRestartSvc, service), "job_id": id}), nil
 }
 

@@ -97,6 +97,8 @@ type fakeFamilies struct {
 	rolled []string
 	fail   string
 	procs  []supervisor.ProcInfo
+	// block, when set, holds every roll until it is closed.
+	block chan struct{}
 }
 
 func (f *fakeFamilies) Names() []string {
@@ -106,6 +108,9 @@ func (f *fakeFamilies) Names() []string {
 	return []string{"certs", "records", "status"}
 }
 func (f *fakeFamilies) Roll(_ context.Context, name string) error {
+	if f.block != nil {
+		<-f.block
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if name == f.fail {
@@ -195,7 +200,7 @@ func (f *fixture) call(t *testing.T, name, body string) (int, map[string]any) {
 func TestEveryOperationIsSuperUserOnly(t *testing.T) {
 	for _, l := range newFixture().ops.Operations() {
 		want := sdk.AccessSuperUser
-		if l.Op.Name == opNodeStatus {
+		if l.Op.Name == opNodeStatus || l.Op.Name == opNodeWaitJob {
 			want = sdk.AccessInternal
 		}
 		if l.Op.Access != want || l.Op.Handler == nil || l.Op.Summary == "" || l.Public {
@@ -370,6 +375,8 @@ type fakeCluster struct {
 	// lostRestarts: that many restart requests restart the node but their
 	// answer is lost (a timeout).
 	lostRestarts int
+	// noWait: the nodes' hops has no wait_job verb (400).
+	noWait bool
 }
 
 func (c *fakeCluster) dispatch(_ context.Context, body []byte) (*sdk.Reply, error) {
@@ -402,6 +409,12 @@ func (c *fakeCluster) dispatch(_ context.Context, body []byte) (*sdk.Reply, erro
 		switch req.Verb {
 		case "restart_service":
 			return reply(200, map[string]any{"status": 200, "body": map[string]string{"message": "Restarting x", "job_id": req.Node + "-job"}})
+		case "wait_job":
+			if c.noWait {
+				return reply(200, map[string]any{"status": 400, "body": map[string]string{"error": "'verb' must be one of ..."}})
+			}
+			c.polls[req.Node] = 3 // the job ends, then the wait answers
+			return reply(200, map[string]any{"status": 200, "body": map[string]bool{"ended": true}})
 		case "get_job":
 			c.polls[req.Node]++
 			status := "IN_PROGRESS"
@@ -453,10 +466,55 @@ func TestReplicatedRestartServiceRollsNodeByNode(t *testing.T) {
 	if res.Replicated[2].Start < res.Replicated[1].End {
 		t.Errorf("node-c began before node-b ended: %s", fin.result)
 	}
-	want := "node-b:restart_service,node-b:get_job,node-b:get_job,node-b:get_job,node-b:status," +
-		"node-c:restart_service,node-c:get_job,node-c:get_job,node-c:get_job,node-c:status"
+	// Each node says when its job ended (wait_job): the job is read once.
+	want := "node-b:restart_service,node-b:wait_job,node-b:get_job,node-b:status," +
+		"node-c:restart_service,node-c:wait_job,node-c:get_job,node-c:status"
 	if got := strings.Join(c.log, ","); got != want {
 		t.Errorf("requests %s", got)
+	}
+}
+
+// A node whose hops cannot wait for its job (no wait_job verb) has its
+// job read every rollPoll until it ends, as before.
+func TestReplicatedRestartServicePollsANodeThatCannotWait(t *testing.T) {
+	f := newFixture()
+	c := &fakeCluster{self: "node-a", nodes: []string{"node-a", "node-b"}, polls: map[string]int{}, boots: map[string]int{}, noWait: true}
+	f.cluster = c.dispatch
+	f.call(t, "restart_service", `{"service":"clustering_config","replicated":true}`)
+	if fin := <-f.jobs.finished; !fin.success {
+		t.Fatalf("finish %+v", fin)
+	}
+	want := "node-b:restart_service,node-b:wait_job,node-b:get_job,node-b:get_job,node-b:get_job,node-b:status"
+	if got := strings.Join(c.log, ","); got != want {
+		t.Errorf("requests %s", got)
+	}
+}
+
+// node_wait_job answers when this node's restart_service job ends, and
+// ended at once for a job it does not run.
+func TestNodeWaitJobAnswersWhenTheJobEnds(t *testing.T) {
+	f := newFixture()
+	block := make(chan struct{})
+	f.fams.block = block
+	_, started := f.call(t, "restart_service", `{"service":"http_workers"}`)
+	id, _ := started["job_id"].(string)
+	waited := make(chan map[string]any, 1)
+	go func() {
+		_, m := f.call(t, opNodeWaitJob, `{"id":"`+id+`","timeout_ms":60000}`)
+		waited <- m
+	}()
+	select {
+	case m := <-waited:
+		t.Fatalf("answered %v while the job runs", m)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(block)
+	if m := <-waited; m["ended"] != true {
+		t.Fatalf("answer %v", m)
+	}
+	<-f.jobs.finished
+	if _, m := f.call(t, opNodeWaitJob, `{"id":"other"}`); m["ended"] != true {
+		t.Fatalf("a job it does not run: %v", m)
 	}
 }
 
