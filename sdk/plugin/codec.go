@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 	"sync/atomic"
 	"unicode/utf8"
 
@@ -43,16 +44,67 @@ func (wireCodec) Marshal(v any) (mem.BufferSlice, error) {
 		if !validRequest(m) {
 			return protoCodec.Marshal(v) // which refuses it, as it always has
 		}
-		b = appendHandleRequest(make([]byte, 0, sizeHandleRequest(m)), m)
+		n := sizeHandleRequest(m)
+		if n >= minPooledMessage {
+			bp := messageBuffers.Get(n)
+			*bp = appendHandleRequest((*bp)[:0], m)
+			return mem.BufferSlice{mem.NewBuffer(bp, messageBuffers)}, nil
+		}
+		b = appendHandleRequest(make([]byte, 0, n), m)
 	case *pb.HandleResponse:
 		if m.Header != nil && !utf8.ValidString(m.Header.ContentType) {
 			return protoCodec.Marshal(v)
 		}
-		b = appendHandleResponse(make([]byte, 0, sizeHandleResponse(m)), m)
+		n := sizeHandleResponse(m)
+		if n >= minPooledMessage {
+			bp := messageBuffers.Get(n)
+			*bp = appendHandleResponse((*bp)[:0], m)
+			return mem.BufferSlice{mem.NewBuffer(bp, messageBuffers)}, nil
+		}
+		b = appendHandleResponse(make([]byte, 0, n), m)
 	default:
 		return protoCodec.Marshal(v)
 	}
 	return mem.BufferSlice{mem.SliceBuffer(b)}, nil
+}
+
+// minPooledMessage is the smallest encoded message Marshal writes into a
+// pooled buffer (messageBuffers): a chunk of a large body, up to
+// ChunkSize, which would otherwise be an allocation of its own per
+// message for the garbage collector to clear. Smaller ones are a plain
+// allocation, as gRPC itself leaves them.
+const minPooledMessage = 32 << 10
+
+// messageBuffers are the buffers large messages are encoded into; gRPC
+// gives each back (mem.Buffer's Free) once the message is written to the
+// connection. Unlike gRPC's default pool it does not clear a buffer it
+// hands out: Marshal overwrites it whole.
+var messageBuffers = &bufferPool{}
+
+// bufferPool is a mem.BufferPool of buffers of at least ChunkSize plus a
+// message's framing (maxFraming).
+type bufferPool struct{ p sync.Pool }
+
+// maxFraming bounds what an encoded message adds to its chunk: the
+// header's fields, tags and lengths.
+const maxFraming = 4 << 10
+
+// Get returns a buffer of length n.
+func (bp *bufferPool) Get(n int) *[]byte {
+	if b, _ := bp.p.Get().(*[]byte); b != nil && cap(*b) >= n {
+		*b = (*b)[:n]
+		return b
+	}
+	b := make([]byte, n, max(n, ChunkSize+maxFraming))
+	return &b
+}
+
+// Put keeps b for a later Get unless it is larger than a chunk's
+// message needs.
+func (bp *bufferPool) Put(b *[]byte) {
+	if cap(*b) <= ChunkSize+maxFraming {
+		bp.p.Put(b)
+	}
 }
 
 func (wireCodec) Unmarshal(data mem.BufferSlice, v any) error {
