@@ -75,10 +75,11 @@ func (wireCodec) Marshal(v any) (mem.BufferSlice, error) {
 // allocation, as gRPC itself leaves them.
 const minPooledMessage = 32 << 10
 
-// messageBuffers are the buffers large messages are encoded into; gRPC
-// gives each back (mem.Buffer's Free) once the message is written to the
-// connection. Unlike gRPC's default pool it does not clear a buffer it
-// hands out: Marshal overwrites it whole.
+// messageBuffers are the buffers large messages are encoded into (gRPC
+// gives each back, mem.Buffer's Free, once the message is written to the
+// connection) and gathered into when received (Unmarshal). Unlike gRPC's
+// default pool it does not clear a buffer it hands out: both overwrite
+// it whole.
 var messageBuffers = &bufferPool{}
 
 // bufferPool is a mem.BufferPool of buffers of at least ChunkSize plus a
@@ -114,8 +115,15 @@ func (wireCodec) Unmarshal(data mem.BufferSlice, v any) error {
 		return protoCodec.Unmarshal(data, v)
 	}
 	// The message is one buffer unless it crossed frames; the fields
-	// read out of it are copies, so the buffer goes back when done.
-	buf := data.MaterializeToBuffer(mem.DefaultBufferPool())
+	// read out of it are copies, so the buffer goes back when done. A
+	// large one (a body's chunk) is gathered into a buffer of
+	// messageBuffers, which it overwrites whole: gRPC's default pool
+	// would clear it first.
+	pool := mem.DefaultBufferPool()
+	if data.Len() >= minPooledMessage {
+		pool = messageBuffers
+	}
+	buf := data.MaterializeToBuffer(pool)
 	defer buf.Free()
 	// Read into an empty message, as protobuf does (it resets m).
 	var err error
