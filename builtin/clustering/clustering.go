@@ -53,8 +53,9 @@ type Family struct {
 	log  hclog.Logger
 	host sdk.Host
 
-	// editMu serialises the operations that edit replication.routes.
-	editMu sync.Mutex
+	// edits serialises the operations that edit replication.routes (a
+	// semaphore of one: lockEdits bounds the wait).
+	edits chan struct{}
 	// applyMu serialises applying settings (start, reload, stop).
 	applyMu sync.Mutex
 	// mu guards the fields below; never held across a host call.
@@ -77,7 +78,7 @@ type Family struct {
 
 // New returns an unconfigured family.
 func New() (*Family, error) {
-	return &Family{log: hclog.NewNullLogger()}, nil
+	return &Family{log: hclog.NewNullLogger(), edits: make(chan struct{}, 1)}, nil
 }
 
 // Info implements sdk.Family.

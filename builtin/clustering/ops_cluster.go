@@ -29,6 +29,9 @@ const (
 	msgReloaded      = "Clustering configuration applied"
 	// MsgNodeNotFound answers remove_node for a node no route names.
 	MsgNodeNotFound = "Node '%s' is not in replication.routes"
+	// MsgEditsBusy refuses a route edit that waited editWait for the
+	// edits ahead of it (503: nothing was changed; send it again).
+	MsgEditsBusy = "Clustering is busy applying other route changes (waited %s); nothing was changed, try again"
 	// MsgUnsupported refuses an add_node field hops does not act on yet.
 	MsgUnsupported = "'%s' is not supported by hops clustering yet (docs/clustering.md)"
 )
@@ -438,10 +441,14 @@ func (f *Family) readRoutes(ctx context.Context, caller sdk.Caller) ([]any, erro
 // with set_configuration as caller (the host keeps the file's comments),
 // then applies the configuration to the running server. A failure to
 // apply (for example no trusted CA yet) is logged and retried in the
-// background: the routes are saved either way.
+// background: the routes are saved either way. Edits run one at a time;
+// one that waits editWait for those ahead of it is refused (503) before
+// it reads anything.
 func (f *Family) editRoutes(ctx context.Context, caller sdk.Caller, edit func([]any) ([]any, error)) error {
-	f.editMu.Lock()
-	defer f.editMu.Unlock()
+	if err := f.lockEdits(ctx); err != nil {
+		return err
+	}
+	defer func() { <-f.edits }()
 	routes, err := f.readRoutes(ctx, caller)
 	if err != nil {
 		return err
@@ -465,6 +472,26 @@ func (f *Family) editRoutes(ctx context.Context, caller sdk.Caller, edit func([]
 		f.startBoot()
 	}
 	return nil
+}
+
+// editWait bounds how long a route edit waits for the edits ahead of it
+// (each rewrites the configuration file and applies it to the running
+// server, one at a time): past it the edit is refused with a 503 rather
+// than answered seconds late.
+const editWait = 2 * time.Second
+
+// lockEdits takes the route edit lock, waiting editWait at most.
+func (f *Family) lockEdits(ctx context.Context) error {
+	t := time.NewTimer(editWait)
+	defer t.Stop()
+	select {
+	case f.edits <- struct{}{}:
+		return nil
+	case <-t.C:
+		return sdk.Errorf(http.StatusServiceUnavailable, MsgEditsBusy, editWait)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // findRoute returns the route among routes that reaches hp, and its index

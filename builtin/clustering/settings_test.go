@@ -184,3 +184,42 @@ func TestReloadsCoalesce(t *testing.T) {
 		t.Errorf("%d reloads read the configuration %d times, want at most 4 (two of each kind)", n, got)
 	}
 }
+
+// A route edit that waits editWait for the edits ahead of it is refused
+// with a 503 naming the cause, and changes nothing; before, it waited for
+// as long as they took.
+func TestRouteEditRefusedWhenEditsAreBusy(t *testing.T) {
+	var sets atomic.Int64
+	f, _ := New()
+	f.host = joinHost{answer: func(body []byte) (int, string) {
+		if strings.Contains(string(body), `"set_configuration"`) {
+			sets.Add(1)
+		}
+		return 200, `{"replication":{}}`
+	}}
+	f.edits <- struct{}{} // another edit runs and does not end
+	errc := make(chan error, 1)
+	go func() {
+		_, err := f.clusterSetRoutes(context.Background(), &sdk.Request{Operation: "cluster_set_routes",
+			Body: []byte(`{"operation":"cluster_set_routes","routes":["127.0.0.1:20001"]}`)})
+		errc <- err
+	}()
+	var err error
+	select {
+	case err = <-errc:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the edit waited for the one ahead of it")
+	}
+	var se *sdk.Error
+	if !errors.As(err, &se) || se.Status != 503 || !strings.Contains(se.Message, "busy applying other route changes") {
+		t.Fatalf("error %v", err)
+	}
+	if sets.Load() != 0 {
+		t.Errorf("the refused edit wrote the configuration")
+	}
+	<-f.edits
+	if _, err := f.clusterSetRoutes(context.Background(), &sdk.Request{Operation: "cluster_set_routes",
+		Body: []byte(`{"operation":"cluster_set_routes","routes":["127.0.0.1:20001"]}`)}); err != nil || sets.Load() != 1 {
+		t.Fatalf("with the lock free: %v, %d writes", err, sets.Load())
+	}
+}

@@ -191,7 +191,9 @@ func hostileBodies(n int) [][]byte {
 // four as a user without super_user. A 502 or 504 "Error returned from
 // <url>" is the documented answer of a join through a node that cannot
 // be reached (the dead port, or a hostile url), not a failure: they are
-// counted as remote_refused.
+// counted as remote_refused. A route edit refused with a 503 because the
+// edits ahead of it took too long (busyRefusal) is the documented prompt
+// refusal, counted as busy_refused.
 func (n *node) hostile(dur time.Duration, workers int, slow time.Duration) bool {
 	routesBefore, err := n.routes()
 	if err != nil {
@@ -200,7 +202,7 @@ func (n *node) hostile(dur time.Duration, workers int, slow time.Duration) bool 
 	}
 	all := hostileBodies(200000)
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: workers}}
-	var next, remoteRefused atomic.Int64
+	var next, remoteRefused, busyRefused atomic.Int64
 	var mu sync.Mutex
 	counts := map[string]int{}
 	var fails []string
@@ -223,6 +225,8 @@ func (n *node) hostile(dur time.Duration, workers int, slow time.Duration) bool 
 				case (a.code == http.StatusBadGateway || a.code == http.StatusGatewayTimeout) &&
 					strings.HasPrefix(string(a.body), `{"error":"Error returned from `):
 					remoteRefused.Add(1)
+				case busyRefusal(a) && a.elapsed <= slow:
+					busyRefused.Add(1)
 				case a.code >= 500:
 					bad = fmt.Sprintf("status %d %.300s", a.code, a.body)
 				case !isJSON(a.body):
@@ -252,8 +256,8 @@ func (n *node) hostile(dur time.Duration, workers int, slow time.Duration) bool 
 		fmt.Println("FAIL after the hostile phase:", err)
 		nfail++
 	}
-	fmt.Printf("PHASE hostile sent=%d distinct_bodies=%d failures=%d remote_refused=%d routes_before=%d routes_after=%d seconds=%.0f\n",
-		sent, min(sent, len(all)), nfail, remoteRefused.Load(), len(routesBefore), len(after), dur.Seconds())
+	fmt.Printf("PHASE hostile sent=%d distinct_bodies=%d failures=%d remote_refused=%d busy_refused=%d routes_before=%d routes_after=%d seconds=%.0f\n",
+		sent, min(sent, len(all)), nfail, remoteRefused.Load(), busyRefused.Load(), len(routesBefore), len(after), dur.Seconds())
 	// put the routes back for the next phases
 	if err := n.setRoutes([]any{}); err != nil {
 		fmt.Println("FAIL", err)
