@@ -68,8 +68,13 @@ const (
 	applyBytes = 4 << 20
 	// outboxWait is how long one repl_<source>_outbox call may wait for
 	// an entry (wait_ms): a source that supports it answers as soon as a
-	// change commits.
-	outboxWait = time.Second
+	// change commits. Short, because the call is a request in flight in
+	// the source's process: a records process rolled away by
+	// restart_service http_workers stops only once it has answered, and
+	// no change commits there any more (they go to the new process), so
+	// the call waits its whole wait_ms inside the node's roll. An idle
+	// node pays one empty call per outboxWait.
+	outboxWait = 250 * time.Millisecond
 	// idlePoll spaces outbox reads while the outbox is empty, for a
 	// source that answers at once instead of waiting.
 	idlePoll = 100 * time.Millisecond
