@@ -16,6 +16,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/hops-dev/hops/builtin/internal/fastjson"
+	"github.com/hops-dev/hops/builtin/internal/replpack"
 )
 
 // Replication transport: see /docs/clustering.md ("Replication") and the
@@ -54,6 +55,9 @@ const (
 	ackInterval = time.Second
 	// hopsLast is the header naming a message's last entry: <seq>:<ts>.
 	hopsLast = "Hops-Last"
+	// hopsRaw is the header of a compressed message (replpack) giving
+	// the size of its entries before compression.
+	hopsRaw = "Hops-Raw"
 	// maxEntry is the largest entry published: the message size limit
 	// less room for the headers.
 	maxEntry = maxPayload - 4096
@@ -342,13 +346,15 @@ func (a outboxAnswer) first() []byte {
 	return nil
 }
 
-// outboxPack is a message a source packed: a JSON array of entries, the
-// smallest and largest seq in it, the ts of the entry with the largest
-// seq and the number of entries.
+// outboxPack is a message a source packed: a JSON array of entries (or,
+// compressed, a replpack string holding it), the smallest and largest seq
+// in it, the ts of the entry with the largest seq, the number of entries
+// and, compressed, the array's size (0 when not compressed).
 type outboxPack struct {
 	first, last int64
 	ts          string
 	n           int
+	raw         int
 	data        []byte
 }
 
@@ -408,7 +414,7 @@ func (r *replicator) publish(ctx context.Context, source string) {
 			after, resync = a, false
 		}
 		asked := time.Now()
-		page, err := r.outbox(ctx, source, after, outboxPage, outboxWait)
+		page, err := r.outbox(ctx, source, after, outboxPage, outboxWait, true)
 		if err != nil {
 			if ctx.Err() == nil {
 				r.log.Warn("replication: read the outbox", "source", source, "error", err)
@@ -453,9 +459,14 @@ func (r *replicator) publish(ctx context.Context, source string) {
 
 // outbox reads a page of a source's outbox after seq after; a source
 // that supports it waits up to wait for an entry when it has none, and
-// packs the entries in messages of up to msgBytes (packed).
-func (r *replicator) outbox(ctx context.Context, source string, after int64, limit int, wait time.Duration) (outboxAnswer, error) {
-	raw, err := r.call(ctx, source, "outbox", map[string]any{"after": after, "limit": limit, "wait_ms": wait.Milliseconds(), "packed": msgBytes})
+// packs the entries in messages of up to msgBytes (packed), compressed
+// when compress (replpack; a source that does not compress ignores it).
+func (r *replicator) outbox(ctx context.Context, source string, after int64, limit int, wait time.Duration, compress bool) (outboxAnswer, error) {
+	body := map[string]any{"after": after, "limit": limit, "wait_ms": wait.Milliseconds(), "packed": msgBytes}
+	if compress {
+		body["encoding"] = replpack.Encoding
+	}
+	raw, err := r.call(ctx, source, "outbox", body)
 	if err != nil {
 		return outboxAnswer{}, err
 	}
@@ -476,8 +487,10 @@ var (
 //	{"packs":[[first,last,ts,n,off,len],...],"messages":[[e,...],...]}
 //
 // where each message is len bytes from off, counted from the byte after
-// `"messages":[`. The messages are slices of raw, not copies. ok is false
-// when raw is not such an answer.
+// `"messages":[`; a compressed message is a replpack string and its head
+// has a seventh number, the array's size before compression. The messages
+// are slices of raw, not copies. ok is false when raw is not such an
+// answer.
 func readPacks(raw []byte) ([]outboxPack, bool, error) {
 	if !bytes.HasPrefix(raw, packsStart) {
 		return nil, false, nil
@@ -493,10 +506,10 @@ func readPacks(raw []byte) ([]outboxPack, bool, error) {
 	base := end + len(messagesStart)
 	packs := make([]outboxPack, len(heads))
 	for i, h := range heads {
-		if len(h) != 6 {
+		if len(h) != 6 && len(h) != 7 {
 			return nil, true, fmt.Errorf("packed outbox answer: pack %d has %d fields", i, len(h))
 		}
-		var v [6]int64
+		var v [7]int64
 		for j, n := range h {
 			if j == 2 {
 				continue
@@ -508,10 +521,14 @@ func readPacks(raw []byte) ([]outboxPack, bool, error) {
 			v[j] = x
 		}
 		from, to := base+int(v[4]), base+int(v[4])+int(v[5])
-		if to > len(raw) || to-from < 2 || raw[from] != '[' || raw[to-1] != ']' {
+		open, end := byte('['), byte(']')
+		if len(h) == 7 {
+			open, end = '"', '"'
+		}
+		if to > len(raw) || to-from < 2 || raw[from] != open || raw[to-1] != end {
 			return nil, true, fmt.Errorf("packed outbox answer: pack %d out of place", i)
 		}
-		packs[i] = outboxPack{first: v[0], last: v[1], ts: h[2].String(), n: int(v[3]), data: raw[from:to]}
+		packs[i] = outboxPack{first: v[0], last: v[1], ts: h[2].String(), n: int(v[3]), raw: int(v[6]), data: raw[from:to]}
 	}
 	return packs, true, nil
 }
@@ -519,8 +536,9 @@ func readPacks(raw []byte) ([]outboxPack, bool, error) {
 // sendPacks publishes messages a source packed, each with message id
 // <node>:<source>:<first seq>-<last seq>:<last ts> and header Hops-Last
 // <last seq>:<last ts>, and waits for every PubAck; it returns the
-// largest seq. A message too large to publish is cut into its entries
-// and sent as send does.
+// largest seq; a compressed message also carries Hops-Raw. A message
+// too large to publish (compressed: whose entries are larger than a
+// message may be) is cut into its entries and sent as send does.
 func (r *replicator) sendPacks(ctx context.Context, source string, packs []outboxPack) (int64, error) {
 	subj := subject(r.self, source)
 	futures := make([]jetstream.PubAckFuture, 0, len(packs))
@@ -529,8 +547,17 @@ func (r *replicator) sendPacks(ctx context.Context, source string, packs []outbo
 		if p.first <= 0 || p.last < p.first {
 			return 0, fmt.Errorf("outbox pack without seqs: %d-%d", p.first, p.last)
 		}
-		if len(p.data) > maxEntry {
-			elems, ok := fastjson.Elements(p.data)
+		if len(p.data) > maxEntry || p.raw > maxEntry {
+			// Too large to publish, or, compressed, to apply in one
+			// piece: the entries go one by one, as send sends them.
+			list := p.data
+			if p.raw > 0 {
+				var err error
+				if list, err = replpack.Decode(p.data); err != nil {
+					return 0, err
+				}
+			}
+			elems, ok := fastjson.Elements(list)
 			if !ok {
 				return 0, fmt.Errorf("outbox pack %d-%d is not a list of entries", p.first, p.last)
 			}
@@ -549,6 +576,9 @@ func (r *replicator) sendPacks(ctx context.Context, source string, packs []outbo
 			jetstream.MsgIDHeader: []string{r.self + ":" + source + ":" + strconv.FormatInt(p.first, 10) + "-" + last},
 			hopsLast:              []string{last},
 		}}
+		if p.raw > 0 {
+			m.Header[hopsRaw] = []string{strconv.Itoa(p.raw)}
+		}
 		f, err := r.js.PublishMsgAsync(m)
 		if err != nil {
 			return 0, err
@@ -604,7 +634,7 @@ func (r *replicator) published(ctx context.Context, source string, after int64) 
 	if !ok || last <= after {
 		return after, nil
 	}
-	page, err := r.outbox(ctx, source, last-1, 1, 0)
+	page, err := r.outbox(ctx, source, last-1, 1, 0, false)
 	if err != nil {
 		return after, err
 	}
@@ -914,11 +944,14 @@ func (r *replicator) applyBatch(ctx context.Context, fw *follower, msgs <-chan j
 			fw.next = max(fw.next, seq+1)
 		}
 		for start := 0; start < len(pending); {
-			// A run: messages of one source, up to applyBytes of them.
+			// A run: messages of one source, all compressed or none, up
+			// to applyBytes of entries.
 			src := sourceOf(pending[start].Subject())
-			end, size := start+1, len(pending[start].Data())
-			for end < len(pending) && sourceOf(pending[end].Subject()) == src && size+len(pending[end].Data()) <= applyBytes {
-				size += len(pending[end].Data())
+			packed := replpack.Is(pending[start].Data())
+			end, size := start+1, entryBytes(pending[start])
+			for end < len(pending) && sourceOf(pending[end].Subject()) == src && replpack.Is(pending[end].Data()) == packed &&
+				size+entryBytes(pending[end]) <= applyBytes {
+				size += entryBytes(pending[end])
 				end++
 			}
 			if err := r.applyRun(ctx, fw, src, pending[start:end]); err != nil {
@@ -991,8 +1024,31 @@ func (r *replicator) applyRun(ctx context.Context, fw *follower, src string, msg
 	}
 }
 
+// entryBytes is the size of a message's entries: its data, or for a
+// compressed message their size before compression (Hops-Raw).
+func entryBytes(m jetstream.Msg) int {
+	if replpack.Is(m.Data()) {
+		if n, err := strconv.Atoi(m.Headers().Get(hopsRaw)); err == nil && n > 0 {
+			return n
+		}
+		return 5 * len(m.Data())
+	}
+	return len(m.Data())
+}
+
+// messageEntries is the JSON text of a message's entries: the data, or
+// the array a compressed message holds.
+func messageEntries(data []byte) ([]byte, error) {
+	if replpack.Is(data) {
+		return replpack.Decode(data)
+	}
+	return data, nil
+}
+
 // applyBody is repl_<source>_apply's body for msgs from origin, written
-// directly: the messages' entries go in as they are.
+// directly: the messages' entries go in as they are, or, for compressed
+// messages (a run holds only those or none), the messages themselves in
+// "packs", which the source reads back.
 func applyBody(source, origin string, msgs []jetstream.Msg) []byte {
 	size := 128 + len(source) + len(origin)
 	for _, m := range msgs {
@@ -1005,6 +1061,16 @@ func applyBody(source, origin string, msgs []jetstream.Msg) []byte {
 	b = appendJSONString(b, source)
 	b = append(b, `,"origin":`...)
 	b = appendJSONString(b, origin)
+	if len(msgs) > 0 && replpack.Is(msgs[0].Data()) {
+		b = append(b, `,"packs":[`...)
+		for i, m := range msgs {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, m.Data()...)
+		}
+		return append(b, "]}"...)
+	}
 	b = append(b, `,"entries":[`...)
 	n := len(b)
 	for _, m := range msgs {

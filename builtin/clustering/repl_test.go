@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-hclog"
+
+	"github.com/hops-dev/hops/builtin/internal/replpack"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -29,8 +31,9 @@ type fakeSource struct {
 	ops      map[string][]string
 	failNext int  // applies to refuse before taking one
 	failAck  bool // refuse every outbox_ack (a crash before the ack)
-	// calls counts the applies taken, largest the most entries one held.
-	calls, largest int
+	// calls counts the applies taken, largest the most entries one held,
+	// packs the compressed messages they carried.
+	calls, largest, packs int
 }
 
 func newFakeSource(name string) *fakeSource {
@@ -78,8 +81,10 @@ func (s *fakeSource) handle(verb string, body map[string]json.RawMessage) (any, 
 			out = append(out, s.outbox[from:to]...)
 		}
 		var packed int
+		var encoding string
+		_ = json.Unmarshal(body["encoding"], &encoding)
 		if s.name == "records" && json.Unmarshal(body["packed"], &packed) == nil && packed > 0 {
-			return packAnswer(out, packed), nil
+			return packAnswer(out, packed, encoding == replpack.Encoding), nil
 		}
 		return map[string]any{"entries": out}, nil
 	case "outbox_ack":
@@ -105,8 +110,24 @@ func (s *fakeSource) handle(verb string, body map[string]json.RawMessage) (any, 
 			Op   string `json:"op"`
 		}
 		_ = json.Unmarshal(body["origin"], &origin)
-		if err := json.Unmarshal(body["entries"], &entries); err != nil {
-			return nil, err
+		if raw := body["entries"]; raw != nil {
+			if err := json.Unmarshal(raw, &entries); err != nil {
+				return nil, err
+			}
+		}
+		var packs []json.RawMessage
+		_ = json.Unmarshal(body["packs"], &packs)
+		for _, p := range packs {
+			list, err := replpack.Decode(p)
+			if err != nil {
+				return nil, err
+			}
+			more := entries[:0:0]
+			if err := json.Unmarshal(list, &more); err != nil {
+				return nil, err
+			}
+			entries = append(entries, more...)
+			s.packs++
 		}
 		s.calls++
 		s.largest = max(s.largest, len(entries))
@@ -123,8 +144,9 @@ func (s *fakeSource) handle(verb string, body map[string]json.RawMessage) (any, 
 }
 
 // packAnswer is a packed outbox answer, as the records source writes it:
-// entries in messages of up to size bytes (at least one entry each).
-func packAnswer(entries []json.RawMessage, size int) json.RawMessage {
+// entries in messages of up to size bytes (at least one entry each),
+// compressed (replpack) when compress.
+func packAnswer(entries []json.RawMessage, size int, compress bool) json.RawMessage {
 	var head struct {
 		Seq int64       `json:"seq"`
 		TS  json.Number `json:"ts"`
@@ -146,6 +168,13 @@ func packAnswer(entries []json.RawMessage, size int) json.RawMessage {
 		msg = append(msg, ']')
 		if len(heads) > 0 {
 			heads, msgs = append(heads, ','), append(msgs, ',')
+		}
+		if compress {
+			raw := len(msg)
+			msg = replpack.Append(nil, msg)
+			heads = fmt.Appendf(heads, "[%d,%d,%s,%d,%d,%d,%d]", first, head.Seq, head.TS, n, len(msgs), len(msg), raw)
+			msgs = append(msgs, msg...)
+			continue
 		}
 		heads = fmt.Appendf(heads, "[%d,%d,%s,%d,%d,%d]", first, head.Seq, head.TS, n, len(msgs), len(msg))
 		msgs = append(msgs, msg...)
@@ -584,8 +613,9 @@ func TestReadOutboxAndHead(t *testing.T) {
 	}
 }
 
-// Entries waiting in the outbox travel packed, many to a message, and
-// arrive in order.
+// Entries waiting in the outbox travel packed, many to a message,
+// compressed (replpack, with their size before compression in Hops-Raw),
+// and arrive in order, handed to the source's apply still compressed.
 func TestReplicationPacksEntries(t *testing.T) {
 	_, a, b := startPair(t)
 	a.waitEnabled(t, "records")
@@ -600,6 +630,21 @@ func TestReplicationPacksEntries(t *testing.T) {
 	}
 	if msgs := st.CachedInfo().State.Msgs; msgs > n/10 {
 		t.Errorf("%d entries took %d messages", n, msgs)
+	}
+	m, err := st.GetLastMsgForSubject(context.Background(), subject(a.name, "records"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := strconv.Atoi(m.Header.Get(hopsRaw))
+	list, derr := replpack.Decode(m.Data)
+	if !replpack.Is(m.Data) || err != nil || derr != nil || raw != len(list) {
+		t.Errorf("last message: compressed %v, %s %q (%d bytes decoded, %v)", replpack.Is(m.Data), hopsRaw, m.Header.Get(hopsRaw), len(list), derr)
+	}
+	b.h["records"].mu.Lock()
+	packs := b.h["records"].packs
+	b.h["records"].mu.Unlock()
+	if packs == 0 {
+		t.Error("b's source was given no compressed message")
 	}
 }
 

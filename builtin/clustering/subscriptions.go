@@ -352,7 +352,10 @@ func allows(list []Subscription, database, table string, ts float64, publish boo
 func filterApplyBody(source, origin string, msgs []jetstream.Msg, keep entryFilter) (body []byte, n int) {
 	var entries []json.RawMessage
 	for _, m := range msgs {
-		d := m.Data()
+		d, err := messageEntries(m.Data())
+		if err != nil {
+			continue // a damaged compressed message: nothing to read
+		}
 		var list []json.RawMessage
 		if err := json.Unmarshal(d, &list); err != nil {
 			list = []json.RawMessage{d} // one entry, not packed

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/hops-dev/hops/builtin/internal/replpack"
 	"github.com/hops-dev/hops/builtin/records/store"
 	"github.com/hops-dev/hops/sdk"
 )
@@ -112,13 +113,14 @@ func (f *Family) replDisable(_ context.Context, req *sdk.Request) (*sdk.Response
 // maxOutboxWait bounds repl_records_outbox's wait_ms.
 const maxOutboxWait = 10 * time.Second
 
-// replOutbox: repl_records_outbox {after, limit, wait_ms, packed}:
+// replOutbox: repl_records_outbox {after, limit, wait_ms, packed,
+// encoding}:
 // {"entries": [...]}, the entries after seq after in seq order, at most
 // limit (default 1000, at most 10 000) and about 3 MiB. With wait_ms (at
 // most 10 s) and no entry yet, it answers as soon as a transaction
 // commits entries, or with none after wait_ms. With packed (a message
-// size in bytes) the entries come packed in messages instead (see
-// packedOutbox).
+// size in bytes) the entries come packed in messages instead, and with
+// encoding "s2" as well each message compressed (see packedOutbox).
 func (f *Family) replOutbox(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
 	st, fields, err := f.begin(req)
 	if err != nil {
@@ -128,6 +130,10 @@ func (f *Family) replOutbox(ctx context.Context, req *sdk.Request) (*sdk.Respons
 	limit, _ := fields.Int("limit")
 	waitMS, _ := fields.Number("wait_ms")
 	packBytes, _ := fields.Int("packed")
+	encoding := fields.String("encoding")
+	if encoding != "" && encoding != replpack.Encoding {
+		fields.Fail("'encoding' must be %q", replpack.Encoding)
+	}
 	if err := fields.Err(); err != nil {
 		return nil, err
 	}
@@ -137,7 +143,7 @@ func (f *Family) replOutbox(ctx context.Context, req *sdk.Request) (*sdk.Respons
 		if err != nil {
 			return nil, err
 		}
-		return sdk.RawJSON(packedOutbox(chunks, packBytes)), nil
+		return sdk.RawJSON(packedOutbox(chunks, packBytes, encoding != "")), nil
 	}
 	entries, err := st.ReplOutboxWait(ctx, after, limit, wait)
 	if err != nil {
@@ -171,7 +177,14 @@ func (f *Family) replOutbox(ctx context.Context, req *sdk.Request) (*sdk.Respons
 // with the largest seq, its number of entries, and where its array is:
 // len bytes from off, counted from the byte after `"messages":[`. The
 // transport publishes each array as it is.
-func packedOutbox(chunks []store.ReplChunk, packBytes int) []byte {
+//
+// Compressed (compress), each message is the array as replpack writes it
+// (a JSON string) and its head has a seventh number, the array's size
+// before compression: packBytes bounds that size. A compressed message is
+// about a fifth of the array, so every hop after this one (the host's
+// relay, the stream's file, the routes to the other nodes, their apply
+// calls) carries a fifth of the bytes.
+func packedOutbox(chunks []store.ReplChunk, packBytes int, compress bool) []byte {
 	type pack struct {
 		first, last uint64
 		ts          int64
@@ -199,11 +212,43 @@ func packedOutbox(chunks []store.ReplChunk, packBytes int) []byte {
 		p.to = i
 		packs = append(packs, p)
 	}
-	size := 64
+	// The messages first: a compressed one's size is known once written.
+	size := 0
 	for _, p := range packs {
-		size += 96 + p.size
+		size += p.size + 1
 	}
-	b := make([]byte, 0, size)
+	if compress {
+		size = size/3 + 64*len(packs)
+	}
+	msgs := make([]byte, 0, size)
+	lens := make([]int, len(packs))
+	var raw []byte
+	for i, p := range packs {
+		if i > 0 {
+			msgs = append(msgs, ',')
+		}
+		at := len(msgs)
+		m := msgs
+		if compress {
+			m = raw[:0]
+		}
+		m = append(m, '[')
+		for j, c := range chunks[p.from:p.to] {
+			if j > 0 {
+				m = append(m, ',')
+			}
+			m = append(m, c.Text...)
+		}
+		m = append(m, ']')
+		if compress {
+			raw = m
+			msgs = replpack.Append(msgs, raw)
+		} else {
+			msgs = m
+		}
+		lens[i] = len(msgs) - at
+	}
+	b := make([]byte, 0, len(msgs)+64+96*len(packs))
 	b = append(b, `{"packs":[`...)
 	off := 0
 	for i, p := range packs {
@@ -221,24 +266,16 @@ func packedOutbox(chunks []store.ReplChunk, packBytes int) []byte {
 		b = append(b, ',')
 		b = strconv.AppendInt(b, int64(off), 10)
 		b = append(b, ',')
-		b = strconv.AppendInt(b, int64(p.size), 10)
+		b = strconv.AppendInt(b, int64(lens[i]), 10)
+		if compress {
+			b = append(b, ',')
+			b = strconv.AppendInt(b, int64(p.size), 10)
+		}
 		b = append(b, ']')
-		off += p.size + 1
+		off += lens[i] + 1
 	}
 	b = append(b, `],"messages":[`...)
-	for i, p := range packs {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, '[')
-		for j, c := range chunks[p.from:p.to] {
-			if j > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, c.Text...)
-		}
-		b = append(b, ']')
-	}
+	b = append(b, msgs...)
 	return append(b, "]}"...)
 }
 
@@ -280,11 +317,14 @@ func (f *Family) replOutboxAck(_ context.Context, req *sdk.Request) (*sdk.Respon
 type replApplyBody struct {
 	Origin  string            `json:"origin"`
 	Entries []json.RawMessage `json:"entries"`
+	Packs   json.RawMessage   `json:"packs"`
 }
 
-// replApply: repl_records_apply {origin, entries}: {"applied", "skipped"}
-// (and "unreadable" naming entries it could not read, which are logged).
-// Entries apply in order, each at most once (see store.ReplApply).
+// replApply: repl_records_apply {origin, entries, packs}: {"applied",
+// "skipped"} (and "unreadable" naming entries it could not read, which
+// are logged). packs are compressed messages (replpack) whose entries
+// follow those of entries. Entries apply in order, each at most once (see
+// store.ReplApply).
 func (f *Family) replApply(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
 	st, err := f.store()
 	if err != nil {
@@ -297,8 +337,17 @@ func (f *Family) replApply(_ context.Context, req *sdk.Request) (*sdk.Response, 
 			return nil, sdk.BadRequest("'entries' must be a list of objects: %v", err)
 		}
 		origin = body.Origin
-		entries = make([]store.ReplEntry, len(body.Entries))
-		for i, raw := range body.Entries {
+		raws := body.Entries
+		if len(body.Packs) > 0 && string(body.Packs) != "null" {
+			list, ok := unpackList(nil, body.Packs)
+			var packed []json.RawMessage
+			if !ok || json.Unmarshal(list, &packed) != nil {
+				return nil, sdk.BadRequest("'packs' must be a list of compressed messages")
+			}
+			raws = append(raws, packed...)
+		}
+		entries = make([]store.ReplEntry, len(raws))
+		for i, raw := range raws {
 			decodeEntry(raw, &entries[i])
 		}
 	}

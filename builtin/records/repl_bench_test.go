@@ -84,11 +84,12 @@ func BenchmarkReadApplyBody(b *testing.B) {
 // records family: each op inserts one call of benchBatch records with
 // replication on (fsync on), then reads the outbox through the family's
 // gRPC as the publisher does (pages of up to 4,096 entries, "entries":
-// one JSON answer of entries; "packed": messages of up to 1 MiB) and
+// one JSON answer of entries; "packed": messages of up to 1 MiB; "s2":
+// those messages compressed, as the clustering family asks for them) and
 // acknowledges it. cpu-us/record is this process's CPU (getrusage: the
 // caller, gRPC and the family) per record; "off" is the insert alone.
 func BenchmarkReplOutboxCall(b *testing.B) {
-	for _, mode := range []string{"off", "entries", "packed"} {
+	for _, mode := range []string{"off", "entries", "packed", "s2"} {
 		b.Run(mode, func(b *testing.B) {
 			e := newEnv(b, harnessOpts{})
 			if mode != "off" {
@@ -97,7 +98,7 @@ func BenchmarkReplOutboxCall(b *testing.B) {
 			e.table("db", "bench")
 			var after uint64
 			if mode != "off" {
-				after = drainFamilyOutbox(b, e, 0, mode == "packed")
+				after = drainFamilyOutbox(b, e, 0, mode)
 			}
 			var cpu time.Duration
 			b.ResetTimer()
@@ -108,7 +109,7 @@ func BenchmarkReplOutboxCall(b *testing.B) {
 				b.StartTimer()
 				e.ok(json.RawMessage(body))
 				if mode != "off" {
-					after = drainFamilyOutbox(b, e, after, mode == "packed")
+					after = drainFamilyOutbox(b, e, after, mode)
 				}
 				b.StopTimer()
 				cpu += cpuTime(b) - c0
@@ -121,13 +122,16 @@ func BenchmarkReplOutboxCall(b *testing.B) {
 	}
 }
 
-// drainFamilyOutbox reads e's outbox after seq after to its end, packed
-// or not, acknowledges it and returns the last seq.
-func drainFamilyOutbox(b *testing.B, e *env, after uint64, packed bool) uint64 {
+// drainFamilyOutbox reads e's outbox after seq after to its end, as mode
+// says (entries, packed or s2), acknowledges it and returns the last seq.
+func drainFamilyOutbox(b *testing.B, e *env, after uint64, mode string) uint64 {
 	for {
 		req := op(opReplOutbox, "after", after, "limit", 4096)
-		if packed {
+		if mode != "entries" {
 			req["packed"] = 1 << 20
+		}
+		if mode == "s2" {
+			req["encoding"] = "s2"
 		}
 		r := e.ok(req)
 		last := after

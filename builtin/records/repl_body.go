@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/hops-dev/hops/builtin/internal/fastjson"
+	"github.com/hops-dev/hops/builtin/internal/replpack"
 	"github.com/hops-dev/hops/builtin/records/store"
 )
 
@@ -19,8 +20,9 @@ import (
 // (whitespace, escaped keys, a value it cannot be sure of) goes through
 // encoding/json instead, which has the last word.
 
-// bodyColumns are the members of the body read here.
-var bodyColumns = []string{"origin", "entries"}
+// bodyColumns are the members of the body read here: "packs" holds
+// compressed messages (replpack), whose entries follow those of "entries".
+var bodyColumns = []string{"origin", "entries", "packs"}
 
 // entryColumns are the members of an entry, in the order the records
 // source writes them.
@@ -39,6 +41,11 @@ func readApplyBody(body []byte) (origin string, entries []store.ReplEntry, ok bo
 		}
 	}
 	list, _ := top.Value(1)
+	if packs, _ := top.Value(2); packs != nil && string(packs) != "null" {
+		if list, ok = unpackList(list, packs); !ok {
+			return "", nil, false
+		}
+	}
 	slots := fastjson.NewSlots(entryColumns)
 	if entries, ok = readEntries(slots, list); ok {
 		return origin, entries, true
@@ -57,6 +64,49 @@ func readApplyBody(body []byte) (origin string, entries []store.ReplEntry, ok bo
 		prev = entries[i]
 	}
 	return origin, entries, true
+}
+
+// unpackList is the entries array list (nil for none) followed by the
+// entries of the compressed messages packs (a JSON array of replpack
+// strings), as one array; false when packs is not such an array. A pack
+// that does not decode becomes an entry whose op says why (ReplApply
+// skips it as unreadable and names it).
+func unpackList(list, packs []byte) ([]byte, bool) {
+	elems, ok := fastjson.Elements(packs)
+	if !ok {
+		return nil, false
+	}
+	var inner []byte
+	if l := bytes.TrimSpace(list); len(l) >= 2 && l[0] == '[' && l[len(l)-1] == ']' {
+		inner = bytes.TrimSpace(l[1 : len(l)-1])
+	} else if len(l) > 0 && string(l) != "null" {
+		return nil, false
+	}
+	raws := make([][]byte, len(elems))
+	size := len(inner) + 2
+	for i, e := range elems {
+		raw, err := replpack.Decode(e)
+		if err != nil {
+			msg, _ := json.Marshal(store.UnreadableOp + "pack " + strconv.Itoa(i) + ": " + err.Error())
+			raw = append(append([]byte(`[{"op":`), msg...), "}]"...)
+		}
+		raws[i] = raw
+		size += len(raw)
+	}
+	out := make([]byte, 0, size)
+	out = append(out, '[')
+	out = append(out, inner...)
+	for _, raw := range raws {
+		in := bytes.TrimSpace(raw[1 : len(raw)-1])
+		if len(in) == 0 {
+			continue
+		}
+		if len(out) > 1 {
+			out = append(out, ',')
+		}
+		out = append(out, in...)
+	}
+	return append(out, ']'), true
 }
 
 // entryBytes is the size of an entry readEntries expects, to size its
@@ -104,7 +154,7 @@ func decodeEntry(raw []byte, e *store.ReplEntry) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if err := dec.Decode(e); err != nil {
-		*e = store.ReplEntry{Op: "unreadable: " + err.Error()}
+		*e = store.ReplEntry{Op: store.UnreadableOp + err.Error()}
 	}
 }
 

@@ -3,8 +3,11 @@ package records
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/hops-dev/hops/builtin/internal/replpack"
 )
 
 // outboxEntries reads a family's outbox after seq after.
@@ -224,4 +227,71 @@ func TestReplRecordsPackedOutbox(t *testing.T) {
 			t.Errorf("entry %d: %s, want %s", i, got[i], want[i])
 		}
 	}
+}
+
+// With encoding "s2" each packed message is compressed (replpack): its
+// head's seventh number is the array's size before compression, and
+// repl_records_apply with those messages in "packs", as the clustering
+// family sends them, leaves the same records as the entries themselves.
+// A pack that does not decode is skipped as unreadable, not an error.
+func TestReplRecordsCompressedPacks(t *testing.T) {
+	a := newEnv(t, harnessOpts{})
+	b := newEnv(t, harnessOpts{})
+	a.ok(op(opReplEnable, "node", "a", "databases", "*"))
+	replWrites(a)
+	want := a.outboxEntries(0)
+	wantErrorContains(t, a.super(op(opReplOutbox, "after", 0, "packed", 300, "encoding", "gzip")), 400, "encoding")
+	body := a.ok(op(opReplOutbox, "after", 0, "packed", 300, "encoding", replpack.Encoding)).Body
+	end := bytes.Index(body, []byte(`],"messages":[`))
+	var heads [][]json.Number
+	if !json.Valid(body) || end < 0 || json.Unmarshal(body[len(`{"packs":`):end+1], &heads) != nil {
+		t.Fatalf("answer %s", body)
+	}
+	base := end + len(`],"messages":[`)
+	var packs []json.RawMessage
+	var got []json.RawMessage
+	for _, h := range heads {
+		n := func(i int) int64 { v, _ := h[i].Int64(); return v }
+		if len(h) != 7 {
+			t.Fatalf("pack head %v: want 7 numbers", h)
+		}
+		msg := body[base+int(n(4)) : base+int(n(4))+int(n(5))]
+		list, err := replpack.Decode(msg)
+		var entries []json.RawMessage
+		if err != nil || len(list) != int(n(6)) || json.Unmarshal(list, &entries) != nil || len(entries) != int(n(3)) {
+			t.Fatalf("pack %v: %v, %d bytes decoded: %.200s", h, err, len(list), msg)
+		}
+		packs = append(packs, json.RawMessage(msg))
+		got = append(got, entries...)
+	}
+	if len(heads) < 2 || len(got) != len(want) {
+		t.Fatalf("%d packs, %d entries; want %d entries", len(heads), len(got), len(want))
+	}
+	for i := range got {
+		if !bytes.Equal(got[i], want[i]) {
+			t.Errorf("entry %d: %s, want %s", i, got[i], want[i])
+		}
+	}
+	var res struct {
+		Applied, Skipped int
+		Unreadable       []string
+	}
+	b.ok(op(opReplApply, "origin", "a", "packs", packs)).JSON(t, &res)
+	if res.Applied != len(want) || res.Skipped != 0 {
+		t.Errorf("applied %+v of %d", res, len(want))
+	}
+	if a.sum("db", "dogs") != b.sum("db", "dogs") {
+		t.Errorf("checksums differ: %s vs %s", a.sum("db", "dogs"), b.sum("db", "dogs"))
+	}
+	// Entries before packs, a damaged pack in between.
+	c := newEnv(t, harnessOpts{})
+	res = struct {
+		Applied, Skipped int
+		Unreadable       []string
+	}{}
+	c.ok(op(opReplApply, "origin", "a", "entries", want[:1], "packs", []any{"bm90IHMy", packs[0]})).JSON(t, &res)
+	if len(res.Unreadable) != 1 || !strings.Contains(res.Unreadable[0], "entry 1: pack 0") {
+		t.Errorf("a damaged pack: %+v", res)
+	}
+	wantErrorContains(t, c.super(op(opReplApply, "origin", "a", "packs", "x")), 400, "packs")
 }

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -41,6 +43,10 @@ type ReplEntry struct {
 	rec   map[string]any
 	bad   error // why the entry is skipped
 }
+
+// UnreadableOp starts the op of an entry its reader could not read (the
+// rest says why): ReplApply skips it as unreadable with that reason.
+const UnreadableOp = "unreadable: "
 
 // ReplApplied counts what ReplApply did.
 type ReplApplied struct {
@@ -143,6 +149,9 @@ func (s *Store) observe(ts int64) {
 
 // parse checks an entry and reads its ts, key and record.
 func (e *ReplEntry) parse(origin string, names *nameSlab) error {
+	if why, ok := strings.CutPrefix(e.Op, UnreadableOp); ok {
+		return errors.New(why)
+	}
 	if e.Node == "" {
 		e.Node = origin
 	}

@@ -1,0 +1,71 @@
+// Package replpack compresses the records source's replication messages:
+// a packed message (a JSON array of outbox entries) travels as a JSON
+// string holding the S2 block encoding of the array, in standard base64:
+//
+//	"<base64 of s2(JSON array of entries)>"
+//
+// The records family writes them into its outbox answer when the
+// clustering family asks for Encoding, the clustering family publishes
+// them as they are, and a follower's records family reads them back in
+// repl_records_apply ("packs"). A JSON string is never an entry (entries
+// are objects) nor a packed array, so the first byte tells a compressed
+// message from the others.
+package replpack
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+
+	"github.com/klauspost/compress/s2"
+)
+
+// Encoding is the name the outbox request and the pack heads use for this
+// format.
+const Encoding = "s2"
+
+// MaxRaw bounds the decoded size of one pack: a message is at most a few
+// MiB of entries; more is a damaged or hostile pack.
+const MaxRaw = 64 << 20
+
+// Is reports whether a message's data is a compressed pack.
+func Is(data []byte) bool { return len(data) > 0 && data[0] == '"' }
+
+// Append appends raw (a JSON array of entries) compressed, as a JSON
+// string.
+func Append(dst, raw []byte) []byte {
+	enc := s2.Encode(nil, raw)
+	dst = append(dst, '"')
+	dst = base64.StdEncoding.AppendEncode(dst, enc)
+	return append(dst, '"')
+}
+
+// Decode returns the JSON array a compressed pack (its JSON string text)
+// holds.
+func Decode(text []byte) ([]byte, error) {
+	if len(text) < 2 || text[0] != '"' || text[len(text)-1] != '"' {
+		return nil, errors.New("compressed pack: not a JSON string")
+	}
+	b64 := text[1 : len(text)-1]
+	enc := make([]byte, base64.StdEncoding.DecodedLen(len(b64)))
+	n, err := base64.StdEncoding.Decode(enc, b64)
+	if err != nil {
+		return nil, fmt.Errorf("compressed pack: %w", err)
+	}
+	enc = enc[:n]
+	size, err := s2.DecodedLen(enc)
+	if err != nil {
+		return nil, fmt.Errorf("compressed pack: %w", err)
+	}
+	if size > MaxRaw {
+		return nil, fmt.Errorf("compressed pack: %d bytes decoded, more than %d", size, MaxRaw)
+	}
+	raw, err := s2.Decode(make([]byte, size), enc)
+	if err != nil {
+		return nil, fmt.Errorf("compressed pack: %w", err)
+	}
+	if len(raw) < 2 || raw[0] != '[' || raw[len(raw)-1] != ']' {
+		return nil, errors.New("compressed pack: not a list of entries")
+	}
+	return raw, nil
+}
