@@ -735,17 +735,19 @@ func (l *txLog) version(tombstone bool) replVersion {
 	return replVersion{ts: l.ts, node: l.st.cfg.Node, tombstone: tombstone}
 }
 
-// logRecord logs a put of the record stored under key in t (after the
-// write) and stamps the key's version.
-func (l *txLog) logRecord(t *tableTx, key []byte) error {
-	return l.logRecordAt(t, key, nil)
+// logRecord logs a put of the record just stored under key in t, val
+// being the stored value, and stamps the key's version.
+func (l *txLog) logRecord(t *tableTx, key, val []byte) error {
+	return l.logRecordAt(t, key, val, nil)
 }
 
 // logRecordAt is logRecord with the entry's version given (a seed: see
-// seedTable); nil is the transaction's.
-func (l *txLog) logRecordAt(t *tableTx, key []byte, at *replVersion) error {
-	val := t.recs.Get(key)
+// seedTable); nil is the transaction's. A nil val is read from the table.
+func (l *txLog) logRecordAt(t *tableTx, key, val []byte, at *replVersion) error {
 	if val == nil {
+		val = t.recs.Get(key)
+	}
+	if len(val) < valueHeaderLen {
 		return fmt.Errorf("table %s.%s: record vanished before logging", t.db, t.name)
 	}
 	extra := len(t.name) + len(t.meta.PrimaryKey) + 2*len(key) + len(val)
@@ -949,7 +951,7 @@ func (s *Store) seedTable(db, table string) (int, error) {
 				if err != nil {
 					return err
 				}
-				if err := l.logRecordAt(t, k, &v); err != nil {
+				if err := l.logRecordAt(t, k, nil, &v); err != nil {
 					return err
 				}
 			}

@@ -148,17 +148,18 @@ func (w *writer) apply(rec map[string]any) error {
 	}
 	w.seen[string(key)] = struct{}{}
 	old := w.t.recs.Get(key)
-	switch {
-	case old == nil && w.op == OpUpdate, old != nil && w.op == OpInsert:
+	if old == nil && w.op == OpUpdate || old != nil && w.op == OpInsert {
 		w.res.Skipped = append(w.res.Skipped, keyVal)
 		return nil
-	case old == nil:
-		err = w.insert(key, keyVal, rec)
-	default:
-		err = w.merge(key, old, rec)
+	}
+	var val []byte
+	if old == nil {
+		val, err = w.insert(key, keyVal, rec)
+	} else {
+		val, err = w.merge(key, old, rec)
 	}
 	if err == nil && w.log != nil {
-		err = w.log.logRecord(w.t, key)
+		err = w.log.logRecord(w.t, key, val)
 	}
 	if err != nil {
 		return err
@@ -181,8 +182,9 @@ func (w *writer) apply(rec map[string]any) error {
 // storedTimeAttrs is the number of attributes the store adds to a record.
 const storedTimeAttrs = 2
 
-// insert stores a new record: a copy of rec with the key and both times set.
-func (w *writer) insert(key []byte, keyVal any, rec map[string]any) error {
+// insert stores a new record: a copy of rec with the key and both times
+// set. It returns the stored value.
+func (w *writer) insert(key []byte, keyVal any, rec map[string]any) ([]byte, error) {
 	out := make(map[string]any, len(rec)+storedTimeAttrs+1)
 	for k, v := range rec {
 		out[k] = v
@@ -192,25 +194,25 @@ func (w *writer) insert(key []byte, keyVal any, rec map[string]any) error {
 	out[UpdatedTimeAttr] = w.now
 	val, err := encodeValue(w.now, out, w.t.meta.PrimaryKey)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := w.t.recs.Put(key, val); err != nil {
-		return fmt.Errorf("table %s.%s: writing record: %w", w.t.db, w.t.name, err)
+		return nil, fmt.Errorf("table %s.%s: writing record: %w", w.t.db, w.t.name, err)
 	}
 	if err := w.t.ctime.Put(indexKey(w.now, key), marker); err != nil {
-		return fmt.Errorf("table %s.%s: writing index entry: %w", w.t.db, w.t.name, err)
+		return nil, fmt.Errorf("table %s.%s: writing index entry: %w", w.t.db, w.t.name, err)
 	}
 	w.t.meta.RecordCount++
 	w.t.meta.Bytes += footprint(key, val)
-	return nil
+	return val, nil
 }
 
 // merge updates a stored record with rec's attributes, keeping its key and
-// __createdtime__.
-func (w *writer) merge(key, old []byte, rec map[string]any) error {
+// __createdtime__. It returns the stored value.
+func (w *writer) merge(key, old []byte, rec map[string]any) ([]byte, error) {
 	cur, err := decodeValue(old)
 	if err != nil {
-		return fmt.Errorf("table %s.%s: %w", w.t.db, w.t.name, err)
+		return nil, fmt.Errorf("table %s.%s: %w", w.t.db, w.t.name, err)
 	}
 	ct, _ := valueCtime(old) // checked by decodeValue
 	pk := w.t.meta.PrimaryKey
@@ -222,14 +224,14 @@ func (w *writer) merge(key, old []byte, rec map[string]any) error {
 	cur[UpdatedTimeAttr] = w.now
 	val, err := encodeValue(ct, cur, pk)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	oldLen := len(old)
 	if err := w.t.recs.Put(key, val); err != nil {
-		return fmt.Errorf("table %s.%s: writing record: %w", w.t.db, w.t.name, err)
+		return nil, fmt.Errorf("table %s.%s: writing record: %w", w.t.db, w.t.name, err)
 	}
 	w.t.meta.Bytes += int64(len(val) - oldLen)
-	return nil
+	return val, nil
 }
 
 // finish records new attribute names and the write time.
