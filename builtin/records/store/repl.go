@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -189,6 +190,9 @@ type txLog struct {
 	// both set with the first entry.
 	local    replVersion
 	localEnc []byte
+	// order follows, per table, whether the keys whose versions this
+	// transaction wrote came in ascending order (appendFillPercent).
+	order map[*tableTx]*keyOrder
 }
 
 // entryOverhead is room for an entry's fixed members and numbers.
@@ -570,6 +574,9 @@ func (st *replState) finish(tx *bolt.Tx) error {
 	if err := l.flush(); err != nil {
 		return err
 	}
+	if err := l.setFill(); err != nil {
+		return err
+	}
 	var v [16]byte
 	binary.BigEndian.PutUint64(v[:8], l.last)
 	binary.BigEndian.PutUint64(v[8:], uint64(l.ts))
@@ -769,7 +776,41 @@ func (l *txLog) logRecordAt(t *tableTx, key, val []byte, at *replVersion) error 
 	if at != nil {
 		return t.setVersion(key, *at)
 	}
+	l.noteKey(t, key)
 	return t.putVersion(key, l.localEnc)
+}
+
+// noteKey records that the transaction wrote key's version in t.
+func (l *txLog) noteKey(t *tableTx, key []byte) {
+	o := l.order[t]
+	switch {
+	case o == nil:
+		if l.order == nil {
+			l.order = map[*tableTx]*keyOrder{}
+		}
+		o = &keyOrder{}
+		l.order[t] = o
+	case !o.mixed && bytes.Compare(key, o.last) <= 0:
+		o.mixed = true
+	}
+	o.last = key
+}
+
+// setFill packs the version pages of each table whose keys this
+// transaction wrote in ascending order, as a table with growing keys gets
+// them (appendFillPercent: the writer's twin of the applier's setFill).
+func (l *txLog) setFill() error {
+	for t, o := range l.order {
+		if o.mixed {
+			continue
+		}
+		vb, err := t.versions()
+		if err != nil {
+			return err
+		}
+		vb.FillPercent = appendFillPercent
+	}
+	return nil
 }
 
 // logDelete logs a delete of key and leaves its tombstone.

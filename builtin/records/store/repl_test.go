@@ -821,3 +821,50 @@ func TestReplApplyAscendingKeysPackPages(t *testing.T) {
 		t.Errorf("keys out of order: pages %.2f (records) and %.2f (versions) full, want bbolt's default room", r, v)
 	}
 }
+
+// Local inserts whose keys ascend, a transaction at a time, leave the key
+// versions' pages nearly full; keys out of order leave bbolt's default
+// room.
+func TestReplWriteAscendingKeysPackVersions(t *testing.T) {
+	fill := func(keys []int) float64 {
+		s, _, _ := newStore(t, Options{})
+		mustTable(t, s, "db", "t")
+		enable(t, s, "a")
+		for i := 0; i < len(keys); i += 500 {
+			var b strings.Builder
+			b.WriteByte('[')
+			for j, k := range keys[i:min(i+500, len(keys))] {
+				if j > 0 {
+					b.WriteByte(',')
+				}
+				fmt.Fprintf(&b, `{"id":%d}`, k)
+			}
+			b.WriteByte(']')
+			if _, err := s.Insert("db", "t", records(t, b.String())); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var vers float64
+		err := s.viewTable("db", "t", func(tt *tableTx) error {
+			v := tt.root.Bucket(keyVerBucket).Stats()
+			vers = float64(v.LeafInuse) / float64(v.LeafAlloc)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return vers
+	}
+	const n = 3000
+	asc, mixed := make([]int, n), make([]int, n)
+	for i := range asc {
+		asc[i] = i
+		mixed[i] = (i * 7919) % n
+	}
+	if v := fill(asc); v < 0.8 {
+		t.Errorf("ascending keys: version pages %.2f full, want at least 0.8", v)
+	}
+	if v := fill(mixed); v > 0.8 {
+		t.Errorf("keys out of order: version pages %.2f full, want bbolt's default room", v)
+	}
+}
