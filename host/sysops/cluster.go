@@ -10,6 +10,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/hops-dev/hops/host/jobs"
 	"github.com/hops-dev/hops/sdk"
 )
 
@@ -296,9 +297,14 @@ func (o *Ops) track(id string) (ended func()) {
 }
 
 // waitJobAnswer is node_wait_job's answer: whether the job has ended
-// (false: the wait timed out while it runs).
+// (false: the wait timed out while it runs) and, once it has, its status
+// and message as get_job gives them and whether the node's operations
+// API serves, so the roll needs no other request to end the node's line.
 type waitJobAnswer struct {
-	Ended bool `json:"ended"`
+	Ended   bool   `json:"ended"`
+	Status  string `json:"status,omitempty"`
+	Message string `json:"message,omitempty"`
+	Serving bool   `json:"serving,omitempty"`
 }
 
 // nodeWaitJobOp: node_wait_job (internal) {id, timeout_ms} answers once
@@ -318,34 +324,43 @@ func (o *Ops) nodeWaitJobOp(ctx context.Context, req *sdk.Request) (*sdk.Respons
 	o.endingMu.Lock()
 	ch := o.ending[id]
 	o.endingMu.Unlock()
-	if ch == nil {
-		return sdk.OK(waitJobAnswer{Ended: true}), nil
+	if ch != nil {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case <-ch:
+		case <-t.C:
+			return sdk.OK(waitJobAnswer{}), nil
+		case <-ctx.Done():
+			return sdk.OK(waitJobAnswer{}), nil
+		}
 	}
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case <-ch:
-		return sdk.OK(waitJobAnswer{Ended: true}), nil
-	case <-t.C:
-	case <-ctx.Done():
+	ans := waitJobAnswer{Ended: true, Serving: o.opts.Serving()}
+	if j, ok, err := o.opts.Jobs.Get(id); err == nil && ok && j.Status != jobs.StatusInProgress {
+		ans.Status, ans.Message = string(j.Status), j.Message
 	}
-	return sdk.OK(waitJobAnswer{}), nil
+	return sdk.OK(ans), nil
 }
 
 // awaitJob waits, until deadline, for node to say that its restart_service
-// job id has ended (wait_job), so the roll reads the job once it has. A
-// node that cannot wait (one whose hops has no wait_job: it answers 400)
-// or does not answer leaves the roll to read the job every rollPoll.
-func (o *Ops) awaitJob(ctx context.Context, deadline time.Time, node, id string) {
+// job id has ended (wait_job), and returns its answer: with the job's
+// status and the node serving, the roll needs nothing more. A node that
+// cannot wait (one whose hops has no wait_job: it answers 400) or does
+// not answer returns an empty answer, and the roll reads the job every
+// rollPoll.
+func (o *Ops) awaitJob(ctx context.Context, deadline time.Time, node, id string) waitJobAnswer {
 	for {
 		left := time.Until(deadline)
 		if left <= 0 || ctx.Err() != nil {
-			return
+			return waitJobAnswer{}
 		}
 		var ans waitJobAnswer
 		err := o.ask(ctx, node, "wait_job", map[string]any{"id": id, "timeout_ms": min(left, waitJobFor).Milliseconds()}, &ans)
-		if err != nil || ans.Ended {
-			return
+		if err != nil {
+			return waitJobAnswer{}
+		}
+		if ans.Ended {
+			return ans
 		}
 	}
 }
@@ -411,7 +426,13 @@ func (o *Ops) restartNode(ctx context.Context, st rollState, e *RollNode, timeou
 		return notBack(err)
 	}
 	e.JobID = started.JobID
-	o.awaitJob(ctx, deadline, e.Node, started.JobID)
+	switch w := o.awaitJob(ctx, deadline, e.Node, started.JobID); {
+	case w.Status == outcomeComplete && w.Serving:
+		e.Message, e.End = w.Message, stamp(time.Now())
+		return nil
+	case w.Status == outcomeError:
+		return failed(errors.New(w.Message))
+	}
 	for {
 		var jobs []struct {
 			Status  string `json:"status"`

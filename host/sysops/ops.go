@@ -76,6 +76,8 @@ type Jobs interface {
 	Finish(id string, success bool, message string, result []byte) error
 	// Running lists the running jobs of owner.
 	Running(owner string) ([]jobs.Job, error)
+	// Get returns the job with the id; ok is false when there is none.
+	Get(id string) (job *jobs.Job, ok bool, err error)
 }
 
 // ResumableOwner owns the replicated restart jobs, which the job store

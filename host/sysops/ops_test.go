@@ -60,6 +60,14 @@ type fakeJobs struct {
 	progress []byte
 	running  []jobs.Job
 	finished chan finish
+	ended    map[string]jobs.Job
+}
+
+func (j *fakeJobs) Get(id string) (*jobs.Job, bool, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	job, ok := j.ended[id]
+	return &job, ok, nil
 }
 
 func (j *fakeJobs) Progress(_, _ string, p []byte) error {
@@ -86,6 +94,16 @@ func (j *fakeJobs) Start(owner, jobType, user string, _ []byte) (string, error) 
 }
 
 func (j *fakeJobs) Finish(id string, success bool, message string, result []byte) error {
+	j.mu.Lock()
+	if j.ended == nil {
+		j.ended = map[string]jobs.Job{}
+	}
+	status, msg := jobs.StatusComplete, "Successfully completed job: "+id
+	if !success {
+		status, msg = jobs.StatusError, message
+	}
+	j.ended[id] = jobs.Job{ID: id, Status: status, Message: msg}
+	j.mu.Unlock()
 	j.finished <- finish{id, success, message, result}
 	return nil
 }
@@ -414,7 +432,8 @@ func (c *fakeCluster) dispatch(_ context.Context, body []byte) (*sdk.Reply, erro
 				return reply(200, map[string]any{"status": 400, "body": map[string]string{"error": "'verb' must be one of ..."}})
 			}
 			c.polls[req.Node] = 3 // the job ends, then the wait answers
-			return reply(200, map[string]any{"status": 200, "body": map[string]bool{"ended": true}})
+			return reply(200, map[string]any{"status": 200, "body": map[string]any{"ended": true, "status": "COMPLETE",
+				"message": "done", "serving": true}})
 		case "get_job":
 			c.polls[req.Node]++
 			status := "IN_PROGRESS"
@@ -466,9 +485,9 @@ func TestReplicatedRestartServiceRollsNodeByNode(t *testing.T) {
 	if res.Replicated[2].Start < res.Replicated[1].End {
 		t.Errorf("node-c began before node-b ended: %s", fin.result)
 	}
-	// Each node says when its job ended (wait_job): the job is read once.
-	want := "node-b:restart_service,node-b:wait_job,node-b:get_job,node-b:status," +
-		"node-c:restart_service,node-c:wait_job,node-c:get_job,node-c:status"
+	// Each node says when its job ended, with the job's status and its
+	// own (wait_job): nothing is read again.
+	want := "node-b:restart_service,node-b:wait_job,node-c:restart_service,node-c:wait_job"
 	if got := strings.Join(c.log, ","); got != want {
 		t.Errorf("requests %s", got)
 	}
@@ -509,7 +528,7 @@ func TestNodeWaitJobAnswersWhenTheJobEnds(t *testing.T) {
 	case <-time.After(50 * time.Millisecond):
 	}
 	close(block)
-	if m := <-waited; m["ended"] != true {
+	if m := <-waited; m["ended"] != true || m["status"] != "COMPLETE" || m["serving"] != true {
 		t.Fatalf("answer %v", m)
 	}
 	<-f.jobs.finished
