@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hops-dev/hops/host/config"
 	"github.com/hops-dev/hops/host/supervisor"
@@ -26,6 +27,14 @@ var builtinEnv = []string{"PATH", "HOME", "TMPDIR", "TZ", "LANG", "GOGC", "GOMEM
 // not handed to the family.
 const maxProcsKey = "maxProcs"
 
+// builtinTimerSlack is the timer slack every builtin family's process
+// starts with (supervisor.Spec.TimerSlack): its Go runtime's sysmon then
+// naps about 1 ms instead of 20 µs while the family is busy, which under
+// small requests (get_status) costs the family fewer context switches
+// and less CPU per request (docs/design.md, "get_status and the family
+// hop"); its timers may fire up to this much late.
+const builtinTimerSlack = time.Millisecond
+
 // builtinSpecs returns a spec per builtin family: the hops binary
 // re-executed as `hops plugin builtin NAME`. maxProcs(name), when above
 // zero, becomes the family's GOMAXPROCS (families.<name>.maxProcs).
@@ -39,11 +48,12 @@ func builtinSpecs(exe string, names []string, section func(string) json.RawMessa
 			famEnv = append(slices.Clip(env), "GOMAXPROCS="+strconv.Itoa(p))
 		}
 		specs = append(specs, supervisor.Spec{
-			Name:    n,
-			Path:    exe,
-			Args:    []string{"plugin", "builtin", n},
-			Env:     famEnv,
-			Section: section(n),
+			Name:       n,
+			Path:       exe,
+			Args:       []string{"plugin", "builtin", n},
+			Env:        famEnv,
+			Section:    section(n),
+			TimerSlack: builtinTimerSlack,
 		})
 	}
 	return specs

@@ -96,7 +96,12 @@ func startProcess(ctx context.Context, spec Spec, host sdk.Host, log hclog.Logge
 		// thread, and the thread alive, for as long as the child lives.
 		runtime.LockOSThread()
 		p.client = goplugin.NewClient(cfg)
-		_, err := p.client.Start()
+		// The child inherits the forking thread's timer slack; this
+		// thread runs nothing else and ends with this goroutine.
+		err := setTimerSlack(spec.TimerSlack)
+		if err == nil {
+			_, err = p.client.Start()
+		}
 		mtls.Started()
 		started <- err
 		if err != nil {

@@ -56,6 +56,12 @@ type Spec struct {
 	SHA256 string
 	// Section is the family's config section, as JSON.
 	Section json.RawMessage
+	// TimerSlack, when above zero, is the timer slack the process starts
+	// with (Linux's PR_SET_TIMERSLACK, which every thread of the process
+	// inherits): how much later than asked the kernel may end its sleeps
+	// and timed waits. Zero leaves the kernel's default (50 µs). See
+	// setTimerSlack for why a family wants more.
+	TimerSlack time.Duration
 }
 
 // Options configure a Supervisor. Zero values take the defaults named.

@@ -341,6 +341,32 @@ func TestWrongChecksumKeepsPluginFromStarting(t *testing.T) {
 	}
 }
 
+// Every builtin family's process starts with the host's timer slack for
+// builtin families (1 ms instead of the kernel's 50 µs, so its Go
+// runtime's sysmon naps less often), while the host keeps its own.
+func TestBuiltinFamiliesStartWithTimerSlack(t *testing.T) {
+	in := startHops(t, "", "")
+	own, err := os.ReadFile(fmt.Sprintf("/proc/%d/timerslack_ns", in.cmd.Process.Pid))
+	if err != nil {
+		t.Skipf("no timer slack in /proc here: %v", err)
+	}
+	if got := strings.TrimSpace(string(own)); got == "1000000" {
+		t.Fatalf("the host's own timer slack is %s ns: only its families' should change", got)
+	}
+	for _, suffix := range []string{"plugin builtin status", "plugin builtin records", "plugin builtin certs"} {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/timerslack_ns", in.familyPID(t, suffix)))
+		if err != nil {
+			t.Fatalf("%s: %v", suffix, err)
+		}
+		if got := strings.TrimSpace(string(b)); got != "1000000" {
+			t.Errorf("%s: timer slack %s ns, want 1000000", suffix, got)
+		}
+	}
+	if r := in.admin(t, map[string]any{"operation": "get_status"}); r.Status != 200 {
+		t.Fatalf("get_status: %d %s", r.Status, r.Raw)
+	}
+}
+
 // families.<name>.maxProcs becomes the family process's GOMAXPROCS: status
 // runs on one CPU by default, a configured value reaches its family, and
 // a family without one inherits none; the families still serve.
