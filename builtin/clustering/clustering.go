@@ -289,14 +289,9 @@ func (f *Family) apply(ctx context.Context, set settings, restart bool) error {
 	if err != nil {
 		return err
 	}
-	n.repl, err = startReplicator(replOptions{Self: set.NodeName, URL: n.info.URL, Token: n.info.Token,
-		StartTime: f.readStartTime(), Databases: set.replDatabases(), Dispatch: f.internal, Log: f.log.Named("repl"),
-		Filter: f.applyFilter})
-	if err != nil {
-		n.stop()
-		return err
-	}
-	f.markSources()
+	// Node requests first: a replicated restart waits for this node to
+	// answer them, and the replicator's start (its connection, its
+	// loops' first calls to the sources) would only delay them.
 	r, err := f.startRPC(n)
 	if err != nil {
 		n.stop()
@@ -307,6 +302,15 @@ func (f *Family) apply(ctx context.Context, set settings, restart bool) error {
 		n.stop()
 		return fmt.Errorf("subscriptions: %w", err)
 	}
+	n.repl, err = startReplicator(replOptions{Self: set.NodeName, URL: n.info.URL, Token: n.info.Token,
+		StartTime: f.readStartTime(), Databases: set.replDatabases(), Dispatch: f.internal, Log: f.log.Named("repl"),
+		Filter: f.applyFilter})
+	if err != nil {
+		r.close()
+		n.stop()
+		return err
+	}
+	f.markSources()
 	f.setState(n, set, nil)
 	f.mu.Lock()
 	f.rpc = r
