@@ -144,6 +144,7 @@ func Run(ctx context.Context, opts Options) (*Restart, error) {
 		opts.Stdout = os.Stdout
 	}
 	restrictUmask() // before anything is created: see modes.go
+	setHostGC()
 	inh, err := takeInherited()
 	if err != nil {
 		return nil, err
