@@ -31,20 +31,45 @@ const bodyChunk = 32 << 10
 // tooBig (nil: the 413 naming Options.MaxBodyBytes); a body that stalls
 // past the timeout is a 408 and the connection closes; a body cut off by
 // a drain is a 503 (the client retries on the server that takes over).
-func (s *Server) readBody(c echo.Context, limit int64, tooBig error) ([]byte, error) {
+//
+// On a connection Serve accepted, the timeout and Shutdown's cut are set
+// by the first read that waits on the socket (smugglingConn.armBody): a
+// body that arrived with its headers, as a small one nearly always does,
+// is read from net/http's buffer with no deadline set and cleared and
+// nothing registered. A read that waits is bounded as before, from the
+// moment readBody began. A body refused (timeout, drain, size, broken)
+// leaves the deadline in place: the connection closes after the answer,
+// and net/http's discard of the rest must not wait for a stalled client.
+func (s *Server) readBody(c echo.Context, limit int64, tooBig error) (_ []byte, err error) {
 	req := c.Request()
 	if req.ContentLength > limit {
 		c.Response().Header().Set(echo.HeaderConnection, "close")
 		return nil, s.tooBigError(tooBig)
 	}
-	rc := http.NewResponseController(c.Response())
-	if s.opts.BodyTimeout > 0 {
-		_ = rc.SetReadDeadline(time.Now().Add(s.opts.BodyTimeout))
-	}
-	s.reading.add(rc)
-	defer s.reading.remove(rc)
-	if s.draining.Load() {
-		_ = rc.SetReadDeadline(time.Now()) // Shutdown may have swept before add
+	if sc, _ := req.Context().Value(connKey{}).(*smugglingConn); sc != nil {
+		var until time.Time
+		if s.opts.BodyTimeout > 0 {
+			until = time.Now().Add(s.opts.BodyTimeout)
+		}
+		sc.startBody(until, &s.reading, &s.draining)
+		defer func() { sc.endBody(&s.reading, err == nil) }()
+	} else {
+		// Not one of Serve's connections (a handler called directly):
+		// the deadline is set through the ResponseController.
+		rc := http.NewResponseController(c.Response())
+		if s.opts.BodyTimeout > 0 {
+			_ = rc.SetReadDeadline(time.Now().Add(s.opts.BodyTimeout))
+		}
+		s.reading.add(rc)
+		defer s.reading.remove(rc)
+		if s.draining.Load() {
+			_ = rc.SetReadDeadline(time.Now()) // Shutdown may have swept before add
+		}
+		defer func() {
+			if err == nil && (s.opts.BodyTimeout > 0 || s.draining.Load()) {
+				_ = rc.SetReadDeadline(time.Time{})
+			}
+		}()
 	}
 
 	var buf bytes.Buffer
@@ -72,9 +97,6 @@ func (s *Server) readBody(c echo.Context, limit int64, tooBig error) ([]byte, er
 			return nil, sdk.BadRequest("could not read the request body: %v", err)
 		}
 	}
-	if s.opts.BodyTimeout > 0 || s.draining.Load() {
-		_ = rc.SetReadDeadline(time.Time{})
-	}
 	if int64(buf.Len()) > limit {
 		c.Response().Header().Set(echo.HeaderConnection, "close")
 		return nil, s.tooBigError(tooBig)
@@ -94,24 +116,30 @@ func (s *Server) tooBigError(err error) error {
 // readers are the body reads in progress: Shutdown cuts them off, so a
 // client that stopped sending its body never holds up a restart or a
 // roll (a drain waits for requests being answered, not for bodies being
-// trickled).
+// trickled). Each is a connection waiting for its body (or, for a handler
+// called outside Serve, the request's ResponseController).
 type readers struct {
 	mu  sync.Mutex
-	set map[*http.ResponseController]struct{}
+	set map[deadliner]struct{}
 }
 
-func (r *readers) add(rc *http.ResponseController) {
+// deadliner is what readers cut: a read deadline.
+type deadliner interface {
+	SetReadDeadline(time.Time) error
+}
+
+func (r *readers) add(d deadliner) {
 	r.mu.Lock()
 	if r.set == nil {
-		r.set = map[*http.ResponseController]struct{}{}
+		r.set = map[deadliner]struct{}{}
 	}
-	r.set[rc] = struct{}{}
+	r.set[d] = struct{}{}
 	r.mu.Unlock()
 }
 
-func (r *readers) remove(rc *http.ResponseController) {
+func (r *readers) remove(d deadliner) {
 	r.mu.Lock()
-	delete(r.set, rc)
+	delete(r.set, d)
 	r.mu.Unlock()
 }
 
@@ -119,7 +147,7 @@ func (r *readers) remove(rc *http.ResponseController) {
 func (r *readers) cut() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for rc := range r.set {
-		_ = rc.SetReadDeadline(time.Now())
+	for d := range r.set {
+		_ = d.SetReadDeadline(time.Now())
 	}
 }

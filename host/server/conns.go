@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/net/netutil"
 )
@@ -31,6 +32,16 @@ type smugglingConn struct {
 	hasTE   bool
 	hasCL   bool
 	flagged atomic.Bool
+
+	// The body being read (readBody): set by startBody, armed by the
+	// first read that goes to the socket while it is set, ended by
+	// endBody. bodyOn is read without the lock on every Read.
+	bodyOn       atomic.Bool
+	bodyMu       sync.Mutex
+	bodyUntil    time.Time // zero: no timeout
+	bodyArmed    bool
+	bodyReaders  *readers
+	bodyDraining *atomic.Bool
 }
 
 var (
@@ -39,6 +50,9 @@ var (
 )
 
 func (c *smugglingConn) Read(p []byte) (int, error) {
+	if c.bodyOn.Load() {
+		c.armBody()
+	}
 	n, err := c.Conn.Read(p)
 	c.scan(p[:n])
 	return n, err
@@ -76,6 +90,54 @@ func (c *smugglingConn) endLine() {
 		c.hasTE = true
 	case len(l) >= len(prefixCL) && bytes.EqualFold(l[:len(prefixCL)], prefixCL):
 		c.hasCL = true
+	}
+}
+
+// startBody marks a request's body as being read: a read of the socket
+// from now until endBody sets the read deadline until (none when zero)
+// and registers the connection in rs for Shutdown's cut (at once when
+// draining is already set).
+func (c *smugglingConn) startBody(until time.Time, rs *readers, draining *atomic.Bool) {
+	c.bodyMu.Lock()
+	c.bodyUntil, c.bodyArmed, c.bodyReaders, c.bodyDraining = until, false, rs, draining
+	c.bodyOn.Store(true)
+	c.bodyMu.Unlock()
+}
+
+// armBody runs before a read of the socket while a body is read: the
+// first one sets the deadline and registers the connection. It takes
+// the lock, so a read that races endBody (net/http's background read,
+// started when the body hit EOF) either arms before endBody, which then
+// disarms, or sees the body ended and sets nothing.
+func (c *smugglingConn) armBody() {
+	c.bodyMu.Lock()
+	defer c.bodyMu.Unlock()
+	if !c.bodyOn.Load() || c.bodyArmed {
+		return
+	}
+	c.bodyArmed = true
+	if !c.bodyUntil.IsZero() {
+		_ = c.Conn.SetReadDeadline(c.bodyUntil)
+	}
+	c.bodyReaders.add(c)
+	if c.bodyDraining.Load() {
+		_ = c.Conn.SetReadDeadline(time.Now()) // Shutdown may have swept before add
+	}
+}
+
+// endBody ends the body's read: when a read armed it, the connection
+// leaves rs, and its read deadline is cleared when the body was read
+// whole (ok); a refused body's connection closes and keeps it.
+func (c *smugglingConn) endBody(rs *readers, ok bool) {
+	c.bodyMu.Lock()
+	defer c.bodyMu.Unlock()
+	c.bodyOn.Store(false)
+	if c.bodyArmed {
+		c.bodyArmed = false
+		rs.remove(c)
+		if ok {
+			_ = c.Conn.SetReadDeadline(time.Time{})
+		}
 	}
 }
 

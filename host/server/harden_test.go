@@ -4,13 +4,20 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/hops-dev/hops/host/registry"
+	"github.com/hops-dev/hops/host/router"
+	"github.com/hops-dev/hops/sdk"
 )
 
 // answerWait bounds how long a test waits for an answer it expects; the
@@ -255,4 +262,106 @@ func TestShutdownAnswersANewConnectionDuringTheGrace(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
+}
+
+// slowForwarder answers after d, or fails with its context's error when
+// the request is cancelled first (net/http cancels it when the client's
+// connection is found closed, or its background read fails).
+type slowForwarder struct{ d time.Duration }
+
+func (f slowForwarder) Handle(ctx context.Context, _ string, _ *sdk.Request) (*sdk.Reply, error) {
+	select {
+	case <-time.After(f.d):
+		return &sdk.Reply{Status: 200, ContentType: sdk.ContentTypeJSON, Body: io.NopCloser(strings.NewReader(`{"slow":true}`))}, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("slow: %w", ctx.Err())
+	}
+}
+
+// The body timeout bounds the body's arrival only: an answer that takes
+// longer than operationsApi.network.timeout is not cut short by a
+// deadline left on the connection, whether the body came with its
+// headers (read from net/http's buffer) or after them (a read that
+// waited on the socket), and the connection serves the next request.
+func TestBodyTimeoutEndsWithTheBody(t *testing.T) {
+	reg := registry.New(nil)
+	reg.AddFamily("status", []sdk.Operation{{Name: "get_status", Access: sdk.AccessSuperUser}})
+	s := New(Options{Router: router.New(router.Options{Registry: reg, Forwarder: slowForwarder{d: 400 * time.Millisecond}}),
+		Auth: fakeAuth{}, BodyTimeout: 100 * time.Millisecond})
+	c := dialRaw(t, serveLoopback(t, s))
+	op := `{"operation":"get_status"}`
+	for _, split := range []int{len(op), 5} {
+		c.send(post(basic("admin", "pw"), len(op), op[:split]))
+		if split < len(op) {
+			time.Sleep(30 * time.Millisecond) // the server waits on the socket for the rest
+			c.send(op[split:])
+		}
+		resp, body := c.answer()
+		if resp.StatusCode != http.StatusOK || body != `{"slow":true}` {
+			t.Fatalf("body sent in %d then %d bytes: %d %q", split, len(op)-split, resp.StatusCode, body)
+		}
+	}
+}
+
+// A body's deadline and Shutdown's registration are set by the first
+// read that reaches the socket while the body is read, and only then;
+// endBody takes the registration away and clears the deadline when the
+// body was read whole, keeps it when it was refused; a read after
+// endBody (net/http's background read) sets nothing.
+func TestBodyDeadlineArmsOnlyOnTheSocket(t *testing.T) {
+	var rs readers
+	var draining atomic.Bool
+	client, server := net.Pipe()
+	defer client.Close()
+	c := &smugglingConn{Conn: server}
+	defer c.Close()
+	send := func(after time.Duration) {
+		go func() { time.Sleep(after); _, _ = client.Write([]byte("x")) }()
+	}
+	read := func() error { _, err := c.Read(make([]byte, 1)); return err }
+	registered := func() bool { rs.mu.Lock(); defer rs.mu.Unlock(); _, ok := rs.set[deadliner(c)]; return ok }
+
+	// Never read: nothing armed, nothing left behind.
+	c.startBody(time.Now().Add(50*time.Millisecond), &rs, &draining)
+	if registered() {
+		t.Fatal("registered before any read")
+	}
+	c.endBody(&rs, true)
+	send(150 * time.Millisecond)
+	if err := read(); err != nil {
+		t.Fatalf("a read after an unread body's end: %v", err)
+	}
+
+	// Read once: armed and registered; ended whole: deadline cleared.
+	c.startBody(time.Now().Add(50*time.Millisecond), &rs, &draining)
+	send(0)
+	if err := read(); err != nil || !registered() {
+		t.Fatalf("first read: %v, registered %v", err, registered())
+	}
+	c.endBody(&rs, true)
+	if registered() {
+		t.Fatal("still registered after endBody")
+	}
+	send(150 * time.Millisecond)
+	if err := read(); err != nil {
+		t.Fatalf("a read past the body's deadline after it ended whole: %v", err)
+	}
+
+	// Ended refused: the deadline stays.
+	c.startBody(time.Now().Add(50*time.Millisecond), &rs, &draining)
+	send(0)
+	_ = read()
+	c.endBody(&rs, false)
+	if err := read(); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("a read after a refused body: %v, want the deadline", err)
+	}
+	_ = c.SetReadDeadline(time.Time{})
+
+	// Draining: the first read is cut at once.
+	draining.Store(true)
+	c.startBody(time.Time{}, &rs, &draining)
+	if err := read(); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("a body read while draining: %v, want the deadline", err)
+	}
+	c.endBody(&rs, false)
 }
