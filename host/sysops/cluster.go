@@ -349,6 +349,10 @@ func (o *Ops) nodeWaitJobOp(ctx context.Context, req *sdk.Request) (*sdk.Respons
 // not answer returns an empty answer, and the roll reads the job every
 // rollPoll.
 func (o *Ops) awaitJob(ctx context.Context, deadline time.Time, node, id string) waitJobAnswer {
+	// A node that stops answering (hung) ends the wait at the deadline,
+	// not at the request's own timeout.
+	ctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
 	for {
 		left := time.Until(deadline)
 		if left <= 0 || ctx.Err() != nil {

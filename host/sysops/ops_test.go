@@ -395,9 +395,20 @@ type fakeCluster struct {
 	lostRestarts int
 	// noWait: the nodes' hops has no wait_job verb (400).
 	noWait bool
+	// hangWait: wait_job requests are never answered (the node hung);
+	// they end when the caller's context does.
+	hangWait bool
+	hung     bool
 }
 
-func (c *fakeCluster) dispatch(_ context.Context, body []byte) (*sdk.Reply, error) {
+func (c *fakeCluster) dispatch(ctx context.Context, body []byte) (*sdk.Reply, error) {
+	if c.hangWait && strings.Contains(string(body), `"verb":"wait_job"`) {
+		c.mu.Lock()
+		c.hung = true // from now on the node answers nothing
+		c.mu.Unlock()
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
 	var req struct {
 		Operation string         `json:"operation"`
 		Node      string         `json:"node"`
@@ -420,7 +431,7 @@ func (c *fakeCluster) dispatch(_ context.Context, body []byte) (*sdk.Reply, erro
 		}
 		return reply(200, map[string]any{"node_name": c.self, "nodes": c.nodes})
 	case opClusterRequest:
-		if c.dead[req.Node] {
+		if c.dead[req.Node] || (c.hung && req.Node != c.self) {
 			return reply(503, map[string]string{"error": "Node '" + req.Node + "' does not answer"})
 		}
 		c.log = append(c.log, req.Node+":"+req.Verb)
@@ -490,6 +501,25 @@ func TestReplicatedRestartServiceRollsNodeByNode(t *testing.T) {
 	want := "node-b:restart_service,node-b:wait_job,node-c:restart_service,node-c:wait_job"
 	if got := strings.Join(c.log, ","); got != want {
 		t.Errorf("requests %s", got)
+	}
+}
+
+// A node that hangs during its restart (its wait_job never answered)
+// stops the roll at replication.restartTimeout with an ERROR naming it.
+func TestReplicatedRestartStopsAtANodeThatHangsInItsJob(t *testing.T) {
+	f := newFixture()
+	f.cfg.values[rollKey] = 300 * time.Millisecond
+	c := &fakeCluster{self: "node-a", nodes: []string{"node-a", "node-b"}, polls: map[string]int{}, boots: map[string]int{},
+		hangWait: true}
+	f.cluster = c.dispatch
+	f.call(t, "restart_service", `{"service":"http_workers","replicated":true}`)
+	select {
+	case fin := <-f.jobs.finished:
+		if fin.success || !strings.Contains(fin.message, "Node 'node-b' did not come back within 300ms") {
+			t.Fatalf("finish %+v", fin)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the roll waited on the hung node's wait_job past its timeout")
 	}
 }
 
