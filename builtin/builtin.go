@@ -34,8 +34,11 @@ var Families = map[string]Constructor{
 		return export.New()
 	},
 	"records": func() (sdk.Family, error) { return records.New() },
-	"status":  func() (sdk.Family, error) { return status.New() },
-	"system":  func() (sdk.Family, error) { return system.New() },
+	"status": func() (sdk.Family, error) {
+		status.TuneGC()
+		return status.New()
+	},
+	"system": func() (sdk.Family, error) { return system.New() },
 }
 
 // Names returns the builtin families' names, sorted.
