@@ -7,11 +7,11 @@ import (
 
 // GCPercent is the collector's target (runtime/debug.SetGCPercent, GOGC)
 // of the status family's process. The family holds almost nothing (three
-// small values, its connection's buffers) and allocates a few KiB per
-// request it answers; at Go's default of 100 the heap's 4 MiB floor made
-// it collect many times a second under get_status load, a quarter of its
-// CPU. At 400 the floor is 16 MiB: a quarter of the collections, for at
-// most about 12 MiB more heap while it is busy.
+// small values, its connections' buffers) and allocates a few KiB per
+// request it answers, so at Go's default of 100 the heap's 4 MiB floor
+// sets how often it collects under load. At 400 the floor is 16 MiB: a
+// quarter of the collections, for up to about 12 MiB more heap while it
+// is busy (docs/design.md, "get_status and the family hop").
 const GCPercent = 400
 
 // TuneGC applies GCPercent to this process unless the operator set GOGC

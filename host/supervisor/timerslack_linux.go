@@ -12,15 +12,13 @@ import (
 // threads. The caller is locked to its OS thread.
 //
 // Why a family wants more than the kernel's 50 µs: the Go runtime's
-// sysmon thread naps 20 µs at a time while the process is busy, and it
-// goes back to 20 µs naps whenever a system call wakes it from the deep
-// sleep it takes when every P is idle, which a family that answers small
-// requests does thousands of times a second. Each nap is a timer, a
-// context switch out and one back in; under get_status load that was
-// the status family's (and the host's) most frequent context switch. A
-// slack of d makes each nap last up to 20 µs + d. What waits longer for
-// it: sysmon's retake of a P stuck in a system call, and the process's
-// timers, by at most d.
+// sysmon thread naps 20 µs at a time while the process is busy, and goes
+// back to 20 µs naps whenever a system call wakes it from the deep sleep
+// it takes when every P is idle, which a family answering small requests
+// does many times a second. Each nap is a timer, a context switch out
+// and one back in. A slack of d lets each nap last up to 20 µs + d. What
+// waits longer for it: sysmon's retake of a P held by a goroutine in a
+// system call, and the process's timers, by at most d.
 func setTimerSlack(d time.Duration) error {
 	if d <= 0 {
 		return nil
