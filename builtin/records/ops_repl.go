@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/hops-dev/hops/builtin/internal/replpack"
@@ -212,43 +213,44 @@ func packedOutbox(chunks []store.ReplChunk, packBytes int, compress bool) []byte
 		p.to = i
 		packs = append(packs, p)
 	}
-	// The messages first: a compressed one's size is known once written.
-	size := 0
-	for _, p := range packs {
-		size += p.size + 1
-	}
-	if compress {
-		size = size/3 + 64*len(packs)
-	}
-	msgs := make([]byte, 0, size)
+	// Each message's length: an array's is known, a compressed one's once
+	// compressed (into the pooled scratch).
 	lens := make([]int, len(packs))
-	var raw []byte
-	for i, p := range packs {
-		if i > 0 {
-			msgs = append(msgs, ',')
+	var enc [][]byte
+	var sc *packScratch
+	if compress {
+		sc = packScratches.Get().(*packScratch)
+		defer packScratches.Put(sc)
+		need, most := 0, 0
+		for _, p := range packs {
+			need += replpack.MaxCompressedLen(p.size)
+			most = max(most, p.size)
 		}
-		at := len(msgs)
-		m := msgs
-		if compress {
-			m = raw[:0]
+		if cap(sc.enc) < need {
+			sc.enc = make([]byte, need)
 		}
-		m = append(m, '[')
-		for j, c := range chunks[p.from:p.to] {
-			if j > 0 {
-				m = append(m, ',')
-			}
-			m = append(m, c.Text...)
+		if cap(sc.raw) < most {
+			sc.raw = make([]byte, 0, most)
 		}
-		m = append(m, ']')
-		if compress {
-			raw = m
-			msgs = replpack.Append(msgs, raw)
-		} else {
-			msgs = m
+		enc = make([][]byte, len(packs))
+		at := 0
+		for i, p := range packs {
+			raw := appendPack(sc.raw[:0], chunks[p.from:p.to])
+			n := replpack.MaxCompressedLen(len(raw))
+			enc[i] = replpack.Compress(sc.enc[at:at+n:at+n], raw)
+			at += len(enc[i])
+			lens[i] = replpack.TextLen(len(enc[i]))
 		}
-		lens[i] = len(msgs) - at
+	} else {
+		for i, p := range packs {
+			lens[i] = p.size
+		}
 	}
-	b := make([]byte, 0, len(msgs)+64+96*len(packs))
+	size := 64
+	for i := range packs {
+		size += 96 + lens[i]
+	}
+	b := make([]byte, 0, size)
 	b = append(b, `{"packs":[`...)
 	off := 0
 	for i, p := range packs {
@@ -275,9 +277,38 @@ func packedOutbox(chunks []store.ReplChunk, packBytes int, compress bool) []byte
 		off += lens[i] + 1
 	}
 	b = append(b, `],"messages":[`...)
-	b = append(b, msgs...)
+	for i, p := range packs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if compress {
+			b = replpack.AppendCompressed(b, enc[i])
+		} else {
+			b = appendPack(b, chunks[p.from:p.to])
+		}
+	}
 	return append(b, "]}"...)
 }
+
+// appendPack appends chunks' entries as one JSON array.
+func appendPack(b []byte, chunks []store.ReplChunk) []byte {
+	b = append(b, '[')
+	for j, c := range chunks {
+		if j > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, c.Text...)
+	}
+	return append(b, ']')
+}
+
+// packScratch holds the buffers packedOutbox compresses messages with,
+// kept between calls (an outbox page is a few MiB).
+type packScratch struct {
+	raw, enc []byte
+}
+
+var packScratches = sync.Pool{New: func() any { return new(packScratch) }}
 
 // seqField reads a non-negative whole seq field.
 func seqField(fields *sdk.Fields, key string, required bool) uint64 {

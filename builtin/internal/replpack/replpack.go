@@ -34,7 +34,23 @@ func Is(data []byte) bool { return len(data) > 0 && data[0] == '"' }
 // Append appends raw (a JSON array of entries) compressed, as a JSON
 // string.
 func Append(dst, raw []byte) []byte {
-	enc := s2.Encode(nil, raw)
+	return AppendCompressed(dst, Compress(nil, raw))
+}
+
+// MaxCompressedLen is the most bytes Compress may need for n bytes.
+func MaxCompressedLen(n int) int { return s2.MaxEncodedLen(n) }
+
+// Compress returns raw's S2 block encoding, written at the start of buf
+// when buf is at least MaxCompressedLen(len(raw)) long (else allocated).
+func Compress(buf, raw []byte) []byte { return s2.Encode(buf, raw) }
+
+// TextLen is the length of the JSON string AppendCompressed writes for n
+// compressed bytes.
+func TextLen(n int) int { return 2 + base64.StdEncoding.EncodedLen(n) }
+
+// AppendCompressed appends what Compress returned as the JSON string of a
+// compressed pack.
+func AppendCompressed(dst, enc []byte) []byte {
 	dst = append(dst, '"')
 	dst = base64.StdEncoding.AppendEncode(dst, enc)
 	return append(dst, '"')
