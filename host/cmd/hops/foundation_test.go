@@ -341,17 +341,13 @@ func TestWrongChecksumKeepsPluginFromStarting(t *testing.T) {
 	}
 }
 
-// Every builtin family's process starts with the host's timer slack for
-// builtin families (1 ms instead of the kernel's 50 µs, so its Go
-// runtime's sysmon naps less often), while the host keeps its own.
+// Every builtin family's process starts with 1 ms of timer slack (instead
+// of the kernel's 50 µs, so its Go runtime's sysmon naps less often), and
+// so does the host (TestHostRunsWithTimerSlack).
 func TestBuiltinFamiliesStartWithTimerSlack(t *testing.T) {
 	in := startHops(t, "", "")
-	own, err := os.ReadFile(fmt.Sprintf("/proc/%d/timerslack_ns", in.cmd.Process.Pid))
-	if err != nil {
+	if _, err := os.ReadFile(fmt.Sprintf("/proc/%d/timerslack_ns", in.cmd.Process.Pid)); err != nil {
 		t.Skipf("no timer slack in /proc here: %v", err)
-	}
-	if got := strings.TrimSpace(string(own)); got == "1000000" {
-		t.Fatalf("the host's own timer slack is %s ns: only its families' should change", got)
 	}
 	for _, suffix := range []string{"plugin builtin status", "plugin builtin records", "plugin builtin certs"} {
 		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/timerslack_ns", in.familyPID(t, suffix)))

@@ -137,6 +137,7 @@ func newRunCmd(keys map[string]any) *cobra.Command {
 // runHops is `hops run`: lock the root, serve until ctx ends, and re-exec
 // in place when the restart operation asks for it.
 func runHops(ctx context.Context, f *runFlags) error {
+	raiseTimerSlack()
 	cfg, err := f.loadConfig()
 	if err != nil {
 		return err
