@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -158,6 +160,9 @@ type replicator struct {
 	streamMu sync.Mutex
 	// streamAdded wakes the discovery loop (a stream was created).
 	streamAdded chan struct{}
+	// compress: every node following this node's stream reads
+	// compressed messages (watchReaders, repl_readers.go).
+	compress atomic.Bool
 
 	mu        sync.Mutex
 	databases any                  // replication.databases, sent with every enable
@@ -238,6 +243,8 @@ func startReplicator(o replOptions) (*replicator, error) {
 	}
 	r.wg.Add(1)
 	go func() { defer r.wg.Done(); r.discover(ctx) }()
+	r.wg.Add(1)
+	go func() { defer r.wg.Done(); r.watchReaders(ctx) }()
 	return r, nil
 }
 
@@ -414,7 +421,7 @@ func (r *replicator) publish(ctx context.Context, source string) {
 			after, resync = a, false
 		}
 		asked := time.Now()
-		page, err := r.outbox(ctx, source, after, outboxPage, outboxWait, true)
+		page, err := r.outbox(ctx, source, after, outboxPage, outboxWait, r.compress.Load())
 		if err != nil {
 			if ctx.Err() == nil {
 				r.log.Warn("replication: read the outbox", "source", source, "error", err)
@@ -799,6 +806,21 @@ func (r *replicator) consumer(ctx context.Context, fw *follower) (jetstream.Cons
 	if err == nil {
 		info := c.CachedInfo()
 		if !fw.restart && info.NumAckPending == 0 {
+			if info.Config.Metadata[metaReads] != replpack.Encoding {
+				// Made by an older build: announce that this node reads
+				// compressed messages. An update of the metadata keeps
+				// the consumer's delivery state (its ack floor).
+				cfg := info.Config
+				cfg.Metadata = maps.Clone(cfg.Metadata)
+				if cfg.Metadata == nil {
+					cfg.Metadata = map[string]string{}
+				}
+				cfg.Metadata[metaReads] = replpack.Encoding
+				if c, err = r.js.UpdateConsumer(cctx, fw.stream, cfg); err != nil {
+					return nil, fmt.Errorf("announce compressed messages read: %w", err)
+				}
+				info = c.CachedInfo()
+			}
 			fw.next = info.AckFloor.Stream + 1
 			return c, nil
 		}
@@ -825,7 +847,7 @@ func (r *replicator) consumer(ctx context.Context, fw *follower) (jetstream.Cons
 		AckWait:       ackWait,
 		MaxAckPending: -1,
 		DeliverPolicy: jetstream.DeliverAllPolicy,
-		Metadata:      map[string]string{metaNode: r.self},
+		Metadata:      map[string]string{metaNode: r.self, metaReads: replpack.Encoding},
 	}
 	r.mu.Lock()
 	switch {

@@ -619,8 +619,10 @@ func TestReadOutboxAndHead(t *testing.T) {
 func TestReplicationPacksEntries(t *testing.T) {
 	_, a, b := startPair(t)
 	a.waitEnabled(t, "records")
+	a.h["records"].write("put") // makes the stream b follows
+	waitFor(t, "a compresses (b reads compressed messages)", replDeadline, a.r.compress.Load)
 	const n = 3000
-	for k := 0; k < n; k++ {
+	for k := 1; k < n; k++ {
 		a.h["records"].write("put")
 	}
 	waitFor(t, "b applies all", replDeadline, func() bool { return inOrder(b.h["records"].appliedFrom(a.name), n) })
@@ -704,5 +706,100 @@ func TestReplicationLostDeliveryFollowedAgain(t *testing.T) {
 	waitFor(t, "b applies the lost change", ackWait*2/3, func() bool { return len(b.h["system"].appliedFrom(a.name)) == 2 })
 	if seqs := b.h["system"].appliedFrom(a.name); !inOrder(seqs, 2) {
 		t.Fatalf("b applied %v, want 1, 2", seqs)
+	}
+}
+
+// lastRecordsMsg is the last records message in node rn's stream.
+func lastRecordsMsg(t *testing.T, rn *replNode) *jetstream.RawStreamMsg {
+	t.Helper()
+	st, err := rn.r.js.Stream(context.Background(), streamName(rn.name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := st.GetLastMsgForSubject(context.Background(), subject(rn.name, "records"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// A writer publishes plain arrays while a consumer of its stream lacks
+// metaReads (a node of a build that cannot read compressed messages),
+// and compressed ones once that follower, upgraded, announces it reads
+// them: its consumer is updated in place, keeping its ack floor.
+func TestReplicationCompressesOnlyForReaders(t *testing.T) {
+	_, a, b := startPair(t)
+	a.waitEnabled(t, "records")
+	a.h["records"].write("put") // seq 1; makes the stream b follows
+	waitFor(t, "b applies seq 1", replDeadline, func() bool { return len(b.h["records"].appliedFrom(a.name)) == 1 })
+	waitFor(t, "a compresses (b reads compressed messages)", replDeadline, a.r.compress.Load)
+
+	// An older node's durable consumer, as that build makes it.
+	ctx := context.Background()
+	const old = "node-old"
+	cons, err := b.r.js.CreateConsumer(ctx, streamName(a.name), jetstream.ConsumerConfig{
+		Durable: consumerName(old), AckPolicy: jetstream.AckAllPolicy, AckWait: ackWait,
+		MaxAckPending: -1, DeliverPolicy: jetstream.DeliverAllPolicy,
+		Metadata: map[string]string{metaNode: old},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a stops compressing", replDeadline, func() bool { return !a.r.compress.Load() })
+	b.h["records"].mu.Lock()
+	packs := b.h["records"].packs
+	b.h["records"].mu.Unlock()
+	for k := 0; k < 50; k++ {
+		a.h["records"].write("put")
+	}
+	waitFor(t, "b applies 51", replDeadline, func() bool { return inOrder(b.h["records"].appliedFrom(a.name), 51) })
+	if m := lastRecordsMsg(t, a); replpack.Is(m.Data) || m.Header.Get(hopsRaw) != "" || len(m.Data) == 0 || m.Data[0] != '[' {
+		t.Errorf("with an older follower: message %.40q, %s %q; want a plain array", m.Data, hopsRaw, m.Header.Get(hopsRaw))
+	}
+	b.h["records"].mu.Lock()
+	if b.h["records"].packs != packs {
+		t.Errorf("b's source was given %d compressed messages with an older follower", b.h["records"].packs-packs)
+	}
+	b.h["records"].mu.Unlock()
+
+	// The older node applies (and acks) the first two messages...
+	batch, err := cons.Fetch(2, jetstream.FetchMaxWait(fetchWait))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last jetstream.Msg
+	for m := range batch.Messages() {
+		last = m
+	}
+	if last == nil {
+		t.Fatal("no message for the older node's consumer")
+	}
+	meta, _ := last.Metadata()
+	if err := last.DoubleAck(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// ...then runs this build, which finds its consumer and announces.
+	up := &replicator{self: old, js: b.r.js, log: hclog.NewNullLogger()}
+	fw := &follower{stream: streamName(a.name), node: a.name}
+	c, err := up.consumer(ctx, fw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := c.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Config.Metadata[metaReads] != replpack.Encoding || info.AckFloor.Stream != meta.Sequence.Stream || fw.next != meta.Sequence.Stream+1 {
+		t.Fatalf("upgraded consumer: metadata %v, ack floor %d, next %d; want %s=%s, ack floor %d kept",
+			info.Config.Metadata, info.AckFloor.Stream, fw.next, metaReads, replpack.Encoding, meta.Sequence.Stream)
+	}
+
+	waitFor(t, "a compresses again", replDeadline, a.r.compress.Load)
+	for k := 0; k < 50; k++ {
+		a.h["records"].write("put")
+	}
+	waitFor(t, "b applies 101", replDeadline, func() bool { return inOrder(b.h["records"].appliedFrom(a.name), 101) })
+	if m := lastRecordsMsg(t, a); !replpack.Is(m.Data) || m.Header.Get(hopsRaw) == "" {
+		t.Errorf("every follower reads compressed messages: message %.40q, %s %q; want compressed", m.Data, hopsRaw, m.Header.Get(hopsRaw))
 	}
 }
