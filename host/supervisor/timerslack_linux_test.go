@@ -1,31 +1,13 @@
 package supervisor
 
 import (
-	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-)
 
-// threadSlacks returns the timer slack of every thread of pid, in ns.
-func threadSlacks(t *testing.T, pid int) []string {
-	t.Helper()
-	paths, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*", pid))
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("threads of %d: %v", pid, err)
-	}
-	var out []string
-	for _, p := range paths {
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%s/timerslack_ns", filepath.Base(p)))
-		if err != nil {
-			continue // the thread ended meanwhile
-		}
-		out = append(out, strings.TrimSpace(string(b)))
-	}
-	return out
-}
+	"github.com/hops-dev/hops/host/supervisor/supervisortest"
+)
 
 // TestTimerSlackReachesEveryThreadOfTheProcess: a spec's TimerSlack is the
 // slack of every thread of the family's process (the Go runtime's sysmon
@@ -40,13 +22,13 @@ func TestTimerSlackReachesEveryThreadOfTheProcess(t *testing.T) {
 	spec := helperSpec()
 	spec.TimerSlack = 700 * time.Microsecond
 	s := start(t, Options{}, spec)
-	for _, got := range threadSlacks(t, mustPID(t, s)) {
+	for _, got := range supervisortest.ThreadSlacks(t, mustPID(t, s)) {
 		if got != "700000" {
 			t.Fatalf("a thread of the family has timer slack %s ns, want 700000", got)
 		}
 	}
 	plain := start(t, Options{}, helperSpec())
-	for _, got := range threadSlacks(t, mustPID(t, plain)) {
+	for _, got := range supervisortest.ThreadSlacks(t, mustPID(t, plain)) {
 		if want := strings.TrimSpace(string(own)); got != want {
 			t.Fatalf("a thread of a family without TimerSlack has %s ns, want the host's %s", got, want)
 		}

@@ -3,31 +3,14 @@ package main
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
-)
 
-// hostThreadSlacks returns the timer slack, in ns, of every thread of pid.
-func hostThreadSlacks(t *testing.T, pid int) []string {
-	t.Helper()
-	paths, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*", pid))
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("threads of %d: %v", pid, err)
-	}
-	var out []string
-	for _, p := range paths {
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%s/timerslack_ns", filepath.Base(p)))
-		if err != nil {
-			continue // the thread ended meanwhile
-		}
-		out = append(out, strings.TrimSpace(string(b)))
-	}
-	return out
-}
+	"github.com/hops-dev/hops/host/supervisor/supervisortest"
+)
 
 // TestHostRunsWithTimerSlack: `hops run` started with the kernel's default
 // timer slack re-executes itself once with 1 ms, so every thread of the
@@ -46,7 +29,7 @@ func TestHostRunsWithTimerSlack(t *testing.T) {
 	if r := in.admin(t, map[string]any{"operation": "get_status"}); r.Status != 200 {
 		t.Fatalf("get_status: %d %s", r.Status, r.Raw)
 	}
-	for _, got := range hostThreadSlacks(t, in.cmd.Process.Pid) {
+	for _, got := range supervisortest.ThreadSlacks(t, in.cmd.Process.Pid) {
 		if got != want {
 			t.Fatalf("a thread of the host (pid %d, the one started) has %s ns of slack, want %s", in.cmd.Process.Pid, got, want)
 		}
@@ -73,7 +56,7 @@ func TestHostRunsWithTimerSlack(t *testing.T) {
 	// Every thread keeps it but those that forked a builtin family (each
 	// stays locked for its family's life, at the families' 1 ms).
 	kept := 0
-	for _, got := range hostThreadSlacks(t, chosen.cmd.Process.Pid) {
+	for _, got := range supervisortest.ThreadSlacks(t, chosen.cmd.Process.Pid) {
 		switch got {
 		case "300000":
 			kept++
