@@ -21,13 +21,13 @@ import (
 	"github.com/hops-dev/hops/sdk"
 )
 
-// BenchmarkLocalOperation is one request for a host operation answering
-// a stored JSON document (as get_configuration does), through the whole
-// HTTP handler: auth, body, router, Local, the copy to the client. The
-// server runs as the host runs it: metrics recorded, the access log on
-// with the logger at warn (as the load benchmarks run hops).
-func BenchmarkLocalOperation(b *testing.B) {
-	doc := []byte(`{"pad":"` + strings.Repeat("c", 1300) + `"}` + "\n")
+// docServer is a server as hops runs it (metrics recorded, the access
+// log on with the logger at warn, as the load benchmarks run hops, and
+// bodyTimeout) whose one host operation, get_doc, answers doc, a stored
+// JSON document of 1.3 kB (as get_configuration does).
+func docServer(b *testing.B, bodyTimeout time.Duration) (doc []byte, s *Server) {
+	b.Helper()
+	doc = []byte(`{"pad":"` + strings.Repeat("c", 1300) + `"}` + "\n")
 	reg := registry.New(nil)
 	err := reg.AddLocal([]registry.Local{{Op: sdk.Operation{Name: "get_doc", Access: sdk.AccessSuperUser,
 		Handler: func(context.Context, *sdk.Request) (*sdk.Response, error) { return router.JSON(doc), nil }}}})
@@ -35,8 +35,17 @@ func BenchmarkLocalOperation(b *testing.B) {
 		b.Fatal(err)
 	}
 	log := hclog.New(&hclog.LoggerOptions{Level: hclog.Warn, Output: hclog.DefaultOutput})
-	s := New(Options{Router: router.New(router.Options{Registry: reg, Forwarder: &fakeForwarder{}}), Auth: fakeAuth{},
-		Logger: log, Metrics: metrics.New(metrics.Sources{}), AccessLog: true})
+	return doc, New(Options{Router: router.New(router.Options{Registry: reg, Forwarder: &fakeForwarder{}}), Auth: fakeAuth{},
+		Logger: log, Metrics: metrics.New(metrics.Sources{}), AccessLog: true, BodyTimeout: bodyTimeout})
+}
+
+// BenchmarkLocalOperation is one request for a host operation answering
+// a stored JSON document (as get_configuration does), through the whole
+// HTTP handler: auth, body, router, Local, the copy to the client. The
+// server runs as the host runs it: metrics recorded, the access log on
+// with the logger at warn (as the load benchmarks run hops).
+func BenchmarkLocalOperation(b *testing.B) {
+	doc, s := docServer(b, 0)
 	h := s.Handler()
 	auth := basic("admin", "pw")
 	b.ReportAllocs()
@@ -61,16 +70,7 @@ func BenchmarkLocalOperation(b *testing.B) {
 // configuration sets it): what httptest leaves out. One keep-alive
 // connection per parallel client; the figure includes the client's side.
 func BenchmarkServeLoopback(b *testing.B) {
-	doc := []byte(`{"pad":"` + strings.Repeat("c", 1300) + `"}` + "\n")
-	reg := registry.New(nil)
-	err := reg.AddLocal([]registry.Local{{Op: sdk.Operation{Name: "get_doc", Access: sdk.AccessSuperUser,
-		Handler: func(context.Context, *sdk.Request) (*sdk.Response, error) { return router.JSON(doc), nil }}}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	log := hclog.New(&hclog.LoggerOptions{Level: hclog.Warn, Output: hclog.DefaultOutput})
-	s := New(Options{Router: router.New(router.Options{Registry: reg, Forwarder: &fakeForwarder{}}), Auth: fakeAuth{},
-		Logger: log, Metrics: metrics.New(metrics.Sources{}), AccessLog: true, BodyTimeout: 2 * time.Minute})
+	doc, s := docServer(b, 2*time.Minute)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
