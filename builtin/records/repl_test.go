@@ -219,8 +219,15 @@ func TestReplRecordsPackedOutbox(t *testing.T) {
 		}
 		got = append(got, entries...)
 	}
-	if len(heads) < 2 || len(got) != len(want) {
-		t.Fatalf("%d packs, %d entries; want %d entries", len(heads), len(got), len(want))
+	samePackedEntries(t, len(heads), got, want)
+}
+
+// samePackedEntries fails t unless the entries got from packs (at least
+// two) are want's, in order and byte for byte.
+func samePackedEntries(t *testing.T, packs int, got, want []json.RawMessage) {
+	t.Helper()
+	if packs < 2 || len(got) != len(want) {
+		t.Fatalf("%d packs, %d entries; want %d entries", packs, len(got), len(want))
 	}
 	for i := range got {
 		if !bytes.Equal(got[i], want[i]) {
@@ -264,14 +271,7 @@ func TestReplRecordsCompressedPacks(t *testing.T) {
 		packs = append(packs, json.RawMessage(msg))
 		got = append(got, entries...)
 	}
-	if len(heads) < 2 || len(got) != len(want) {
-		t.Fatalf("%d packs, %d entries; want %d entries", len(heads), len(got), len(want))
-	}
-	for i := range got {
-		if !bytes.Equal(got[i], want[i]) {
-			t.Errorf("entry %d: %s, want %s", i, got[i], want[i])
-		}
-	}
+	samePackedEntries(t, len(heads), got, want)
 	var res struct {
 		Applied, Skipped int
 		Unreadable       []string
