@@ -166,6 +166,8 @@ func TestLoadErrorsNameTheKey(t *testing.T) {
 		{"HARPER_SET_CONFIG value", "", []string{`HARPER_SET_CONFIG={"logging":{"level":"loud"}}`}, nil, "logging.level (HARPER_SET_CONFIG): must be one of"},
 		{"port clash", "operationsApi:\n  network:\n    securePort: 9925\n", nil, nil,
 			"operationsApi.network.securePort: " + ReasonPortClash},
+		{"node name", "replication:\n  hostname: node a\n", nil, nil, FileName + "): " + ReasonNodeName},
+		{"route URL path", "replication:\n  routes: [\"nats-route://b:9933/x\"]\n", nil, nil, FileName + "): entry 0: " + ReasonRouteURL},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

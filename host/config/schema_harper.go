@@ -142,7 +142,7 @@ var harperKeys = []Key{
 	withCheck(key("replication_databases", KindAny), checkReplicationDatabases),
 	key("replication_enableRootCAs", KindBool),
 	key("replication_failOver", KindBool),
-	key("replication_hostname", KindString),
+	withCheck(key("replication_hostname", KindString), checkNodeName),
 	key("replication_maxPayload", KindInt),
 	key("replication_mtls_certificateVerification", KindAny),
 	key("replication_mtls_certificateVerification_crl", KindAny),

@@ -16,6 +16,8 @@ const (
 	ReasonRoutePort      = "each replication.routes object needs a port between 1 and 65535"
 	ReasonDatabasesShape = `replication.databases must be "*" or a list of database names`
 	ReasonRouteHost      = "each replication.routes entry must name a host name or an IP address"
+	ReasonRouteURL       = "a replication.routes URL names a cluster port (scheme://host:port): no path, query or user name"
+	ReasonNodeName       = "replication.hostname must be a host name (letters, digits, '-', '_' and '.') or an IP address"
 )
 
 // withCheck adds an extra rule to a key.
@@ -36,6 +38,9 @@ func checkReplicationRoutes(v any) error {
 			}
 			if !routeStringHostOK(r) {
 				return fmt.Errorf("entry %d: %w", i, errors.New(ReasonRouteHost))
+			}
+			if !routeURLBare(r) {
+				return fmt.Errorf("entry %d: %w", i, errors.New(ReasonRouteURL))
 			}
 		case map[string]any:
 			host, _ := r["hostname"].(string)
@@ -79,6 +84,29 @@ func checkReplicationDatabases(v any) error {
 		return nil
 	}
 	return errors.New(ReasonDatabasesShape)
+}
+
+// routeURLBare reports whether a string route that is a URL names only a
+// scheme, a host and a port (a path of "/" allowed), as the clustering
+// family requires.
+func routeURLBare(r string) bool {
+	r = strings.TrimSpace(r)
+	if !strings.Contains(r, "://") {
+		return true
+	}
+	u, err := url.Parse(r)
+	return err == nil && (u.Path == "" || u.Path == "/") && u.RawQuery == "" && u.Fragment == "" && u.User == nil
+}
+
+// checkNodeName accepts a replication.hostname the clustering family can
+// use as its NATS server name: empty (the machine's host name), a host
+// name or an IP address.
+func checkNodeName(v any) error {
+	s, _ := v.(string)
+	if s == "" || validRouteHost(s) {
+		return nil
+	}
+	return errors.New(ReasonNodeName)
 }
 
 // routeStringHostOK reads the host of a string route ("host:port", a URL,
