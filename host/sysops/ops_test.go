@@ -646,7 +646,8 @@ func TestReplicatedRestartLostAnswerRestartsOnce(t *testing.T) {
 func TestHostInformation(t *testing.T) {
 	f := newFixture()
 	f.fams.procs = []supervisor.ProcInfo{{Name: "status", PID: 42, Restarts: 1, State: "serving", StartedAt: time.Unix(200, 0)}}
-	f.cfg.values["replication.routes"] = []any{"node2:9925"}
+	f.cfg.values["replication.routes"] = []any{"node2:9925", map[string]any{"hostname": "node3", "port": 9934.0},
+		map[string]any{"hostname": "node4"}, map[string]any{"host": "node5", "port": "9935"}}
 	_, m := f.call(t, "host_information", `{}`)
 	if m["hops_version"] != "1.2.3" || m["metrics"].(map[string]any)["total_requests"] != 7.0 {
 		t.Fatalf("answer %v", m)
@@ -656,8 +657,14 @@ func TestHostInformation(t *testing.T) {
 		t.Fatalf("plugins %v", plugins)
 	}
 	peers := m["replication"].([]any)
-	if len(peers) != 1 || peers[0].(map[string]any)["node"] != "http://node2:9925/" {
+	want := []string{"http://node2:9925/", "http://node3:9934/", "http://node4:9933/", "http://node5:9935/"}
+	if len(peers) != len(want) {
 		t.Fatalf("replication %v", peers)
+	}
+	for i, w := range want {
+		if got := peers[i].(map[string]any)["node"]; got != w {
+			t.Errorf("replication[%d] %v, want %s", i, got, w)
+		}
 	}
 	if len(m["threads"].([]any)) != 2 {
 		t.Fatalf("threads %v", m["threads"])

@@ -13,8 +13,13 @@ type peerInfo struct {
 	State string `json:"state"`
 }
 
+// defaultRoutePort is the port of a route object without one
+// (HarperDB's replication.securePort default, as the clustering family
+// reads it).
+const defaultRoutePort = 9933
+
 // peers reads replication.routes: URLs, host:port strings, or objects
-// with host and port.
+// with hostname (or host) and port.
 func (o *Ops) peers() []peerInfo {
 	raw := o.opts.Config.Get("replication.routes")
 	list, _ := raw.([]any)
@@ -25,8 +30,17 @@ func (o *Ops) peers() []peerInfo {
 		case string:
 			url = v
 		case map[string]any:
-			host, _ := v["host"].(string)
-			url = fmt.Sprintf("%s:%v", host, v["port"])
+			host, _ := v["hostname"].(string)
+			if host == "" {
+				host, _ = v["host"].(string)
+			}
+			port := v["port"]
+			if port == nil {
+				port = defaultRoutePort
+			}
+			if host != "" {
+				url = fmt.Sprintf("%s:%v", host, port)
+			}
 		}
 		if url == "" {
 			continue
