@@ -273,6 +273,54 @@ func isSelf(set settings, hp string) bool {
 	return strings.EqualFold(h, "localhost") || (ip != nil && (ip.IsLoopback() || ip.IsUnspecified()))
 }
 
+// routeToSelf reports whether hp is this node's own cluster port: its
+// cluster port (DefaultSecurePort while none is set: naming a route turns
+// that port on) on its node name, the machine's host name, its bind
+// address, localhost, or a loopback or unspecified address.
+func routeToSelf(set settings, hp string) bool {
+	port := set.Port
+	if port == 0 {
+		port = DefaultSecurePort
+	}
+	if portOf(hp) != port {
+		return false
+	}
+	h := hostOf(hp)
+	if strings.EqualFold(h, set.NodeName) || strings.EqualFold(h, set.BindHost) || strings.EqualFold(h, "localhost") {
+		return true
+	}
+	if mh, err := hostname(); err == nil && mh != "" && strings.EqualFold(h, mh) {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && (ip.IsLoopback() || ip.IsUnspecified())
+}
+
+// MsgRouteSelf refuses a route to this node's own cluster port: the
+// field, the route, this node's name.
+const MsgRouteSelf = "'%s' %s is this node's own cluster port (replication.hostname %q): name another node"
+
+// refuseSelf refuses, in an operation's fields, routes to this node
+// itself (routeToSelf); field names the field of hps[i] for the message.
+func (f *Family) refuseSelf(ctx context.Context, field func(i int) string, hps ...string) error {
+	set, err := f.readSettings(ctx)
+	if err != nil {
+		var se *settingsError
+		if !errors.As(err, &se) {
+			return err
+		}
+	}
+	for i, hp := range hps {
+		if routeToSelf(set, hp) {
+			return sdk.BadRequest(MsgRouteSelf, field(i), hp, set.NodeName)
+		}
+	}
+	return nil
+}
+
+// fieldName is refuseSelf's field for one route.
+func fieldName(name string) func(int) string { return func(int) string { return name } }
+
 // caName names an authority of node added by joining.
 func caName(node string, n int) string {
 	return "ca-" + token(node) + "-" + strconv.Itoa(n)
@@ -396,6 +444,18 @@ func readTarget(fields *sdk.Fields) (target, error) {
 	return t, nil
 }
 
+// targetField names the field an add_node-style object's route came
+// from, for messages.
+func targetField(fields *sdk.Fields) string {
+	if fields.Present("url") {
+		return "url"
+	}
+	if !fields.Present("hostname") && fields.Present("node_name") {
+		return "node_name"
+	}
+	return "hostname"
+}
+
 // nodeTarget reads where an add_node-style object points: with
 // authorization, the node joined through its operations API (url); else
 // its route (nodeRoute). It returns the route entry, its host:port, the
@@ -403,8 +463,14 @@ func readTarget(fields *sdk.Fields) (target, error) {
 // subscriptions.
 func (f *Family) nodeTarget(ctx context.Context, caller sdk.Caller, fields *sdk.Fields) (entry any, hp, name, node string, err error) {
 	t, err := readTarget(fields)
-	if err != nil || !t.join {
-		return t.route, t.hp, t.name, t.node, err
+	if err != nil {
+		return nil, "", "", "", err
+	}
+	if !t.join {
+		if err := f.refuseSelf(ctx, fieldName(targetField(fields)), t.hp); err != nil {
+			return nil, "", "", "", err
+		}
+		return t.route, t.hp, t.name, t.node, nil
 	}
 	j, err := f.join(ctx, caller, t.url, t.auth, t.verify)
 	if err != nil {

@@ -125,6 +125,9 @@ func (f *Family) addNode(ctx context.Context, req *sdk.Request) (*sdk.Response, 
 	if err := fields.Err(); err != nil {
 		return nil, err
 	}
+	if err := checkKnown(fields, opNameOf(req, "add_node"), "", nodeFields); err != nil {
+		return nil, err
+	}
 	if err := checkNodeFields(fields); err != nil {
 		return nil, err
 	}
@@ -163,6 +166,9 @@ func (f *Family) updateNode(ctx context.Context, req *sdk.Request) (*sdk.Respons
 	if err := fields.Err(); err != nil {
 		return nil, err
 	}
+	if err := checkKnown(fields, opNameOf(req, "update_node"), "", nodeFields); err != nil {
+		return nil, err
+	}
 	if err := checkNodeFields(fields); err != nil {
 		return nil, err
 	}
@@ -196,6 +202,9 @@ func (f *Family) updateNode(ctx context.Context, req *sdk.Request) (*sdk.Respons
 func (f *Family) removeNode(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
 	fields := req.Fields()
 	if err := fields.Err(); err != nil {
+		return nil, err
+	}
+	if err := checkKnown(fields, opNameOf(req, "remove_node"), "", removeFields); err != nil {
 		return nil, err
 	}
 	_, hp, name, err := nodeRoute(fields, false)
@@ -236,6 +245,9 @@ func (f *Family) configureCluster(ctx context.Context, req *sdk.Request) (*sdk.R
 	if err := fields.Err(); err != nil {
 		return nil, err
 	}
+	if err := checkOpFields(fields, "configure_cluster"); err != nil {
+		return nil, err
+	}
 	raw, _ := fields.Raw("connections", sdk.Required)
 	if err := fields.Err(); err != nil {
 		return nil, err
@@ -258,6 +270,9 @@ func (f *Family) configureCluster(ctx context.Context, req *sdk.Request) (*sdk.R
 		if cf.Err() != nil {
 			return nil, sdk.BadRequest("'connections[%d]' must be of type object", i)
 		}
+		if err := checkKnown(cf, "configure_cluster", fmt.Sprintf("connections[%d].", i), nodeFields); err != nil {
+			return nil, err
+		}
 		if err := checkNodeFields(cf); err != nil {
 			return nil, err
 		}
@@ -272,8 +287,14 @@ func (f *Family) configureCluster(ctx context.Context, req *sdk.Request) (*sdk.R
 		if err != nil {
 			return nil, err
 		}
-		if _, err := readTarget(cf); err != nil {
+		t, err := readTarget(cf)
+		if err != nil {
 			return nil, err
+		}
+		if !t.join {
+			if err := f.refuseSelf(ctx, fieldName(fmt.Sprintf("connections[%d].%s", i, targetField(cf))), t.hp); err != nil {
+				return nil, err
+			}
 		}
 		checked = append(checked, conn{cf, l, set})
 	}
@@ -334,8 +355,18 @@ func (f *Family) clusterSetRoutes(ctx context.Context, req *sdk.Request) (*sdk.R
 	if err := fields.Err(); err != nil {
 		return nil, err
 	}
+	if err := checkOpFields(fields, "cluster_set_routes"); err != nil {
+		return nil, err
+	}
 	given, err := routesField(fields)
 	if err != nil {
+		return nil, err
+	}
+	hps := make([]string, len(given))
+	for i, g := range given {
+		hps[i], _ = routeHostPort(g)
+	}
+	if err := f.refuseSelf(ctx, func(i int) string { return fmt.Sprintf("routes[%d]", i) }, hps...); err != nil {
 		return nil, err
 	}
 	set, skipped := []any{}, []any{}
@@ -362,6 +393,9 @@ func (f *Family) clusterDeleteRoutes(ctx context.Context, req *sdk.Request) (*sd
 	if err := fields.Err(); err != nil {
 		return nil, err
 	}
+	if err := checkOpFields(fields, "cluster_delete_routes"); err != nil {
+		return nil, err
+	}
 	given, err := routesField(fields)
 	if err != nil {
 		return nil, err
@@ -386,6 +420,13 @@ func (f *Family) clusterDeleteRoutes(ctx context.Context, req *sdk.Request) (*sd
 }
 
 func (f *Family) clusterGetRoutes(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
+	fields := req.Fields()
+	if err := fields.Err(); err != nil {
+		return nil, err
+	}
+	if err := checkOpFields(fields, "cluster_get_routes"); err != nil {
+		return nil, err
+	}
 	routes, err := f.readRoutes(ctx, req.Caller)
 	if err != nil {
 		return nil, err
@@ -399,6 +440,9 @@ func (f *Family) clusterGetRoutes(ctx context.Context, req *sdk.Request) (*sdk.R
 func (f *Family) clusterReload(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
 	fields := req.Fields()
 	if err := fields.Err(); err != nil {
+		return nil, err
+	}
+	if err := checkOpFields(fields, OpReload); err != nil {
 		return nil, err
 	}
 	restart, _ := fields.Bool("restart")

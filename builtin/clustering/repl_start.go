@@ -20,6 +20,17 @@ const startTimeFile = "start_time"
 // MsgStartTime refuses a start_time that is not a date.
 const MsgStartTime = "'start_time' must be an ISO 8601 date and time (e.g. 2026-01-02T15:04:05Z) or a number of ms since 1970"
 
+// MsgStartFuture refuses a start_time to come: the field, as given.
+const MsgStartFuture = "'%s' %s is in the future: only changes stored since it would be copied, none until then; give a time that has passed"
+
+// startTimeSkew is how far ahead of this node's clock a start_time may be
+// (another machine's clock, a client's "now") and still be taken.
+const startTimeSkew = time.Minute
+
+// inFuture reports whether t is later than now by more than
+// startTimeSkew.
+func inFuture(t time.Time) bool { return t.After(time.Now().Add(startTimeSkew)) }
+
 // parseStartTime reads add_node's start_time: an ISO 8601 string or, as
 // HarperDB also takes it, a number of ms since the epoch; absent or falsy
 // is nil.
@@ -34,6 +45,9 @@ func parseStartTime(fields *sdk.Fields) (*time.Time, error) {
 			return nil, sdk.BadRequest(MsgStartTime)
 		}
 		t := time.UnixMicro(int64(ms * 1000))
+		if inFuture(t) {
+			return nil, sdk.BadRequest(MsgStartFuture, "start_time", string(raw))
+		}
 		return &t, nil
 	}
 	s := fields.String("start_time")
@@ -43,6 +57,9 @@ func parseStartTime(fields *sdk.Fields) (*time.Time, error) {
 	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(s))
 	if err != nil {
 		return nil, sdk.BadRequest(MsgStartTime)
+	}
+	if inFuture(t) {
+		return nil, sdk.BadRequest(MsgStartFuture, "start_time", s)
 	}
 	return &t, nil
 }

@@ -185,6 +185,9 @@ func routeHostPort(e any) (string, error) {
 			if err != nil || u.Hostname() == "" {
 				return "", fmt.Errorf("%q is not a URL with a host", r)
 			}
+			if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+				return "", fmt.Errorf("%q has a path, query or user name: a route names a cluster port (scheme://host:port) and nothing else", r)
+			}
 			host = u.Hostname()
 			if p := u.Port(); p != "" {
 				port, _ = strconv.Atoi(p)

@@ -63,7 +63,14 @@ type DatabaseSocket struct {
 	LastSendTime           *string  `json:"lastSendTime"`
 }
 
-func (f *Family) clusterStatus(ctx context.Context, _ *sdk.Request) (*sdk.Response, error) {
+func (f *Family) clusterStatus(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
+	fields := req.Fields()
+	if err := fields.Err(); err != nil {
+		return nil, err
+	}
+	if err := checkOpFields(fields, "cluster_status"); err != nil {
+		return nil, err
+	}
 	f.mu.Lock()
 	n, set, lastErr := f.node, f.set, f.lastErr
 	f.mu.Unlock()
@@ -161,6 +168,9 @@ func connections(rz *server.Routez, set settings) []Connection {
 	var missing []string
 	resolved := map[string][]string{}
 	for _, r := range set.Routes {
+		if routeToSelf(set, r) {
+			continue // the node itself (a file shared by every node names it)
+		}
 		ips := resolve(hostOf(r))
 		resolved[r] = ips
 		found := false

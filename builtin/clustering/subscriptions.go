@@ -52,7 +52,18 @@ const (
 	MsgSubsSystem    = "'subscriptions[%d]': the system database (users, roles, token keys) always replicates; name other databases"
 	MsgSubsItem      = "'subscriptions[%d]' must be of type object"
 	MsgReplicates    = "'replicates': false conflicts with 'subscriptions': give one of them"
+	// MsgSubsTooMany refuses a list longer than MaxSubscriptions.
+	MsgSubsTooMany = "'subscriptions' holds %d items: at most %d are accepted (one per database or table)"
+	// MsgSubsTwice refuses an item naming the database/table an earlier
+	// item named: which of the two would win is not written anywhere.
+	MsgSubsTwice = "'subscriptions[%d]' names %s again (as 'subscriptions[%d]' did): give each database or table once"
 )
+
+// MaxSubscriptions bounds one node's subscriptions: a node answers its
+// whole list to every node that asks (a NATS message, at most 8 MiB) and
+// checks each replicated entry against it, so a list is one item per
+// database or table, not an unbounded one.
+const MaxSubscriptions = 4096
 
 // Subscription is one item of add_node's subscriptions.
 type Subscription struct {
@@ -92,15 +103,33 @@ func nodeSubs(fields *sdk.Fields, adding bool) (list []Subscription, set bool, e
 	if !isArray(raw) || json.Unmarshal(raw, &items) != nil {
 		return nil, false, sdk.BadRequest(sdk.MsgFieldArray, "subscriptions")
 	}
+	if len(items) > MaxSubscriptions {
+		return nil, false, sdk.BadRequest(MsgSubsTooMany, len(items), MaxSubscriptions)
+	}
 	list = make([]Subscription, 0, len(items))
+	seen := make(map[[2]string]int, len(items))
 	for i, item := range items {
 		s, err := readSubscription(item, i, adding)
 		if err != nil {
 			return nil, false, err
 		}
+		k := [2]string{s.Database, s.Table}
+		if j, dup := seen[k]; dup {
+			return nil, false, sdk.BadRequest(MsgSubsTwice, i, subsTarget(s), j)
+		}
+		seen[k] = i
 		list = append(list, s)
 	}
 	return list, true, nil
+}
+
+// subsTarget names what an item covers, for messages: database
+// "d", or table "d.t".
+func subsTarget(s Subscription) string {
+	if s.Table == "" {
+		return fmt.Sprintf("database %q", s.Database)
+	}
+	return fmt.Sprintf("table %q", s.Database+"."+s.Table)
 }
 
 // readSubscription reads item i: {database (or schema; default "data"),
@@ -109,6 +138,9 @@ func readSubscription(item json.RawMessage, i int, adding bool) (Subscription, e
 	it := sdk.ReadFields(item)
 	if it.Err() != nil {
 		return Subscription{}, sdk.BadRequest(MsgSubsItem, i)
+	}
+	if err := checkKnown(it, "subscriptions", fmt.Sprintf("subscriptions[%d].", i), subscriptionFields); err != nil {
+		return Subscription{}, err
 	}
 	name := func(k string) sdk.FieldOption { return sdk.Label(fmt.Sprintf("subscriptions[%d].%s", i, k)) }
 	var s Subscription
@@ -127,6 +159,9 @@ func readSubscription(item json.RawMessage, i int, adding bool) (Subscription, e
 		t, perr := time.Parse(time.RFC3339Nano, strings.TrimSpace(str))
 		if it.Err() == nil && perr != nil {
 			it.Fail("'subscriptions[%d].start_time' must be in ISO 8601 date format", i)
+		}
+		if it.Err() == nil && perr == nil && inFuture(t) {
+			it.Fail(MsgStartFuture, fmt.Sprintf("subscriptions[%d].start_time", i), str)
 		}
 		s.StartTime = float64(t.UnixMicro()) / 1000
 	}

@@ -2,6 +2,7 @@ package clustering
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -14,6 +15,11 @@ import (
 )
 
 func TestNodeSubsValidates(t *testing.T) {
+	items := make([]string, MaxSubscriptions+1)
+	for i := range items {
+		items[i] = fmt.Sprintf(`{"database":"d","table":"t%d","publish":true,"subscribe":true}`, i)
+	}
+	tooMany := `{"subscriptions":[` + strings.Join(items, ",") + `]}`
 	cases := []struct {
 		body   string
 		adding bool
@@ -42,6 +48,11 @@ func TestNodeSubsValidates(t *testing.T) {
 		{`{"subscriptions":{"database":"d"}}`, true, nil, false, "'subscriptions' must be an array"},
 		{`{"subscriptions":[],"replicates":false}`, true, nil, false, MsgReplicates},
 		{`{"replicates":"no"}`, true, nil, false, "'replicates' must be a boolean"},
+		{`{"subscriptions":[{"database":"d","table":"t","publish":true,"subscribe":true},{"schema":"d","table":"t","publish":false,"subscribe":true}]}`, true, nil, false,
+			`'subscriptions[1]' names table "d.t" again (as 'subscriptions[0]' did)`},
+		{`{"subscriptions":[{"database":"d","publish":true,"subscribe":true},{"database":"d","table":"t","publish":false,"subscribe":true},{"database":"d","publish":false,"subscribe":true}]}`, true, nil, false,
+			`'subscriptions[2]' names database "d" again (as 'subscriptions[0]' did)`},
+		{tooMany, true, nil, false, "'subscriptions' holds 4097 items: at most 4096"},
 	}
 	for _, tc := range cases {
 		got, set, err := nodeSubs(sdk.ReadFields([]byte(tc.body)), tc.adding)

@@ -401,6 +401,27 @@ func TestClusterOffByDefaultThenPlainPort(t *testing.T) {
 			t.Errorf("add_node %v: %d %s", bad, r.Status, r.Raw)
 		}
 	}
+	// Hostile values and fields no operation reads: a 400 naming them,
+	// nothing saved (docs/clustering.md, "What the operations refuse").
+	for _, tc := range []struct {
+		body map[string]any
+		want string
+	}{
+		{map[string]any{"operation": "add_node", "hostname": "peer.example", "subscription": []any{}}, "'subscription' is not allowed"},
+		{map[string]any{"operation": "add_node", "hostname": "127.0.0.1", "port": port}, "is this node's own cluster port"},
+		{map[string]any{"operation": "cluster_set_routes", "routes": []any{fmt.Sprintf("localhost:%d", port)}}, "'routes[0]'"},
+		{map[string]any{"operation": "cluster_set_routes", "routes": []any{"peer.example:9933"}, "server": "hub"}, "'server' is not allowed"},
+		{map[string]any{"operation": "add_node", "url": "nats-route://peer.example:9933/x"}, "has a path"},
+		{map[string]any{"operation": "add_node", "hostname": "peer.example", "start_time": "2999-01-01T00:00:00Z"}, "is in the future"},
+		{map[string]any{"operation": "add_node", "hostname": "peer.example", "subscriptions": []any{
+			map[string]any{"database": "dev", "subscribe": true, "publish": true},
+			map[string]any{"database": "dev", "subscribe": true, "publish": false}}}, "names database \"dev\" again"},
+		{map[string]any{"operation": "set_configuration", "replication_hostname": "solo node"}, "replication.hostname must be a host name"},
+	} {
+		if r := in.admin(t, tc.body); r.Status != 400 || !strings.Contains(r.Error(), tc.want) {
+			t.Errorf("%v: %d %s, want 400 %q", tc.body, r.Status, r.Raw, tc.want)
+		}
+	}
 	if got := in.admin(t, map[string]any{"operation": "cluster_get_routes"}); raw(got) != `["`+route+`"]` {
 		t.Errorf("refused add_node changed the routes: %s", got.Raw)
 	}

@@ -1,0 +1,195 @@
+package clustering
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/hops-dev/hops/sdk"
+)
+
+// auditFamily is a family whose host says it is node "self" with cluster
+// port 20555 and no route (so applying starts no server), and counts the
+// configuration writes.
+func auditFamily(t *testing.T, sets *atomic.Int64) *Family {
+	t.Helper()
+	f, _ := New()
+	f.dir = t.TempDir()
+	// Shut down from the start: an apply that fails starts no boot loop.
+	f.ctx, f.cancel = context.WithCancel(context.Background())
+	f.cancel()
+	f.host = joinHost{answer: func(body []byte) (int, string) {
+		switch {
+		case strings.Contains(string(body), `"set_configuration"`):
+			sets.Add(1)
+			return 200, `{"message":"ok"}`
+		case strings.Contains(string(body), `"get_configuration"`):
+			return 200, `{"replication":{"hostname":"self"}}`
+		}
+		return 200, `[]`
+	}}
+	return f
+}
+
+// runOp runs one cluster operation of f with body.
+func runOp(f *Family, body string) error {
+	op := sdk.ReadFields([]byte(body)).String("operation")
+	h := map[string]sdk.Handler{
+		"add_node": f.addNode, "set_node": f.addNode, "update_node": f.updateNode,
+		"remove_node": f.removeNode, "configure_cluster": f.configureCluster,
+		"cluster_set_routes": f.clusterSetRoutes, "cluster_delete_routes": f.clusterDeleteRoutes,
+		"cluster_get_routes": f.clusterGetRoutes, "cluster_status": f.clusterStatus, OpReload: f.clusterReload,
+	}[op]
+	_, err := h(context.Background(), &sdk.Request{Operation: op, Body: []byte(body)})
+	return err
+}
+
+// Every field an operation does not read is refused with a 400 naming
+// it, before anything is written: a misspelt field would otherwise change
+// what the operation means (no "subscriptions": every table replicates).
+func TestClusterOpsRefuseFieldsTheyDoNotRead(t *testing.T) {
+	for _, tc := range []struct{ body, field string }{
+		{`{"operation":"add_node","hostname":"peer","subscription":[]}`, "'subscription' is not allowed: add_node reads hostname"},
+		{`{"operation":"set_node","hostname":"peer","name":"x"}`, "'name' is not allowed: set_node reads"},
+		{`{"operation":"update_node","hostname":"peer","start":"2026-01-01T00:00:00Z"}`, "'start' is not allowed: update_node"},
+		{`{"operation":"add_node","hostname":"peer","subscriptions":[{"database":"d","publish":true,"subscribe":true,"tabel":"t"}]}`,
+			"'subscriptions[0].tabel' is not allowed"},
+		{`{"operation":"remove_node","hostname":"peer","subscriptions":null}`, "'subscriptions' is not allowed: remove_node reads hostname, node_name, name, url, port"},
+		{`{"operation":"configure_cluster","connections":[],"replace":true}`, "'replace' is not allowed: configure_cluster reads connections"},
+		{`{"operation":"configure_cluster","connections":[{"hostname":"peer","bogus":1}]}`, "'connections[0].bogus' is not allowed"},
+		{`{"operation":"cluster_set_routes","routes":["peer:9933"],"server":"hub"}`, "'server' is not allowed: it picks HarperDB's NATS hub or leaf routes"},
+		{`{"operation":"cluster_delete_routes","routes":["peer:9933"],"rout":1}`, "'rout' is not allowed: cluster_delete_routes reads routes"},
+		{`{"operation":"cluster_get_routes","x":1}`, "'x' is not allowed: cluster_get_routes reads no other field"},
+		{`{"operation":"cluster_status","verbose":true}`, "'verbose' is not allowed: cluster_status reads no other field"},
+		{`{"operation":"cluster_reload","restrat":true}`, "'restrat' is not allowed: cluster_reload reads restart"},
+	} {
+		var sets atomic.Int64
+		err := runOp(auditFamily(t, &sets), tc.body)
+		var se *sdk.Error
+		if !errors.As(err, &se) || se.Status != 400 || !strings.Contains(se.Message, tc.field) {
+			t.Errorf("%s: %v, want 400 %q", tc.body, err, tc.field)
+		}
+		if n := sets.Load(); n != 0 {
+			t.Errorf("%s: the refused operation wrote the configuration %d times", tc.body, n)
+		}
+	}
+	// The same bodies without the stray field act.
+	for _, body := range []string{
+		`{"operation":"add_node","hostname":"peer","subscriptions":[{"database":"d","table":"t","publish":true,"subscribe":true}]}`,
+		`{"operation":"cluster_set_routes","routes":["peer2:9933"]}`,
+		`{"operation":"configure_cluster","connections":[{"hostname":"peer"}]}`,
+	} {
+		var sets atomic.Int64
+		if err := runOp(auditFamily(t, &sets), body); err != nil || sets.Load() != 1 {
+			t.Errorf("%s: %v, %d writes, want it to act", body, err, sets.Load())
+		}
+	}
+}
+
+// A route to this node's own cluster port is refused by the operations
+// that add routes (it would be a route NATS drops, shown as a node that
+// never connects); another port of the same machine is another node.
+func TestClusterOpsRefuseARouteToItself(t *testing.T) {
+	f := func(t *testing.T, sets *atomic.Int64) *Family {
+		fam := auditFamily(t, sets)
+		fam.host = joinHost{answer: func(body []byte) (int, string) {
+			switch {
+			case strings.Contains(string(body), `"set_configuration"`):
+				sets.Add(1)
+				return 200, `{"message":"ok"}`
+			case strings.Contains(string(body), `"get_configuration"`):
+				return 200, `{"replication":{"hostname":"self","securePort":20555}}`
+			}
+			return 200, `[]`
+		}}
+		return fam
+	}
+	for _, body := range []string{
+		`{"operation":"add_node","url":"127.0.0.1:20555"}`,
+		`{"operation":"add_node","url":"nats-route://localhost:20555"}`,
+		`{"operation":"add_node","hostname":"self","port":20555}`,
+		`{"operation":"update_node","hostname":"0.0.0.0","port":20555}`,
+		`{"operation":"cluster_set_routes","routes":["10.1.1.1:20555",{"hostname":"127.0.0.1","port":20555}]}`,
+		`{"operation":"configure_cluster","connections":[{"hostname":"peer"},{"url":"[::1]:20555"}]}`,
+	} {
+		var sets atomic.Int64
+		err := runOp(f(t, &sets), body)
+		var se *sdk.Error
+		if !errors.As(err, &se) || se.Status != 400 || !strings.Contains(se.Message, "is this node's own cluster port") {
+			t.Errorf("%s: %v, want a 400 naming the route to itself", body, err)
+		}
+		if sets.Load() != 0 {
+			t.Errorf("%s: written", body)
+		}
+	}
+	for _, body := range []string{
+		`{"operation":"add_node","url":"127.0.0.1:20556"}`,
+		`{"operation":"add_node","hostname":"self2","port":20555}`,
+		`{"operation":"cluster_set_routes","routes":["10.1.1.1:20555"]}`,
+		`{"operation":"cluster_delete_routes","routes":["127.0.0.1:20555"]}`,
+	} {
+		var sets atomic.Int64
+		if err := runOp(f(t, &sets), body); err != nil || sets.Load() != 1 {
+			t.Errorf("%s: %v, %d writes, want it to act", body, err, sets.Load())
+		}
+	}
+}
+
+// A start_time to come (beyond startTimeSkew) is refused: nothing would be
+// copied until then.
+func TestStartTimeInTheFutureRefused(t *testing.T) {
+	soon := time.Now().Add(10 * time.Second).UTC().Format(time.RFC3339Nano)
+	later := time.Now().Add(time.Hour).UTC().Format(time.RFC3339Nano)
+	for _, tc := range []struct {
+		body string
+		ok   bool
+	}{
+		{`{"start_time":"` + soon + `"}`, true},
+		{`{"start_time":"` + later + `"}`, false},
+		{`{"start_time":"2099-01-01T00:00:00Z"}`, false},
+		{`{"start_time":4070908800000}`, false},
+	} {
+		_, err := parseStartTime(sdk.ReadFields([]byte(tc.body)))
+		if (err == nil) != tc.ok || err != nil && !strings.Contains(err.Error(), "is in the future") {
+			t.Errorf("%s: %v", tc.body, err)
+		}
+	}
+	_, _, err := nodeSubs(sdk.ReadFields([]byte(`{"subscriptions":[{"database":"d","publish":true,"subscribe":true,"start_time":"`+later+`"}]}`)), true)
+	if err == nil || !strings.Contains(err.Error(), "'subscriptions[0].start_time' "+later+" is in the future") {
+		t.Errorf("subscription start_time to come: %v", err)
+	}
+}
+
+// A route URL carries a scheme, a host and a port, nothing else.
+func TestRouteURLWithAPathRefused(t *testing.T) {
+	for route, ok := range map[string]bool{
+		"nats-route://a:9000":        true,
+		"wss://a:9000/":              true,
+		"nats-route://a:9000/x":      false,
+		"wss://a:9000/?x=1":          false,
+		"wss://u:p@a:9000":           false,
+		"nats-route://a:9000#frag":   false,
+		"tls://a.example.com/a/path": false,
+	} {
+		_, err := routeHostPort(route)
+		if (err == nil) != ok {
+			t.Errorf("%s: %v", route, err)
+		}
+	}
+}
+
+// cluster_status does not list a configured route to the node itself (a
+// file shared by every node names it) as a node that never connects.
+func TestConnectionsLeaveOutTheRouteToItself(t *testing.T) {
+	set := settings{NodeName: "b", Port: 7002, Databases: []string{"system"},
+		Routes: []string{"127.0.0.1:7002", "b:7002", "127.0.0.1:7004"}}
+	got := connections(&server.Routez{}, set)
+	if len(got) != 1 || got[0].Name != "127.0.0.1:7004" {
+		t.Errorf("connections %+v, want only the route to 127.0.0.1:7004", got)
+	}
+}
