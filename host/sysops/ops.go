@@ -46,6 +46,22 @@ const (
 	ServiceClustering       = "clustering"
 )
 
+// serviceAliases are the other names HarperDB 4.7 takes for the same
+// restarts: its worker threads (http, harperdb, custom functions) are
+// hops' HTTP servers and families, its hub and leaf servers the one NATS
+// server. The answer names the service as given; the work, and the
+// request a replicated restart sends each other node, use the hops name.
+var serviceAliases = map[string]string{
+	"http": ServiceHTTPWorkers, "harperdb": ServiceHTTPWorkers,
+	"custom_functions": ServiceHTTPWorkers, "custom functions": ServiceHTTPWorkers,
+	"clustering config": ServiceClusteringConfig,
+	"clustering hub":    ServiceClustering, "clustering leaf": ServiceClustering,
+}
+
+// services are the names restart_service accepts, hops' first.
+var services = []string{ServiceHTTPWorkers, ServiceClusteringConfig, ServiceClustering,
+	"http", "harperdb", "custom_functions", "custom functions", "clustering config", "clustering hub", "clustering leaf"}
+
 // jobOwner is the owner of jobs the host runs itself.
 const jobOwner = registry.HostFamily
 
@@ -230,10 +246,14 @@ func (o *Ops) restart(ctx context.Context, req *sdk.Request) (*sdk.Response, err
 
 func (o *Ops) restartService(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
 	f := sdk.ReadFields(req.Body)
-	service := f.String("service", sdk.Required, sdk.OneOf(ServiceHTTPWorkers, ServiceClusteringConfig, ServiceClustering))
+	given := f.String("service", sdk.Required, sdk.OneOf(services...))
 	replicated, _ := f.Bool("replicated")
 	if err := f.Err(); err != nil {
 		return nil, err
+	}
+	service := given
+	if s, ok := serviceAliases[given]; ok {
+		service = s
 	}
 	var plan *rollState
 	if replicated {
@@ -251,7 +271,7 @@ func (o *Ops) restartService(ctx context.Context, req *sdk.Request) (*sdk.Respon
 		defer ended()
 		o.runRestartService(id, service, plan)
 	}()
-	return sdk.OK(map[string]string{"message": fmt.Sprintf(msgRestartSvc, service), "job_id": id}), nil
+	return sdk.OK(map[string]string{"message": fmt.Sprintf(msgRestartSvc, given), "job_id": id}), nil
 }
 
 // runRestartService does the work of restart_service as a job; with a

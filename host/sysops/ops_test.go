@@ -333,6 +333,28 @@ func TestRestartServiceValidates(t *testing.T) {
 	}
 }
 
+// HarperDB's other service names run the same restart as hops' name, and
+// the answer names the service as given.
+func TestRestartServiceTakesHarperDBsNames(t *testing.T) {
+	for given, want := range map[string]string{"http": "rolled", "harperdb": "rolled", "custom functions": "rolled",
+		"custom_functions": "rolled", "clustering config": "clustering", "clustering hub": "clustering", "clustering leaf": "clustering"} {
+		f := newFixture()
+		f.fams.names = []string{"clustering", "records"}
+		status, m := f.call(t, "restart_service", `{"service":"`+given+`"}`)
+		if status != 200 || m["message"] != "Restarting "+given {
+			t.Fatalf("%s: %d %v", given, status, m)
+		}
+		fin := <-f.jobs.finished
+		if !fin.success || !strings.Contains(string(fin.result), `"`+want+`"`) {
+			t.Errorf("%s: finish %+v %s, want its result to hold %q", given, fin, fin.result, want)
+		}
+		restart := strings.Contains(strings.Join(f.dispatched, ","), `"restart":true`)
+		if (given == "clustering hub" || given == "clustering leaf") != restart {
+			t.Errorf("%s: dispatched %v", given, f.dispatched)
+		}
+	}
+}
+
 // http_workers rolls the HTTP servers, then every family but clustering
 // (its NATS server keeps running).
 func TestRestartServiceRollsHTTPThenEachFamily(t *testing.T) {
