@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -144,7 +145,11 @@ func (f *Family) replOutbox(ctx context.Context, req *sdk.Request) (*sdk.Respons
 		if err != nil {
 			return nil, err
 		}
-		return sdk.RawJSON(packedOutbox(chunks, packBytes, encoding != "")), nil
+		answer, err := packedOutbox(chunks, packBytes, encoding != "")
+		if err != nil {
+			return nil, fmt.Errorf("reading the outbox: %w", err)
+		}
+		return sdk.RawJSON(answer), nil
 	}
 	entries, err := st.ReplOutboxWait(ctx, after, limit, wait)
 	if err != nil {
@@ -181,11 +186,24 @@ func (f *Family) replOutbox(ctx context.Context, req *sdk.Request) (*sdk.Respons
 //
 // Compressed (compress), each message is the array as replpack writes it
 // (a JSON string) and its head has a seventh number, the array's size
-// before compression: packBytes bounds that size. A compressed message is
-// about a fifth of the array, so every hop after this one (the host's
-// relay, the stream's file, the routes to the other nodes, their apply
-// calls) carries a fifth of the bytes.
-func packedOutbox(chunks []store.ReplChunk, packBytes int, compress bool) []byte {
+// before compression: packBytes bounds that size. The store keeps its
+// chunks compressed, so a message is their blocks joined
+// (replpack.JoinBlocks), not compressed again; only a plain chunk (from
+// a store of an earlier build, or cut at the reader's position) is
+// compressed here. A compressed message is about a fifth of the array,
+// so every hop after this one (the host's relay, the stream's file, the
+// routes to the other nodes, their apply calls) carries a fifth of the
+// bytes. Plain, compressed chunks are decompressed.
+func packedOutbox(chunks []store.ReplChunk, packBytes int, compress bool) ([]byte, error) {
+	if !compress {
+		for i, c := range chunks {
+			p, err := c.Plain()
+			if err != nil {
+				return nil, err
+			}
+			chunks[i] = p
+		}
+	}
 	type pack struct {
 		first, last uint64
 		ts          int64
@@ -201,12 +219,12 @@ func packedOutbox(chunks []store.ReplChunk, packBytes int, compress bool) []byte
 				p.last, p.ts = c.Last, c.LastTs
 			}
 			p.n += c.N
-			p.size += len(c.Text) + 1
+			p.size += c.Len() + 1
 			i++
 			if i == len(chunks) {
 				break
 			}
-			if p.last < chunks[i].First && p.size+len(chunks[i].Text)+1 > packBytes {
+			if p.last < chunks[i].First && p.size+chunks[i].Len()+1 > packBytes {
 				break
 			}
 		}
@@ -214,31 +232,36 @@ func packedOutbox(chunks []store.ReplChunk, packBytes int, compress bool) []byte
 		packs = append(packs, p)
 	}
 	// Each message's length: an array's is known, a compressed one's once
-	// compressed (into the pooled scratch).
+	// its blocks are joined (into the pooled scratch).
 	lens := make([]int, len(packs))
 	var enc [][]byte
 	var sc *packScratch
 	if compress {
 		sc = packScratches.Get().(*packScratch)
 		defer packScratches.Put(sc)
-		need, most := 0, 0
-		for _, p := range packs {
-			need += replpack.MaxCompressedLen(p.size)
-			most = max(most, p.size)
+		need := 16 * len(packs)
+		for _, c := range chunks {
+			if c.Compressed != nil {
+				need += len(c.Compressed) + 8
+			} else {
+				need += replpack.MaxCompressedLen(len(c.Text)) + 8
+			}
 		}
-		if cap(sc.enc) < need {
-			sc.enc = make([]byte, need)
-		}
-		if cap(sc.raw) < most {
-			sc.raw = make([]byte, 0, most)
-		}
+		sc.enc = slices.Grow(sc.enc[:0], need)
 		enc = make([][]byte, len(packs))
-		at := 0
+		var blocks [][]byte
 		for i, p := range packs {
-			raw := appendPack(sc.raw[:0], chunks[p.from:p.to])
-			n := replpack.MaxCompressedLen(len(raw))
-			enc[i] = replpack.Compress(sc.enc[at:at+n:at+n], raw)
-			at += len(enc[i])
+			blocks = blocks[:0]
+			for _, c := range chunks[p.from:p.to] {
+				blocks = append(blocks, c.Block())
+			}
+			at := len(sc.enc)
+			joined, err := replpack.JoinBlocks(sc.enc, blocks)
+			if err != nil {
+				return nil, err
+			}
+			sc.enc = joined
+			enc[i] = joined[at:len(joined):len(joined)]
 			lens[i] = replpack.TextLen(len(enc[i]))
 		}
 	} else {
@@ -287,10 +310,10 @@ func packedOutbox(chunks []store.ReplChunk, packBytes int, compress bool) []byte
 			b = appendPack(b, chunks[p.from:p.to])
 		}
 	}
-	return append(b, "]}"...)
+	return append(b, "]}"...), nil
 }
 
-// appendPack appends chunks' entries as one JSON array.
+// appendPack appends chunks' entries (plain) as one JSON array.
 func appendPack(b []byte, chunks []store.ReplChunk) []byte {
 	b = append(b, '[')
 	for j, c := range chunks {
@@ -302,10 +325,10 @@ func appendPack(b []byte, chunks []store.ReplChunk) []byte {
 	return append(b, ']')
 }
 
-// packScratch holds the buffers packedOutbox compresses messages with,
-// kept between calls (an outbox page is a few MiB).
+// packScratch holds the buffer packedOutbox joins compressed messages
+// in, kept between calls (an outbox page is a few MiB).
 type packScratch struct {
-	raw, enc []byte
+	enc []byte
 }
 
 var packScratches = sync.Pool{New: func() any { return new(packScratch) }}

@@ -16,6 +16,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/klauspost/compress/s2"
 )
@@ -43,6 +44,63 @@ func MaxCompressedLen(n int) int { return s2.MaxEncodedLen(n) }
 // Compress returns raw's S2 block encoding, written at the start of buf
 // when buf is at least MaxCompressedLen(len(raw)) long (else allocated).
 func Compress(buf, raw []byte) []byte { return s2.Encode(buf, raw) }
+
+// Separators of JoinBlocks: the S2 blocks of "[", "," and "]".
+var (
+	openBlock  = s2.Encode(nil, []byte("["))
+	commaBlock = s2.Encode(nil, []byte(","))
+	closeBlock = s2.Encode(nil, []byte("]"))
+)
+
+// JoinBlocks returns, appended to dst, the S2 block of the JSON array
+// whose members are the texts the blocks hold (each a block Compress
+// wrote of one or more entries joined by commas): the block of
+// "[" t1 "," t2 ... "]", made by joining the blocks' encoded elements
+// (an S2 block's copies reach only back into its own text), without
+// compressing again.
+func JoinBlocks(dst []byte, blocks [][]byte) ([]byte, error) {
+	list := make([][]byte, 0, 2*len(blocks)+1)
+	list = append(list, openBlock)
+	for i, b := range blocks {
+		if i > 0 {
+			list = append(list, commaBlock)
+		}
+		list = append(list, b)
+	}
+	list = append(list, closeBlock)
+	out, err := s2.ConcatBlocks(dst, list...)
+	if err != nil {
+		return nil, fmt.Errorf("joining compressed entries: %w", err)
+	}
+	return out, nil
+}
+
+// DecodeBlock returns the text a block Compress wrote holds, appended to
+// dst; it refuses a block that decodes to more than MaxRaw bytes.
+func DecodeBlock(dst, enc []byte) ([]byte, error) {
+	size, err := s2.DecodedLen(enc)
+	if err != nil {
+		return nil, fmt.Errorf("compressed entries: %w", err)
+	}
+	if size > MaxRaw {
+		return nil, fmt.Errorf("compressed entries: %d bytes decoded, more than %d", size, MaxRaw)
+	}
+	n := len(dst)
+	dst = slices.Grow(dst, size)[:n+size]
+	if _, err := s2.Decode(dst[n:], enc); err != nil {
+		return nil, fmt.Errorf("compressed entries: %w", err)
+	}
+	return dst, nil
+}
+
+// DecodedLen is the size of the text a block Compress wrote holds.
+func DecodedLen(enc []byte) (int, error) {
+	n, err := s2.DecodedLen(enc)
+	if err != nil {
+		return 0, fmt.Errorf("compressed entries: %w", err)
+	}
+	return n, nil
+}
 
 // TextLen is the length of the JSON string AppendCompressed writes for n
 // compressed bytes.

@@ -175,12 +175,14 @@ type txLog struct {
 	box   *bolt.Bucket
 	last  uint64 // last seq written, 0 for none
 	// chunk is the outbox chunk being written (chunkHeaderLen bytes left
-	// for its header, then the entries joined by commas), nil for none;
-	// it is stored when it reaches chunkBytes and when the transaction
-	// finishes. chunkFirst is its first entry's seq, chunkN its entries,
-	// chunkTs its last entry's ts and entryTs the ts of the entry being
-	// written.
+	// for its header, then the entries joined by commas), nil before the
+	// first entry; it is stored (compressed) when it reaches chunkBytes
+	// and when the transaction finishes. buf is the pooled scratch chunk
+	// is written in. chunkFirst is its first entry's seq, chunkN its
+	// entries, chunkTs its last entry's ts and entryTs the ts of the
+	// entry being written.
 	chunk      []byte
+	buf        *chunkBuf
 	chunkFirst uint64
 	chunkN     int
 	chunkTs    int64
@@ -550,9 +552,13 @@ func (st *replState) update(bdb *bolt.DB, fn func(tx *bolt.Tx) error) error {
 	})
 	if cur != nil {
 		st.mu.Lock()
-		wrote := st.open[cur] != nil && st.open[cur].last != 0
+		l := st.open[cur]
+		wrote := l != nil && l.last != 0
 		delete(st.open, cur)
 		st.mu.Unlock()
+		if l != nil {
+			l.release()
+		}
 		// Its entries are readable now (or were rolled back): wake the
 		// outbox readers waiting for entries.
 		if wrote {
@@ -664,11 +670,12 @@ func (l *txLog) entryAt(op string, extra int, v replVersion) ([]byte, uint64) {
 	l.st.mu.Unlock()
 	node := v.node
 	need := 1 + entryOverhead + len(node) + len(l.db) + extra
+	if l.buf == nil {
+		l.buf = chunkBufs.Get().(*chunkBuf)
+		l.chunk = l.buf.raw[:chunkHeaderLen]
+	}
 	b := l.chunk
-	switch {
-	case b == nil:
-		b = make([]byte, chunkHeaderLen, chunkHeaderLen+max(chunkInit, need))
-	case cap(b)-len(b) < need:
+	if cap(b)-len(b) < need {
 		// A transaction of more than one small entry: room for a whole
 		// chunk at once rather than copying it while it doubles.
 		nb := make([]byte, len(b), max(chunkHeaderLen+chunkBytes, len(b))+need)
@@ -708,9 +715,10 @@ func (l *txLog) put(seq uint64, b []byte) error {
 	return nil
 }
 
-// flush stores the chunk being written, if any, under its last seq. The
-// next entry starts a new buffer: bbolt keeps the value slices of a
-// transaction's puts until it commits.
+// flush stores the chunk being written, if any, compressed under its last
+// seq. bbolt keeps the value slices of a transaction's puts until it
+// commits: the stored value is a new slice, and the chunk's buffer
+// serves the next chunk.
 func (l *txLog) flush() error {
 	if l.chunkN == 0 {
 		return nil
@@ -720,7 +728,7 @@ func (l *txLog) flush() error {
 		if err != nil {
 			return fmt.Errorf("replication outbox: %w", err)
 		}
-		if l.box, err = root.CreateBucketIfNotExists(chunkBucket); err != nil {
+		if l.box, err = root.CreateBucketIfNotExists(zchunkBucket); err != nil {
 			return fmt.Errorf("replication outbox: %w", err)
 		}
 		l.box.FillPercent = indexFillPercent
@@ -728,11 +736,21 @@ func (l *txLog) flush() error {
 	putChunkHeader(l.chunk, l.chunkFirst, l.chunkTs, l.chunkN)
 	var k [8]byte
 	binary.BigEndian.PutUint64(k[:], l.last)
-	if err := l.box.Put(k[:], l.chunk); err != nil {
+	if err := l.box.Put(k[:], compressChunk(l.buf, l.chunk)); err != nil {
 		return fmt.Errorf("replication outbox: %w", err)
 	}
-	l.chunk, l.chunkN = nil, 0
+	l.chunk, l.chunkN = l.chunk[:chunkHeaderLen], 0
 	return nil
+}
+
+// release pools the transaction's chunk buffer once it has ended.
+func (l *txLog) release() {
+	if l.buf == nil {
+		return
+	}
+	l.buf.raw = l.chunk[:chunkHeaderLen]
+	putChunkBuf(l.buf)
+	l.buf, l.chunk = nil, nil
 }
 
 // version is this transaction's version of a key it writes.

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"sync"
 
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/hops-dev/hops/builtin/internal/fastjson"
+	"github.com/hops-dev/hops/builtin/internal/replpack"
 )
 
 // Outbox chunks. A transaction's entries are written together as chunks
@@ -20,32 +22,76 @@ import (
 //	8 bytes  first seq (big-endian)
 //	8 bytes  ts of the last entry (µs)
 //	4 bytes  number of entries
-//	...      the entries' JSON objects joined by commas
+//	...      the entries' JSON objects joined by commas, S2-compressed
 //
-// So a write puts one value per chunk, an outbox read copies chunks whole
-// and hands them on as they are (a chunk between brackets is a JSON array
-// of entries: what the transport publishes), and an acknowledgement
-// deletes a key per chunk.
+// The chunks are written compressed (replpack.Compress, one S2 block per
+// chunk) in bucket zchunkBucket: the insert's commit writes a fraction of
+// the entries' bytes, and an outbox read hands the blocks on as they are
+// (replpack.JoinBlocks makes a compressed message of them without
+// compressing again), decompressing only for a reader that asks for plain
+// entries. Stores of earlier builds hold plain chunks (the same layout,
+// text not compressed) in chunkBucket and single entries in the legacy
+// outboxBucket: they are read and acknowledged with the others.
 //
 // A chunk holds one transaction's entries, whose seqs increase but need
 // not be consecutive: a transaction on another database file may take
 // seqs in between. The seq ranges of one file's chunks never overlap
 // (bbolt runs one write transaction per file at a time).
 
-// chunkBucket is the outbox bucket of chunks, beside the legacy per-entry
-// outboxBucket.
-var chunkBucket = []byte("chunks")
+var (
+	// zchunkBucket is the outbox bucket of compressed chunks.
+	zchunkBucket = []byte("chunks-s2")
+	// chunkBucket is the outbox bucket of plain chunks (earlier builds).
+	chunkBucket = []byte("chunks")
+)
 
 const (
 	// chunkHeaderLen is the chunk header's size.
 	chunkHeaderLen = 20
-	// chunkBytes is the size at which a chunk is stored and the next
-	// begun: a transaction of 1,000 records of ~500 bytes writes two or
-	// three, and a 1 MiB message holds several.
+	// chunkBytes is the size of entries at which a chunk is stored and
+	// the next begun: a transaction of 1,000 records of ~500 bytes writes
+	// two or three, and a 1 MiB message holds several.
 	chunkBytes = 256 << 10
 	// chunkInit is a new chunk buffer's first capacity.
 	chunkInit = 4 << 10
+	// chunkKeep bounds the chunk buffers kept for the next transaction.
+	chunkKeep = 2*chunkBytes + chunkHeaderLen
 )
+
+// chunkBuf is a transaction's scratch for writing chunks: the entries'
+// text (after room for the header) and the compression's output. Neither
+// is handed to bbolt (the stored value is a copy of the compressed
+// chunk), so both serve the next chunk and, pooled, the next transaction.
+type chunkBuf struct {
+	raw, enc []byte
+}
+
+var chunkBufs = sync.Pool{New: func() any {
+	return &chunkBuf{raw: make([]byte, chunkHeaderLen, chunkHeaderLen+chunkInit)}
+}}
+
+// putChunkBuf pools b unless it grew past chunkKeep.
+func putChunkBuf(b *chunkBuf) {
+	if cap(b.raw) > chunkKeep || cap(b.enc) > 2*chunkKeep {
+		return
+	}
+	chunkBufs.Put(b)
+}
+
+// compressChunk returns the stored value of a chunk: raw's header (its
+// first chunkHeaderLen bytes) and its text compressed, in a new slice;
+// sc is the compression's scratch.
+func compressChunk(sc *chunkBuf, raw []byte) []byte {
+	text := raw[chunkHeaderLen:]
+	if need := replpack.MaxCompressedLen(len(text)); cap(sc.enc) < need {
+		sc.enc = make([]byte, need)
+	}
+	enc := replpack.Compress(sc.enc[:cap(sc.enc)], text)
+	v := make([]byte, chunkHeaderLen+len(enc))
+	copy(v, raw[:chunkHeaderLen])
+	copy(v[chunkHeaderLen:], enc)
+	return v
+}
 
 // ReplChunk is a run of outbox entries of one transaction, read as one
 // piece.
@@ -55,8 +101,43 @@ type ReplChunk struct {
 	First, Last uint64
 	LastTs      int64
 	N           int
-	// Text is the entries' JSON objects joined by commas, in seq order.
+	// Text is the entries' JSON objects joined by commas, in seq order;
+	// nil when the chunk is compressed.
 	Text []byte
+	// Compressed is Text's S2 block (replpack.Compress) when the chunk
+	// was read compressed, else nil; Size is then Text's length.
+	Compressed []byte
+	Size       int
+}
+
+// Len is the length of the chunk's text (before compression).
+func (c ReplChunk) Len() int {
+	if c.Compressed != nil {
+		return c.Size
+	}
+	return len(c.Text)
+}
+
+// Plain returns the chunk with its text decompressed.
+func (c ReplChunk) Plain() (ReplChunk, error) {
+	if c.Compressed == nil {
+		return c, nil
+	}
+	text, err := replpack.DecodeBlock(nil, c.Compressed)
+	if err != nil || len(text) != c.Size {
+		return ReplChunk{}, fmt.Errorf("outbox chunk %d-%d: damaged: %v", c.First, c.Last, err)
+	}
+	c.Text, c.Compressed, c.Size = text, nil, 0
+	return c, nil
+}
+
+// Block returns the chunk's text as an S2 block: the stored one, or, for
+// a plain chunk, compressed now.
+func (c ReplChunk) Block() []byte {
+	if c.Compressed != nil {
+		return c.Compressed
+	}
+	return replpack.Compress(nil, c.Text)
 }
 
 // putChunkHeader fills the header of chunk b.
@@ -79,6 +160,21 @@ func readChunk(k, v []byte) (ReplChunk, error) {
 		N:      int(binary.BigEndian.Uint32(v[16:20])),
 		Text:   bytes.Clone(v[chunkHeaderLen:]),
 	}, nil
+}
+
+// readZChunk reads a stored compressed chunk; the block is copied out of
+// bbolt.
+func readZChunk(k, v []byte) (ReplChunk, error) {
+	c, err := readChunk(k, v)
+	if err != nil {
+		return c, err
+	}
+	n, err := replpack.DecodedLen(c.Text)
+	if err != nil {
+		return ReplChunk{}, fmt.Errorf("outbox chunk %x: damaged: %w", k, err)
+	}
+	c.Compressed, c.Text, c.Size = c.Text, nil, n
+	return c, nil
 }
 
 // readLegacyEntry reads an entry of the per-entry outbox bucket as a
@@ -136,6 +232,10 @@ func cutChunk(c ReplChunk, after uint64) (ReplChunk, bool, error) {
 	if c.Last <= after {
 		return ReplChunk{}, false, nil
 	}
+	c, err := c.Plain()
+	if err != nil {
+		return ReplChunk{}, false, err
+	}
 	elems, ok := fastjson.Elements(append(append([]byte{'['}, c.Text...), ']'))
 	if !ok {
 		return ReplChunk{}, false, fmt.Errorf("outbox chunk %d-%d: damaged", c.First, c.Last)
@@ -164,6 +264,10 @@ func cutChunk(c ReplChunk, after uint64) (ReplChunk, bool, error) {
 
 // Entries splits the chunk into its entries.
 func (c ReplChunk) Entries() ([]json.RawMessage, error) {
+	c, err := c.Plain()
+	if err != nil {
+		return nil, err
+	}
 	elems, ok := fastjson.Elements(append(append([]byte{'['}, c.Text...), ']'))
 	if !ok || len(elems) != c.N {
 		return nil, fmt.Errorf("outbox chunk %d-%d: damaged", c.First, c.Last)
@@ -188,14 +292,17 @@ func collectChunks(tx *bolt.Tx, after, safe uint64, limit, maxBytes int) (out []
 	}
 	var from [8]byte
 	binary.BigEndian.PutUint64(from[:], after+1)
-	for _, name := range [][]byte{outboxBucket, chunkBucket} {
+	for _, name := range [][]byte{outboxBucket, chunkBucket, zchunkBucket} {
 		box := root.Bucket(name)
 		if box == nil {
 			continue
 		}
 		read := readChunk
-		if bytes.Equal(name, outboxBucket) {
+		switch {
+		case bytes.Equal(name, outboxBucket):
 			read = readLegacyEntry
+		case bytes.Equal(name, zchunkBucket):
+			read = readZChunk
 		}
 		n, size := 0, 0
 		c := box.Cursor()
@@ -223,7 +330,7 @@ func collectChunks(tx *bolt.Tx, after, safe uint64, limit, maxBytes int) (out []
 			}
 			out = append(out, ch)
 			n += ch.N
-			size += len(ch.Text) + 1
+			size += ch.Len() + 1
 		}
 	}
 	return out, bound, limited, nil
@@ -243,7 +350,7 @@ func closedPrefix(chunks []ReplChunk, bound uint64, limit, maxBytes int) []ReplC
 	for i, c := range chunks {
 		maxLast = max(maxLast, c.Last)
 		n += c.N
-		size += len(c.Text) + 1
+		size += c.Len() + 1
 		if maxLast >= bound {
 			break
 		}
@@ -306,9 +413,10 @@ func (s *Store) ReplOutboxChunks(after uint64, limit int) ([]ReplChunk, error) {
 }
 
 // ackChunks drops the chunks of box whose entries all have a seq up to
-// upto and cuts those entries out of a chunk that has later ones too; it
-// returns how many entries it dropped.
-func ackChunks(box *bolt.Bucket, upto uint64) (int, error) {
+// upto and cuts those entries out of a chunk that has later ones too
+// (stored compressed again when compressed); it returns how many entries
+// it dropped.
+func ackChunks(box *bolt.Bucket, upto uint64, compressed bool) (int, error) {
 	dropped := 0
 	var keys [][]byte
 	c := box.Cursor()
@@ -321,7 +429,11 @@ func ackChunks(box *bolt.Bucket, upto uint64) (int, error) {
 			dropped += int(binary.BigEndian.Uint32(v[16:20]))
 			continue
 		}
-		ch, err := readChunk(k, v)
+		read := readChunk
+		if compressed {
+			read = readZChunk
+		}
+		ch, err := read(k, v)
 		if err != nil {
 			return dropped, err
 		}
@@ -331,7 +443,11 @@ func ackChunks(box *bolt.Bucket, upto uint64) (int, error) {
 		}
 		b := make([]byte, chunkHeaderLen, chunkHeaderLen+len(cut.Text))
 		putChunkHeader(b, cut.First, cut.LastTs, cut.N)
-		if err := box.Put(bytes.Clone(k), append(b, cut.Text...)); err != nil {
+		b = append(b, cut.Text...)
+		if compressed {
+			b = compressChunk(&chunkBuf{}, b)
+		}
+		if err := box.Put(bytes.Clone(k), b); err != nil {
 			return dropped, err
 		}
 		dropped += ch.N - cut.N

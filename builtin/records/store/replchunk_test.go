@@ -1,7 +1,9 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -56,8 +58,8 @@ func TestReplOutboxChunkPerTransaction(t *testing.T) {
 			}
 			prev = seq
 		}
-		if c.First != chunks[0].First && len(c.Text) > 2*chunkBytes {
-			t.Errorf("chunk of %d bytes", len(c.Text))
+		if c.First != chunks[0].First && c.Len() > 2*chunkBytes {
+			t.Errorf("chunk of %d bytes", c.Len())
 		}
 		total += c.N
 	}
@@ -160,5 +162,200 @@ func TestReplOutboxClosedPrefix(t *testing.T) {
 		if got := ranges(closedPrefix(tc.chunks, tc.bound, tc.limit, 1<<20)); got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}
+	}
+}
+
+// chunkStats sums the values of one outbox chunk bucket of database db:
+// how many chunks, their stored bytes and their texts' bytes (decoded).
+func chunkStats(t *testing.T, s *Store, db string, name []byte) (n, stored, text int) {
+	t.Helper()
+	err := s.view(db, func(tx *bolt.Tx) error {
+		root := tx.Bucket(replBucket)
+		if root == nil || root.Bucket(name) == nil {
+			return nil
+		}
+		return root.Bucket(name).ForEach(func(k, v []byte) error {
+			read := readChunk
+			if string(name) == string(zchunkBucket) {
+				read = readZChunk
+			}
+			c, err := read(k, v)
+			if err != nil {
+				return err
+			}
+			n++
+			stored += len(v)
+			text += c.Len()
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n, stored, text
+}
+
+// An insert's chunks are stored compressed: the commit writes less than
+// half the entries' bytes (records that repeat each other, as a table's
+// do), no plain chunk, and the chunks read back hold the blocks, whose
+// entries are the ones ReplOutbox lists.
+func TestReplOutboxChunksStoredCompressed(t *testing.T) {
+	s, _, _ := newStore(t, Options{})
+	enable(t, s, "a")
+	mustTable(t, s, "db", "t")
+	var b strings.Builder
+	b.WriteString("[")
+	const n = 2000
+	for i := range n {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"id":%d,"name":"dog %d","breed":"Mutt","age":%d,"owner":"owner %d"}`, i, i, i%15, i%40)
+	}
+	b.WriteString("]")
+	if _, err := s.Insert("db", "t", records(t, b.String())); err != nil {
+		t.Fatal(err)
+	}
+	zn, stored, text := chunkStats(t, s, "db", zchunkBucket)
+	if pn, _, _ := chunkStats(t, s, "db", chunkBucket); pn != 0 {
+		t.Errorf("%d plain chunks stored", pn)
+	}
+	if zn == 0 || text < n*100 || stored*2 > text {
+		t.Fatalf("%d compressed chunks: %d bytes stored for %d of entries", zn, stored, text)
+	}
+	chunks, err := s.ReplOutboxChunks(0, MaxOutboxLimit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []json.RawMessage
+	for _, c := range chunks {
+		if c.Compressed == nil || c.Text != nil || c.Size == 0 {
+			t.Fatalf("chunk %d-%d read plain", c.First, c.Last)
+		}
+		es, err := c.Entries()
+		if err != nil || len(es) != c.N {
+			t.Fatalf("chunk %d-%d: %d entries of %d, %v", c.First, c.Last, len(es), c.N, err)
+		}
+		got = append(got, es...)
+	}
+	want := outbox(t, s, 0)
+	if len(got) != len(want) || len(want) != n+2 {
+		t.Fatalf("%d entries in chunks, %d listed, want %d", len(got), len(want), n+2)
+	}
+	for i := range got {
+		if !bytes.Equal(got[i], want[i].Raw) {
+			t.Fatalf("entry %d: %.80s, listed %.80s", i, got[i], want[i].Raw)
+		}
+	}
+}
+
+// An acknowledgement inside a compressed chunk keeps the rest of it,
+// compressed, and the rest is what the outbox lists next.
+func TestReplAckInsideCompressedChunk(t *testing.T) {
+	s, _, _ := newStore(t, Options{})
+	enable(t, s, "a")
+	mustTable(t, s, "db", "t")
+	if _, err := s.Insert("db", "t", records(t, `[{"id":1},{"id":2},{"id":3},{"id":4}]`)); err != nil {
+		t.Fatal(err)
+	}
+	es := outbox(t, s, 0)
+	if len(es) != 6 {
+		t.Fatalf("outbox %s", ops(es))
+	}
+	if n, err := s.ReplAck(es[3].Seq); err != nil || n != 4 {
+		t.Fatalf("ReplAck = %d, %v; want 4", n, err)
+	}
+	if got := ops(outbox(t, s, 0)); got != "put db.t 3\nput db.t 4\n" {
+		t.Fatalf("after ack:\n%s", got)
+	}
+	if zn, stored, text := chunkStats(t, s, "db", zchunkBucket); zn != 1 || text != len(es[4].Raw)+1+len(es[5].Raw) || stored == 0 {
+		t.Fatalf("%d compressed chunks of %d bytes (%d stored) left", zn, text, stored)
+	}
+	if pn, _, _ := chunkStats(t, s, "db", chunkBucket); pn != 0 {
+		t.Errorf("%d plain chunks stored", pn)
+	}
+}
+
+// Plain chunks an earlier build stored are read in seq order with the
+// compressed ones written after them, cut and acknowledged like them.
+func TestReplOutboxReadsPlainChunks(t *testing.T) {
+	s, _, _ := newStore(t, Options{})
+	enable(t, s, "a")
+	mustTable(t, s, "db", "t")
+	es := outbox(t, s, 0)
+	if len(es) != 2 {
+		t.Fatalf("outbox %s", ops(es))
+	}
+	// Two plain chunks of two deletes each, as an earlier build wrote
+	// them, after create_table.
+	seq := es[1].Seq
+	st := s.rp.on.Load()
+	st.mu.Lock()
+	st.next += 4
+	st.mu.Unlock()
+	err := s.update("db", func(tx *bolt.Tx) error {
+		box, err := tx.Bucket(replBucket).CreateBucketIfNotExists(chunkBucket)
+		if err != nil {
+			return err
+		}
+		for c := uint64(0); c < 2; c++ {
+			first := seq + 1 + 2*c
+			var text []byte
+			for i := first; i < first+2; i++ {
+				if i > first {
+					text = append(text, ',')
+				}
+				text = fmt.Appendf(text, `{"seq":%d,"ts":%d.5,"node":"a","op":"delete","database":"db","table":"t","primary_key":"id","key":%d}`, i, startMs, 100+i-seq)
+			}
+			v := make([]byte, chunkHeaderLen, chunkHeaderLen+len(text))
+			putChunkHeader(v, first, startMs*1000+500, 2)
+			var k [8]byte
+			binary.BigEndian.PutUint64(k[:], first+1)
+			if err := box.Put(k[:], append(v, text...)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Insert("db", "t", records(t, `[{"id":1},{"id":2}]`)); err != nil {
+		t.Fatal(err)
+	}
+	es = outbox(t, s, 0)
+	want := "create_database db\ncreate_table db.t\ndelete db.t 101\ndelete db.t 102\ndelete db.t 103\ndelete db.t 104\nput db.t 1\nput db.t 2\n"
+	if got := ops(es); got != want {
+		t.Fatalf("outbox:\n%s", got)
+	}
+	chunks, err := s.ReplOutboxChunks(0, MaxOutboxLimit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := 0
+	for _, c := range chunks {
+		if c.Compressed == nil {
+			plain++
+		}
+	}
+	if plain != 2 || len(chunks) != 5 {
+		t.Fatalf("%d chunks, %d plain; want 5, 2", len(chunks), plain)
+	}
+	// Inside the first plain chunk, then through the second and into the
+	// compressed one.
+	if n, err := s.ReplAck(es[2].Seq); err != nil || n != 3 {
+		t.Fatalf("ReplAck = %d, %v; want 3", n, err)
+	}
+	if got := ops(outbox(t, s, 0)); got != "delete db.t 102\ndelete db.t 103\ndelete db.t 104\nput db.t 1\nput db.t 2\n" {
+		t.Fatalf("after ack:\n%s", got)
+	}
+	if n, err := s.ReplAck(es[6].Seq); err != nil || n != 4 {
+		t.Fatalf("ReplAck = %d, %v; want 4", n, err)
+	}
+	if got := ops(outbox(t, s, 0)); got != "put db.t 2\n" {
+		t.Fatalf("after ack:\n%s", got)
+	}
+	if pn, _, _ := chunkStats(t, s, "db", chunkBucket); pn != 0 {
+		t.Errorf("%d plain chunks left", pn)
 	}
 }

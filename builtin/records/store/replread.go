@@ -130,11 +130,13 @@ func (s *Store) ReplAck(upto uint64) (int, error) {
 		if root == nil {
 			return nil
 		}
-		if box := root.Bucket(chunkBucket); box != nil {
-			n, err := ackChunks(box, upto)
-			dropped += n
-			if err != nil {
-				return err
+		for _, name := range [][]byte{chunkBucket, zchunkBucket} {
+			if box := root.Bucket(name); box != nil {
+				n, err := ackChunks(box, upto, bytes.Equal(name, zchunkBucket))
+				dropped += n
+				if err != nil {
+					return err
+				}
 			}
 		}
 		box := root.Bucket(outboxBucket)
@@ -163,9 +165,11 @@ func (s *Store) ReplAck(upto uint64) (int, error) {
 			if root == nil {
 				return nil
 			}
-			if box := root.Bucket(chunkBucket); box != nil {
-				if first, ok := firstChunkSeq(box); ok && first <= upto {
-					found = true
+			for _, name := range [][]byte{chunkBucket, zchunkBucket} {
+				if box := root.Bucket(name); box != nil {
+					if first, ok := firstChunkSeq(box); ok && first <= upto {
+						found = true
+					}
 				}
 			}
 			if box := root.Bucket(outboxBucket); box != nil {
