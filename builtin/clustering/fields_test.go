@@ -193,3 +193,37 @@ func TestConnectionsLeaveOutTheRouteToItself(t *testing.T) {
 		t.Errorf("connections %+v, want only the route to 127.0.0.1:7004", got)
 	}
 }
+
+// A hostname that is not a host name (a port or a scheme in it) is
+// refused; subscriptions for a node named only by an address nobody is
+// connected at are refused (they are kept by node name and would never
+// apply), and taken with its name or a host name.
+func TestNodeNamesForSubscriptions(t *testing.T) {
+	subs := `"subscriptions":[{"database":"d","publish":true,"subscribe":true}]`
+	for _, tc := range []struct {
+		body, err string
+	}{
+		{`{"operation":"add_node","hostname":"peer:9933"}`, `'hostname' "peer:9933" is not a host name`},
+		{`{"operation":"add_node","node_name":"nats-route://peer"}`, `'node_name' "nats-route://peer" is not a host name`},
+		{`{"operation":"remove_node","name":"a b"}`, `'name' "a b" is not a host name`},
+		{`{"operation":"add_node","url":"10.0.0.7:9933",` + subs + `}`, "need its name"},
+		{`{"operation":"update_node","url":"localhost:9944",` + subs + `}`, "need its name"},
+		{`{"operation":"configure_cluster","connections":[{"url":"127.0.0.1:9944",` + subs + `}]}`, "need its name"},
+		{`{"operation":"add_node","hostname":"peer","url":"10.0.0.7:9933",` + subs + `}`, ""},
+		{`{"operation":"add_node","url":"peer.example:9933",` + subs + `}`, ""},
+		{`{"operation":"add_node","url":"10.0.0.7:9933"}`, ""},
+	} {
+		var sets atomic.Int64
+		err := runOp(auditFamily(t, &sets), tc.body)
+		if tc.err == "" {
+			if err != nil || sets.Load() != 1 {
+				t.Errorf("%s: %v, %d writes, want it to act", tc.body, err, sets.Load())
+			}
+			continue
+		}
+		var se *sdk.Error
+		if !errors.As(err, &se) || se.Status != 400 || !strings.Contains(se.Message, tc.err) || sets.Load() != 0 {
+			t.Errorf("%s: %v (%d writes), want 400 %q", tc.body, err, sets.Load(), tc.err)
+		}
+	}
+}

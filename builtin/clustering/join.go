@@ -19,6 +19,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
+
 	"github.com/hops-dev/hops/sdk"
 )
 
@@ -435,6 +437,9 @@ func readTarget(fields *sdk.Fields) (target, error) {
 	t := target{join: true, url: u, auth: auth, verify: !hasVerify || verify, name: u}
 	for _, k := range []string{"hostname", "node_name"} {
 		if s := fields.String(k, sdk.AllowEmpty); s != "" && t.given == "" {
+			if !validHost(s) {
+				return target{}, sdk.BadRequest(MsgNotHostName, k, s)
+			}
 			t.given = s
 		}
 	}
@@ -442,6 +447,69 @@ func readTarget(fields *sdk.Fields) (target, error) {
 		return target{}, err
 	}
 	return t, nil
+}
+
+// namesNode reports whether an add_node-style object names its node
+// (hostname, node_name or name) rather than only its address (url).
+func namesNode(fields *sdk.Fields) bool {
+	for _, k := range []string{"hostname", "node_name", "name"} {
+		if fields.String(k, sdk.AllowEmpty) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// peerNameAt returns the name of the node this node's NATS server
+// reaches at hp (a route it dialled there, connected now); "" when none
+// is connected there.
+func (f *Family) peerNameAt(hp string) string {
+	f.mu.Lock()
+	n, set := f.node, f.set
+	f.mu.Unlock()
+	if n == nil || n.srv == nil {
+		return ""
+	}
+	rz, err := n.srv.Routez(&server.RoutezOptions{})
+	if err != nil {
+		return ""
+	}
+	ips := resolve(hostOf(hp))
+	for _, r := range rz.Routes {
+		if r.DidSolicit && r.RemoteName != "" && r.Port == portOf(hp) && slices.Contains(ips, r.IP) {
+			return r.RemoteName
+		}
+	}
+	// NATS may keep the connection the peer dialled instead of its own
+	// (it shows the peer's source port): cluster_status's matching of
+	// configured routes tells which peer it is.
+	if !slices.Contains(set.Routes, hp) {
+		set.Routes = append(slices.Clone(set.Routes), hp)
+	}
+	for _, c := range connections(rz, set) {
+		if c.URL == routeScheme+"://"+hp && len(c.DatabaseSocket) > 0 && c.DatabaseSocket[0].Connected {
+			return c.Name
+		}
+	}
+	return ""
+}
+
+// MsgSubsNoName refuses subscriptions for a node named only by a url
+// whose host is an address and that is not connected: its name (which
+// the lists are kept by) is not known here.
+const MsgSubsNoName = "'subscriptions' for the node at %s need its name: give 'hostname' (the node's replication.hostname) beside 'url'; no node is connected there to tell it"
+
+// checkSubsName refuses a list kept under node when node is only the
+// address of a url (an IP address or localhost, never connected): the
+// lists are matched by node name, so it would never apply.
+func checkSubsName(fields *sdk.Fields, set bool, node, hp string) error {
+	if !set || namesNode(fields) || node != hostOf(hp) || isOpsURL(fields.String("url", sdk.AllowEmpty)) {
+		return nil // named, or joined (the other node said its name)
+	}
+	if ip := net.ParseIP(node); ip != nil || strings.EqualFold(node, "localhost") {
+		return sdk.BadRequest(MsgSubsNoName, hp)
+	}
+	return nil
 }
 
 // targetField names the field an add_node-style object's route came
@@ -469,6 +537,11 @@ func (f *Family) nodeTarget(ctx context.Context, caller sdk.Caller, fields *sdk.
 	if !t.join {
 		if err := f.refuseSelf(ctx, fieldName(targetField(fields)), t.hp); err != nil {
 			return nil, "", "", "", err
+		}
+		if !namesNode(fields) {
+			if peer := f.peerNameAt(t.hp); peer != "" {
+				t.node = peer
+			}
 		}
 		return t.route, t.hp, t.name, t.node, nil
 	}

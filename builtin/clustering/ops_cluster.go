@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hops-dev/hops/sdk"
@@ -66,6 +67,9 @@ func nodeRoute(fields *sdk.Fields, requireHost bool) (entry any, hp, name string
 	if err := fields.Err(); err != nil {
 		return nil, "", "", err
 	}
+	if hasHost && !validHost(strings.TrimSpace(h)) {
+		return nil, "", "", sdk.BadRequest(MsgNotHostName, nameField(fields), h)
+	}
 	switch {
 	case hasURL && hasPort:
 		return nil, "", "", sdk.BadRequest("'port' goes with 'hostname': give the port in 'url'")
@@ -87,6 +91,20 @@ func nodeRoute(fields *sdk.Fields, requireHost bool) (entry any, hp, name string
 		return nil, "", "", sdk.BadRequest("invalid node address: %v", err)
 	}
 	return entry, hp, name, nil
+}
+
+// MsgNotHostName refuses a hostname (node_name, name) that is not a host
+// name: the field, its value.
+const MsgNotHostName = "'%s' %q is not a host name or an IP address: give a port in 'port', a URL in 'url'"
+
+// nameField is the field nodeRoute took the node's name from.
+func nameField(fields *sdk.Fields) string {
+	for _, k := range []string{"hostname", "node_name", "name"} {
+		if fields.Present(k) {
+			return k
+		}
+	}
+	return "hostname"
 }
 
 // checkNodeFields refuses the add_node fields hops does not act on.
@@ -143,6 +161,9 @@ func (f *Family) addNode(ctx context.Context, req *sdk.Request) (*sdk.Response, 
 	if err != nil {
 		return nil, err
 	}
+	if err := checkSubsName(fields, subsSet, node, hp); err != nil {
+		return nil, err
+	}
 	err = f.editRoutes(ctx, req.Caller, func(routes []any) ([]any, error) {
 		if _, i := findRoute(routes, hp); i >= 0 {
 			return routes, nil
@@ -182,6 +203,9 @@ func (f *Family) updateNode(ctx context.Context, req *sdk.Request) (*sdk.Respons
 	}
 	entry, hp, name, node, err := f.nodeTarget(ctx, req.Caller, fields)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkSubsName(fields, subsSet, node, hp); err != nil {
 		return nil, err
 	}
 	err = f.editRoutes(ctx, req.Caller, func(routes []any) ([]any, error) {
@@ -295,6 +319,13 @@ func (f *Family) configureCluster(ctx context.Context, req *sdk.Request) (*sdk.R
 			if err := f.refuseSelf(ctx, fieldName(fmt.Sprintf("connections[%d].%s", i, targetField(cf))), t.hp); err != nil {
 				return nil, err
 			}
+			node := t.node
+			if peer := f.peerNameAt(t.hp); peer != "" && !namesNode(cf) {
+				node = peer
+			}
+			if err := checkSubsName(cf, set, node, t.hp); err != nil {
+				return nil, err
+			}
 		}
 		checked = append(checked, conn{cf, l, set})
 	}
@@ -304,6 +335,9 @@ func (f *Family) configureCluster(ctx context.Context, req *sdk.Request) (*sdk.R
 	for _, c := range checked {
 		entry, hp, _, node, err := f.nodeTarget(ctx, req.Caller, c.fields)
 		if err != nil {
+			return nil, err
+		}
+		if err := checkSubsName(c.fields, c.set, node, hp); err != nil {
 			return nil, err
 		}
 		if c.set {

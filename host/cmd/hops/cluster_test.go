@@ -417,6 +417,9 @@ func TestClusterOffByDefaultThenPlainPort(t *testing.T) {
 			map[string]any{"database": "dev", "subscribe": true, "publish": true},
 			map[string]any{"database": "dev", "subscribe": true, "publish": false}}}, "names database \"dev\" again"},
 		{map[string]any{"operation": "set_configuration", "replication_hostname": "solo node"}, "replication.hostname must be a host name"},
+		{map[string]any{"operation": "add_node", "hostname": "peer.example:9933"}, "is not a host name or an IP address"},
+		{map[string]any{"operation": "add_node", "url": "10.9.9.9:7010", "subscriptions": []any{
+			map[string]any{"database": "dev", "subscribe": true, "publish": true}}}, "need its name: give 'hostname'"},
 	} {
 		if r := in.admin(t, tc.body); r.Status != 400 || !strings.Contains(r.Error(), tc.want) {
 			t.Errorf("%v: %d %s, want 400 %q", tc.body, r.Status, r.Raw, tc.want)
@@ -465,7 +468,7 @@ func TestClusterOffByDefaultThenPlainPort(t *testing.T) {
 	}
 	// Two nodes on one machine: update_node of one keeps the other.
 	in.must(t, map[string]any{"operation": "cluster_set_routes", "routes": []any{"10.1.1.1:7005", "10.1.1.1:7006"}})
-	in.must(t, map[string]any{"operation": "update_node", "url": "10.1.1.1:7006", "subscriptions": []any{
+	in.must(t, map[string]any{"operation": "update_node", "hostname": "near-node", "url": "10.1.1.1:7006", "subscriptions": []any{
 		map[string]any{"database": "dev", "table": "dog", "subscribe": true, "publish": false}}})
 	want = `[{"hostname":"x.example","port":7003},"nats-route://y.example:7002","10.1.1.1:7005","10.1.1.1:7006"]`
 	if got := in.admin(t, map[string]any{"operation": "cluster_get_routes"}); raw(got) != want {
