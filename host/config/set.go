@@ -236,9 +236,35 @@ func (c *Config) plan(flat map[string]any) ([]edit, error) {
 	return edits, nil
 }
 
+// ReasonSection refuses a section given as an object: set_configuration
+// takes flat keys (HarperDB ignores such an object).
+const ReasonSection = "is a section: set its keys one by one, flat (for example %s)"
+
+// sectionExample returns, when name (flat, any case) is a section holding
+// keys hops acts on, the first of them in flat form; else "".
+func sectionExample(name string) string {
+	p := strings.ReplaceAll(name, "_", ".")
+	keys := make([]string, 0, len(acting))
+	for k := range acting {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if len(k) > len(p) && k[len(p)] == '.' && strings.EqualFold(k[:len(p)], p) {
+			return strings.ReplaceAll(k, ".", "_")
+		}
+	}
+	return ""
+}
+
 // checkSet resolves and checks one key, returning the normalized value and
 // path, or the reason it is refused.
 func checkSet(name string, raw any, extra map[string]string) (any, string, string) {
+	if _, isObject := raw.(map[string]any); isObject {
+		if ex := sectionExample(name); ex != "" {
+			return nil, "", fmt.Sprintf(ReasonSection, ex)
+		}
+	}
 	path, ok := known.flat(name, extra)
 	if !ok {
 		return nil, "", ReasonUnknownKey

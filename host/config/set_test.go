@@ -76,7 +76,7 @@ func TestSetRejectsBadInputAndWritesNothing(t *testing.T) {
 		reason string
 	}{
 		{"unknown key", map[string]any{"conf_nosuch_key": "x"}, "conf_nosuch_key", ReasonUnknownKey},
-		{"nested object is not a flat key", map[string]any{"logging": map[string]any{"level": "error"}}, "logging", ReasonUnknownKey},
+		{"nested object is not a flat key", map[string]any{"logging": map[string]any{"level": "error"}}, "logging", "is a section: set its keys one by one"},
 		{"bool as string", map[string]any{"logging_rotation_enabled": "maybe"}, "logging_rotation_enabled", ReasonNotBool},
 		{"bool as word", map[string]any{"logging_file": "true"}, "logging_file", ReasonNotBool},
 		{"enum case", map[string]any{"logging_level": "Info"}, "logging_level", "must be one of [trace, debug, info, warn, error, fatal, notify]"},
@@ -107,6 +107,8 @@ func TestSetRejectsBadInputAndWritesNothing(t *testing.T) {
 		{"route URL with a path", map[string]any{"replication_routes": []any{"wss://a:9933/", "nats-route://b:9933/cluster"}}, "replication_routes", "entry 1: " + ReasonRouteURL},
 		{"route URL with a user", map[string]any{"replication_routes": []any{"nats-route://u:p@b:9933"}}, "replication_routes", "entry 0: " + ReasonRouteURL},
 		{"node name", map[string]any{"replication_hostname": "node a/1"}, "replication_hostname", ReasonNodeName},
+		{"section as an object", map[string]any{"replication": map[string]any{"port": 1.0}}, "replication", "is a section: set its keys one by one, flat (for example replication_databases)"},
+		{"unknown-key section as an object", map[string]any{"Logging": map[string]any{"level": "warn"}}, "Logging", "is a section: set its keys one by one, flat (for example logging_accessLog)"},
 		{"rootPath", map[string]any{"hdb_root": "/x"}, "hdb_root", ReasonRootPath},
 		{"redaction placeholder", map[string]any{"tls_privateKey": Redacted}, "tls_privateKey", ReasonRedacted},
 		{"alias conflict", map[string]any{"log_level": "warn", "logging_level": "error"}, "logging_level", `sets the same key as "log_level"`},
