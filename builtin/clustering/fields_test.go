@@ -2,7 +2,11 @@ package clustering
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"net"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -225,5 +229,78 @@ func TestNodeNamesForSubscriptions(t *testing.T) {
 		if !errors.As(err, &se) || se.Status != 400 || !strings.Contains(se.Message, tc.err) || sets.Load() != 0 {
 			t.Errorf("%s: %v (%d writes), want 400 %q", tc.body, err, sets.Load(), tc.err)
 		}
+	}
+}
+
+// A route edit saved but not applied (here the cluster port is taken)
+// says so in a "warning" beside HarperDB's message, instead of a bare
+// success for a change that does not act.
+func TestRouteEditNotAppliedWarns(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	busy := l.Addr().(*net.TCPAddr).Port
+	for _, tc := range []struct {
+		conf string
+		warn bool
+	}{
+		{fmt.Sprintf(`{"replication":{"hostname":"self","port":%d,"routes":["peer:9933"]},"families":{"clustering":{"host":"127.0.0.1"}}}`, busy), true},
+		{`{"replication":{"hostname":"self"}}`, false},
+	} {
+		var sets atomic.Int64
+		f := auditFamily(t, &sets)
+		f.host = joinHost{answer: func(body []byte) (int, string) {
+			if strings.Contains(string(body), `"get_configuration"`) {
+				return 200, tc.conf
+			}
+			sets.Add(1)
+			return 200, `{"message":"ok"}`
+		}}
+		for _, body := range []string{
+			`{"operation":"add_node","hostname":"peer"}`,
+			`{"operation":"cluster_set_routes","routes":["peer2:9933"]}`,
+		} {
+			op := sdk.ReadFields([]byte(body)).String("operation")
+			h := map[string]sdk.Handler{"add_node": f.addNode, "cluster_set_routes": f.clusterSetRoutes}[op]
+			resp, err := h(context.Background(), &sdk.Request{Operation: op, Body: []byte(body)})
+			if err != nil {
+				t.Fatalf("%s: %v", body, err)
+			}
+			b, _ := json.Marshal(resp.Value)
+			has := strings.Contains(string(b), `"warning":"saved in replication.routes, not applied yet: replication port `+strconv.Itoa(busy)+` cannot be listened on`)
+			if has != tc.warn || !strings.Contains(string(b), `"message":`) {
+				t.Errorf("%s with %s: %s, want a warning: %v", body, tc.conf, b, tc.warn)
+			}
+		}
+	}
+}
+
+// configure_cluster naming one node in two connections is refused: which
+// list would win is written nowhere.
+func TestConfigureClusterNamesEachNodeOnce(t *testing.T) {
+	var sets atomic.Int64
+	err := runOp(auditFamily(t, &sets), `{"operation":"configure_cluster","connections":[`+
+		`{"hostname":"p1","subscriptions":[{"database":"d","publish":true,"subscribe":true}]},`+
+		`{"hostname":"p2"},`+
+		`{"hostname":"p1","url":"10.0.0.9:9933","subscriptions":[{"database":"e","publish":true,"subscribe":true}]}]}`)
+	var se *sdk.Error
+	if !errors.As(err, &se) || se.Status != 400 || !strings.Contains(se.Message, `'connections[2]' names node "p1" again (as 'connections[0]' did)`) || sets.Load() != 0 {
+		t.Errorf("%v (%d writes)", err, sets.Load())
+	}
+}
+
+// cluster_status of a node whose NATS server does not run names the node
+// as its configuration does, not as the machine.
+func TestClusterStatusNamesTheNodeWhenNotRunning(t *testing.T) {
+	var sets atomic.Int64
+	f := auditFamily(t, &sets)
+	resp, err := f.clusterStatus(context.Background(), &sdk.Request{Operation: "cluster_status", Body: []byte(`{"operation":"cluster_status"}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := resp.Value.(Status); st.NodeName != "self" || st.IsEnabled {
+		t.Errorf("status %+v, want node_name self (replication.hostname), not enabled", st)
 	}
 }

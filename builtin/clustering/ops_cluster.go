@@ -164,7 +164,7 @@ func (f *Family) addNode(ctx context.Context, req *sdk.Request) (*sdk.Response, 
 	if err := checkSubsName(fields, subsSet, node, hp); err != nil {
 		return nil, err
 	}
-	err = f.editRoutes(ctx, req.Caller, func(routes []any) ([]any, error) {
+	notApplied, err := f.editRoutes(ctx, req.Caller, func(routes []any) ([]any, error) {
 		if _, i := findRoute(routes, hp); i >= 0 {
 			return routes, nil
 		}
@@ -179,7 +179,7 @@ func (f *Family) addNode(ctx context.Context, req *sdk.Request) (*sdk.Response, 
 	if err := f.keepStartTime(start); err != nil {
 		return nil, err
 	}
-	return sdk.Message(fmt.Sprintf(msgAdded, name)), nil
+	return answer(fmt.Sprintf(msgAdded, name), notApplied), nil
 }
 
 func (f *Family) updateNode(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
@@ -208,7 +208,7 @@ func (f *Family) updateNode(ctx context.Context, req *sdk.Request) (*sdk.Respons
 	if err := checkSubsName(fields, subsSet, node, hp); err != nil {
 		return nil, err
 	}
-	err = f.editRoutes(ctx, req.Caller, func(routes []any) ([]any, error) {
+	notApplied, err := f.editRoutes(ctx, req.Caller, func(routes []any) ([]any, error) {
 		return updateRoute(routes, entry, hp), nil
 	})
 	if err != nil {
@@ -220,7 +220,7 @@ func (f *Family) updateNode(ctx context.Context, req *sdk.Request) (*sdk.Respons
 	if err := f.keepStartTime(start); err != nil {
 		return nil, err
 	}
-	return sdk.Message(fmt.Sprintf(msgUpdated, name)), nil
+	return answer(fmt.Sprintf(msgUpdated, name), notApplied), nil
 }
 
 func (f *Family) removeNode(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
@@ -237,8 +237,13 @@ func (f *Family) removeNode(ctx context.Context, req *sdk.Request) (*sdk.Respons
 	}
 	exact := fields.Present("port") || fields.Present("url")
 	node := subsName(fields)
+	if !namesNode(fields) {
+		if peer := f.peerNameAt(hp); peer != "" {
+			node = peer
+		}
+	}
 	_, hasSubs := f.subsOf(node)
-	err = f.editRoutes(ctx, req.Caller, func(routes []any) ([]any, error) {
+	notApplied, err := f.editRoutes(ctx, req.Caller, func(routes []any) ([]any, error) {
 		out := make([]any, 0, len(routes))
 		for _, r := range routes {
 			rhp, err := routeHostPort(r)
@@ -261,7 +266,7 @@ func (f *Family) removeNode(ctx context.Context, req *sdk.Request) (*sdk.Respons
 	if err := f.setNodeSubs(node, nil, false); err != nil {
 		return nil, err
 	}
-	return sdk.Message(fmt.Sprintf(msgRemoved, name)), nil
+	return answer(fmt.Sprintf(msgRemoved, name), notApplied), nil
 }
 
 func (f *Family) configureCluster(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
@@ -288,6 +293,7 @@ func (f *Family) configureCluster(ctx context.Context, req *sdk.Request) (*sdk.R
 		set    bool
 	}
 	checked := make([]conn, 0, len(conns))
+	nodes := map[string]int{} // node name -> its connection
 	var start *time.Time
 	for i, c := range conns {
 		cf := sdk.ReadFields(c)
@@ -326,6 +332,10 @@ func (f *Family) configureCluster(ctx context.Context, req *sdk.Request) (*sdk.R
 			if err := checkSubsName(cf, set, node, t.hp); err != nil {
 				return nil, err
 			}
+			if j, dup := nodes[node]; dup && node != "" {
+				return nil, sdk.BadRequest(MsgConnTwice, i, node, j)
+			}
+			nodes[node] = i
 		}
 		checked = append(checked, conn{cf, l, set})
 	}
@@ -348,7 +358,8 @@ func (f *Family) configureCluster(ctx context.Context, req *sdk.Request) (*sdk.R
 			routes = append(routes, entry)
 		}
 	}
-	if err := f.editRoutes(ctx, req.Caller, func([]any) ([]any, error) { return routes, nil }); err != nil {
+	notApplied, err := f.editRoutes(ctx, req.Caller, func([]any) ([]any, error) { return routes, nil })
+	if err != nil {
 		return nil, err
 	}
 	if err := f.keepStartTime(start); err != nil {
@@ -362,8 +373,12 @@ func (f *Family) configureCluster(ctx context.Context, req *sdk.Request) (*sdk.R
 	}); err != nil {
 		return nil, err
 	}
-	return sdk.Message(msgConfigured), nil
+	return answer(msgConfigured, notApplied), nil
 }
+
+// MsgConnTwice refuses a configure_cluster naming one node in two
+// connections (whose subscriptions would win is written nowhere).
+const MsgConnTwice = "'connections[%d]' names node %q again (as 'connections[%d]' did): give each node once"
 
 // routesField reads the routes field of cluster_set_routes and
 // cluster_delete_routes: an array of strings or {hostname, port} objects.
@@ -404,7 +419,7 @@ func (f *Family) clusterSetRoutes(ctx context.Context, req *sdk.Request) (*sdk.R
 		return nil, err
 	}
 	set, skipped := []any{}, []any{}
-	err = f.editRoutes(ctx, req.Caller, func(routes []any) ([]any, error) {
+	notApplied, err := f.editRoutes(ctx, req.Caller, func(routes []any) ([]any, error) {
 		for _, g := range given {
 			hp, _ := routeHostPort(g)
 			if _, i := findRoute(routes, hp); i >= 0 {
@@ -419,7 +434,11 @@ func (f *Family) clusterSetRoutes(ctx context.Context, req *sdk.Request) (*sdk.R
 	if err != nil {
 		return nil, err
 	}
-	return sdk.OK(map[string]any{"message": msgRoutesSet, "set": set, "skipped": skipped}), nil
+	ans := map[string]any{"message": msgRoutesSet, "set": set, "skipped": skipped}
+	if notApplied != nil {
+		ans["warning"] = fmt.Sprintf(MsgNotApplied, notApplied)
+	}
+	return sdk.OK(ans), nil
 }
 
 func (f *Family) clusterDeleteRoutes(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
@@ -435,7 +454,7 @@ func (f *Family) clusterDeleteRoutes(ctx context.Context, req *sdk.Request) (*sd
 		return nil, err
 	}
 	deleted, skipped := []any{}, []any{}
-	err = f.editRoutes(ctx, req.Caller, func(routes []any) ([]any, error) {
+	notApplied, err := f.editRoutes(ctx, req.Caller, func(routes []any) ([]any, error) {
 		for _, g := range given {
 			hp, _ := routeHostPort(g)
 			if _, i := findRoute(routes, hp); i >= 0 {
@@ -450,7 +469,11 @@ func (f *Family) clusterDeleteRoutes(ctx context.Context, req *sdk.Request) (*sd
 	if err != nil {
 		return nil, err
 	}
-	return sdk.OK(map[string]any{"message": msgRoutesDeleted, "deleted": deleted, "skipped": skipped}), nil
+	ans := map[string]any{"message": msgRoutesDeleted, "deleted": deleted, "skipped": skipped}
+	if notApplied != nil {
+		ans["warning"] = fmt.Sprintf(MsgNotApplied, notApplied)
+	}
+	return sdk.OK(ans), nil
 }
 
 func (f *Family) clusterGetRoutes(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
@@ -522,34 +545,50 @@ func (f *Family) readRoutes(ctx context.Context, caller sdk.Caller) ([]any, erro
 // background: the routes are saved either way. Edits run one at a time;
 // one that waits editWait for those ahead of it is refused (503) before
 // it reads anything.
-func (f *Family) editRoutes(ctx context.Context, caller sdk.Caller, edit func([]any) ([]any, error)) error {
+func (f *Family) editRoutes(ctx context.Context, caller sdk.Caller, edit func([]any) ([]any, error)) (notApplied, err error) {
 	if err := f.lockEdits(ctx); err != nil {
-		return err
+		return nil, err
 	}
 	defer func() { <-f.edits }()
 	routes, err := f.readRoutes(ctx, caller)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	next, err := edit(routes)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(next) > MaxRoutes && len(next) > len(routes) {
-		return sdk.BadRequest(MsgTooManyRoutes, len(next), MaxRoutes)
+		return nil, sdk.BadRequest(MsgTooManyRoutes, len(next), MaxRoutes)
 	}
 	body, err := json.Marshal(map[string]any{"operation": "set_configuration", "replication_routes": next})
 	if err != nil {
-		return fmt.Errorf("encode routes: %w", err)
+		return nil, fmt.Errorf("encode routes: %w", err)
 	}
 	if _, err := f.dispatch(ctx, caller, body); err != nil {
-		return err
+		return nil, err
 	}
 	if err := f.reload(ctx, false); err != nil {
 		f.log.Warn("routes saved but not applied yet; retrying in the background", "error", err)
 		f.startBoot()
+		return err, nil
 	}
-	return nil
+	return nil, nil
+}
+
+// MsgNotApplied is the warning of a route edit saved in the configuration
+// that the running node could not apply yet (a cluster port taken, no
+// trusted certificate authority yet): the background start applies it
+// once what it waits for is fixed.
+const MsgNotApplied = "saved in replication.routes, not applied yet: %v (cluster_status shows it; it is applied as soon as that is fixed)"
+
+// answer is a route edit's answer: msg, with a "warning" when the edit
+// was saved but not applied.
+func answer(msg string, notApplied error) *sdk.Response {
+	if notApplied == nil {
+		return sdk.Message(msg)
+	}
+	return sdk.OK(map[string]any{"message": msg, "warning": fmt.Sprintf(MsgNotApplied, notApplied)})
 }
 
 // editWait bounds how long a route edit waits for the edits ahead of it

@@ -75,6 +75,13 @@ func (f *Family) clusterStatus(ctx context.Context, req *sdk.Request) (*sdk.Resp
 	n, set, lastErr := f.node, f.set, f.lastErr
 	f.mu.Unlock()
 	st := Status{Type: statusType, NodeName: set.NodeName, Connections: []Connection{}}
+	if n == nil {
+		// Not running (off, or its settings refused): the name the
+		// configuration gives, as a running node would report it.
+		if cur, _ := f.readSettings(ctx); cur.NodeName != "" {
+			st.NodeName = cur.NodeName
+		}
+	}
 	if st.NodeName == "" {
 		st.NodeName, _ = hostname()
 	}
