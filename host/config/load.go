@@ -36,6 +36,14 @@ const ReasonNoListener = "and operationsApi.network.securePort are both null or 
 // apiPorts are the operations API's plain and TLS ports.
 var apiPorts = [2]string{"operationsApi.network.port", "operationsApi.network.securePort"}
 
+// replPorts are the cluster ports: each needs a port no HTTP listener of
+// the node has.
+var replPorts = []string{"replication.port", "replication.securePort"}
+
+// ReasonReplPortClash refuses a cluster port another listener of the node
+// has (the key it clashes with).
+const ReasonReplPortClash = "is also %s: the cluster port needs a port of its own"
+
 // portPairs are the listeners whose plain and TLS ports must differ.
 var portPairs = [][2]string{
 	{"operationsApi.network.port", "operationsApi.network.securePort"},
@@ -245,6 +253,18 @@ func checkPorts(ko *koanf.Koanf) []Problem {
 		s, okS := toFloat(tls)
 		if okP && okS && p == s && p != 0 {
 			out = append(out, Problem{Key: pair[1], Reason: ReasonPortClash})
+		}
+	}
+	for _, rp := range replPorts {
+		r, ok := toFloat(ko.Get(rp))
+		if !ok || r == 0 {
+			continue
+		}
+		for _, other := range []string{apiPorts[0], apiPorts[1], "http.port", "http.securePort"} {
+			if o, ok := toFloat(ko.Get(other)); ok && o == r {
+				out = append(out, Problem{Key: rp, Reason: fmt.Sprintf(ReasonReplPortClash, other)})
+				break
+			}
 		}
 	}
 	if ko.Int(apiPorts[0]) <= 0 && ko.Int(apiPorts[1]) <= 0 {

@@ -167,6 +167,8 @@ func TestLoadErrorsNameTheKey(t *testing.T) {
 		{"port clash", "operationsApi:\n  network:\n    securePort: 9925\n", nil, nil,
 			"operationsApi.network.securePort: " + ReasonPortClash},
 		{"node name", "replication:\n  hostname: node a\n", nil, nil, FileName + "): " + ReasonNodeName},
+		{"cluster port is the API's", "replication:\n  port: 9925\n", nil, nil, "replication.port: is also operationsApi.network.port: the cluster port needs a port of its own"},
+		{"cluster bind host", "families:\n  clustering:\n    host: \"0.0.0.0:9933\"\n", nil, nil, FileName + "): " + ReasonBindHost},
 		{"route URL path", "replication:\n  routes: [\"nats-route://b:9933/x\"]\n", nil, nil, FileName + "): entry 0: " + ReasonRouteURL},
 	}
 	for _, tc := range cases {

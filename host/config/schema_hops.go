@@ -22,7 +22,7 @@ var hopsKeys = []Key{
 	{Path: "families.records.noSync", Kind: KindBool},
 	{Path: "families.records.deleteBatch", Kind: KindInt, Min: 1, Max: maxDeleteBatch},
 	{Path: "families.records.load.allowedURLs", Kind: KindList, Check: checkHTTPURLs},
-	{Path: "families.clustering.host", Kind: KindString},
+	{Path: "families.clustering.host", Kind: KindString, Check: checkBindHost},
 	orNull(rangeKey("families_status_maxProcs", 1, maxFamilyProcs)),
 	orNull(rangeKey("families_system_maxProcs", 1, maxFamilyProcs)),
 	orNull(rangeKey("families_certs_maxProcs", 1, maxFamilyProcs)),

@@ -86,6 +86,20 @@ func checkReplicationDatabases(v any) error {
 	return errors.New(ReasonDatabasesShape)
 }
 
+// ReasonBindHost refuses a families.clustering.host that is not an
+// address or host name to listen on.
+const ReasonBindHost = "families.clustering.host must be an IP address or a host name to listen on (empty: 0.0.0.0)"
+
+// checkBindHost accepts an empty families.clustering.host (every
+// interface), an IP address or a host name.
+func checkBindHost(v any) error {
+	s, _ := v.(string)
+	if s == "" || validRouteHost(s) {
+		return nil
+	}
+	return errors.New(ReasonBindHost)
+}
+
 // routeURLBare reports whether a string route that is a URL names only a
 // scheme, a host and a port (a path of "/" allowed), as the clustering
 // family requires.

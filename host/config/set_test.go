@@ -107,6 +107,7 @@ func TestSetRejectsBadInputAndWritesNothing(t *testing.T) {
 		{"route URL with a path", map[string]any{"replication_routes": []any{"wss://a:9933/", "nats-route://b:9933/cluster"}}, "replication_routes", "entry 1: " + ReasonRouteURL},
 		{"route URL with a user", map[string]any{"replication_routes": []any{"nats-route://u:p@b:9933"}}, "replication_routes", "entry 0: " + ReasonRouteURL},
 		{"node name", map[string]any{"replication_hostname": "node a/1"}, "replication_hostname", ReasonNodeName},
+		{"cluster port clash", map[string]any{"replication_securePort": float64(9925)}, "replication.securePort", "is also operationsApi.network.port"},
 		{"section as an object", map[string]any{"replication": map[string]any{"port": 1.0}}, "replication", "is a section: set its keys one by one, flat (for example replication_databases)"},
 		{"unknown-key section as an object", map[string]any{"Logging": map[string]any{"level": "warn"}}, "Logging", "is a section: set its keys one by one, flat (for example logging_accessLog)"},
 		{"rootPath", map[string]any{"hdb_root": "/x"}, "hdb_root", ReasonRootPath},
