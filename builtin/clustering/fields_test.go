@@ -291,6 +291,23 @@ func TestConfigureClusterNamesEachNodeOnce(t *testing.T) {
 	}
 }
 
+// configure_cluster with two different start_times is refused: the node
+// keeps one; the same time twice is taken.
+func TestConfigureClusterOneStartTime(t *testing.T) {
+	var sets atomic.Int64
+	err := runOp(auditFamily(t, &sets), `{"operation":"configure_cluster","connections":[`+
+		`{"hostname":"p1","start_time":"2026-01-01T00:00:00Z"},{"hostname":"p2","start_time":"2026-02-01T00:00:00Z"}]}`)
+	var se *sdk.Error
+	if !errors.As(err, &se) || se.Status != 400 || !strings.Contains(se.Message, "'connections[1].start_time' differs") || sets.Load() != 0 {
+		t.Errorf("%v (%d writes)", err, sets.Load())
+	}
+	f := auditFamily(t, &sets)
+	if err := runOp(f, `{"operation":"configure_cluster","connections":[`+
+		`{"hostname":"p1","start_time":"2026-01-01T00:00:00Z"},{"hostname":"p2","start_time":1767225600000}]}`); err != nil || sets.Load() != 1 {
+		t.Errorf("the same start_time twice: %v (%d writes)", err, sets.Load())
+	}
+}
+
 // cluster_status of a node whose NATS server does not run names the node
 // as its configuration does, not as the machine.
 func TestClusterStatusNamesTheNodeWhenNotRunning(t *testing.T) {

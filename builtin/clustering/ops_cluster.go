@@ -311,6 +311,9 @@ func (f *Family) configureCluster(ctx context.Context, req *sdk.Request) (*sdk.R
 			return nil, err
 		}
 		if st != nil {
+			if start != nil && !start.Equal(*st) {
+				return nil, sdk.BadRequest(MsgStartTwice, i)
+			}
 			start = st
 		}
 		l, set, err := nodeSubs(cf, true)
@@ -375,6 +378,11 @@ func (f *Family) configureCluster(ctx context.Context, req *sdk.Request) (*sdk.R
 	}
 	return answer(msgConfigured, notApplied), nil
 }
+
+// MsgStartTwice refuses configure_cluster connections with different
+// start_times: a node keeps one start_time for every consumer it makes
+// (per database and table, subscriptions take their own).
+const MsgStartTwice = "'connections[%d].start_time' differs from an earlier connection's: hops keeps one start_time for the consumers this node makes; give it once, or per table in 'subscriptions'"
 
 // MsgConnTwice refuses a configure_cluster naming one node in two
 // connections (whose subscriptions would win is written nowhere).
