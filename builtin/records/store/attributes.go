@@ -120,11 +120,11 @@ func (t *tableTx) collectRewrites(attr string, from []byte) ([]rewrite, []byte, 
 			continue
 		}
 		delete(rec, attr)
-		ctime, err := valueCtime(v)
+		hdr, err := valueHeader(v)
 		if err != nil {
 			return nil, nil, err
 		}
-		nv, err := encodeValue(ctime, rec, t.meta.PrimaryKey)
+		nv, err := encodeValueLike(hdr, rec, t.meta.PrimaryKey)
 		if err != nil {
 			return nil, nil, err
 		}

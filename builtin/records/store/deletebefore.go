@@ -58,7 +58,7 @@ func (s *Store) deleteBatch(db, table string, cutoff int64) (int, error) {
 			keys = append(keys, bytes.Clone(k[ctimeLen:]))
 		}
 		for _, key := range keys {
-			ok, err := t.deleteRecord(key)
+			ok, err := t.deleteRecord(key, true)
 			if err != nil {
 				return err
 			}

@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -18,9 +19,14 @@ import (
 //	ctime  (bucket) 8-byte big-endian __createdtime__ | encoded key -> marker
 //	attrs  (bucket) attribute name -> marker (every attribute ever written)
 //
-// A stored record is a version byte, the record's __createdtime__ as 8
+// A stored record is a format byte, the record's __createdtime__ as 8
 // big-endian bytes (so Delete finds its index entry without decoding the
-// JSON), then the record as JSON.
+// JSON), then the record as JSON. Format valueVersion (1) has nothing
+// more; format valueVersionRepl (2), written while the key's replication
+// version goes with the record (repl.go), has between the created time
+// and the JSON the version's ts (µs, 8 big-endian bytes), the length of
+// its node name (uvarint) and the node name. Every read takes the JSON
+// with valueText, so readers never see the version.
 var (
 	metaKey     = []byte("meta")
 	recsBucket  = []byte("recs")
@@ -43,8 +49,19 @@ const (
 // beside this one.
 const valueVersion byte = 1
 
+// valueVersionRepl tags a stored record that carries its key's
+// replication version (see the layout above).
+const valueVersionRepl byte = 2
+
 // valueHeaderLen is the version byte plus the 8-byte created time.
 const valueHeaderLen = 1 + 8
+
+// replHeaderFixed is valueHeaderLen plus the version's 8-byte ts: where
+// a valueVersionRepl record's node name length starts.
+const replHeaderFixed = valueHeaderLen + 8
+
+// errValueFormat is the error of a stored record in no known format.
+var errValueFormat = errors.New("stored record has an unknown format")
 
 // ctimeLen is the width of the created-time prefix of an index key.
 const ctimeLen = 8
@@ -121,9 +138,32 @@ func indexKey(ctime int64, key []byte) []byte {
 // encodeValue builds a stored record of a table whose primary key is pk
 // (written first, see appendJSONObject).
 func encodeValue(ctime int64, rec map[string]any, pk string) ([]byte, error) {
-	b := make([]byte, valueHeaderLen, valueHeaderLen+valueSizeHint)
+	return encodeValueVer(ctime, nil, rec, pk)
+}
+
+// encodeValueVer is encodeValue in format valueVersionRepl when ver, the
+// key's version as appendVersionPart writes it, is not nil.
+func encodeValueVer(ctime int64, ver []byte, rec map[string]any, pk string) ([]byte, error) {
+	b := make([]byte, valueHeaderLen, valueHeaderLen+len(ver)+valueSizeHint)
 	b[0] = valueVersion
+	if ver != nil {
+		b[0] = valueVersionRepl
+		b = append(b, ver...)
+	}
 	binary.BigEndian.PutUint64(b[1:], uint64(ctime))
+	return appendValueJSON(b, rec, pk)
+}
+
+// encodeValueLike is encodeValue with the header (format, created time,
+// version) of the stored record old, which valueHeader returned as hdr.
+func encodeValueLike(hdr []byte, rec map[string]any, pk string) ([]byte, error) {
+	b := make([]byte, len(hdr), len(hdr)+valueSizeHint)
+	copy(b, hdr)
+	return appendValueJSON(b, rec, pk)
+}
+
+// appendValueJSON appends rec to a stored record's header b.
+func appendValueJSON(b []byte, rec map[string]any, pk string) ([]byte, error) {
 	b, err := appendJSONObject(b, rec, pk)
 	if err != nil {
 		return nil, badRequest(ErrMsgUnencodable, err)
@@ -137,10 +177,48 @@ const valueSizeHint = 256
 
 // valueCtime returns the created time of a stored record.
 func valueCtime(v []byte) (int64, error) {
-	if len(v) < valueHeaderLen || v[0] != valueVersion {
-		return 0, fmt.Errorf("stored record has an unknown format")
+	if len(v) < valueHeaderLen || v[0] != valueVersion && v[0] != valueVersionRepl {
+		return 0, errValueFormat
 	}
 	return int64(binary.BigEndian.Uint64(v[1:valueHeaderLen])), nil
+}
+
+// valueText returns the JSON text of a stored record.
+func valueText(v []byte) ([]byte, error) {
+	if len(v) >= valueHeaderLen && v[0] == valueVersion {
+		return v[valueHeaderLen:], nil
+	}
+	_, _, start, ok := valueVersionOf(v)
+	if !ok {
+		return nil, errValueFormat
+	}
+	return v[start:], nil
+}
+
+// valueVersionOf reads the key version a valueVersionRepl record carries:
+// its ts, its node name (a slice of v), and where the JSON starts. ok is
+// false for a record of another format (or a damaged one).
+func valueVersionOf(v []byte) (ts int64, node []byte, start int, ok bool) {
+	if len(v) <= replHeaderFixed || v[0] != valueVersionRepl {
+		return 0, nil, 0, false
+	}
+	n, w := binary.Uvarint(v[replHeaderFixed:])
+	if w <= 0 || n > uint64(len(v)-replHeaderFixed-w) {
+		return 0, nil, 0, false
+	}
+	at := replHeaderFixed + w
+	start = at + int(n)
+	return int64(binary.BigEndian.Uint64(v[valueHeaderLen:replHeaderFixed])), v[at:start:start], start, true
+}
+
+// valueHeader returns the stored record's bytes before its JSON (format,
+// created time and, for valueVersionRepl, the key version).
+func valueHeader(v []byte) ([]byte, error) {
+	text, err := valueText(v)
+	if err != nil {
+		return nil, err
+	}
+	return v[:len(v)-len(text)], nil
 }
 
 // decodeValue decodes a stored record. Numbers come back as json.Number,
@@ -148,10 +226,11 @@ func valueCtime(v []byte) (int64, error) {
 // (builtin/internal/fastjson) handles every record encoding/json writes;
 // anything it refuses goes through encoding/json, which has the last word.
 func decodeValue(v []byte) (map[string]any, error) {
-	if _, err := valueCtime(v); err != nil {
+	text, err := valueText(v)
+	if err != nil {
 		return nil, err
 	}
-	return decodeJSON(v[valueHeaderLen:])
+	return decodeJSON(text)
 }
 
 // decodeJSON decodes a stored record's JSON text.

@@ -69,10 +69,11 @@ func (t *tableTx) eachStored(ctx context.Context, keys []any, fn func(i int, v [
 func (s *Store) GetRaw(ctx context.Context, db, table string, keys []any, fn func(raw []byte) error) error {
 	return s.viewTable(db, table, func(t *tableTx) error {
 		return t.eachStored(ctx, keys, func(_ int, v []byte) error {
-			if _, err := valueCtime(v); err != nil {
+			text, err := valueText(v)
+			if err != nil {
 				return fmt.Errorf("table %s.%s: %w", db, table, err)
 			}
-			return fn(v[valueHeaderLen:])
+			return fn(text)
 		})
 	})
 }
@@ -152,10 +153,11 @@ func (s *Store) ScanRaw(ctx context.Context, db, table string, fn func(raw []byt
 	return s.viewTable(db, table, func(t *tableTx) error {
 		s.prefetch.wholeTable(t)
 		return t.scanValues(ctx, func(v []byte) error {
-			if _, err := valueCtime(v); err != nil {
+			text, err := valueText(v)
+			if err != nil {
 				return fmt.Errorf("table %s.%s: %w", t.db, t.name, err)
 			}
-			return fn(v[valueHeaderLen:])
+			return fn(text)
 		})
 	})
 }
@@ -176,14 +178,15 @@ func (s *Store) ScanRawPage(ctx context.Context, db, table string, page Page, fn
 			s.prefetch.wholeTable(t)
 		}
 		return t.scanValuesDir(ctx, page.Reverse, func(v []byte) error {
-			if _, err := valueCtime(v); err != nil {
+			text, err := valueText(v)
+			if err != nil {
 				return fmt.Errorf("table %s.%s: %w", t.db, t.name, err)
 			}
 			if skip > 0 {
 				skip--
 				return nil
 			}
-			if err := fn(v[valueHeaderLen:]); err != nil {
+			if err := fn(text); err != nil {
 				return err
 			}
 			if sent++; page.Limit > 0 && sent >= page.Limit {

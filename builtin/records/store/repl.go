@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -42,9 +41,20 @@ import (
 //	                key: what earlier versions wrote; read and acked still)
 //	last   (key)    16 bytes: the last seq and ts (µs) written in this file
 //
-// and each table bucket a sub-bucket "repl": encoded primary key -> the
-// key's version (replVersion), written by every logged write and every
-// applied put or delete (a delete leaves a tombstone version).
+// Key versions. Every logged write and every applied put or delete sets
+// the key's version (replVersion: ts, node, tombstone flag), which the
+// conflict rule of ReplApply compares. A put keeps it in the stored
+// record itself (format valueVersionRepl, layout.go: ts and node between
+// the created time and the JSON), so a replicated write is one B-tree
+// value, as an unreplicated one; all the keys of one local transaction
+// share its version (its ts and this node). A delete, which leaves no
+// record, keeps a tombstone version in the table's sub-bucket "repl":
+// encoded primary key -> replVersion.encode(). A key's version is its
+// record's when the record carries one, else the "repl" bucket's entry
+// (what builds before format valueVersionRepl wrote for every key, still
+// read as they left it). A record that loses its version while replication
+// is off (rewritten plain, or deleted unlogged) first moves it to the
+// bucket, so the key keeps the last version set on it.
 //
 // The control file <dir>/outbox.repl (not a database: its name does not
 // end in .bolt) keeps the configuration (enabled, node name, replicated
@@ -187,14 +197,11 @@ type txLog struct {
 	chunkN     int
 	chunkTs    int64
 	entryTs    int64
-	// local is the version of the keys this transaction writes, and
-	// localEnc its encoding (shared by every key: bbolt only reads it),
-	// both set with the first entry.
-	local    replVersion
-	localEnc []byte
-	// order follows, per table, whether the keys whose versions this
-	// transaction wrote came in ascending order (appendFillPercent).
-	order map[*tableTx]*keyOrder
+	// local is the version of the keys this transaction writes and
+	// localPart its encoding in a stored record (appendVersionPart), both
+	// set with the first entry or the first record written.
+	local     replVersion
+	localPart []byte
 }
 
 // entryOverhead is room for an entry's fixed members and numbers.
@@ -216,22 +223,6 @@ func (v replVersion) encode() []byte {
 	binary.BigEndian.PutUint64(b[1:9], uint64(v.ts))
 	copy(b[9:], v.node)
 	return b
-}
-
-func decodeReplVersion(b []byte) (replVersion, bool) {
-	if len(b) < 9 {
-		return replVersion{}, false
-	}
-	return replVersion{tombstone: b[0] == 1, ts: int64(binary.BigEndian.Uint64(b[1:9])), node: string(b[9:])}, true
-}
-
-// later reports whether v is later than w under the conflict rule: the
-// later ts wins, a tie goes to the larger node name.
-func (v replVersion) later(w replVersion) bool {
-	if v.ts != w.ts {
-		return v.ts > w.ts
-	}
-	return v.node > w.node
 }
 
 // openRepl opens the control file if it exists and, when replication was
@@ -580,9 +571,6 @@ func (st *replState) finish(tx *bolt.Tx) error {
 	if err := l.flush(); err != nil {
 		return err
 	}
-	if err := l.setFill(); err != nil {
-		return err
-	}
 	var v [16]byte
 	binary.BigEndian.PutUint64(v[:8], l.last)
 	binary.BigEndian.PutUint64(v[8:], uint64(l.ts))
@@ -654,12 +642,37 @@ func (l *txLog) entrySized(op string, extra int) ([]byte, uint64) {
 // localVersion is the version of the keys the transaction writes: its ts
 // (stamped now on the first call) and this node.
 func (l *txLog) localVersion() replVersion {
-	if l.localEnc == nil {
+	if l.localPart == nil {
 		l.stamp(l.st.now().UnixMicro())
 		l.local = l.version(false)
-		l.localEnc = l.local.encode()
+		l.localPart = appendVersionPart(nil, l.local.ts, l.local.node)
 	}
 	return l.local
+}
+
+// recordVersion is localVersion as the records the transaction writes
+// carry it (appendVersionPart); callers only read it.
+func (l *txLog) recordVersion() []byte {
+	l.localVersion()
+	return l.localPart
+}
+
+// versionPartLen is the length of appendVersionPart's bytes for node.
+func versionPartLen(node string) int {
+	n := 8 + 1 + len(node)
+	for x := uint64(len(node)); x >= 0x80; x >>= 7 {
+		n++
+	}
+	return n
+}
+
+// appendVersionPart appends a key version as a valueVersionRepl record
+// carries it after its created time: ts (µs, 8 big-endian bytes), the
+// node name's length (uvarint) and the node name.
+func appendVersionPart(b []byte, ts int64, node string) []byte {
+	b = binary.BigEndian.AppendUint64(b, uint64(ts))
+	b = binary.AppendUvarint(b, uint64(len(node)))
+	return append(b, node...)
 }
 
 // entryAt is entrySized with the entry's ts and node given.
@@ -761,21 +774,28 @@ func (l *txLog) version(tombstone bool) replVersion {
 }
 
 // logRecord logs a put of the record just stored under key in t, val
-// being the stored value, and stamps the key's version.
+// being the stored value, which carries the transaction's version
+// (recordVersion): the key's version is set with the record.
 func (l *txLog) logRecord(t *tableTx, key, val []byte) error {
 	return l.logRecordAt(t, key, val, nil)
 }
 
 // logRecordAt is logRecord with the entry's version given (a seed: see
 // seedTable); nil is the transaction's. A nil val is read from the table.
+// A seed's version, when the record does not carry it, is stored in the
+// version bucket.
 func (l *txLog) logRecordAt(t *tableTx, key, val []byte, at *replVersion) error {
 	if val == nil {
 		val = t.recs.Get(key)
 	}
-	if len(val) < valueHeaderLen {
+	if val == nil {
 		return fmt.Errorf("table %s.%s: record vanished before logging", t.db, t.name)
 	}
-	extra := len(t.name) + len(t.meta.PrimaryKey) + 2*len(key) + len(val)
+	text, err := valueText(val)
+	if err != nil {
+		return fmt.Errorf("table %s.%s: %w", t.db, t.name, err)
+	}
+	extra := len(t.name) + len(t.meta.PrimaryKey) + 2*len(key) + len(text)
 	var b []byte
 	var seq uint64
 	if at == nil {
@@ -787,48 +807,16 @@ func (l *txLog) logRecordAt(t *tableTx, key, val []byte, at *replVersion) error 
 	b = append(b, `,"key":`...)
 	b = appendKeyJSON(b, key)
 	b = append(b, `,"record":`...)
-	b = append(b, val[valueHeaderLen:]...)
+	b = append(b, text...)
 	if err := l.put(seq, b); err != nil {
 		return err
 	}
-	if at != nil {
-		return t.setVersion(key, *at)
+	if at == nil || val[0] == valueVersionRepl {
+		// The record carries its version (the transaction's, or the one
+		// a seed found in it).
+		return nil
 	}
-	l.noteKey(t, key)
-	return t.putVersion(key, l.localEnc)
-}
-
-// noteKey records that the transaction wrote key's version in t.
-func (l *txLog) noteKey(t *tableTx, key []byte) {
-	o := l.order[t]
-	switch {
-	case o == nil:
-		if l.order == nil {
-			l.order = map[*tableTx]*keyOrder{}
-		}
-		o = &keyOrder{}
-		l.order[t] = o
-	case !o.mixed && bytes.Compare(key, o.last) <= 0:
-		o.mixed = true
-	}
-	o.last = key
-}
-
-// setFill packs the version pages of each table whose keys this
-// transaction wrote in ascending order, as a table with growing keys gets
-// them (appendFillPercent: the writer's twin of the applier's setFill).
-func (l *txLog) setFill() error {
-	for t, o := range l.order {
-		if o.mixed {
-			continue
-		}
-		vb, err := t.versions()
-		if err != nil {
-			return err
-		}
-		vb.FillPercent = appendFillPercent
-	}
-	return nil
+	return t.setVersion(key, *at)
 }
 
 // logDelete logs a delete of key and leaves its tombstone.
@@ -881,16 +869,11 @@ func appendTableMembers(b []byte, t *tableTx) []byte {
 
 // setVersion stores a key's version in the table's version bucket.
 func (t *tableTx) setVersion(key []byte, v replVersion) error {
-	return t.putVersion(key, v.encode())
-}
-
-// putVersion stores an encoded version.
-func (t *tableTx) putVersion(key, enc []byte) error {
 	vb, err := t.versions()
 	if err != nil {
 		return err
 	}
-	if err := vb.Put(key, enc); err != nil {
+	if err := vb.Put(key, v.encode()); err != nil {
 		return fmt.Errorf("table %s.%s: writing key version: %w", t.db, t.name, err)
 	}
 	return nil
@@ -910,11 +893,56 @@ func (t *tableTx) versions() (*bolt.Bucket, error) {
 
 // storedVersion reads a key's version; ok is false when it has none.
 func (t *tableTx) storedVersion(key []byte) (replVersion, bool) {
+	v, ok := t.keyVersion(key, t.recs.Get(key))
+	return replVersion{ts: v.ts, node: string(v.node), tombstone: v.tombstone}, ok
+}
+
+// storedVer is a key's version as stored: node is a slice of the
+// record or version bucket value it was read from.
+type storedVer struct {
+	ts        int64
+	node      []byte
+	tombstone bool
+}
+
+// keyVersion reads the version of key in t, rec being its stored record
+// (nil for none): the record's when it carries one, else the version
+// bucket's entry. ok is false when the key has none.
+func (t *tableTx) keyVersion(key, rec []byte) (storedVer, bool) {
+	if ts, node, _, ok := valueVersionOf(rec); ok {
+		return storedVer{ts: ts, node: node}, true
+	}
 	b := t.root.Bucket(keyVerBucket)
 	if b == nil {
-		return replVersion{}, false
+		return storedVer{}, false
 	}
-	return decodeReplVersion(b.Get(key))
+	raw := b.Get(key)
+	if len(raw) < 9 {
+		return storedVer{}, false
+	}
+	return storedVer{tombstone: raw[0] == 1, ts: int64(binary.BigEndian.Uint64(raw[1:9])), node: raw[9:]}, true
+}
+
+// laterThan reports whether v is later than the stored version w under
+// the conflict rule: the later ts wins, a tie goes to the larger node
+// name.
+func (v replVersion) laterThan(w storedVer) bool {
+	if v.ts != w.ts {
+		return v.ts > w.ts
+	}
+	return v.node > string(w.node)
+}
+
+// keepVersion moves the version the stored record rec of key carries, if
+// any, to the version bucket, before the record is rewritten without it
+// or deleted without a tombstone: the key keeps the last version set on
+// it.
+func (t *tableTx) keepVersion(key, rec []byte) error {
+	ts, node, _, ok := valueVersionOf(rec)
+	if !ok {
+		return nil
+	}
+	return t.setVersion(key, replVersion{ts: ts, node: string(node)})
 }
 
 // logDatabaseOp writes a create_database or drop_database entry into the

@@ -783,10 +783,10 @@ func TestReplOutboxWaitsForCommit(t *testing.T) {
 }
 
 // A run of puts whose keys ascend (a table with growing keys) leaves the
-// records' and key versions' pages nearly full; one in another order
-// leaves bbolt's default room (half-full pages where it splits).
+// records' pages nearly full; one in another order leaves bbolt's default
+// room (half-full pages where it splits).
 func TestReplApplyAscendingKeysPackPages(t *testing.T) {
-	fill := func(keys []int) (recs, vers float64) {
+	fill := func(keys []int) float64 {
 		s, _, _ := newStore(t, Options{})
 		es := make([]ReplEntry, len(keys))
 		for i, k := range keys {
@@ -797,16 +797,16 @@ func TestReplApplyAscendingKeysPackPages(t *testing.T) {
 		if res, err := s.ReplApply("x", es); err != nil || res.Applied != len(keys) {
 			t.Fatalf("apply: %+v %v", res, err)
 		}
+		var recs float64
 		err := s.viewTable("db", "t", func(tt *tableTx) error {
-			r, v := tt.recs.Stats(), tt.root.Bucket(keyVerBucket).Stats()
+			r := tt.recs.Stats()
 			recs = float64(r.LeafInuse) / float64(r.LeafAlloc)
-			vers = float64(v.LeafInuse) / float64(v.LeafAlloc)
 			return nil
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return recs, vers
+		return recs
 	}
 	const n = 3000
 	asc, mixed := make([]int, n), make([]int, n)
@@ -814,57 +814,10 @@ func TestReplApplyAscendingKeysPackPages(t *testing.T) {
 		asc[i] = i
 		mixed[i] = (i * 7919) % n // every key once, out of order
 	}
-	if r, v := fill(asc); r < 0.8 || v < 0.8 {
-		t.Errorf("ascending keys: pages %.2f (records) and %.2f (versions) full, want at least 0.8", r, v)
+	if r := fill(asc); r < 0.8 {
+		t.Errorf("ascending keys: record pages %.2f full, want at least 0.8", r)
 	}
-	if r, v := fill(mixed); r > 0.8 || v > 0.8 {
-		t.Errorf("keys out of order: pages %.2f (records) and %.2f (versions) full, want bbolt's default room", r, v)
-	}
-}
-
-// Local inserts whose keys ascend, a transaction at a time, leave the key
-// versions' pages nearly full; keys out of order leave bbolt's default
-// room.
-func TestReplWriteAscendingKeysPackVersions(t *testing.T) {
-	fill := func(keys []int) float64 {
-		s, _, _ := newStore(t, Options{})
-		mustTable(t, s, "db", "t")
-		enable(t, s, "a")
-		for i := 0; i < len(keys); i += 500 {
-			var b strings.Builder
-			b.WriteByte('[')
-			for j, k := range keys[i:min(i+500, len(keys))] {
-				if j > 0 {
-					b.WriteByte(',')
-				}
-				fmt.Fprintf(&b, `{"id":%d}`, k)
-			}
-			b.WriteByte(']')
-			if _, err := s.Insert("db", "t", records(t, b.String())); err != nil {
-				t.Fatal(err)
-			}
-		}
-		var vers float64
-		err := s.viewTable("db", "t", func(tt *tableTx) error {
-			v := tt.root.Bucket(keyVerBucket).Stats()
-			vers = float64(v.LeafInuse) / float64(v.LeafAlloc)
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return vers
-	}
-	const n = 3000
-	asc, mixed := make([]int, n), make([]int, n)
-	for i := range asc {
-		asc[i] = i
-		mixed[i] = (i * 7919) % n
-	}
-	if v := fill(asc); v < 0.8 {
-		t.Errorf("ascending keys: version pages %.2f full, want at least 0.8", v)
-	}
-	if v := fill(mixed); v > 0.8 {
-		t.Errorf("keys out of order: version pages %.2f full, want bbolt's default room", v)
+	if r := fill(mixed); r > 0.8 {
+		t.Errorf("keys out of order: record pages %.2f full, want bbolt's default room", r)
 	}
 }

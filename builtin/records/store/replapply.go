@@ -451,17 +451,16 @@ func (a *applier) setFill() error {
 			continue
 		}
 		t.recs.FillPercent = appendFillPercent
-		vb, err := t.versions()
-		if err != nil {
-			return err
+		if vb := t.root.Bucket(keyVerBucket); vb != nil {
+			vb.FillPercent = appendFillPercent
 		}
-		vb.FillPercent = appendFillPercent
 	}
 	return nil
 }
 
-// putVersion stores the version v of key in t, its bytes cut from the
-// slab.
+// putVersion stores the version v of key in t's version bucket (a
+// tombstone: a put's version goes with its record), its bytes cut from
+// the slab.
 func (a *applier) putVersion(t *tableTx, key []byte, v replVersion) error {
 	vb, err := t.versions()
 	if err != nil {
@@ -654,17 +653,18 @@ func (a *applier) apply(e *ReplEntry) (bool, error) {
 		return false, err
 	}
 	v := replVersion{ts: e.ts, node: e.Node, tombstone: e.Op == ReplDelete}
-	if cur, ok := t.storedVersion(e.key); ok && !v.later(cur) {
+	old := t.recs.Get(e.key)
+	if cur, ok := t.keyVersion(e.key, old); ok && !v.laterThan(cur) {
 		return false, nil
 	}
 	if e.Op == ReplDelete {
-		if _, err := t.deleteRecord(e.key); err != nil {
+		if _, err := t.deleteRecord(e.key, false); err != nil {
 			return false, err
 		}
-	} else if err := a.put(t, e); err != nil {
-		return false, err
-	}
-	if err := a.putVersion(t, e.key, v); err != nil {
+		if err := a.putVersion(t, e.key, v); err != nil {
+			return false, err
+		}
+	} else if err := a.put(t, e, v, old); err != nil {
 		return false, err
 	}
 	a.noteKey(t, e.key)
@@ -672,18 +672,21 @@ func (a *applier) apply(e *ReplEntry) (bool, error) {
 	return true, nil
 }
 
-// put stores an applied record whole, replacing the stored one.
-func (a *applier) put(t *tableTx, e *ReplEntry) error {
+// put stores an applied record whole, carrying its version v, in place
+// of old, the stored one (nil for none).
+func (a *applier) put(t *tableTx, e *ReplEntry, v replVersion, old []byte) error {
 	ct := a.now
 	var val []byte
 	if e.raw != nil {
 		if e.hasCt {
 			ct = e.ct
 		}
-		val = a.alloc(valueHeaderLen + len(e.raw))
-		val[0] = valueVersion
+		hdr := valueHeaderLen + versionPartLen(v.node)
+		val = a.alloc(hdr + len(e.raw))
+		val[0] = valueVersionRepl
 		binary.BigEndian.PutUint64(val[1:], uint64(ct))
-		copy(val[valueHeaderLen:], e.raw)
+		appendVersionPart(val[valueHeaderLen:valueHeaderLen], v.ts, v.node)
+		copy(val[hdr:], e.raw)
 	} else {
 		if n, ok := e.rec[CreatedTimeAttr].(json.Number); ok {
 			if v, ok := parseCtime([]byte(n)); ok {
@@ -691,12 +694,12 @@ func (a *applier) put(t *tableTx, e *ReplEntry) error {
 			}
 		}
 		var err error
-		if val, err = encodeValue(ct, e.rec, t.meta.PrimaryKey); err != nil {
+		if val, err = encodeValueVer(ct, appendVersionPart(nil, v.ts, v.node), e.rec, t.meta.PrimaryKey); err != nil {
 			return err
 		}
 	}
 	a.noteAttrs(t, e)
-	if old := t.recs.Get(e.key); old != nil {
+	if old != nil {
 		oldCt, err := valueCtime(old)
 		if err != nil {
 			return fmt.Errorf("table %s.%s: %w", t.db, t.name, err)

@@ -156,10 +156,10 @@ func (sn *Snapshot) GetAttrsAt(ctx context.Context, db, table string, keys []any
 // until it has found them all; a record the slots cannot walk is decoded
 // whole and trimmed.
 func decodeAttrs(t *tableTx, v []byte, slots *fastjson.Slots) (map[string]any, error) {
-	if _, err := valueCtime(v); err != nil {
+	text, err := valueText(v)
+	if err != nil {
 		return nil, err
 	}
-	text := v[valueHeaderLen:]
 	cols := slots.Columns()
 	rec := make(map[string]any, len(cols))
 	if slots.FillSome(text) {

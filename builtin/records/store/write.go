@@ -44,7 +44,7 @@ func (s *Store) Delete(db, table string, keys []any) (WriteResult, error) {
 				res.Skipped = append(res.Skipped, k)
 				continue
 			}
-			ok, err := t.deleteRecord(enc)
+			ok, err := t.deleteRecord(enc, log == nil)
 			if err != nil {
 				return err
 			}
@@ -71,8 +71,10 @@ func (s *Store) Delete(db, table string, keys []any) (WriteResult, error) {
 }
 
 // deleteRecord removes one record and its index entry, and says whether
-// the record existed.
-func (t *tableTx) deleteRecord(key []byte) (bool, error) {
+// the record existed. keep moves the key version the record carries to
+// the version bucket (keepVersion); a caller that leaves a tombstone
+// passes false.
+func (t *tableTx) deleteRecord(key []byte, keep bool) (bool, error) {
 	old := t.recs.Get(key)
 	if old == nil {
 		return false, nil
@@ -80,6 +82,11 @@ func (t *tableTx) deleteRecord(key []byte) (bool, error) {
 	ct, err := valueCtime(old)
 	if err != nil {
 		return false, fmt.Errorf("table %s.%s: %w", t.db, t.name, err)
+	}
+	if keep {
+		if err := t.keepVersion(key, old); err != nil {
+			return false, err
+		}
 	}
 	size := footprint(key, old)
 	if err := t.recs.Delete(key); err != nil {
@@ -123,6 +130,9 @@ type writer struct {
 	attrs map[string]struct{} // attribute names seen in this call
 	wrote bool
 	log   *txLog // the replication outbox, nil when off (repl.go)
+	// ver is the key version the records written carry (the log's
+	// recordVersion), nil when the writes are not logged.
+	ver []byte
 }
 
 // apply writes (or skips) one record.
@@ -151,6 +161,9 @@ func (w *writer) apply(rec map[string]any) error {
 	if old == nil && w.op == OpUpdate || old != nil && w.op == OpInsert {
 		w.res.Skipped = append(w.res.Skipped, keyVal)
 		return nil
+	}
+	if w.log != nil && w.ver == nil {
+		w.ver = w.log.recordVersion()
 	}
 	var val []byte
 	if old == nil {
@@ -192,7 +205,7 @@ func (w *writer) insert(key []byte, keyVal any, rec map[string]any) ([]byte, err
 	out[w.t.meta.PrimaryKey] = keyVal
 	out[CreatedTimeAttr] = w.now
 	out[UpdatedTimeAttr] = w.now
-	val, err := encodeValue(w.now, out, w.t.meta.PrimaryKey)
+	val, err := encodeValueVer(w.now, w.ver, out, w.t.meta.PrimaryKey)
 	if err != nil {
 		return nil, err
 	}
@@ -222,9 +235,14 @@ func (w *writer) merge(key, old []byte, rec map[string]any) ([]byte, error) {
 		}
 	}
 	cur[UpdatedTimeAttr] = w.now
-	val, err := encodeValue(ct, cur, pk)
+	val, err := encodeValueVer(ct, w.ver, cur, pk)
 	if err != nil {
 		return nil, err
+	}
+	if w.ver == nil && old[0] == valueVersionRepl {
+		if err := w.t.keepVersion(key, old); err != nil {
+			return nil, err
+		}
 	}
 	oldLen := len(old)
 	if err := w.t.recs.Put(key, val); err != nil {
