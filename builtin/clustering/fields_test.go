@@ -291,6 +291,23 @@ func TestConfigureClusterNamesEachNodeOnce(t *testing.T) {
 	}
 }
 
+// configure_cluster with more connections than routes may be is refused
+// at once, before any connection is checked (each check asks the host).
+func TestConfigureClusterBounded(t *testing.T) {
+	conns := make([]string, MaxRoutes+1)
+	for i := range conns {
+		conns[i] = fmt.Sprintf(`{"hostname":"p%d.example"}`, i)
+	}
+	var asked atomic.Int64
+	f := auditFamily(t, &asked)
+	f.host = joinHost{answer: func([]byte) (int, string) { asked.Add(1); return 200, `{"replication":{}}` }}
+	err := runOp(f, `{"operation":"configure_cluster","connections":[`+strings.Join(conns, ",")+`]}`)
+	var se *sdk.Error
+	if !errors.As(err, &se) || se.Status != 400 || !strings.Contains(se.Message, "'connections' holds 257 connections: at most 256") || asked.Load() != 0 {
+		t.Errorf("%v (%d host calls)", err, asked.Load())
+	}
+}
+
 // configure_cluster with two different start_times is refused: the node
 // keeps one; the same time twice is taken.
 func TestConfigureClusterOneStartTime(t *testing.T) {

@@ -474,6 +474,13 @@ func (f *Family) peerNameAt(hp string) string {
 	if err != nil {
 		return ""
 	}
+	candidate := false // a route that could be hp's: resolve hp only then
+	for _, r := range rz.Routes {
+		candidate = candidate || (r.DidSolicit && r.Port == portOf(hp)) || (r.IsConfigured && !r.DidSolicit)
+	}
+	if !candidate {
+		return ""
+	}
 	ips := resolve(hostOf(hp))
 	for _, r := range rz.Routes {
 		if r.DidSolicit && r.RemoteName != "" && r.Port == portOf(hp) && slices.Contains(ips, r.IP) {

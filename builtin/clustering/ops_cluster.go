@@ -285,6 +285,9 @@ func (f *Family) configureCluster(ctx context.Context, req *sdk.Request) (*sdk.R
 	if !isArray(raw) || json.Unmarshal(raw, &conns) != nil {
 		return nil, sdk.BadRequest("'connections' must be an array")
 	}
+	if len(conns) > MaxRoutes {
+		return nil, sdk.BadRequest(MsgTooManyConns, len(conns), MaxRoutes)
+	}
 	// Every connection is checked before any acts (joining one with
 	// authorization changes the other node).
 	type conn struct {
@@ -378,6 +381,10 @@ func (f *Family) configureCluster(ctx context.Context, req *sdk.Request) (*sdk.R
 	}
 	return answer(msgConfigured, notApplied), nil
 }
+
+// MsgTooManyConns refuses a configure_cluster with more connections than
+// replication.routes may hold, before any is checked.
+const MsgTooManyConns = "'connections' holds %d connections: at most %d are accepted (one route each)"
 
 // MsgStartTwice refuses configure_cluster connections with different
 // start_times: a node keeps one start_time for every consumer it makes
