@@ -48,7 +48,7 @@ const (
 // Validation messages of restart_service, as the SDK words them.
 const (
 	msgServiceRequired = "'service' is required"
-	msgServiceOneOf    = "'service' must be one of [http_workers, clustering_config, clustering]"
+	msgServiceOneOf    = "'service' must be one of [http_workers, clustering_config, clustering, http, harperdb, custom_functions, custom functions, clustering config, clustering hub, clustering leaf]"
 	msgReplicatedBool  = "'replicated' must be a boolean"
 )
 
