@@ -1,14 +1,12 @@
 #!/usr/bin/env bash
 # Cluster benchmark (issue 18), not a test: hops nodes on loopback, each
 # its own root, routed over mutual TLS (each node trusts the others' CAs).
-#   single    insert throughput of one node without clustering (loader:
-#             N_TP records, BATCH per request, C clients), CPU per record;
+#   throughput  REPEAT rounds, each: single, then cluster, then (with
+#             SPREAD) spread, each into a table of its own (below);
 #   userlag   add_user on A until B lists it (it then logs in there): p50/p99;
 #   lag       a record inserted on A until search_by_hash finds it on B:
 #             p50/p99 at idle, then under LAG_RATE records/s of other
 #             inserts on A;
-#   cluster   the same load as single into A of a 3-node cluster, and how
-#             long until B holds every record; ratio to single;
 #   roll      restart_service http_workers with replicated: true started on
 #             A under a client load on all three nodes (two clients each,
 #             insert + search_by_hash): failed requests, each node's
@@ -31,25 +29,59 @@
 #   NODE_LOG_LEVEL=info KEEP_LOGS=/dir: the cluster nodes log at that
 #   level, and their log files are copied to /dir at exit (a roll's phases
 #   by timestamp).
-#   PROFILE_DIR=/dir profiles every node process during the cluster
-#   phase (the load and the followers' apply; with CPU_PER_NODE, the
-#   limited pass).
-#   CPU_PER_NODE=0.6 SKIP_LAG=1 SKIP_ROLL=1 SKIP_CATCHUP=1 N_TP=200000 \
-#     scripts/bench/cluster.sh
+#   PROFILE_DIR=/dir profiles every process of the single node and of
+#   the three cluster nodes during the first round's single and cluster
+#   runs (with CPU_PER_NODE, the limited pass).
+#   HOPS_BIN=/path/to/hops runs that binary instead of building bin/hops
+#   (A/B runs of two builds with the same script).
+#
+# Throughput, the insert rate of a 3-node cluster against a single node
+# (issue 18, goal >= 0.7x). The single node (no clustering) and the
+# three nodes run side by side for the whole phase; the same loader
+# (N_TP records, BATCH per request, C clients, bodies built before the
+# clock starts) loads one side at a time, and the sides alternate:
+#   warm-up   with WARMUP > 0, WARMUP records into the single node and
+#             into node-a (until both followers hold them), untimed: the
+#             stores' first growth and the processes' first heap growth
+#             fall outside the rounds, the same on both sides;
+#   round r   SETTLE seconds (default 2) after the table is made, the
+#             single node's run (CPU per record of its processes from
+#             the load's start to its end); then the same into node-a
+#             of the cluster: the writer's rate (what the loader got
+#             from node-a) and the replicated rate (N_TP over the time
+#             from the first insert until both followers hold every
+#             record), each node's CPU per record from before the load
+#             until both followers hold them; with SPREAD=1, the same
+#             N_TP split in three and loaded into the three nodes at
+#             the same instant (three loaders, C clients each, ids
+#             apart; each node is a writer for its third and a follower
+#             for the others'): the cluster-wide rate, N_TP over the
+#             time from the first insert until every node holds every
+#             record. Each round prints its ratios to that round's
+#             single run; the summary prints every round's ratio and
+#             their median, and the single node's and node-a's CPU per
+#             record round by round.
+# Every table of a round is new, so in round r both sides write into a
+# store that already holds WARMUP + (r-1) x N_TP records of theirs. CPU
+# per record is read from /proc (utime+stime, also split: u user, s
+# system, f minor faults per 1000 records) for each process; each run
+# prints the whole machine's busy and stolen shares over it (what else
+# ran on the two cores). Before the rounds each side's idle CPU is
+# printed: what one side spends while the other is measured.
+#
+#   CPU_PER_NODE=0.6 N_TP=200000 REPEAT=5 WARMUP=50000 SPREAD=1 \
+#     SKIP_LAG=1 SKIP_ROLL=1 SKIP_CATCHUP=1 scripts/bench/cluster.sh
 #       # one machine per node, modelled: each hops node (its host and
 #       # families) and the single node run in a cgroup of their own (cgroup
 #       # v1 cpu controller, /sys/fs/cgroup/cpu, root only) whose quota is
-#       # CPU_PER_NODE CPUs; the loader and the pollers stay outside. single
-#       # and cluster each run twice, unlimited and then limited (the quota
-#       # is set on the same processes), and print both ratios: the writer's
-#       # rate (what the loader got from node-a) and the replicated rate (N
-#       # over the time from the first insert until both followers hold
-#       # every record), with each node's CPU per record (also by process:
-#       # host and each family) and the share of its periods the quota
-#       # throttled (near 0 while the rate is low: the machine, not the
-#       # quota, held the node back). The other phases run unlimited.
-#       # The groups (hops-bench-<script pid>-<name>) are removed on every
-#       # exit (leftovers of a killed run at the next start).
+#       # CPU_PER_NODE CPUs; the loaders and the pollers stay outside. The
+#       # rounds run with the quota (UNLIMITED=1 runs them first without
+#       # it, on the same processes), and every node's line carries the
+#       # share of its periods the quota throttled (near 0 while the rate
+#       # is low: the machine, not the quota, held the node back). The
+#       # other phases run unlimited. The groups (hops-bench-<script
+#       # pid>-<name>) are removed on every exit (leftovers of a killed run
+#       # at the next start).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/bench/lib.sh
@@ -60,6 +92,9 @@ C=${C:-2}
 LAG_N=${LAG_N:-200}
 LAG_RATE=${LAG_RATE:-10000}
 USER_N=${USER_N:-50}
+REPEAT=${REPEAT:-1}
+WARMUP=${WARMUP:-0}
+SETTLE=${SETTLE:-2}
 BASE=${BASE:-$((21000 + RANDOM % 15000))}
 OUT=${OUT:-scripts/bench/results}
 mkdir -p "$OUT" bin
@@ -169,7 +204,14 @@ cg_throttled() {
     "$cg_base/hops-bench-$$-$1/cpu.stat" 2>/dev/null || echo "0 0 0"
 }
 
-go build -o bin/hops ./host/cmd/hops
+if [ -n "${HOPS_BIN:-}" ]; then
+  [ -x "$HOPS_BIN" ] || { echo "HOPS_BIN=$HOPS_BIN: not an executable"; exit 2; }
+  cp "$HOPS_BIN" "$work/hops"
+  hops=$work/hops
+else
+  go build -o bin/hops ./host/cmd/hops
+  hops=bin/hops
+fi
 go build -o bin/bench-loader ./scripts/bench/loader
 go build -o bin/bench-cluster ./scripts/bench/clusterbench
 bench_machine
@@ -204,7 +246,7 @@ start_node() {
   cg_make "$n"
   cg_run "$n" env ROOTPATH="$root" HDB_ADMIN_USERNAME=$BENCH_USER HDB_ADMIN_PASSWORD=$BENCH_PASS \
     OPERATIONSAPI_NETWORK_PORT="${http[$n]}" LOGGING_LEVEL="${NODE_LOG_LEVEL:-warn}" LOGGING_STDSTREAMS=false \
-    bin/hops run >>"$root/hops.out" 2>&1 &
+    "$hops" run >>"$root/hops.out" 2>&1 &
   pid[$n]=$!
   bench_pids+=("${pid[$n]}")
   wait_up "$(url "$n")"
@@ -238,33 +280,79 @@ cpu_ticks() {
   echo "$t"
 }
 
-# proc_ticks PID: utime+stime of that one process.
-proc_ticks() { awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
-# load_into URL TABLE N: the loader's RESULT line, with CPU per record of
-# the given pids (clock ticks -> us).
-load_into() {
-  local u=$1 t=$2 n=$3; shift 3
-  op "$u" '{"operation":"create_database","database":"bench"}' >/dev/null
-  op "$u" "{\"operation\":\"create_table\",\"database\":\"bench\",\"table\":\"$t\",\"primary_key\":\"id\"}" >/dev/null
-  sleep 1
-  local c0 c1 line
-  c0=$(cpu_ticks "$@")
-  line=$(bin/bench-loader -url "$u" -user $BENCH_USER -pass $BENCH_PASS -db bench -table "$t" -n "$n" -batch "$BATCH" -c "$C" | grep RESULT)
-  c1=$(cpu_ticks "$@")
-  echo "$line cpu_us_per_record=$(( (c1 - c0) * 1000000 / $(getconf CLK_TCK) / n ))"
+# --- counters ---------------------------------------------------------------
+CLK=$(getconf CLK_TCK)
+
+# pstat PID: "utime stime minflt" of one process (clock ticks; faults).
+pstat() { awk '{print $14, $15, $10}' "/proc/$1/stat" 2>/dev/null || echo "0 0 0"; }
+
+# snap KEY ROOT...: remembers pstat of every process under each ROOT.
+declare -A snapv
+snap() {
+  local k=$1 r q; shift
+  for r in "$@"; do for q in $(tree_pids "$r"); do snapv[$k:$q]=$(pstat "$q"); done; done
+}
+
+# by_process KEY N ROOT: since snap KEY, sets bp_line to each process
+# under ROOT as name=<us per record>(u<user> s<system> f<minor faults per
+# 1000 records>) and node_us to the tree's sum (one decimal).
+by_process() {
+  local k=$1 n=$2 r=$3 q out="" a b us line
+  node_us=0
+  for q in $(tree_pids "$r"); do
+    a=${snapv[$k:$q]:-0 0 0}; b=$(pstat "$q")
+    read -r us line < <(awk -v a="$a" -v b="$b" -v n="$n" -v clk="$CLK" 'BEGIN{ split(a, x, " "); split(b, y, " ");
+      u = (y[1] - x[1]) * 1e6 / clk / n; s = (y[2] - x[2]) * 1e6 / clk / n; f = (y[3] - x[3]) * 1000 / n;
+      printf "%.2f %.1f(u%.1f s%.1f f%.1f)\n", u + s, u + s, u, s, f }')
+    # Processes that spent under 0.3 us per record (the idle families) are
+    # left out of the line, not of the sum.
+    awk -v u="$us" 'BEGIN{ exit !(u >= 0.3) }' && out="$out $(proc_name "$q")=$line"
+    node_us=$(awk -v a="$node_us" -v b="$us" 'BEGIN{ printf "%.1f", a + b }')
+  done
+  bp_line=$out
+}
+
+# mstat: "busy total steal" jiffies of the whole machine (/proc/stat).
+mstat() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9, $9}' /proc/stat; }
+
+# mshare A B: the machine's busy and stolen shares between two mstat
+# readings (of its 2 cores' time).
+mshare() {
+  awk -v a="$1" -v b="$2" 'BEGIN{ split(a, x, " "); split(b, y, " "); t = y[2] - x[2]; if (t <= 0) t = 1;
+    printf "machine busy %.0f%% steal %.1f%%", 100 * (y[1] - x[1]) / t, 100 * (y[3] - x[3]) / t }'
+}
+
+# mktable URL TABLE creates bench.TABLE (and the database) on that node.
+mktable() {
+  op "$1" '{"operation":"create_database","database":"bench"}' >/dev/null
+  op "$1" "{\"operation\":\"create_table\",\"database\":\"bench\",\"table\":\"$2\",\"primary_key\":\"id\"}" >/dev/null
+}
+
+# load URL TABLE N START AT: the loader's RESULT line (N records from id
+# START; AT: Unix ms to start at, 0 at once).
+load() {
+  bin/bench-loader -url "$1" -user $BENCH_USER -pass $BENCH_PASS -db bench -table "$2" -n "$3" -start "$4" \
+    -at "$5" -batch "$BATCH" -c "$C" | grep RESULT
 }
 
 rps_of() { sed -n 's/.* rps=\([0-9.]*\).*/\1/p' <<<"$1"; }
 
-# profile_toggle: with PROFILE_DIR (exported to the nodes as
-# HOPS_PROFILE_DIR), SIGUSR1 to every process of every cluster node: the
-# first call starts their CPU profiles, the next writes them
+# median X...: the median of the numbers (two decimals; "n/a" if none).
+median() {
+  [ $# -gt 0 ] || { echo n/a; return; }
+  printf '%s\n' "$@" | grep -v 'n/a' | sort -g | awk '{ a[NR] = $1 } END{ if (NR == 0) print "n/a";
+    else if (NR % 2) printf "%.2f\n", a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+# profile_toggle NAME...: with PROFILE_DIR (exported to the nodes as
+# HOPS_PROFILE_DIR), SIGUSR1 to every process of the named nodes (node-a..c,
+# single): the first call starts their CPU profiles, the next writes them
 # (docs/benchmarks.md, "Profiling").
 profile_toggle() {
   [ -n "${PROFILE_DIR:-}" ] || return 0
   local n
-  for n in "${names[@]}"; do
+  for n in "$@"; do
     echo "[profile] $n: $(for p in $(tree_pids "${pid[$n]}"); do printf '%s=%s ' "$(proc_name "$p")" "$p"; done)"
     kill -USR1 $(tree_pids "${pid[$n]}") 2>/dev/null || true
   done
@@ -278,79 +366,152 @@ throttled_share() {
     printf "%.2f", (p > 0) ? (y[1] - x[1]) / p : 0 }'
 }
 
-# tp_cluster TABLE LABEL [profile]: the single node's load into node-a's
-# TABLE; how long until node-b and node-c hold every record; the writer's
-# rate, the replicated rate (N_TP from the first insert until both
-# followers hold them), their ratios to the single node's same-label run,
-# each node's CPU per record (from before the load until both followers
-# hold them) and, with CPU_PER_NODE, the share of its quota periods
-# throttled.
-tp_cluster() {
-  local t=$1 label=$2 n cl base end_ms start_ms b c p
-  declare -A cpu0 th0 fam0
+# limited is set while the groups have their quota (throttled shares are
+# printed then).
+limited=
+
+# run_single LABEL TABLE [profile]: N_TP records into the single node's
+# TABLE; sets single_rps and single_us (CPU per record of its processes
+# from the load's start to its end).
+run_single() {
+  local label=$1 t=$2 th m0 line
+  bench_load "single ($label)"
+  mktable "$S" "$t"
+  sleep "$SETTLE"
+  snap s "$single_pid"; th=$(cg_throttled single); m0=$(mstat)
+  [ "${3:-}" = profile ] && profile_toggle single
+  line=$(load "$S" "$t" "$N_TP" 0 0)
+  [ "${3:-}" = profile ] && profile_toggle single
+  single_rps=$(rps_of "$line")
+  echo "[single] ($label) $line $(mshare "$m0" "$(mstat)")"
+  by_process s "$N_TP" "$single_pid"
+  single_us=$node_us
+  echo "[single] ($label) CPU us per record: $single_us${limited:+ (throttled $(throttled_share "$th" "$(cg_throttled single)"))}; by process:$bp_line"
+}
+
+# run_cluster LABEL TABLE [profile]: the same load into node-a's TABLE; how
+# long until node-b and node-c hold every record; sets w_rps (the
+# writer's rate, what the loader got from node-a), rep_rps (the
+# replicated rate: N_TP from the first insert until both followers hold
+# them) and a_us; prints each node's CPU per record from before the load
+# until both followers hold them, by process, and its throttled share.
+run_cluster() {
+  local label=$1 t=$2 n cl end_ms b c th m0 line
+  declare -A thc
   bench_load "cluster ($label)"
-  for n in "${names[@]}"; do
-    cpu0[$n]=$(cpu_ticks "${pid[$n]}"); th0[$n]=$(cg_throttled "$n")
-    for p in $(tree_pids "${pid[$n]}"); do fam0[$p]=$(proc_ticks "$p"); done
-  done
-  [ "${3:-}" = profile ] && profile_toggle
-  cl=$(load_into "$A" "$t" "$N_TP" "${pid[node-a]}" "${pid[node-b]}" "${pid[node-c]}")
-  echo "[cluster] ($label) into node-a: $cl (CPU of all three nodes during the load)"
-  base=${single:-}
-  [ "$label" = unlimited ] || base=${single_q:-}
-  [ -n "$base" ] && echo "[cluster] ($label) writer's rate to single: $(ratio "$(rps_of "$cl")" "$(rps_of "$base")")"
+  mktable "$A" "$t"
+  sleep "$SETTLE"
+  for n in "${names[@]}"; do snap "c$n" "${pid[$n]}"; thc[$n]=$(cg_throttled "$n"); done
+  m0=$(mstat)
+  [ "${3:-}" = profile ] && profile_toggle "${names[@]}"
+  cl=$(load "$A" "$t" "$N_TP" 0 0)
+  w_rps=$(rps_of "$cl"); rep_rps=
+  echo "[cluster] ($label) into node-a: $cl"
   if [ -n "$records" ]; then
     b=$(bin/bench-cluster count -url "$B" -db bench -table "$t" -want "$N_TP" -max 300s -every 100ms)
     c=$(bin/bench-cluster count -url "$Cn" -db bench -table "$t" -want "$N_TP" -max 300s -every 100ms)
     end_ms=$(date +%s%3N)
-    echo "[cluster] ($label) node-b holds them: $b"
-    echo "[cluster] ($label) node-c holds them: $c"
-    start_ms=$(kv "$cl" start_ms)
-    local rep
-    rep=$(awk -v n="$N_TP" -v a="$start_ms" -v b="$end_ms" 'BEGIN{ printf "%.0f", (b > a) ? n * 1000 / (b - a) : 0 }')
-    echo "[cluster] ($label) replicated rate: $rep records/s, $(( (end_ms - $(kv "$cl" end_ms)) )) ms after the load"
-    [ -n "$base" ] && echo "[cluster] ($label) replicated rate to single: $(ratio "$rep" "$(rps_of "$base")")"
-    local per=""
-    for n in "${names[@]}"; do
-      per="$per $n=$(( ($(cpu_ticks "${pid[$n]}") - ${cpu0[$n]}) * 1000000 / $(getconf CLK_TCK) / N_TP ))"
-      [ -n "$CPU_PER_NODE" ] && [ "$label" != unlimited ] && per="$per(throttled $(throttled_share "${th0[$n]}" "$(cg_throttled "$n")"))"
-    done
-    echo "[cluster] ($label) CPU us per record until both followers hold them:$per"
-    for n in "${names[@]}"; do
-      per=""
-      for p in $(tree_pids "${pid[$n]}"); do
-        per="$per $(proc_name "$p")=$(( ($(proc_ticks "$p") - ${fam0[$p]:-0}) * 1000000 / $(getconf CLK_TCK) / N_TP ))"
-      done
-      echo "[cluster] ($label) $n CPU us per record by process:$per"
-    done
+    echo "[cluster] ($label) node-b: $b; node-c: $c"
+    rep_rps=$(awk -v n="$N_TP" -v a="$(kv "$cl" start_ms)" -v b="$end_ms" 'BEGIN{ printf "%.0f", (b > a) ? n * 1000 / (b - a) : 0 }')
+    echo "[cluster] ($label) replicated rate: $rep_rps records/s, $((end_ms - $(kv "$cl" end_ms))) ms after the load; $(mshare "$m0" "$(mstat)")"
   fi
-  [ "${3:-}" = profile ] && profile_toggle
-  return 0
+  [ "${3:-}" = profile ] && profile_toggle "${names[@]}"
+  for n in "${names[@]}"; do
+    by_process "c$n" "$N_TP" "${pid[$n]}"
+    [ "$n" = node-a ] && a_us=$node_us
+    echo "[cluster] ($label) $n CPU us per record: $node_us${limited:+ (throttled $(throttled_share "${thc[$n]}" "$(cg_throttled "$n")"))}; by process:$bp_line"
+  done
+}
+
+# run_spread LABEL TABLE: the same N_TP records split in three, each third
+# loaded into a different node at the same instant (its own loader, C
+# clients, ids apart); sets spread_rps: N_TP from the first insert until
+# every node holds every record.
+run_spread() {
+  local label=$1 t=$2 n i at per lines=() end_ms first th m0 line
+  declare -A thc
+  bench_load "spread ($label)"
+  mktable "$A" "$t"
+  for n in "$B" "$Cn"; do bin/bench-cluster count -url "$n" -db bench -table "$t" -want 0 -max 60s -every 100ms >/dev/null; done
+  sleep "$SETTLE"
+  for n in "${names[@]}"; do snap "p$n" "${pid[$n]}"; thc[$n]=$(cg_throttled "$n"); done
+  m0=$(mstat)
+  per=$((N_TP / 3))
+  at=$(($(date +%s%3N) + 3000))
+  local lp=()
+  for i in 0 1 2; do
+    n=${names[$i]}
+    load "$(url "$n")" "$t" "$([ "$i" = 2 ] && echo $((N_TP - 2 * per)) || echo "$per")" $((i * per)) "$at" >"$work/spread-$n" &
+    lp+=($!)
+  done
+  for i in "${lp[@]}"; do wait "$i" || true; done
+  for n in "${names[@]}"; do
+    bin/bench-cluster count -url "$(url "$n")" -db bench -table "$t" -want "$N_TP" -max 300s -every 100ms >"$work/count-$n"
+  done
+  end_ms=$(date +%s%3N)
+  first=
+  for n in "${names[@]}"; do
+    line=$(cat "$work/spread-$n")
+    echo "[spread] ($label) into $n: $line; holds all: $(cat "$work/count-$n")"
+    i=$(kv "$line" start_ms)
+    [ -n "$i" ] && { [ -z "$first" ] || [ "$i" -lt "$first" ]; } && first=$i
+  done
+  spread_rps=$(awk -v n="$N_TP" -v a="${first:-0}" -v b="$end_ms" 'BEGIN{ printf "%.0f", (a > 0 && b > a) ? n * 1000 / (b - a) : 0 }')
+  echo "[spread] ($label) cluster-wide rate: $spread_rps records/s (from the first insert until every node holds all); $(mshare "$m0" "$(mstat)")"
+  for n in "${names[@]}"; do
+    by_process "p$n" "$N_TP" "${pid[$n]}"
+    echo "[spread] ($label) $n CPU us per record (of all N_TP): $node_us${limited:+ (throttled $(throttled_share "${thc[$n]}" "$(cg_throttled "$n")"))}; by process:$bp_line"
+  done
+}
+
+# rounds LABEL TAG [profile]: WARMUP records into each side untimed, then
+# REPEAT rounds of single, cluster (and, with SPREAD, spread), each into
+# tables of its own; each round's ratios, then their medians.
+rounds() {
+  local label=$1 tag=$2 r wr=() rr=() sr=() su=() au=() s1 s2 s3
+  if [ "${WARMUP:-0}" -gt 0 ]; then
+    bench_load "warm-up ($label)"
+    if [ -n "${single_pid:-}" ]; then
+      mktable "$S" "w$tag"
+      echo "[warm-up] ($label) single: $(load "$S" "w$tag" "$WARMUP" 0 0)"
+    fi
+    mktable "$A" "w$tag"
+    echo "[warm-up] ($label) node-a: $(load "$A" "w$tag" "$WARMUP" 0 0)"
+    if [ -n "$records" ]; then
+      for n in "$B" "$Cn"; do bin/bench-cluster count -url "$n" -db bench -table "w$tag" -want "$WARMUP" -max 300s -every 100ms >/dev/null; done
+    fi
+  fi
+  for r in $(seq 1 "$REPEAT"); do
+    local prof=
+    [ "$r" = 1 ] && [ "${3:-}" = profile ] && prof=profile
+    single_rps=; single_us=; spread_rps=
+    [ -n "${single_pid:-}" ] && run_single "$label, round $r" "s$tag$r" $prof
+    run_cluster "$label, round $r" "c$tag$r" $prof
+    [ -n "${SPREAD:-}" ] && [ -n "$records" ] && run_spread "$label, round $r" "p$tag$r"
+    s1=$(ratio "$w_rps" "$single_rps"); s2=$(ratio "${rep_rps:-0}" "$single_rps"); s3=$(ratio "${spread_rps:-0}" "$single_rps")
+    wr+=("$s1"); rr+=("$s2"); [ -n "${SPREAD:-}" ] && sr+=("$s3")
+    su+=("${single_us:-n/a}"); au+=("$a_us")
+    echo "[round $r] ($label) single ${single_rps:-n/a} records/s (${single_us:-n/a} us); writer ${w_rps} (${s1}x); replicated ${rep_rps:-n/a} (${s2}x)${SPREAD:+; spread ${spread_rps:-n/a} (${s3}x)}; node-a ${a_us} us per record"
+  done
+  echo "[summary] ($label) $REPEAT rounds: writer's ratio ${wr[*]} -> median $(median "${wr[@]}")x; replicated ${rr[*]} -> median $(median "${rr[@]}")x${SPREAD:+; spread ${sr[*]} -> median $(median "${sr[@]}")x}"
+  echo "[summary] ($label) CPU us per record: single ${su[*]} (median $(median "${su[@]}")); node-a ${au[*]} (median $(median "${au[@]}"))"
 }
 
 if [ -z "${SKIP_HOPS:-}" ]; then
-# --- single node ---------------------------------------------------------
-if [ -z "${SKIP_SINGLE:-}" ]; then
-bench_load single
-mkdir -p "$work/single"
-cg_make single
-cg_run single env ROOTPATH="$work/single" HDB_ADMIN_USERNAME=$BENCH_USER HDB_ADMIN_PASSWORD=$BENCH_PASS \
-  OPERATIONSAPI_NETWORK_PORT=$((BASE + 20)) LOGGING_LEVEL=warn LOGGING_STDSTREAMS=false \
-  bin/hops run >"$work/single.out" 2>&1 &
-single_pid=$!
-bench_pids+=("$single_pid")
-wait_up "http://127.0.0.1:$((BASE + 20))/"
-single=$(load_into "http://127.0.0.1:$((BASE + 20))/" t "$N_TP" "$single_pid")
-echo "[single] $single"
-if [ -n "$CPU_PER_NODE" ]; then
-  bench_load "single, $CPU_PER_NODE CPU"
-  cg_limit on
-  th0=$(cg_throttled single)
-  single_q=$(load_into "http://127.0.0.1:$((BASE + 20))/" tq "$N_TP" "$single_pid")
-  cg_limit off
-  echo "[single] $CPU_PER_NODE CPU: $single_q throttled=$(throttled_share "$th0" "$(cg_throttled single)")"
-fi
-kill "$single_pid"; wait "$single_pid" 2>/dev/null || true
+# --- single node (kept up beside the cluster; the rounds alternate) --------
+S=
+single_pid=
+if [ -z "${SKIP_SINGLE:-}" ] && [ -z "${SKIP_TP:-}" ]; then
+  mkdir -p "$work/single"
+  cg_make single
+  cg_run single env ROOTPATH="$work/single" HDB_ADMIN_USERNAME=$BENCH_USER HDB_ADMIN_PASSWORD=$BENCH_PASS \
+    OPERATIONSAPI_NETWORK_PORT=$((BASE + 20)) LOGGING_LEVEL=warn LOGGING_STDSTREAMS=false \
+    "$hops" run >"$work/single.out" 2>&1 &
+  single_pid=$!
+  pid[single]=$single_pid
+  bench_pids+=("$single_pid")
+  S="http://127.0.0.1:$((BASE + 20))/"
+  wait_up "$S"
 fi
 
 # --- the cluster -----------------------------------------------------------
@@ -396,15 +557,26 @@ if [ -n "$records" ] && [ -z "${SKIP_LAG:-}" ] && [ -z "${SKIP_RECLAG:-}" ]; the
 fi
 
 if [ -z "${SKIP_TP:-}" ]; then
-if [ -n "$CPU_PER_NODE" ]; then
-  tp_cluster t unlimited
-  cg_limit on
-  tp_cluster tq "$CPU_PER_NODE CPU per node" profile
-  cg_limit off
-else
-  tp_cluster t unlimited profile
+  # What each side spends idle while the other one is measured.
+  idle_s=5
+  snap idle ${single_pid:+"$single_pid"} "${pid[node-a]}" "${pid[node-b]}" "${pid[node-c]}"
+  sleep "$idle_s"
+  idle_line=""
+  for n in ${single_pid:+single} "${names[@]}"; do
+    by_process idle $((idle_s * 10000)) "${pid[$n]}"
+    idle_line="$idle_line $n=$node_us%"
+  done
+  echo "[idle] CPU of each node over ${idle_s}s idle (share of one CPU):$idle_line"
+  if [ -z "$CPU_PER_NODE" ]; then
+    rounds unlimited u profile
+  else
+    [ -n "${UNLIMITED:-}" ] && rounds unlimited u
+    cg_limit on; limited=1
+    rounds "$CPU_PER_NODE CPU per node" q profile
+    cg_limit off; limited=
+  fi
 fi
-fi
+if [ -n "$single_pid" ]; then kill "$single_pid"; wait "$single_pid" 2>/dev/null || true; fi
 
 if [ -z "${SKIP_ROLL:-}" ]; then
   for _ in $(seq 1 "${ROLL_N:-1}"); do

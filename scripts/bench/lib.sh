@@ -109,7 +109,7 @@ proc_name() {
   local cmd; cmd=$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null) || return 0
   case "$cmd" in
     *" plugin builtin "*) echo "${cmd##* plugin builtin }" | cut -d' ' -f1 ;;
-    *"bin/hops run"*) echo host ;;
+    *"hops run"*) echo host ;;
     *) cut -c1-16 <"/proc/$1/comm" | tr ' ' _ ;;
   esac
 }

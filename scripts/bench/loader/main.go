@@ -12,6 +12,10 @@
 //
 // with T0/T1 the wall-clock bounds of the timed part in Unix milliseconds
 // (records.sh picks the delete_records_before cutoff between two loads).
+//
+// -at T (Unix milliseconds) holds the timed part until the wall clock
+// reaches T, after the bodies are built: loaders started together (one
+// per node in cluster.sh's spread phase) then begin at the same instant.
 package main
 
 import (
@@ -40,6 +44,7 @@ var insertedRe = regexp.MustCompile(`inserted (\d+) of (\d+) record`)
 type options struct {
 	url, user, pass, db, table string
 	n, start, batch, clients   int
+	at                         int64
 }
 
 func main() {
@@ -53,6 +58,7 @@ func main() {
 	flag.IntVar(&o.start, "start", 0, "id of the first record")
 	flag.IntVar(&o.batch, "batch", 10_000, "records per insert request")
 	flag.IntVar(&o.clients, "c", 2, "concurrent clients")
+	flag.Int64Var(&o.at, "at", 0, "Unix ms at which to start the timed part (0: at once)")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "loader:", err)
@@ -78,6 +84,9 @@ func run(o options) error {
 	client := &http.Client{
 		Timeout:   requestTimeout,
 		Transport: &http.Transport{MaxIdleConnsPerHost: o.clients, DisableCompression: true},
+	}
+	if o.at > 0 {
+		time.Sleep(time.Until(time.UnixMilli(o.at)))
 	}
 	work := make(chan []byte)
 	var inserted atomic.Int64
