@@ -33,7 +33,10 @@ var Families = map[string]Constructor{
 		export.LimitMemory()
 		return export.New()
 	},
-	"records": func() (sdk.Family, error) { return records.New() },
+	"records": func() (sdk.Family, error) {
+		records.TuneGC()
+		return records.New()
+	},
 	"status": func() (sdk.Family, error) {
 		status.TuneGC()
 		return status.New()
