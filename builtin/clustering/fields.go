@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/hops-dev/hops/sdk"
+	"github.com/hops-dev/hops/sdk/jsonobj"
 )
 
 // The fields each cluster operation reads. Any other field is refused
@@ -44,13 +45,13 @@ const (
 	MsgRouteServer = "'server' is not allowed: it picks HarperDB's NATS hub or leaf routes, and hops has one kind of route (replication.routes); leave it out"
 )
 
-// checkKnown refuses the first field of fields (in name order) that is
-// not "operation" nor in known. path prefixes the field in the message
-// ("connections[0]." for a nested object); op names the operation.
-func checkKnown(fields *sdk.Fields, op, path string, known []string) error {
-	keys := fields.Keys()
-	slices.Sort(keys)
-	for _, k := range keys {
+// checkKnown refuses the first field of the JSON object obj (in the
+// order the object gives them) that is not "operation" nor in known.
+// path prefixes the field in the message ("connections[0]." for a nested
+// object); op names the operation.
+func checkKnown(obj []byte, op, path string, known []string) error {
+	for raw := range jsonobj.Members(obj) {
+		k := jsonobj.Key(raw)
 		if (path == "" && k == "operation") || slices.Contains(known, k) {
 			continue
 		}
@@ -66,10 +67,10 @@ func checkKnown(fields *sdk.Fields, op, path string, known []string) error {
 	return nil
 }
 
-// checkOpFields refuses the fields op does not read (the operations
-// listed in opFields).
-func checkOpFields(fields *sdk.Fields, op string) error {
-	return checkKnown(fields, op, "", opFields[op])
+// checkOpFields refuses the fields of req's body that op does not read
+// (the operations listed in opFields).
+func checkOpFields(req *sdk.Request, op string) error {
+	return checkKnown(req.Body, op, "", opFields[op])
 }
 
 // opNameOf is the operation a request names, for messages: op when the

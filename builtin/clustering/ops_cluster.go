@@ -143,7 +143,7 @@ func (f *Family) addNode(ctx context.Context, req *sdk.Request) (*sdk.Response, 
 	if err := fields.Err(); err != nil {
 		return nil, err
 	}
-	if err := checkKnown(fields, opNameOf(req, "add_node"), "", nodeFields); err != nil {
+	if err := checkKnown(req.Body, opNameOf(req, "add_node"), "", nodeFields); err != nil {
 		return nil, err
 	}
 	if err := checkNodeFields(fields); err != nil {
@@ -187,7 +187,7 @@ func (f *Family) updateNode(ctx context.Context, req *sdk.Request) (*sdk.Respons
 	if err := fields.Err(); err != nil {
 		return nil, err
 	}
-	if err := checkKnown(fields, opNameOf(req, "update_node"), "", nodeFields); err != nil {
+	if err := checkKnown(req.Body, opNameOf(req, "update_node"), "", nodeFields); err != nil {
 		return nil, err
 	}
 	if err := checkNodeFields(fields); err != nil {
@@ -228,7 +228,7 @@ func (f *Family) removeNode(ctx context.Context, req *sdk.Request) (*sdk.Respons
 	if err := fields.Err(); err != nil {
 		return nil, err
 	}
-	if err := checkKnown(fields, opNameOf(req, "remove_node"), "", removeFields); err != nil {
+	if err := checkKnown(req.Body, opNameOf(req, "remove_node"), "", removeFields); err != nil {
 		return nil, err
 	}
 	_, hp, name, err := nodeRoute(fields, false)
@@ -274,7 +274,7 @@ func (f *Family) configureCluster(ctx context.Context, req *sdk.Request) (*sdk.R
 	if err := fields.Err(); err != nil {
 		return nil, err
 	}
-	if err := checkOpFields(fields, "configure_cluster"); err != nil {
+	if err := checkOpFields(req, "configure_cluster"); err != nil {
 		return nil, err
 	}
 	raw, _ := fields.Raw("connections", sdk.Required)
@@ -303,7 +303,7 @@ func (f *Family) configureCluster(ctx context.Context, req *sdk.Request) (*sdk.R
 		if cf.Err() != nil {
 			return nil, sdk.BadRequest("'connections[%d]' must be of type object", i)
 		}
-		if err := checkKnown(cf, "configure_cluster", fmt.Sprintf("connections[%d].", i), nodeFields); err != nil {
+		if err := checkKnown(c, "configure_cluster", fmt.Sprintf("connections[%d].", i), nodeFields); err != nil {
 			return nil, err
 		}
 		if err := checkNodeFields(cf); err != nil {
@@ -419,7 +419,7 @@ func (f *Family) clusterSetRoutes(ctx context.Context, req *sdk.Request) (*sdk.R
 	if err := fields.Err(); err != nil {
 		return nil, err
 	}
-	if err := checkOpFields(fields, "cluster_set_routes"); err != nil {
+	if err := checkOpFields(req, "cluster_set_routes"); err != nil {
 		return nil, err
 	}
 	given, err := routesField(fields)
@@ -461,7 +461,7 @@ func (f *Family) clusterDeleteRoutes(ctx context.Context, req *sdk.Request) (*sd
 	if err := fields.Err(); err != nil {
 		return nil, err
 	}
-	if err := checkOpFields(fields, "cluster_delete_routes"); err != nil {
+	if err := checkOpFields(req, "cluster_delete_routes"); err != nil {
 		return nil, err
 	}
 	given, err := routesField(fields)
@@ -496,7 +496,7 @@ func (f *Family) clusterGetRoutes(ctx context.Context, req *sdk.Request) (*sdk.R
 	if err := fields.Err(); err != nil {
 		return nil, err
 	}
-	if err := checkOpFields(fields, "cluster_get_routes"); err != nil {
+	if err := checkOpFields(req, "cluster_get_routes"); err != nil {
 		return nil, err
 	}
 	routes, err := f.readRoutes(ctx, req.Caller)
@@ -514,7 +514,7 @@ func (f *Family) clusterReload(ctx context.Context, req *sdk.Request) (*sdk.Resp
 	if err := fields.Err(); err != nil {
 		return nil, err
 	}
-	if err := checkOpFields(fields, OpReload); err != nil {
+	if err := checkOpFields(req, OpReload); err != nil {
 		return nil, err
 	}
 	restart, _ := fields.Bool("restart")

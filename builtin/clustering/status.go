@@ -68,7 +68,7 @@ func (f *Family) clusterStatus(ctx context.Context, req *sdk.Request) (*sdk.Resp
 	if err := fields.Err(); err != nil {
 		return nil, err
 	}
-	if err := checkOpFields(fields, "cluster_status"); err != nil {
+	if err := checkOpFields(req, "cluster_status"); err != nil {
 		return nil, err
 	}
 	f.mu.Lock()

@@ -139,7 +139,7 @@ func readSubscription(item json.RawMessage, i int, adding bool) (Subscription, e
 	if it.Err() != nil {
 		return Subscription{}, sdk.BadRequest(MsgSubsItem, i)
 	}
-	if err := checkKnown(it, "subscriptions", fmt.Sprintf("subscriptions[%d].", i), subscriptionFields); err != nil {
+	if err := checkKnown(item, "subscriptions", fmt.Sprintf("subscriptions[%d].", i), subscriptionFields); err != nil {
 		return Subscription{}, err
 	}
 	name := func(k string) sdk.FieldOption { return sdk.Label(fmt.Sprintf("subscriptions[%d].%s", i, k)) }
