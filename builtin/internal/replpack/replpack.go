@@ -76,14 +76,14 @@ func JoinBlocks(dst []byte, blocks [][]byte) ([]byte, error) {
 }
 
 // DecodeBlock returns the text a block Compress wrote holds, appended to
-// dst; it refuses a block that decodes to more than MaxRaw bytes.
-func DecodeBlock(dst, enc []byte) ([]byte, error) {
+// dst; it refuses a block that decodes to more than most bytes.
+func DecodeBlock(dst, enc []byte, most int) ([]byte, error) {
 	size, err := s2.DecodedLen(enc)
 	if err != nil {
 		return nil, fmt.Errorf("compressed entries: %w", err)
 	}
-	if size > MaxRaw {
-		return nil, fmt.Errorf("compressed entries: %d bytes decoded, more than %d", size, MaxRaw)
+	if size > most {
+		return nil, fmt.Errorf("compressed entries: %d bytes decoded, more than %d", size, most)
 	}
 	n := len(dst)
 	dst = slices.Grow(dst, size)[:n+size]

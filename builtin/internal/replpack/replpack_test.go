@@ -80,7 +80,7 @@ func TestJoinBlocks(t *testing.T) {
 			t.Fatalf("%v: join: %v %.10q", sizes, err, joined)
 		}
 		want := "[" + strings.Join(texts, ",") + "]"
-		got, err := DecodeBlock(nil, joined[4:])
+		got, err := DecodeBlock(nil, joined[4:], MaxRaw)
 		if err != nil || string(got) != want {
 			t.Fatalf("%v: decoded %d bytes (%v), want %d", sizes, len(got), err, len(want))
 		}
@@ -101,7 +101,7 @@ func TestDecodeBlockRefusesDamage(t *testing.T) {
 		"empty":     {},
 		"too large": binary.AppendUvarint(nil, MaxRaw+1),
 	} {
-		if _, err := DecodeBlock(nil, enc); err == nil {
+		if _, err := DecodeBlock(nil, enc, MaxRaw); err == nil {
 			t.Errorf("%s: decoded", name)
 		}
 	}

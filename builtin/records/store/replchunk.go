@@ -123,7 +123,8 @@ func (c ReplChunk) Plain() (ReplChunk, error) {
 	if c.Compressed == nil {
 		return c, nil
 	}
-	text, err := replpack.DecodeBlock(nil, c.Compressed)
+	// The store wrote the chunk: its size bounds the decoding.
+	text, err := replpack.DecodeBlock(nil, c.Compressed, c.Size)
 	if err != nil || len(text) != c.Size {
 		return ReplChunk{}, fmt.Errorf("outbox chunk %d-%d: damaged: %v", c.First, c.Last, err)
 	}
