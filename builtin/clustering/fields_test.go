@@ -338,3 +338,49 @@ func TestClusterStatusNamesTheNodeWhenNotRunning(t *testing.T) {
 		t.Errorf("status %+v, want node_name self (replication.hostname), not enabled", st)
 	}
 }
+
+// Subscriptions naming a database replication.databases does not name
+// are kept (they act once it does) and the answer says so.
+func TestSubscriptionsOfUnreplicatedDatabasesWarn(t *testing.T) {
+	for _, tc := range []struct {
+		conf, body, warn string
+	}{
+		{`{"replication":{"hostname":"self"}}`,
+			`{"operation":"add_node","hostname":"p1","subscriptions":[{"database":"dev","publish":true,"subscribe":true},{"database":"data","table":"t","publish":true,"subscribe":false}]}`,
+			`subscriptions name "data", "dev", which replication.databases does not name`},
+		{`{"replication":{"hostname":"self","databases":["dev"]}}`,
+			`{"operation":"configure_cluster","connections":[{"hostname":"p1","subscriptions":[{"database":"dev","publish":true,"subscribe":true}]},{"hostname":"p2","subscriptions":[{"database":"ops","publish":true,"subscribe":true}]}]}`,
+			`subscriptions name "ops", which`},
+		{`{"replication":{"hostname":"self","databases":["dev"]}}`,
+			`{"operation":"update_node","hostname":"p1","subscriptions":[{"database":"dev","publish":true,"subscribe":true}]}`, ""},
+		{`{"replication":{"hostname":"self","databases":"*"}}`,
+			`{"operation":"add_node","hostname":"p1","subscriptions":[{"database":"dev","publish":true,"subscribe":true}]}`, ""},
+	} {
+		var sets atomic.Int64
+		f := auditFamily(t, &sets)
+		f.host = joinHost{answer: func(body []byte) (int, string) {
+			if strings.Contains(string(body), `"get_configuration"`) {
+				return 200, tc.conf
+			}
+			sets.Add(1)
+			return 200, `{"message":"ok"}`
+		}}
+		op := sdk.ReadFields([]byte(tc.body)).String("operation")
+		h := map[string]sdk.Handler{"add_node": f.addNode, "update_node": f.updateNode, "configure_cluster": f.configureCluster}[op]
+		resp, err := h(context.Background(), &sdk.Request{Operation: op, Body: []byte(tc.body)})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.body, err)
+		}
+		b, _ := json.Marshal(resp.Value)
+		var got struct {
+			Warning *string `json:"warning"`
+		}
+		_ = json.Unmarshal(b, &got)
+		if tc.warn == "" && got.Warning != nil || tc.warn != "" && (got.Warning == nil || !strings.Contains(*got.Warning, tc.warn)) {
+			t.Errorf("%s with %s: %s, want warning %q", tc.body, tc.conf, b, tc.warn)
+		}
+		if _, kept := f.subsOf("p1"); !kept {
+			t.Errorf("%s: p1's list not kept", tc.body)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -179,7 +180,7 @@ func (f *Family) addNode(ctx context.Context, req *sdk.Request) (*sdk.Response, 
 	if err := f.keepStartTime(start); err != nil {
 		return nil, err
 	}
-	return answer(fmt.Sprintf(msgAdded, name), notApplied), nil
+	return answer(fmt.Sprintf(msgAdded, name), notApplied, f.subsWarning(ctx, subs)), nil
 }
 
 func (f *Family) updateNode(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
@@ -220,7 +221,7 @@ func (f *Family) updateNode(ctx context.Context, req *sdk.Request) (*sdk.Respons
 	if err := f.keepStartTime(start); err != nil {
 		return nil, err
 	}
-	return answer(fmt.Sprintf(msgUpdated, name), notApplied), nil
+	return answer(fmt.Sprintf(msgUpdated, name), notApplied, f.subsWarning(ctx, subs)), nil
 }
 
 func (f *Family) removeNode(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
@@ -379,7 +380,11 @@ func (f *Family) configureCluster(ctx context.Context, req *sdk.Request) (*sdk.R
 	}); err != nil {
 		return nil, err
 	}
-	return answer(msgConfigured, notApplied), nil
+	all := make([][]Subscription, 0, len(subs))
+	for _, l := range subs {
+		all = append(all, l)
+	}
+	return answer(msgConfigured, notApplied, f.subsWarning(ctx, all...)), nil
 }
 
 // MsgTooManyConns refuses a configure_cluster with more connections than
@@ -599,11 +604,51 @@ const MsgNotApplied = "saved in replication.routes, not applied yet: %v (cluster
 
 // answer is a route edit's answer: msg, with a "warning" when the edit
 // was saved but not applied.
-func answer(msg string, notApplied error) *sdk.Response {
-	if notApplied == nil {
+func answer(msg string, notApplied error, warns ...string) *sdk.Response {
+	if notApplied != nil {
+		warns = append([]string{fmt.Sprintf(MsgNotApplied, notApplied)}, warns...)
+	}
+	warns = slices.DeleteFunc(warns, func(w string) bool { return w == "" })
+	if len(warns) == 0 {
 		return sdk.Message(msg)
 	}
-	return sdk.OK(map[string]any{"message": msg, "warning": fmt.Sprintf(MsgNotApplied, notApplied)})
+	return sdk.OK(map[string]any{"message": msg, "warning": strings.Join(warns, "; ")})
+}
+
+// MsgSubsNotReplicated warns that subscriptions name databases
+// replication.databases does not: kept, they act once it names them.
+const MsgSubsNotReplicated = "subscriptions name %s, which replication.databases does not name: their records replicate with no node until it does"
+
+// subsWarning is MsgSubsNotReplicated for the databases of lists that
+// replication.databases does not name ("" when it names them all, or
+// cannot be read).
+func (f *Family) subsWarning(ctx context.Context, lists ...[]Subscription) string {
+	var dbs []string
+	for _, l := range lists {
+		for _, s := range l {
+			if !slices.Contains(dbs, s.Database) {
+				dbs = append(dbs, s.Database)
+			}
+		}
+	}
+	if len(dbs) == 0 {
+		return ""
+	}
+	set, err := f.readSettings(ctx)
+	if err != nil || set.All {
+		return ""
+	}
+	var missing []string
+	for _, d := range dbs {
+		if !slices.Contains(set.Databases, d) {
+			missing = append(missing, strconv.Quote(d))
+		}
+	}
+	if len(missing) == 0 {
+		return ""
+	}
+	slices.Sort(missing)
+	return fmt.Sprintf(MsgSubsNotReplicated, strings.Join(missing, ", "))
 }
 
 // editWait bounds how long a route edit waits for the edits ahead of it
