@@ -55,6 +55,7 @@ const (
 	MsgJoinSelf     = "'url' %q reaches this node itself (replication.hostname %q): name another node's operations API"
 	MsgJoinRedirect = "Error returned from %s: redirected (%d) to %q: give the other node's operations API itself"
 	MsgJoinTimeout  = "Error returned from %s: no answer within %v"
+	MsgJoinPort     = "'port' does not go with 'authorization': joining reads the other node's cluster port from its configuration; leave 'port' out"
 	MsgVerifyJoin   = "'verify_tls' false applies only to the call to another node's operations API with 'authorization': routes always verify the peer's certificate against the trusted CAs (docs/clustering.md)"
 )
 
@@ -433,6 +434,9 @@ func readTarget(fields *sdk.Fields) (target, error) {
 	}
 	if !isOpsURL(u) {
 		return target{}, sdk.BadRequest(MsgJoinURL)
+	}
+	if fields.Present("port") {
+		return target{}, sdk.BadRequest(MsgJoinPort)
 	}
 	t := target{join: true, url: u, auth: auth, verify: !hasVerify || verify, name: u}
 	for _, k := range []string{"hostname", "node_name"} {

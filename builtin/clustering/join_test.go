@@ -184,6 +184,7 @@ func TestJoinChecksFieldsFirst(t *testing.T) {
 	for _, tc := range []struct{ op, body string }{
 		{"add_node", `{"operation":"add_node","url":"` + srv.URL + `/","authorization":"Basic eDp5","node_name":7}`},
 		{"add_node", `{"operation":"add_node","url":"` + srv.URL + `/","authorization":"Basic eDp5","hostname":["a"]}`},
+		{"add_node", `{"operation":"add_node","url":"` + srv.URL + `/","authorization":"Basic eDp5","port":9934}`},
 		{"configure_cluster", `{"operation":"configure_cluster","connections":[` + conn + `,{"hostname":"a","port":"x"}]}`},
 		{"configure_cluster", `{"operation":"configure_cluster","connections":[` + conn + `,{"url":"` + srv.URL + `/","authorization":"Basic eDp5","node_name":{}}]}`},
 	} {
