@@ -438,6 +438,9 @@ func readTarget(fields *sdk.Fields) (target, error) {
 	if fields.Present("port") {
 		return target{}, sdk.BadRequest(MsgJoinPort)
 	}
+	if err := oneName(fields, true); err != nil {
+		return target{}, err
+	}
 	t := target{join: true, url: u, auth: auth, verify: !hasVerify || verify, name: u}
 	for _, k := range []string{"hostname", "node_name"} {
 		if s := fields.String(k, sdk.AllowEmpty); s != "" && t.given == "" {

@@ -68,6 +68,9 @@ func nodeRoute(fields *sdk.Fields, requireHost bool) (entry any, hp, name string
 	if err := fields.Err(); err != nil {
 		return nil, "", "", err
 	}
+	if err := oneName(fields, requireHost); err != nil {
+		return nil, "", "", err
+	}
 	if hasHost && !validHost(strings.TrimSpace(h)) {
 		return nil, "", "", sdk.BadRequest(MsgNotHostName, nameField(fields), h)
 	}
@@ -97,6 +100,30 @@ func nodeRoute(fields *sdk.Fields, requireHost bool) (entry any, hp, name string
 // MsgNotHostName refuses a hostname (node_name, name) that is not a host
 // name: the field, its value.
 const MsgNotHostName = "'%s' %q is not a host name or an IP address: give a port in 'port', a URL in 'url'"
+
+// MsgTwoNames refuses two different names for one node: the two fields.
+const MsgTwoNames = "'%s' and '%s' both name the node, differently: give one"
+
+// oneName refuses hostname, node_name (and, for remove_node, name) naming
+// the node differently: only one would be used.
+func oneName(fields *sdk.Fields, adding bool) error {
+	keys := []string{"hostname", "node_name", "name"}
+	if adding {
+		keys = keys[:2]
+	}
+	first, firstKey := "", ""
+	for _, k := range keys {
+		v := fields.String(k, sdk.AllowEmpty)
+		switch {
+		case v == "":
+		case first == "":
+			first, firstKey = v, k
+		case v != first:
+			return sdk.BadRequest(MsgTwoNames, firstKey, k)
+		}
+	}
+	return nil
+}
 
 // nameField is the field nodeRoute took the node's name from.
 func nameField(fields *sdk.Fields) string {
