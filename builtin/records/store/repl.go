@@ -187,8 +187,8 @@ type txLog struct {
 	// chunk is the outbox chunk being written (chunkHeaderLen bytes left
 	// for its header, then the entries joined by commas), nil before the
 	// first entry; it is stored (compressed) when it reaches chunkBytes
-	// and when the transaction finishes. buf is the pooled scratch chunk
-	// is written in. chunkFirst is its first entry's seq, chunkN its
+	// and when the transaction finishes. buf is the pooled scratch that
+	// chunk is written in. chunkFirst is its first entry's seq, chunkN its
 	// entries, chunkTs its last entry's ts and entryTs the ts of the
 	// entry being written.
 	chunk      []byte
