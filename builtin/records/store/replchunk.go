@@ -238,7 +238,7 @@ func cutChunk(c ReplChunk, after uint64) (ReplChunk, bool, error) {
 		return ReplChunk{}, false, err
 	}
 	elems, ok := fastjson.Elements(append(append([]byte{'['}, c.Text...), ']'))
-	if !ok {
+	if !ok || len(elems) != c.N {
 		return ReplChunk{}, false, fmt.Errorf("outbox chunk %d-%d: damaged", c.First, c.Last)
 	}
 	out := ReplChunk{Last: c.Last, LastTs: c.LastTs}

@@ -122,10 +122,14 @@ func outboxWait[T any](ctx context.Context, s *Store, wait time.Duration, read f
 }
 
 // ReplAck drops the outbox entries up to seq upto (published and
-// acknowledged) and returns how many it dropped.
+// acknowledged) and returns how many it dropped: on an error, those of
+// the files whose acknowledgement committed before it.
 func (s *Store) ReplAck(upto uint64) (int, error) {
-	dropped := 0
+	// inTx counts the entries one file's transaction drops; they count
+	// once it commits.
+	dropped, inTx := 0, 0
 	ack := func(tx *bolt.Tx) error {
+		inTx = 0
 		root := tx.Bucket(replBucket)
 		if root == nil {
 			return nil
@@ -133,7 +137,7 @@ func (s *Store) ReplAck(upto uint64) (int, error) {
 		for _, name := range [][]byte{chunkBucket, zchunkBucket} {
 			if box := root.Bucket(name); box != nil {
 				n, err := ackChunks(box, upto, bytes.Equal(name, zchunkBucket))
-				dropped += n
+				inTx += n
 				if err != nil {
 					return err
 				}
@@ -153,7 +157,7 @@ func (s *Store) ReplAck(upto uint64) (int, error) {
 				return err
 			}
 		}
-		dropped += len(keys)
+		inTx += len(keys)
 		return nil
 	}
 	// has says whether a file holds an entry to drop, so that files with
@@ -184,7 +188,11 @@ func (s *Store) ReplAck(upto uint64) (int, error) {
 		if !has(ctl.View) {
 			return nil
 		}
-		return ctl.Update(ack)
+		if err := ctl.Update(ack); err != nil {
+			return err
+		}
+		dropped += inTx
+		return nil
 	})
 	if err != nil && err != errNoCtl {
 		return dropped, fmt.Errorf("acknowledging the outbox: %w", err)
@@ -194,9 +202,13 @@ func (s *Store) ReplAck(upto uint64) (int, error) {
 		if !has(view) {
 			continue
 		}
-		if err := s.update(db, ack); err != nil && StatusOf(err) != 404 {
-			return dropped, fmt.Errorf("acknowledging the outbox of %s: %w", db, err)
+		if err := s.update(db, ack); err != nil {
+			if StatusOf(err) != 404 {
+				return dropped, fmt.Errorf("acknowledging the outbox of %s: %w", db, err)
+			}
+			continue
 		}
+		dropped += inTx
 	}
 	return dropped, nil
 }
