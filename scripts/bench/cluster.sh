@@ -57,10 +57,13 @@
 #             apart; each node is a writer for its third and a follower
 #             for the others'): the cluster-wide rate, N_TP over the
 #             time from the first insert until every node holds every
-#             record. Each round prints its ratios to that round's
-#             single run; the summary prints every round's ratio and
-#             their median, and the single node's and node-a's CPU per
-#             record round by round.
+#             record; with CPU_PER_NODE also the quota-bound rate,
+#             CPU_PER_NODE over the busiest node's CPU per record (the
+#             rate if each node had its whole quota: three loaders and
+#             three nodes may fill the two cores first). Each round
+#             prints its ratios to that round's single run; the summary
+#             prints every round's ratio and their median, and the
+#             single node's and node-a's CPU per record round by round.
 # Every table of a round is new, so in round r both sides write into a
 # store that already holds WARMUP + (r-1) x N_TP records of theirs. CPU
 # per record is read from /proc (utime+stime, also split: u user, s
@@ -458,10 +461,21 @@ run_spread() {
   done
   spread_rps=$(awk -v n="$N_TP" -v a="${first:-0}" -v b="$end_ms" 'BEGIN{ printf "%.0f", (a > 0 && b > a) ? n * 1000 / (b - a) : 0 }')
   echo "[spread] ($label) cluster-wide rate: $spread_rps records/s (from the first insert until every node holds all); $(mshare "$m0" "$(mstat)")"
+  local most=0
   for n in "${names[@]}"; do
     by_process "p$n" "$N_TP" "${pid[$n]}"
     echo "[spread] ($label) $n CPU us per record (of all N_TP): $node_us${limited:+ (throttled $(throttled_share "${thc[$n]}" "$(cg_throttled "$n")"))}; by process:$bp_line"
+    most=$(awk -v a="$most" -v b="$node_us" 'BEGIN{ print (b > a) ? b : a }')
   done
+  # With a quota, the rate the nodes' CPU per record allows when each has
+  # its whole quota (a node throttled well under 1 above was held back by
+  # the two shared cores, loaders included): a model, printed beside the
+  # measured rate, never instead of it.
+  spread_bound=
+  if [ -n "$limited" ]; then
+    spread_bound=$(awk -v c="$CPU_PER_NODE" -v u="$most" 'BEGIN{ printf "%.0f", (u > 0) ? c * 1e6 / u : 0 }')
+    echo "[spread] ($label) quota-bound rate: $spread_bound records/s ($CPU_PER_NODE CPU over the busiest node's $most us per record)"
+  fi
 }
 
 # rounds LABEL TAG [profile]: WARMUP records into each side untimed, then
@@ -484,14 +498,14 @@ rounds() {
   for r in $(seq 1 "$REPEAT"); do
     local prof=
     [ "$r" = 1 ] && [ "${3:-}" = profile ] && prof=profile
-    single_rps=; single_us=; spread_rps=
+    single_rps=; single_us=; spread_rps=; spread_bound=
     [ -n "${single_pid:-}" ] && run_single "$label, round $r" "s$tag$r" $prof
     run_cluster "$label, round $r" "c$tag$r" $prof
     [ -n "${SPREAD:-}" ] && [ -n "$records" ] && run_spread "$label, round $r" "p$tag$r"
     s1=$(ratio "$w_rps" "$single_rps"); s2=$(ratio "${rep_rps:-0}" "$single_rps"); s3=$(ratio "${spread_rps:-0}" "$single_rps")
     wr+=("$s1"); rr+=("$s2"); [ -n "${SPREAD:-}" ] && sr+=("$s3")
     su+=("${single_us:-n/a}"); au+=("$a_us")
-    echo "[round $r] ($label) single ${single_rps:-n/a} records/s (${single_us:-n/a} us); writer ${w_rps} (${s1}x); replicated ${rep_rps:-n/a} (${s2}x)${SPREAD:+; spread ${spread_rps:-n/a} (${s3}x)}; node-a ${a_us} us per record"
+    echo "[round $r] ($label) single ${single_rps:-n/a} records/s (${single_us:-n/a} us); writer ${w_rps} (${s1}x); replicated ${rep_rps:-n/a} (${s2}x)${SPREAD:+; spread ${spread_rps:-n/a} (${s3}x)${spread_bound:+, quota-bound $(ratio "$spread_bound" "$single_rps")x}}; node-a ${a_us} us per record"
   done
   echo "[summary] ($label) $REPEAT rounds: writer's ratio ${wr[*]} -> median $(median "${wr[@]}")x; replicated ${rr[*]} -> median $(median "${rr[@]}")x${SPREAD:+; spread ${sr[*]} -> median $(median "${sr[@]}")x}"
   echo "[summary] ($label) CPU us per record: single ${su[*]} (median $(median "${su[@]}")); node-a ${au[*]} (median $(median "${au[@]}"))"
