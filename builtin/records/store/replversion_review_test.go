@@ -31,7 +31,7 @@ func TestReviewKeyVersionSurvivesEveryRewrite(t *testing.T) {
 			_, err := s.Delete("db", "t", []any{1})
 			return err
 		}},
-		"drop_attribute": {off: true, run: func(s *Store) error { return s.DropAttribute("db", "t", "y") }},
+		"drop_attribute":        {off: true, run: func(s *Store) error { return s.DropAttribute("db", "t", "y") }},
 		"drop_attribute logged": {run: func(s *Store) error { return s.DropAttribute("db", "t", "y") }},
 		"delete_records_before": {off: true, gone: true, run: func(s *Store) error {
 			_, _, err := s.DeleteBefore(ctx, "db", "t", time.UnixMilli(startMs+15_000), nil)
