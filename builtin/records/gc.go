@@ -13,8 +13,9 @@ import (
 // 100 the heap's 4 MiB floor made the process collect every request or
 // two under a bulk load, each cycle's fixed costs (stacks, sweeping, the
 // mark workers' start) charged to a few thousand records. A higher
-// target collects less often for more heap while the family is busy; an
-// idle family's heap is what it was.
+// target collects less often for more heap while the family is busy and
+// until the runtime's periodic forced collection after a load; a family
+// that has not loaded anything keeps the heap it had.
 const GCPercent = 400
 
 // TuneGC applies GCPercent to this process unless the operator set GOGC
