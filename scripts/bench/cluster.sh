@@ -446,6 +446,7 @@ run_spread() {
     n=${names[$i]}
     load "$(url "$n")" "$t" "$([ "$i" = 2 ] && echo $((N_TP - 2 * per)) || echo "$per")" $((i * per)) "$at" >"$work/spread-$n" &
     lp+=($!)
+    bench_pids+=($!)
   done
   for i in "${lp[@]}"; do wait "$i" || true; done
   for n in "${names[@]}"; do
