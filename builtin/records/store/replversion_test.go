@@ -362,13 +362,13 @@ func readAnswers(t *testing.T, s *Store, n int) string {
 	line("by conditions", s.SearchByConditions(ctx, "db", "t", Conditions{Conditions: []Condition{
 		{SearchAttribute: "id", SearchType: "greater_than", SearchValue: json.Number("1")}}}, rec))
 	sn := s.Snapshot()
+	// Closed on every way out: a Fatalf with the snapshot open would
+	// leave the store's Close (a cleanup) waiting on it.
+	defer sn.Close()
 	line("snapshot get", sn.Get(ctx, "db", "t", keys, rec))
 	line("snapshot getattrs", sn.GetAttrs(ctx, "db", "t", keys, []string{"name", "id"}, rec))
 	line("snapshot scanattrs", sn.ScanAttrs(ctx, "db", "t", []string{"id", "name"}, rec))
 	line("snapshot scan", sn.Scan(ctx, "db", "t", rec))
-	if err := sn.Close(); err != nil {
-		t.Fatal(err)
-	}
 	info, err := s.DescribeTable("db", "t")
 	line("count", err)
 	b.WriteString(fmt.Sprint(info.RecordCount))
