@@ -1,9 +1,6 @@
 package records
 
-import (
-	"os"
-	"runtime/debug"
-)
+import "github.com/hops-dev/hops/builtin/internal/gctune"
 
 // GCPercent is the collector's target (runtime/debug.SetGCPercent, GOGC)
 // of the records family's process. An insert request's body (up to
@@ -19,14 +16,6 @@ import (
 const GCPercent = 400
 
 // TuneGC applies GCPercent to this process unless the operator set GOGC
-// (which the host passes to builtin families), and returns the percent in
-// force. Call it once, in the family's own process: the builtin catalog
-// does, tests do not.
-func TuneGC() int {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(GCPercent)
-	}
-	p := debug.SetGCPercent(100)
-	debug.SetGCPercent(p)
-	return p
-}
+// (gctune.Tune), and returns the percent in force. Call it once, in the
+// family's own process: the builtin catalog does, tests do not.
+func TuneGC() int { return gctune.Tune(GCPercent) }
