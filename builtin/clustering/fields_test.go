@@ -40,6 +40,18 @@ func auditFamily(t *testing.T, sets *atomic.Int64) *Family {
 	return f
 }
 
+// configHost answers get_configuration with conf and counts every other
+// request (a configuration write) in sets.
+func configHost(conf string, sets *atomic.Int64) joinHost {
+	return joinHost{answer: func(body []byte) (int, string) {
+		if strings.Contains(string(body), `"get_configuration"`) {
+			return 200, conf
+		}
+		sets.Add(1)
+		return 200, `{"message":"ok"}`
+	}}
+}
+
 // runOp runs one cluster operation of f with body.
 func runOp(f *Family, body string) error {
 	op := sdk.ReadFields([]byte(body)).String("operation")
@@ -254,13 +266,7 @@ func TestRouteEditNotAppliedWarns(t *testing.T) {
 	} {
 		var sets atomic.Int64
 		f := auditFamily(t, &sets)
-		f.host = joinHost{answer: func(body []byte) (int, string) {
-			if strings.Contains(string(body), `"get_configuration"`) {
-				return 200, tc.conf
-			}
-			sets.Add(1)
-			return 200, `{"message":"ok"}`
-		}}
+		f.host = configHost(tc.conf, &sets)
 		for _, body := range []string{
 			`{"operation":"add_node","hostname":"peer"}`,
 			`{"operation":"cluster_set_routes","routes":["peer2:9933"]}`,
@@ -361,13 +367,7 @@ func TestSubscriptionsOfUnreplicatedDatabasesWarn(t *testing.T) {
 	} {
 		var sets atomic.Int64
 		f := auditFamily(t, &sets)
-		f.host = joinHost{answer: func(body []byte) (int, string) {
-			if strings.Contains(string(body), `"get_configuration"`) {
-				return 200, tc.conf
-			}
-			sets.Add(1)
-			return 200, `{"message":"ok"}`
-		}}
+		f.host = configHost(tc.conf, &sets)
 		op := sdk.ReadFields([]byte(tc.body)).String("operation")
 		h := map[string]sdk.Handler{"add_node": f.addNode, "update_node": f.updateNode, "configure_cluster": f.configureCluster}[op]
 		resp, err := h(context.Background(), &sdk.Request{Operation: op, Body: []byte(tc.body)})
