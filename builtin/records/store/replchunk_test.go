@@ -83,9 +83,11 @@ func TestReplOutboxChunkPerTransaction(t *testing.T) {
 	}
 }
 
-// Entries an earlier version stored one per key are read and acknowledged
-// with the chunks.
-func TestReplOutboxReadsPerEntryOutbox(t *testing.T) {
+// storeWithSeqsTaken is a replicating store holding table db.t, whose
+// outbox (create_database, create_table) ends at seq, with the n seqs
+// after it taken, for a test to store entries as an earlier build did.
+func storeWithSeqsTaken(t *testing.T, n uint64) (*Store, uint64) {
+	t.Helper()
 	s, _, _ := newStore(t, Options{})
 	enable(t, s, "a")
 	mustTable(t, s, "db", "t")
@@ -93,12 +95,19 @@ func TestReplOutboxReadsPerEntryOutbox(t *testing.T) {
 	if len(es) != 2 {
 		t.Fatalf("outbox %s", ops(es))
 	}
+	st := s.rp.on.Load()
+	st.mu.Lock()
+	st.next += n
+	st.mu.Unlock()
+	return s, es[1].Seq
+}
+
+// Entries an earlier version stored one per key are read and acknowledged
+// with the chunks.
+func TestReplOutboxReadsPerEntryOutbox(t *testing.T) {
 	// Two entries in the per-entry bucket, between create_table and the
 	// insert below.
-	seq := es[1].Seq
-	s.rp.on.Load().mu.Lock()
-	s.rp.on.Load().next += 2
-	s.rp.on.Load().mu.Unlock()
+	s, seq := storeWithSeqsTaken(t, 2)
 	err := s.update("db", func(tx *bolt.Tx) error {
 		box, err := tx.Bucket(replBucket).CreateBucketIfNotExists(outboxBucket)
 		if err != nil {
@@ -120,7 +129,7 @@ func TestReplOutboxReadsPerEntryOutbox(t *testing.T) {
 	if _, err := s.Insert("db", "t", records(t, `[{"id":1}]`)); err != nil {
 		t.Fatal(err)
 	}
-	es = outbox(t, s, 0)
+	es := outbox(t, s, 0)
 	if got := ops(es); got != "create_database db\ncreate_table db.t\ndelete db.t 101\ndelete db.t 102\nput db.t 1\n" {
 		t.Fatalf("outbox:\n%s", got)
 	}
@@ -279,20 +288,9 @@ func TestReplAckInsideCompressedChunk(t *testing.T) {
 // Plain chunks an earlier build stored are read in seq order with the
 // compressed ones written after them, cut and acknowledged like them.
 func TestReplOutboxReadsPlainChunks(t *testing.T) {
-	s, _, _ := newStore(t, Options{})
-	enable(t, s, "a")
-	mustTable(t, s, "db", "t")
-	es := outbox(t, s, 0)
-	if len(es) != 2 {
-		t.Fatalf("outbox %s", ops(es))
-	}
 	// Two plain chunks of two deletes each, as an earlier build wrote
 	// them, after create_table.
-	seq := es[1].Seq
-	st := s.rp.on.Load()
-	st.mu.Lock()
-	st.next += 4
-	st.mu.Unlock()
+	s, seq := storeWithSeqsTaken(t, 4)
 	err := s.update("db", func(tx *bolt.Tx) error {
 		box, err := tx.Bucket(replBucket).CreateBucketIfNotExists(chunkBucket)
 		if err != nil {
@@ -323,7 +321,7 @@ func TestReplOutboxReadsPlainChunks(t *testing.T) {
 	if _, err := s.Insert("db", "t", records(t, `[{"id":1},{"id":2}]`)); err != nil {
 		t.Fatal(err)
 	}
-	es = outbox(t, s, 0)
+	es := outbox(t, s, 0)
 	want := "create_database db\ncreate_table db.t\ndelete db.t 101\ndelete db.t 102\ndelete db.t 103\ndelete db.t 104\nput db.t 1\nput db.t 2\n"
 	if got := ops(es); got != want {
 		t.Fatalf("outbox:\n%s", got)
