@@ -67,10 +67,17 @@ func checkKnown(obj []byte, op, path string, known []string) error {
 	return nil
 }
 
-// checkOpFields refuses the fields of req's body that op does not read
-// (the operations listed in opFields).
-func checkOpFields(req *sdk.Request, op string) error {
-	return checkKnown(req.Body, op, "", opFields[op])
+// readOp reads req's body for op: a body that is not a JSON object is
+// refused (as sdk.Fields does), and so is a field op does not read.
+func readOp(req *sdk.Request, op string) (*sdk.Fields, error) {
+	fields := req.Fields()
+	if err := fields.Err(); err != nil {
+		return nil, err
+	}
+	if err := checkKnown(req.Body, op, "", opFields[op]); err != nil {
+		return nil, err
+	}
+	return fields, nil
 }
 
 // opNameOf is the operation a request names, for messages: op when the

@@ -298,11 +298,8 @@ func (f *Family) removeNode(ctx context.Context, req *sdk.Request) (*sdk.Respons
 }
 
 func (f *Family) configureCluster(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
-	fields := req.Fields()
-	if err := fields.Err(); err != nil {
-		return nil, err
-	}
-	if err := checkOpFields(req, "configure_cluster"); err != nil {
+	fields, err := readOp(req, "configure_cluster")
+	if err != nil {
 		return nil, err
 	}
 	raw, _ := fields.Raw("connections", sdk.Required)
@@ -447,11 +444,8 @@ func routesField(fields *sdk.Fields) ([]any, error) {
 }
 
 func (f *Family) clusterSetRoutes(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
-	fields := req.Fields()
-	if err := fields.Err(); err != nil {
-		return nil, err
-	}
-	if err := checkOpFields(req, "cluster_set_routes"); err != nil {
+	fields, err := readOp(req, "cluster_set_routes")
+	if err != nil {
 		return nil, err
 	}
 	given, err := routesField(fields)
@@ -489,11 +483,8 @@ func (f *Family) clusterSetRoutes(ctx context.Context, req *sdk.Request) (*sdk.R
 }
 
 func (f *Family) clusterDeleteRoutes(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
-	fields := req.Fields()
-	if err := fields.Err(); err != nil {
-		return nil, err
-	}
-	if err := checkOpFields(req, "cluster_delete_routes"); err != nil {
+	fields, err := readOp(req, "cluster_delete_routes")
+	if err != nil {
 		return nil, err
 	}
 	given, err := routesField(fields)
@@ -524,11 +515,7 @@ func (f *Family) clusterDeleteRoutes(ctx context.Context, req *sdk.Request) (*sd
 }
 
 func (f *Family) clusterGetRoutes(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
-	fields := req.Fields()
-	if err := fields.Err(); err != nil {
-		return nil, err
-	}
-	if err := checkOpFields(req, "cluster_get_routes"); err != nil {
+	if _, err := readOp(req, "cluster_get_routes"); err != nil {
 		return nil, err
 	}
 	routes, err := f.readRoutes(ctx, req.Caller)
@@ -542,11 +529,8 @@ func (f *Family) clusterGetRoutes(ctx context.Context, req *sdk.Request) (*sdk.R
 // "restart": true the NATS server is restarted even when a reload would do.
 // restart_service runs it for clustering (restart) and clustering_config.
 func (f *Family) clusterReload(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
-	fields := req.Fields()
-	if err := fields.Err(); err != nil {
-		return nil, err
-	}
-	if err := checkOpFields(req, OpReload); err != nil {
+	fields, err := readOp(req, OpReload)
+	if err != nil {
 		return nil, err
 	}
 	restart, _ := fields.Bool("restart")

@@ -64,11 +64,7 @@ type DatabaseSocket struct {
 }
 
 func (f *Family) clusterStatus(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
-	fields := req.Fields()
-	if err := fields.Err(); err != nil {
-		return nil, err
-	}
-	if err := checkOpFields(req, "cluster_status"); err != nil {
+	if _, err := readOp(req, "cluster_status"); err != nil {
 		return nil, err
 	}
 	f.mu.Lock()
