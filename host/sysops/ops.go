@@ -47,20 +47,37 @@ const (
 )
 
 // serviceAliases are the other names HarperDB 4.7 takes for the same
-// restarts: its worker threads (http, harperdb, custom functions) are
-// hops' HTTP servers and families, its hub and leaf servers the one NATS
-// server. The answer names the service as given; the work, and the
-// request a replicated restart sends each other node, use the hops name.
-var serviceAliases = map[string]string{
-	"http": ServiceHTTPWorkers, "harperdb": ServiceHTTPWorkers,
-	"custom_functions": ServiceHTTPWorkers, "custom functions": ServiceHTTPWorkers,
-	"clustering config": ServiceClusteringConfig,
-	"clustering hub":    ServiceClustering, "clustering leaf": ServiceClustering,
+// restarts, each beside the hops name it runs: its worker threads (http,
+// harperdb, custom functions) are hops' HTTP servers and families, its
+// hub and leaf servers the one NATS server. The answer names the service
+// as given; the work, and the request a replicated restart sends each
+// other node, use the hops name.
+var serviceAliases = [][2]string{
+	{"http", ServiceHTTPWorkers}, {"harperdb", ServiceHTTPWorkers},
+	{"custom_functions", ServiceHTTPWorkers}, {"custom functions", ServiceHTTPWorkers},
+	{"clustering config", ServiceClusteringConfig},
+	{"clustering hub", ServiceClustering}, {"clustering leaf", ServiceClustering},
 }
 
-// services are the names restart_service accepts, hops' first.
-var services = []string{ServiceHTTPWorkers, ServiceClusteringConfig, ServiceClustering,
-	"http", "harperdb", "custom_functions", "custom functions", "clustering config", "clustering hub", "clustering leaf"}
+// services are the names restart_service accepts, hops' first, then the
+// aliases.
+var services = func() []string {
+	out := []string{ServiceHTTPWorkers, ServiceClusteringConfig, ServiceClustering}
+	for _, a := range serviceAliases {
+		out = append(out, a[0])
+	}
+	return out
+}()
+
+// serviceOf is the hops name of a service name restart_service accepts.
+func serviceOf(given string) string {
+	for _, a := range serviceAliases {
+		if a[0] == given {
+			return a[1]
+		}
+	}
+	return given
+}
 
 // jobOwner is the owner of jobs the host runs itself.
 const jobOwner = registry.HostFamily
@@ -251,10 +268,7 @@ func (o *Ops) restartService(ctx context.Context, req *sdk.Request) (*sdk.Respon
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
-	service := given
-	if s, ok := serviceAliases[given]; ok {
-		service = s
-	}
+	service := serviceOf(given)
 	var plan *rollState
 	if replicated {
 		// The plan is made before this node restarts anything: its own
